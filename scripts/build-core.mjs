@@ -1,0 +1,19 @@
+// Bundles the core for plain Node: the CLI (also `serve`) and the lane worker. Dependencies stay
+// external (node_modules), so better-sqlite3 loads the binary built for the running Node.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+await build({
+  absWorkingDir: root,
+  entryPoints: { 'cli/index': 'src/cli/index.ts', 'core/worker': 'src/core/host/worker.ts' },
+  outdir: 'out',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});

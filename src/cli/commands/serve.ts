@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { CoreHost } from '../../core/host/host';
+import { JsonPrefsStore } from '../../core/prefs/prefs-store';
+import { FileSecretStore } from '../../core/secrets/file-secret-store';
+import { DEFAULT_BODY_LIMIT, startServer } from '../../core/server/server';
+import { openInBrowser } from '../open-browser';
+import { globals, parseIntOption, VERSION } from '../runtime';
+
+/** Paths of the built bundle: out/cli/index.js sits beside out/core/worker.js and out/renderer/. */
+export function builtPaths(): { worker: string; renderer: string } {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return { worker: path.join(here, '..', 'core', 'worker.js'), renderer: path.join(here, '..', 'renderer') };
+}
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  open: boolean;
+  token?: string;
+  bodyLimit: number;
+}
+
+export async function serve(dataDir: string, opts: ServeOptions): Promise<{ url: string; close(): Promise<void> }> {
+  const paths = builtPaths();
+  const host = new CoreHost({
+    dataDir,
+    mode: 'browser',
+    version: VERSION,
+    secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
+    prefs: new JsonPrefsStore(path.join(dataDir, 'preferences.json')),
+    runner: { kind: 'worker', file: paths.worker },
+  });
+  const token = opts.token ?? process.env.INSIGHTS_API_TOKEN ?? randomBytes(18).toString('base64url');
+  const server = await startServer({
+    host,
+    listenHost: opts.host,
+    port: opts.port,
+    rendererDir: paths.renderer,
+    apiToken: token,
+    bodyLimit: opts.bodyLimit,
+  });
+  const base = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${server.port}`;
+  // The token travels in the fragment: never sent to a server, never in a log line of ours.
+  const url = `${base}/#token=${token}`;
+  return {
+    url,
+    close: async () => {
+      await server.close();
+      await host.close();
+    },
+  };
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Browser mode and the receivers: the HTTP API, the dashboard, webhooks and external events')
+    .option('--port <n>', 'port (0 picks a free one)', parseIntOption, 4319)
+    .option('--host <host>', 'address to bind; use 0.0.0.0 to expose the receivers', '127.0.0.1')
+    .option('--no-open', 'do not open a browser')
+    .option('--token <token>', 'API token for the dashboard (default: random, or INSIGHTS_API_TOKEN)')
+    .option('--body-limit <bytes>', 'largest accepted request body', parseIntOption, DEFAULT_BODY_LIMIT)
+    .action(async (opts: ServeOptions, cmd: Command) => {
+      const { dataDir } = globals(cmd);
+      const running = await serve(dataDir, opts);
+      process.stdout.write(`Insights Desktop (browser mode) on ${running.url}\nData folder: ${dataDir}\n`);
+      if (opts.open) openInBrowser(running.url);
+      const stop = () => {
+        running.close().finally(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

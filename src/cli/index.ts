@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import { registerAppCommands } from './commands/app';
+import { registerServeCommand } from './commands/serve';
+import { reportFailure, VERSION } from './runtime';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('insights')
+    .description('Insights Desktop: which sources bring WhatsApp conversations that convert')
+    .version(VERSION)
+    .option('--data-dir <dir>', 'data folder (default: INSIGHTS_DATA_DIR or the per-user app folder)')
+    .option('--workspace <name>', 'workspace inside the data folder', 'default')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (str, write) => write(`insights: ${str.replace(/^error: /, '')}`) });
+  registerAppCommands(program);
+  registerServeCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    reportFailure(err);
+  }
+}

@@ -1,0 +1,105 @@
+import path from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+import type { CoreEvent, MethodName, ResultOf } from '../shared/contract';
+import { ApiError } from '../shared/contract/errors';
+import { allHandlers, internalHandlers } from '../core/handlers';
+import { CoreHost } from '../core/host/host';
+import { JsonPrefsStore } from '../core/prefs/prefs-store';
+import { FileSecretStore } from '../core/secrets/file-secret-store';
+import { DEFAULT_WORKSPACE, resolveDataDir } from '../core/workspace/workspaces';
+
+export const VERSION = '0.1.0';
+
+export interface GlobalOptions {
+  dataDir?: string;
+  workspace?: string;
+}
+
+/** The options every command inherits (`--data-dir`, `--workspace`). */
+export function globals(cmd: Command): { dataDir: string; workspace: string } {
+  const o = cmd.optsWithGlobals() as GlobalOptions;
+  return { dataDir: resolveDataDir(o.dataDir), workspace: o.workspace ?? DEFAULT_WORKSPACE };
+}
+
+/** The CLI runs the core inline: one process, one command, no worker threads needed. */
+export function createCliHost(dataDir: string): CoreHost {
+  return new CoreHost({
+    dataDir,
+    mode: 'browser',
+    version: VERSION,
+    secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
+    prefs: new JsonPrefsStore(path.join(dataDir, 'preferences.json')),
+    runner: { kind: 'inline', handlers: allHandlers, internal: internalHandlers },
+  });
+}
+
+/** Runs one contract call for a command, with a progress bar on a TTY when the call is a job. */
+export async function callCore<M extends MethodName>(
+  cmd: Command,
+  method: M,
+  args: unknown,
+  opts: { progress?: boolean; workspace?: string } = {},
+): Promise<ResultOf<M>> {
+  const g = globals(cmd);
+  const host = createCliHost(g.dataDir);
+  let bar: cliProgress.SingleBar | undefined;
+  const off = host.onEvent((e: CoreEvent) => {
+    if (!opts.progress || e.type !== 'job') return;
+    if (!process.stderr.isTTY) return;
+    if (!bar) {
+      bar = new cliProgress.SingleBar(
+        { stream: process.stderr, format: ' {bar} {percentage}% | {detail}', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(100, 0, { detail: '' });
+    }
+    bar.update(Math.round((e.job.progress ?? 0) * 100), { detail: e.job.detail ?? '' });
+  });
+  try {
+    return await host.call(method, opts.workspace ?? g.workspace, args);
+  } finally {
+    bar?.stop();
+    off();
+    await host.close();
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Fixed-width table for terminals. */
+export function printTable(rows: Record<string, unknown>[], columns?: string[]): void {
+  if (rows.length === 0) {
+    process.stdout.write('(none)\n');
+    return;
+  }
+  const cols = columns ?? Object.keys(rows[0]!);
+  const cell = (v: unknown) => (v === null || v === undefined ? '—' : String(v));
+  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  process.stdout.write(`${line(cols)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
+  for (const r of rows) process.stdout.write(`${line(cols.map((c) => cell(r[c])))}\n`);
+}
+
+export function parseIntOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+export function parseFormat<T extends string>(allowed: readonly T[]) {
+  return (value: string): T => {
+    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`);
+    return value as T;
+  };
+}
+
+/** Turns any failure into one clear line on stderr and a non-zero exit code. */
+export function reportFailure(err: unknown): never {
+  if (err instanceof ApiError) process.stderr.write(`insights: ${err.message}\n`);
+  else if (err instanceof Error) process.stderr.write(`insights: ${err.message}\n`);
+  else process.stderr.write(`insights: ${String(err)}\n`);
+  process.exit(err instanceof ApiError && err.code === 'invalid_argument' ? 2 : 1);
+}

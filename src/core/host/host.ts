@@ -1,0 +1,317 @@
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import {
+  type AppInfo,
+  type CoreEvent,
+  contract,
+  isMethodName,
+  type JobInfo,
+  type Lane,
+  type MethodName,
+  type MethodSpec,
+  type ResultOf,
+} from '../../shared/contract';
+import { ApiError } from '../../shared/contract/errors';
+import type { PrefsStore } from '../prefs/prefs-store';
+import type { SecretStore } from '../secrets/secret-store';
+import { DEFAULT_WORKSPACE } from '../workspace/workspaces';
+import type { Handlers, InternalHandlers } from './context';
+import { Dispatcher } from './dispatcher';
+import { type FromWorker, type ToWorker, toErrorShape, type WorkerInit } from './protocol';
+
+export interface CoreHostOptions {
+  dataDir: string;
+  mode: AppInfo['mode'];
+  version: string;
+  secrets: SecretStore;
+  prefs: PrefsStore;
+  /** 'worker': one worker thread per lane (app, serve). 'inline': run in this thread (CLI, tests). */
+  runner: { kind: 'worker'; file: string; execArgv?: string[] } | { kind: 'inline'; handlers: Handlers; internal: InternalHandlers };
+  nativeBinding?: string;
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  jobId?: string;
+}
+
+/** Lanes that run in worker threads; jobs get their own so imports never hold up reports or webhooks. */
+const WORKER_LANES = ['read', 'write', 'job'] as const;
+type WorkerLane = (typeof WORKER_LANES)[number];
+
+/**
+ * The one entry into the core. Validates every call against the contract (the trust boundary for
+ * IPC and HTTP alike), answers host-lane methods itself, runs the rest on lane workers, tracks jobs
+ * and fans events out to listeners (IPC windows, SSE clients, the CLI's progress bar).
+ */
+export class CoreHost {
+  private readonly workers = new Map<WorkerLane, Worker>();
+  private readonly pending = new Map<number, Pending>();
+  private readonly callLane = new Map<number, WorkerLane>();
+  private readonly listeners = new Set<(e: CoreEvent) => void>();
+  private readonly jobs = new Map<string, JobInfo & { callId: number; lastEmit: number }>();
+  private inline?: Dispatcher;
+  private inlineAborts = new Map<number, AbortController>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: CoreHostOptions) {
+    if (options.runner.kind === 'inline') {
+      this.inline = new Dispatcher({
+        dataDir: options.dataDir,
+        secrets: options.secrets,
+        handlers: options.runner.handlers,
+        internal: options.runner.internal,
+        ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+      });
+    }
+  }
+
+  get dataDir(): string {
+    return this.options.dataDir;
+  }
+
+  onEvent(listener: (e: CoreEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: CoreEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // a broken listener (closed window) must not stop the others
+      }
+    }
+  }
+
+  /** A contract call from any transport. `args` is untrusted until parsed here. */
+  async call<M extends MethodName>(method: M | string, workspace: string | undefined, args: unknown): Promise<ResultOf<M>> {
+    if (this.closed) throw new ApiError('unavailable', 'The app is shutting down');
+    if (!isMethodName(method)) throw new ApiError('not_found', `Unknown method "${method}"`);
+    const spec: MethodSpec = contract[method];
+    const parsed = spec.args.safeParse(args ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join('.') || undefined;
+      throw new ApiError('invalid_argument', `${field ? `${field}: ` : ''}${issue?.message ?? 'invalid arguments'}`, field);
+    }
+    const ws = workspace || DEFAULT_WORKSPACE;
+    const lane: Lane = spec.lane;
+    if (lane === 'host') return (await this.hostMethod(method, parsed.data)) as ResultOf<M>;
+    const jobKind = lane === 'job' ? (spec.jobKind ?? 'import') : undefined;
+    return (await this.dispatch(lane, method, ws, parsed.data, false, jobKind)) as ResultOf<M>;
+  }
+
+  /** Receivers' operations (trusted callers in this process; the handler validates the payload). */
+  internal(name: string, workspace: string, args: unknown, lane: WorkerLane = 'write'): Promise<unknown> {
+    return this.dispatch(lane, name, workspace, args, true);
+  }
+
+  private async hostMethod(method: MethodName, args: unknown): Promise<unknown> {
+    switch (method) {
+      case 'app.info':
+        return {
+          version: this.options.version,
+          mode: this.options.mode,
+          dataDir: this.options.dataDir,
+          defaultWorkspace: DEFAULT_WORKSPACE,
+          secretBackend: this.options.secrets.backend,
+          secretWarning: this.options.secrets.warning,
+        } satisfies AppInfo;
+      case 'prefs.get':
+        return this.options.prefs.get();
+      case 'prefs.set':
+        return this.options.prefs.set(args as Parameters<PrefsStore['set']>[0]);
+      case 'jobs.list':
+        return [...this.jobs.values()].map(publicJob).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+      case 'jobs.cancel': {
+        const job = this.jobs.get((args as { id: string }).id);
+        if (!job) throw new ApiError('not_found', 'No such job');
+        if (job.state === 'running') this.cancelCall(job.callId);
+        return { ok: true };
+      }
+      default:
+        throw new ApiError('internal', `${method} is not a host method`);
+    }
+  }
+
+  private dispatch(
+    lane: WorkerLane,
+    name: string,
+    workspace: string,
+    args: unknown,
+    internal: boolean,
+    jobKind?: JobInfo['kind'],
+  ): Promise<unknown> {
+    const id = this.nextId++;
+    let jobId: string | undefined;
+    if (jobKind) jobId = this.startJob(id, jobKind, workspace, name);
+    const promise = new Promise<unknown>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, ...(jobId ? { jobId } : {}) });
+    });
+    if (this.inline) this.runInline(id, name, workspace, args, internal);
+    else {
+      this.callLane.set(id, lane);
+      const msg: ToWorker = { t: 'call', id, name, workspace, args, internal };
+      this.worker(lane).postMessage(msg);
+    }
+    return promise;
+  }
+
+  private runInline(id: number, name: string, workspace: string, args: unknown, internal: boolean): void {
+    const controller = new AbortController();
+    this.inlineAborts.set(id, controller);
+    // Deferred so that a synchronous handler still answers after the caller has its promise.
+    setImmediate(() => {
+      this.inline!.run(
+        name,
+        workspace,
+        args,
+        {
+          signal: controller.signal,
+          progress: (fraction, detail) => this.onProgress(id, fraction, detail),
+          emit: (event) => this.emit(event),
+        },
+        internal,
+      ).then(
+        (value) => this.settle(id, true, value),
+        (err) => this.settle(id, false, toErrorShape(err)),
+      );
+    });
+  }
+
+  private worker(lane: WorkerLane): Worker {
+    let w = this.workers.get(lane);
+    if (w) return w;
+    const runner = this.options.runner;
+    if (runner.kind !== 'worker') throw new Error('no worker runner');
+    const init: WorkerInit = {
+      dataDir: this.options.dataDir,
+      lane,
+      secretBackend: this.options.secrets.backend,
+      secretWarning: this.options.secrets.warning,
+      ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {}),
+    };
+    w = new Worker(runner.file, { workerData: init, ...(runner.execArgv ? { execArgv: runner.execArgv } : {}) });
+    w.on('message', (m: FromWorker) => this.onWorkerMessage(w!, m));
+    w.on('error', (err) => this.failLane(lane, err));
+    w.on('exit', (code) => {
+      this.workers.delete(lane);
+      if (!this.closed) this.failLane(lane, new Error(`The ${lane} worker stopped (exit code ${code})`));
+    });
+    this.workers.set(lane, w);
+    return w;
+  }
+
+  private failLane(lane: WorkerLane, err: Error): void {
+    for (const [id, l] of this.callLane) {
+      if (l === lane) this.settle(id, false, toErrorShape(err));
+    }
+  }
+
+  private onWorkerMessage(worker: Worker, m: FromWorker): void {
+    switch (m.t) {
+      case 'result':
+        this.settle(m.id, m.ok, m.ok ? m.value : m.error);
+        return;
+      case 'progress':
+        this.onProgress(m.id, m.fraction, m.detail);
+        return;
+      case 'event':
+        this.emit(m.event);
+        return;
+      case 'secret': {
+        const store = this.options.secrets;
+        const op =
+          m.op === 'get' ? store.get(m.name) : m.op === 'set' ? store.set(m.name, m.value ?? '') : store.delete(m.name);
+        Promise.resolve(op).then(
+          (value) => worker.postMessage({ t: 'secret-reply', reqId: m.reqId, ok: true, value: value ?? null } satisfies ToWorker),
+          (err: unknown) =>
+            worker.postMessage({ t: 'secret-reply', reqId: m.reqId, ok: false, error: String(err) } satisfies ToWorker),
+        );
+        return;
+      }
+    }
+  }
+
+  private settle(id: number, ok: boolean, value: unknown): void {
+    const p = this.pending.get(id);
+    this.pending.delete(id);
+    this.callLane.delete(id);
+    this.inlineAborts.delete(id);
+    if (!p) return;
+    if (p.jobId) this.endJob(p.jobId, ok, value);
+    if (ok) p.resolve(value);
+    else p.reject(ApiError.from(value as { code: string; message: string }));
+  }
+
+  private cancelCall(id: number): void {
+    this.inlineAborts.get(id)?.abort();
+    const lane = this.callLane.get(id);
+    if (lane) this.workers.get(lane)?.postMessage({ t: 'cancel', id } satisfies ToWorker);
+  }
+
+  private startJob(callId: number, kind: JobInfo['kind'], workspace: string, name: string): string {
+    const id = randomUUID();
+    const job = {
+      id,
+      kind,
+      workspace,
+      label: name,
+      state: 'running' as const,
+      progress: null,
+      detail: null,
+      error: null,
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      callId,
+      lastEmit: 0,
+    };
+    this.jobs.set(id, job);
+    this.emit({ type: 'job', job: publicJob(job) });
+    return id;
+  }
+
+  private onProgress(callId: number, fraction: number | null, detail?: string): void {
+    const jobId = this.pending.get(callId)?.jobId;
+    const job = jobId ? this.jobs.get(jobId) : undefined;
+    if (!job) return;
+    job.progress = fraction === null ? null : Math.max(0, Math.min(1, fraction));
+    job.detail = detail ?? job.detail;
+    const now = Date.now();
+    if (now - job.lastEmit >= 100) {
+      job.lastEmit = now;
+      this.emit({ type: 'job', job: publicJob(job) });
+    }
+  }
+
+  private endJob(jobId: string, ok: boolean, value: unknown): void {
+    const job = this.jobs.get(jobId);
+    if (!job) return;
+    const err = ok ? null : (value as { code: string; message: string });
+    job.state = ok ? 'done' : err?.code === 'cancelled' ? 'cancelled' : 'failed';
+    if (ok) job.progress = 1;
+    job.error = err && err.code !== 'cancelled' ? err.message : null;
+    job.endedAt = new Date().toISOString();
+    this.emit({ type: 'job', job: publicJob(job) });
+    // Keep the list short: the 50 most recent finished jobs.
+    const finished = [...this.jobs.values()].filter((j) => j.state !== 'running');
+    for (const old of finished.slice(0, Math.max(0, finished.length - 50))) this.jobs.delete(old.id);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const [id] of this.pending) this.settle(id, false, { code: 'unavailable', message: 'The app is shutting down' });
+    await Promise.all([...this.workers.values()].map((w) => w.terminate()));
+    this.workers.clear();
+    this.inline?.close();
+  }
+}
+
+function publicJob(job: JobInfo & { callId?: number; lastEmit?: number }): JobInfo {
+  const { callId: _c, lastEmit: _l, ...rest } = job;
+  return rest;
+}

@@ -1,0 +1,40 @@
+import type { CoreEvent } from '../../shared/contract';
+import type { ApiErrorShape } from '../../shared/contract/define';
+
+// Messages between the host (main thread) and a lane's worker thread.
+
+export type ToWorker =
+  | { t: 'call'; id: number; name: string; workspace: string; args: unknown; internal: boolean }
+  | { t: 'cancel'; id: number }
+  | { t: 'secret-reply'; reqId: number; ok: boolean; value?: string | null; error?: string };
+
+export type FromWorker =
+  | { t: 'result'; id: number; ok: true; value: unknown }
+  | { t: 'result'; id: number; ok: false; error: ApiErrorShape }
+  | { t: 'progress'; id: number; fraction: number | null; detail?: string }
+  | { t: 'event'; event: CoreEvent }
+  | { t: 'secret'; reqId: number; op: 'get' | 'set' | 'delete'; name: string; value?: string };
+
+export interface WorkerInit {
+  dataDir: string;
+  lane: string;
+  nativeBinding?: string;
+  secretBackend: string;
+  secretWarning: string | null;
+}
+
+export function toErrorShape(err: unknown): ApiErrorShape {
+  if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
+    const e = err as { code: string; message?: string; field?: string; name?: string };
+    if (e.name === 'ApiError') {
+      return e.field === undefined
+        ? { code: e.code, message: e.message ?? e.code }
+        : { code: e.code, message: e.message ?? e.code, field: e.field };
+    }
+  }
+  if (err && typeof err === 'object' && (err as { name?: string }).name === 'AbortError') {
+    return { code: 'cancelled', message: 'Cancelled' };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'internal', message };
+}

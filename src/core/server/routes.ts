@@ -1,0 +1,8 @@
+import type { FastifyInstance } from 'fastify';
+import type { CoreHost } from '../host/host';
+
+/** A module that adds HTTP routes outside /api (webhook receiver, external events, send proxy, sync). */
+export type RegisterRoutes = (app: FastifyInstance, host: CoreHost) => Promise<void> | void;
+
+// Each area appends its receiver here.
+export const receiverRoutes: RegisterRoutes[] = [];

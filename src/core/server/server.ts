@@ -1,0 +1,132 @@
+import { timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { CallResult, CoreEvent } from '../../shared/contract';
+import { ApiError, httpStatusFor } from '../../shared/contract/errors';
+import type { CoreHost } from '../host/host';
+import { toErrorShape } from '../host/protocol';
+import { receiverRoutes } from './routes';
+
+export interface ServerOptions {
+  host: CoreHost;
+  listenHost?: string;
+  port?: number;
+  /** The built renderer (out/renderer); browser mode serves it at /. */
+  rendererDir?: string | undefined;
+  /** Required as `Authorization: Bearer` on /api (and `?token=` for SSE). null only in trusted embeddings. */
+  apiToken: string | null;
+  /** Largest accepted request body in bytes (webhooks too): larger → 413. */
+  bodyLimit?: number;
+  log?: boolean;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
+
+/**
+ * Browser mode's HTTP API (the same contract as IPC) plus the receivers that 360dialog, the
+ * business's systems and the desktop's collector sync talk to.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const app = Fastify({
+    logger: options.log ? { level: 'info', redact: ['req.headers.authorization'] } : false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Deeply nested JSON must not blow the stack of whoever parses it next.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+
+  app.setErrorHandler((err, _req, reply) => {
+    const e = err as { statusCode?: number; code?: string; message: string };
+    if (e.statusCode === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ ok: false, error: { code: 'payload_too_large', message: 'The request body is too large' } });
+    }
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.code(e.statusCode).send({ ok: false, error: { code: 'bad_request', message: e.message } });
+    }
+    const shape = toErrorShape(err);
+    return reply.code(httpStatusFor(shape.code)).send({ ok: false, error: shape });
+  });
+
+  const token = options.apiToken;
+  const authorised = (req: FastifyRequest): boolean => {
+    if (token === null) return true;
+    const header = req.headers.authorization;
+    const given = header?.startsWith('Bearer ')
+      ? header.slice(7)
+      : typeof (req.query as Record<string, unknown>)?.token === 'string'
+        ? ((req.query as Record<string, string>).token as string)
+        : '';
+    return safeEqual(given, token);
+  };
+
+  app.post<{ Params: { method: string }; Body: { workspace?: unknown; args?: unknown } }>(
+    '/api/:method',
+    async (req, reply) => {
+      if (!authorised(req)) return sendResult(reply, 401, { ok: false, error: { code: 'unauthorized', message: 'Missing or wrong API token' } });
+      const body = req.body ?? {};
+      const workspace = typeof body.workspace === 'string' ? body.workspace : undefined;
+      try {
+        const value = await options.host.call(req.params.method, workspace, body.args ?? {});
+        return sendResult(reply, 200, { ok: true, value });
+      } catch (err) {
+        const shape = toErrorShape(err);
+        return sendResult(reply, httpStatusFor(shape.code), { ok: false, error: shape });
+      }
+    },
+  );
+
+  app.get('/api/events', (req, reply) => {
+    if (!authorised(req)) {
+      reply.code(401).send({ ok: false, error: { code: 'unauthorized', message: 'Missing or wrong API token' } });
+      return;
+    }
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    const send = (e: CoreEvent) => res.write(`data: ${JSON.stringify(e)}\n\n`);
+    const off = options.host.onEvent(send);
+    const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
+    req.raw.on('close', () => {
+      off();
+      clearInterval(ping);
+    });
+  });
+
+  app.get('/healthz', async () => ({ ok: true }));
+
+  for (const register of receiverRoutes) await register(app, options.host);
+
+  if (options.rendererDir && fs.existsSync(options.rendererDir)) {
+    await app.register(fastifyStatic, { root: options.rendererDir, index: ['index.html'], wildcard: false });
+    app.setNotFoundHandler((req, reply) => {
+      if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.sendFile('index.html');
+      return reply.code(404).send({ ok: false, error: { code: 'not_found', message: `No route ${req.method} ${req.url}` } });
+    });
+  }
+
+  const address = await app.listen({ host: options.listenHost ?? '127.0.0.1', port: options.port ?? 0 });
+  const port = (app.server.address() as { port: number }).port;
+  const url = address.replace('[::1]', 'localhost');
+  return { app, url, port, close: () => app.close() };
+}
+
+function sendResult(reply: FastifyReply, status: number, result: CallResult) {
+  return reply.code(status).header('cache-control', 'no-store').send(result);
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export { ApiError };

@@ -1,0 +1,106 @@
+import {
+  type Api,
+  ApiError,
+  type ArgsOf,
+  type CallResult,
+  type CoreEvent,
+  type MethodName,
+  methodNames,
+  type ResultOf,
+} from '../../../shared/contract';
+import type { InsightsBridge } from '../../../shared/bridge';
+
+declare global {
+  interface Window {
+    insights?: InsightsBridge;
+  }
+}
+
+/** How the renderer reaches the core: Electron IPC through the preload bridge, or HTTP in browser mode. */
+export interface Transport {
+  readonly kind: 'ipc' | 'http';
+  call(method: MethodName, workspace: string, args: unknown): Promise<CallResult>;
+  onEvent(listener: (e: CoreEvent) => void): () => void;
+}
+
+function ipcTransport(bridge: InsightsBridge): Transport {
+  return {
+    kind: 'ipc',
+    call: (method, workspace, args) => bridge.methods[method](workspace, args),
+    onEvent: (l) => bridge.onEvent(l),
+  };
+}
+
+const TOKEN_KEY = 'insights.apiToken';
+
+/** Browser mode: the token arrives once in the URL fragment and is kept for the tab's life. */
+export function takeTokenFromLocation(): string | null {
+  const m = /(?:^#|&)token=([^&]+)/.exec(window.location.hash);
+  if (m?.[1]) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+function httpTransport(token: string | null): Transport {
+  return {
+    kind: 'http',
+    async call(method, workspace, args) {
+      let res: Response;
+      try {
+        res = await fetch(`/api/${method}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify({ workspace, args }),
+        });
+      } catch {
+        return { ok: false, error: { code: 'offline', message: 'The Insights server is not reachable' } };
+      }
+      try {
+        return (await res.json()) as CallResult;
+      } catch {
+        return { ok: false, error: { code: 'internal', message: `The server answered ${res.status}` } };
+      }
+    },
+    onEvent(listener) {
+      const es = new EventSource(`/api/events${token ? `?token=${encodeURIComponent(token)}` : ''}`);
+      es.onmessage = (m) => {
+        try {
+          listener(JSON.parse(m.data) as CoreEvent);
+        } catch {
+          // ignore a malformed event
+        }
+      };
+      return () => es.close();
+    },
+  };
+}
+
+export function detectTransport(): Transport {
+  return window.insights ? ipcTransport(window.insights) : httpTransport(takeTokenFromLocation());
+}
+
+export interface Client {
+  readonly transport: Transport;
+  /** The workspace every call goes to; the workspace switcher changes it. */
+  workspace: string;
+  readonly api: Api;
+}
+
+/** A typed client: `client.api['report.get'](args)`; failures reject with an ApiError. */
+export function createClient(transport: Transport, workspace = 'default'): Client {
+  const client = { transport, workspace } as Client;
+  const api = {} as Record<MethodName, (args: unknown) => Promise<unknown>>;
+  for (const name of methodNames) {
+    api[name] = async (args: unknown) => {
+      const r = await transport.call(name, client.workspace, args ?? {});
+      if (!r.ok) throw ApiError.from(r.error);
+      return r.value;
+    };
+  }
+  (client as { api: Api }).api = api as unknown as Api;
+  return client;
+}
+
+export type { ArgsOf, ResultOf };

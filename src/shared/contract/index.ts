@@ -1,0 +1,47 @@
+import type { z } from 'zod';
+import { appMethods } from './app';
+import type { JobInfo } from './app';
+import { reportMethods } from './report';
+
+/**
+ * The one API of Insights Desktop. Each area declares its methods in its own file; this merges them.
+ * Electron IPC, the HTTP API of browser mode and the CLI all serve exactly this object.
+ */
+export const contract = {
+  ...appMethods,
+  ...reportMethods,
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export type ArgsOf<M extends MethodName> = z.input<Contract[M]['args']>;
+export type ParsedArgsOf<M extends MethodName> = z.output<Contract[M]['args']>;
+export type ResultOf<M extends MethodName> = z.output<Contract[M]['result']>;
+
+/** What a renderer holds: one async function per method. */
+export type Api = { [M in MethodName]: (args: ArgsOf<M>) => Promise<ResultOf<M>> };
+
+export const methodNames = Object.keys(contract) as MethodName[];
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(contract, name);
+}
+
+/** Events the core pushes to every open UI (IPC channel `insights:event`, SSE `/api/events`). */
+export type CoreEvent =
+  | { type: 'job'; job: JobInfo }
+  | { type: 'data-changed'; workspace: string; what: 'messages' | 'events' | 'sources' | 'settings' | 'spend' | 'all' };
+
+/** The wire envelope: the workspace travels beside the arguments so every method can stay workspace-agnostic. */
+export interface CallEnvelope {
+  method: string;
+  workspace: string;
+  args: unknown;
+}
+
+export type CallResult = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string; field?: string } };
+
+export * from './app';
+export * from './define';
+export * from './errors';
+export * from './report';

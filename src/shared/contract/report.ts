@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { CurrencyCode, IsoDate, method } from './define';
+
+// The report's keys are stable and documented in docs/metrics.md (attribution issue).
+
+export const RangePreset = z.enum(['7d', '14d', '30d', '6m', '12m']);
+export type RangePreset = z.infer<typeof RangePreset>;
+
+/** A preset, or explicit inclusive dates in the report timezone. */
+export const RangeInput = z.union([
+  z.object({ preset: RangePreset }).strict(),
+  z.object({ from: IsoDate, to: IsoDate }).strict(),
+]);
+export type RangeInput = z.infer<typeof RangeInput>;
+
+export const EventKind = z.enum(['external', 'button', 'list', 'text']);
+export type EventKind = z.infer<typeof EventKind>;
+
+export const SourceKind = z.enum(['meta_ad', 'meta_post', 'outgoing', 'keyword', 'first_message', 'rollup']);
+export type SourceKind = z.infer<typeof SourceKind>;
+
+/** Amounts per currency other than the workspace currency: never summed into the main figure. */
+export const MoneyByCurrency = z.record(z.string(), z.number());
+
+const metricFields = {
+  conversations: z.number().int(),
+  contacts: z.number().int(),
+  leads: z.number().int(),
+  conversionRate: z.number(),
+  invested: z.number().nullable(),
+  investedOther: MoneyByCurrency,
+  costPerLead: z.number().nullable(),
+  revenue: z.number().nullable(),
+  revenueOther: MoneyByCurrency,
+  roas: z.number().nullable(),
+};
+
+export const Totals = z.object({ ...metricFields, currency: CurrencyCode });
+export type Totals = z.infer<typeof Totals>;
+
+export const ReportRange = z.object({ from: IsoDate, to: IsoDate, timezone: z.string() });
+export type ReportRange = z.infer<typeof ReportRange>;
+
+export const SourceRow = z.object({
+  id: z.string(),
+  kind: SourceKind,
+  name: z.string(),
+  ...metricFields,
+  /** Where Invested comes from: synced Meta spend, a manual entry, both (manual overrides some days), or none. */
+  investedFrom: z.enum(['meta', 'manual', 'mixed']).nullable(),
+  /** Optional Meta details for ad sources (the Meta issue). */
+  meta: z
+    .object({
+      campaignId: z.string().nullable(),
+      campaignName: z.string().nullable(),
+      adsetId: z.string().nullable(),
+      adsetName: z.string().nullable(),
+      impressions: z.number().nullable(),
+      clicks: z.number().nullable(),
+      metaConversationsStarted: z.number().nullable(),
+    })
+    .optional(),
+  /** The rollup row lists what it folded in. */
+  children: z.array(z.object({ id: z.string(), name: z.string(), conversations: z.number().int() })).optional(),
+});
+export type SourceRow = z.infer<typeof SourceRow>;
+
+export const FunnelStep = z.object({
+  eventId: z.string().nullable(),
+  label: z.string(),
+  conversations: z.number().int(),
+  rateFromStart: z.number(),
+  rateFromPrevious: z.number(),
+  medianSecondsFromStart: z.number().nullable(),
+});
+export type FunnelStep = z.infer<typeof FunnelStep>;
+
+export const SeriesPoint = z.object({ bucket: IsoDate, conversations: z.number().int(), leads: z.number().int() });
+
+export const ReportEvent = z.object({ id: z.string(), kind: EventKind, label: z.string() });
+export type ReportEvent = z.infer<typeof ReportEvent>;
+
+export const Report = z.object({
+  phone: z.object({ id: z.string(), display: z.string().nullable(), name: z.string().nullable() }),
+  range: ReportRange,
+  event: ReportEvent.nullable(),
+  totals: Totals,
+  previous: Totals.extend({ range: ReportRange }),
+  sources: z.array(SourceRow),
+  funnel: z.array(FunnelStep),
+  series: z.array(SeriesPoint),
+  seriesGranularity: z.enum(['day', 'week', 'month']),
+  unattributedExternalEvents: z.number().int(),
+});
+export type Report = z.infer<typeof Report>;
+
+export const ReportQuery = z
+  .object({
+    phone: z.string().min(1),
+    range: RangeInput,
+    event: z.string().optional(),
+    timezone: z.string().optional(),
+    funnel: z.array(z.string()).max(5).optional(),
+  })
+  .strict();
+export type ReportQuery = z.infer<typeof ReportQuery>;
+
+export const AvailableEvent = ReportEvent.extend({ leads: z.number().int(), occurrences: z.number().int() });
+export type AvailableEvent = z.infer<typeof AvailableEvent>;
+
+export const reportMethods = {
+  'report.get': method({ args: ReportQuery, result: Report, lane: 'read', summary: 'The report for a number, range and event' }),
+  'events.list': method({
+    args: z
+      .object({
+        phone: z.string().min(1),
+        range: RangeInput,
+        timezone: z.string().optional(),
+        kind: EventKind.optional(),
+        search: z.string().max(200).optional(),
+        limit: z.number().int().min(1).max(10000).optional(),
+      })
+      .strict(),
+    result: z.object({ events: z.array(AvailableEvent), suggested: z.string().nullable() }),
+    lane: 'read',
+    summary: 'Available conversion events in suggested order, with lead counts',
+  }),
+};

@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ArgsOf, MethodName, ResultOf } from '../../src/shared/contract';
+import { allHandlers, internalHandlers } from '../../src/core/handlers';
+import { CoreHost } from '../../src/core/host/host';
+import { JsonPrefsStore } from '../../src/core/prefs/prefs-store';
+import { FileSecretStore } from '../../src/core/secrets/file-secret-store';
+import { openDatabase, type Db } from '../../src/core/db/open';
+import { workspaceDbPath } from '../../src/core/workspace/workspaces';
+
+export function tempDir(prefix = 'insights-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface TestCore {
+  dataDir: string;
+  host: CoreHost;
+  call<M extends MethodName>(method: M, args: ArgsOf<M>, workspace?: string): Promise<ResultOf<M>>;
+  /** A direct connection to a workspace database, for assertions. */
+  db(workspace?: string): Db;
+  close(): Promise<void>;
+}
+
+/** A core running inline on a fresh temp data folder: the same handlers and validation as the app. */
+export function makeTestCore(): TestCore {
+  const dataDir = tempDir();
+  const host = new CoreHost({
+    dataDir,
+    mode: 'browser',
+    version: 'test',
+    secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
+    prefs: new JsonPrefsStore(path.join(dataDir, 'preferences.json')),
+    runner: { kind: 'inline', handlers: allHandlers, internal: internalHandlers },
+  });
+  const dbs: Db[] = [];
+  return {
+    dataDir,
+    host,
+    call: (method, args, workspace = 'default') => host.call(method, workspace, args),
+    db: (workspace = 'default') => {
+      const db = openDatabase(workspaceDbPath(dataDir, workspace));
+      dbs.push(db);
+      return db;
+    },
+    close: async () => {
+      for (const db of dbs) db.close();
+      await host.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
