@@ -1,7 +1,7 @@
 #!/usr/bin/env node
+import { execFileSync } from 'node:child_process';
 // The `insights` command: runs the built CLI, building it first on a fresh checkout.
 import { existsSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 

@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
-import type { CoreEvent, MethodName, ResultOf } from '../shared/contract';
-import { ApiError } from '../shared/contract/errors';
+import { type Command, InvalidArgumentError } from 'commander';
 import { allHandlers, internalHandlers } from '../core/handlers';
 import { CoreHost } from '../core/host/host';
 import { JsonPrefsStore } from '../core/prefs/prefs-store';
 import { FileSecretStore } from '../core/secrets/file-secret-store';
 import { DEFAULT_WORKSPACE, resolveDataDir } from '../core/workspace/workspaces';
+import type { CoreEvent, MethodName, ResultOf } from '../shared/contract';
+import { ApiError } from '../shared/contract/errors';
 
 export const VERSION = '0.1.0';
 
@@ -78,7 +78,11 @@ export function printTable(rows: Record<string, unknown>[], columns?: string[]):
   const cols = columns ?? Object.keys(rows[0]!);
   const cell = (v: unknown) => (v === null || v === undefined ? '—' : String(v));
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(cols)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
   for (const r of rows) process.stdout.write(`${line(cols.map((c) => cell(r[c])))}\n`);
 }
@@ -91,7 +95,8 @@ export function parseIntOption(value: string): number {
 
 export function parseFormat<T extends string>(allowed: readonly T[]) {
   return (value: string): T => {
-    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`);
+    if (!(allowed as readonly string[]).includes(value))
+      throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`);
     return value as T;
   };
 }

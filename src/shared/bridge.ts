@@ -9,7 +9,11 @@ export interface InsightsBridge {
   onEvent(listener: (event: CoreEvent) => void): () => void;
   /** Electron-only conveniences the browser does differently (native save dialog, printToPDF, open link). */
   readonly shell: {
-    saveFile(suggestedName: string, content: string, filters?: { name: string; extensions: string[] }[]): Promise<{ saved: boolean; path?: string }>;
+    saveFile(
+      suggestedName: string,
+      content: string,
+      filters?: { name: string; extensions: string[] }[],
+    ): Promise<{ saved: boolean; path?: string }>;
     printToPdf(suggestedName: string): Promise<{ saved: boolean; path?: string }>;
     openExternal(url: string): Promise<void>;
   };

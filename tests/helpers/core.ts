@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ArgsOf, MethodName, ResultOf } from '../../src/shared/contract';
+import { pathToFileURL } from 'node:url';
+import { type Db, openDatabase } from '../../src/core/db/open';
 import { allHandlers, internalHandlers } from '../../src/core/handlers';
 import { CoreHost } from '../../src/core/host/host';
 import { JsonPrefsStore } from '../../src/core/prefs/prefs-store';
 import { FileSecretStore } from '../../src/core/secrets/file-secret-store';
-import { openDatabase, type Db } from '../../src/core/db/open';
 import { workspaceDbPath } from '../../src/core/workspace/workspaces';
+import type { ArgsOf, MethodName, ResultOf } from '../../src/shared/contract';
 
 export function tempDir(prefix = 'insights-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -48,5 +49,14 @@ export function makeTestCore(): TestCore {
       await host.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** Lane workers straight from the TypeScript sources (the app uses the bundle in out/core/worker.js). */
+export function tsWorkerRunner(): { kind: 'worker'; file: string; argv: string[] } {
+  return {
+    kind: 'worker',
+    file: path.resolve('tests/helpers/ts-worker.mjs'),
+    argv: [pathToFileURL(path.resolve('src/core/host/worker.ts')).href],
   };
 }

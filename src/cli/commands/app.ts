@@ -5,11 +5,20 @@ import { callCore, parseFormat, parseIntOption, printJson, printTable } from '..
 export function registerAppCommands(program: Command): void {
   program
     .command('demo')
-    .description('Rebuild the "demo" workspace: 12 months of realistic data fed through the real ingestion path')
+    .description(
+      'Rebuild the "demo" workspace: 12 months of realistic data fed through the real ingestion path',
+    )
     .option('--seed <n>', 'random seed', parseIntOption, 42)
     .action(async (opts: { seed: number }, cmd: Command) => {
-      const r = await callCore(cmd, 'demo.build', { seed: opts.seed }, { progress: true, workspace: DEMO_WORKSPACE });
-      process.stdout.write(`Demo workspace "${r.workspace}" ready: ${r.conversations} conversations, ${r.messages} messages.\n`);
+      const r = await callCore(
+        cmd,
+        'demo.build',
+        { seed: opts.seed },
+        { progress: true, workspace: DEMO_WORKSPACE },
+      );
+      process.stdout.write(
+        `Demo workspace "${r.workspace}" ready: ${r.conversations} conversations, ${r.messages} messages.\n`,
+      );
     });
 
   program
@@ -19,7 +28,15 @@ export function registerAppCommands(program: Command): void {
     .action(async (opts: { format: 'table' | 'json' }, cmd: Command) => {
       const list = await callCore(cmd, 'workspaces.list', {});
       if (opts.format === 'json') printJson(list);
-      else printTable(list.map((w) => ({ name: w.name, demo: w.isDemo ? 'yes' : '', size: w.sizeBytes, modified: w.modifiedAt })));
+      else
+        printTable(
+          list.map((w) => ({
+            name: w.name,
+            demo: w.isDemo ? 'yes' : '',
+            size: w.sizeBytes,
+            modified: w.modifiedAt,
+          })),
+        );
     });
 
   program

@@ -23,7 +23,10 @@ export interface ServeOptions {
   bodyLimit: number;
 }
 
-export async function serve(dataDir: string, opts: ServeOptions): Promise<{ url: string; close(): Promise<void> }> {
+export async function serve(
+  dataDir: string,
+  opts: ServeOptions,
+): Promise<{ url: string; close(): Promise<void> }> {
   const paths = builtPaths();
   const host = new CoreHost({
     dataDir,

@@ -13,13 +13,26 @@ export const listPhones = (db: import('../db/open').Db): PhoneNumber[] =>
         `SELECT phone_number_id AS id, display_number AS display, name, first_message_at AS f, last_message_at AS l
          FROM business_numbers ORDER BY COALESCE(name, display_number, phone_number_id)`,
       )
-      .all() as { id: string; display: string | null; name: string | null; f: number | null; l: number | null }[]
-  ).map((r) => ({ id: r.id, display: r.display, name: r.name, firstMessageAt: unixToIso(r.f), lastMessageAt: unixToIso(r.l) }));
+      .all() as {
+      id: string;
+      display: string | null;
+      name: string | null;
+      f: number | null;
+      l: number | null;
+    }[]
+  ).map((r) => ({
+    id: r.id,
+    display: r.display,
+    name: r.name,
+    firstMessageAt: unixToIso(r.f),
+    lastMessageAt: unixToIso(r.l),
+  }));
 
 const workspacesList: Handler<'workspaces.list'> = (_args, ctx) => listWorkspaces(ctx.dataDir);
 
 const workspacesCreate: Handler<'workspaces.create'> = ({ name }, ctx) => {
-  if (workspaceExists(ctx.dataDir, name)) throw new ApiError('conflict', `The workspace "${name}" already exists`, 'name');
+  if (workspaceExists(ctx.dataDir, name))
+    throw new ApiError('conflict', `The workspace "${name}" already exists`, 'name');
   ctx.dbFor(name);
   const ws = listWorkspaces(ctx.dataDir).find((w) => w.name === name);
   if (!ws) throw new ApiError('internal', 'The workspace could not be created');

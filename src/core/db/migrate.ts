@@ -16,7 +16,10 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
   assertOrdered(migrations);
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`);
-  const done = db.prepare('SELECT id, name FROM schema_migrations ORDER BY id').all() as { id: number; name: string }[];
+  const done = db.prepare('SELECT id, name FROM schema_migrations ORDER BY id').all() as {
+    id: number;
+    name: string;
+  }[];
   const known = new Map(migrations.map((m) => [m.id, m]));
   const newest = migrations.at(-1)?.id ?? 0;
   for (const row of done) {
@@ -37,7 +40,10 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
   const doneIds = new Set(done.map((r) => r.id));
   const pending = migrations.filter((m) => !doneIds.has(m.id));
   if (pending.length > 0 && done.length > 0 && pending[0]!.id < done.at(-1)!.id) {
-    throw new ApiError('schema_diverged', `Migration ${pending[0]!.id} is missing from an already newer workspace.`);
+    throw new ApiError(
+      'schema_diverged',
+      `Migration ${pending[0]!.id} is missing from an already newer workspace.`,
+    );
   }
   const record = db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)');
   const applied: number[] = [];
@@ -54,6 +60,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
 
 function assertOrdered(migrations: readonly Migration[]): void {
   for (let i = 1; i < migrations.length; i++) {
-    if (migrations[i]!.id <= migrations[i - 1]!.id) throw new Error('migrations must be listed in increasing id order');
+    if (migrations[i]!.id <= migrations[i - 1]!.id)
+      throw new Error('migrations must be listed in increasing id order');
   }
 }

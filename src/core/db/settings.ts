@@ -2,7 +2,9 @@ import type { Db } from './open';
 
 /** Typed access to the workspace `settings` table (values stored as JSON). */
 export function getSetting<T>(db: Db, key: string, fallback: T): T {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
+    | { value: string }
+    | undefined;
   return row ? (JSON.parse(row.value) as T) : fallback;
 }
 

@@ -41,7 +41,10 @@ async function feedPayloads(ctx: CoreContext, db: Db, data: DemoData): Promise<v
     if (ctx.signal.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
     const chunk = data.payloads.slice(i, i + CHUNK).map((body) => ({ body, origin: 'demo' as const }));
     ingestPayloads(db, chunk);
-    ctx.progress(0.05 + 0.8 * ((i + chunk.length) / total), `Ingesting webhook deliveries ${i + chunk.length} / ${total}`);
+    ctx.progress(
+      0.05 + 0.8 * ((i + chunk.length) / total),
+      `Ingesting webhook deliveries ${i + chunk.length} / ${total}`,
+    );
     await ctx.yield();
   }
 }
@@ -49,7 +52,9 @@ async function feedPayloads(ctx: CoreContext, db: Db, data: DemoData): Promise<v
 /** Deletes every row of every table but the migration record, in one transaction. */
 function emptyWorkspace(db: Db): void {
   const tables = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'")
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'",
+    )
     .all() as { name: string }[];
   db.transaction(() => {
     db.pragma('defer_foreign_keys = ON');

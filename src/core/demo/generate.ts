@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import { createRandom, type Random } from './random';
 
 // The demo dataset: a skincare brand with two WhatsApp numbers, twelve months of Click-to-WhatsApp ads,
@@ -83,22 +83,110 @@ export const DEMO_PHONES: DemoPhone[] = [
 
 const KEYWORDS = ['GLOW25', 'STORE-QR', 'NEWSLETTER10', 'ANA-LOVES-LUMEN'];
 
-const FIRST_NAMES = ['Anna', 'Lukas', 'Sofia', 'Jonas', 'Emma', 'Noah', 'Mia', 'Finn', 'Lena', 'Milan', 'Sanne', 'Daan',
-  'Julia', 'Thijs', 'Hannah', 'Elif', 'Mehmet', 'Zoë', 'Björn', 'Chloé', 'Aylin', 'Jakub', 'Fatima', 'Yusuf', 'Noor',
-  'أحمد', 'مريم', '李娜', 'Ана', 'Ζωή'];
-const LAST_NAMES = ['Müller', 'de Vries', 'Schmidt', 'Jansen', 'Weber', 'Bakker', 'Fischer', 'Visser', 'Wagner', 'Smit',
-  'Becker', 'Meyer', 'Yılmaz', 'Kowalski', 'van Dijk', 'Hoffmann', '', '✨', '🌸'];
+const FIRST_NAMES = [
+  'Anna',
+  'Lukas',
+  'Sofia',
+  'Jonas',
+  'Emma',
+  'Noah',
+  'Mia',
+  'Finn',
+  'Lena',
+  'Milan',
+  'Sanne',
+  'Daan',
+  'Julia',
+  'Thijs',
+  'Hannah',
+  'Elif',
+  'Mehmet',
+  'Zoë',
+  'Björn',
+  'Chloé',
+  'Aylin',
+  'Jakub',
+  'Fatima',
+  'Yusuf',
+  'Noor',
+  'أحمد',
+  'مريم',
+  '李娜',
+  'Ана',
+  'Ζωή',
+];
+const LAST_NAMES = [
+  'Müller',
+  'de Vries',
+  'Schmidt',
+  'Jansen',
+  'Weber',
+  'Bakker',
+  'Fischer',
+  'Visser',
+  'Wagner',
+  'Smit',
+  'Becker',
+  'Meyer',
+  'Yılmaz',
+  'Kowalski',
+  'van Dijk',
+  'Hoffmann',
+  '',
+  '✨',
+  '🌸',
+];
 
-const ORGANIC_TEXTS = ['Hi', 'Hello', 'Hallo!', 'Do you ship to Austria?', 'Is the vitamin C serum vegan?',
-  'What are your opening hours?', 'Hi, where is my order?', 'Can I return a product?', 'Goedemiddag',
-  'Do you have gift cards?', 'Which cream is good for dry skin?', 'hello 👋', 'Is there a discount for students?'];
-const FOLLOW_UPS = ['Thanks!', 'How much is shipping?', 'Great, thank you 🙏', 'Is it available in 50ml?',
-  'When will it arrive?', 'Perfect', 'Can I pay with PayPal?', 'ok', 'Do you have samples?', 'Super, danke!'];
+const ORGANIC_TEXTS = [
+  'Hi',
+  'Hello',
+  'Hallo!',
+  'Do you ship to Austria?',
+  'Is the vitamin C serum vegan?',
+  'What are your opening hours?',
+  'Hi, where is my order?',
+  'Can I return a product?',
+  'Goedemiddag',
+  'Do you have gift cards?',
+  'Which cream is good for dry skin?',
+  'hello 👋',
+  'Is there a discount for students?',
+];
+const FOLLOW_UPS = [
+  'Thanks!',
+  'How much is shipping?',
+  'Great, thank you 🙏',
+  'Is it available in 50ml?',
+  'When will it arrive?',
+  'Perfect',
+  'Can I pay with PayPal?',
+  'ok',
+  'Do you have samples?',
+  'Super, danke!',
+];
 
 const TEMPLATES = [
-  { name: 'spring_glow_launch', buttons: [{ title: 'Shop now', id: 'SHOP_NOW' }, { title: 'Not interested', id: 'STOP' }] },
-  { name: 'restock_alert', buttons: [{ title: 'Reserve mine', id: 'RESERVE' }, { title: 'Maybe later', id: 'LATER' }] },
-  { name: 'black_week_preview', buttons: [{ title: 'Get early access', id: 'EARLY' }, { title: 'Unsubscribe', id: 'UNSUB' }] },
+  {
+    name: 'spring_glow_launch',
+    buttons: [
+      { title: 'Shop now', id: 'SHOP_NOW' },
+      { title: 'Not interested', id: 'STOP' },
+    ],
+  },
+  {
+    name: 'restock_alert',
+    buttons: [
+      { title: 'Reserve mine', id: 'RESERVE' },
+      { title: 'Maybe later', id: 'LATER' },
+    ],
+  },
+  {
+    name: 'black_week_preview',
+    buttons: [
+      { title: 'Get early access', id: 'EARLY' },
+      { title: 'Unsubscribe', id: 'UNSUB' },
+    ],
+  },
 ];
 
 const LIST_ITEMS = [
@@ -143,7 +231,8 @@ export function generateDemo(options: GenerateOptions): DemoData {
   // Contacts: mostly new people, some come back.
   const pool: Record<string, { waId: string; name: string }[]> = {};
   const contactFor = (phone: DemoPhone) => {
-    const list = (pool[phone.phoneNumberId] ??= []);
+    const list = pool[phone.phoneNumberId] ?? [];
+    pool[phone.phoneNumberId] = list;
     if (list.length > 50 && rnd.chance(0.18)) return rnd.pick(list);
     const prefix = rnd.chance(0.85) ? phone.countryPrefix : rnd.pick(['49', '31', '43', '32', '41', '44']);
     const waId = `${prefix}${prefix === '49' ? '15' : '6'}${String(rnd.int(10_000_000, 99_999_999))}`;
@@ -153,16 +242,45 @@ export function generateDemo(options: GenerateOptions): DemoData {
     return c;
   };
 
-  const inbound = (phone: DemoPhone, contact: { waId: string; name: string }, ts: number, fields: Record<string, unknown>) => {
+  const inbound = (
+    phone: DemoPhone,
+    contact: { waId: string; name: string },
+    ts: number,
+    fields: Record<string, unknown>,
+  ) => {
     const id = wamid();
-    items.push({ ts, phone, kind: 'message', contact, body: { from: contact.waId, id, timestamp: String(ts), ...fields } });
+    items.push({
+      ts,
+      phone,
+      kind: 'message',
+      contact,
+      body: { from: contact.waId, id, timestamp: String(ts), ...fields },
+    });
     return id;
   };
 
   const startTime = (day: DateTime): number => {
     // Business-hours weighted local time.
-    const hour = rnd.weighted([[8, 2], [9, 4], [10, 6], [11, 7], [12, 8], [13, 7], [14, 6], [15, 6], [16, 6], [17, 7], [18, 8],
-      [19, 9], [20, 9], [21, 7], [22, 4], [23, 2], [0, 1], [7, 1]] as const);
+    const hour = rnd.weighted([
+      [8, 2],
+      [9, 4],
+      [10, 6],
+      [11, 7],
+      [12, 8],
+      [13, 7],
+      [14, 6],
+      [15, 6],
+      [16, 6],
+      [17, 7],
+      [18, 8],
+      [19, 9],
+      [20, 9],
+      [21, 7],
+      [22, 4],
+      [23, 2],
+      [0, 1],
+      [7, 1],
+    ] as const);
     return Math.floor(day.set({ hour, minute: rnd.int(0, 59), second: rnd.int(0, 59) }).toSeconds());
   };
 
@@ -177,24 +295,38 @@ export function generateDemo(options: GenerateOptions): DemoData {
     const followUps = rnd.int(0, 3);
     for (let i = 0; i < followUps; i++) {
       t += rnd.int(20, 900);
-      if (rnd.chance(0.12)) inbound(phone, contact, t, { type: 'image', image: { id: `media-${msgCounter}`, mime_type: 'image/jpeg', sha256: 'x' } });
+      if (rnd.chance(0.12))
+        inbound(phone, contact, t, {
+          type: 'image',
+          image: { id: `media-${msgCounter}`, mime_type: 'image/jpeg', sha256: 'x' },
+        });
       else inbound(phone, contact, t, { type: 'text', text: { body: rnd.pick(FOLLOW_UPS) } });
     }
     if (rnd.chance(0.05)) {
-      inbound(phone, contact, t + rnd.int(60, 86_400 * 3), { type: 'reaction', reaction: { message_id: `wamid.BIZ${msgCounter}`, emoji: '❤️' } });
+      inbound(phone, contact, t + rnd.int(60, 86_400 * 3), {
+        type: 'reaction',
+        reaction: { message_id: `wamid.BIZ${msgCounter}`, emoji: '❤️' },
+      });
     }
     // The business answers with an interactive message (not re-delivered); the customer taps a button.
     if (rnd.chance(0.38 * propensity)) {
       t += rnd.int(60, 3_600);
       inbound(phone, contact, t, {
         type: 'interactive',
-        interactive: { type: 'button_reply', button_reply: { id: 'book-consult', title: 'Book a consultation' } },
+        interactive: {
+          type: 'button_reply',
+          button_reply: { id: 'book-consult', title: 'Book a consultation' },
+        },
         context: { from: phone.digits, id: `wamid.BIZ${msgCounter}` },
       });
     }
     if (rnd.chance(0.3 * propensity)) {
       t += rnd.int(60, 7_200);
-      const item = rnd.weighted([[LIST_ITEMS[0]!, 3], [LIST_ITEMS[1]!, 5], [LIST_ITEMS[2]!, 2]] as const);
+      const item = rnd.weighted([
+        [LIST_ITEMS[0]!, 3],
+        [LIST_ITEMS[1]!, 5],
+        [LIST_ITEMS[2]!, 2],
+      ] as const);
       inbound(phone, contact, t, {
         type: 'interactive',
         interactive: { type: 'list_reply', list_reply: item },
@@ -203,7 +335,10 @@ export function generateDemo(options: GenerateOptions): DemoData {
     }
     if (rnd.chance(0.2 * propensity)) {
       t += rnd.int(60, 3_600);
-      inbound(phone, contact, t, { type: 'text', text: { body: rnd.pick(['Yes', 'yes!', 'YES 🙌', 'Yes please']) } });
+      inbound(phone, contact, t, {
+        type: 'text',
+        text: { body: rnd.pick(['Yes', 'yes!', 'YES 🙌', 'Yes please']) },
+      });
     }
     if (rnd.chance(0.16 * propensity)) {
       const at = start + rnd.int(1_800, 86_400 * 6);
@@ -214,7 +349,10 @@ export function generateDemo(options: GenerateOptions): DemoData {
           action: 'Purchased an item',
           leadPhone: `+${contact.waId}`,
           timestamp: at,
-          revenue: { amount: Math.round(rnd.int(1900, 14900)) / 100, currency: other ? rnd.pick(['GBP', 'CHF']) : DEMO_CURRENCY },
+          revenue: {
+            amount: Math.round(rnd.int(1900, 14900)) / 100,
+            currency: other ? rnd.pick(['GBP', 'CHF']) : DEMO_CURRENCY,
+          },
           ...(rnd.chance(0.3) ? { appId: phone.phoneNumberId } : {}),
         });
       }
@@ -222,7 +360,12 @@ export function generateDemo(options: GenerateOptions): DemoData {
     if (rnd.chance(0.1 * propensity)) {
       const at = start + rnd.int(600, 86_400 * 2);
       if (at <= nowUnix)
-        externalEvents.push({ eventId: `demo-signup-${externalEvents.length + 1}`, action: 'Signed up', leadPhone: contact.waId, timestamp: at });
+        externalEvents.push({
+          eventId: `demo-signup-${externalEvents.length + 1}`,
+          action: 'Signed up',
+          leadPhone: contact.waId,
+          timestamp: at,
+        });
     }
   };
 
@@ -245,7 +388,13 @@ export function generateDemo(options: GenerateOptions): DemoData {
           conversations++;
           inbound(phone, contact, ts, {
             type: 'text',
-            text: { body: rnd.pick(['Hi! I want to know more about this', 'Hello, is this still available?', 'Can I get more info?']) },
+            text: {
+              body: rnd.pick([
+                'Hi! I want to know more about this',
+                'Hello, is this still available?',
+                'Can I get more info?',
+              ]),
+            },
             referral: {
               source_url: `https://fb.me/${ad.adId.slice(-6)}`,
               source_id: ad.adId,
@@ -262,14 +411,23 @@ export function generateDemo(options: GenerateOptions): DemoData {
         }
       }
       // wa.me links and QR codes with a prefilled keyword.
-      for (const [keyword, weight] of [[KEYWORDS[0]!, 5], [KEYWORDS[1]!, 3], [KEYWORDS[2]!, 2], [KEYWORDS[3]!, 2]] as const) {
+      for (const [keyword, weight] of [
+        [KEYWORDS[0]!, 5],
+        [KEYWORDS[1]!, 3],
+        [KEYWORDS[2]!, 2],
+        [KEYWORDS[3]!, 2],
+      ] as const) {
         const n = poisson(rnd, (base * weight) / 3);
         for (let i = 0; i < n; i++) {
           const ts = startTime(day);
           if (ts > nowUnix) continue;
           const contact = contactFor(phone);
           conversations++;
-          const text = rnd.pick([`Hi! I'd like the ${keyword} offer`, `${keyword}`, `Hello, code ${keyword} please 😊`]);
+          const text = rnd.pick([
+            `Hi! I'd like the ${keyword} offer`,
+            `${keyword}`,
+            `Hello, code ${keyword} please 😊`,
+          ]);
           inbound(phone, contact, ts, { type: 'text', text: { body: text } });
           continueConversation(phone, contact, ts, 1.4);
         }
@@ -281,13 +439,18 @@ export function generateDemo(options: GenerateOptions): DemoData {
         if (ts > nowUnix) continue;
         const contact = contactFor(phone);
         conversations++;
-        if (rnd.chance(0.06)) inbound(phone, contact, ts, { type: 'image', image: { id: `media-${msgCounter}`, mime_type: 'image/jpeg', sha256: 'x' } });
+        if (rnd.chance(0.06))
+          inbound(phone, contact, ts, {
+            type: 'image',
+            image: { id: `media-${msgCounter}`, mime_type: 'image/jpeg', sha256: 'x' },
+          });
         else inbound(phone, contact, ts, { type: 'text', text: { body: rnd.pick(ORGANIC_TEXTS) } });
         continueConversation(phone, contact, ts, 0.6);
       }
       // Template campaigns: the business sends on some days; replies follow within two days.
       if (day.weekday === 2 || day.weekday === 4) {
-        const template = TEMPLATES[(Math.floor(dayIndex / 30) + (phone === DEMO_PHONES[0] ? 0 : 1)) % TEMPLATES.length]!;
+        const template =
+          TEMPLATES[(Math.floor(dayIndex / 30) + (phone === DEMO_PHONES[0] ? 0 : 1)) % TEMPLATES.length]!;
         const sends = poisson(rnd, base * 14);
         for (let i = 0; i < sends; i++) {
           const sentAt = Math.floor(day.set({ hour: 10, minute: rnd.int(0, 30) }).toSeconds());
@@ -296,7 +459,14 @@ export function generateDemo(options: GenerateOptions): DemoData {
           const id = `wamid.BIZ${(++msgCounter).toString(36).toUpperCase()}`;
           // 10% are sent from another tool: no send-log entry, so the reply shows by its button id.
           if (rnd.chance(0.9))
-            sendLog.push({ messageId: id, phoneNumberId: phone.phoneNumberId, to: contact.waId, templateName: template.name, sentAt, buttons: template.buttons });
+            sendLog.push({
+              messageId: id,
+              phoneNumberId: phone.phoneNumberId,
+              to: contact.waId,
+              templateName: template.name,
+              sentAt,
+              buttons: template.buttons,
+            });
           let st = sentAt;
           for (const status of ['sent', 'delivered', 'read'] as const) {
             st += rnd.int(1, status === 'read' ? 7_200 : 30);
@@ -401,7 +571,12 @@ function toPayloads(items: Item[]): unknown[] {
     const first = items[i]!;
     const group: Item[] = [first];
     i++;
-    while (i < items.length && group.length < 6 && items[i]!.phone === first.phone && items[i]!.kind === first.kind) {
+    while (
+      i < items.length &&
+      group.length < 6 &&
+      items[i]!.phone === first.phone &&
+      items[i]!.kind === first.kind
+    ) {
       group.push(items[i]!);
       i++;
     }
@@ -417,7 +592,10 @@ function toPayloads(items: Item[]): unknown[] {
               field: 'messages',
               value: {
                 messaging_product: 'whatsapp',
-                metadata: { display_phone_number: first.phone.digits, phone_number_id: first.phone.phoneNumberId },
+                metadata: {
+                  display_phone_number: first.phone.digits,
+                  phone_number_id: first.phone.phoneNumberId,
+                },
                 ...(first.kind === 'message'
                   ? {
                       contacts: [...contacts].map(([wa_id, name]) => ({ profile: { name }, wa_id })),

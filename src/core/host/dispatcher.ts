@@ -43,7 +43,13 @@ export class Dispatcher {
     this.dbs.delete(workspace);
   }
 
-  async run(name: string, workspace: string, args: unknown, hooks: DispatchHooks, internal = false): Promise<unknown> {
+  async run(
+    name: string,
+    workspace: string,
+    args: unknown,
+    hooks: DispatchHooks,
+    internal = false,
+  ): Promise<unknown> {
     const table = (internal ? this.options.internal : this.options.handlers) as Record<
       string,
       ((a: unknown, c: CoreContext) => unknown) | undefined

@@ -26,7 +26,9 @@ export interface CoreHostOptions {
   secrets: SecretStore;
   prefs: PrefsStore;
   /** 'worker': one worker thread per lane (app, serve). 'inline': run in this thread (CLI, tests). */
-  runner: { kind: 'worker'; file: string; execArgv?: string[] } | { kind: 'inline'; handlers: Handlers; internal: InternalHandlers };
+  runner:
+    | { kind: 'worker'; file: string; argv?: string[] }
+    | { kind: 'inline'; handlers: Handlers; internal: InternalHandlers };
   nativeBinding?: string;
 }
 
@@ -88,7 +90,11 @@ export class CoreHost {
   }
 
   /** A contract call from any transport. `args` is untrusted until parsed here. */
-  async call<M extends MethodName>(method: M | string, workspace: string | undefined, args: unknown): Promise<ResultOf<M>> {
+  async call<M extends MethodName>(
+    method: M | string,
+    workspace: string | undefined,
+    args: unknown,
+  ): Promise<ResultOf<M>> {
     if (this.closed) throw new ApiError('unavailable', 'The app is shutting down');
     if (!isMethodName(method)) throw new ApiError('not_found', `Unknown method "${method}"`);
     const spec: MethodSpec = contract[method];
@@ -96,7 +102,11 @@ export class CoreHost {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue?.path.join('.') || undefined;
-      throw new ApiError('invalid_argument', `${field ? `${field}: ` : ''}${issue?.message ?? 'invalid arguments'}`, field);
+      throw new ApiError(
+        'invalid_argument',
+        `${field ? `${field}: ` : ''}${issue?.message ?? 'invalid arguments'}`,
+        field,
+      );
     }
     const ws = workspace || DEFAULT_WORKSPACE;
     const lane: Lane = spec.lane;
@@ -195,7 +205,7 @@ export class CoreHost {
       secretWarning: this.options.secrets.warning,
       ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {}),
     };
-    w = new Worker(runner.file, { workerData: init, ...(runner.execArgv ? { execArgv: runner.execArgv } : {}) });
+    w = new Worker(runner.file, { workerData: init, ...(runner.argv ? { argv: runner.argv } : {}) });
     w.on('message', (m: FromWorker) => this.onWorkerMessage(w!, m));
     w.on('error', (err) => this.failLane(lane, err));
     w.on('exit', (code) => {
@@ -226,11 +236,26 @@ export class CoreHost {
       case 'secret': {
         const store = this.options.secrets;
         const op =
-          m.op === 'get' ? store.get(m.name) : m.op === 'set' ? store.set(m.name, m.value ?? '') : store.delete(m.name);
+          m.op === 'get'
+            ? store.get(m.name)
+            : m.op === 'set'
+              ? store.set(m.name, m.value ?? '')
+              : store.delete(m.name);
         Promise.resolve(op).then(
-          (value) => worker.postMessage({ t: 'secret-reply', reqId: m.reqId, ok: true, value: value ?? null } satisfies ToWorker),
+          (value) =>
+            worker.postMessage({
+              t: 'secret-reply',
+              reqId: m.reqId,
+              ok: true,
+              value: value ?? null,
+            } satisfies ToWorker),
           (err: unknown) =>
-            worker.postMessage({ t: 'secret-reply', reqId: m.reqId, ok: false, error: String(err) } satisfies ToWorker),
+            worker.postMessage({
+              t: 'secret-reply',
+              reqId: m.reqId,
+              ok: false,
+              error: String(err),
+            } satisfies ToWorker),
         );
         return;
       }
@@ -304,7 +329,8 @@ export class CoreHost {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const [id] of this.pending) this.settle(id, false, { code: 'unavailable', message: 'The app is shutting down' });
+    for (const [id] of this.pending)
+      this.settle(id, false, { code: 'unavailable', message: 'The app is shutting down' });
     await Promise.all([...this.workers.values()].map((w) => w.terminate()));
     this.workers.clear();
     this.inline?.close();

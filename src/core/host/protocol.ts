@@ -24,7 +24,12 @@ export interface WorkerInit {
 }
 
 export function toErrorShape(err: unknown): ApiErrorShape {
-  if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
+  if (
+    err &&
+    typeof err === 'object' &&
+    'code' in err &&
+    typeof (err as { code: unknown }).code === 'string'
+  ) {
     const e = err as { code: string; message?: string; field?: string; name?: string };
     if (e.name === 'ApiError') {
       return e.field === undefined

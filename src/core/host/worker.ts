@@ -65,7 +65,11 @@ port.on('message', (msg: ToWorker) => {
       {
         signal: controller.signal,
         progress: (fraction, detail) =>
-          post(detail === undefined ? { t: 'progress', id: msg.id, fraction } : { t: 'progress', id: msg.id, fraction, detail }),
+          post(
+            detail === undefined
+              ? { t: 'progress', id: msg.id, fraction }
+              : { t: 'progress', id: msg.id, fraction, detail },
+          ),
         emit: (event) => post({ t: 'event', event }),
       },
       msg.internal,

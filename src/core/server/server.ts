@@ -46,7 +46,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.setErrorHandler((err, _req, reply) => {
     const e = err as { statusCode?: number; code?: string; message: string };
     if (e.statusCode === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send({ ok: false, error: { code: 'payload_too_large', message: 'The request body is too large' } });
+      return reply
+        .code(413)
+        .send({ ok: false, error: { code: 'payload_too_large', message: 'The request body is too large' } });
     }
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       return reply.code(e.statusCode).send({ ok: false, error: { code: 'bad_request', message: e.message } });
@@ -56,7 +58,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   const token = options.apiToken;
+  const loopbackOnly = isLoopback(options.listenHost ?? '127.0.0.1');
   const authorised = (req: FastifyRequest): boolean => {
+    // A page on another site could reach 127.0.0.1 through DNS rebinding: on loopback, only loopback Host names.
+    if (loopbackOnly && !isLoopback(hostnameOf(req.headers.host ?? ''))) return false;
     if (token === null) return true;
     const header = req.headers.authorization;
     const given = header?.startsWith('Bearer ')
@@ -70,7 +75,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.post<{ Params: { method: string }; Body: { workspace?: unknown; args?: unknown } }>(
     '/api/:method',
     async (req, reply) => {
-      if (!authorised(req)) return sendResult(reply, 401, { ok: false, error: { code: 'unauthorized', message: 'Missing or wrong API token' } });
+      if (!authorised(req))
+        return sendResult(reply, 401, {
+          ok: false,
+          error: { code: 'unauthorized', message: 'Missing or wrong API token' },
+        });
       const body = req.body ?? {};
       const workspace = typeof body.workspace === 'string' ? body.workspace : undefined;
       try {
@@ -85,12 +94,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   app.get('/api/events', (req, reply) => {
     if (!authorised(req)) {
-      reply.code(401).send({ ok: false, error: { code: 'unauthorized', message: 'Missing or wrong API token' } });
+      reply
+        .code(401)
+        .send({ ok: false, error: { code: 'unauthorized', message: 'Missing or wrong API token' } });
       return;
     }
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
     res.write(': connected\n\n');
     const send = (e: CoreEvent) => res.write(`data: ${JSON.stringify(e)}\n\n`);
     const off = options.host.onEvent(send);
@@ -109,7 +124,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await app.register(fastifyStatic, { root: options.rendererDir, index: ['index.html'], wildcard: false });
     app.setNotFoundHandler((req, reply) => {
       if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.sendFile('index.html');
-      return reply.code(404).send({ ok: false, error: { code: 'not_found', message: `No route ${req.method} ${req.url}` } });
+      return reply
+        .code(404)
+        .send({ ok: false, error: { code: 'not_found', message: `No route ${req.method} ${req.url}` } });
     });
   }
 
@@ -121,6 +138,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
 function sendResult(reply: FastifyReply, status: number, result: CallResult) {
   return reply.code(status).header('cache-control', 'no-store').send(result);
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function hostnameOf(hostHeader: string): string {
+  return hostHeader.startsWith('[')
+    ? hostHeader.slice(0, hostHeader.indexOf(']') + 1)
+    : hostHeader.split(':')[0]!;
 }
 
 function safeEqual(a: string, b: string): boolean {

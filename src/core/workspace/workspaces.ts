@@ -15,7 +15,8 @@ export const DEFAULT_WORKSPACE = 'default';
 
 export function workspaceDir(dataDir: string, name: string): string {
   const parsed = WorkspaceName.safeParse(name);
-  if (!parsed.success) throw new ApiError('invalid_argument', `"${name}" is not a valid workspace name`, 'workspace');
+  if (!parsed.success)
+    throw new ApiError('invalid_argument', `"${name}" is not a valid workspace name`, 'workspace');
   return path.join(dataDir, 'workspaces', parsed.data);
 }
 
@@ -61,7 +62,8 @@ export function resolveDataDir(explicit?: string): string {
   if (explicit) return path.resolve(explicit);
   if (process.env.INSIGHTS_DATA_DIR) return path.resolve(process.env.INSIGHTS_DATA_DIR);
   const home = process.env.HOME || process.env.USERPROFILE || '.';
-  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Insights Desktop');
+  if (process.platform === 'darwin')
+    return path.join(home, 'Library', 'Application Support', 'Insights Desktop');
   if (process.platform === 'win32')
     return path.join(process.env.APPDATA || path.join(home, 'AppData', 'Roaming'), 'Insights Desktop');
   return path.join(process.env.XDG_CONFIG_HOME || path.join(home, '.config'), 'Insights Desktop');

@@ -67,7 +67,13 @@ export const AppInfo = z.object({
 export type AppInfo = z.infer<typeof AppInfo>;
 
 export const appMethods = {
-  'app.info': method({ args: NoArgs, result: AppInfo, lane: 'host', scope: 'data-folder', summary: 'Version, mode and data folder' }),
+  'app.info': method({
+    args: NoArgs,
+    result: AppInfo,
+    lane: 'host',
+    scope: 'data-folder',
+    summary: 'Version, mode and data folder',
+  }),
   'workspaces.list': method({
     args: NoArgs,
     result: z.array(Workspace),
@@ -84,7 +90,11 @@ export const appMethods = {
   }),
   'demo.build': method({
     args: z.object({ seed: z.number().int().optional() }).strict(),
-    result: z.object({ workspace: WorkspaceName, conversations: z.number().int(), messages: z.number().int() }),
+    result: z.object({
+      workspace: WorkspaceName,
+      conversations: z.number().int(),
+      messages: z.number().int(),
+    }),
     lane: 'job',
     jobKind: 'demo',
     scope: 'data-folder',
@@ -96,7 +106,13 @@ export const appMethods = {
     lane: 'read',
     summary: 'Business numbers of the workspace',
   }),
-  'prefs.get': method({ args: NoArgs, result: Preferences, lane: 'host', scope: 'data-folder', summary: 'Stored preferences' }),
+  'prefs.get': method({
+    args: NoArgs,
+    result: Preferences,
+    lane: 'host',
+    scope: 'data-folder',
+    summary: 'Stored preferences',
+  }),
   'prefs.set': method({
     args: Preferences,
     result: Preferences,
@@ -104,7 +120,13 @@ export const appMethods = {
     scope: 'data-folder',
     summary: 'Merge into the stored preferences',
   }),
-  'jobs.list': method({ args: NoArgs, result: z.array(JobInfo), lane: 'host', scope: 'data-folder', summary: 'Running and recent jobs' }),
+  'jobs.list': method({
+    args: NoArgs,
+    result: z.array(JobInfo),
+    lane: 'host',
+    scope: 'data-folder',
+    summary: 'Running and recent jobs',
+  }),
   'jobs.cancel': method({
     args: z.object({ id: z.string() }).strict(),
     result: Ok,

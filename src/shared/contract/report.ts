@@ -61,7 +61,9 @@ export const SourceRow = z.object({
     })
     .optional(),
   /** The rollup row lists what it folded in. */
-  children: z.array(z.object({ id: z.string(), name: z.string(), conversations: z.number().int() })).optional(),
+  children: z
+    .array(z.object({ id: z.string(), name: z.string(), conversations: z.number().int() }))
+    .optional(),
 });
 export type SourceRow = z.infer<typeof SourceRow>;
 
@@ -75,7 +77,11 @@ export const FunnelStep = z.object({
 });
 export type FunnelStep = z.infer<typeof FunnelStep>;
 
-export const SeriesPoint = z.object({ bucket: IsoDate, conversations: z.number().int(), leads: z.number().int() });
+export const SeriesPoint = z.object({
+  bucket: IsoDate,
+  conversations: z.number().int(),
+  leads: z.number().int(),
+});
 
 export const ReportEvent = z.object({ id: z.string(), kind: EventKind, label: z.string() });
 export type ReportEvent = z.infer<typeof ReportEvent>;
@@ -109,7 +115,12 @@ export const AvailableEvent = ReportEvent.extend({ leads: z.number().int(), occu
 export type AvailableEvent = z.infer<typeof AvailableEvent>;
 
 export const reportMethods = {
-  'report.get': method({ args: ReportQuery, result: Report, lane: 'read', summary: 'The report for a number, range and event' }),
+  'report.get': method({
+    args: ReportQuery,
+    result: Report,
+    lane: 'read',
+    summary: 'The report for a number, range and event',
+  }),
   'events.list': method({
     args: z
       .object({

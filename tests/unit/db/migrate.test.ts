@@ -27,7 +27,10 @@ describe('migrate', () => {
 
   it('refuses a database migrated by a newer version and leaves it untouched', () => {
     const db = fresh();
-    const future: Migration[] = [...migrations, { id: 9999, name: 'future', up: 'CREATE TABLE future_t (x INTEGER)' }];
+    const future: Migration[] = [
+      ...migrations,
+      { id: 9999, name: 'future', up: 'CREATE TABLE future_t (x INTEGER)' },
+    ];
     migrate(db, future);
     const before = db.prepare('SELECT * FROM schema_migrations').all();
     expect(() => migrate(db, migrations)).toThrow(/newer version/);
@@ -42,7 +45,9 @@ describe('migrate', () => {
 
   it('rolls a failing migration back completely', () => {
     const db = fresh();
-    const bad: Migration[] = [{ id: 1, name: 'bad', up: 'CREATE TABLE ok_t (a INTEGER); CREATE TABLE ok_t (a INTEGER);' }];
+    const bad: Migration[] = [
+      { id: 1, name: 'bad', up: 'CREATE TABLE ok_t (a INTEGER); CREATE TABLE ok_t (a INTEGER);' },
+    ];
     expect(() => migrate(db, bad)).toThrow();
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'ok_t'").get()).toBeUndefined();
     expect(db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: 0 });
