@@ -1,11 +1,18 @@
 import { appHandlers } from './app/handlers';
 import type { Handlers, InternalHandlers } from './host/context';
 import { reportHandlers } from './attribution/handlers';
+import { collectorHandlers, collectorInternalHandlers } from './collector/handlers';
+import { dialog360Handlers, dialog360InternalHandlers } from './dialog360/handlers';
 
 // Every area contributes its handlers; `satisfies` makes a missing or mistyped handler a compile error.
 export const allHandlers = {
   ...appHandlers,
   ...reportHandlers,
+  ...dialog360Handlers,
+  ...collectorHandlers,
 } satisfies Handlers;
 
-export const internalHandlers: InternalHandlers = {};
+export const internalHandlers: InternalHandlers = {
+  ...dialog360InternalHandlers,
+  ...collectorInternalHandlers,
+};

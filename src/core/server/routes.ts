@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { registerCollectorRoutes } from '../collector/routes';
+import { registerSendProxyRoute } from '../dialog360/routes';
 import type { CoreHost } from '../host/host';
 
 /** A module that adds HTTP routes outside /api (webhook receiver, external events, send proxy, sync). */
@@ -6,3 +8,4 @@ export type RegisterRoutes = (app: FastifyInstance, host: CoreHost) => Promise<v
 
 // Each area appends its receiver here.
 export const receiverRoutes: RegisterRoutes[] = [];
+receiverRoutes.push(registerSendProxyRoute, registerCollectorRoutes);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { appMethods } from './app';
 import type { JobInfo } from './app';
+import { dialog360Methods } from './dialog360';
 import { reportMethods } from './report';
 
 /**
@@ -10,6 +11,7 @@ import { reportMethods } from './report';
 export const contract = {
   ...appMethods,
   ...reportMethods,
+  ...dialog360Methods,
 } as const;
 
 export type Contract = typeof contract;
@@ -43,5 +45,6 @@ export type CallResult = { ok: true; value: unknown } | { ok: false; error: { co
 
 export * from './app';
 export * from './define';
+export * from './dialog360';
 export * from './errors';
 export * from './report';

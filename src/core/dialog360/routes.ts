@@ -1,0 +1,75 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { httpStatusFor } from '../../shared/contract/errors';
+import type { CoreHost } from '../host/host';
+import { toErrorShape } from '../host/protocol';
+import { Dialog360Client } from './client';
+import { receiverWorkspace } from './receiver-workspace';
+
+/**
+ * POST /messages/:channel — the send proxy. Authenticated with the channel secret (Bearer), forwards
+ * the body unchanged to 360dialog POST /messages with the channel's D360-API-KEY, answers with
+ * 360dialog's status and body as they are, and records accepted messages in outgoing_messages.
+ * The forward happens here, not on the write lane, so a slow 360dialog never delays webhook acks.
+ */
+export function registerSendProxyRoute(app: FastifyInstance, host: CoreHost): void {
+  app.post<{ Params: { channel: string } }>('/messages/:channel', async (req, reply) => {
+    const channel = req.params.channel;
+    let workspace: string;
+    let target: { apiKey: string; baseUrl: string };
+    try {
+      workspace = receiverWorkspace(req);
+      target = (await host.internal(
+        'dialog360.authorizeSend',
+        workspace,
+        {
+          channel,
+          authorization: req.headers.authorization,
+        },
+        'read',
+      )) as { apiKey: string; baseUrl: string };
+    } catch (err) {
+      return sendError(reply, err);
+    }
+    if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
+      return reply.code(400).send({
+        ok: false,
+        error: { code: 'bad_request', message: 'The body must be a JSON message object' },
+      });
+    }
+    const client = new Dialog360Client({ baseUrl: target.baseUrl, apiKey: target.apiKey, timeoutMs: 20_000 });
+    let upstream: Awaited<ReturnType<Dialog360Client['request']>>;
+    try {
+      upstream = await client.request('POST', '/messages', JSON.stringify(req.body));
+    } catch (err) {
+      return sendError(reply, err);
+    }
+    if (upstream.status >= 200 && upstream.status < 300) {
+      let parsed: unknown = null;
+      try {
+        parsed = JSON.parse(upstream.text);
+      } catch {
+        // 360dialog's answer is passed on as is even when it is not JSON; nothing to record then
+      }
+      if (parsed !== null) {
+        try {
+          await host.internal('dialog360.recordOutgoing', workspace, {
+            channel,
+            request: req.body,
+            response: parsed,
+          });
+        } catch (err) {
+          // The message was sent: the caller must still learn its id, so a failed record is logged, not returned.
+          req.log.error({ err: toErrorShape(err) }, 'send proxy: recording the outgoing message failed');
+        }
+      }
+    }
+    reply.code(upstream.status);
+    if (upstream.contentType) reply.header('content-type', upstream.contentType);
+    return reply.send(upstream.text);
+  });
+}
+
+function sendError(reply: FastifyReply, err: unknown) {
+  const shape = toErrorShape(err);
+  return reply.code(httpStatusFor(shape.code)).send({ ok: false, error: shape });
+}

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import { method, NoArgs, Ok } from './define';
+
+// 360dialog channels (key check, webhook registration, templates) and the collector (a 24/7
+// `insights serve` the desktop pulls from). See docs/collector.md.
+
+const ChannelId = z.string().trim().min(1, 'a channel is its phone_number_id').max(64);
+
+export const KeyCheck = z.object({
+  channel: z.string(),
+  valid: z.boolean(),
+  /** HTTP status 360dialog answered with (401/403 for a refused key). */
+  status: z.number().int(),
+  baseUrl: z.string(),
+});
+export type KeyCheck = z.infer<typeof KeyCheck>;
+
+export const WebhookStatus = z.object({
+  channel: z.string(),
+  /** What 360dialog currently delivers to; null when nothing is set. */
+  url: z.string().nullable(),
+  /** The receiver path this channel expects (`/webhooks/360dialog/<channel>`). */
+  expectedPath: z.string(),
+  /** The registered URL ends with this channel's receiver path. */
+  pointsHere: z.boolean(),
+});
+export type WebhookStatus = z.infer<typeof WebhookStatus>;
+
+export const TemplateInfo = z.object({
+  channel: z.string(),
+  name: z.string(),
+  language: z.string(),
+  status: z.string().nullable(),
+  category: z.string().nullable(),
+  buttons: z.array(z.object({ index: z.number().int(), type: z.string(), text: z.string() })),
+  syncedAt: z.string(),
+});
+export type TemplateInfo = z.infer<typeof TemplateInfo>;
+
+export const Dialog360Settings = z.object({
+  /** Workspace override of the 360dialog base URL; null = INSIGHTS_360DIALOG_URL or the default. */
+  baseUrl: z.string().nullable(),
+  effectiveBaseUrl: z.string(),
+});
+export type Dialog360Settings = z.infer<typeof Dialog360Settings>;
+
+export const CollectorStatus = z.object({
+  configured: z.boolean(),
+  url: z.string().nullable(),
+  intervalMinutes: z.number().int(),
+  /** When the last sync reached the end of what the collector had. */
+  lastSyncedAt: z.string().nullable(),
+  lastAttemptAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  /** The last attempt reached the collector. */
+  online: z.boolean(),
+  received: z.object({ payloads: z.number().int(), events: z.number().int(), outgoing: z.number().int() }),
+});
+export type CollectorStatus = z.infer<typeof CollectorStatus>;
+
+export const CollectorSyncResult = z.object({
+  payloads: z.number().int(),
+  /** Payloads the desktop already had (its own receiver got them too). */
+  duplicatePayloads: z.number().int(),
+  events: z.number().int(),
+  outgoing: z.number().int(),
+  /** Payloads whose raw body the collector no longer keeps (retention) or that did not parse. */
+  skipped: z.number().int(),
+});
+export type CollectorSyncResult = z.infer<typeof CollectorSyncResult>;
+
+export const CollectorToken = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export type CollectorToken = z.infer<typeof CollectorToken>;
+
+export const dialog360Methods = {
+  'channels.checkKey': method({
+    args: z.object({ channel: ChannelId, apiKey: z.string().min(1).optional() }).strict(),
+    result: KeyCheck,
+    lane: 'read',
+    summary: "Ask 360dialog whether a channel's API key (stored, or given to test before saving) is accepted",
+  }),
+  'channels.registerWebhook': method({
+    args: z.object({ channel: ChannelId, url: z.string().min(1) }).strict(),
+    result: z.object({ channel: z.string(), url: z.string(), previousUrl: z.string().nullable() }),
+    lane: 'read',
+    summary: "Point 360dialog at the collector's public https URL, with the channel secret as Bearer header",
+  }),
+  'channels.webhookStatus': method({
+    args: z.object({ channel: ChannelId }).strict(),
+    result: WebhookStatus,
+    lane: 'read',
+    summary: 'Where 360dialog currently delivers the channel’s webhooks',
+  }),
+  'templates.sync': method({
+    args: z.object({ channel: ChannelId }).strict(),
+    result: z.object({ channel: z.string(), templates: z.number().int(), buttons: z.number().int() }),
+    lane: 'job',
+    jobKind: 'import',
+    summary: 'Fetch the channel’s message templates from 360dialog and store them',
+  }),
+  'templates.list': method({
+    args: z.object({ channel: ChannelId.optional() }).strict(),
+    result: z.array(TemplateInfo),
+    lane: 'read',
+    summary: 'Stored message templates with their buttons',
+  }),
+  'dialog360.settings': method({
+    args: NoArgs,
+    result: Dialog360Settings,
+    lane: 'read',
+    summary: 'The 360dialog base URL this workspace uses',
+  }),
+  'dialog360.setSettings': method({
+    args: z.object({ baseUrl: z.url({ protocol: /^https?$/ }).nullable() }).strict(),
+    result: Dialog360Settings,
+    lane: 'write',
+    summary: 'Override the 360dialog base URL for this workspace (null restores the default)',
+  }),
+  'collector.configure': method({
+    args: z
+      .object({
+        url: z.string().min(1),
+        token: z.string().min(1),
+        intervalMinutes: z.number().int().min(1).max(1440).optional(),
+      })
+      .strict(),
+    result: CollectorStatus,
+    lane: 'write',
+    summary: 'Connect this workspace to a collector (its URL and a read token)',
+  }),
+  'collector.disconnect': method({
+    args: NoArgs,
+    result: Ok,
+    lane: 'write',
+    summary: 'Forget the collector and its token (synced data stays)',
+  }),
+  'collector.status': method({
+    args: NoArgs,
+    result: CollectorStatus,
+    lane: 'read',
+    summary: 'Collector URL, last sync, last error, online or offline',
+  }),
+  'collector.sync': method({
+    args: NoArgs,
+    result: CollectorSyncResult,
+    lane: 'job',
+    jobKind: 'collector-sync',
+    summary: 'Pull what the collector has and this workspace lacks (resumable)',
+  }),
+  'collector.tokens.create': method({
+    args: z.object({ name: z.string().trim().min(1).max(100).optional() }).strict(),
+    result: CollectorToken.extend({ token: z.string() }),
+    lane: 'write',
+    summary: 'Create a read token for GET /v1/sync (shown once, stored hashed)',
+  }),
+  'collector.tokens.list': method({
+    args: NoArgs,
+    result: z.array(CollectorToken),
+    lane: 'read',
+    summary: 'Read tokens of this collector',
+  }),
+  'collector.tokens.revoke': method({
+    args: z.object({ id: z.string().min(1) }).strict(),
+    result: Ok,
+    lane: 'write',
+    summary: 'Revoke a read token',
+  }),
+};
