@@ -10,6 +10,7 @@ export default defineConfig({
   preload: {
     // A sandboxed preload can only require a few Electron modules: bundle everything into one CJS file.
     build: {
+      externalizeDeps: false,
       outDir: 'out/preload',
       rollupOptions: { input: { index: resolve('src/preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
     },

@@ -1,0 +1,53 @@
+import { type App, type Session, shell } from 'electron';
+import { type AppOrigin, isPermissionAllowed, navigationDecision } from './url-policy';
+
+/**
+ * The renderer's Content-Security-Policy. The same string is the meta tag of src/renderer/index.html
+ * (needed for file://, which has no headers); tests/unit/main/security-policy.test.ts keeps them equal.
+ * Sent as a header as well for http responses (the dev server).
+ */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/**
+ * Electron's security checklist, applied to every web contents the app ever creates
+ * (docs/security.md lists each item). Call before the first window opens.
+ */
+export function installSecurity(app: App, session: Session, origin: AppOrigin): void {
+  const openExternally = (url: string | null) => {
+    if (url) void shell.openExternal(url);
+  };
+
+  app.on('web-contents-created', (_event, contents) => {
+    // No <webview>: it would be a second, unconfigured browser inside the app.
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    const guard = (e: { url: string; preventDefault(): void }) => {
+      const decision = navigationDecision(e.url, origin);
+      if (decision.allow) return;
+      e.preventDefault();
+      openExternally(decision.openExternally);
+    };
+    contents.on('will-navigate', guard);
+    contents.on('will-redirect', guard);
+    // window.open and target=_blank never create a window; https links go to the system browser.
+    contents.setWindowOpenHandler(({ url }) => {
+      const decision = navigationDecision(url, origin);
+      openExternally(decision.allow ? null : decision.openExternally);
+      return { action: 'deny' };
+    });
+  });
+
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    callback(isPermissionAllowed(permission, details.requestingUrl, origin));
+  });
+  session.setPermissionCheckHandler((contents, permission) =>
+    isPermissionAllowed(permission, contents?.getURL(), origin),
+  );
+
+  session.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    });
+  });
+}
