@@ -3,6 +3,7 @@ import type { Handlers, InternalHandlers } from './host/context';
 import { reportHandlers } from './attribution/handlers';
 import { collectorHandlers, collectorInternalHandlers } from './collector/handlers';
 import { dialog360Handlers, dialog360InternalHandlers } from './dialog360/handlers';
+import { metaHandlers } from './meta/handlers';
 
 // Every area contributes its handlers; `satisfies` makes a missing or mistyped handler a compile error.
 export const allHandlers = {
@@ -10,6 +11,7 @@ export const allHandlers = {
   ...reportHandlers,
   ...dialog360Handlers,
   ...collectorHandlers,
+  ...metaHandlers,
 } satisfies Handlers;
 
 export const internalHandlers: InternalHandlers = {

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { appMethods } from './app';
 import type { JobInfo } from './app';
 import { dialog360Methods } from './dialog360';
+import { metaMethods } from './meta';
 import { reportMethods } from './report';
 
 /**
@@ -12,6 +13,7 @@ export const contract = {
   ...appMethods,
   ...reportMethods,
   ...dialog360Methods,
+  ...metaMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -47,4 +49,5 @@ export * from './app';
 export * from './define';
 export * from './dialog360';
 export * from './errors';
+export * from './meta';
 export * from './report';
