@@ -83,9 +83,9 @@ export function listTemplates(db: Db, phoneNumberId?: string): StoredTemplate[] 
   const rows = db
     .prepare(
       `SELECT phone_number_id, name, language, status, category, components, synced_at FROM templates
-       WHERE ?1 IS NULL OR phone_number_id = ?1 ORDER BY phone_number_id, name, language`,
+       WHERE @phone IS NULL OR phone_number_id = @phone ORDER BY phone_number_id, name, language`,
     )
-    .all(phoneNumberId ?? null) as {
+    .all({ phone: phoneNumberId ?? null }) as {
     phone_number_id: string;
     name: string;
     language: string;
@@ -114,10 +114,10 @@ export function templateButtons(
 ): TemplateButton[] {
   const row = db
     .prepare(
-      `SELECT components FROM templates WHERE phone_number_id = ? AND name = ? AND (?3 IS NULL OR language = ?3)
+      `SELECT components FROM templates WHERE phone_number_id = @phone AND name = @name AND (@language IS NULL OR language = @language)
        ORDER BY language LIMIT 1`,
     )
-    .get(phoneNumberId, name, language ?? null) as { components: string } | undefined;
+    .get({ phone: phoneNumberId, name, language: language ?? null }) as { components: string } | undefined;
   return row ? buttonsOf(JSON.parse(row.components) as unknown[]) : [];
 }
 
