@@ -1,19 +1,96 @@
 import { useEffect, useState } from 'react';
-import { createClient, detectTransport } from './api/client';
-import type { PhoneNumber } from '../../shared/contract';
+import type { JobInfo } from '../../shared/contract';
+import { Dashboard } from './components/Dashboard';
+import { DemoBanner, FirstRun } from './components/FirstRun';
+import { JobsPanel } from './components/JobsPanel';
+import { Settings } from './components/settings/Settings';
+import { TopBar } from './components/TopBar';
+import { useDashboard } from './state/context';
+import type { ThemePref } from './state/store';
 
-const client = createClient(detectTransport());
-
-// Placeholder shell until the dashboard issue lands.
-export function App() {
-  const [phones, setPhones] = useState<PhoneNumber[] | null>(null);
+/** The theme actually shown: the manual choice, else the OS preference. */
+function useResolvedTheme(pref: ThemePref): 'light' | 'dark' {
+  const query = '(prefers-color-scheme: dark)';
+  const [osDark, setOsDark] = useState(() => window.matchMedia?.(query).matches ?? false);
   useEffect(() => {
-    client.api['phones.list']({}).then(setPhones, () => setPhones([]));
+    const mq = window.matchMedia?.(query);
+    if (!mq) return;
+    const on = (e: MediaQueryListEvent) => setOsDark(e.matches);
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
   }, []);
+  const resolved = pref === 'system' ? (osDark ? 'dark' : 'light') : pref;
+  useEffect(() => {
+    document.documentElement.dataset.theme = resolved;
+  }, [resolved]);
+  return resolved;
+}
+
+export function App() {
+  const boot = useDashboard((s) => s.boot);
+  const bootError = useDashboard((s) => s.bootError);
+  const init = useDashboard((s) => s.init);
+  const view = useDashboard((s) => s.view);
+  const phones = useDashboard((s) => s.phones);
+  const offline = useDashboard((s) => s.offline);
+  const theme = useDashboard((s) => s.theme);
+  const exploreDemo = useDashboard((s) => s.exploreDemo);
+  const [jobsOpen, setJobsOpen] = useState(false);
+  const resolved = useResolvedTheme(theme);
+
+  useEffect(() => {
+    void init();
+  }, [init]);
+
+  const retry: Partial<Record<JobInfo['kind'], () => void>> = { demo: () => void exploreDemo() };
+
+  if (boot === 'loading') {
+    return (
+      <div className="boot" aria-busy="true">
+        <span className="brand-mark" aria-hidden="true" /> Loading Insights…
+      </div>
+    );
+  }
+  if (boot === 'error') {
+    return (
+      <div className="boot">
+        <div className="stack">
+          <h1>Insights could not start</h1>
+          <p className="error-text">{bootError}</p>
+          <button type="button" className="button primary" onClick={() => void init()}>
+            Try again
+          </button>
+        </div>
+      </div>
+    );
+  }
+
   return (
-    <main>
-      <h1>Insights Desktop</h1>
-      <p>{phones === null ? 'Loading…' : `${phones.length} business numbers`}</p>
-    </main>
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <DemoBanner />
+      <TopBar onToggleJobs={() => setJobsOpen((o) => !o)} jobsOpen={jobsOpen} />
+      {offline && (
+        <div className="offline-bar" role="status" data-testid="offline">
+          Offline — showing the last data received. Reconnecting…
+        </div>
+      )}
+      <div className="body">
+        <main id="main" className="main" tabIndex={-1}>
+          {view === 'settings' ? (
+            <Settings />
+          ) : phones === null ? (
+            <div className="boot">Loading numbers…</div>
+          ) : phones.length === 0 ? (
+            <FirstRun />
+          ) : (
+            <Dashboard themeKey={resolved} />
+          )}
+        </main>
+        {jobsOpen && <JobsPanel onClose={() => setJobsOpen(false)} retry={retry} />}
+      </div>
+    </div>
   );
 }

@@ -1,10 +1,18 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { createClient, detectTransport } from './api/client';
+import { AppProvider } from './state/context';
+import { createDashboardStore } from './state/store';
 import './styles/app.css';
+
+const client = createClient(detectTransport());
+const store = createDashboardStore(client);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <AppProvider client={client} store={store}>
+      <App />
+    </AppProvider>
   </StrictMode>,
 );

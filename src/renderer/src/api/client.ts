@@ -1,3 +1,4 @@
+import type { InsightsBridge } from '../../../shared/bridge';
 import {
   type Api,
   ApiError,
@@ -8,7 +9,6 @@ import {
   methodNames,
   type ResultOf,
 } from '../../../shared/contract';
-import type { InsightsBridge } from '../../../shared/bridge';
 
 declare global {
   interface Window {
@@ -51,7 +51,10 @@ function httpTransport(token: string | null): Transport {
       try {
         res = await fetch(`/api/${method}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
           body: JSON.stringify({ workspace, args }),
         });
       } catch {

@@ -1,0 +1,115 @@
+import { useEffect } from 'react';
+import { exportName, exportPdf, saveCsv } from '../lib/exports';
+import { formatInt, formatRange } from '../lib/format';
+import { markUpdated } from '../lib/perf';
+import { useClient, useDashboard } from '../state/context';
+import { EventPicker } from './EventPicker';
+import { Funnel } from './Funnel';
+import { DownloadIcon } from './Icons';
+import { KpiCards } from './KpiCards';
+import { SourceTable } from './SourceTable';
+import { phoneLabel } from './TopBar';
+import { TrendChart } from './TrendChart';
+
+export function Dashboard({ themeKey }: { themeKey: string }) {
+  const client = useClient();
+  const report = useDashboard((s) => s.report);
+  const loading = useDashboard((s) => s.reportLoading);
+  const error = useDashboard((s) => s.reportError);
+  const phone = useDashboard((s) => s.phones?.find((p) => p.id === s.phoneId) ?? null);
+  const funnel = useDashboard((s) => s.funnel);
+  const events = useDashboard((s) => s.events);
+  const setFunnel = useDashboard((s) => s.setFunnel);
+  const tablePrefs = useDashboard((s) => s.prefs.table);
+  const savePrefs = useDashboard((s) => s.savePrefs);
+  const reload = useDashboard((s) => s.reload);
+  const openDrill = useDashboard((s) => s.openDrill);
+
+  // Runs after the children's effects (chart update included): every panel shows this report now.
+  useEffect(() => {
+    if (report) markUpdated();
+  }, [report]);
+
+  useEffect(() => {
+    document.title = phone ? `${phoneLabel(phone)} — Insights` : 'Insights Desktop';
+  }, [phone]);
+
+  const phoneText = phone ? phoneLabel(phone) : '';
+  const fileBase = (kind: string) =>
+    exportName(kind, phone?.display ?? phone?.id, report?.range.from, report?.range.to);
+
+  return (
+    <div className="dashboard" data-testid="dashboard">
+      <div className="dash-head">
+        <div>
+          <h1 className="dash-title">{phoneText || 'Dashboard'}</h1>
+          <p className="muted small" data-testid="dash-range">
+            {report
+              ? `${formatRange(report.range.from, report.range.to)} · ${report.range.timezone.replace(/_/g, ' ')}`
+              : '\u00a0'}
+            {loading && report ? (
+              <span className="refresh-dot" title="Updating">
+                <span className="sr-only">Updating</span>
+              </span>
+            ) : null}
+          </p>
+        </div>
+        <div className="row">
+          <button
+            type="button"
+            className="button ghost no-print"
+            disabled={!report}
+            onClick={() => void exportPdf(`${fileBase('report')}.pdf`)}
+            data-testid="export-pdf"
+          >
+            <DownloadIcon /> Export report
+          </button>
+        </div>
+      </div>
+
+      {error && (
+        <div className="notice danger row between" role="alert">
+          <span>{report ? `Could not refresh: ${error}` : error}</span>
+          <button type="button" className="button small" onClick={reload}>
+            Try again
+          </button>
+        </div>
+      )}
+
+      <EventPicker />
+      <KpiCards report={report} loading={loading} />
+      {report && report.unattributedExternalEvents > 0 && (
+        <p className="notice" data-testid="unattributed">
+          {formatInt(report.unattributedExternalEvents)} external events in this range could not be matched to
+          a conversation; they are not counted as leads.
+        </p>
+      )}
+
+      <div className="dash-grid">
+        <TrendChart report={report} themeKey={themeKey} />
+        <Funnel
+          report={report}
+          loading={loading}
+          steps={funnel}
+          events={events?.list ?? []}
+          onChange={setFunnel}
+        />
+      </div>
+
+      <SourceTable
+        report={report}
+        loading={loading}
+        error={error}
+        sort={tablePrefs?.sort}
+        groupAds={tablePrefs?.groupAds}
+        onSortChange={(sort) => savePrefs({ table: { sort } })}
+        onGroupChange={(groupAds) => savePrefs({ table: { groupAds } })}
+        onOpen={(row) => openDrill(row.id, row.name)}
+        onExportCsv={(csv) => void saveCsv(`${fileBase('sources')}.csv`, csv)}
+      />
+      <p className="print-only small muted">
+        Insights Desktop · {client.workspace} · {phoneText}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,143 @@
+import { useState } from 'react';
+import type { ReportRange } from '../../../shared/contract';
+import { validCustomRange } from '../lib/range';
+
+export interface InvestInput {
+  sourceId: string;
+  amount: number;
+  currency: string;
+  from: string;
+  to: string;
+}
+
+interface Props {
+  sourceId: string;
+  sourceName: string;
+  /** What the table shows now for the range, used as the starting amount. */
+  invested: number | null;
+  investedFrom: 'meta' | 'manual' | 'mixed' | null;
+  /** The range on screen: the period defaults to it (an entry for exactly that range). */
+  range: ReportRange;
+  currency: string;
+  onSave: (input: InvestInput) => Promise<void>;
+  onCancel: () => void;
+}
+
+/** Parses "1,234.50", "1234,5", "1 234" into a number; null when it is not an amount ≥ 0. */
+export function parseAmount(text: string): number | null {
+  let t = text.trim().replace(/[\s\u00a0']/g, '');
+  if (!t) return null;
+  const lastComma = t.lastIndexOf(',');
+  const lastDot = t.lastIndexOf('.');
+  // The later separator is the decimal one when both appear; a lone comma followed by 1–2 digits is decimal too.
+  if (lastComma > lastDot) {
+    t = /,\d{1,2}$/.test(t) || lastDot !== -1 ? t.replace(/\./g, '').replace(',', '.') : t.replace(/,/g, '');
+  } else {
+    t = t.replace(/,/g, '');
+  }
+  if (!/^\d+(\.\d+)?$/.test(t)) return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
+}
+
+export function InvestedEditor({
+  sourceId,
+  sourceName,
+  invested,
+  investedFrom,
+  range,
+  currency,
+  onSave,
+  onCancel,
+}: Props) {
+  const [amount, setAmount] = useState(invested === null ? '' : String(Math.round(invested * 100) / 100));
+  const [cur, setCur] = useState(currency);
+  const [from, setFrom] = useState(range.from);
+  const [to, setTo] = useState(range.to);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const value = parseAmount(amount);
+  const rangeError = validCustomRange(from, to);
+  const curError = /^[A-Z]{3}$/.test(cur) ? null : 'A three-letter currency code, such as USD';
+  const problem = value === null ? 'Enter an amount of 0 or more' : (rangeError ?? curError);
+
+  return (
+    <form
+      className="stack invested-editor"
+      aria-label={`Invested in ${sourceName}`}
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (problem || value === null) return;
+        setSaving(true);
+        setError(null);
+        try {
+          await onSave({ sourceId, amount: value, currency: cur, from, to });
+        } catch (err) {
+          setError(err instanceof Error ? err.message : 'Could not save');
+          setSaving(false);
+        }
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          onCancel();
+        }
+      }}
+    >
+      <p className="small muted">
+        Invested in <strong>{sourceName}</strong>
+      </p>
+      {(investedFrom === 'meta' || investedFrom === 'mixed') && (
+        <p className="hint">Synced from Meta. A manual amount overrides the synced spend on these days.</p>
+      )}
+      <div className="row">
+        <label className="field grow">
+          <span>Amount</span>
+          <input
+            inputMode="decimal"
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+            aria-invalid={value === null}
+            data-testid="invest-amount"
+          />
+        </label>
+        <label className="field currency-field">
+          <span>Currency</span>
+          <input
+            value={cur}
+            maxLength={3}
+            onChange={(e) => setCur(e.target.value.toUpperCase())}
+            aria-invalid={curError !== null}
+            data-testid="invest-currency"
+          />
+        </label>
+      </div>
+      <div className="row">
+        <label className="field">
+          <span>From</span>
+          <input
+            type="date"
+            value={from}
+            onChange={(e) => setFrom(e.target.value)}
+            data-testid="invest-from"
+          />
+        </label>
+        <label className="field">
+          <span>To</span>
+          <input type="date" value={to} onChange={(e) => setTo(e.target.value)} data-testid="invest-to" />
+        </label>
+      </div>
+      <p className="hint">The amount is spread evenly over the days of the period.</p>
+      {(error || (problem && amount !== '')) && <p className="hint error-text">{error ?? problem}</p>}
+      <div className="row end">
+        <button type="button" className="button ghost" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="button primary" disabled={problem !== null || saving}>
+          {saving ? 'Saving…' : 'Save'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,141 @@
+import type { Report, Totals } from '../../../shared/contract';
+import {
+  type Change,
+  DASH,
+  formatChange,
+  formatCompact,
+  formatInt,
+  formatMoney,
+  formatOtherMoney,
+  formatPercent,
+  formatRange,
+  formatRatio,
+} from '../lib/format';
+
+interface CardDef {
+  key: keyof Totals;
+  label: string;
+  format: (t: Totals) => string;
+  exact?: (t: Totals) => string;
+  change: 'relative' | 'points';
+  /** Which direction is good news; 'neutral' for spend. */
+  good: 'up' | 'down' | 'neutral';
+  other?: (t: Totals) => string;
+  help: string;
+}
+
+const CARDS: CardDef[] = [
+  {
+    key: 'conversations',
+    label: 'Conversations',
+    format: (t) => formatCompact(t.conversations),
+    exact: (t) => formatInt(t.conversations),
+    change: 'relative',
+    good: 'up',
+    help: 'Conversations started in the range',
+  },
+  {
+    key: 'leads',
+    label: 'Leads',
+    format: (t) => formatCompact(t.leads),
+    exact: (t) => formatInt(t.leads),
+    change: 'relative',
+    good: 'up',
+    help: 'Conversations in which the conversion event occurred',
+  },
+  {
+    key: 'conversionRate',
+    label: 'Converted',
+    format: (t) => formatPercent(t.conversionRate),
+    change: 'points',
+    good: 'up',
+    help: 'Leads ÷ conversations',
+  },
+  {
+    key: 'invested',
+    label: 'Invested',
+    format: (t) => formatMoney(t.invested, t.currency),
+    change: 'relative',
+    good: 'neutral',
+    other: (t) => formatOtherMoney(t.investedOther),
+    help: 'Synced Meta spend and manual entries for the range',
+  },
+  {
+    key: 'costPerLead',
+    label: 'Conversion cost',
+    format: (t) => formatMoney(t.costPerLead, t.currency),
+    change: 'relative',
+    good: 'down',
+    help: 'Invested ÷ leads',
+  },
+  {
+    key: 'revenue',
+    label: 'Revenue',
+    format: (t) => formatMoney(t.revenue, t.currency),
+    change: 'relative',
+    good: 'up',
+    other: (t) => formatOtherMoney(t.revenueOther),
+    help: 'Revenue reported with external conversion events',
+  },
+  {
+    key: 'roas',
+    label: 'ROAS',
+    format: (t) => formatRatio(t.roas),
+    change: 'relative',
+    good: 'up',
+    help: 'Revenue ÷ invested',
+  },
+];
+
+function tone(change: Change, good: CardDef['good']): 'good' | 'bad' | 'neutral' {
+  if (good === 'neutral' || change.direction === 'flat') return 'neutral';
+  return (change.direction === 'up') === (good === 'up') ? 'good' : 'bad';
+}
+
+export function KpiCards({ report, loading }: { report: Report | null; loading: boolean }) {
+  return (
+    <section
+      className={`kpis ${loading ? 'is-refreshing' : ''}`}
+      aria-label="Overall results"
+      aria-busy={loading}
+    >
+      {CARDS.map((c) => {
+        const t = report?.totals;
+        const p = report?.previous;
+        const current = t ? (t[c.key] as number | null) : null;
+        const previous = p ? (p[c.key] as number | null) : null;
+        const change = formatChange(current, previous, c.change);
+        const other = t && c.other ? c.other(t) : '';
+        const prevText = p ? `${c.format(p)} in ${formatRange(p.range.from, p.range.to)}` : '';
+        return (
+          <div className="kpi" key={c.key} data-testid={`kpi-${c.key}`} title={c.help}>
+            <div className="kpi-label">{c.label}</div>
+            <div
+              className="kpi-value num"
+              title={t && c.exact ? c.exact(t) : undefined}
+              data-testid={`kpi-${c.key}-value`}
+            >
+              {t ? c.format(t) : report === null && loading ? <span className="skeleton-text" /> : DASH}
+            </div>
+            {other && <div className="kpi-other">+ {other}</div>}
+            <div
+              className={`kpi-change ${tone(change, c.good)}`}
+              title={prevText ? `Previous period: ${prevText}` : undefined}
+            >
+              {change.text ? (
+                <>
+                  <span aria-hidden="true">
+                    {change.direction === 'up' ? '▲' : change.direction === 'down' ? '▼' : '•'}
+                  </span>{' '}
+                  {change.text} <span className="muted">vs previous</span>
+                </>
+              ) : (
+                <span className="muted">{p ? 'no comparison' : '\u00a0'}</span>
+              )}
+            </div>
+          </div>
+        );
+      })}
+    </section>
+  );
+}

@@ -1,0 +1,251 @@
+import { useState } from 'react';
+import type { PhoneNumber } from '../../../shared/contract';
+import { formatAgo, formatRange } from '../lib/format';
+import { PRESETS, type RangeSelection, validCustomRange } from '../lib/range';
+import { useDashboard } from '../state/context';
+import type { ThemePref } from '../state/store';
+import { ActivityIcon, ChevronDown, GearIcon, MonitorIcon, MoonIcon, SunIcon } from './Icons';
+import { Popover } from './Popover';
+
+export const phoneLabel = (p: Pick<PhoneNumber, 'id' | 'display' | 'name'>): string =>
+  [p.display ?? p.id, p.name].filter(Boolean).join(' · ');
+
+export function TopBar({ onToggleJobs, jobsOpen }: { onToggleJobs: () => void; jobsOpen: boolean }) {
+  const view = useDashboard((s) => s.view);
+  const setView = useDashboard((s) => s.setView);
+  return (
+    <header className="topbar">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true" />
+        Insights
+      </div>
+      <WorkspaceSwitcher />
+      {view === 'dashboard' && (
+        <>
+          <PhonePicker />
+          <RangePicker />
+          <TimezoneLabel />
+        </>
+      )}
+      <div className="topbar-spacer" />
+      <SyncStatus onClick={onToggleJobs} open={jobsOpen} />
+      <ThemeToggle />
+      <button
+        type="button"
+        className={`icon-button ${view === 'settings' ? 'active' : ''}`}
+        aria-label={view === 'settings' ? 'Back to the dashboard' : 'Settings'}
+        aria-pressed={view === 'settings'}
+        title="Settings"
+        onClick={() => setView(view === 'settings' ? 'dashboard' : 'settings')}
+      >
+        <GearIcon />
+      </button>
+    </header>
+  );
+}
+
+function WorkspaceSwitcher() {
+  const workspaces = useDashboard((s) => s.workspaces);
+  const workspace = useDashboard((s) => s.workspace);
+  const setWorkspace = useDashboard((s) => s.setWorkspace);
+  const names = workspaces.some((w) => w.name === workspace)
+    ? workspaces
+    : [...workspaces, { name: workspace, isDemo: workspace === 'demo', sizeBytes: 0, modifiedAt: null }];
+  return (
+    <label className="field-inline">
+      <span className="sr-only">Workspace</span>
+      <select
+        className="select"
+        value={workspace}
+        onChange={(e) => setWorkspace(e.target.value)}
+        aria-label="Workspace"
+        data-testid="workspace-select"
+      >
+        {names.map((w) => (
+          <option key={w.name} value={w.name}>
+            {w.isDemo ? `${w.name} (demo data)` : w.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function PhonePicker() {
+  const phones = useDashboard((s) => s.phones);
+  const phoneId = useDashboard((s) => s.phoneId);
+  const setPhone = useDashboard((s) => s.setPhone);
+  if (!phones || phones.length === 0) return null;
+  return (
+    <select
+      className="select select-phone"
+      value={phoneId ?? ''}
+      onChange={(e) => setPhone(e.target.value)}
+      aria-label="Business number"
+      data-testid="phone-select"
+    >
+      {phones.map((p) => (
+        <option key={p.id} value={p.id}>
+          {phoneLabel(p)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function RangePicker() {
+  const range = useDashboard((s) => s.range);
+  const setRange = useDashboard((s) => s.setRange);
+  const report = useDashboard((s) => s.report);
+  const isCustom = !('preset' in range);
+  return (
+    <div className="range-picker">
+      <fieldset className="segmented">
+        <legend className="sr-only">Date range</legend>
+        {PRESETS.map((p) => {
+          const on = 'preset' in range && range.preset === p.id;
+          return (
+            <button
+              key={p.id}
+              type="button"
+              className={on ? 'on' : ''}
+              aria-pressed={on}
+              title={p.long}
+              onClick={() => setRange({ preset: p.id })}
+            >
+              {p.label}
+            </button>
+          );
+        })}
+        <Popover
+          label="Custom date range"
+          align="start"
+          trigger={(t) => (
+            <button type="button" className={isCustom ? 'on' : ''} aria-pressed={isCustom} {...t}>
+              {isCustom ? formatRange(range.from, range.to) : 'Custom'}
+              <ChevronDown width={14} height={14} />
+            </button>
+          )}
+        >
+          {(close) => (
+            <CustomRange
+              initial={isCustom ? range : report ? { from: report.range.from, to: report.range.to } : null}
+              onApply={(r) => {
+                setRange(r);
+                close();
+              }}
+            />
+          )}
+        </Popover>
+      </fieldset>
+      {!isCustom && report && (
+        <span className="muted range-dates" data-testid="range-dates">
+          {formatRange(report.range.from, report.range.to)}
+        </span>
+      )}
+    </div>
+  );
+}
+
+function CustomRange({
+  initial,
+  onApply,
+}: {
+  initial: { from: string; to: string } | null;
+  onApply: (r: RangeSelection) => void;
+}) {
+  const [from, setFrom] = useState(initial?.from ?? '');
+  const [to, setTo] = useState(initial?.to ?? '');
+  const error = validCustomRange(from, to);
+  return (
+    <form
+      className="stack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!error) onApply({ from, to });
+      }}
+    >
+      <div className="row">
+        <label className="field">
+          <span>From</span>
+          <input type="date" value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label className="field">
+          <span>To</span>
+          <input type="date" value={to} min={from || undefined} onChange={(e) => setTo(e.target.value)} />
+        </label>
+      </div>
+      {error && (from || to) ? <p className="hint error-text">{error}</p> : null}
+      <button type="submit" className="button primary" disabled={error !== null}>
+        Apply
+      </button>
+    </form>
+  );
+}
+
+function TimezoneLabel() {
+  const tz = useDashboard((s) => s.report?.range.timezone);
+  if (!tz) return null;
+  return (
+    <span className="tz muted" title="Report timezone: dates and days are counted in this zone">
+      {tz.replace(/_/g, ' ')}
+    </span>
+  );
+}
+
+function SyncStatus({ onClick, open }: { onClick: () => void; open: boolean }) {
+  const jobs = useDashboard((s) => s.jobs);
+  const offline = useDashboard((s) => s.offline);
+  const running = jobs.filter((j) => j.state === 'running');
+  const failed = jobs.some((j) => j.state === 'failed');
+  const lastSync = jobs
+    .filter((j) => (j.kind === 'collector-sync' || j.kind === 'meta-sync') && j.state === 'done' && j.endedAt)
+    .map((j) => j.endedAt as string)
+    .sort()
+    .pop();
+  const text = offline
+    ? 'Offline'
+    : running.length > 0
+      ? `${running.length} job${running.length > 1 ? 's' : ''} running`
+      : lastSync
+        ? `Synced ${formatAgo(lastSync)}`
+        : 'Jobs';
+  return (
+    <button
+      type="button"
+      className={`chip-button ${offline ? 'danger' : failed ? 'warn' : running.length ? 'busy' : ''}`}
+      onClick={onClick}
+      aria-expanded={open}
+      aria-controls="jobs-panel"
+      data-testid="jobs-button"
+    >
+      <span
+        className={`dot ${offline ? 'dot-off' : running.length ? 'dot-busy' : 'dot-ok'}`}
+        aria-hidden="true"
+      />
+      <ActivityIcon width={14} height={14} />
+      <span>{text}</span>
+    </button>
+  );
+}
+
+const THEME_NEXT: Record<ThemePref, ThemePref> = { system: 'light', light: 'dark', dark: 'system' };
+const THEME_NAME: Record<ThemePref, string> = { system: 'follows the system', light: 'light', dark: 'dark' };
+
+function ThemeToggle() {
+  const theme = useDashboard((s) => s.theme);
+  const setTheme = useDashboard((s) => s.setTheme);
+  const Icon = theme === 'dark' ? MoonIcon : theme === 'light' ? SunIcon : MonitorIcon;
+  return (
+    <button
+      type="button"
+      className="icon-button"
+      aria-label={`Theme ${THEME_NAME[theme]}; switch to ${THEME_NAME[THEME_NEXT[theme]]}`}
+      title={`Theme: ${THEME_NAME[theme]}`}
+      onClick={() => setTheme(THEME_NEXT[theme])}
+      data-testid="theme-toggle"
+    >
+      <Icon />
+    </button>
+  );
+}

@@ -1,0 +1,150 @@
+import {
+  CategoryScale,
+  Chart,
+  Filler,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
+import { useEffect, useRef } from 'react';
+import type { Report } from '../../../shared/contract';
+import { formatDate, formatInt } from '../lib/format';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Filler, Tooltip);
+
+const GRANULARITY = { day: 'Daily', week: 'Weekly', month: 'Monthly' } as const;
+
+function cssVar(name: string, fallback: string): string {
+  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+function bucketLabel(bucket: string, g: Report['seriesGranularity']): string {
+  if (g === 'month')
+    return formatDate(bucket, undefined, { day: undefined, month: 'short', year: '2-digit' });
+  return formatDate(bucket, undefined, { year: undefined });
+}
+
+/** Conversations and leads per bucket. The chart is updated in place so a refresh never re-mounts it. */
+export function TrendChart({ report, themeKey }: { report: Report | null; themeKey: string }) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const chartRef = useRef<Chart<'line'> | null>(null);
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    let ctx: CanvasRenderingContext2D | null = null;
+    try {
+      ctx = canvas.getContext('2d');
+    } catch {
+      ctx = null;
+    }
+    if (!ctx) return; // no canvas (tests): the table below carries the data
+    const chart = new Chart(ctx, {
+      type: 'line',
+      data: { labels: [], datasets: [] },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        interaction: { mode: 'index', intersect: false },
+        plugins: { legend: { display: false }, tooltip: { displayColors: true, boxPadding: 4 } },
+        scales: {
+          x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 16 } },
+          y: { beginAtZero: true, ticks: { precision: 0, maxTicksLimit: 5 }, border: { display: false } },
+        },
+      },
+    });
+    chartRef.current = chart;
+    return () => {
+      chart.destroy();
+      chartRef.current = null;
+    };
+  }, []);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: themeKey re-reads the CSS colours
+  useEffect(() => {
+    const chart = chartRef.current;
+    if (!chart || !report) return;
+    const accent = cssVar('--accent', '#0f766e');
+    const muted = cssVar('--chart-secondary', '#94a3b8');
+    const grid = cssVar('--border', '#e5e7eb');
+    const text = cssVar('--text-muted', '#6b7280');
+    chart.data.labels = report.series.map((p) => bucketLabel(p.bucket, report.seriesGranularity));
+    chart.data.datasets = [
+      {
+        label: 'Conversations',
+        data: report.series.map((p) => p.conversations),
+        borderColor: muted,
+        backgroundColor: muted,
+        borderWidth: 2,
+        pointRadius: report.series.length > 40 ? 0 : 2,
+        tension: 0.25,
+      },
+      {
+        label: 'Leads',
+        data: report.series.map((p) => p.leads),
+        borderColor: accent,
+        backgroundColor: `${accent}22`,
+        fill: 'origin',
+        borderWidth: 2,
+        pointRadius: report.series.length > 40 ? 0 : 2,
+        tension: 0.25,
+      },
+    ];
+    const scales = chart.options.scales as Record<
+      string,
+      { grid?: { color?: string }; ticks?: { color?: string } }
+    >;
+    for (const s of Object.values(scales)) {
+      if (s.grid) s.grid.color = grid;
+      if (s.ticks) s.ticks.color = text;
+    }
+    chart.update('none');
+  }, [report, themeKey]);
+
+  const total = report?.series.reduce((a, p) => a + p.conversations, 0) ?? 0;
+  return (
+    <section className="panel trend" aria-labelledby="trend-title">
+      <header className="panel-head">
+        <h2 id="trend-title">Trend</h2>
+        <div className="legend" aria-hidden="true">
+          <span className="legend-item">
+            <i className="swatch swatch-secondary" /> Conversations
+          </span>
+          <span className="legend-item">
+            <i className="swatch swatch-accent" /> Leads
+          </span>
+        </div>
+        {report && <span className="muted small">{GRANULARITY[report.seriesGranularity]}</span>}
+      </header>
+      <div className="chart-box">
+        <canvas ref={canvasRef} role="img" aria-label="Conversations and leads over time" />
+        {report && total === 0 && <div className="chart-empty">No conversations in this range</div>}
+      </div>
+      {report && (
+        <table className="sr-only">
+          <caption>Conversations and leads per {report.seriesGranularity}</caption>
+          <thead>
+            <tr>
+              <th>Period</th>
+              <th>Conversations</th>
+              <th>Leads</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.series.map((p) => (
+              <tr key={p.bucket}>
+                <td>{p.bucket}</td>
+                <td>{formatInt(p.conversations)}</td>
+                <td>{formatInt(p.leads)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,29 @@
+// Performance marks read by bench/ui.bench.ts: a selection change starts a measurement that ends when
+// every panel has rendered the new report; the first report rendered after launch ends the launch measurement.
+
+export const MARK_CHANGE = 'insights:change';
+export const MARK_UPDATED = 'insights:updated';
+export const MEASURE_UPDATE = 'insights:update';
+export const MEASURE_FIRST = 'insights:first-render';
+
+let pendingChange = false;
+let firstDone = false;
+
+export function markChange(): void {
+  pendingChange = true;
+  performance.clearMarks(MARK_CHANGE);
+  performance.mark(MARK_CHANGE);
+}
+
+/** Called once the dashboard committed a new report (after the chart and table effects ran). */
+export function markUpdated(): void {
+  performance.mark(MARK_UPDATED);
+  if (!firstDone) {
+    firstDone = true;
+    performance.measure(MEASURE_FIRST, { start: 0, end: performance.now() });
+  }
+  if (pendingChange) {
+    pendingChange = false;
+    performance.measure(MEASURE_UPDATE, MARK_CHANGE, MARK_UPDATED);
+  }
+}

@@ -1,0 +1,197 @@
+import type { SourceKind, SourceRow } from '../../../shared/contract';
+import { formatPercent } from './format';
+
+export type GroupAds = 'none' | 'campaign' | 'adset';
+
+/** One row of the source table: a source, a campaign/ad set group, or a source folded into "Other first messages". */
+export interface TableRow {
+  id: string;
+  kind: SourceKind | 'group';
+  name: string;
+  conversations: number;
+  leads: number | null;
+  conversionRate: number | null;
+  invested: number | null;
+  investedFrom: SourceRow['investedFrom'];
+  investedOther: Record<string, number>;
+  costPerLead: number | null;
+  revenue: number | null;
+  revenueOther: Record<string, number>;
+  roas: number | null;
+  /** The report's row behind it (null for groups and folded children): rename and invest act on it. */
+  source: SourceRow | null;
+  subRows?: TableRow[];
+  /** "Campaign" / "Ad set" for group rows. */
+  groupLabel?: string;
+}
+
+export function fromSource(s: SourceRow): TableRow {
+  const row: TableRow = {
+    id: s.id,
+    kind: s.kind,
+    name: s.name,
+    conversations: s.conversations,
+    leads: s.leads,
+    conversionRate: s.conversionRate,
+    invested: s.invested,
+    investedFrom: s.investedFrom,
+    investedOther: s.investedOther,
+    costPerLead: s.costPerLead,
+    revenue: s.revenue,
+    revenueOther: s.revenueOther,
+    roas: s.roas,
+    source: s,
+  };
+  if (s.children && s.children.length > 0) {
+    // The rollup knows only each folded source's conversations; the other cells stay "—".
+    row.subRows = s.children.map((c) => ({
+      id: c.id,
+      kind: 'first_message' as const,
+      name: c.name,
+      conversations: c.conversations,
+      leads: null,
+      conversionRate: null,
+      invested: null,
+      investedFrom: null,
+      investedOther: {},
+      costPerLead: null,
+      revenue: null,
+      revenueOther: {},
+      roas: null,
+      source: null,
+    }));
+  }
+  return row;
+}
+
+const sumNullable = (vals: (number | null)[]): number | null =>
+  vals.some((v) => v !== null) ? vals.reduce<number>((a, v) => a + (v ?? 0), 0) : null;
+
+function sumOther(maps: Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of maps) for (const [k, v] of Object.entries(m)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+/** Sums like the report's totals: counts and money add up, rates are recomputed from the sums. */
+export function sumRows(id: string, name: string, rows: TableRow[], groupLabel: string): TableRow {
+  const conversations = rows.reduce((a, r) => a + r.conversations, 0);
+  const leads = rows.reduce((a, r) => a + (r.leads ?? 0), 0);
+  const invested = sumNullable(rows.map((r) => r.invested));
+  const revenue = sumNullable(rows.map((r) => r.revenue));
+  const froms = new Set(rows.map((r) => r.investedFrom).filter((f) => f !== null));
+  return {
+    id,
+    kind: 'group',
+    name,
+    conversations,
+    leads,
+    conversionRate: conversations > 0 ? leads / conversations : 0,
+    invested,
+    investedFrom: froms.size === 0 ? null : froms.size === 1 ? [...froms][0]! : 'mixed',
+    investedOther: sumOther(rows.map((r) => r.investedOther)),
+    costPerLead: invested !== null && leads > 0 ? invested / leads : null,
+    revenue,
+    revenueOther: sumOther(rows.map((r) => r.revenueOther)),
+    roas: revenue !== null && invested ? revenue / invested : null,
+    source: null,
+    subRows: rows,
+    groupLabel,
+  };
+}
+
+/** Ad sources grouped under their campaign or ad set (when Meta names are synced); other sources stay flat. */
+export function buildRows(sources: readonly SourceRow[], groupAds: GroupAds): TableRow[] {
+  if (groupAds === 'none') return sources.map(fromSource);
+  const out: TableRow[] = [];
+  const groups = new Map<string, { name: string; rows: TableRow[] }>();
+  for (const s of sources) {
+    const key = groupAds === 'campaign' ? s.meta?.campaignId : s.meta?.adsetId;
+    if (s.kind !== 'meta_ad' || !key) {
+      out.push(fromSource(s));
+      continue;
+    }
+    const name = (groupAds === 'campaign' ? s.meta?.campaignName : s.meta?.adsetName) ?? key;
+    let g = groups.get(key);
+    if (!g) {
+      g = { name, rows: [] };
+      groups.set(key, g);
+    }
+    g.rows.push(fromSource(s));
+  }
+  const label = groupAds === 'campaign' ? 'Campaign' : 'Ad set';
+  for (const [key, g] of groups) out.push(sumRows(`group:${groupAds}:${key}`, g.name, g.rows, label));
+  return out;
+}
+
+/** Case-insensitive search over names and ids; a group or rollup stays when one of its members matches. */
+export function searchRows(rows: readonly TableRow[], query: string): TableRow[] {
+  const q = query.trim().toLocaleLowerCase();
+  if (!q) return [...rows];
+  const hit = (r: TableRow) => r.name.toLocaleLowerCase().includes(q) || r.id.toLocaleLowerCase().includes(q);
+  const out: TableRow[] = [];
+  for (const r of rows) {
+    if (hit(r)) out.push(r);
+    else if (r.subRows?.some(hit)) out.push({ ...r, subRows: r.subRows.filter(hit) });
+  }
+  return out;
+}
+
+export const KIND_BADGE: Record<TableRow['kind'], string | null> = {
+  meta_ad: 'Ad',
+  meta_post: 'Post',
+  outgoing: 'Outgoing',
+  keyword: 'Keyword',
+  first_message: 'First message',
+  rollup: null,
+  group: null,
+};
+
+/** A cell Excel will not run as a formula (=, +, -, @, tab at the start). */
+export function csvSafe(v: string): string {
+  return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}
+
+function csvCell(v: string | number | null): string {
+  if (v === null) return '';
+  const s = typeof v === 'number' ? String(Math.round(v * 100) / 100) : csvSafe(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(header: string[], rows: (string | number | null)[][]): string {
+  // The BOM makes Excel read UTF-8; CRLF is what RFC 4180 asks for.
+  return `\uFEFF${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+/** The source table as on screen: same rows, same order, expanded children included. */
+export function sourceTableCsv(rows: readonly { row: TableRow; depth: number }[], currency: string): string {
+  const header = [
+    'Source',
+    'Source id',
+    'Kind',
+    'Conversations',
+    'Leads',
+    'Converted %',
+    `Invested (${currency})`,
+    'Invested from',
+    `Conversion cost (${currency})`,
+    `Revenue (${currency})`,
+    'ROAS',
+  ];
+  return toCsv(
+    header,
+    rows.map(({ row, depth }) => [
+      depth > 0 ? `  ${row.name}` : row.name,
+      row.kind === 'group' ? '' : row.id,
+      row.kind === 'group' ? (row.groupLabel ?? 'Group') : row.kind,
+      row.conversations,
+      row.leads,
+      row.conversionRate === null ? null : formatPercent(row.conversionRate, 'en-US'),
+      row.invested,
+      row.investedFrom,
+      row.costPerLead,
+      row.revenue,
+      row.roas,
+    ]),
+  );
+}

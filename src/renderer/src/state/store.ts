@@ -1,0 +1,345 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type {
+  AppInfo,
+  AvailableEvent,
+  CoreEvent,
+  JobInfo,
+  PhoneNumber,
+  Preferences,
+  Report,
+  ReportQuery,
+  Workspace,
+} from '../../../shared/contract';
+import type { Client } from '../api/client';
+import { errorText, isOffline } from '../lib/errors';
+import { effectiveSteps } from '../lib/funnel';
+import { markChange } from '../lib/perf';
+import { DEFAULT_RANGE, type RangeSelection, toRangeInput } from '../lib/range';
+
+export type ThemePref = 'system' | 'light' | 'dark';
+export type View = 'dashboard' | 'settings';
+
+export interface DashboardState {
+  boot: 'loading' | 'ready' | 'error';
+  bootError: string | null;
+  info: AppInfo | null;
+  prefs: Preferences;
+  workspaces: Workspace[];
+  workspace: string;
+  phones: PhoneNumber[] | null;
+  phonesError: string | null;
+  phoneId: string | null;
+  range: RangeSelection;
+  /** The user's (or remembered) event; null lets the core pick the suggested one. */
+  eventId: string | null;
+  /** Custom funnel steps for this phone; undefined = the selected event alone. */
+  funnel: string[] | undefined;
+  events: { list: AvailableEvent[]; suggested: string | null } | null;
+  eventsLoading: boolean;
+  eventsError: string | null;
+  /** The last report received; kept while a new one loads so nothing jumps. */
+  report: Report | null;
+  reportLoading: boolean;
+  reportError: string | null;
+  theme: ThemePref;
+  jobs: JobInfo[];
+  offline: boolean;
+  view: View;
+  drill: { sourceId: string; sourceName: string } | null;
+  demo: { running: boolean; error: string | null };
+
+  init(): Promise<void>;
+  setWorkspace(name: string): Promise<void>;
+  setPhone(id: string): void;
+  setRange(range: RangeSelection): void;
+  setEvent(id: string): void;
+  setFunnel(steps: string[] | undefined): void;
+  setTheme(theme: ThemePref): void;
+  setView(view: View): void;
+  openDrill(sourceId: string, sourceName: string): void;
+  closeDrill(): void;
+  reload(): void;
+  exploreDemo(): Promise<void>;
+  leaveDemo(): Promise<void>;
+  cancelJob(id: string): Promise<void>;
+  /** Remembers a table layout choice. */
+  savePrefs(patch: Preferences): void;
+}
+
+export type DashboardStore = StoreApi<DashboardState>;
+
+export function createDashboardStore(client: Client): DashboardStore {
+  let reportSeq = 0;
+  let eventsSeq = 0;
+  let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  let pingTimer: ReturnType<typeof setInterval> | null = null;
+  let subscribed = false;
+
+  const store = createStore<DashboardState>()((set, get) => {
+    const persist = (patch: Preferences) => {
+      set((s) => ({ prefs: { ...s.prefs, ...patch } }));
+      client.api['prefs.set'](patch).catch(noteError);
+    };
+
+    // An unreachable core flips the offline indicator and polls until it answers again.
+    const noteError = (err: unknown) => {
+      if (!isOffline(err) || get().offline) return;
+      set({ offline: true });
+      pingTimer = setInterval(() => {
+        client.api['app.info']({}).then(
+          () => {
+            if (pingTimer) clearInterval(pingTimer);
+            pingTimer = null;
+            set({ offline: false });
+            get().reload();
+          },
+          () => undefined,
+        );
+      }, 3000);
+    };
+
+    const loadReport = () => {
+      const { phoneId, range, eventId, funnel } = get();
+      if (!phoneId) return;
+      const seq = ++reportSeq;
+      const query: ReportQuery = { phone: phoneId, range: toRangeInput(range) };
+      if (eventId) query.event = eventId;
+      const steps = effectiveSteps(funnel, eventId);
+      if (funnel && steps.length > 0) query.funnel = steps;
+      set({ reportLoading: true, reportError: null });
+      client.api['report.get'](query).then(
+        (report) => {
+          if (seq === reportSeq) set({ report, reportLoading: false, reportError: null });
+        },
+        (err) => {
+          noteError(err);
+          if (seq === reportSeq) set({ reportLoading: false, reportError: errorText(err) });
+        },
+      );
+    };
+
+    const loadEvents = () => {
+      const { phoneId, range } = get();
+      if (!phoneId) return;
+      const seq = ++eventsSeq;
+      set({ eventsLoading: true, eventsError: null });
+      client.api['events.list']({ phone: phoneId, range: toRangeInput(range), limit: 500 }).then(
+        (r) => {
+          if (seq === eventsSeq)
+            set({ events: { list: r.events, suggested: r.suggested }, eventsLoading: false });
+        },
+        (err) => {
+          noteError(err);
+          if (seq === eventsSeq) set({ eventsLoading: false, eventsError: errorText(err) });
+        },
+      );
+    };
+
+    const selectPhone = (id: string | null) => {
+      const prefs = get().prefs;
+      set({
+        phoneId: id,
+        eventId: id ? (prefs.eventByPhone?.[id] ?? null) : null,
+        funnel: id ? prefs.funnelByPhone?.[id] : undefined,
+        events: null,
+        drill: null,
+      });
+    };
+
+    const loadPhones = async () => {
+      try {
+        const phones = await client.api['phones.list']({});
+        set({ phones, phonesError: null });
+        const remembered = get().prefs.phoneId;
+        const current = get().phoneId;
+        const keep =
+          phones.find((p) => p.id === current) ?? phones.find((p) => p.id === remembered) ?? phones[0];
+        selectPhone(keep?.id ?? null);
+      } catch (err) {
+        noteError(err);
+        set({ phones: [], phonesError: errorText(err) });
+        selectPhone(null);
+      }
+    };
+
+    const refreshAll = () => {
+      loadEvents();
+      loadReport();
+    };
+
+    const onEvent = (e: CoreEvent) => {
+      if (e.type === 'job') {
+        set((s) => {
+          const rest = s.jobs.filter((j) => j.id !== e.job.id);
+          return { jobs: [e.job, ...rest].slice(0, 30) };
+        });
+        return;
+      }
+      if (e.workspace !== get().workspace) return;
+      // Bursts of webhooks arrive together: refresh once they settle.
+      if (refreshTimer) clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(async () => {
+        refreshTimer = null;
+        if (e.what === 'messages' || e.what === 'all') await loadPhones();
+        refreshAll();
+      }, 500);
+    };
+
+    return {
+      boot: 'loading',
+      bootError: null,
+      info: null,
+      prefs: {},
+      workspaces: [],
+      workspace: client.workspace,
+      phones: null,
+      phonesError: null,
+      phoneId: null,
+      range: DEFAULT_RANGE,
+      eventId: null,
+      funnel: undefined,
+      events: null,
+      eventsLoading: false,
+      eventsError: null,
+      report: null,
+      reportLoading: false,
+      reportError: null,
+      theme: 'system',
+      jobs: [],
+      offline: false,
+      view: 'dashboard',
+      drill: null,
+      demo: { running: false, error: null },
+
+      async init() {
+        if (!subscribed) {
+          subscribed = true;
+          client.transport.onEvent(onEvent);
+        }
+        try {
+          const [info, prefs, workspaces, jobs] = await Promise.all([
+            client.api['app.info']({}),
+            client.api['prefs.get']({}),
+            client.api['workspaces.list']({}),
+            client.api['jobs.list']({}),
+          ]);
+          const workspace =
+            prefs.workspace && workspaces.some((w) => w.name === prefs.workspace)
+              ? prefs.workspace
+              : info.defaultWorkspace;
+          client.workspace = workspace;
+          const r = prefs.range;
+          const range: RangeSelection =
+            r?.preset && r.preset !== 'custom'
+              ? { preset: r.preset }
+              : r?.from && r.to
+                ? { from: r.from, to: r.to }
+                : DEFAULT_RANGE;
+          set({ info, prefs, workspaces, workspace, range, theme: prefs.theme ?? 'system', jobs });
+          await loadPhones();
+          set({ boot: 'ready' });
+          refreshAll();
+        } catch (err) {
+          noteError(err);
+          set({ boot: 'error', bootError: errorText(err) });
+        }
+      },
+
+      async setWorkspace(name) {
+        if (name === get().workspace) return;
+        client.workspace = name;
+        markChange();
+        set({ workspace: name, report: null, events: null, phones: null, view: 'dashboard', drill: null });
+        persist({ workspace: name });
+        await loadPhones();
+        refreshAll();
+      },
+
+      setPhone(id) {
+        if (id === get().phoneId) return;
+        markChange();
+        selectPhone(id);
+        persist({ phoneId: id });
+        refreshAll();
+      },
+
+      setRange(range) {
+        markChange();
+        set({ range });
+        persist({
+          range:
+            'preset' in range
+              ? { preset: range.preset }
+              : { preset: 'custom', from: range.from, to: range.to },
+        });
+        refreshAll();
+      },
+
+      setEvent(id) {
+        const phone = get().phoneId;
+        if (!phone) return;
+        markChange();
+        set({ eventId: id });
+        persist({ eventByPhone: { [phone]: id } });
+        loadReport();
+      },
+
+      setFunnel(steps) {
+        const phone = get().phoneId;
+        if (!phone) return;
+        set({ funnel: steps });
+        persist({ funnelByPhone: { [phone]: steps ?? [] } });
+        loadReport();
+      },
+
+      setTheme(theme) {
+        set({ theme });
+        persist({ theme });
+      },
+
+      setView(view) {
+        set({ view });
+      },
+
+      openDrill(sourceId, sourceName) {
+        set({ drill: { sourceId, sourceName } });
+      },
+      closeDrill() {
+        set({ drill: null });
+      },
+
+      reload() {
+        client.api['workspaces.list']({}).then((workspaces) => set({ workspaces }), noteError);
+        loadPhones().then(refreshAll);
+      },
+
+      async exploreDemo() {
+        set({ demo: { running: true, error: null } });
+        try {
+          const r = await client.api['demo.build']({});
+          const workspaces = await client.api['workspaces.list']({});
+          set({ workspaces, demo: { running: false, error: null } });
+          await get().setWorkspace(r.workspace);
+        } catch (err) {
+          noteError(err);
+          set({ demo: { running: false, error: errorText(err) } });
+        }
+      },
+
+      async leaveDemo() {
+        const { workspaces, info } = get();
+        const target = workspaces.find((w) => !w.isDemo)?.name ?? info?.defaultWorkspace ?? 'default';
+        await get().setWorkspace(target);
+      },
+
+      async cancelJob(id) {
+        await client.api['jobs.cancel']({ id }).catch(noteError);
+      },
+
+      savePrefs(patch) {
+        persist(patch);
+      },
+    };
+  });
+  return store;
+}

@@ -1,0 +1,171 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SourceTable } from '../../src/renderer/src/components/SourceTable';
+import { buildRows, searchRows, sourceTableCsv } from '../../src/renderer/src/lib/sources';
+import { fixtureReport, fixtureSources, source } from './fixtures';
+
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});
+
+const names = () => screen.getAllByTestId('source-row').map((r) => r.getAttribute('data-source-id'));
+
+describe('source table', () => {
+  it('sorts by conversations descending first, and by any column on click', () => {
+    render(<SourceTable report={fixtureReport()} loading={false} error={null} />);
+    expect(names()).toEqual(['ad:111', 'kw:promo10', 'ad:112', 'tpl:welcome', 'text:*']);
+    fireEvent.click(screen.getByRole('button', { name: /^Converted/ }));
+    // Descending first: 25% (ad:111), 25% (kw) … nulls never above numbers.
+    expect(names()[0]).toMatch(/ad:111|kw:promo10/);
+    expect(screen.getByRole('columnheader', { name: /Converted/ }).getAttribute('aria-sort')).toBe(
+      'descending',
+    );
+    fireEvent.click(screen.getByRole('button', { name: /^Source/ }));
+    expect(names()).toEqual(['text:*', 'kw:promo10', 'ad:112', 'ad:111', 'tpl:welcome']);
+    fireEvent.click(screen.getByRole('button', { name: /^Invested/ }));
+    expect(names().slice(0, 3)).toEqual(['ad:111', 'ad:112', 'tpl:welcome']);
+  });
+
+  it('searches names and ids', () => {
+    render(<SourceTable report={fixtureReport()} loading={false} error={null} />);
+    fireEvent.change(screen.getByTestId('source-search'), { target: { value: 'PROMO' } });
+    expect(names()).toEqual(['kw:promo10']);
+    fireEvent.change(screen.getByTestId('source-search'), { target: { value: 'hello' } });
+    // The rollup stays because one of its folded sources matches.
+    expect(names()).toEqual(['text:*']);
+  });
+
+  it('renames inline: Enter saves, Esc cancels', async () => {
+    const onRename = vi.fn(async () => {});
+    render(<SourceTable report={fixtureReport()} loading={false} error={null} onRename={onRename} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Rename promo10' }));
+    const input = screen.getByTestId('rename-input');
+    fireEvent.change(input, { target: { value: 'Promo flyer' } });
+    fireEvent.keyDown(input, { key: 'Escape' });
+    expect(onRename).not.toHaveBeenCalled();
+    expect(screen.queryByTestId('rename-input')).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Rename promo10' }));
+    fireEvent.change(screen.getByTestId('rename-input'), { target: { value: '  Promo flyer ' } });
+    fireEvent.keyDown(screen.getByTestId('rename-input'), { key: 'Enter' });
+    await waitFor(() => expect(onRename).toHaveBeenCalledWith('kw:promo10', 'Promo flyer'));
+    // The rollup row cannot be renamed.
+    expect(screen.queryByRole('button', { name: 'Rename Other first messages' })).toBeNull();
+  });
+
+  it('expands the rollup row to show what it folded in', () => {
+    render(<SourceTable report={fixtureReport()} loading={false} error={null} />);
+    expect(names()).not.toContain('text:hi');
+    fireEvent.click(screen.getByRole('button', { name: 'Expand Other first messages' }));
+    expect(names()).toContain('text:hi');
+    expect(names()).toContain('text:hello there');
+  });
+
+  it('groups ads by campaign with summed metrics', () => {
+    const rows = buildRows(fixtureSources, 'campaign');
+    const g = rows.find((r) => r.kind === 'group')!;
+    expect(g.name).toBe('Spring');
+    expect(g.conversations).toBe(160);
+    expect(g.leads).toBe(34);
+    expect(g.invested).toBe(650);
+    expect(g.costPerLead).toBeCloseTo(650 / 34);
+    expect(g.investedFrom).toBe('meta');
+    expect(
+      buildRows(fixtureSources, 'adset')
+        .filter((r) => r.kind === 'group')
+        .map((r) => r.name),
+    ).toEqual(['Lookalike', 'Broad']);
+    expect(searchRows(rows, 'carousel')[0]!.subRows!.map((r) => r.id)).toEqual(['ad:112']);
+  });
+
+  it('opens the invested editor from the pencil, defaulting to the shown range', async () => {
+    const onInvest = vi.fn(async () => {});
+    render(<SourceTable report={fixtureReport()} loading={false} error={null} onInvest={onInvest} />);
+    const row = screen
+      .getAllByTestId('source-row')
+      .find((r) => r.getAttribute('data-source-id') === 'ad:111')!;
+    expect(within(row).getByText('synced')).toBeTruthy();
+    fireEvent.click(within(row).getByRole('button', { name: /Edit invested/ }));
+    const dialog = screen.getByRole('dialog');
+    expect((within(dialog).getByTestId('invest-from') as HTMLInputElement).value).toBe('2026-03-01');
+    fireEvent.change(within(dialog).getByTestId('invest-amount'), { target: { value: '500' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(onInvest).toHaveBeenCalledWith({
+        sourceId: 'ad:111',
+        amount: 500,
+        currency: 'EUR',
+        from: '2026-03-01',
+        to: '2026-03-30',
+      }),
+    );
+  });
+
+  it('virtualises 10,000 rows: only a window of them is in the DOM', () => {
+    // happy-dom has no layout: give the scroll box a height like a window would.
+    vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(600);
+    vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(1000);
+    const sources = Array.from({ length: 10_000 }, (_, i) =>
+      source(`text:s${i}`, 'first_message', `s${i}`, 10_000 - i, 0, null),
+    );
+    render(<SourceTable report={fixtureReport({ sources })} loading={false} error={null} />);
+    const rendered = screen.getAllByTestId('source-row').length;
+    expect(rendered).toBeGreaterThan(5);
+    expect(rendered).toBeLessThan(200);
+    fireEvent.change(screen.getByTestId('source-search'), { target: { value: 's9999' } });
+    expect(names()).toEqual(['text:s9999']);
+  });
+
+  it('exports the rows on screen, in their order, Excel-safe', () => {
+    const onExportCsv = vi.fn();
+    const evil = source('text:=cmd', 'first_message', '=HYPERLINK("x")', 200, 1, null);
+    render(
+      <SourceTable
+        report={fixtureReport({ sources: [...fixtureSources, evil] })}
+        loading={false}
+        error={null}
+        onExportCsv={onExportCsv}
+      />,
+    );
+    fireEvent.click(screen.getByTestId('export-sources'));
+    const csv: string = onExportCsv.mock.calls[0]![0];
+    expect(csv.startsWith('\uFEFFSource,Source id,Kind,Conversations')).toBe(true);
+    const lines = csv.trim().split('\r\n');
+    expect(lines[1]).toBe(`"'=HYPERLINK(""x"")",text:=cmd,first_message,200,1,0.5%,,,,,`);
+    expect(lines.map((l) => l.split(',')[1])).toEqual([
+      'Source id',
+      'text:=cmd',
+      'ad:111',
+      'kw:promo10',
+      'ad:112',
+      'tpl:welcome',
+      'text:*',
+    ]);
+    fireEvent.change(screen.getByTestId('source-search'), { target: { value: 'promo' } });
+    fireEvent.click(screen.getByTestId('export-sources'));
+    const filtered: string = onExportCsv.mock.calls[1]![0];
+    expect(
+      filtered
+        .trim()
+        .split('\r\n')
+        .slice(1)
+        .map((l) => l.split(',')[1]),
+    ).toEqual(['kw:promo10']);
+  });
+
+  it('shows an empty state when no conversation started in the range', () => {
+    render(<SourceTable report={fixtureReport({ sources: [] })} loading={false} error={null} />);
+    expect(screen.getByText('No conversations started in this range.')).toBeTruthy();
+  });
+
+  it('builds the CSV of grouped rows with the group label as kind', () => {
+    const rows = buildRows(fixtureSources, 'campaign');
+    const csv = sourceTableCsv(
+      rows.map((row) => ({ row, depth: 0 })),
+      'EUR',
+    );
+    expect(csv).toContain('Spring,,Campaign,160,34');
+  });
+});
