@@ -1,5 +1,6 @@
 import { appHandlers } from './app/handlers';
 import type { Handlers, InternalHandlers } from './host/context';
+import { ingestHandlers, ingestInternalHandlers } from './ingest/handlers';
 import { reportHandlers } from './attribution/handlers';
 import { collectorHandlers, collectorInternalHandlers } from './collector/handlers';
 import { dialog360Handlers, dialog360InternalHandlers } from './dialog360/handlers';
@@ -9,12 +10,14 @@ import { metaHandlers } from './meta/handlers';
 export const allHandlers = {
   ...appHandlers,
   ...reportHandlers,
+  ...ingestHandlers,
   ...dialog360Handlers,
   ...collectorHandlers,
   ...metaHandlers,
 } satisfies Handlers;
 
 export const internalHandlers: InternalHandlers = {
+  ...ingestInternalHandlers,
   ...dialog360InternalHandlers,
   ...collectorInternalHandlers,
 };

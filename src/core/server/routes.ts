@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerCollectorRoutes } from '../collector/routes';
 import { registerSendProxyRoute } from '../dialog360/routes';
 import type { CoreHost } from '../host/host';
+import { registerIngestRoutes } from '../ingest/routes';
 
 /** A module that adds HTTP routes outside /api (webhook receiver, external events, send proxy, sync). */
 export type RegisterRoutes = (app: FastifyInstance, host: CoreHost) => Promise<void> | void;
@@ -9,3 +10,4 @@ export type RegisterRoutes = (app: FastifyInstance, host: CoreHost) => Promise<v
 // Each area appends its receiver here.
 export const receiverRoutes: RegisterRoutes[] = [];
 receiverRoutes.push(registerSendProxyRoute, registerCollectorRoutes);
+receiverRoutes.push(registerIngestRoutes);

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { appMethods } from './app';
 import type { JobInfo } from './app';
 import { dialog360Methods } from './dialog360';
+import { ingestMethods } from './ingest';
 import { metaMethods } from './meta';
 import { reportMethods } from './report';
 
@@ -12,6 +13,7 @@ import { reportMethods } from './report';
 export const contract = {
   ...appMethods,
   ...reportMethods,
+  ...ingestMethods,
   ...dialog360Methods,
   ...metaMethods,
 } as const;
@@ -49,5 +51,6 @@ export * from './app';
 export * from './define';
 export * from './dialog360';
 export * from './errors';
+export * from './ingest';
 export * from './meta';
 export * from './report';

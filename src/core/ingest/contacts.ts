@@ -1,0 +1,65 @@
+import type { Db } from '../db/open';
+
+// Contact keys: wa_id digits, or `bsuid:<user_id>` when only a business-scoped user id is known
+// (BSUIDs roll out in 2026; users may hide their number — whatsapp-360dialog.md §3). A user_id once
+// seen together with a wa_id maps to that wa_id from then on; rows filed under `bsuid:<user_id>`
+// before the number was known move to the wa_id contact.
+
+export interface ContactResolver {
+  /** Upserts the contact and returns its id; null when neither a wa_id nor a user_id is given. */
+  resolve(waId: string | null, userId: string | null, name: string | null): string | null;
+  /** Messages whose contact changed by a merge: derivation must re-thread them. */
+  readonly movedMessageIds: string[];
+}
+
+export function contactResolver(db: Db): ContactResolver {
+  const byUser = db.prepare<[string], { id: string }>('SELECT id FROM contacts WHERE user_id = ?');
+  const upsert = db.prepare(
+    `INSERT INTO contacts (id, name, user_id, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET name = coalesce(excluded.name, name), user_id = coalesce(excluded.user_id, user_id),
+       updated_at = excluded.updated_at
+     WHERE excluded.name IS NOT NULL AND excluded.name IS NOT contacts.name
+        OR excluded.user_id IS NOT NULL AND excluded.user_id IS NOT contacts.user_id`,
+  );
+  const seen = new Map<string, string>();
+  const movedMessageIds: string[] = [];
+
+  const merge = (from: string, to: string) => {
+    const moved = db
+      .prepare('UPDATE messages SET contact_id = ? WHERE contact_id = ? RETURNING id')
+      .all(to, from) as { id: string }[];
+    movedMessageIds.push(...moved.map((m) => m.id));
+    db.prepare('UPDATE external_events SET contact_id = ? WHERE contact_id = ?').run(to, from);
+    db.prepare('UPDATE outgoing_messages SET contact_id = ? WHERE contact_id = ?').run(to, from);
+    db.prepare('UPDATE statuses SET recipient_id = ? WHERE recipient_id = ?').run(to, from);
+    db.prepare('UPDATE OR IGNORE raw_payload_contacts SET contact_id = ? WHERE contact_id = ?').run(to, from);
+    db.prepare('DELETE FROM raw_payload_contacts WHERE contact_id = ?').run(from);
+    db.prepare('DELETE FROM contacts WHERE id = ?').run(from);
+  };
+
+  return {
+    movedMessageIds,
+    resolve(waId, userId, name) {
+      const key = `${waId ?? ''}\u0000${userId ?? ''}\u0000${name ?? ''}`;
+      const hit = seen.get(key);
+      if (hit) return hit;
+      let id: string;
+      if (waId) {
+        id = waId;
+        if (userId) {
+          const prev = byUser.get(userId)?.id;
+          if (prev && prev !== waId) {
+            if (prev.startsWith('bsuid:')) merge(prev, waId);
+            // The user id now belongs to another number (the user changed numbers): re-point it.
+            else db.prepare('UPDATE contacts SET user_id = NULL WHERE id = ?').run(prev);
+          }
+        }
+      } else if (userId) {
+        id = byUser.get(userId)?.id ?? `bsuid:${userId}`;
+      } else return null;
+      upsert.run(id, name, userId, Date.now());
+      seen.set(key, id);
+      return id;
+    },
+  };
+}

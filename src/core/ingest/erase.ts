@@ -1,0 +1,159 @@
+import { inflateSync } from 'node:zlib';
+import { ApiError } from '../../shared/contract/errors';
+import type { EraseSummary } from '../../shared/contract/ingest';
+import { eraseDerivedForContact } from '../attribution/erase';
+import type { Db } from '../db/open';
+import { deflateBody, sha256 } from './ingest';
+import { phoneDigits } from './normalize';
+
+// Right to erasure: one contact's data leaves every table, including the raw payloads (rewritten
+// without the contact's entries, or deleted when nothing else is in them) and the quarantine.
+
+type Json = Record<string, unknown>;
+
+/** Removes the contact's contacts/messages/statuses from a payload (either format); counts what is left. */
+export function stripContact(
+  body: unknown,
+  digits: string,
+  userIds: Set<string>,
+): { body: unknown; left: number; removed: number } {
+  let left = 0;
+  let removed = 0;
+  const isThem = (wa: unknown, uid: unknown) =>
+    ((typeof wa === 'string' || typeof wa === 'number') && phoneDigits(String(wa)) === digits) ||
+    ((typeof uid === 'string' || typeof uid === 'number') && userIds.has(String(uid)));
+  const filter = (v: Json, key: string, pick: (x: Json) => boolean) => {
+    const list = v[key];
+    if (!Array.isArray(list)) return;
+    const kept = list.filter((x) => !(x && typeof x === 'object' && pick(x as Json)));
+    removed += list.length - kept.length;
+    left += kept.length;
+    v[key] = kept;
+  };
+  const strip = (v: Json) => {
+    filter(v, 'contacts', (c) => isThem(c.wa_id, c.user_id));
+    filter(v, 'messages', (m) => isThem(m.from, m.from_user_id ?? m.user_id));
+    filter(v, 'statuses', (s) => isThem(s.recipient_id, s.recipient_user_id));
+  };
+  if (body && typeof body === 'object' && Array.isArray((body as Json).entry)) {
+    for (const entry of (body as Json).entry as Json[]) {
+      for (const change of Array.isArray(entry?.changes) ? (entry.changes as Json[]) : []) {
+        if (change?.value && typeof change.value === 'object') strip(change.value as Json);
+      }
+    }
+  } else if (body && typeof body === 'object') strip(body as Json);
+  return { body, left, removed };
+}
+
+export function eraseContact(db: Db, phone: string): EraseSummary {
+  const contactId = phone.startsWith('bsuid:') ? phone : phoneDigits(phone);
+  if (!contactId) throw new ApiError('invalid_argument', `"${phone}" is not a phone number`, 'phone');
+  return db
+    .transaction((): EraseSummary => {
+      const ids = new Set<string>([contactId]);
+      const userIds = new Set<string>();
+      for (const c of db.prepare('SELECT id, user_id FROM contacts WHERE id = ?').all(contactId) as {
+        user_id: string | null;
+      }[]) {
+        if (c.user_id) {
+          userIds.add(c.user_id);
+          ids.add(`bsuid:${c.user_id}`);
+        }
+      }
+      if (contactId.startsWith('bsuid:')) userIds.add(contactId.slice(6));
+      const digits = contactId.startsWith('bsuid:') ? '\u0000' : contactId;
+      const idList = [...ids];
+      const marks = idList.map(() => '?').join(',');
+      const sum: EraseSummary = {
+        contactIds: idList,
+        messages: 0,
+        statuses: 0,
+        externalEvents: 0,
+        outgoingMessages: 0,
+        rawPayloadsDeleted: 0,
+        rawPayloadsRewritten: 0,
+        quarantine: 0,
+        contacts: 0,
+      };
+
+      const rawIds = db
+        .prepare(
+          `SELECT DISTINCT raw_payload_id AS id FROM raw_payload_contacts WHERE contact_id IN (${marks})`,
+        )
+        .all(...idList) as { id: number }[];
+      const others = db.prepare(
+        `SELECT count(*) AS n FROM raw_payload_contacts WHERE raw_payload_id = ? AND contact_id NOT IN (${marks})`,
+      );
+      const getRaw = db.prepare('SELECT body FROM raw_payloads WHERE id = ?');
+      const delRaw = db.prepare('DELETE FROM raw_payloads WHERE id = ?');
+      const shaTaken = db.prepare('SELECT 1 FROM raw_payloads WHERE sha256 = ? AND id <> ?');
+      const updRaw = db.prepare('UPDATE raw_payloads SET body = ?, sha256 = ?, size = ? WHERE id = ?');
+      for (const { id } of rawIds) {
+        const row = getRaw.get(id) as { body: Buffer | null } | undefined;
+        if (!row) continue;
+        const shared = (others.get(id, ...idList) as { n: number }).n > 0;
+        let text: string | null = null;
+        if (row.body) {
+          const stripped = stripContact(JSON.parse(inflateSync(row.body).toString('utf8')), digits, userIds);
+          if (stripped.left > 0) text = JSON.stringify(stripped.body);
+        } else if (shared) continue; // retention already dropped the content; others' rows still point here
+        const sha = text === null ? null : sha256(text);
+        if (text === null || !sha || shaTaken.get(sha, id)) {
+          delRaw.run(id);
+          sum.rawPayloadsDeleted++;
+        } else {
+          updRaw.run(deflateBody(text), sha, Buffer.byteLength(text), id);
+          sum.rawPayloadsRewritten++;
+        }
+      }
+
+      sum.statuses = db
+        .prepare(
+          `DELETE FROM statuses WHERE recipient_id IN (${marks})
+             OR message_id IN (SELECT id FROM messages WHERE contact_id IN (${marks}))`,
+        )
+        .run(...idList, ...idList).changes;
+      sum.messages = db.prepare(`DELETE FROM messages WHERE contact_id IN (${marks})`).run(...idList).changes;
+      sum.externalEvents = db
+        .prepare(`DELETE FROM external_events WHERE contact_id IN (${marks})`)
+        .run(...idList).changes;
+      sum.outgoingMessages = db
+        .prepare(`DELETE FROM outgoing_messages WHERE contact_id IN (${marks})`)
+        .run(...idList).changes;
+      // Conversations, occurrences, summaries: the attribution engine knows its own tables.
+      for (const id of idList) eraseDerivedForContact(db, id);
+
+      // Quarantined bodies are unreadable by definition: match the number (not inside a longer one) as text.
+      const needles = [...userIds].map(escapeRe);
+      if (!contactId.startsWith('bsuid:')) needles.push(`(?<!\\d)${contactId}(?!\\d)`);
+      const re = needles.length > 0 ? new RegExp(needles.join('|')) : null;
+      const doomed: number[] = [];
+      for (const q of db.prepare('SELECT id, body FROM quarantine').iterate() as IterableIterator<{
+        id: number;
+        body: Buffer;
+      }>) {
+        const text = q.body.toString('utf8');
+        // Numbers inside quarantined JSON may be written with "+" or spaces: compare digits too.
+        if (re?.test(text) || (!contactId.startsWith('bsuid:') && digitRuns(text).has(contactId)))
+          doomed.push(q.id);
+      }
+      const delQ = db.prepare('DELETE FROM quarantine WHERE id = ?');
+      for (const id of doomed) sum.quarantine += delQ.run(id).changes;
+
+      db.prepare(`DELETE FROM raw_payload_contacts WHERE contact_id IN (${marks})`).run(...idList);
+      sum.contacts = db.prepare(`DELETE FROM contacts WHERE id IN (${marks})`).run(...idList).changes;
+      return sum;
+    })
+    .immediate();
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** "+49 151 2345-678" style numbers in free text, as digit strings. */
+function digitRuns(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/\+?\d[\d\s\-().]{5,25}\d/g)) out.add(m[0].replace(/\D+/g, ''));
+  return out;
+}

@@ -1,0 +1,310 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { parse as parseCsv } from 'csv-parse';
+import streamArray from 'stream-json/streamers/stream-array.js';
+import { ApiError } from '../../shared/contract/errors';
+import type { ImportFileSummary, ImportSummary } from '../../shared/contract/ingest';
+import type { Db } from '../db/open';
+import type { CoreContext } from '../host/context';
+import {
+  type ExternalEventInput,
+  parseEventTime,
+  parseExternalEvent,
+  type StoreEventOptions,
+  storeExternalEvents,
+} from './external-events';
+import { detectImport, type ImportKind, openText } from './import-detect';
+import { ingestPayloads, type PayloadInput } from './ingest';
+import { parseJsonText } from './json-body';
+import { phoneDigits } from './normalize';
+import { type OutgoingInput, storeOutgoingMessages } from './outgoing';
+import { applyRetention } from './retention';
+
+// `insights import FILE…`: streams each file (constant memory whatever its size), commits every
+// CHUNK rows in one transaction, reports bad lines by number and goes on. Everything it stores is
+// deduplicated (payload hash, message id, event_id, outgoing id), so an interrupted import is simply
+// run again. Formats: docs/import-formats.md.
+
+export const CHUNK = 2000;
+const MAX_ERRORS = 100;
+
+interface Row {
+  line: number;
+  value: unknown;
+}
+
+type Sink = (
+  db: Db,
+  rows: Row[],
+  summary: ImportFileSummary,
+  error: (line: number, reason: string) => void,
+) => void;
+
+export async function importFiles(
+  ctx: CoreContext,
+  args: { files: string[]; channel?: string | undefined },
+): Promise<ImportSummary> {
+  const started = Date.now();
+  const files = args.files.map((f) => path.resolve(f));
+  const kinds: ImportKind[] = [];
+  for (const f of files) kinds.push(await detectImport(f));
+  const totalBytes = files.reduce((s, f) => s + fs.statSync(f).size, 0) || 1;
+  const db = ctx.db();
+  const out: ImportSummary = { files: [], errors: [], seconds: 0 };
+  let doneBytes = 0;
+  for (const [i, file] of files.entries()) {
+    const kind = kinds[i]!;
+    const name = path.basename(file);
+    const summary: ImportFileSummary = {
+      file,
+      kind: kind.kind,
+      lines: 0,
+      payloads: 0,
+      duplicatePayloads: 0,
+      messages: 0,
+      statuses: 0,
+      events: 0,
+      duplicateEvents: 0,
+      outgoing: 0,
+      bad: 0,
+    };
+    out.files.push(summary);
+    const error = (line: number, reason: string) => {
+      summary.bad++;
+      if (out.errors.length < MAX_ERRORS) out.errors.push({ file, line, reason });
+    };
+    const sink = sinkFor(kind, args.channel);
+    const { raw, text } = openText(file);
+    const source = rows(kind, text, error);
+    let chunk: Row[] = [];
+    const commit = async () => {
+      if (chunk.length > 0) sink(db, chunk, summary, error);
+      chunk = [];
+      ctx.progress(
+        (doneBytes + raw.bytesRead) / totalBytes,
+        `${name}: ${summary.lines.toLocaleString('en')} lines`,
+      );
+      await ctx.yield();
+      if (ctx.signal.aborted) {
+        raw.destroy();
+        throw new ApiError(
+          'cancelled',
+          'Import cancelled; run it again to continue (nothing is stored twice)',
+        );
+      }
+    };
+    try {
+      for await (const row of source) {
+        summary.lines = Math.max(summary.lines, row.line);
+        chunk.push(row);
+        if (chunk.length >= CHUNK) await commit();
+      }
+      await commit();
+    } finally {
+      raw.destroy();
+    }
+    doneBytes += fs.statSync(file).size;
+  }
+  applyRetention(db);
+  ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'all' });
+  out.seconds = (Date.now() - started) / 1000;
+  return out;
+}
+
+/** Rows of a file with their line numbers (item numbers for a JSON array); unreadable ones go to `error`. */
+async function* rows(
+  kind: ImportKind,
+  text: NodeJS.ReadableStream,
+  error: (line: number, reason: string) => void,
+): AsyncGenerator<Row> {
+  if (kind.layout === 'ndjson') {
+    let line = 0;
+    for await (const l of readline.createInterface({ input: text, crlfDelay: Number.POSITIVE_INFINITY })) {
+      line++;
+      const s = line === 1 ? l.replace(/^\uFEFF/, '') : l;
+      if (s.trim().length === 0) continue;
+      const parsed = parseJsonText(s);
+      if (parsed.ok) yield { line, value: parsed.value };
+      else error(line, parsed.error);
+    }
+    return;
+  }
+  if (kind.layout === 'array') {
+    const items = text.pipe(streamArray.withParserAsStream());
+    let item = 0;
+    try {
+      for await (const { key, value } of items as AsyncIterable<{ key: number; value: unknown }>) {
+        item = key + 1;
+        yield { line: item, value };
+      }
+    } catch (err) {
+      // A JSON syntax error ends a single JSON document: nothing after it can be read.
+      error(
+        item + 1,
+        `malformed JSON after item ${item}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    return;
+  }
+  const parser = parseCsv({
+    bom: true,
+    columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+    skip_empty_lines: true,
+    relax_column_count: true,
+    trim: true,
+    info: true,
+    skip_records_with_error: true,
+  });
+  parser.on('skip', (err: { lines?: number; message: string }) =>
+    error(err.lines ?? 0, `bad CSV: ${err.message}`),
+  );
+  for await (const rec of text.pipe(parser) as AsyncIterable<{
+    record: Record<string, string>;
+    info: { lines: number };
+  }>) {
+    yield { line: rec.info.lines, value: rec.record };
+  }
+}
+
+function sinkFor(kind: ImportKind, channel: string | undefined): Sink {
+  if (kind.kind === 'webhooks') {
+    return (db, rows, summary, error) => {
+      const items: PayloadInput[] = rows.map((r) => ({
+        body: r.value,
+        origin: 'import',
+        ...(channel ? { channel } : {}),
+      }));
+      const res = ingestPayloads(db, items);
+      summary.payloads += res.payloads;
+      summary.duplicatePayloads += res.duplicatePayloads;
+      summary.messages += res.messages;
+      summary.statuses += res.statuses;
+      for (const r of res.rejected) error(rows[r.index]!.line, r.reason);
+    };
+  }
+  if (kind.kind === 'external-events') {
+    return (db, rows, summary, error) => {
+      const batch: { event: ExternalEventInput; options: StoreEventOptions }[] = [];
+      for (const r of rows) {
+        try {
+          batch.push({ event: eventFromRow(r.value), options: { origin: 'import' } });
+        } catch (err) {
+          error(r.line, err instanceof Error ? err.message : String(err));
+        }
+      }
+      for (const s of storeExternalEvents(db, batch)) {
+        if (s.duplicate) summary.duplicateEvents++;
+        else summary.events++;
+      }
+    };
+  }
+  return (db, rows, summary, error) => {
+    const batch: OutgoingInput[] = [];
+    for (const r of rows) {
+      try {
+        batch.push(outgoingFromRow(r.value, channel));
+      } catch (err) {
+        error(r.line, err instanceof Error ? err.message : String(err));
+      }
+    }
+    const res = storeOutgoingMessages(db, batch);
+    summary.outgoing += res.inserted + res.updated;
+  };
+}
+
+const cell = (v: unknown): string | undefined =>
+  v === undefined || v === null || v === '' ? undefined : String(v);
+
+/** A CSV row (or NDJSON object) of external events → 360dialog's external_event shape → validated. */
+export function eventFromRow(value: unknown): ExternalEventInput {
+  if (!value || typeof value !== 'object') throw new ApiError('invalid_argument', 'expected an object');
+  const r = value as Record<string, unknown>;
+  const nested =
+    r.revenue && typeof r.revenue === 'object' ? (r.revenue as Record<string, unknown>) : undefined;
+  const amount = cell(r.revenue_amount) ?? nested?.amount;
+  const currency = cell(r.revenue_currency) ?? nested?.currency;
+  const event = parseExternalEvent(
+    {
+      action: r.action,
+      lead_phone: r.lead_phone,
+      timestamp: cell(r.timestamp),
+      revenue: amount !== undefined || currency !== undefined ? { amount, currency } : undefined,
+      app_id: cell(r.app_id),
+      event_id: cell(r.event_id),
+      previous_external_event_id: cell(r.previous_external_event_id),
+    },
+    'row',
+  );
+  // Without an event_id, the row's content is its identity: importing the file again stores nothing new.
+  event.eventId ??= `import:${createHash('sha256')
+    .update(
+      JSON.stringify([
+        event.contactId,
+        event.action,
+        event.ts,
+        event.revenueAmount,
+        event.revenueCurrency,
+        event.appId,
+        event.previousExternalEventId,
+      ]),
+    )
+    .digest('hex')
+    .slice(0, 32)}`;
+  return event;
+}
+
+/** Buttons of a send log: a JSON array of {title, id}, or `title|id` pairs separated by `;`. */
+export function parseButtons(v: unknown): { title: string; id: string | null }[] {
+  if (v === undefined || v === null || v === '') return [];
+  let list: unknown = v;
+  if (typeof v === 'string') {
+    const s = v.trim();
+    if (s.startsWith('[')) {
+      try {
+        list = JSON.parse(s);
+      } catch {
+        throw new ApiError('invalid_argument', 'buttons: malformed JSON array', 'buttons');
+      }
+    } else {
+      list = s
+        .split(';')
+        .map((b) => b.trim())
+        .filter((b) => b.length > 0)
+        .map((b) => {
+          const bar = b.lastIndexOf('|');
+          return bar < 0
+            ? { title: b, id: null }
+            : { title: b.slice(0, bar).trim(), id: b.slice(bar + 1).trim() || null };
+        });
+    }
+  }
+  if (!Array.isArray(list)) throw new ApiError('invalid_argument', 'buttons: expected a list', 'buttons');
+  return list.map((b) => {
+    if (typeof b === 'string') return { title: b, id: null };
+    const o = (b ?? {}) as Record<string, unknown>;
+    const title = cell(o.title);
+    if (!title) throw new ApiError('invalid_argument', 'buttons: a button without a title', 'buttons');
+    return { title, id: cell(o.id) ?? null };
+  });
+}
+
+export function outgoingFromRow(value: unknown, channel: string | undefined): OutgoingInput {
+  if (!value || typeof value !== 'object') throw new ApiError('invalid_argument', 'expected an object');
+  const r = value as Record<string, unknown>;
+  const id = cell(r.message_id);
+  if (!id) throw new ApiError('invalid_argument', 'message_id: missing', 'message_id');
+  const to = cell(r.to);
+  const contactId = to ? phoneDigits(to) : null;
+  if (to && !contactId) throw new ApiError('invalid_argument', `to: "${to}" is not a phone number`, 'to');
+  return {
+    id,
+    phoneNumberId: cell(r.phone_number_id) ?? channel ?? null,
+    contactId,
+    templateName: cell(r.template_name) ?? null,
+    sentAt: parseEventTime(cell(r.sent_at), 'sent_at'),
+    buttons: parseButtons(r.buttons),
+    origin: 'send-log',
+  };
+}

@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import { ApiError } from '../../shared/contract/errors';
+import type { Db } from '../db/open';
+import type { CoreContext } from '../host/context';
+import { authenticateKey, findChannelWorkspace, findKeyWorkspace, getChannel, hashesEqual } from './channels';
+import { parseExternalEvent, storeExternalEvents } from './external-events';
+import { ingestPayloads, type PayloadInput } from './ingest';
+import { parseJsonText } from './json-body';
+import { addToQuarantine } from './quarantine';
+import { applyRetention } from './retention';
+
+// The write-lane side of the receivers. Webhook deliveries are GROUP-COMMITTED: deliveries arriving
+// while the lane is busy queue up and are stored in one transaction, and each is acknowledged only
+// after that commit (WAL + synchronous=NORMAL keeps a commit across a process kill). One commit per
+// batch instead of per delivery is what lets a single writer keep up with many concurrent senders.
+
+export const WebhookArgs = z.object({
+  channel: z.string().min(1).max(64),
+  /** hex sha256 of the Bearer secret; checked against channels.secret_hash in the same transaction. */
+  secretHash: z.string().regex(/^[0-9a-f]{64}$/),
+  body: z.string(),
+  contentType: z.string().nullable(),
+  receivedAt: z.number().int(),
+});
+export type WebhookArgs = z.infer<typeof WebhookArgs>;
+
+export interface WebhookOutcome {
+  status: 200 | 400 | 401 | 404;
+  message?: string;
+  duplicate?: boolean;
+}
+
+const MAX_BATCH = 500;
+
+interface Queued {
+  args: WebhookArgs;
+  resolve(o: WebhookOutcome): void;
+  reject(e: unknown): void;
+}
+
+interface LaneState {
+  queue: Queued[];
+  scheduled: boolean;
+  lastRetention: number;
+  lastEmit: number;
+}
+
+const lanes = new WeakMap<Db, LaneState>();
+
+export function receiveWebhook(rawArgs: unknown, ctx: CoreContext): Promise<WebhookOutcome> {
+  const args = WebhookArgs.parse(rawArgs);
+  const db = ctx.db();
+  let lane = lanes.get(db);
+  if (!lane) {
+    lane = { queue: [], scheduled: false, lastRetention: 0, lastEmit: 0 };
+    lanes.set(db, lane);
+  }
+  const state = lane;
+  return new Promise<WebhookOutcome>((resolve, reject) => {
+    state.queue.push({ args, resolve, reject });
+    if (!state.scheduled) {
+      state.scheduled = true;
+      // setImmediate: everything the lane received during this turn joins the batch.
+      setImmediate(() => flush(db, state, ctx));
+    }
+  });
+}
+
+function flush(db: Db, state: LaneState, ctx: CoreContext): void {
+  const batch = state.queue.splice(0, MAX_BATCH);
+  if (state.queue.length > 0) setImmediate(() => flush(db, state, ctx));
+  else state.scheduled = false;
+  try {
+    const outcomes = db.transaction(() => storeBatch(db, batch)).immediate();
+    for (const [i, q] of batch.entries()) q.resolve(outcomes[i]!);
+  } catch {
+    // One poisonous delivery must not fail its neighbours: store each on its own.
+    for (const q of batch) {
+      try {
+        q.resolve(db.transaction(() => storeBatch(db, [q])[0]!).immediate());
+      } catch (err) {
+        q.reject(err);
+      }
+    }
+  }
+  afterCommit(db, state, ctx);
+}
+
+function afterCommit(db: Db, state: LaneState, ctx: CoreContext): void {
+  const now = Date.now();
+  if (now - state.lastEmit > 500) {
+    state.lastEmit = now;
+    ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'messages' });
+  }
+  if (now - state.lastRetention > 3_600_000) {
+    state.lastRetention = now;
+    try {
+      applyRetention(db, now);
+    } catch {
+      // retention retries next hour; a busy database must not fail deliveries
+    }
+  }
+}
+
+function storeBatch(db: Db, batch: Queued[]): WebhookOutcome[] {
+  const outcomes: WebhookOutcome[] = new Array(batch.length);
+  const items: PayloadInput[] = [];
+  const itemIndex: number[] = [];
+  const secrets = new Map<string, Buffer | null>();
+  for (const [i, { args }] of batch.entries()) {
+    if (!secrets.has(args.channel))
+      secrets.set(args.channel, getChannel(db, args.channel)?.secret_hash ?? null);
+    const expected = secrets.get(args.channel);
+    if (!expected) {
+      outcomes[i] = { status: 404, message: `No channel ${args.channel} is set up in this workspace` };
+      continue;
+    }
+    if (!hashesEqual(expected, Buffer.from(args.secretHash, 'hex'))) {
+      outcomes[i] = { status: 401, message: 'Wrong channel secret' };
+      continue;
+    }
+    const parsed = parseJsonText(args.body);
+    if (!parsed.ok) {
+      quarantine(db, args, parsed.error);
+      outcomes[i] = { status: 400, message: parsed.error };
+      continue;
+    }
+    items.push({ body: parsed.value, origin: 'webhook', channel: args.channel, receivedAt: args.receivedAt });
+    itemIndex.push(i);
+  }
+  if (items.length > 0) {
+    const result = ingestPayloads(db, items);
+    const rejected = new Map(result.rejected.map((r) => [r.index, r.reason]));
+    items.forEach((_, k) => {
+      const i = itemIndex[k]!;
+      const reason = rejected.get(k);
+      if (reason !== undefined) {
+        quarantine(db, batch[i]!.args, reason);
+        outcomes[i] = { status: 400, message: reason };
+      } else outcomes[i] = { status: 200 };
+    });
+  }
+  return outcomes;
+}
+
+function quarantine(db: Db, args: WebhookArgs, reason: string): void {
+  addToQuarantine(db, {
+    origin: 'webhook',
+    channel: args.channel,
+    reason,
+    contentType: args.contentType,
+    body: Buffer.from(args.body, 'utf8'),
+    receivedAt: args.receivedAt,
+  });
+}
+
+export const EventArgs = z.object({
+  keyHash: z.string().regex(/^[0-9a-f]{64}$/),
+  clientId: z.string().max(200),
+  event: z.unknown(),
+  idempotencyKey: z.string().max(200).nullable(),
+  receivedAt: z.number().int(),
+});
+
+/** POST /clients/{client_id}/external-events after the route found the key's workspace. */
+export function receiveExternalEvent(
+  rawArgs: unknown,
+  ctx: CoreContext,
+): { external_event_id: string; duplicate: boolean } {
+  const args = EventArgs.parse(rawArgs);
+  const db = ctx.db();
+  if (!authenticateKey(db, Buffer.from(args.keyHash, 'hex')))
+    throw new ApiError('unauthorized', 'Unknown or revoked api_key');
+  const event = parseExternalEvent(args.event);
+  if (args.idempotencyKey) event.eventId = args.idempotencyKey;
+  const [stored] = storeExternalEvents(db, [
+    { event, options: { origin: 'webhook', clientId: args.clientId, receivedAt: args.receivedAt } },
+  ]);
+  ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'events' });
+  return { external_event_id: stored!.id, duplicate: stored!.duplicate };
+}
+
+export const LookupArgs = z.union([
+  z.object({ channel: z.string().min(1).max(64) }),
+  z.object({ keyHash: z.string().regex(/^[0-9a-f]{64}$/) }),
+]);
+
+/** Which workspace of the data folder holds a channel or an API key (null: none). */
+export function lookupReceiver(rawArgs: unknown, ctx: CoreContext): { workspace: string | null } {
+  const args = LookupArgs.parse(rawArgs);
+  return {
+    workspace:
+      'channel' in args
+        ? findChannelWorkspace(ctx, args.channel)
+        : findKeyWorkspace(ctx, Buffer.from(args.keyHash, 'hex')),
+  };
+}

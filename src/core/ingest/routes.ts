@@ -1,0 +1,136 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, httpStatusFor } from '../../shared/contract/errors';
+import type { CoreHost } from '../host/host';
+import { toErrorShape } from '../host/protocol';
+import { DEFAULT_WORKSPACE } from '../workspace/workspaces';
+import { hashSecret } from './channels';
+import { parseJsonText } from './json-body';
+import type { WebhookOutcome } from './receiver';
+
+// HTTP side of ingestion:
+//   POST /webhooks/360dialog/:channel          360dialog webhooks (Cloud API or On-Premise), Bearer = channel secret
+//   POST /clients/:clientId/external-events    360dialog-compatible external events, api_key in the body
+// Bodies are taken as raw bytes (a quarantined body must be kept exactly as delivered); the lane
+// worker parses them. A data folder holds several workspaces, so the channel (or key) names the workspace.
+
+const POSITIVE_TTL_MS = 30_000;
+
+/** channel / key-hash → workspace, refreshed on a miss, after a TTL, or when settings change in this process. */
+class ReceiverDirectory {
+  private readonly entries = new Map<string, { workspace: string; at: number }>();
+  constructor(private readonly host: CoreHost) {
+    host.onEvent((e) => {
+      if (e.type === 'data-changed' && (e.what === 'settings' || e.what === 'all')) this.entries.clear();
+    });
+  }
+
+  async find(key: { channel: string } | { keyHash: string }): Promise<string | null> {
+    const k = 'channel' in key ? `c:${key.channel}` : `k:${key.keyHash}`;
+    const hit = this.entries.get(k);
+    if (hit && Date.now() - hit.at < POSITIVE_TTL_MS) return hit.workspace;
+    const r = (await this.host.internal('ingest.lookup', DEFAULT_WORKSPACE, key, 'read')) as {
+      workspace: string | null;
+    };
+    if (r.workspace) this.entries.set(k, { workspace: r.workspace, at: Date.now() });
+    else this.entries.delete(k);
+    return r.workspace;
+  }
+
+  forget(key: { channel: string } | { keyHash: string }): void {
+    this.entries.delete('channel' in key ? `c:${key.channel}` : `k:${key.keyHash}`);
+  }
+}
+
+function fail(reply: FastifyReply, status: number, code: string, message: string, field?: string) {
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .send({ ok: false, error: field ? { code, message, field } : { code, message } });
+}
+
+function bodyText(req: FastifyRequest): string {
+  const b = req.body;
+  return Buffer.isBuffer(b) ? b.toString('utf8') : typeof b === 'string' ? b : '';
+}
+
+export async function registerIngestRoutes(app: FastifyInstance, host: CoreHost): Promise<void> {
+  const directory = new ReceiverDirectory(host);
+  await app.register(async (scope) => {
+    // Raw bytes for every content type in this scope only (the /api routes keep fastify's JSON parser).
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+    scope.post<{ Params: { channel: string } }>('/webhooks/360dialog/:channel', async (req, reply) => {
+      const channel = req.params.channel;
+      const receivedAt = Date.now();
+      const auth = req.headers.authorization;
+      if (!auth?.startsWith('Bearer ') || auth.length <= 7) {
+        return fail(reply, 401, 'unauthorized', 'Missing "Authorization: Bearer <channel secret>" header');
+      }
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(channel))
+        return fail(reply, 404, 'not_found', `No channel ${channel}`);
+      const secretHash = hashSecret(auth.slice(7).trim()).toString('hex');
+      let workspace: string | null;
+      try {
+        workspace = await directory.find({ channel });
+      } catch (err) {
+        return sendError(reply, err);
+      }
+      if (!workspace)
+        return fail(reply, 404, 'not_found', `No channel ${channel} is set up in this data folder`);
+      try {
+        const out = (await host.internal('ingest.webhook', workspace, {
+          channel,
+          secretHash,
+          body: bodyText(req),
+          contentType: req.headers['content-type'] ?? null,
+          receivedAt,
+        })) as WebhookOutcome;
+        if (out.status === 200) return reply.code(200).header('cache-control', 'no-store').send({ ok: true });
+        if (out.status === 404 || out.status === 401) directory.forget({ channel });
+        const code = out.status === 401 ? 'unauthorized' : out.status === 404 ? 'not_found' : 'bad_request';
+        return fail(reply, out.status, code, out.message ?? code);
+      } catch (err) {
+        return sendError(reply, err);
+      }
+    });
+
+    scope.post<{ Params: { clientId: string } }>('/clients/:clientId/external-events', async (req, reply) => {
+      const receivedAt = Date.now();
+      const parsed = parseJsonText(bodyText(req));
+      if (!parsed.ok) return fail(reply, 400, 'invalid_argument', parsed.error);
+      const body = parsed.value as Record<string, unknown> | null;
+      if (!body || typeof body !== 'object' || Array.isArray(body)) {
+        return fail(reply, 400, 'invalid_argument', 'expected {"api_key": …, "external_event": {…}}');
+      }
+      if (typeof body.api_key !== 'string' || body.api_key.length === 0) {
+        return fail(reply, 401, 'unauthorized', 'Missing api_key', 'api_key');
+      }
+      const keyHash = hashSecret(body.api_key).toString('hex');
+      try {
+        const workspace = await directory.find({ keyHash });
+        if (!workspace) return fail(reply, 401, 'unauthorized', 'Unknown or revoked api_key', 'api_key');
+        const header = req.headers['idempotency-key'];
+        const out = (await host.internal('ingest.externalEvent', workspace, {
+          keyHash,
+          clientId: req.params.clientId,
+          event: body.external_event,
+          idempotencyKey: typeof header === 'string' && header.length > 0 ? header.slice(0, 200) : null,
+          receivedAt,
+        })) as { external_event_id: string };
+        return reply
+          .code(200)
+          .header('cache-control', 'no-store')
+          .send({ external_event_id: out.external_event_id });
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'unauthorized') directory.forget({ keyHash });
+        return sendError(reply, err);
+      }
+    });
+  });
+}
+
+function sendError(reply: FastifyReply, err: unknown) {
+  const shape = toErrorShape(err);
+  return fail(reply, httpStatusFor(shape.code), shape.code, shape.message, shape.field);
+}
