@@ -1,7 +1,8 @@
 import type { Db } from '../db/open';
-
-// Interface stub: the attribution issue implements it. Ingestion calls it inside the transaction that
-// stored the rows, so every reader sees derived data consistent with every acknowledged delivery.
+import { isCounting, MESSAGE_COLUMNS, type MessageRow } from './classify';
+import { appliedConfig, type DerivationConfig, getState, sameConfig } from './config';
+import { Engine } from './engine';
+import { activePrefix, type Prefix } from './tables';
 
 export interface DerivationChanges {
   /** ids of inbound/outbound messages inserted by this transaction */
@@ -12,6 +13,72 @@ export interface DerivationChanges {
   outgoingIds: string[];
 }
 
-export function deriveChanges(_db: Db, _changes: DerivationChanges): void {
-  // no-op until the attribution engine lands
+export interface RebuildState {
+  target: Prefix;
+  config: DerivationConfig;
+  startedAt: number;
+}
+
+const engines = new WeakMap<Db, Engine>();
+
+/** One engine per connection and table set, so prepared statements survive between deliveries. */
+export function engineFor(db: Db, p: Prefix, config: DerivationConfig): Engine {
+  let e = engines.get(db);
+  if (!e || e.p !== p || !sameConfig(e.config, config)) {
+    e = new Engine(db, p, config);
+    engines.set(db, e);
+  }
+  e.reset();
+  return e;
+}
+
+type ThreadRow = MessageRow & { phone_number_id: string; contact_id: string; direction: string };
+
+/**
+ * Brings the derived tables up to date with rows a transaction just stored. Must run inside that
+ * transaction (ingestion calls it before commit). A message after the thread's last one is appended;
+ * anything older re-derives that (number, contact) thread only. Never a full rebuild.
+ */
+export function deriveChanges(db: Db, changes: DerivationChanges): void {
+  const engine = engineFor(db, activePrefix(db), appliedConfig(db));
+  const threads = new Map<string, { phone: string; contact: string; msgs: MessageRow[] }>();
+  const byId = db.prepare(
+    `SELECT phone_number_id, contact_id, direction, ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`,
+  );
+  for (const id of new Set(changes.messageIds)) {
+    const m = byId.get(id) as ThreadRow | undefined;
+    if (m?.direction !== 'in' || !isCounting(m)) continue;
+    const key = `${m.phone_number_id}\u0001${m.contact_id}`;
+    const t = threads.get(key) ?? { phone: m.phone_number_id, contact: m.contact_id, msgs: [] };
+    threads.set(key, t);
+    t.msgs.push(m);
+  }
+  for (const t of threads.values()) {
+    t.msgs.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    engine.appendToThread(t.phone, t.contact, t.msgs);
+  }
+
+  // A send log or send-proxy record arriving after the reply renames `reply:` to `tpl:`: redo those threads.
+  const replies = db.prepare(
+    `SELECT DISTINCT phone_number_id AS phone, contact_id AS contact FROM messages WHERE context_id = ? AND direction = 'in'`,
+  );
+  const redo = new Map<string, { phone: string; contact: string }>();
+  for (const id of new Set(changes.outgoingIds)) {
+    for (const r of replies.all(id) as { phone: string; contact: string }[])
+      redo.set(`${r.phone}\u0001${r.contact}`, r);
+  }
+  for (const [key, r] of redo) {
+    if (!threads.has(key)) engine.rederiveThread(r.phone, r.contact);
+  }
+
+  for (const id of new Set(changes.externalEventIds)) engine.queueExternal(id);
+  engine.flush();
+
+  if (getState<RebuildState>(db, 'rebuild')) {
+    const mark = db.prepare('INSERT OR IGNORE INTO attr_rebuild_dirty (phone, contact) VALUES (?, ?)');
+    for (const t of threads.values()) mark.run(t.phone, t.contact);
+    for (const r of redo.values()) mark.run(r.phone, r.contact);
+    const markEvent = db.prepare('INSERT OR IGNORE INTO attr_rebuild_dirty_events (event_id) VALUES (?)');
+    for (const id of changes.externalEventIds) markEvent.run(id);
+  }
 }

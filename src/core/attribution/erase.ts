@@ -1,8 +1,22 @@
 import type { Db } from '../db/open';
+import { appliedConfig, getState } from './config';
+import { engineFor, type RebuildState } from './derive';
+import { Engine } from './engine';
+import { activePrefix } from './tables';
 
-// Hook for `contacts.erase` (ingestion issue, privacy): the attribution engine deletes every derived row
-// (conversations, occurrences, summaries …) of the contact and returns how many rows it removed.
-// Called inside the erase transaction, after the raw rows of the contact are gone.
-export function eraseDerivedForContact(_db: Db, _contactId: string): number {
-  return 0;
+/**
+ * Removes everything derived from one contact (every number): conversations, occurrences, summaries and
+ * the attribution of their external events. Call it in the transaction that deletes the contact's raw rows.
+ * External events of other contacts chained to this contact's events are re-attributed.
+ */
+export function eraseDerivedForContact(db: Db, contactId: string): void {
+  const engine = engineFor(db, activePrefix(db), appliedConfig(db));
+  engine.eraseContact(contactId);
+  engine.flush();
+  const rebuild = getState<RebuildState>(db, 'rebuild');
+  if (rebuild) {
+    const shadow = new Engine(db, rebuild.target, rebuild.config);
+    shadow.eraseContact(contactId);
+    shadow.flush();
+  }
 }

@@ -1,0 +1,135 @@
+import { matchKeyword, normalizeText } from './normalize';
+
+// Per-message rules of docs/metrics.md: which inbound messages count, the source a first message gives,
+// and the messaging events a message is an occurrence of.
+
+export interface MessageRow {
+  id: string;
+  ts: number;
+  type: string;
+  text: string | null;
+  button_payload: string | null;
+  button_text: string | null;
+  interactive_type: string | null;
+  interactive_id: string | null;
+  interactive_title: string | null;
+  context_id: string | null;
+  referral: string | null;
+  referral_source_type: string | null;
+  referral_source_id: string | null;
+  has_errors: number;
+}
+
+export const MESSAGE_COLUMNS =
+  'id, ts, type, text, button_payload, button_text, interactive_type, interactive_id, interactive_title, context_id, referral, referral_source_type, referral_source_id, has_errors';
+
+const NOT_COUNTING = new Set(['system', 'reaction', 'unsupported', 'unknown', 'errors']);
+
+/** Inbound messages that start or extend conversations: not system/reaction/unsupported, not error-only. */
+export function isCounting(m: MessageRow): boolean {
+  if (NOT_COUNTING.has(m.type)) return false;
+  const errorOnly =
+    m.has_errors === 1 &&
+    m.text === null &&
+    m.button_text === null &&
+    m.interactive_title === null &&
+    m.referral === null;
+  return !(errorOnly && m.type === 'text');
+}
+
+export const hasReferral = (m: MessageRow): boolean => m.referral !== null || m.referral_source_id !== null;
+
+export type SourceKindName = 'meta_ad' | 'meta_post' | 'outgoing' | 'keyword' | 'first_message';
+
+export interface SourceInfo {
+  key: string;
+  kind: SourceKindName;
+  /** A derived display name (referral headline, else source_url), or null. */
+  name: string | null;
+}
+
+/** The visible text of a message: body, caption, or the tapped button/row title. */
+export const textOf = (m: MessageRow): string | null => m.text ?? m.button_text ?? m.interactive_title;
+
+/** The source of a conversation from its first message; `templateOf` looks up a business message's template. */
+export function sourceOf(
+  m: MessageRow,
+  keywords: readonly string[],
+  templateOf: (id: string) => string | null,
+): SourceInfo {
+  if (hasReferral(m)) {
+    const type = m.referral_source_type ?? 'ad';
+    const id = m.referral_source_id ?? '';
+    const ref = parseReferral(m.referral);
+    return {
+      key: type === 'ad' ? `ad:${id}` : `${type}:${id}`,
+      kind: type === 'ad' ? 'meta_ad' : 'meta_post',
+      name: nonEmpty(ref.headline) ?? nonEmpty(ref.source_url),
+    };
+  }
+  if ((m.type === 'button' || m.type === 'interactive') && m.context_id) {
+    const tpl = templateOf(m.context_id);
+    if (tpl) return { key: `tpl:${tpl}`, kind: 'outgoing', name: null };
+    const reply = m.button_payload ?? m.interactive_id ?? m.button_text ?? m.interactive_title ?? '';
+    return { key: `reply:${reply}`, kind: 'outgoing', name: null };
+  }
+  const norm = normalizeText(textOf(m));
+  if (norm !== null) {
+    const kw = matchKeyword(norm, keywords);
+    if (kw !== null) return { key: `kw:${kw}`, kind: 'keyword', name: null };
+    return { key: `text:${norm}`, kind: 'first_message', name: null };
+  }
+  return { key: `type:${m.type}`, kind: 'first_message', name: null };
+}
+
+export type EventKindName = 'external' | 'button' | 'list' | 'text';
+
+export interface EventInfo {
+  key: string;
+  kind: EventKindName;
+  label: string;
+}
+
+/** The messaging event a counting message is an occurrence of, if any. */
+export function messagingEventOf(m: MessageRow): EventInfo | null {
+  if (m.type === 'button' && m.button_text)
+    return { key: `button:${m.button_text}`, kind: 'button', label: m.button_text };
+  if (m.type === 'interactive' && m.interactive_title) {
+    if (m.interactive_type === 'button_reply')
+      return { key: `button:${m.interactive_title}`, kind: 'button', label: m.interactive_title };
+    if (m.interactive_type === 'list_reply')
+      return { key: `list:${m.interactive_title}`, kind: 'list', label: m.interactive_title };
+  }
+  if (m.type === 'text') {
+    const norm = normalizeText(m.text);
+    if (norm !== null) return { key: `text:${norm}`, kind: 'text', label: norm };
+  }
+  return null;
+}
+
+export function externalEventOf(action: string): EventInfo {
+  const a = action.trim();
+  return { key: `ext:${a}`, kind: 'external', label: a };
+}
+
+/** Kind and label of an event id as the report and CLI accept it. */
+export function parseEventKey(key: string): EventInfo | null {
+  const m = /^(ext|button|list|text):(.+)$/su.exec(key);
+  if (!m) return null;
+  const prefix = m[1] as 'ext' | 'button' | 'list' | 'text';
+  return { key, kind: prefix === 'ext' ? 'external' : prefix, label: m[2]! };
+}
+
+function parseReferral(json: string | null): { headline?: unknown; source_url?: unknown } {
+  if (!json) return {};
+  try {
+    const v = JSON.parse(json) as unknown;
+    return v && typeof v === 'object' ? (v as { headline?: unknown; source_url?: unknown }) : {};
+  } catch {
+    return {};
+  }
+}
+
+function nonEmpty(v: unknown): string | null {
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
+}

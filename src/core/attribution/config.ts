@@ -1,0 +1,130 @@
+import { IANAZone } from 'luxon';
+import { ApiError } from '../../shared/contract/errors';
+import type { Db } from '../db/open';
+import { getSetting, setSetting } from '../db/settings';
+
+// Workspace settings of attribution (stored in the raw `settings` table) and the configuration the
+// derived tables were built with (attr_state 'config'). Reports always read derived data consistent
+// with the applied configuration; a change of a derivation setting is applied by a rebuild.
+
+export interface AttributionSettings {
+  conversationWindowHours: number;
+  attributionWindowDays: number;
+  currency: string;
+  rollupThreshold: number;
+  timezone: string;
+}
+
+export type SettingKey = keyof AttributionSettings;
+export const SETTING_KEYS: readonly SettingKey[] = [
+  'conversationWindowHours',
+  'attributionWindowDays',
+  'currency',
+  'rollupThreshold',
+  'timezone',
+];
+
+/** What derivation depends on: a change of any of these rebuilds the derived tables. */
+export interface DerivationConfig {
+  windowSeconds: number;
+  attributionSeconds: number;
+  timezone: string;
+  keywords: string[];
+}
+
+export function systemTimezone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+export function readSettings(db: Db): AttributionSettings {
+  return {
+    conversationWindowHours: getSetting(db, 'conversationWindowHours', 24),
+    attributionWindowDays: getSetting(db, 'attributionWindowDays', 30),
+    currency: getSetting(db, 'currency', 'USD'),
+    rollupThreshold: getSetting(db, 'rollupThreshold', 2),
+    timezone: getSetting<string | null>(db, 'timezone', null) ?? systemTimezone(),
+  };
+}
+
+/** Parses and validates one setting value (CLI strings or JSON values); throws invalid_argument. */
+export function parseSettingValue(key: SettingKey, raw: unknown): AttributionSettings[SettingKey] {
+  const asInt = (min: number, max: number): number => {
+    const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new ApiError('invalid_argument', `${key} must be a whole number from ${min} to ${max}`, 'value');
+    }
+    return n;
+  };
+  switch (key) {
+    case 'conversationWindowHours':
+      return asInt(1, 24 * 90);
+    case 'attributionWindowDays':
+      return asInt(1, 3650);
+    case 'rollupThreshold':
+      return asInt(1, 1_000_000);
+    case 'currency': {
+      const c = String(raw).trim().toUpperCase();
+      if (!/^[A-Z]{3}$/.test(c))
+        throw new ApiError('invalid_argument', 'currency must be a three-letter ISO 4217 code', 'value');
+      return c;
+    }
+    case 'timezone': {
+      const z = String(raw).trim();
+      if (!IANAZone.isValidZone(z))
+        throw new ApiError('invalid_argument', `"${z}" is not an IANA time zone`, 'value');
+      return z;
+    }
+  }
+}
+
+export function writeSetting(db: Db, key: SettingKey, value: AttributionSettings[SettingKey]): void {
+  setSetting(db, key, value);
+}
+
+export function listKeywords(db: Db): string[] {
+  return (db.prepare('SELECT keyword FROM attr_keywords ORDER BY keyword').pluck().all() as string[]).slice();
+}
+
+/** The configuration the current settings ask for. */
+export function wantedConfig(db: Db): DerivationConfig {
+  const s = readSettings(db);
+  return {
+    windowSeconds: s.conversationWindowHours * 3600,
+    attributionSeconds: s.attributionWindowDays * 86_400,
+    timezone: s.timezone,
+    keywords: listKeywords(db),
+  };
+}
+
+export function getState<T>(db: Db, key: string): T | null {
+  const row = db.prepare('SELECT value FROM attr_state WHERE key = ?').pluck().get(key) as string | undefined;
+  return row === undefined ? null : (JSON.parse(row) as T);
+}
+
+export function setState(db: Db, key: string, value: unknown): void {
+  db.prepare(
+    'INSERT INTO attr_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+  ).run(key, JSON.stringify(value));
+}
+
+export function deleteState(db: Db, key: string): void {
+  db.prepare('DELETE FROM attr_state WHERE key = ?').run(key);
+}
+
+/** The configuration the live derived tables reflect; fixed on first use from the settings. */
+export function appliedConfig(db: Db, persist = true): DerivationConfig {
+  const c = getState<DerivationConfig>(db, 'config');
+  if (c) return c;
+  const wanted = wantedConfig(db);
+  if (persist) setState(db, 'config', wanted);
+  return wanted;
+}
+
+export function sameConfig(a: DerivationConfig, b: DerivationConfig): boolean {
+  return (
+    a.windowSeconds === b.windowSeconds &&
+    a.attributionSeconds === b.attributionSeconds &&
+    a.timezone === b.timezone &&
+    a.keywords.join('\n') === b.keywords.join('\n')
+  );
+}

@@ -1,0 +1,43 @@
+import { DateTime } from 'luxon';
+
+// Local calendar days as integers (days since 1970-01-01 of the local date). Summaries are keyed by them,
+// so SQLite never converts timestamps to a timezone: range boundaries are computed here (luxon).
+
+const DAY_MS = 86_400_000;
+
+export function dayOfDate(iso: string): number {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  return Math.floor(Date.UTC(y, m - 1, d) / DAY_MS);
+}
+
+export function dateOfDay(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Maps unix seconds to the local day in one zone; cached per quarter hour (every real UTC offset is a multiple). */
+export class DayKeyer {
+  private readonly cache = new Map<number, number>();
+  constructor(readonly zone: string) {}
+
+  dayOf(ts: number): number {
+    const q = Math.floor(ts / 900);
+    let day = this.cache.get(q);
+    if (day === undefined) {
+      const dt = DateTime.fromSeconds(q * 900, { zone: this.zone });
+      day = Math.floor(Date.UTC(dt.year, dt.month - 1, dt.day) / DAY_MS);
+      if (this.cache.size > 200_000) this.cache.clear();
+      this.cache.set(q, day);
+    }
+    return day;
+  }
+}
+
+/** Unix seconds of the local midnight that starts `day` in `zone` (DST-aware). */
+export function startOfDayTs(day: number, zone: string): number {
+  const iso = dateOfDay(day);
+  return Math.round(DateTime.fromISO(iso, { zone }).startOf('day').toSeconds());
+}
+
+export function isValidIsoDate(iso: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(iso) && DateTime.fromISO(iso, { zone: 'UTC' }).isValid;
+}

@@ -1,0 +1,254 @@
+import { stringify } from 'csv-stringify/sync';
+import { DateTime } from 'luxon';
+import { ApiError } from '../../shared/contract/errors';
+import type { ReportQuery } from '../../shared/contract/report';
+import type { ConversationRow, TimelineItem } from '../../shared/contract/sources';
+import type { Db } from '../db/open';
+import { isCounting, MESSAGE_COLUMNS, type MessageRow, messagingEventOf } from './classify';
+import { MICRO } from './engine';
+import { ReportContext, type ReportOptions, ROLLUP_ID } from './report/report';
+import { activePrefix } from './tables';
+
+// Conversation-level views: a source's conversations (drill-down), the leads export, one conversation's timeline.
+
+interface Scope {
+  phone: string;
+  range: ReportQuery['range'];
+  timezone?: string;
+  event?: string;
+}
+
+interface ConvQueryRow {
+  id: number;
+  first_message_id: string;
+  contact: string;
+  name: string | null;
+  source_key: string;
+  start_ts: number;
+  event_ts: number | null;
+}
+
+function iso(ts: number, zone: string): string {
+  return DateTime.fromSeconds(ts, { zone }).toISO({ suppressMilliseconds: true })!;
+}
+
+/** Conversations of the range (optionally one source, optionally only leads), newest first. */
+function conversationsOf(
+  db: Db,
+  scope: Scope,
+  opts: ReportOptions & { source?: string; leadsOnly: boolean; offset?: number; limit?: number },
+): { ctx: ReportContext; total: number; rows: ConversationRow[] } {
+  const ctx = new ReportContext(db, scope.phone, scope.range, scope.timezone, opts);
+  const event = ctx.selectEvent(scope.event);
+  const ev = event ? ctx.eventId(event.id) : null;
+  const p = ctx.p;
+  let sourceIds: number[] | null = null;
+  if (opts.source === ROLLUP_ID) {
+    const rollup = ctx.sources(event).find((r) => r.id === ROLLUP_ID);
+    const keys = rollup?.children?.map((c) => c.id) ?? [];
+    sourceIds = db
+      .prepare(`SELECT id FROM ${p}sources WHERE key IN (SELECT value FROM json_each(?))`)
+      .pluck()
+      .all(JSON.stringify(keys)) as number[];
+  } else if (opts.source !== undefined) {
+    const id = db.prepare(`SELECT id FROM ${p}sources WHERE key = ?`).pluck().get(opts.source) as
+      | number
+      | undefined;
+    sourceIds = id === undefined ? [] : [id];
+  }
+  const where = [
+    'c.phone = ?',
+    'c.start_ts >= ?',
+    'c.start_ts < ?',
+    sourceIds ? 'c.source IN (SELECT value FROM json_each(?))' : '1',
+    opts.leadsOnly ? 'ce.conv IS NOT NULL' : '1',
+  ].join(' AND ');
+  const args: unknown[] = [ev ?? -1, ctx.phone.id, ctx.range.startTs, ctx.range.endTs];
+  if (sourceIds) args.push(JSON.stringify(sourceIds));
+  const from = `FROM ${p}conversations c LEFT JOIN ${p}conv_events ce ON ce.conv = c.id AND ce.event = ? WHERE ${where}`;
+  const total = db
+    .prepare(`SELECT COUNT(*) ${from}`)
+    .pluck()
+    .get(...args) as number;
+  const rows = db
+    .prepare(
+      `SELECT c.id, c.first_message_id, c.contact, k.name, s.key AS source_key, c.start_ts,
+              CASE WHEN ce.conv IS NULL THEN NULL ELSE c.start_ts + COALESCE(ce.first_delay, 0) END AS event_ts
+       ${from.replace('WHERE', `JOIN ${p}sources s ON s.id = c.source LEFT JOIN contacts k ON k.id = c.contact WHERE`)}
+       ORDER BY c.start_ts DESC, c.first_message_id DESC LIMIT ? OFFSET ?`,
+    )
+    .all(...args, opts.limit ?? -1, opts.offset ?? 0) as ConvQueryRow[];
+  const external = event?.kind === 'external';
+  const rev = db.prepare(
+    `SELECT currency, SUM(amount) AS amount FROM ${p}occurrences WHERE conv = ? AND event = ? AND amount IS NOT NULL GROUP BY currency`,
+  );
+  const zone = ctx.range.timezone;
+  return {
+    ctx,
+    total,
+    rows: rows.map((r) => {
+      let revenue: number | null = null;
+      const revenueOther: Record<string, number> = {};
+      if (external && ev !== null) {
+        revenue = 0;
+        for (const x of rev.all(r.id, ev) as { currency: string; amount: number }[]) {
+          if (x.currency === ctx.settings.currency) revenue = x.amount / MICRO;
+          else revenueOther[x.currency] = x.amount / MICRO;
+        }
+      }
+      return {
+        id: r.first_message_id,
+        contact: r.contact,
+        name: r.name,
+        sourceId: r.source_key,
+        start: iso(r.start_ts, zone),
+        converted: r.event_ts !== null,
+        eventTime: r.event_ts === null ? null : iso(r.event_ts, zone),
+        revenue,
+        revenueOther,
+      };
+    }),
+  };
+}
+
+export function sourceConversations(
+  db: Db,
+  args: Scope & { source: string; offset?: number; limit?: number },
+  opts: ReportOptions = {},
+): { total: number; rows: ConversationRow[] } {
+  const { total, rows } = conversationsOf(db, args, {
+    ...opts,
+    source: args.source,
+    leadsOnly: false,
+    offset: args.offset,
+    limit: args.limit ?? 100,
+  });
+  return { total, rows };
+}
+
+/** Excel-safe: a cell starting with = + - @ or a tab (or CR) is prefixed with an apostrophe. */
+export function neutralize(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+export function exportContacts(
+  db: Db,
+  args: Scope & { source?: string; all?: boolean },
+  opts: ReportOptions = {},
+): { csv: string; rows: number } {
+  const { ctx, rows } = conversationsOf(db, args, { ...opts, source: args.source, leadsOnly: !args.all });
+  const names = new Map<string, string>();
+  for (const s of ctx.sources(ctx.selectEvent(args.event))) {
+    names.set(s.id, s.name);
+    for (const c of s.children ?? []) names.set(c.id, c.name);
+  }
+  const header = [
+    'phone',
+    'name',
+    'source_id',
+    'source_name',
+    'conversation_start',
+    'event_time',
+    'revenue',
+    'revenue_other',
+  ];
+  const body = rows.map((r) =>
+    [
+      r.contact,
+      r.name ?? '',
+      r.sourceId,
+      names.get(r.sourceId) ?? r.sourceId,
+      r.start,
+      r.eventTime ?? '',
+      r.revenue === null ? '' : String(r.revenue),
+      Object.entries(r.revenueOther)
+        .map(([c, a]) => `${a} ${c}`)
+        .join('; '),
+    ].map(neutralize),
+  );
+  const csv = `\uFEFF${stringify([header, ...body], { record_delimiter: '\r\n' })}`;
+  return { csv, rows: rows.length };
+}
+
+export function conversationTimeline(db: Db, id: string, zone: string) {
+  const p = activePrefix(db);
+  const c = db
+    .prepare(
+      `SELECT c.*, s.key AS source_key FROM ${p}conversations c JOIN ${p}sources s ON s.id = c.source WHERE c.first_message_id = ?`,
+    )
+    .get(id) as
+    | { id: number; phone: string; contact: string; start_ts: number; source_key: string }
+    | undefined;
+  if (!c) throw new ApiError('not_found', `No conversation "${id}"`, 'id');
+  const next = db
+    .prepare(`SELECT MIN(start_ts) FROM ${p}conversations WHERE phone = ? AND contact = ? AND start_ts > ?`)
+    .pluck()
+    .get(c.phone, c.contact, c.start_ts) as number | null;
+  const end = next ?? Number.MAX_SAFE_INTEGER;
+  const msgs = db
+    .prepare(
+      `SELECT direction, ${MESSAGE_COLUMNS} FROM messages WHERE phone_number_id = ? AND contact_id = ? AND ts >= ? AND ts < ? ORDER BY ts, id`,
+    )
+    .all(c.phone, c.contact, c.start_ts, end) as (MessageRow & { direction: 'in' | 'out' })[];
+  const statuses = db.prepare('SELECT status, ts FROM statuses WHERE message_id = ? ORDER BY ts');
+  const template = db.prepare('SELECT template_name FROM outgoing_messages WHERE id = ?').pluck();
+  const order: number[] = [];
+  const items: TimelineItem[] = msgs.map((m) => ({
+    kind: 'message' as const,
+    id: m.id,
+    direction: m.direction,
+    ts: iso(m.ts, zone),
+    type: m.type,
+    text: m.text ?? m.button_text ?? m.interactive_title,
+    counts: m.direction === 'in' && isCounting(m),
+    eventId: m.direction === 'in' && isCounting(m) ? (messagingEventOf(m)?.key ?? null) : null,
+    referral: m.referral !== null || m.referral_source_id !== null,
+    contextId: m.context_id,
+    template: m.direction === 'out' ? ((template.get(m.id) as string | null | undefined) ?? null) : null,
+    statuses: (statuses.all(m.id) as { status: string; ts: number }[]).map((s) => ({
+      status: s.status,
+      ts: iso(s.ts, zone),
+    })),
+  }));
+  for (const m of msgs) order.push(m.ts);
+  const ext = db
+    .prepare(
+      `SELECT e.id, e.ts, TRIM(e.action) AS action, e.revenue_amount, e.revenue_currency FROM ${p}external x
+       JOIN external_events e ON e.id = x.event_id WHERE x.conv = ? ORDER BY e.ts, e.id`,
+    )
+    .all(c.id) as {
+    id: string;
+    ts: number;
+    action: string;
+    revenue_amount: number | null;
+    revenue_currency: string | null;
+  }[];
+  for (const e of ext) {
+    order.push(e.ts);
+    items.push({
+      kind: 'external',
+      id: e.id,
+      ts: iso(e.ts, zone),
+      eventId: `ext:${e.action}`,
+      revenue:
+        e.revenue_amount === null
+          ? null
+          : { amount: e.revenue_amount, currency: (e.revenue_currency ?? 'USD').toUpperCase() },
+    });
+  }
+  // Stable sort by unix time (ISO strings with changing DST offsets do not sort lexically).
+  const sorted = items.map((item, i) => ({ item, ts: order[i]! })).sort((a, b) => a.ts - b.ts);
+  const name = db.prepare('SELECT name FROM contacts WHERE id = ?').pluck().get(c.contact) as
+    | string
+    | null
+    | undefined;
+  return {
+    id,
+    phone: c.phone,
+    contact: c.contact,
+    name: name ?? null,
+    sourceId: c.source_key,
+    start: iso(c.start_ts, zone),
+    items: sorted.map((x) => x.item),
+  };
+}

@@ -1,0 +1,584 @@
+import type Database from 'better-sqlite3';
+import type { Db } from '../db/open';
+import {
+  type EventInfo,
+  externalEventOf,
+  hasReferral,
+  isCounting,
+  MESSAGE_COLUMNS,
+  type MessageRow,
+  messagingEventOf,
+  type SourceInfo,
+  sourceOf,
+} from './classify';
+import type { DerivationConfig } from './config';
+import { DayKeyer } from './days';
+import type { Prefix } from './tables';
+
+// The derivation engine: writes one table set (live or a rebuild's shadow) from the raw tables.
+// Live changes append to a thread when they can (the common case: a new message after the last one) and
+// otherwise re-derive only that (number, contact) thread. Summary deltas are collected in memory and
+// written by flush(), so a batch that removes and re-adds the same rows writes nothing.
+
+export interface ConvRow {
+  id: number;
+  phone: string;
+  contact: string;
+  start_ts: number;
+  first_message_id: string;
+  last_ts: number;
+  last_message_id: string;
+  messages: number;
+  source: number;
+  day: number;
+  prev_day: number;
+  prev_src_day: number;
+}
+
+interface ExternalRow {
+  id: string;
+  event_id: string | null;
+  action: string;
+  contact_id: string;
+  ts: number;
+  revenue_amount: number | null;
+  revenue_currency: string | null;
+  app_id: string | null;
+  previous_external_event_id: string | null;
+}
+
+const EXTERNAL_COLUMNS =
+  'id, event_id, action, contact_id, ts, revenue_amount, revenue_currency, app_id, previous_external_event_id';
+
+/** Revenue is kept in millionths so that sums do not depend on the order rows were added. */
+export const MICRO = 1_000_000;
+
+type Stmt = Database.Statement;
+
+export class Engine {
+  readonly days: DayKeyer;
+  private readonly s: Record<string, Stmt> = {};
+  private readonly sourceIds = new Map<string, number>();
+  private readonly eventIds = new Map<string, number>();
+  private readonly templates = new Map<string, string | null>();
+  private readonly sums = {
+    day: new Map<string, number[]>(),
+    src: new Map<string, number[]>(),
+    event: new Map<string, number[]>(),
+    dayEvent: new Map<string, number[]>(),
+    rev: new Map<string, number[]>(),
+  };
+  /** External events whose attribution must be recomputed before flush (their conversation changed). */
+  private readonly pendingExternal = new Set<string>();
+
+  constructor(
+    readonly db: Db,
+    readonly p: Prefix,
+    readonly config: DerivationConfig,
+  ) {
+    this.days = new DayKeyer(config.timezone);
+  }
+
+  /** Forgets cached ids between transactions (rows may have been deleted or added by others meanwhile). */
+  reset(): void {
+    this.sourceIds.clear();
+    this.eventIds.clear();
+    this.templates.clear();
+  }
+
+  private st(sql: string): Stmt {
+    let s = this.s[sql];
+    if (!s) {
+      s = this.db.prepare(sql.replaceAll('$', this.p));
+      this.s[sql] = s;
+    }
+    return s;
+  }
+
+  // ---- dictionaries -------------------------------------------------------------------------------
+
+  sourceId(info: SourceInfo, nameTs: number, nameMsg: string): number {
+    let id = this.sourceIds.get(info.key);
+    const row = this.st('SELECT id, name_ts, name_msg FROM $sources WHERE key = ?').get(info.key) as
+      | { id: number; name_ts: number | null; name_msg: string | null }
+      | undefined;
+    if (!row) {
+      id = Number(
+        this.st('INSERT INTO $sources (key, kind, name, name_ts, name_msg) VALUES (?, ?, ?, ?, ?)').run(
+          info.key,
+          info.kind,
+          info.name,
+          info.name === null ? null : nameTs,
+          info.name === null ? null : nameMsg,
+        ).lastInsertRowid,
+      );
+    } else {
+      id = row.id;
+      // The earliest message that carries a name names the source, whatever order messages arrive in.
+      if (
+        info.name !== null &&
+        (row.name_ts === null || nameTs < row.name_ts || (nameTs === row.name_ts && nameMsg < row.name_msg!))
+      ) {
+        this.st('UPDATE $sources SET name = ?, name_ts = ?, name_msg = ? WHERE id = ?').run(
+          info.name,
+          nameTs,
+          nameMsg,
+          id,
+        );
+      }
+    }
+    this.sourceIds.set(info.key, id);
+    return id;
+  }
+
+  eventId(info: EventInfo): number {
+    const cached = this.eventIds.get(info.key);
+    if (cached !== undefined) return cached;
+    const row = this.st('SELECT id FROM $events WHERE key = ?').pluck().get(info.key) as number | undefined;
+    const id =
+      row ??
+      Number(
+        this.st('INSERT INTO $events (key, kind, label) VALUES (?, ?, ?)').run(
+          info.key,
+          info.kind,
+          info.label,
+        ).lastInsertRowid,
+      );
+    this.eventIds.set(info.key, id);
+    return id;
+  }
+
+  private templateOf = (outgoingId: string): string | null => {
+    if (!this.templates.has(outgoingId)) {
+      const t = this.st('SELECT template_name FROM outgoing_messages WHERE id = ?').pluck().get(outgoingId) as
+        | string
+        | null
+        | undefined;
+      this.templates.set(outgoingId, t ?? null);
+    }
+    return this.templates.get(outgoingId)!;
+  };
+
+  // ---- summaries ----------------------------------------------------------------------------------
+
+  private bump(map: Map<string, number[]>, key: string, deltas: number[]): void {
+    const cur = map.get(key);
+    if (!cur) map.set(key, deltas.slice());
+    else for (let i = 0; i < deltas.length; i++) cur[i]! += deltas[i]!;
+  }
+
+  private countConversation(c: ConvRow, sign: 1 | -1): void {
+    this.bump(this.sums.day, `${c.phone}\u0001${c.day}\u0001${c.prev_day}`, [sign]);
+    this.bump(this.sums.src, `${c.phone}\u0001${c.day}\u0001${c.source}\u0001${c.prev_src_day}`, [sign]);
+  }
+
+  private countLead(c: ConvRow, event: number, leads: number, occ: number): void {
+    this.bump(this.sums.event, `${c.phone}\u0001${event}\u0001${c.day}\u0001${c.source}`, [leads, occ]);
+    this.bump(this.sums.dayEvent, `${c.phone}\u0001${event}\u0001${c.day}`, [leads, occ]);
+  }
+
+  private countRevenue(c: ConvRow, event: number, currency: string, amount: number): void {
+    this.bump(this.sums.rev, `${c.phone}\u0001${event}\u0001${c.day}\u0001${c.source}\u0001${currency}`, [
+      amount,
+    ]);
+  }
+
+  /** Writes collected summary deltas; rows that reach zero are deleted so the tables stay small. */
+  flush(): void {
+    for (const id of [...this.pendingExternal]) {
+      this.pendingExternal.delete(id);
+      this.attributeExternal(id);
+    }
+    const apply = (
+      map: Map<string, number[]>,
+      table: string,
+      keyCols: string[],
+      valCols: string[],
+      ints: boolean[],
+    ) => {
+      if (map.size === 0) return;
+      const upsert = this.st(
+        `INSERT INTO $${table} (${[...keyCols, ...valCols].join(', ')}) VALUES (${[...keyCols, ...valCols].map(() => '?').join(', ')})
+         ON CONFLICT DO UPDATE SET ${valCols.map((v) => `${v} = ${v} + excluded.${v}`).join(', ')} RETURNING ${valCols[0]}`,
+      );
+      const del = this.st(`DELETE FROM $${table} WHERE ${keyCols.map((k) => `${k} = ?`).join(' AND ')}`);
+      for (const [key, deltas] of map) {
+        if (deltas.every((d) => d === 0)) continue;
+        const parts = key.split('\u0001').map((v, i) => (ints[i] ? Number(v) : v));
+        const first = (upsert.get(...parts, ...deltas) as Record<string, number>)[valCols[0]!];
+        if (first === 0) del.run(...parts);
+      }
+      map.clear();
+    };
+    apply(this.sums.day, 'sum_day', ['phone', 'day', 'prev_day'], ['n'], [false, true, true]);
+    apply(this.sums.src, 'sum_src', ['phone', 'day', 'source', 'prev_day'], ['n'], [false, true, true, true]);
+    apply(
+      this.sums.event,
+      'sum_event',
+      ['phone', 'event', 'day', 'source'],
+      ['leads', 'occ'],
+      [false, true, true, true],
+    );
+    apply(
+      this.sums.dayEvent,
+      'sum_day_event',
+      ['phone', 'event', 'day'],
+      ['leads', 'occ'],
+      [false, true, true],
+    );
+    apply(
+      this.sums.rev,
+      'sum_rev',
+      ['phone', 'event', 'day', 'source', 'currency'],
+      ['amount'],
+      [false, true, true, true, false],
+    );
+  }
+
+  // ---- conversations ------------------------------------------------------------------------------
+
+  private insertConversation(
+    phone: string,
+    contact: string,
+    first: MessageRow,
+    source: number,
+    prevDay: number,
+    prevSrcDay: number,
+  ): ConvRow {
+    const c: ConvRow = {
+      id: 0,
+      phone,
+      contact,
+      start_ts: first.ts,
+      first_message_id: first.id,
+      last_ts: first.ts,
+      last_message_id: first.id,
+      messages: 1,
+      source,
+      day: this.days.dayOf(first.ts),
+      prev_day: prevDay,
+      prev_src_day: prevSrcDay,
+    };
+    c.id = Number(
+      this.st(
+        `INSERT INTO $conversations (phone, contact, start_ts, first_message_id, last_ts, last_message_id, messages, source, day, prev_day, prev_src_day)
+         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+      ).run(
+        phone,
+        contact,
+        c.start_ts,
+        c.first_message_id,
+        c.last_ts,
+        c.last_message_id,
+        source,
+        c.day,
+        prevDay,
+        prevSrcDay,
+      ).lastInsertRowid,
+    );
+    this.countConversation(c, 1);
+    return c;
+  }
+
+  private newConversation(
+    phone: string,
+    contact: string,
+    m: MessageRow,
+    prev: ConvRow | undefined,
+    prevSrcDay: (source: number) => number,
+  ): ConvRow {
+    const info = sourceOf(m, this.config.keywords, this.templateOf);
+    const source = this.sourceId(info, m.ts, m.id);
+    return this.insertConversation(phone, contact, m, source, prev?.day ?? -1, prevSrcDay(source));
+  }
+
+  private addMessageEvents(c: ConvRow, m: MessageRow): void {
+    const ev = messagingEventOf(m);
+    if (ev) this.addOccurrence(c, this.eventId(ev), m.ts, m.id, null, null);
+  }
+
+  private removeConversation(c: ConvRow): void {
+    const ces = this.st('SELECT event, occurrences FROM $conv_events WHERE conv = ?').all(c.id) as {
+      event: number;
+      occurrences: number;
+    }[];
+    for (const ce of ces) this.countLead(c, ce.event, -1, -ce.occurrences);
+    const revs = this.st(
+      'SELECT event, currency, SUM(amount) AS amount FROM $occurrences WHERE conv = ? AND amount IS NOT NULL GROUP BY event, currency',
+    ).all(c.id) as { event: number; currency: string; amount: number }[];
+    for (const r of revs) this.countRevenue(c, r.event, r.currency, -r.amount);
+    this.st('DELETE FROM $occurrences WHERE conv = ?').run(c.id);
+    this.st('DELETE FROM $conv_events WHERE conv = ?').run(c.id);
+    const exts = this.st('SELECT event_id FROM $external WHERE conv = ?').pluck().all(c.id) as string[];
+    if (exts.length > 0) this.st('UPDATE $external SET conv = NULL WHERE conv = ?').run(c.id);
+    for (const e of exts) this.pendingExternal.add(e);
+    this.countConversation(c, -1);
+    this.st('DELETE FROM $conversations WHERE id = ?').run(c.id);
+  }
+
+  private threadConversations(phone: string, contact: string): ConvRow[] {
+    return this.st(
+      'SELECT * FROM $conversations WHERE phone = ? AND contact = ? ORDER BY start_ts, first_message_id',
+    ).all(phone, contact) as ConvRow[];
+  }
+
+  /** Drops and re-derives every conversation of one (number, contact) thread from its stored messages. */
+  rederiveThread(phone: string, contact: string, messages?: MessageRow[]): void {
+    for (const c of this.threadConversations(phone, contact)) this.removeConversation(c);
+    const msgs =
+      messages ??
+      (this.st(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE phone_number_id = ? AND contact_id = ? AND direction = 'in' ORDER BY ts, id`,
+      ).all(phone, contact) as MessageRow[]);
+    let cur: ConvRow | undefined;
+    const lastDayOfSource = new Map<number, number>();
+    const prevSrcDay = (s: number) => lastDayOfSource.get(s) ?? -1;
+    let earliest: number | undefined;
+    for (const m of msgs) {
+      if (!isCounting(m)) continue;
+      if (!cur || hasReferral(m) || m.ts - cur.last_ts > this.config.windowSeconds) {
+        if (cur) this.saveExtent(cur);
+        cur = this.newConversation(phone, contact, m, cur, prevSrcDay);
+        lastDayOfSource.set(cur.source, cur.day);
+        earliest ??= cur.start_ts;
+      } else {
+        cur.last_ts = m.ts;
+        cur.last_message_id = m.id;
+        cur.messages++;
+      }
+      this.addMessageEvents(cur, m);
+    }
+    if (cur) this.saveExtent(cur);
+    if (earliest !== undefined && !messages) this.reattributeContact(contact, earliest);
+  }
+
+  private saveExtent(c: ConvRow): void {
+    if (c.messages > 1) {
+      this.st('UPDATE $conversations SET last_ts = ?, last_message_id = ?, messages = ? WHERE id = ?').run(
+        c.last_ts,
+        c.last_message_id,
+        c.messages,
+        c.id,
+      );
+    }
+  }
+
+  /** New counting messages of one thread, sorted by (ts, id): appended when they all come after the last one. */
+  appendToThread(phone: string, contact: string, msgs: MessageRow[]): void {
+    const last = this.st(
+      'SELECT * FROM $conversations WHERE phone = ? AND contact = ? ORDER BY start_ts DESC, first_message_id DESC LIMIT 1',
+    ).get(phone, contact) as ConvRow | undefined;
+    const first = msgs[0]!;
+    if (
+      last &&
+      (first.ts < last.last_ts || (first.ts === last.last_ts && first.id <= last.last_message_id))
+    ) {
+      this.rederiveThread(phone, contact);
+      return;
+    }
+    let cur = last;
+    for (const m of msgs) {
+      if (!cur || hasReferral(m) || m.ts - cur.last_ts > this.config.windowSeconds) {
+        const prevSrcDay = (source: number) =>
+          (this.st(
+            'SELECT day FROM $conversations WHERE phone = ? AND contact = ? AND source = ? ORDER BY start_ts DESC LIMIT 1',
+          )
+            .pluck()
+            .get(phone, contact, source) as number | undefined) ?? -1;
+        cur = this.newConversation(phone, contact, m, cur, prevSrcDay);
+        // An external event stored before this conversation's messages may belong to it now.
+        this.reattributeContact(contact, m.ts);
+      } else {
+        cur.last_ts = m.ts;
+        cur.last_message_id = m.id;
+        cur.messages++;
+        this.st('UPDATE $conversations SET last_ts = ?, last_message_id = ?, messages = ? WHERE id = ?').run(
+          cur.last_ts,
+          cur.last_message_id,
+          cur.messages,
+          cur.id,
+        );
+      }
+      this.addMessageEvents(cur, m);
+    }
+  }
+
+  // ---- occurrences --------------------------------------------------------------------------------
+
+  private addOccurrence(
+    c: ConvRow,
+    event: number,
+    ts: number,
+    ref: string,
+    amount: number | null,
+    currency: string | null,
+  ): void {
+    const r = this.st(
+      'INSERT OR IGNORE INTO $occurrences (conv, event, ts, ref, amount, currency) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(c.id, event, ts, ref, amount, currency);
+    if (r.changes === 0) return;
+    const delay = ts >= c.start_ts ? ts - c.start_ts : null;
+    const ce = this.st('SELECT first_delay, occurrences FROM $conv_events WHERE conv = ? AND event = ?').get(
+      c.id,
+      event,
+    ) as { first_delay: number | null; occurrences: number } | undefined;
+    if (!ce) {
+      this.st(
+        'INSERT INTO $conv_events (conv, event, phone, day, source, first_delay, occurrences) VALUES (?, ?, ?, ?, ?, ?, 1)',
+      ).run(c.id, event, c.phone, c.day, c.source, delay);
+      this.countLead(c, event, 1, 1);
+    } else {
+      const fd =
+        delay === null ? ce.first_delay : ce.first_delay === null ? delay : Math.min(delay, ce.first_delay);
+      this.st(
+        'UPDATE $conv_events SET first_delay = ?, occurrences = occurrences + 1 WHERE conv = ? AND event = ?',
+      ).run(fd, c.id, event);
+      this.countLead(c, event, 0, 1);
+    }
+    if (amount !== null && currency !== null) this.countRevenue(c, event, currency, amount);
+  }
+
+  private removeOccurrence(c: ConvRow, event: number, ts: number, ref: string): void {
+    const occ = this.st(
+      'SELECT amount, currency FROM $occurrences WHERE conv = ? AND event = ? AND ts = ? AND ref = ?',
+    ).get(c.id, event, ts, ref) as { amount: number | null; currency: string | null } | undefined;
+    if (!occ) return;
+    this.st('DELETE FROM $occurrences WHERE conv = ? AND event = ? AND ts = ? AND ref = ?').run(
+      c.id,
+      event,
+      ts,
+      ref,
+    );
+    const ce = this.st('SELECT occurrences FROM $conv_events WHERE conv = ? AND event = ?')
+      .pluck()
+      .get(c.id, event) as number;
+    if (ce <= 1) {
+      this.st('DELETE FROM $conv_events WHERE conv = ? AND event = ?').run(c.id, event);
+      this.countLead(c, event, -1, -1);
+    } else {
+      const min = this.st('SELECT MIN(ts) FROM $occurrences WHERE conv = ? AND event = ? AND ts >= ?')
+        .pluck()
+        .get(c.id, event, c.start_ts) as number | null;
+      this.st(
+        'UPDATE $conv_events SET first_delay = ?, occurrences = occurrences - 1 WHERE conv = ? AND event = ?',
+      ).run(min === null ? null : min - c.start_ts, c.id, event);
+      this.countLead(c, event, 0, -1);
+    }
+    if (occ.amount !== null && occ.currency !== null) this.countRevenue(c, event, occ.currency, -occ.amount);
+  }
+
+  // ---- external events ----------------------------------------------------------------------------
+
+  private conv(id: number): ConvRow | undefined {
+    return this.st('SELECT * FROM $conversations WHERE id = ?').get(id) as ConvRow | undefined;
+  }
+
+  /** Re-attributes the contact's external events at or after `fromTs` (a conversation appeared or changed). */
+  reattributeContact(contact: string, fromTs: number): void {
+    const ids = this.st('SELECT id FROM external_events WHERE contact_id = ? AND ts >= ?')
+      .pluck()
+      .all(contact, fromTs) as string[];
+    for (const id of ids) this.pendingExternal.add(id);
+  }
+
+  queueExternal(id: string): void {
+    this.pendingExternal.add(id);
+  }
+
+  private targetOf(e: ExternalRow): number | null {
+    if (e.previous_external_event_id) {
+      const prev = this.st(
+        'SELECT id FROM external_events WHERE id = ? UNION ALL SELECT id FROM external_events WHERE event_id = ? LIMIT 1',
+      )
+        .pluck()
+        .get(e.previous_external_event_id, e.previous_external_event_id) as string | undefined;
+      if (prev !== undefined && prev !== e.id) {
+        const conv = this.st('SELECT conv FROM $external WHERE event_id = ?').pluck().get(prev) as
+          | number
+          | null
+          | undefined;
+        if (conv !== null && conv !== undefined) return conv;
+      }
+    }
+    let c: { id: number; start_ts: number } | undefined;
+    if (e.app_id) {
+      const byId = this.st('SELECT phone_number_id FROM business_numbers WHERE phone_number_id = ?')
+        .pluck()
+        .all(e.app_id) as string[];
+      const digits = e.app_id.replace(/\D/g, '');
+      const phones =
+        byId.length > 0 || digits === ''
+          ? byId
+          : (this.st('SELECT phone_number_id FROM business_numbers WHERE display_digits = ?')
+              .pluck()
+              .all(digits) as string[]);
+      for (const phone of phones) {
+        const cand = this.st(
+          'SELECT id, start_ts, first_message_id FROM $conversations WHERE phone = ? AND contact = ? AND start_ts <= ? ORDER BY start_ts DESC, first_message_id DESC LIMIT 1',
+        ).get(phone, e.contact_id, e.ts) as
+          | { id: number; start_ts: number; first_message_id: string }
+          | undefined;
+        if (cand && (!c || cand.start_ts > c.start_ts)) c = cand;
+      }
+    } else {
+      c = this.st(
+        'SELECT id, start_ts FROM $conversations WHERE contact = ? AND start_ts <= ? ORDER BY start_ts DESC, first_message_id DESC LIMIT 1',
+      ).get(e.contact_id, e.ts) as { id: number; start_ts: number } | undefined;
+    }
+    if (!c || e.ts - c.start_ts > this.config.attributionSeconds) return null;
+    return c.id;
+  }
+
+  /** (Re)computes one external event's conversation, then that of events chained to it. */
+  attributeExternal(id: string, seen = new Set<string>()): void {
+    if (seen.has(id)) return;
+    seen.add(id);
+    const e = this.st(`SELECT ${EXTERNAL_COLUMNS} FROM external_events WHERE id = ?`).get(id) as
+      | ExternalRow
+      | undefined;
+    const current = this.st('SELECT conv FROM $external WHERE event_id = ?').get(id) as
+      | { conv: number | null }
+      | undefined;
+    const target = e ? this.targetOf(e) : null;
+    if (current && current.conv === target) return;
+    const ev = e ? this.eventId(externalEventOf(e.action)) : null;
+    if (current?.conv != null && e && ev !== null) {
+      const old = this.conv(current.conv);
+      if (old) this.removeOccurrence(old, ev, e.ts, e.id);
+    }
+    if (!e) {
+      this.st('DELETE FROM $external WHERE event_id = ?').run(id);
+      return;
+    }
+    this.st(
+      'INSERT INTO $external (event_id, conv) VALUES (?, ?) ON CONFLICT(event_id) DO UPDATE SET conv = excluded.conv',
+    ).run(id, target);
+    if (target !== null && ev !== null) {
+      const c = this.conv(target)!;
+      const amount = e.revenue_amount === null ? null : Math.round(e.revenue_amount * MICRO);
+      this.addOccurrence(
+        c,
+        ev,
+        e.ts,
+        e.id,
+        amount,
+        amount === null ? null : (e.revenue_currency ?? 'USD').toUpperCase(),
+      );
+    }
+    const dependents = this.st('SELECT id FROM external_events WHERE previous_external_event_id IN (?, ?)')
+      .pluck()
+      .all(e.id, e.event_id ?? e.id) as string[];
+    for (const d of dependents) this.attributeExternal(d, seen);
+  }
+
+  /** Removes every conversation of a contact (all numbers) with its occurrences and summaries. */
+  eraseContact(contact: string): void {
+    const convs = this.st('SELECT * FROM $conversations WHERE contact = ?').all(contact) as ConvRow[];
+    for (const c of convs) this.removeConversation(c);
+    const own = this.st('SELECT id FROM external_events WHERE contact_id = ?')
+      .pluck()
+      .all(contact) as string[];
+    for (const id of own) this.st('DELETE FROM $external WHERE event_id = ?').run(id);
+    for (const id of own) this.pendingExternal.delete(id);
+  }
+}

@@ -1,0 +1,133 @@
+import type { Db } from '../db/open';
+import { MESSAGE_COLUMNS, type MessageRow } from './classify';
+import { appliedConfig, deleteState, sameConfig, setState, wantedConfig } from './config';
+import type { RebuildState } from './derive';
+import { Engine } from './engine';
+import { activePrefix, createViews, derivedDdl, dropDerived, otherPrefix } from './tables';
+
+export interface RebuildOptions {
+  progress?: (fraction: number | null, detail?: string) => void;
+  signal?: AbortSignal;
+  /** Lets other work through between chunks (job lane). */
+  yield?: () => Promise<void>;
+  /** Threads per transaction. */
+  chunk?: number;
+}
+
+type ThreadRow = MessageRow & { phone_number_id: string; contact_id: string };
+
+export function rebuildNeeded(db: Db): boolean {
+  return !sameConfig(appliedConfig(db, false), wantedConfig(db));
+}
+
+/**
+ * Derives everything again with the current settings into the inactive table set, in chunks (ingestion
+ * keeps writing to the live set meanwhile and marks what it touched), then redoes the touched threads and
+ * swaps sets in one transaction. Reports read the old result until the swap.
+ */
+export async function rebuildDerived(db: Db, opts: RebuildOptions = {}): Promise<{ conversations: number }> {
+  const chunk = opts.chunk ?? 2000;
+  const config = wantedConfig(db);
+  const target = otherPrefix(activePrefix(db));
+  db.transaction(() => {
+    dropDerived(db, target);
+    db.exec(derivedDdl(target));
+    db.exec('DELETE FROM attr_rebuild_dirty; DELETE FROM attr_rebuild_dirty_events;');
+    setState(db, 'rebuild', { target, config, startedAt: Date.now() } satisfies RebuildState);
+  })();
+  const engine = new Engine(db, target, config);
+  const abandon = () => {
+    db.transaction(() => {
+      dropDerived(db, target);
+      deleteState(db, 'rebuild');
+    })();
+  };
+  try {
+    const estimate = Math.max(1, db.prepare('SELECT COUNT(*) FROM contacts').pluck().get() as number);
+    const keysAfter = db.prepare(
+      `SELECT phone_number_id AS phone, contact_id AS contact FROM messages
+       WHERE (phone_number_id, contact_id) > (?, ?) GROUP BY phone_number_id, contact_id ORDER BY phone_number_id, contact_id LIMIT ?`,
+    );
+    const rowsBetween = db.prepare(
+      `SELECT phone_number_id, contact_id, ${MESSAGE_COLUMNS} FROM messages
+       WHERE (phone_number_id, contact_id) >= (?, ?) AND (phone_number_id, contact_id) <= (?, ?) AND direction = 'in'
+       ORDER BY phone_number_id, contact_id, ts, id`,
+    );
+    let after: [string, string] = ['', ''];
+    let done = 0;
+    for (;;) {
+      if (opts.signal?.aborted) throw Object.assign(new Error('Rebuild cancelled'), { name: 'AbortError' });
+      const more = db.transaction(() => {
+        engine.reset();
+        const keys = keysAfter.all(after[0], after[1], chunk) as { phone: string; contact: string }[];
+        if (keys.length === 0) return false;
+        const first = keys[0]!;
+        const last = keys.at(-1)!;
+        const rows = rowsBetween.all(first.phone, first.contact, last.phone, last.contact) as ThreadRow[];
+        let start = 0;
+        for (let i = 1; i <= rows.length; i++) {
+          const a = rows[start]!;
+          const b = rows[i];
+          if (b && b.phone_number_id === a.phone_number_id && b.contact_id === a.contact_id) continue;
+          engine.rederiveThread(a.phone_number_id, a.contact_id, rows.slice(start, i));
+          start = i;
+        }
+        engine.flush();
+        after = [last.phone, last.contact];
+        done += keys.length;
+        return true;
+      })();
+      if (!more) break;
+      opts.progress?.(Math.min(0.9, (0.9 * done) / estimate), `Re-deriving conversations: ${done} threads`);
+      await opts.yield?.();
+    }
+
+    let afterEvent = '';
+    const eventsAfter = db.prepare('SELECT id FROM external_events WHERE id > ? ORDER BY id LIMIT ?').pluck();
+    for (;;) {
+      if (opts.signal?.aborted) throw Object.assign(new Error('Rebuild cancelled'), { name: 'AbortError' });
+      const more = db.transaction(() => {
+        engine.reset();
+        const ids = eventsAfter.all(afterEvent, chunk * 5) as string[];
+        for (const id of ids) engine.attributeExternal(id);
+        engine.flush();
+        if (ids.length > 0) afterEvent = ids.at(-1)!;
+        return ids.length > 0;
+      })();
+      if (!more) break;
+      opts.progress?.(0.95, 'Attributing external events');
+      await opts.yield?.();
+    }
+
+    return db
+      .transaction(() => {
+        engine.reset();
+        const dirty = db.prepare('SELECT phone, contact FROM attr_rebuild_dirty').all() as {
+          phone: string;
+          contact: string;
+        }[];
+        for (const t of dirty) engine.rederiveThread(t.phone, t.contact);
+        for (const id of db
+          .prepare('SELECT event_id FROM attr_rebuild_dirty_events')
+          .pluck()
+          .all() as string[])
+          engine.queueExternal(id);
+        engine.flush();
+        const old = activePrefix(db);
+        setState(db, 'active', target);
+        setState(db, 'config', config);
+        deleteState(db, 'rebuild');
+        db.exec('DELETE FROM attr_rebuild_dirty; DELETE FROM attr_rebuild_dirty_events;');
+        createViews(db, target);
+        dropDerived(db, old);
+        opts.progress?.(1, 'Rebuild complete');
+        return {
+          conversations: db.prepare(`SELECT COUNT(*) FROM ${target}conversations`).pluck().get() as number,
+        };
+      })
+      .immediate();
+  } catch (err) {
+    abandon();
+    throw err;
+  }
+}

@@ -1,0 +1,341 @@
+import type Database from 'better-sqlite3';
+import type { Db } from '../../db/open';
+import { startOfDayTs } from '../days';
+import type { Prefix } from '../tables';
+import type { Bucket, ResolvedRange } from './range';
+
+// Counting for one number and range, two ways. The summary path reads per-day summary tables keyed by the
+// applied timezone's local day; the exact path reads conversation-level rows by timestamp and serves any
+// other report timezone. Both give the same numbers (a property test checks it).
+
+export interface SourceAgg {
+  conversations: number;
+  contacts: number;
+  leads: number;
+  /** Revenue in millionths per currency. */
+  revenue: Map<string, number>;
+}
+
+export interface TotalAgg extends SourceAgg {}
+
+export interface FunnelConv {
+  start: number;
+  occurrences: Map<number, number[]>;
+}
+
+export interface Aggregator {
+  sources(event: number | null): Map<number, SourceAgg>;
+  totals(event: number | null): TotalAgg;
+  distinctContacts(sources: number[]): number;
+  series(event: number | null, buckets: Bucket[]): { conversations: number[]; leads: number[] };
+  /** Delays (s) from start to the earliest occurrence at or after start, for conversations with the event. */
+  firstDelays(event: number): number[];
+  /** Conversations with `event`, with every occurrence time of `events`, for multi-step funnels. */
+  funnelConversations(event: number, events: number[]): FunnelConv[];
+  available(): Map<number, { leads: number; occurrences: number }>;
+  hasConversations(source: number): boolean;
+}
+
+const emptyAgg = (): SourceAgg => ({ conversations: 0, contacts: 0, leads: 0, revenue: new Map() });
+
+function addRevenue(map: Map<string, number>, currency: string, amount: number): void {
+  map.set(currency, (map.get(currency) ?? 0) + amount);
+}
+
+const cache = new WeakMap<Db, Map<string, Database.Statement>>();
+function stmt(db: Db, p: Prefix, sql: string): Database.Statement {
+  const m = cache.get(db) ?? new Map<string, Database.Statement>();
+  cache.set(db, m);
+  const key = p + sql;
+  const s = m.get(key) ?? db.prepare(sql.replaceAll('$', p));
+  m.set(key, s);
+  return s;
+}
+
+function bucketIndexOfDay(buckets: Bucket[]): (day: number) => number {
+  const first = buckets[0]?.fromDay ?? 0;
+  const index: number[] = [];
+  buckets.forEach((b, i) => {
+    for (let d = b.fromDay; d <= b.toDay; d++) index[d - first] = i;
+  });
+  return (day) => index[day - first] ?? -1;
+}
+
+function groupFunnel(rows: { conv: number; start: number; event: number; ts: number }[]): FunnelConv[] {
+  const out: FunnelConv[] = [];
+  let cur: (FunnelConv & { id: number }) | undefined;
+  for (const r of rows) {
+    if (!cur || cur.id !== r.conv) {
+      cur = { id: r.conv, start: r.start, occurrences: new Map() };
+      out.push(cur);
+    }
+    const list = cur.occurrences.get(r.event) ?? [];
+    cur.occurrences.set(r.event, list);
+    list.push(r.ts);
+  }
+  return out;
+}
+
+/** Summary tables keyed by local day (report timezone = the applied timezone). */
+export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedRange): Aggregator {
+  const q = (sql: string) => stmt(db, p, sql);
+  const { fromDay, toDay } = r;
+  return {
+    sources(event) {
+      const out = new Map<number, SourceAgg>();
+      const rows = q(
+        `SELECT source, SUM(n) AS conversations, SUM(CASE WHEN prev_day < ? THEN n ELSE 0 END) AS contacts
+         FROM $sum_src WHERE phone = ? AND day BETWEEN ? AND ? GROUP BY source`,
+      )
+        .raw()
+        .all(fromDay, phone, fromDay, toDay) as [number, number, number][];
+      for (const [s, c, k] of rows)
+        out.set(s, { conversations: c, contacts: k, leads: 0, revenue: new Map() });
+      if (event === null) return out;
+      const leads = q(
+        'SELECT source, SUM(leads) FROM $sum_event WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? GROUP BY source',
+      )
+        .raw()
+        .all(phone, event, fromDay, toDay) as [number, number][];
+      for (const [s, l] of leads) {
+        const a = out.get(s);
+        if (a) a.leads = l;
+      }
+      const rev = q(
+        'SELECT source, currency, SUM(amount) FROM $sum_rev WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? GROUP BY source, currency',
+      )
+        .raw()
+        .all(phone, event, fromDay, toDay) as [number, string, number][];
+      for (const [s, cur, amt] of rev) {
+        const a = out.get(s);
+        if (a) addRevenue(a.revenue, cur, amt);
+      }
+      return out;
+    },
+    totals(event) {
+      const t = emptyAgg();
+      const [c, k] = q(
+        'SELECT SUM(n), SUM(CASE WHEN prev_day < ? THEN n ELSE 0 END) FROM $sum_day WHERE phone = ? AND day BETWEEN ? AND ?',
+      )
+        .raw()
+        .get(fromDay, phone, fromDay, toDay) as [number | null, number | null];
+      t.conversations = c ?? 0;
+      t.contacts = k ?? 0;
+      if (event === null) return t;
+      t.leads =
+        (q('SELECT SUM(leads) FROM $sum_day_event WHERE phone = ? AND event = ? AND day BETWEEN ? AND ?')
+          .pluck()
+          .get(phone, event, fromDay, toDay) as number | null) ?? 0;
+      for (const [cur, amt] of q(
+        'SELECT currency, SUM(amount) FROM $sum_rev WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? GROUP BY currency',
+      )
+        .raw()
+        .all(phone, event, fromDay, toDay) as [string, number][])
+        addRevenue(t.revenue, cur, amt);
+      return t;
+    },
+    distinctContacts(sources) {
+      if (sources.length === 0) return 0;
+      return q(
+        `SELECT COUNT(DISTINCT contact) FROM $conversations INDEXED BY $conv_src
+         WHERE phone = ? AND source IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ?`,
+      )
+        .pluck()
+        .get(phone, JSON.stringify(sources), fromDay, toDay) as number;
+    },
+    series(event, buckets) {
+      const idx = bucketIndexOfDay(buckets);
+      const conversations = buckets.map(() => 0);
+      const leads = buckets.map(() => 0);
+      for (const [day, n] of q(
+        'SELECT day, SUM(n) FROM $sum_day WHERE phone = ? AND day BETWEEN ? AND ? GROUP BY day',
+      )
+        .raw()
+        .all(phone, fromDay, toDay) as [number, number][])
+        conversations[idx(day)]! += n;
+      if (event !== null) {
+        for (const [day, n] of q(
+          'SELECT day, leads FROM $sum_day_event WHERE phone = ? AND event = ? AND day BETWEEN ? AND ?',
+        )
+          .raw()
+          .all(phone, event, fromDay, toDay) as [number, number][])
+          leads[idx(day)]! += n;
+      }
+      return { conversations, leads };
+    },
+    firstDelays(event) {
+      return q(
+        'SELECT first_delay FROM $conv_events WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? AND first_delay IS NOT NULL',
+      )
+        .pluck()
+        .all(phone, event, fromDay, toDay) as number[];
+    },
+    funnelConversations(event, events) {
+      return groupFunnel(
+        q(
+          `SELECT ce.conv AS conv, c.start_ts AS start, o.event AS event, o.ts AS ts
+           FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv
+           JOIN $occurrences o ON o.conv = ce.conv AND o.event IN (SELECT value FROM json_each(?))
+           WHERE ce.phone = ? AND ce.event = ? AND ce.day BETWEEN ? AND ? ORDER BY ce.conv, o.ts`,
+        ).all(JSON.stringify(events), phone, event, fromDay, toDay) as {
+          conv: number;
+          start: number;
+          event: number;
+          ts: number;
+        }[],
+      );
+    },
+    available() {
+      const out = new Map<number, { leads: number; occurrences: number }>();
+      for (const [e, l, o] of q(
+        'SELECT event, SUM(leads), SUM(occ) FROM $sum_day_event INDEXED BY $sum_day_event_day WHERE phone = ? AND day BETWEEN ? AND ? GROUP BY event',
+      )
+        .raw()
+        .all(phone, fromDay, toDay) as [number, number, number][])
+        out.set(e, { leads: l, occurrences: o });
+      return out;
+    },
+    hasConversations(source) {
+      return (
+        q('SELECT 1 FROM $conversations WHERE phone = ? AND source = ? AND day BETWEEN ? AND ? LIMIT 1').get(
+          phone,
+          source,
+          fromDay,
+          toDay,
+        ) !== undefined
+      );
+    },
+  };
+}
+
+/** Conversation-level rows by timestamp: exact in any report timezone. */
+export function exactAggregator(db: Db, p: Prefix, phone: string, r: ResolvedRange): Aggregator {
+  const q = (sql: string) => stmt(db, p, sql);
+  const { startTs, endTs } = r;
+  const IN_RANGE = 'c.phone = ? AND c.start_ts >= ? AND c.start_ts < ?';
+  return {
+    sources(event) {
+      const out = new Map<number, SourceAgg>();
+      for (const [s, n, k] of q(
+        `SELECT source, COUNT(*), COUNT(DISTINCT contact) FROM $conversations c WHERE ${IN_RANGE} GROUP BY source`,
+      )
+        .raw()
+        .all(phone, startTs, endTs) as [number, number, number][])
+        out.set(s, { conversations: n, contacts: k, leads: 0, revenue: new Map() });
+      if (event === null) return out;
+      for (const [s, l] of q(
+        `SELECT c.source, COUNT(*) FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv WHERE ce.event = ? AND ${IN_RANGE} GROUP BY c.source`,
+      )
+        .raw()
+        .all(event, phone, startTs, endTs) as [number, number][])
+        out.get(s)!.leads = l;
+      for (const [s, cur, amt] of q(
+        `SELECT c.source, o.currency, SUM(o.amount) FROM $conversations c JOIN $occurrences o ON o.conv = c.id AND o.event = ?
+         WHERE ${IN_RANGE} AND o.amount IS NOT NULL GROUP BY c.source, o.currency`,
+      )
+        .raw()
+        .all(event, phone, startTs, endTs) as [number, string, number][])
+        addRevenue(out.get(s)!.revenue, cur, amt);
+      return out;
+    },
+    totals(event) {
+      const t = emptyAgg();
+      const [n, k] = q(`SELECT COUNT(*), COUNT(DISTINCT contact) FROM $conversations c WHERE ${IN_RANGE}`)
+        .raw()
+        .get(phone, startTs, endTs) as [number, number];
+      t.conversations = n;
+      t.contacts = k;
+      if (event === null) return t;
+      t.leads = q(
+        `SELECT COUNT(*) FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv WHERE ce.event = ? AND ${IN_RANGE}`,
+      )
+        .pluck()
+        .get(event, phone, startTs, endTs) as number;
+      for (const [cur, amt] of q(
+        `SELECT o.currency, SUM(o.amount) FROM $conversations c JOIN $occurrences o ON o.conv = c.id AND o.event = ?
+         WHERE ${IN_RANGE} AND o.amount IS NOT NULL GROUP BY o.currency`,
+      )
+        .raw()
+        .all(event, phone, startTs, endTs) as [string, number][])
+        addRevenue(t.revenue, cur, amt);
+      return t;
+    },
+    distinctContacts(sources) {
+      if (sources.length === 0) return 0;
+      return q(
+        `SELECT COUNT(DISTINCT contact) FROM $conversations c WHERE ${IN_RANGE} AND c.source IN (SELECT value FROM json_each(?))`,
+      )
+        .pluck()
+        .get(phone, startTs, endTs, JSON.stringify(sources)) as number;
+    },
+    series(event, buckets) {
+      const bounds = buckets.map((b) => startOfDayTs(b.fromDay, r.timezone));
+      const conversations = buckets.map(() => 0);
+      const leads = buckets.map(() => 0);
+      const find = (ts: number) => {
+        let lo = 0;
+        let hi = bounds.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (bounds[mid]! <= ts) lo = mid;
+          else hi = mid - 1;
+        }
+        return lo;
+      };
+      for (const [ts, lead] of q(
+        `SELECT c.start_ts, EXISTS (SELECT 1 FROM $conv_events ce WHERE ce.conv = c.id AND ce.event = ?) FROM $conversations c WHERE ${IN_RANGE}`,
+      )
+        .raw()
+        .all(event ?? -1, phone, startTs, endTs) as [number, number][]) {
+        const i = find(ts);
+        conversations[i]!++;
+        if (lead) leads[i]!++;
+      }
+      return { conversations, leads };
+    },
+    firstDelays(event) {
+      return q(
+        `SELECT ce.first_delay FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv
+         WHERE ce.event = ? AND ${IN_RANGE} AND ce.first_delay IS NOT NULL`,
+      )
+        .pluck()
+        .all(event, phone, startTs, endTs) as number[];
+    },
+    funnelConversations(event, events) {
+      return groupFunnel(
+        q(
+          `SELECT ce.conv AS conv, c.start_ts AS start, o.event AS event, o.ts AS ts
+           FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv
+           JOIN $occurrences o ON o.conv = ce.conv AND o.event IN (SELECT value FROM json_each(?))
+           WHERE ce.event = ? AND ${IN_RANGE} ORDER BY ce.conv, o.ts`,
+        ).all(JSON.stringify(events), event, phone, startTs, endTs) as {
+          conv: number;
+          start: number;
+          event: number;
+          ts: number;
+        }[],
+      );
+    },
+    available() {
+      const out = new Map<number, { leads: number; occurrences: number }>();
+      for (const [e, l, o] of q(
+        `SELECT ce.event, COUNT(*), SUM(ce.occurrences) FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv
+         WHERE ${IN_RANGE} GROUP BY ce.event`,
+      )
+        .raw()
+        .all(phone, startTs, endTs) as [number, number, number][])
+        out.set(e, { leads: l, occurrences: o });
+      return out;
+    },
+    hasConversations(source) {
+      return (
+        q(`SELECT 1 FROM $conversations c WHERE c.source = ? AND ${IN_RANGE} LIMIT 1`).get(
+          source,
+          phone,
+          startTs,
+          endTs,
+        ) !== undefined
+      );
+    },
+  };
+}

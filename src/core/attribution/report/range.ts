@@ -1,0 +1,102 @@
+import { DateTime } from 'luxon';
+import { ApiError } from '../../../shared/contract/errors';
+import type { RangeInput } from '../../../shared/contract/report';
+import { dateOfDay, dayOfDate, isValidIsoDate, startOfDayTs } from '../days';
+
+// Report ranges (docs/metrics.md "Range"): inclusive local dates; boundaries in unix seconds are
+// computed here with luxon so SQL compares plain integers.
+
+export interface ResolvedRange {
+  from: string;
+  to: string;
+  timezone: string;
+  fromDay: number;
+  toDay: number;
+  /** [startTs, endTs): local midnight of `from` to local midnight after `to`. */
+  startTs: number;
+  endTs: number;
+  days: number;
+}
+
+export function rangeOfDays(fromDay: number, toDay: number, timezone: string): ResolvedRange {
+  return {
+    from: dateOfDay(fromDay),
+    to: dateOfDay(toDay),
+    timezone,
+    fromDay,
+    toDay,
+    startTs: startOfDayTs(fromDay, timezone),
+    endTs: startOfDayTs(toDay + 1, timezone),
+    days: toDay - fromDay + 1,
+  };
+}
+
+/** Presets end today in the report timezone; 6M/12M start the day after today minus 6/12 months (clamped). */
+export function resolveRange(
+  input: RangeInput,
+  timezone: string,
+  now: DateTime = DateTime.now(),
+): ResolvedRange {
+  const today = now.setZone(timezone);
+  const todayDay = dayOfDate(today.toISODate()!);
+  if ('preset' in input) {
+    switch (input.preset) {
+      case '7d':
+        return rangeOfDays(todayDay - 6, todayDay, timezone);
+      case '14d':
+        return rangeOfDays(todayDay - 13, todayDay, timezone);
+      case '30d':
+        return rangeOfDays(todayDay - 29, todayDay, timezone);
+      case '6m':
+      case '12m': {
+        const months = input.preset === '6m' ? 6 : 12;
+        const back = DateTime.fromISO(today.toISODate()!, { zone: 'UTC' }).minus({ months });
+        return rangeOfDays(dayOfDate(back.toISODate()!) + 1, todayDay, timezone);
+      }
+    }
+  }
+  if (!isValidIsoDate(input.from))
+    throw new ApiError('invalid_argument', `"${input.from}" is not a valid date`, 'from');
+  if (!isValidIsoDate(input.to))
+    throw new ApiError('invalid_argument', `"${input.to}" is not a valid date`, 'to');
+  const fromDay = dayOfDate(input.from);
+  const toDay = dayOfDate(input.to);
+  if (fromDay > toDay) throw new ApiError('invalid_argument', 'from must not be after to', 'from');
+  if (toDay - fromDay > 3660)
+    throw new ApiError('invalid_argument', 'a range covers at most ten years', 'from');
+  return rangeOfDays(fromDay, toDay, timezone);
+}
+
+/** The same number of calendar days ending the day before `from`. */
+export function previousRange(r: ResolvedRange): ResolvedRange {
+  return rangeOfDays(r.fromDay - r.days, r.fromDay - 1, r.timezone);
+}
+
+export type Granularity = 'day' | 'week' | 'month';
+
+export interface Bucket {
+  bucket: string;
+  fromDay: number;
+  toDay: number;
+}
+
+/** Every bucket of the range, by day (≤ 31 days), ISO week (≤ 184 days) or calendar month; clipped to the range. */
+export function bucketsOf(r: ResolvedRange): { granularity: Granularity; buckets: Bucket[] } {
+  const granularity: Granularity = r.days <= 31 ? 'day' : r.days <= 184 ? 'week' : 'month';
+  const buckets: Bucket[] = [];
+  let d = r.fromDay;
+  while (d <= r.toDay) {
+    let next: number;
+    if (granularity === 'day') next = d + 1;
+    else if (granularity === 'week') {
+      const weekday = (((d + 3) % 7) + 7) % 7; // 1970-01-01 was a Thursday; 0 = Monday
+      next = d - weekday + 7;
+    } else {
+      const dt = DateTime.fromISO(dateOfDay(d), { zone: 'UTC' });
+      next = dayOfDate(dt.startOf('month').plus({ months: 1 }).toISODate()!);
+    }
+    buckets.push({ bucket: dateOfDay(d), fromDay: d, toDay: Math.min(next - 1, r.toDay) });
+    d = next;
+  }
+  return { granularity, buckets };
+}

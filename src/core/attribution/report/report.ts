@@ -1,0 +1,568 @@
+import { type DateTime, IANAZone } from 'luxon';
+import { ApiError } from '../../../shared/contract/errors';
+import type {
+  AvailableEvent,
+  EventKind,
+  FunnelStep,
+  Report,
+  ReportEvent,
+  ReportQuery,
+  SourceKind,
+  SourceRow,
+  Totals,
+} from '../../../shared/contract/report';
+import type { Db } from '../../db/open';
+import { parseEventKey } from '../classify';
+import { type AttributionSettings, appliedConfig, readSettings } from '../config';
+import { MICRO } from '../engine';
+import { activePrefix, type Prefix } from '../tables';
+import { type Aggregator, exactAggregator, type SourceAgg, summaryAggregator } from './aggregates';
+import {
+  adIdOf,
+  computeInvested,
+  type Invested,
+  linkedAdsWithSpend,
+  manualEntries,
+  metaDetails,
+  metaName,
+} from './invested';
+import { bucketsOf, previousRange, type ResolvedRange, resolveRange } from './range';
+
+export const ROLLUP_ID = 'text:*';
+export const ROLLUP_NAME = 'Other first messages';
+const KIND_ORDER: EventKind[] = ['external', 'button', 'list', 'text'];
+
+export interface PhoneInfo {
+  id: string;
+  display: string | null;
+  name: string | null;
+  digits: string | null;
+}
+
+/** A business number by phone_number_id, else by its display number (digits compared). */
+export function resolvePhone(db: Db, phone: string): PhoneInfo {
+  const sel =
+    'SELECT phone_number_id AS id, display_number AS display, name, display_digits AS digits FROM business_numbers';
+  const byId = db.prepare(`${sel} WHERE phone_number_id = ?`).get(phone) as PhoneInfo | undefined;
+  if (byId) return byId;
+  const digits = phone.replace(/\D/g, '');
+  const byDigits = digits
+    ? (db.prepare(`${sel} WHERE display_digits = ? ORDER BY phone_number_id`).get(digits) as
+        | PhoneInfo
+        | undefined)
+    : undefined;
+  if (byDigits) return byDigits;
+  throw new ApiError('not_found', `No business number "${phone}" in this workspace`, 'phone');
+}
+
+export function resolveTimezone(db: Db, tz: string | undefined): string {
+  const zone = tz ?? readSettings(db).timezone;
+  if (!IANAZone.isValidZone(zone))
+    throw new ApiError('invalid_argument', `"${zone}" is not an IANA time zone`, 'timezone');
+  return zone;
+}
+
+export interface ReportOptions {
+  now?: DateTime;
+  /** Use the conversation-level path even when summaries match the timezone (tests compare both). */
+  forceExact?: boolean;
+}
+
+interface SourceMeta {
+  id: number;
+  key: string;
+  kind: string;
+  name: string | null;
+}
+
+/** One number, range and timezone: the parts of the report, each computable on its own (the benchmark times them). */
+export class ReportContext {
+  readonly p: Prefix;
+  readonly settings: AttributionSettings;
+  readonly phone: PhoneInfo;
+  readonly range: ResolvedRange;
+  readonly summary: boolean;
+  private readonly eventIds = new Map<string, number | null>();
+
+  constructor(
+    readonly db: Db,
+    phone: string,
+    rangeInput: ReportQuery['range'],
+    timezone: string | undefined,
+    readonly opts: ReportOptions = {},
+  ) {
+    this.p = activePrefix(db);
+    this.settings = readSettings(db);
+    this.phone = resolvePhone(db, phone);
+    const tz = resolveTimezone(db, timezone);
+    this.range = resolveRange(rangeInput, tz, opts.now);
+    this.summary = !opts.forceExact && tz === appliedConfig(db, false).timezone;
+  }
+
+  aggregator(r: ResolvedRange = this.range): Aggregator {
+    return this.summary
+      ? summaryAggregator(this.db, this.p, this.phone.id, r)
+      : exactAggregator(this.db, this.p, this.phone.id, r);
+  }
+
+  eventId(key: string): number | null {
+    if (!this.eventIds.has(key)) {
+      this.eventIds.set(
+        key,
+        (this.db.prepare(`SELECT id FROM ${this.p}events WHERE key = ?`).pluck().get(key) as
+          | number
+          | undefined) ?? null,
+      );
+    }
+    return this.eventIds.get(key)!;
+  }
+
+  /** Available events of a range in suggested order, and the suggested one. */
+  availableEvents(r: ResolvedRange = this.range): { events: AvailableEvent[]; suggested: string | null } {
+    const counts = this.aggregator(r).available();
+    const meta = new Map(
+      (
+        this.db
+          .prepare(
+            `SELECT id, key, kind, label FROM ${this.p}events WHERE id IN (SELECT value FROM json_each(?))`,
+          )
+          .all(JSON.stringify([...counts.keys()])) as {
+          id: number;
+          key: string;
+          kind: EventKind;
+          label: string;
+        }[]
+      ).map((e) => [e.id, e]),
+    );
+    const byKey = new Map<string, AvailableEvent>();
+    for (const [id, c] of counts) {
+      const e = meta.get(id);
+      if (e)
+        byKey.set(e.key, {
+          id: e.key,
+          kind: e.kind,
+          label: e.label,
+          leads: c.leads,
+          occurrences: c.occurrences,
+        });
+    }
+    for (const action of this.unattributedActions(r)) {
+      const key = `ext:${action}`;
+      if (!byKey.has(key))
+        byKey.set(key, { id: key, kind: 'external', label: action, leads: 0, occurrences: 0 });
+    }
+    const events = [...byKey.values()].sort(
+      (a, b) =>
+        KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+        b.leads - a.leads ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+    const withLead = events.find((e) => e.leads >= 1);
+    return { events, suggested: withLead?.id ?? events[0]?.id ?? null };
+  }
+
+  private unattributedWhere(): { sql: string; args: unknown[] } {
+    return {
+      sql: `x.conv IS NULL AND e.ts >= ? AND e.ts < ? AND (e.app_id IS NULL OR e.app_id = '' OR e.app_id = ? OR e.app_id = ?
+             OR (? <> '' AND e.app_id = ?))`,
+      args: [
+        this.phone.id,
+        this.phone.display ?? this.phone.id,
+        this.phone.digits ?? '',
+        this.phone.digits ?? '',
+      ],
+    };
+  }
+
+  private unattributedActions(r: ResolvedRange): string[] {
+    const w = this.unattributedWhere();
+    return this.db
+      .prepare(
+        `SELECT DISTINCT TRIM(e.action) FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed
+         JOIN external_events e ON e.id = x.event_id WHERE ${w.sql}`,
+      )
+      .pluck()
+      .all(r.startTs, r.endTs, ...w.args) as string[];
+  }
+
+  /** Distinct unattributed external events in the range: the selected action, or all when the event is not external. */
+  unattributed(event: ReportEvent | null, r: ResolvedRange = this.range): number {
+    const w = this.unattributedWhere();
+    const byAction = event?.kind === 'external';
+    return this.db
+      .prepare(
+        `SELECT COUNT(DISTINCT e.id) FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed
+         JOIN external_events e ON e.id = x.event_id WHERE ${w.sql} ${byAction ? 'AND TRIM(e.action) = ?' : ''}`,
+      )
+      .pluck()
+      .get(r.startTs, r.endTs, ...w.args, ...(byAction ? [event.label] : [])) as number;
+  }
+
+  /** The selected event: the requested one, else the suggested one. */
+  selectEvent(requested: string | undefined): ReportEvent | null {
+    const key = requested ?? this.availableEvents().suggested;
+    if (key === null || key === undefined) return null;
+    const info = parseEventKey(key);
+    if (!info)
+      throw new ApiError(
+        'invalid_argument',
+        `"${key}" is not an event id (ext:, button:, list: or text:)`,
+        'event',
+      );
+    return { id: key, kind: info.kind, label: info.label };
+  }
+
+  private sourceMeta(ids: number[]): Map<number, SourceMeta> {
+    return new Map(
+      (
+        this.db
+          .prepare(
+            `SELECT id, key, kind, name FROM ${this.p}sources WHERE id IN (SELECT value FROM json_each(?))`,
+          )
+          .all(JSON.stringify(ids)) as SourceMeta[]
+      ).map((s) => [s.id, s]),
+    );
+  }
+
+  private sourceIdOfKey(key: string): number | null {
+    return (
+      (this.db.prepare(`SELECT id FROM ${this.p}sources WHERE key = ?`).pluck().get(key) as
+        | number
+        | undefined) ?? null
+    );
+  }
+
+  /** Source keys with an Invested figure that are rows of the range: spend/entries matter only for these. */
+  private investedRowKeys(
+    r: ResolvedRange,
+    agg: Aggregator,
+    withConversations: Set<string> | null,
+  ): string[] {
+    const manual = manualEntries(this.db, r.from, r.to);
+    const linked = new Set(linkedAdsWithSpend(this.db, this.phone.id, r.from, r.to).map((a) => `ad:${a}`));
+    const spent = this.db
+      .prepare("SELECT DISTINCT 'ad:' || ad_id FROM meta_spend WHERE date BETWEEN ? AND ?")
+      .pluck()
+      .all(r.from, r.to) as string[];
+    const keys = new Set<string>();
+    const everOnNumber = (id: number) =>
+      this.db
+        .prepare(`SELECT 1 FROM ${this.p}conversations WHERE phone = ? AND source = ? LIMIT 1`)
+        .get(this.phone.id, id) !== undefined;
+    for (const key of new Set([...spent, ...manual.keys(), ...linked])) {
+      if (linked.has(key)) {
+        keys.add(key);
+        continue;
+      }
+      const id = this.sourceIdOfKey(key);
+      if (id === null) continue;
+      const inRange = withConversations ? withConversations.has(key) : agg.hasConversations(id);
+      if (inRange || (manual.has(key) && everOnNumber(id))) keys.add(key);
+    }
+    return [...keys];
+  }
+
+  private invested(keys: string[], r: ResolvedRange): Map<string, Invested> {
+    return computeInvested(
+      this.db,
+      keys,
+      r.from,
+      r.to,
+      this.settings.currency,
+      manualEntries(this.db, r.from, r.to),
+    );
+  }
+
+  /** Source rows sorted by conversations descending, then id; small first-message sources folded into one row. */
+  sources(event: ReportEvent | null, r: ResolvedRange = this.range): SourceRow[] {
+    const agg = this.aggregator(r);
+    const ev = event ? this.eventId(event.id) : null;
+    const counts = event && ev === null ? agg.sources(null) : agg.sources(ev);
+    const meta = this.sourceMeta([...counts.keys()]);
+    const byKey = new Map<
+      string,
+      { id: number | null; kind: string; derived: string | null; agg: SourceAgg }
+    >();
+    for (const [id, a] of counts) {
+      const m = meta.get(id)!;
+      byKey.set(m.key, { id, kind: m.kind, derived: m.name, agg: a });
+    }
+    for (const key of this.investedRowKeys(r, agg, new Set(byKey.keys()))) {
+      if (byKey.has(key)) continue;
+      const id = this.sourceIdOfKey(key);
+      const m = id === null ? undefined : this.sourceMeta([id]).get(id);
+      byKey.set(key, {
+        id,
+        kind: m?.kind ?? (key.startsWith('ad:') ? 'meta_ad' : 'first_message'),
+        derived: m?.name ?? null,
+        agg: { conversations: 0, contacts: 0, leads: 0, revenue: new Map() },
+      });
+    }
+    const keys = [...byKey.keys()];
+    const invested = this.invested(keys, r);
+    const adIds = keys.map(adIdOf).filter((a): a is string => a !== null);
+    const details = metaDetails(this.db, adIds, r.from, r.to);
+    const renames = new Map(
+      (
+        this.db
+          .prepare(
+            'SELECT source_key, name FROM attr_source_names WHERE source_key IN (SELECT value FROM json_each(?))',
+          )
+          .all(JSON.stringify(keys)) as { source_key: string; name: string }[]
+      ).map((x) => [x.source_key, x.name]),
+    );
+    const rows: SourceRow[] = [];
+    const folded: { row: SourceRow; id: number | null }[] = [];
+    for (const [key, s] of byKey) {
+      const ad = adIdOf(key);
+      const d = ad ? details.get(ad) : undefined;
+      const name = renames.get(key) ?? metaName(d) ?? s.derived ?? defaultName(key);
+      const row = this.row(key, s.kind as SourceKind, name, s.agg, invested.get(key), event);
+      if (d) {
+        const { adName: _, ...rest } = d;
+        row.meta = rest;
+      }
+      if (s.kind === 'first_message' && s.agg.conversations < this.settings.rollupThreshold)
+        folded.push({ row, id: s.id });
+      else rows.push(row);
+    }
+    if (folded.length > 0) rows.push(this.rollup(folded, agg, event));
+    return rows.sort((a, b) => b.conversations - a.conversations || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  private row(
+    key: string,
+    kind: SourceKind,
+    name: string,
+    a: SourceAgg,
+    inv: Invested | undefined,
+    event: ReportEvent | null,
+  ): SourceRow {
+    const external = event?.kind === 'external';
+    const { revenue, revenueOther } = splitRevenue(a.revenue, this.settings.currency, external);
+    const invested = inv?.invested ?? null;
+    return {
+      id: key,
+      kind,
+      name,
+      conversations: a.conversations,
+      contacts: a.contacts,
+      leads: a.leads,
+      conversionRate: a.conversations > 0 ? a.leads / a.conversations : 0,
+      invested,
+      investedFrom: inv?.from ?? null,
+      investedOther: inv?.other ?? {},
+      costPerLead: invested === null || a.leads === 0 ? null : invested / a.leads,
+      revenue,
+      revenueOther,
+      roas: revenue === null || invested === null || invested === 0 ? null : revenue / invested,
+    };
+  }
+
+  private rollup(
+    folded: { row: SourceRow; id: number | null }[],
+    agg: Aggregator,
+    event: ReportEvent | null,
+  ): SourceRow {
+    const sum = (f: (r: SourceRow) => number) => folded.reduce((acc, x) => acc + f(x.row), 0);
+    const revenue = new Map<string, number>();
+    if (event?.kind === 'external') {
+      revenue.set(this.settings.currency, Math.round(sum((r) => r.revenue ?? 0) * MICRO));
+      for (const { row } of folded) {
+        for (const [cur, amt] of Object.entries(row.revenueOther))
+          revenue.set(cur, (revenue.get(cur) ?? 0) + Math.round(amt * MICRO));
+      }
+    }
+    const inv = mergeInvested(folded.map((f) => f.row));
+    const a: SourceAgg = {
+      conversations: sum((r) => r.conversations),
+      contacts: agg.distinctContacts(folded.map((f) => f.id).filter((x): x is number => x !== null)),
+      leads: sum((r) => r.leads),
+      revenue,
+    };
+    const row = this.row(ROLLUP_ID, 'rollup', ROLLUP_NAME, a, inv, event);
+    row.children = folded
+      .map((f) => ({ id: f.row.id, name: f.row.name, conversations: f.row.conversations }))
+      .sort((x, y) => y.conversations - x.conversations || (x.id < y.id ? -1 : 1));
+    return row;
+  }
+
+  /** Totals from day-level summaries (independent of the source rows), with Invested over the row set. */
+  totals(event: ReportEvent | null, r: ResolvedRange = this.range): Totals {
+    const agg = this.aggregator(r);
+    const ev = event ? this.eventId(event.id) : null;
+    const t = agg.totals(ev);
+    const keys = this.investedRowKeys(r, agg, null);
+    const inv = mergeInvested(
+      [...this.invested(keys, r).values()].map((i) => ({ invested: i.invested, investedOther: i.other })),
+    );
+    const row = this.row('', 'rollup', '', t, inv, event);
+    return {
+      conversations: row.conversations,
+      contacts: row.contacts,
+      leads: row.leads,
+      conversionRate: row.conversionRate,
+      invested: row.invested,
+      investedOther: row.investedOther,
+      costPerLead: row.costPerLead,
+      revenue: row.revenue,
+      revenueOther: row.revenueOther,
+      roas: row.roas,
+      currency: this.settings.currency,
+    };
+  }
+
+  previous(event: ReportEvent | null): Report['previous'] {
+    const r = previousRange(this.range);
+    return { ...this.totals(event, r), range: { from: r.from, to: r.to, timezone: r.timezone } };
+  }
+
+  series(event: ReportEvent | null): { granularity: Report['seriesGranularity']; series: Report['series'] } {
+    const { granularity, buckets } = bucketsOf(this.range);
+    const ev = event ? this.eventId(event.id) : null;
+    const s = this.aggregator().series(ev, buckets);
+    return {
+      granularity,
+      series: buckets.map((b, i) => ({
+        bucket: b.bucket,
+        conversations: s.conversations[i]!,
+        leads: event ? s.leads[i]! : 0,
+      })),
+    };
+  }
+
+  funnel(steps: string[], conversations: number): FunnelStep[] {
+    const out: FunnelStep[] = [
+      {
+        eventId: null,
+        label: 'Conversations started',
+        conversations,
+        rateFromStart: conversations > 0 ? 1 : 0,
+        rateFromPrevious: conversations > 0 ? 1 : 0,
+        medianSecondsFromStart: conversations > 0 ? 0 : null,
+      },
+    ];
+    if (steps.length === 0) return out;
+    const infos = steps.map((key) => {
+      const info = parseEventKey(key);
+      if (!info) throw new ApiError('invalid_argument', `"${key}" is not an event id`, 'funnel');
+      return info;
+    });
+    const ids = steps.map((k) => this.eventId(k));
+    const agg = this.aggregator();
+    const delays: number[][] = steps.map(() => []);
+    if (ids[0] !== null && ids[0] !== undefined) {
+      if (steps.length === 1) delays[0] = agg.firstDelays(ids[0]);
+      else {
+        const known = ids.filter((x): x is number => x !== null);
+        for (const c of agg.funnelConversations(ids[0], known)) {
+          let t = c.start;
+          for (let i = 0; i < steps.length; i++) {
+            const id = ids[i];
+            if (id === null || id === undefined) break;
+            const strict = ids.slice(0, i).includes(id);
+            const next = (c.occurrences.get(id) ?? []).find((ts) => (strict ? ts > t : ts >= t));
+            if (next === undefined) break;
+            t = next;
+            delays[i]!.push(t - c.start);
+          }
+        }
+      }
+    }
+    let prev = conversations;
+    steps.forEach((key, i) => {
+      const n = delays[i]!.length;
+      out.push({
+        eventId: key,
+        label: infos[i]!.label,
+        conversations: n,
+        rateFromStart: conversations > 0 ? n / conversations : 0,
+        rateFromPrevious: prev > 0 ? n / prev : 0,
+        medianSecondsFromStart: median(delays[i]!),
+      });
+      prev = n;
+    });
+    return out;
+  }
+}
+
+function splitRevenue(
+  map: Map<string, number>,
+  currency: string,
+  external: boolean,
+): { revenue: number | null; revenueOther: Record<string, number> } {
+  if (!external) return { revenue: null, revenueOther: {} };
+  const other: Record<string, number> = {};
+  for (const [cur, amt] of [...map.entries()].sort())
+    if (cur !== currency && amt !== 0) other[cur] = amt / MICRO;
+  return { revenue: (map.get(currency) ?? 0) / MICRO, revenueOther: other };
+}
+
+function mergeInvested(rows: { invested: number | null; investedOther: Record<string, number> }[]): Invested {
+  let invested: number | null = null;
+  const other: Record<string, number> = {};
+  for (const r of rows) {
+    if (r.invested !== null) invested = (invested ?? 0) + r.invested;
+    for (const [cur, amt] of Object.entries(r.investedOther)) other[cur] = (other[cur] ?? 0) + amt;
+  }
+  return { invested, other, from: null };
+}
+
+export function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = Float64Array.from(values).sort();
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Display name when no rename, Meta name or referral name exists. */
+export function defaultName(key: string): string {
+  const i = key.indexOf(':');
+  const prefix = key.slice(0, i);
+  const rest = key.slice(i + 1);
+  if (prefix === 'type') return `(${rest} message)`;
+  if (prefix === 'ad' || prefix === 'post') return key;
+  return rest;
+}
+
+export function buildReport(db: Db, q: ReportQuery, opts: ReportOptions = {}): Report {
+  const ctx = new ReportContext(db, q.phone, q.range, q.timezone, opts);
+  const event = ctx.selectEvent(q.event);
+  const totals = ctx.totals(event);
+  const { granularity, series } = ctx.series(event);
+  return {
+    phone: { id: ctx.phone.id, display: ctx.phone.display, name: ctx.phone.name },
+    range: { from: ctx.range.from, to: ctx.range.to, timezone: ctx.range.timezone },
+    event,
+    totals,
+    previous: ctx.previous(event),
+    sources: ctx.sources(event),
+    funnel: ctx.funnel(q.funnel ?? (event ? [event.id] : []), totals.conversations),
+    series,
+    seriesGranularity: granularity,
+    unattributedExternalEvents: ctx.unattributed(event),
+  };
+}
+
+export function listEvents(
+  db: Db,
+  args: {
+    phone: string;
+    range: ReportQuery['range'];
+    timezone?: string;
+    kind?: EventKind;
+    search?: string;
+    limit?: number;
+  },
+  opts: ReportOptions = {},
+): { events: AvailableEvent[]; suggested: string | null } {
+  const ctx = new ReportContext(db, args.phone, args.range, args.timezone, opts);
+  const { events, suggested } = ctx.availableEvents();
+  const needle = args.search?.toLowerCase();
+  const filtered = events.filter(
+    (e) =>
+      (!args.kind || e.kind === args.kind) &&
+      (!needle || e.id.toLowerCase().includes(needle) || e.label.toLowerCase().includes(needle)),
+  );
+  return { events: filtered.slice(0, args.limit ?? 500), suggested };
+}

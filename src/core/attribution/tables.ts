@@ -1,0 +1,144 @@
+import type { Db } from '../db/open';
+
+// Derived data lives in one of two table sets, attr_a_* or attr_b_*. A rebuild fills the inactive set
+// while reports keep reading the active one, then one transaction flips attr_state 'active' and drops the
+// old set, so the old result stays readable until the new one is complete.
+
+export type Prefix = 'attr_a_' | 'attr_b_';
+export const PREFIXES: readonly Prefix[] = ['attr_a_', 'attr_b_'];
+
+export function derivedDdl(p: Prefix): string {
+  return `
+CREATE TABLE ${p}sources (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,              -- ad:<id>, tpl:<name>, reply:<…>, kw:<…>, text:<…>, type:<…>
+  kind TEXT NOT NULL,
+  name TEXT,                             -- derived name (referral headline / url); renames live in attr_source_names
+  name_ts INTEGER,                       -- (ts, message id) of the message that gave the name: the earliest wins
+  name_msg TEXT
+) STRICT;
+CREATE TABLE ${p}events (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,              -- ext:<action>, button:<text>, list:<title>, text:<normalized>
+  kind TEXT NOT NULL,
+  label TEXT NOT NULL
+) STRICT;
+CREATE TABLE ${p}conversations (
+  id INTEGER PRIMARY KEY,
+  phone TEXT NOT NULL,
+  contact TEXT NOT NULL,
+  start_ts INTEGER NOT NULL,
+  first_message_id TEXT NOT NULL,
+  last_ts INTEGER NOT NULL,              -- last counting message, for the window of the next one
+  last_message_id TEXT NOT NULL,
+  messages INTEGER NOT NULL,
+  source INTEGER NOT NULL,
+  day INTEGER NOT NULL,                  -- local day of start in the applied timezone
+  prev_day INTEGER NOT NULL,             -- day of the contact's previous conversation on this number, -1 when none
+  prev_src_day INTEGER NOT NULL          -- same, among conversations of the same source
+) STRICT;
+CREATE UNIQUE INDEX ${p}conv_first ON ${p}conversations(first_message_id);
+CREATE INDEX ${p}conv_thread ON ${p}conversations(phone, contact, start_ts);
+CREATE INDEX ${p}conv_contact ON ${p}conversations(contact, start_ts);
+CREATE INDEX ${p}conv_day ON ${p}conversations(phone, day, source, contact);
+CREATE INDEX ${p}conv_src ON ${p}conversations(phone, source, day);
+CREATE INDEX ${p}conv_ts ON ${p}conversations(phone, start_ts);
+-- Every occurrence of an event in a conversation (messaging events at each matching message, attributed
+-- external events). amount in millionths of the currency unit, so sums are exact in any feeding order.
+CREATE TABLE ${p}occurrences (
+  conv INTEGER NOT NULL,
+  event INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  ref TEXT NOT NULL,                     -- message id or external event id
+  amount INTEGER,
+  currency TEXT,
+  PRIMARY KEY (conv, event, ts, ref)
+) STRICT, WITHOUT ROWID;
+-- One row per (conversation, event): the conversation is a lead for that event.
+CREATE TABLE ${p}conv_events (
+  conv INTEGER NOT NULL,
+  event INTEGER NOT NULL,
+  phone TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  source INTEGER NOT NULL,
+  first_delay INTEGER,                   -- seconds from start to the earliest occurrence at or after start
+  occurrences INTEGER NOT NULL,
+  PRIMARY KEY (conv, event)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX ${p}ce_event ON ${p}conv_events(phone, event, day, first_delay);
+-- Attribution of every stored external event (conv NULL: unattributed).
+CREATE TABLE ${p}external (
+  event_id TEXT PRIMARY KEY,
+  conv INTEGER
+) STRICT;
+CREATE INDEX ${p}external_conv ON ${p}external(conv) WHERE conv IS NOT NULL;
+CREATE INDEX ${p}external_unattributed ON ${p}external(event_id) WHERE conv IS NULL;
+-- Summaries, maintained with every change. prev_day makes distinct contacts a plain sum:
+-- contacts in [from, to] = conversations in [from, to] whose previous one (same key) is before from.
+CREATE TABLE ${p}sum_day (
+  phone TEXT NOT NULL, day INTEGER NOT NULL, prev_day INTEGER NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (phone, day, prev_day)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE ${p}sum_src (
+  phone TEXT NOT NULL, day INTEGER NOT NULL, source INTEGER NOT NULL, prev_day INTEGER NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (phone, day, source, prev_day)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE ${p}sum_event (
+  phone TEXT NOT NULL, event INTEGER NOT NULL, day INTEGER NOT NULL, source INTEGER NOT NULL,
+  leads INTEGER NOT NULL, occ INTEGER NOT NULL,
+  PRIMARY KEY (phone, event, day, source)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE ${p}sum_day_event (
+  phone TEXT NOT NULL, event INTEGER NOT NULL, day INTEGER NOT NULL, leads INTEGER NOT NULL, occ INTEGER NOT NULL,
+  PRIMARY KEY (phone, event, day)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX ${p}sum_day_event_day ON ${p}sum_day_event(phone, day, event);
+CREATE TABLE ${p}sum_rev (
+  phone TEXT NOT NULL, event INTEGER NOT NULL, day INTEGER NOT NULL, source INTEGER NOT NULL, currency TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  PRIMARY KEY (phone, event, day, source, currency)
+) STRICT, WITHOUT ROWID;
+`;
+}
+
+const DERIVED_TABLES = [
+  'sources',
+  'events',
+  'conversations',
+  'occurrences',
+  'conv_events',
+  'external',
+  'sum_day',
+  'sum_src',
+  'sum_event',
+  'sum_day_event',
+  'sum_rev',
+] as const;
+
+export function tableExists(db: Db, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+/** The table set reports read and live derivation writes. */
+export function activePrefix(db: Db): Prefix {
+  const row = db.prepare("SELECT value FROM attr_state WHERE key = 'active'").pluck().get() as
+    | string
+    | undefined;
+  if (row) return JSON.parse(row) as Prefix;
+  return tableExists(db, 'attr_a_conversations') ? 'attr_a_' : 'attr_b_';
+}
+
+export function otherPrefix(p: Prefix): Prefix {
+  return p === 'attr_a_' ? 'attr_b_' : 'attr_a_';
+}
+
+export function dropDerived(db: Db, p: Prefix): void {
+  for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS ${p}${t}`);
+}
+
+/** Views under stable names, for other areas (export, support tools) that read conversations and sources. */
+export function createViews(db: Db, p: Prefix): void {
+  db.exec(`DROP VIEW IF EXISTS attr_conversations; DROP VIEW IF EXISTS attr_sources;
+CREATE VIEW attr_conversations AS SELECT * FROM ${p}conversations;
+CREATE VIEW attr_sources AS SELECT * FROM ${p}sources;`);
+}

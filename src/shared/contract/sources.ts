@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import { CurrencyCode, IsoDate, method, Ok } from './define';
+import { RangeInput } from './report';
+
+// Attribution's other methods: source names and Invested, keywords, settings, the leads export and the
+// dashboard's drill-down (docs/metrics.md).
+
+export const SettingKey = z.enum([
+  'conversationWindowHours',
+  'attributionWindowDays',
+  'currency',
+  'rollupThreshold',
+  'timezone',
+]);
+export type SettingKey = z.infer<typeof SettingKey>;
+
+export const AttributionSettings = z.object({
+  conversationWindowHours: z.number().int(),
+  attributionWindowDays: z.number().int(),
+  currency: CurrencyCode,
+  rollupThreshold: z.number().int(),
+  timezone: z.string(),
+  /** True while the derived data still reflects older window/keyword/timezone settings (a rebuild is due or running). */
+  rebuildPending: z.boolean(),
+});
+export type AttributionSettings = z.infer<typeof AttributionSettings>;
+
+export const Investment = z.object({
+  id: z.number().int(),
+  sourceId: z.string(),
+  amount: z.number(),
+  currency: CurrencyCode,
+  from: IsoDate,
+  to: IsoDate,
+  savedAt: z.string(),
+});
+export type Investment = z.infer<typeof Investment>;
+
+const Scope = {
+  phone: z.string().min(1),
+  range: RangeInput,
+  timezone: z.string().optional(),
+};
+
+export const ConversationRow = z.object({
+  /** The conversation id: its first message's id. */
+  id: z.string(),
+  contact: z.string(),
+  name: z.string().nullable(),
+  sourceId: z.string(),
+  start: z.string(),
+  converted: z.boolean(),
+  eventTime: z.string().nullable(),
+  revenue: z.number().nullable(),
+  revenueOther: z.record(z.string(), z.number()),
+});
+export type ConversationRow = z.infer<typeof ConversationRow>;
+
+export const TimelineItem = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('message'),
+    id: z.string(),
+    direction: z.enum(['in', 'out']),
+    ts: z.string(),
+    type: z.string(),
+    text: z.string().nullable(),
+    counts: z.boolean(),
+    /** Messaging event this message is an occurrence of. */
+    eventId: z.string().nullable(),
+    referral: z.boolean(),
+    contextId: z.string().nullable(),
+    template: z.string().nullable(),
+    statuses: z.array(z.object({ status: z.string(), ts: z.string() })),
+  }),
+  z.object({
+    kind: z.literal('external'),
+    id: z.string(),
+    ts: z.string(),
+    eventId: z.string(),
+    revenue: z.object({ amount: z.number(), currency: z.string() }).nullable(),
+  }),
+]);
+export type TimelineItem = z.infer<typeof TimelineItem>;
+
+export const sourcesMethods = {
+  'sources.rename': method({
+    args: z.object({ id: z.string().min(1), name: z.string().max(200) }).strict(),
+    result: Ok,
+    lane: 'write',
+    summary: 'Name a source (an empty name removes the rename)',
+  }),
+  'sources.invest': method({
+    args: z
+      .object({
+        id: z.string().min(1),
+        amount: z.number().nonnegative().finite(),
+        currency: CurrencyCode,
+        from: IsoDate,
+        to: IsoDate,
+      })
+      .strict(),
+    result: Investment,
+    lane: 'write',
+    summary: 'Store a manual Invested entry for exactly that range (newest entry wins per day)',
+  }),
+  'sources.investments': method({
+    args: z.object({ id: z.string().optional() }).strict(),
+    result: z.array(Investment),
+    lane: 'read',
+    summary: 'Manual Invested entries, newest first',
+  }),
+  'sources.investmentDelete': method({
+    args: z.object({ id: z.number().int() }).strict(),
+    result: Ok,
+    lane: 'write',
+    summary: 'Delete a manual Invested entry',
+  }),
+  'sources.conversations': method({
+    args: z
+      .object({
+        ...Scope,
+        source: z.string().min(1),
+        event: z.string().optional(),
+        offset: z.number().int().min(0).optional(),
+        limit: z.number().int().min(1).max(1000).optional(),
+      })
+      .strict(),
+    result: z.object({ total: z.number().int(), rows: z.array(ConversationRow) }),
+    lane: 'read',
+    summary: "A source's conversations in the range, newest first, paged",
+  }),
+  'conversations.timeline': method({
+    args: z.object({ id: z.string().min(1) }).strict(),
+    result: z.object({
+      id: z.string(),
+      phone: z.string(),
+      contact: z.string(),
+      name: z.string().nullable(),
+      sourceId: z.string(),
+      start: z.string(),
+      items: z.array(TimelineItem),
+    }),
+    lane: 'read',
+    summary: "One conversation's messages (with statuses) and external events",
+  }),
+  'contacts.export': method({
+    args: z
+      .object({
+        ...Scope,
+        event: z.string().optional(),
+        source: z.string().optional(),
+        all: z.boolean().optional(),
+      })
+      .strict(),
+    result: z.object({ csv: z.string(), rows: z.number().int() }),
+    lane: 'read',
+    summary: 'Lead conversations (all with `all`) as Excel-safe CSV',
+  }),
+  'keywords.add': method({
+    args: z.object({ keyword: z.string().min(1).max(100) }).strict(),
+    result: z.object({ keyword: z.string(), rebuilt: z.boolean() }),
+    lane: 'job',
+    jobKind: 'rebuild',
+    summary: 'Track a keyword (normalized); re-derives sources',
+  }),
+  'keywords.list': method({
+    args: z.object({}).strict(),
+    result: z.array(z.object({ keyword: z.string(), addedAt: z.string() })),
+    lane: 'read',
+    summary: 'Tracked keywords',
+  }),
+  'keywords.remove': method({
+    args: z.object({ keyword: z.string().min(1) }).strict(),
+    result: z.object({ keyword: z.string(), rebuilt: z.boolean() }),
+    lane: 'job',
+    jobKind: 'rebuild',
+    summary: 'Stop tracking a keyword; re-derives sources',
+  }),
+  'settings.get': method({
+    args: z.object({}).strict(),
+    result: AttributionSettings,
+    lane: 'read',
+    summary: 'Attribution settings',
+  }),
+  'settings.set': method({
+    args: z.object({ key: SettingKey, value: z.union([z.string(), z.number()]) }).strict(),
+    result: AttributionSettings.extend({ rebuilt: z.boolean() }),
+    lane: 'job',
+    jobKind: 'rebuild',
+    summary:
+      'Change a setting; window, timezone or attribution window rebuild the derived data with progress',
+  }),
+};
