@@ -1,0 +1,141 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test as base, expect, type Page } from '@playwright/test';
+import type { ArgsOf, CallResult, MethodName, ResultOf } from '../../src/shared/contract';
+import { ApiError } from '../../src/shared/contract/errors';
+
+// The browser-mode harness: every test gets its own `insights serve` on a temp data folder and a
+// free port, a page already open on it, and a typed `api()` for the same HTTP API the page uses
+// (so a test can compare what the screen shows with what the core answers).
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
+
+export interface BrowserModeServer {
+  /** The page URL, with the API token in the fragment as `serve` prints it. */
+  url: string;
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  token: string;
+  dataDir: string;
+}
+
+export type E2eApi = <M extends MethodName>(
+  method: M,
+  args: ArgsOf<M>,
+  workspace?: string,
+) => Promise<ResultOf<M>>;
+
+interface Fixtures {
+  server: BrowserModeServer;
+  api: E2eApi;
+  /** Saves a full-page screenshot as test-results/screenshots/<name>.png and returns the path. */
+  saveScreenshot: (name: string) => Promise<string>;
+}
+
+export const test = base.extend<Fixtures>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
+  server: async ({}, use) => {
+    for (const built of ['out/cli/index.js', 'out/core/worker.js', 'out/renderer/index.html']) {
+      if (!fs.existsSync(path.join(ROOT, built)))
+        throw new Error(`${built} is missing: run "npm run build" first`);
+    }
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insights-e2e-'));
+    const token = randomBytes(16).toString('hex');
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'bin', 'insights.js'),
+        'serve',
+        '--port',
+        '0',
+        '--no-open',
+        '--token',
+        token,
+        '--data-dir',
+        dataDir,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, INSIGHTS_DATA_DIR: dataDir } },
+    );
+    try {
+      const url = await printedUrl(child);
+      await use({ url, origin: new URL(url).origin, token, dataDir });
+    } finally {
+      await stop(child);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+
+  api: async ({ server }, use) => {
+    await use(async (method, args, workspace = 'default') => {
+      const res = await fetch(`${server.origin}/api/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+        body: JSON.stringify({ workspace, args }),
+      });
+      const body = (await res.json()) as CallResult;
+      if (!body.ok) throw ApiError.from(body.error);
+      return body.value as ResultOf<typeof method>;
+    });
+  },
+
+  page: async ({ page, server }, use) => {
+    await page.goto(server.url);
+    await use(page);
+  },
+
+  saveScreenshot: async ({ page }, use) => {
+    await use(async (name) => shoot(page, name));
+  },
+});
+
+export async function shoot(page: Page, name: string): Promise<string> {
+  const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^a-z0-9._-]+/gi, '-')}.png`);
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Resolves with the URL `serve` prints ("… on http://127.0.0.1:PORT/#token=…"). */
+function printedUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(
+      () => fail(new Error('insights serve did not print its URL within 30 s')),
+      30_000,
+    );
+    const fail = (e: Error) => {
+      clearTimeout(timer);
+      reject(new Error(`${e.message}\nstdout: ${out}\nstderr: ${err}`));
+    };
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /\bon (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => fail(new Error(`insights serve exited early (code ${code})`)));
+    child.once('error', (e) => fail(e));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export { expect };
