@@ -1,7 +1,7 @@
 import { appHandlers } from './app/handlers';
 import type { Handlers, InternalHandlers } from './host/context';
 import { ingestHandlers, ingestInternalHandlers } from './ingest/handlers';
-import { reportHandlers } from './attribution/handlers';
+import { reportHandlers, sourcesHandlers } from './attribution/handlers';
 import { collectorHandlers, collectorInternalHandlers } from './collector/handlers';
 import { dialog360Handlers, dialog360InternalHandlers } from './dialog360/handlers';
 import { metaHandlers } from './meta/handlers';
@@ -10,6 +10,7 @@ import { metaHandlers } from './meta/handlers';
 export const allHandlers = {
   ...appHandlers,
   ...reportHandlers,
+  ...sourcesHandlers,
   ...ingestHandlers,
   ...dialog360Handlers,
   ...collectorHandlers,

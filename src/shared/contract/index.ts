@@ -5,6 +5,7 @@ import { dialog360Methods } from './dialog360';
 import { ingestMethods } from './ingest';
 import { metaMethods } from './meta';
 import { reportMethods } from './report';
+import { sourcesMethods } from './sources';
 
 /**
  * The one API of Insights Desktop. Each area declares its methods in its own file; this merges them.
@@ -13,6 +14,7 @@ import { reportMethods } from './report';
 export const contract = {
   ...appMethods,
   ...reportMethods,
+  ...sourcesMethods,
   ...ingestMethods,
   ...dialog360Methods,
   ...metaMethods,
@@ -54,3 +56,4 @@ export * from './errors';
 export * from './ingest';
 export * from './meta';
 export * from './report';
+export * from './sources';

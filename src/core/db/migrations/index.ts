@@ -2,8 +2,9 @@ import type { Migration } from '../migrate';
 import { m0001 } from './0001_raw';
 import { m0002 } from './0002_meta_base';
 import { m0003 } from './0003_ingest';
+import { m0004 } from './0004_attribution';
 import { m0005 } from './0005_meta_sync';
 import { m0006 } from './0006_dialog360_collector';
 
 // Numbered, append-only. Never edit a migration that has shipped: add a new one.
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0005, m0006];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006];
