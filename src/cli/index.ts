@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAppCommands } from './commands/app';
+import { registerMetaCommands } from './commands/meta';
 import { registerServeCommand } from './commands/serve';
 import { reportFailure, VERSION } from './runtime';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (str, write) => write(`insights: ${str.replace(/^error: /, '')}`) });
   registerAppCommands(program);
   registerServeCommand(program);
+  registerMetaCommands(program);
   return program;
 }
 

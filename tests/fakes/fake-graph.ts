@@ -43,19 +43,43 @@ export interface FakeGraph {
 
 // Error bodies the way Meta sends them.
 export const throttled = (code = 17, subcode = 2446079) =>
-  graphError(400, code, 'User request limit reached', subcode, { is_transient: true, error_user_title: 'Too many calls' });
-export const serverError = (): SimResponse => ({ status: 500, body: { error: { message: 'An unknown error occurred', code: 1, type: 'OAuthException' } } });
+  graphError(400, code, 'User request limit reached', subcode, {
+    is_transient: true,
+    error_user_title: 'Too many calls',
+  });
+export const serverError = (): SimResponse => ({
+  status: 500,
+  body: { error: { message: 'An unknown error occurred', code: 1, type: 'OAuthException' } },
+});
 export const tokenExpired = () =>
-  graphError(400, 190, 'Error validating access token: Session has expired on Tuesday, 24-Nov-26 10:00:00 PST.', 463);
+  graphError(
+    400,
+    190,
+    'Error validating access token: Session has expired on Tuesday, 24-Nov-26 10:00:00 PST.',
+    463,
+  );
 export const reduceData = (): SimResponse => ({
   status: 500,
-  body: { error: { message: 'Please reduce the amount of data you\'re asking for, then retry your request', code: 1 } },
+  body: {
+    error: {
+      message: "Please reduce the amount of data you're asking for, then retry your request",
+      code: 1,
+    },
+  },
 });
 
 export function usageHeaders(pct: number, regainMinutes = 0): Record<string, string> {
   return {
     'x-business-use-case-usage': JSON.stringify({
-      '1234567890': [{ type: 'ads_insights', call_count: pct, total_cputime: 10, total_time: 10, estimated_time_to_regain_access: regainMinutes }],
+      '1234567890': [
+        {
+          type: 'ads_insights',
+          call_count: pct,
+          total_cputime: 10,
+          total_time: 10,
+          estimated_time_to_regain_access: regainMinutes,
+        },
+      ],
     }),
     'x-ad-account-usage': JSON.stringify({ acc_id_util_pct: Math.min(pct, 50), reset_time_duration: 0 }),
     'x-app-usage': JSON.stringify({ call_count: 5, total_cputime: 1, total_time: 1 }),
@@ -80,17 +104,25 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
 
   const device = (what: string | undefined, params: URLSearchParams): SimResponse => {
     const d = options.device!;
-    if (params.get('access_token') !== `${d.appId}|${d.clientToken}`) return graphError(400, 190, 'Invalid OAuth access token.');
+    if (params.get('access_token') !== `${d.appId}|${d.clientToken}`)
+      return graphError(400, 190, 'Invalid OAuth access token.');
     if (what === 'login') {
       return {
         status: 200,
-        body: { code: 'DEVICECODE123', user_code: 'ABCD-EFGH', verification_uri: 'https://www.facebook.com/device', expires_in: 420, interval: 5 },
+        body: {
+          code: 'DEVICECODE123',
+          user_code: 'ABCD-EFGH',
+          verification_uri: 'https://www.facebook.com/device',
+          expires_in: 420,
+          interval: 5,
+        },
       };
     }
     if (params.get('code') !== 'DEVICECODE123') return graphError(400, 100, 'Param code is invalid');
     const step = deviceSteps.shift() ?? 'pending';
     const sub = { pending: 1349174, slow_down: 1349172, expired: 1349152, declined: 1349173 } as const;
-    if (step === 'authorized') return { status: 200, body: { access_token: options.fixture.token, expires_in: 5183944 } };
+    if (step === 'authorized')
+      return { status: 200, body: { access_token: options.fixture.token, expires_in: 5183944 } };
     return graphError(400, 31, step, sub[step]);
   };
 
@@ -100,10 +132,19 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
     req.on('end', () => {
       const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
       const params = requestParams(url, Buffer.concat(chunks).toString('utf8'));
-      const logged: LoggedRequest = { index: log.length, method: req.method ?? 'GET', path: url.pathname, params };
+      const logged: LoggedRequest = {
+        index: log.length,
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        params,
+      };
       log.push(logged);
       const r = answer({ method: logged.method, url, params }, logged);
-      res.writeHead(r.status, { 'content-type': 'application/json', ...options.headers?.(logged), ...r.headers });
+      res.writeHead(r.status, {
+        'content-type': 'application/json',
+        ...options.headers?.(logged),
+        ...r.headers,
+      });
       res.end(JSON.stringify(r.body));
     });
   });

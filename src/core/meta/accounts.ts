@@ -1,5 +1,5 @@
-import type { MetaAccount } from '../../shared/contract/meta';
 import { ApiError } from '../../shared/contract/errors';
+import type { MetaAccount } from '../../shared/contract/meta';
 import type { Db } from '../db/open';
 import { getSetting, setSetting } from '../db/settings';
 import type { GraphClient } from './graph-client';
@@ -39,7 +39,15 @@ export async function refreshAccounts(db: Db, client: GraphClient, now: number):
     for (const a of list) {
       const id = a.id.startsWith('act_') ? a.id : `act_${a.id}`;
       const status = a.account_status === undefined ? null : Number(a.account_status);
-      upsert.run(id, a.account_id ?? id.slice(4), a.name ?? null, a.currency ?? null, a.timezone_name ?? null, status, now);
+      upsert.run(
+        id,
+        a.account_id ?? id.slice(4),
+        a.name ?? null,
+        a.currency ?? null,
+        a.timezone_name ?? null,
+        status,
+        now,
+      );
     }
   })();
   return list.length;
@@ -65,7 +73,9 @@ export function listAccounts(db: Db): MetaAccount[] {
        LEFT JOIN meta_sync_state s ON s.account_id = a.id ORDER BY a.selected DESC, a.name, a.id`,
     )
     .all() as AccountRow[];
-  const links = db.prepare('SELECT account_id, phone_number_id FROM meta_account_numbers ORDER BY phone_number_id').all() as {
+  const links = db
+    .prepare('SELECT account_id, phone_number_id FROM meta_account_numbers ORDER BY phone_number_id')
+    .all() as {
     account_id: string;
     phone_number_id: string;
   }[];
@@ -90,7 +100,9 @@ export function listAccounts(db: Db): MetaAccount[] {
  * of the workspace; the first selected account's currency becomes the workspace currency unless one is set.
  */
 export function selectAccounts(db: Db, accountIds: string[]): void {
-  const known = new Set((db.prepare('SELECT id FROM meta_accounts').all() as { id: string }[]).map((r) => r.id));
+  const known = new Set(
+    (db.prepare('SELECT id FROM meta_accounts').all() as { id: string }[]).map((r) => r.id),
+  );
   const unknown = accountIds.filter((id) => !known.has(id));
   if (unknown.length > 0) {
     throw new ApiError(
@@ -112,7 +124,9 @@ export function selectAccounts(db: Db, accountIds: string[]): void {
     }
     const first = accountIds[0];
     if (first !== undefined && getSetting<string | null>(db, 'currency', null) === null) {
-      const row = db.prepare('SELECT currency FROM meta_accounts WHERE id = ?').get(first) as { currency: string | null };
+      const row = db.prepare('SELECT currency FROM meta_accounts WHERE id = ?').get(first) as {
+        currency: string | null;
+      };
       if (row.currency) setSetting(db, 'currency', row.currency);
     }
   })();
@@ -125,17 +139,20 @@ export function linkNumbers(db: Db, accountId: string, numbers: string[]): void 
   }
   const find = db.prepare(
     `SELECT phone_number_id AS id FROM business_numbers
-     WHERE phone_number_id = ?1 OR display_number = ?1 OR (display_digits = ?2 AND ?2 <> '')`,
+     WHERE phone_number_id = @n OR display_number = @n OR (display_digits = @digits AND @digits <> '')`,
   );
   const ids: string[] = [];
   for (const n of numbers) {
-    const row = find.get(n, n.replace(/\D/g, '')) as { id: string } | undefined;
-    if (!row) throw new ApiError('invalid_argument', `No business number "${n}" in this workspace`, 'phoneNumbers');
+    const row = find.get({ n, digits: n.replace(/\D/g, '') }) as { id: string } | undefined;
+    if (!row)
+      throw new ApiError('invalid_argument', `No business number "${n}" in this workspace`, 'phoneNumbers');
     ids.push(row.id);
   }
   db.transaction(() => {
     db.prepare('DELETE FROM meta_account_numbers WHERE account_id = ?').run(accountId);
-    const insert = db.prepare('INSERT OR IGNORE INTO meta_account_numbers (account_id, phone_number_id) VALUES (?, ?)');
+    const insert = db.prepare(
+      'INSERT OR IGNORE INTO meta_account_numbers (account_id, phone_number_id) VALUES (?, ?)',
+    );
     for (const id of ids) insert.run(accountId, id);
   })();
 }
@@ -149,7 +166,9 @@ export interface SelectedAccount {
 
 export function selectedAccounts(db: Db): SelectedAccount[] {
   return (
-    db.prepare('SELECT id, name, currency, timezone_name FROM meta_accounts WHERE selected = 1 ORDER BY id').all() as {
+    db
+      .prepare('SELECT id, name, currency, timezone_name FROM meta_accounts WHERE selected = 1 ORDER BY id')
+      .all() as {
       id: string;
       name: string | null;
       currency: string | null;

@@ -1,7 +1,7 @@
 import type { MetaConnectionMethod, MetaStatus } from '../../shared/contract/meta';
 import type { Db } from '../db/open';
-import { GraphError } from './graph-error';
 import type { GraphClient } from './graph-client';
+import { GraphError } from './graph-error';
 
 // Token check per ../shared/reference/meta-marketing-api.md ("Auth for a desktop app"):
 // GET /me?fields=id,name,permissions, plus debug_token on the token itself for type and expiry.
@@ -108,9 +108,17 @@ const iso = (ms: number | null | undefined): string | null => (ms ? new Date(ms)
 
 export function readStatus(db: Db, opts: { hasToken: boolean; deviceLoginPending: boolean }): MetaStatus {
   const c = db.prepare('SELECT * FROM meta_connection WHERE id = 1').get() as ConnectionRow | undefined;
-  const selected = (db.prepare('SELECT COUNT(*) AS n FROM meta_accounts WHERE selected = 1').get() as { n: number }).n;
+  const selected = (
+    db.prepare('SELECT COUNT(*) AS n FROM meta_accounts WHERE selected = 1').get() as { n: number }
+  ).n;
   const run = db.prepare('SELECT * FROM meta_sync_runs ORDER BY id DESC LIMIT 1').get() as
-    | { started_at: number; ended_at: number | null; ok: number | null; error: string | null; summary: string | null }
+    | {
+        started_at: number;
+        ended_at: number | null;
+        ok: number | null;
+        error: string | null;
+        summary: string | null;
+      }
     | undefined;
   const permissions = c ? (JSON.parse(c.permissions) as string[]) : [];
   const connected = !!c && (opts.hasToken || c.method === 'demo');
@@ -124,7 +132,8 @@ export function readStatus(db: Db, opts: { hasToken: boolean; deviceLoginPending
     permissions,
     missingPermissions: c ? REQUIRED_PERMISSIONS.filter((p) => !permissions.includes(p)) : [],
     needsLogin: !!c && (c.needs_login === 1 || !opts.hasToken) && c.method !== 'demo',
-    needsLoginReason: c?.needs_login_reason ?? (c && !opts.hasToken && c.method !== 'demo' ? 'No token is stored' : null),
+    needsLoginReason:
+      c?.needs_login_reason ?? (c && !opts.hasToken && c.method !== 'demo' ? 'No token is stored' : null),
     checkedAt: iso(c?.checked_at),
     selectedAccounts: selected,
     deviceLoginPending: opts.deviceLoginPending,

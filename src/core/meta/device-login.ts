@@ -20,10 +20,13 @@ export interface PendingDeviceLogin {
 }
 
 export async function startDeviceLogin(client: GraphClient, now: number): Promise<PendingDeviceLogin> {
-  const r = await client.post<{ code?: string; user_code?: string; verification_uri?: string; expires_in?: number; interval?: number }>(
-    'device/login',
-    { scope: DEVICE_SCOPE },
-  );
+  const r = await client.post<{
+    code?: string;
+    user_code?: string;
+    verification_uri?: string;
+    expires_in?: number;
+    interval?: number;
+  }>('device/login', { scope: DEVICE_SCOPE });
   if (!r.code || !r.user_code || !r.verification_uri) {
     throw new ApiError('meta_error', 'Meta did not return a device code; check the app id and client token');
   }
@@ -45,7 +48,11 @@ const SLOW_DOWN = 1349172;
 const EXPIRED = 1349152;
 const DECLINED = 1349173;
 
-export async function pollDeviceLogin(client: GraphClient, pending: PendingDeviceLogin, now: number): Promise<DevicePoll> {
+export async function pollDeviceLogin(
+  client: GraphClient,
+  pending: PendingDeviceLogin,
+  now: number,
+): Promise<DevicePoll> {
   if (now >= pending.expiresAt) return { state: 'expired', interval: pending.interval };
   try {
     const r = await client.post<{ access_token?: string }>('device/login_status', { code: pending.code });

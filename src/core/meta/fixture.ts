@@ -56,7 +56,9 @@ export interface MetaFixture {
   insights: FixtureInsight[];
 }
 
-export type DailyFigure = number | { spend: number; impressions?: number; clicks?: number; messagingStarted?: number };
+export type DailyFigure =
+  | number
+  | { spend: number; impressions?: number; clicks?: number; messagingStarted?: number };
 
 export interface FixtureAdSpec {
   adId: string;
@@ -173,7 +175,13 @@ interface Run {
   fail: boolean;
 }
 
-export function graphError(status: number, code: number, message: string, subcode?: number, extra: object = {}): SimResponse {
+export function graphError(
+  status: number,
+  code: number,
+  message: string,
+  subcode?: number,
+  extra: object = {},
+): SimResponse {
   return {
     status,
     body: {
@@ -205,17 +213,20 @@ export class GraphSimulator {
 
   handle(req: SimRequest): SimResponse {
     const token = req.params.get('access_token');
-    if (token !== this.fixture.token) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token');
+    if (token !== this.fixture.token)
+      return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token');
     const parts = req.url.pathname.split('/').filter(Boolean);
     if (/^v\d+\.\d+$/.test(parts[0] ?? '')) parts.shift();
     const [a, b] = parts;
     const get = req.method === 'GET';
     if (a === 'me' && b === undefined && get) return this.me();
     if (a === 'debug_token' && get) return this.debugToken();
-    if (a === 'me' && b === 'adaccounts' && get) return this.page(req, this.fixture.accounts.map(accountJson));
+    if (a === 'me' && b === 'adaccounts' && get)
+      return this.page(req, this.fixture.accounts.map(accountJson));
     if (a?.startsWith('act_')) {
       const account = this.fixture.accounts.find((x) => x.id === a);
-      if (!account) return graphError(400, 100, `Unsupported get request. Object with ID '${a}' does not exist`, 33);
+      if (!account)
+        return graphError(400, 100, `Unsupported get request. Object with ID '${a}' does not exist`, 33);
       if (b === 'campaigns' && get) return this.objects(req, account, 'campaign');
       if (b === 'adsets' && get) return this.objects(req, account, 'adset');
       if (b === 'ads' && get) return this.objects(req, account, 'ad');
@@ -224,7 +235,8 @@ export class GraphSimulator {
     }
     if (a?.startsWith('run_')) {
       const run = this.runs.get(a);
-      if (!run) return graphError(400, 100, `Unsupported get request. Object with ID '${a}' does not exist`, 33);
+      if (!run)
+        return graphError(400, 100, `Unsupported get request. Object with ID '${a}' does not exist`, 33);
       if (b === undefined && get) return this.runStatus(run, a);
       if (b === 'insights' && get) {
         const account = this.fixture.accounts.find((x) => x.id === run.accountId)!;
@@ -239,7 +251,11 @@ export class GraphSimulator {
     const { user, permissions } = this.fixture;
     return {
       status: 200,
-      body: { id: user.id, name: user.name, permissions: { data: permissions.map((p) => ({ permission: p, status: 'granted' })) } },
+      body: {
+        id: user.id,
+        name: user.name,
+        permissions: { data: permissions.map((p) => ({ permission: p, status: 'granted' })) },
+      },
     };
   }
 
@@ -271,11 +287,19 @@ export class GraphSimulator {
       if (statuses && Array.isArray(statuses.value) && !statuses.value.includes(ad.effectiveStatus)) continue;
       // Graph leaves ARCHIVED and DELETED out unless effective_status asks for them.
       if (!statuses && (ad.effectiveStatus === 'ARCHIVED' || ad.effectiveStatus === 'DELETED')) continue;
-      if (after && Date.parse(ad.updatedTime.replace(/(\d{2})(\d{2})$/, '$1:$2')) / 1000 <= Number(after.value)) continue;
+      if (
+        after &&
+        Date.parse(ad.updatedTime.replace(/(\d{2})(\d{2})$/, '$1:$2')) / 1000 <= Number(after.value)
+      )
+        continue;
       const id = kind === 'campaign' ? ad.campaignId : kind === 'adset' ? ad.adsetId : ad.adId;
       if (seen.has(id)) continue;
       seen.add(id);
-      const common = { status: ad.effectiveStatus, effective_status: ad.effectiveStatus, updated_time: ad.updatedTime };
+      const common = {
+        status: ad.effectiveStatus,
+        effective_status: ad.effectiveStatus,
+        updated_time: ad.updatedTime,
+      };
       if (kind === 'campaign') out.push({ id, name: ad.campaignName, ...common });
       else if (kind === 'adset') out.push({ id, name: ad.adsetName, campaign_id: ad.campaignId, ...common });
       else out.push({ id, name: ad.adName, campaign_id: ad.campaignId, adset_id: ad.adsetId, ...common });
@@ -283,7 +307,10 @@ export class GraphSimulator {
     return this.page(req, out);
   }
 
-  private insightRows(account: FixtureAccount, params: URLSearchParams): Record<string, unknown>[] | SimResponse {
+  private insightRows(
+    account: FixtureAccount,
+    params: URLSearchParams,
+  ): Record<string, unknown>[] | SimResponse {
     let range: { since?: string; until?: string };
     try {
       range = JSON.parse(params.get('time_range') ?? '');
@@ -301,7 +328,8 @@ export class GraphSimulator {
       .map((r) => {
         const ad = ads.get(r.adId)!;
         const actions = [{ action_type: 'link_click', value: r.clicks }];
-        if (r.messagingStarted !== null) actions.push({ action_type: MESSAGING_STARTED_ACTION, value: r.messagingStarted });
+        if (r.messagingStarted !== null)
+          actions.push({ action_type: MESSAGING_STARTED_ACTION, value: r.messagingStarted });
         return {
           account_id: account.id.slice(4),
           ad_id: r.adId,
@@ -413,7 +441,8 @@ function parseFiltering(raw: string | null): { field: string; operator: string; 
 /** Merged query + form parameters of a request, the way Graph reads them. */
 export function requestParams(url: URL, body: unknown): URLSearchParams {
   const params = new URLSearchParams(url.searchParams);
-  const form = body instanceof URLSearchParams ? body : typeof body === 'string' ? new URLSearchParams(body) : null;
+  const form =
+    body instanceof URLSearchParams ? body : typeof body === 'string' ? new URLSearchParams(body) : null;
   if (form) for (const [k, v] of form) params.set(k, v);
   return params;
 }

@@ -144,12 +144,20 @@ export class GraphClient {
       throw new ApiError('meta_error', `Meta returned an unreadable next-page link for ${path}`);
     }
     if (url.origin !== this.base.origin) {
-      throw new ApiError('meta_error', `Meta returned a next-page link for ${path} on another host (${url.host}); not followed`);
+      throw new ApiError(
+        'meta_error',
+        `Meta returned a next-page link for ${path} on another host (${url.host}); not followed`,
+      );
     }
     return url;
   }
 
-  private async send(method: 'GET' | 'POST', url: URL, body: URLSearchParams | undefined, path: string): Promise<unknown> {
+  private async send(
+    method: 'GET' | 'POST',
+    url: URL,
+    body: URLSearchParams | undefined,
+    path: string,
+  ): Promise<unknown> {
     let transientTries = 0;
     let throttleTries = 0;
     for (;;) {
@@ -185,13 +193,21 @@ export class GraphClient {
 
       const error = new GraphError(res.status, errorBody ?? { message: `HTTP ${res.status}` }, path);
       if (error.kind === 'transient' && transientTries < this.retry.attempts) {
-        await this.wait('retry', this.backoff(transientTries++), `Meta error ${error.graphCode ?? res.status} on ${path}, retrying`);
+        await this.wait(
+          'retry',
+          this.backoff(transientTries++),
+          `Meta error ${error.graphCode ?? res.status} on ${path}, retrying`,
+        );
         continue;
       }
       if (error.kind === 'throttle' && throttleTries < this.throttle.attempts) {
         throttleTries++;
         const ms = Math.max(this.throttle.minWaitMs, this.usage.regainSeconds * 1000);
-        await this.wait('throttle', ms, `Meta rate limit (code ${error.graphCode}), waiting ${Math.round(ms / 1000)} s`);
+        await this.wait(
+          'throttle',
+          ms,
+          `Meta rate limit (code ${error.graphCode}), waiting ${Math.round(ms / 1000)} s`,
+        );
         continue;
       }
       throw error;
@@ -209,7 +225,11 @@ export class GraphClient {
     const ms = Math.max(this.throttle.minWaitMs, u.regainSeconds * 1000);
     // Assume the pause restored some allowance; the next response reports the real figure.
     this.usage = NO_USAGE;
-    await this.wait('usage', ms, `Meta usage at ${Math.round(u.maxPct)} % (${u.source}), pausing ${Math.round(ms / 1000)} s`);
+    await this.wait(
+      'usage',
+      ms,
+      `Meta usage at ${Math.round(u.maxPct)} % (${u.source}), pausing ${Math.round(ms / 1000)} s`,
+    );
   }
 
   private async wait(reason: WaitInfo['reason'], ms: number, detail: string): Promise<void> {

@@ -66,7 +66,7 @@ function apiCode(kind: GraphErrorKind): string {
   }
 }
 
-function describe(
+function explain(
   kind: GraphErrorKind,
   path: string,
   body: GraphErrorBody,
@@ -102,7 +102,7 @@ export class GraphError extends ApiError {
   constructor(httpStatus: number, body: GraphErrorBody, path: string) {
     const kind = classifyGraphError(httpStatus, body);
     const param = kind === 'param' ? parameterFromMessage(body.message ?? '') : undefined;
-    super(apiCode(kind), describe(kind, path, body, param), param);
+    super(apiCode(kind), explain(kind, path, body, param), param);
     this.kind = kind;
     this.graphCode = body.code;
     this.subcode = body.error_subcode;

@@ -23,12 +23,21 @@ import { runMetaSync } from './sync';
 const secret = (ctx: CoreContext, key: string) => secretName(ctx.workspace, key);
 
 function client(ctx: CoreContext, accessToken: string, onWait?: (w: WaitInfo) => void): GraphClient {
-  return new GraphClient({ ...graphConfig(ctx.db()), accessToken, signal: ctx.signal, ...(onWait ? { onWait } : {}) });
+  return new GraphClient({
+    ...graphConfig(ctx.db()),
+    accessToken,
+    signal: ctx.signal,
+    ...(onWait ? { onWait } : {}),
+  });
 }
 
 async function storedToken(ctx: CoreContext): Promise<string> {
   const token = await ctx.secrets.get(secret(ctx, TOKEN_SECRET));
-  if (!token) throw new ApiError('meta_needs_login', 'Meta is not connected: connect first (insights meta connect --token …)');
+  if (!token)
+    throw new ApiError(
+      'meta_needs_login',
+      'Meta is not connected: connect first (insights meta connect --token …)',
+    );
   return token;
 }
 
@@ -56,7 +65,11 @@ async function connect(ctx: CoreContext, token: string, method: 'token' | 'devic
     info = await checkToken(client(ctx, token), token);
   } catch (err) {
     if (err instanceof GraphError && err.kind === 'auth') {
-      throw new ApiError('unauthorized', `Meta did not accept this token (${err.graphMessage || 'invalid'})`, 'token');
+      throw new ApiError(
+        'unauthorized',
+        `Meta did not accept this token (${err.graphMessage || 'invalid'})`,
+        'token',
+      );
     }
     throw err;
   }
@@ -71,15 +84,30 @@ const metaStatus: Handler<'meta.status'> = (_args, ctx) => status(ctx);
 
 const metaConnectToken: Handler<'meta.connectToken'> = ({ token }, ctx) => connect(ctx, token, 'token');
 
-async function appToken(ctx: CoreContext, args: { appId?: string | undefined; clientToken?: string | undefined }): Promise<string> {
+async function appToken(
+  ctx: CoreContext,
+  args: { appId?: string | undefined; clientToken?: string | undefined },
+): Promise<string> {
   if (args.appId !== undefined || args.clientToken !== undefined) {
-    await writeMetaSettings(ctx.db(), ctx.secrets, ctx.workspace, { appId: args.appId, clientToken: args.clientToken });
+    await writeMetaSettings(ctx.db(), ctx.secrets, ctx.workspace, {
+      appId: args.appId,
+      clientToken: args.clientToken,
+    });
   }
   const appId = appIdSetting(ctx.db());
   const clientToken = await ctx.secrets.get(secret(ctx, CLIENT_TOKEN_SECRET));
-  if (!appId) throw new ApiError('invalid_argument', 'Login for Devices needs the Meta app id (settings or --app-id)', 'appId');
+  if (!appId)
+    throw new ApiError(
+      'invalid_argument',
+      'Login for Devices needs the Meta app id (settings or --app-id)',
+      'appId',
+    );
   if (!clientToken) {
-    throw new ApiError('invalid_argument', 'Login for Devices needs the app client token (settings or --client-token)', 'clientToken');
+    throw new ApiError(
+      'invalid_argument',
+      'Login for Devices needs the app client token (settings or --client-token)',
+      'clientToken',
+    );
   }
   return `${appId}|${clientToken}`;
 }
@@ -110,11 +138,20 @@ const metaDeviceLoginPoll: Handler<'meta.deviceLoginPoll'> = async (_args, ctx) 
   const r = await pollDeviceLogin(client(ctx, await appToken(ctx, {})), pending, Date.now());
   if (r.state === 'authorized') {
     const st = await connect(ctx, r.accessToken, 'device');
-    return { state: 'connected' as const, interval: pending.interval, message: POLL_MESSAGES.connected, status: st };
+    return {
+      state: 'connected' as const,
+      interval: pending.interval,
+      message: POLL_MESSAGES.connected,
+      status: st,
+    };
   }
-  if (r.state === 'expired' || r.state === 'declined') await ctx.secrets.delete(secret(ctx, DEVICE_LOGIN_SECRET));
+  if (r.state === 'expired' || r.state === 'declined')
+    await ctx.secrets.delete(secret(ctx, DEVICE_LOGIN_SECRET));
   if (r.state === 'slow_down') {
-    await ctx.secrets.set(secret(ctx, DEVICE_LOGIN_SECRET), JSON.stringify({ ...pending, interval: r.interval }));
+    await ctx.secrets.set(
+      secret(ctx, DEVICE_LOGIN_SECRET),
+      JSON.stringify({ ...pending, interval: r.interval }),
+    );
   }
   return { state: r.state, interval: r.interval, message: POLL_MESSAGES[r.state] };
 };
@@ -170,7 +207,8 @@ const metaSync: Handler<'meta.sync'> = async ({ since }, ctx) => {
   }
 };
 
-const metaSettingsGet: Handler<'meta.settings.get'> = (_args, ctx) => readMetaSettings(ctx.db(), ctx.secrets, ctx.workspace);
+const metaSettingsGet: Handler<'meta.settings.get'> = (_args, ctx) =>
+  readMetaSettings(ctx.db(), ctx.secrets, ctx.workspace);
 
 const metaSettingsSet: Handler<'meta.settings.set'> = async (args, ctx) => {
   await writeMetaSettings(ctx.db(), ctx.secrets, ctx.workspace, args);

@@ -29,7 +29,11 @@ export function adsToLookUp(db: Db, now: number): string[] {
   ).map((r) => r.id);
 }
 
-export async function lookUpReferralAds(db: Db, client: GraphClient, now: number): Promise<{ found: number; notFound: number }> {
+export async function lookUpReferralAds(
+  db: Db,
+  client: GraphClient,
+  now: number,
+): Promise<{ found: number; notFound: number }> {
   let found = 0;
   let notFound = 0;
   const record = db.prepare(
@@ -50,13 +54,26 @@ export async function lookUpReferralAds(db: Db, client: GraphClient, now: number
     try {
       const ad = await client.get<AdAnswer>(id, { fields: 'name,campaign{id,name},adset{id,name}' });
       db.transaction(() => {
-        insert.run(id, ad.name ?? null, ad.adset?.id ?? null, ad.adset?.name ?? null, ad.campaign?.id ?? null, ad.campaign?.name ?? null);
+        insert.run(
+          id,
+          ad.name ?? null,
+          ad.adset?.id ?? null,
+          ad.adset?.name ?? null,
+          ad.campaign?.id ?? null,
+          ad.campaign?.name ?? null,
+        );
         record.run(id, now, 1, null);
       })();
       found++;
     } catch (err) {
       // 100/33: missing or not visible to this token. A dead token or rate limit stops the sync instead.
-      if (!(err instanceof GraphError) || err.kind === 'auth' || err.kind === 'throttle' || err.kind === 'transient') throw err;
+      if (
+        !(err instanceof GraphError) ||
+        err.kind === 'auth' ||
+        err.kind === 'throttle' ||
+        err.kind === 'transient'
+      )
+        throw err;
       record.run(id, now, 0, err.graphMessage || err.message);
       notFound++;
     }

@@ -62,17 +62,22 @@ export function ensureSyncState(db: Db, accountId: string): void {
 export async function syncObjects(db: Db, client: GraphClient, accountId: string): Promise<number> {
   ensureSyncState(db, accountId);
   let written = 0;
-  for (const kind of ['campaign', 'adset', 'ad'] as const) written += await syncKind(db, client, accountId, kind);
+  for (const kind of ['campaign', 'adset', 'ad'] as const)
+    written += await syncKind(db, client, accountId, kind);
   return written;
 }
 
 async function syncKind(db: Db, client: GraphClient, accountId: string, kind: Kind): Promise<number> {
   const column = CURSOR[kind];
-  const after = (db.prepare(`SELECT ${column} AS v FROM meta_sync_state WHERE account_id = ?`).get(accountId) as { v: number | null })
-    .v;
+  const after = (
+    db.prepare(`SELECT ${column} AS v FROM meta_sync_state WHERE account_id = ?`).get(accountId) as {
+      v: number | null;
+    }
+  ).v;
   const filtering: object[] = [{ field: `${kind}.effective_status`, operator: 'IN', value: STATUSES[kind] }];
   // Re-read the second of the cursor too: objects updated in the same second as the last one seen.
-  if (after !== null) filtering.push({ field: `${kind}.updated_time`, operator: 'GREATER_THAN', value: after - 1 });
+  if (after !== null)
+    filtering.push({ field: `${kind}.updated_time`, operator: 'GREATER_THAN', value: after - 1 });
   const write = writer(db, accountId, kind);
   let newest = after ?? 0;
   let written = 0;
@@ -90,7 +95,8 @@ async function syncKind(db: Db, client: GraphClient, accountId: string, kind: Ki
     written += page.length;
   }
   // Advanced only after every page is stored: a restart re-reads (idempotently) instead of skipping.
-  if (newest > 0) db.prepare(`UPDATE meta_sync_state SET ${column} = ? WHERE account_id = ?`).run(newest, accountId);
+  if (newest > 0)
+    db.prepare(`UPDATE meta_sync_state SET ${column} = ? WHERE account_id = ?`).run(newest, accountId);
   return written;
 }
 
@@ -103,7 +109,14 @@ function writer(db: Db, accountId: string, kind: Kind): (o: GraphObject) => void
     );
     const rename = db.prepare('UPDATE meta_ads SET campaign_name = ? WHERE campaign_id = ?');
     return (o) => {
-      up.run(o.id, accountId, o.name ?? null, o.status ?? null, o.effective_status ?? null, o.updated_time ?? null);
+      up.run(
+        o.id,
+        accountId,
+        o.name ?? null,
+        o.status ?? null,
+        o.effective_status ?? null,
+        o.updated_time ?? null,
+      );
       if (o.name !== undefined) rename.run(o.name, o.id);
     };
   }
@@ -115,27 +128,36 @@ function writer(db: Db, accountId: string, kind: Kind): (o: GraphObject) => void
     );
     const rename = db.prepare('UPDATE meta_ads SET adset_name = ? WHERE adset_id = ?');
     return (o) => {
-      up.run(o.id, accountId, o.campaign_id ?? null, o.name ?? null, o.status ?? null, o.effective_status ?? null, o.updated_time ?? null);
+      up.run(
+        o.id,
+        accountId,
+        o.campaign_id ?? null,
+        o.name ?? null,
+        o.status ?? null,
+        o.effective_status ?? null,
+        o.updated_time ?? null,
+      );
       if (o.name !== undefined) rename.run(o.name, o.id);
     };
   }
   const up = db.prepare(
     `INSERT INTO meta_ads (ad_id, account_id, name, status, effective_status, adset_id, adset_name, campaign_id, campaign_name, updated_time)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT name FROM meta_adsets WHERE id = ?6), ?7, (SELECT name FROM meta_campaigns WHERE id = ?7), ?8)
+     VALUES (@id, @account, @name, @status, @effective, @adset, (SELECT name FROM meta_adsets WHERE id = @adset), @campaign,
+       (SELECT name FROM meta_campaigns WHERE id = @campaign), @updated)
      ON CONFLICT(ad_id) DO UPDATE SET account_id = excluded.account_id, name = excluded.name, status = excluded.status,
        effective_status = excluded.effective_status, adset_id = excluded.adset_id,
        adset_name = COALESCE(excluded.adset_name, meta_ads.adset_name), campaign_id = excluded.campaign_id,
        campaign_name = COALESCE(excluded.campaign_name, meta_ads.campaign_name), updated_time = excluded.updated_time`,
   );
   return (o) =>
-    up.run(
-      o.id,
-      accountId,
-      o.name ?? null,
-      o.status ?? null,
-      o.effective_status ?? null,
-      o.adset_id ?? null,
-      o.campaign_id ?? null,
-      o.updated_time ?? null,
-    );
+    up.run({
+      id: o.id,
+      account: accountId,
+      name: o.name ?? null,
+      status: o.status ?? null,
+      effective: o.effective_status ?? null,
+      adset: o.adset_id ?? null,
+      campaign: o.campaign_id ?? null,
+      updated: o.updated_time ?? null,
+    });
 }

@@ -34,7 +34,11 @@ export function appIdSetting(db: Db): string | null {
   return getSetting<string | null>(db, KEY_APP_ID, null);
 }
 
-export async function readMetaSettings(db: Db, secrets: SecretStore, workspace: string): Promise<MetaSettings> {
+export async function readMetaSettings(
+  db: Db,
+  secrets: SecretStore,
+  workspace: string,
+): Promise<MetaSettings> {
   const env = process.env[GRAPH_URL_ENV] || null;
   const baseUrl = getSetting(db, KEY_BASE_URL, DEFAULT_GRAPH_URL);
   return {
@@ -55,7 +59,12 @@ export interface MetaSettingsChange {
 }
 
 /** `null` resets a setting to its default (or removes the client token); undefined leaves it. */
-export async function writeMetaSettings(db: Db, secrets: SecretStore, workspace: string, change: MetaSettingsChange): Promise<void> {
+export async function writeMetaSettings(
+  db: Db,
+  secrets: SecretStore,
+  workspace: string,
+  change: MetaSettingsChange,
+): Promise<void> {
   if (change.apiVersion !== undefined) setSetting(db, KEY_VERSION, change.apiVersion);
   if (change.baseUrl === null) deleteSetting(db, KEY_BASE_URL);
   else if (change.baseUrl !== undefined) setSetting(db, KEY_BASE_URL, change.baseUrl.replace(/\/+$/, ''));

@@ -94,13 +94,19 @@ export interface SpendResult {
   days: number;
 }
 
-export async function syncSpend(deps: SpendDeps, account: SelectedAccount, askedSince?: string): Promise<SpendResult> {
+export async function syncSpend(
+  deps: SpendDeps,
+  account: SelectedAccount,
+  askedSince?: string,
+): Promise<SpendResult> {
   const o = { ...DEFAULT_SPEND_OPTIONS, ...deps.options };
   const { db } = deps;
   ensureSyncState(db, account.id);
   const today = accountToday(deps.now(), account.timezone);
   const earliest = day(today).minus({ months: o.retentionMonths }).plus({ days: 1 }).toISODate()!;
-  const state = db.prepare('SELECT spend_since, spend_through FROM meta_sync_state WHERE account_id = ?').get(account.id) as {
+  const state = db
+    .prepare('SELECT spend_since, spend_through FROM meta_sync_state WHERE account_id = ?')
+    .get(account.id) as {
     spend_since: string | null;
     spend_through: string | null;
   };
@@ -111,7 +117,10 @@ export async function syncSpend(deps: SpendDeps, account: SelectedAccount, asked
     // First sync, or history asked further back: cover [asked, today] from the start.
     since = asked ?? earliest;
     through = null;
-    db.prepare('UPDATE meta_sync_state SET spend_since = ?, spend_through = NULL WHERE account_id = ?').run(since, account.id);
+    db.prepare('UPDATE meta_sync_state SET spend_since = ?, spend_through = NULL WHERE account_id = ?').run(
+      since,
+      account.id,
+    );
   }
   const lookbackStart = addDays(today, -(o.lookbackDays - 1));
   const start = maxDate(since, through === null ? since : minDate(addDays(through, 1), lookbackStart));
@@ -120,7 +129,12 @@ export async function syncSpend(deps: SpendDeps, account: SelectedAccount, asked
   if (total <= o.syncMaxDays) windows.push({ since: start, until: today, mode: 'sync', attempt: 0 });
   else {
     for (let s = start; s <= today; s = addDays(s, o.asyncWindowDays)) {
-      windows.push({ since: s, until: minDate(addDays(s, o.asyncWindowDays - 1), today), mode: 'async', attempt: 0 });
+      windows.push({
+        since: s,
+        until: minDate(addDays(s, o.asyncWindowDays - 1), today),
+        mode: 'async',
+        attempt: 0,
+      });
     }
   }
 
@@ -180,16 +194,22 @@ class SpendRun {
 
   private async readSync(w: Window): Promise<InsightRow[]> {
     this.report(`reading ${w.since} … ${w.until}`);
-    return this.deps.client.all<InsightRow>(`${this.account.id}/insights`, { ...this.params(w), limit: this.o.pageLimit });
+    return this.deps.client.all<InsightRow>(`${this.account.id}/insights`, {
+      ...this.params(w),
+      limit: this.o.pageLimit,
+    });
   }
 
   private async readAsync(w: Window): Promise<InsightRow[]> {
     const { db, client } = this.deps;
     const key = [this.account.id, w.since, w.until] as const;
     const stored = db
-      .prepare('SELECT report_run_id AS id, started_at FROM meta_report_runs WHERE account_id = ? AND since = ? AND until = ?')
+      .prepare(
+        'SELECT report_run_id AS id, started_at FROM meta_report_runs WHERE account_id = ? AND since = ? AND until = ?',
+      )
       .get(...key) as { id: string; started_at: number } | undefined;
-    const forget = () => db.prepare('DELETE FROM meta_report_runs WHERE account_id = ? AND since = ? AND until = ?').run(...key);
+    const forget = () =>
+      db.prepare('DELETE FROM meta_report_runs WHERE account_id = ? AND since = ? AND until = ?').run(...key);
     let runId: string;
     let startedAt: number;
     const reused = !!stored && this.deps.now() - stored.started_at < this.o.maxJobMs;
@@ -198,7 +218,10 @@ class SpendRun {
       startedAt = stored!.started_at;
     } else {
       this.report(`asking Meta for a report of ${w.since} … ${w.until}`);
-      const r = await client.post<{ report_run_id?: string | number }>(`${this.account.id}/insights`, this.params(w));
+      const r = await client.post<{ report_run_id?: string | number }>(
+        `${this.account.id}/insights`,
+        this.params(w),
+      );
       if (r.report_run_id === undefined) throw new AsyncJobFailed(w, 'no report_run_id');
       runId = String(r.report_run_id);
       startedAt = this.deps.now();
@@ -215,7 +238,11 @@ class SpendRun {
         st = await client.get(runId, { fields: 'async_status,async_percent_completion' });
       } catch (err) {
         // A stored run Meta no longer knows (expired, other token): start a new one.
-        if (reused && err instanceof GraphError && (err.kind === 'param' || err.kind === 'other' || err.kind === 'permission')) {
+        if (
+          reused &&
+          err instanceof GraphError &&
+          (err.kind === 'param' || err.kind === 'other' || err.kind === 'permission')
+        ) {
           forget();
           return this.readAsync(w);
         }
@@ -261,8 +288,9 @@ class SpendRun {
          campaign_name = COALESCE(meta_ads.campaign_name, excluded.campaign_name)`,
     );
     const cursor = db.prepare(
-      `UPDATE meta_sync_state SET spend_through = ?1
-       WHERE account_id = ?2 AND (spend_through IS NULL AND spend_since >= ?3 OR spend_through >= ?4) AND COALESCE(spend_through, '') < ?1`,
+      `UPDATE meta_sync_state SET spend_through = @until
+       WHERE account_id = @account AND (spend_through IS NULL AND spend_since >= @since OR spend_through >= @dayBefore)
+         AND COALESCE(spend_through, '') < @until`,
     );
     const seenAds = new Set<string>();
     db.transaction(() => {
@@ -270,7 +298,8 @@ class SpendRun {
       for (const r of rows) {
         if (!r.ad_id || !r.date_start) continue;
         const currency = r.account_currency ?? acc.currency;
-        if (!currency) throw new ApiError('meta_error', `Meta returned spend without a currency for ${acc.id}`);
+        if (!currency)
+          throw new ApiError('meta_error', `Meta returned spend without a currency for ${acc.id}`);
         ins.run(
           acc.id,
           String(r.ad_id),
@@ -297,8 +326,12 @@ class SpendRun {
         }
       }
       // Advance only when the window touches the covered run of days (it always does: windows go in order).
-      cursor.run(w.until, acc.id, w.since, addDays(w.since, -1));
-      db.prepare('DELETE FROM meta_report_runs WHERE account_id = ? AND since = ? AND until = ?').run(acc.id, w.since, w.until);
+      cursor.run({ until: w.until, account: acc.id, since: w.since, dayBefore: addDays(w.since, -1) });
+      db.prepare('DELETE FROM meta_report_runs WHERE account_id = ? AND since = ? AND until = ?').run(
+        acc.id,
+        w.since,
+        w.until,
+      );
     })();
   }
 }

@@ -1,5 +1,5 @@
-import type { MetaSyncSummary } from '../../shared/contract/meta';
 import { ApiError } from '../../shared/contract/errors';
+import type { MetaSyncSummary } from '../../shared/contract/meta';
 import type { Db } from '../db/open';
 import { selectedAccounts } from './accounts';
 import { markNeedsLogin } from './connection';
@@ -27,14 +27,22 @@ const OBJECTS_SHARE = 0.1;
  * On error 190 the connection is marked "needs login" and the sync stops; everything stored before
  * stays, and the next sync resumes from the per-account cursors.
  */
-export async function runMetaSync(deps: MetaSyncDeps, opts: { since?: string | undefined } = {}): Promise<MetaSyncSummary> {
+export async function runMetaSync(
+  deps: MetaSyncDeps,
+  opts: { since?: string | undefined } = {},
+): Promise<MetaSyncSummary> {
   const { db, client } = deps;
   const now = deps.now ?? Date.now;
   const accounts = selectedAccounts(db);
   if (accounts.length === 0) {
-    throw new ApiError('invalid_argument', 'No ad account is selected: choose some first (insights meta accounts --select act_…)');
+    throw new ApiError(
+      'invalid_argument',
+      'No ad account is selected: choose some first (insights meta accounts --select act_…)',
+    );
   }
-  const runId = Number(db.prepare('INSERT INTO meta_sync_runs (started_at) VALUES (?)').run(now()).lastInsertRowid);
+  const runId = Number(
+    db.prepare('INSERT INTO meta_sync_runs (started_at) VALUES (?)').run(now()).lastInsertRowid,
+  );
   const summary: MetaSyncSummary = {
     accounts: accounts.length,
     objects: 0,
@@ -76,7 +84,11 @@ export async function runMetaSync(deps: MetaSyncDeps, opts: { since?: string | u
         )
         .all() as { currency: string }[]
     ).map((r) => r.currency);
-    db.prepare('UPDATE meta_sync_runs SET ended_at = ?, ok = 1, summary = ? WHERE id = ?').run(now(), JSON.stringify(summary), runId);
+    db.prepare('UPDATE meta_sync_runs SET ended_at = ?, ok = 1, summary = ? WHERE id = ?').run(
+      now(),
+      JSON.stringify(summary),
+      runId,
+    );
     return summary;
   } catch (err) {
     if (err instanceof GraphError && err.kind === 'auth') markNeedsLogin(db, err.message);

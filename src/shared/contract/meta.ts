@@ -92,7 +92,12 @@ const AccountId = z.string().regex(/^act_\d{1,25}$/, 'an ad account id looks lik
 export const DeviceLoginState = z.enum(['pending', 'slow_down', 'expired', 'declined', 'connected']);
 
 export const metaMethods = {
-  'meta.status': method({ args: NoArgs, result: MetaStatus, lane: 'read', summary: 'Meta connection: who, expiry, permissions, last sync' }),
+  'meta.status': method({
+    args: NoArgs,
+    result: MetaStatus,
+    lane: 'read',
+    summary: 'Meta connection: who, expiry, permissions, last sync',
+  }),
   'meta.connectToken': method({
     args: z.object({ token: Secret }).strict(),
     result: MetaStatus,
@@ -113,11 +118,21 @@ export const metaMethods = {
   }),
   'meta.deviceLoginPoll': method({
     args: NoArgs,
-    result: z.object({ state: DeviceLoginState, interval: z.number().int(), message: z.string(), status: MetaStatus.optional() }),
+    result: z.object({
+      state: DeviceLoginState,
+      interval: z.number().int(),
+      message: z.string(),
+      status: MetaStatus.optional(),
+    }),
     lane: 'write',
     summary: 'Poll a Login for Devices once (call again after `interval` seconds while pending)',
   }),
-  'meta.disconnect': method({ args: NoArgs, result: Ok, lane: 'write', summary: 'Forget the Meta token (synced data stays)' }),
+  'meta.disconnect': method({
+    args: NoArgs,
+    result: Ok,
+    lane: 'write',
+    summary: 'Forget the Meta token (synced data stays)',
+  }),
   'meta.accounts': method({
     args: z.object({ refresh: z.boolean().optional() }).strict(),
     result: z.array(MetaAccount),
@@ -145,7 +160,12 @@ export const metaMethods = {
     jobKind: 'meta-sync',
     summary: 'Sync campaigns, ad sets, ads and daily spend of the selected ad accounts',
   }),
-  'meta.settings.get': method({ args: NoArgs, result: MetaSettings, lane: 'read', summary: 'Graph API version, base URL, app id' }),
+  'meta.settings.get': method({
+    args: NoArgs,
+    result: MetaSettings,
+    lane: 'read',
+    summary: 'Graph API version, base URL, app id',
+  }),
   'meta.settings.set': method({
     args: z
       .object({

@@ -2,7 +2,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GraphClient } from '../../../src/core/meta/graph-client';
 import { GraphError } from '../../../src/core/meta/graph-error';
 import { parseUsage } from '../../../src/core/meta/usage';
-import { type FakeGraph, type Fault, reduceData, serverError, startFakeGraph, throttled, tokenExpired, usageHeaders } from '../../fakes/fake-graph';
+import {
+  type FakeGraph,
+  type Fault,
+  reduceData,
+  serverError,
+  startFakeGraph,
+  throttled,
+  tokenExpired,
+  usageHeaders,
+} from '../../fakes/fake-graph';
 import { testFixture } from '../../fakes/meta-fixture';
 
 let fake: FakeGraph | undefined;
@@ -38,8 +47,13 @@ describe('GraphClient against the fake Graph API', () => {
   it('follows paging.next across short and empty pages and keeps numbers as Meta sends them (strings)', async () => {
     fake = await startFakeGraph({ fixture: testFixture(), pageSizes: [3, 0, 1, 7] });
     const { client } = clientFor(fake);
-    const rows = await client.all<{ ad_id: string; spend: string; date_start: string }>('act_111/insights', insightsParams);
-    const expected = testFixture().insights.filter((r) => r.accountId === 'act_111' && r.date >= '2026-11-01');
+    const rows = await client.all<{ ad_id: string; spend: string; date_start: string }>(
+      'act_111/insights',
+      insightsParams,
+    );
+    const expected = testFixture().insights.filter(
+      (r) => r.accountId === 'act_111' && r.date >= '2026-11-01',
+    );
     expect(rows.map((r) => `${r.ad_id}@${r.date_start}=${r.spend}`)).toEqual(
       expected.map((r) => `${r.adId}@${r.date}=${r.spend}`),
     );
@@ -50,7 +64,11 @@ describe('GraphClient against the fake Graph API', () => {
   });
 
   it('pauses before the next call when a usage header is above 90 %, for estimated_time_to_regain_access', async () => {
-    fake = await startFakeGraph({ fixture: testFixture(), pageSizes: [2], headers: (r) => (r.index === 0 ? usageHeaders(96, 3) : usageHeaders(20)) });
+    fake = await startFakeGraph({
+      fixture: testFixture(),
+      pageSizes: [2],
+      headers: (r) => (r.index === 0 ? usageHeaders(96, 3) : usageHeaders(20)),
+    });
     const { client, sleeps, waits } = clientFor(fake);
     const list = await client.all('me/adaccounts', { fields: 'id,name', limit: 1 });
     expect(list).toHaveLength(2);
@@ -70,7 +88,10 @@ describe('GraphClient against the fake Graph API', () => {
   });
 
   it('retries a burst of 5xx with exponential backoff, and gives up after five retries', async () => {
-    fake = await startFakeGraph({ fixture: testFixture(), faults: [(r) => (r.index < 3 ? serverError() : undefined)] });
+    fake = await startFakeGraph({
+      fixture: testFixture(),
+      faults: [(r) => (r.index < 3 ? serverError() : undefined)],
+    });
     const { client, sleeps } = clientFor(fake);
     await client.get('me');
     expect(sleeps.map((s) => s.ms)).toEqual([1000, 5000, 25000]);
@@ -96,13 +117,18 @@ describe('GraphClient against the fake Graph API', () => {
   it('reports a code-100 error naming the parameter', async () => {
     fake = await startFakeGraph({ fixture: testFixture() });
     const { client } = clientFor(fake);
-    const err = await client.get('act_111/insights', { ...insightsParams, time_range: 'yesterday' }).catch((e: unknown) => e);
+    const err = await client
+      .get('act_111/insights', { ...insightsParams, time_range: 'yesterday' })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'invalid_argument', field: 'time_range' });
     expect((err as Error).message).toMatch(/time_range/);
   });
 
   it('halves the page size on "reduce the amount of data" and asks for the same page again', async () => {
-    fake = await startFakeGraph({ fixture: testFixture(), faults: [(r) => (r.index < 2 ? reduceData() : undefined)] });
+    fake = await startFakeGraph({
+      fixture: testFixture(),
+      faults: [(r) => (r.index < 2 ? reduceData() : undefined)],
+    });
     const { client } = clientFor(fake);
     const rows = await client.all('act_111/insights', { ...insightsParams, limit: 400 });
     expect(rows.length).toBeGreaterThan(0);
@@ -111,7 +137,9 @@ describe('GraphClient against the fake Graph API', () => {
 
   it('does not follow a next-page link to another host', async () => {
     const evil: Fault = (r) =>
-      r.path.endsWith('/me/adaccounts') ? { status: 200, body: { data: [], paging: { next: 'https://evil.example/v25.0/x?after=1' } } } : undefined;
+      r.path.endsWith('/me/adaccounts')
+        ? { status: 200, body: { data: [], paging: { next: 'https://evil.example/v25.0/x?after=1' } } }
+        : undefined;
     fake = await startFakeGraph({ fixture: testFixture(), faults: [evil] });
     const { client } = clientFor(fake);
     await expect(client.all('me/adaccounts')).rejects.toThrow(/another host/);
