@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAppCommands } from './commands/app';
+import { registerCollectorCommands, registerDialog360Commands } from './commands/collector';
 import { registerMetaCommands } from './commands/meta';
 import { registerServeCommand } from './commands/serve';
 import { reportFailure, VERSION } from './runtime';
@@ -15,6 +16,8 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (str, write) => write(`insights: ${str.replace(/^error: /, '')}`) });
   registerAppCommands(program);
   registerServeCommand(program);
+  registerDialog360Commands(program);
+  registerCollectorCommands(program);
   registerMetaCommands(program);
   return program;
 }

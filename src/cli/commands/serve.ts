@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { startCollectorScheduler } from '../../core/collector/scheduler';
 import { CoreHost } from '../../core/host/host';
 import { JsonPrefsStore } from '../../core/prefs/prefs-store';
 import { FileSecretStore } from '../../core/secrets/file-secret-store';
@@ -45,12 +46,15 @@ export async function serve(
     apiToken: token,
     bodyLimit: opts.bodyLimit,
   });
+  // Workspaces connected to a collector pull from it periodically while this process runs.
+  const scheduler = startCollectorScheduler(host);
   const base = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${server.port}`;
   // The token travels in the fragment: never sent to a server, never in a log line of ours.
   const url = `${base}/#token=${token}`;
   return {
     url,
     close: async () => {
+      scheduler.stop();
       await server.close();
       await host.close();
     },

@@ -1,10 +1,10 @@
 import type { CollectorSyncResult } from '../../shared/contract/dialog360';
 import { ApiError } from '../../shared/contract/errors';
-import { deriveChanges } from '../attribution/derive';
 import type { Db } from '../db/open';
-import { upsertOutgoing } from '../dialog360/send-proxy';
 import type { CoreContext } from '../host/context';
+import { storeExternalEvents } from '../ingest/external-events';
 import { ingestPayloads, type PayloadInput } from '../ingest/ingest';
+import { type OutgoingInput, storeOutgoingMessages } from '../ingest/outgoing';
 import { markAttempt, markResult, readState, tokenSecretName } from './state';
 import { SYNC_PAGE_LIMIT, type SyncLine } from './wire';
 
@@ -168,12 +168,17 @@ async function* ndjsonLines(res: Response): AsyncGenerator<{ line: SyncLine; byt
     }
     if (chunk.done) break;
     buffered += decoder.decode(chunk.value, { stream: true });
-    let nl = buffered.indexOf('\n');
-    while (nl >= 0) {
-      const text = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (text.trim() !== '') yield { line: JSON.parse(text) as SyncLine, bytes: text.length };
-      nl = buffered.indexOf('\n');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const text of lines) {
+      if (text.trim() === '') continue;
+      let line: SyncLine;
+      try {
+        line = JSON.parse(text) as SyncLine;
+      } catch {
+        line = { type: 'error', message: 'it sent a line that is not JSON' };
+      }
+      yield { line, bytes: text.length };
     }
   }
 }
@@ -186,67 +191,79 @@ function commitBatch(db: Db, batch: Batch, totals: CollectorSyncResult): void {
       totals.duplicatePayloads += r.duplicatePayloads;
       totals.skipped += r.rejected.length;
     }
-    const eventIds = storeSyncedEvents(db, batch.events);
-    totals.events += eventIds.length;
-    const outgoingIds: string[] = [];
-    for (const o of batch.outgoing) {
-      if (typeof o.id !== 'string') continue;
-      upsertOutgoing(
-        db,
-        {
-          id: o.id,
-          phoneNumberId: typeof o.phone_number_id === 'string' ? o.phone_number_id : '',
-          contactId: typeof o.contact_id === 'string' ? o.contact_id : null,
-          templateName: typeof o.template_name === 'string' ? o.template_name : null,
-          sentAt: typeof o.sent_at === 'number' ? o.sent_at : 0,
-          buttons: typeof o.buttons === 'string' ? (JSON.parse(o.buttons) as []) : [],
-        },
-        typeof o.origin === 'string' ? o.origin : 'send-proxy',
-      );
-      outgoingIds.push(o.id);
-    }
-    totals.outgoing += outgoingIds.length;
-    if (eventIds.length > 0 || outgoingIds.length > 0) {
-      deriveChanges(db, { messageIds: [], externalEventIds: eventIds, outgoingIds });
+    const events = batch.events.flatMap(toStoredEvent);
+    totals.skipped += batch.events.length - events.length;
+    const storedEvents =
+      events.length > 0 ? storeExternalEvents(db, events).filter((e) => !e.duplicate).length : 0;
+    totals.events += storedEvents;
+    const outgoing = batch.outgoing.flatMap(toOutgoing);
+    totals.skipped += batch.outgoing.length - outgoing.length;
+    if (outgoing.length > 0) {
+      const r = storeOutgoingMessages(db, outgoing);
+      totals.outgoing += r.inserted + r.updated;
     }
     db.prepare(
       `UPDATE collector_state SET cursor = ?, received_payloads = received_payloads + ?,
          received_events = received_events + ?, received_outgoing = received_outgoing + ? WHERE id = 1`,
-    ).run(batch.cursor, batch.payloads.length, eventIds.length, outgoingIds.length);
+    ).run(batch.cursor, batch.payloads.length, batch.events.length, batch.outgoing.length);
   }).immediate();
 }
 
+const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
 /**
- * External events replicate verbatim: same id (so previous_external_event_id links still resolve),
- * same received_at. An id or event_id the desktop already has is skipped.
+ * An external event replicates verbatim: the same id (so previous_external_event_id links still
+ * resolve) and the time the collector first stored it. Stored by the ingestion area's function, which
+ * skips an id or event_id the desktop already has and derives in the same transaction.
  */
-function storeSyncedEvents(db: Db, events: Record<string, unknown>[]): string[] {
-  if (events.length === 0) return [];
-  const insert = db.prepare(
-    `INSERT OR IGNORE INTO external_events (id, event_id, client_id, action, contact_id, ts, revenue_amount,
-       revenue_currency, app_id, previous_external_event_id, received_at, origin)
-     VALUES (@id, @event_id, @client_id, @action, @contact_id, @ts, @revenue_amount, @revenue_currency, @app_id,
-       @previous_external_event_id, @received_at, 'sync')`,
-  );
-  const ids: string[] = [];
-  for (const e of events) {
-    if (typeof e.id !== 'string') continue;
-    const row = {
-      id: e.id,
-      event_id: e.event_id ?? null,
-      client_id: e.client_id ?? null,
-      action: e.action,
-      contact_id: e.contact_id,
-      ts: e.ts,
-      revenue_amount: e.revenue_amount ?? null,
-      revenue_currency: e.revenue_currency ?? null,
-      app_id: e.app_id ?? null,
-      previous_external_event_id: e.previous_external_event_id ?? null,
-      received_at: e.received_at,
-    };
-    if (insert.run(row).changes > 0) ids.push(e.id);
+function toStoredEvent(e: Record<string, unknown>): Parameters<typeof storeExternalEvents>[1] {
+  const id = text(e.id);
+  const action = text(e.action);
+  const contactId = text(e.contact_id);
+  const receivedAt = num(e.received_at);
+  if (!id || !action || !contactId || receivedAt === null) return [];
+  return [
+    {
+      event: {
+        action,
+        contactId,
+        ts: num(e.ts),
+        revenueAmount: num(e.revenue_amount),
+        revenueCurrency: text(e.revenue_currency),
+        appId: text(e.app_id),
+        previousExternalEventId: text(e.previous_external_event_id),
+        eventId: text(e.event_id),
+      },
+      options: { origin: 'sync', clientId: text(e.client_id), receivedAt, id },
+    },
+  ];
+}
+
+const OUTGOING_ORIGINS = ['send-proxy', 'send-log', 'demo'] as const;
+
+function toOutgoing(o: Record<string, unknown>): OutgoingInput[] {
+  const id = text(o.id);
+  if (!id) return [];
+  let buttons: OutgoingInput['buttons'] = [];
+  try {
+    const parsed = JSON.parse(text(o.buttons) ?? '[]') as unknown;
+    if (Array.isArray(parsed)) buttons = parsed as OutgoingInput['buttons'];
+  } catch {
+    // a malformed button list names nothing; the message itself still syncs
   }
-  return ids;
+  const origin = OUTGOING_ORIGINS.find((x) => x === o.origin) ?? 'send-proxy';
+  return [
+    {
+      id,
+      phoneNumberId: text(o.phone_number_id),
+      contactId: text(o.contact_id),
+      templateName: text(o.template_name),
+      sentAt: num(o.sent_at),
+      buttons,
+      origin,
+    },
+  ];
 }
 
 function abortError(): Error {

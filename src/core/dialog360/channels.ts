@@ -1,27 +1,21 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import type { CoreContext } from '../host/context';
-import { secretName } from '../secrets/secret-store';
+import {
+  channelApiKeyName,
+  channelSecretName,
+  getChannel,
+  hashesEqual,
+  hashSecret,
+} from '../ingest/channels';
 
-// Read access to the ingestion area's `channels` table (migration 0003) and the channel secrets it
-// keeps in the SecretStore: `channel/<id>/secret` and the optional `channel/<id>/api-key`.
+// The ingestion area owns channels (table `channels`, src/core/ingest/channels.ts): the secret and the
+// optional 360dialog API key are in the SecretStore. These helpers add the errors 360dialog calls need.
 
-export interface ChannelRow {
-  phone_number_id: string;
-  name: string | null;
-  secret_hash: Buffer;
-  has_api_key: number;
-}
-
-export function findChannel(db: Db, channel: string): ChannelRow | undefined {
-  return db
-    .prepare('SELECT phone_number_id, name, secret_hash, has_api_key FROM channels WHERE phone_number_id = ?')
-    .get(channel) as ChannelRow | undefined;
-}
+export type ChannelRow = NonNullable<ReturnType<typeof getChannel>>;
 
 export function requireChannel(db: Db, channel: string): ChannelRow {
-  const row = findChannel(db, channel);
+  const row = getChannel(db, channel);
   if (!row) {
     throw new ApiError(
       'not_found',
@@ -32,13 +26,17 @@ export function requireChannel(db: Db, channel: string): ChannelRow {
   return row;
 }
 
-/** The channel's 360dialog API key from the SecretStore; a clear error when none was stored. */
-export async function channelApiKey(ctx: CoreContext, channel: string): Promise<string> {
-  const key = await ctx.secrets.get(secretName(ctx.workspace, `channel/${channel}/api-key`));
+/** The channel's 360dialog API key; a clear error when none was stored. */
+export async function channelApiKey(
+  ctx: CoreContext,
+  channel: string,
+  workspace = ctx.workspace,
+): Promise<string> {
+  const key = await ctx.secrets.get(channelApiKeyName(workspace, channel));
   if (!key) {
     throw new ApiError(
       'invalid_argument',
-      `Channel "${channel}" has no 360dialog API key: set one in Settings or with insights channels add ${channel} --api-key …`,
+      `Channel "${channel}" has no 360dialog API key: add it in Settings or with insights channels add ${channel} --api-key …`,
       'apiKey',
     );
   }
@@ -46,19 +44,19 @@ export async function channelApiKey(ctx: CoreContext, channel: string): Promise<
 }
 
 export async function channelSecret(ctx: CoreContext, channel: string): Promise<string> {
-  const secret = await ctx.secrets.get(secretName(ctx.workspace, `channel/${channel}/secret`));
-  if (!secret)
+  const secret = await ctx.secrets.get(channelSecretName(ctx.workspace, channel));
+  if (!secret) {
     throw new ApiError(
       'not_found',
       `The secret of channel "${channel}" is missing from the secret store`,
       'channel',
     );
+  }
   return secret;
 }
 
-/** Checks `Authorization: Bearer <secret>` against the stored sha256, in constant time. */
+/** `Authorization: Bearer <secret>` against the stored sha256, in constant time. */
 export function bearerMatchesChannel(row: ChannelRow, authorization: string | undefined): boolean {
   if (!authorization?.startsWith('Bearer ')) return false;
-  const given = createHash('sha256').update(authorization.slice(7)).digest();
-  return given.length === row.secret_hash.length && timingSafeEqual(given, row.secret_hash);
+  return hashesEqual(hashSecret(authorization.slice(7)), row.secret_hash);
 }

@@ -2,6 +2,7 @@ import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { deleteSetting, getSetting, setSetting } from '../db/settings';
 import type { Handler, InternalHandlers } from '../host/context';
+import { webhookPath } from '../ingest/channels';
 import { channelApiKey, channelSecret, requireChannel } from './channels';
 import { BASE_URL_SETTING, Dialog360Client, dialog360BaseUrl } from './client';
 import { authorizeSend, type RecordOutgoingArgs, recordOutgoing } from './send-proxy';
@@ -18,8 +19,6 @@ const clientFor = async (
     apiKey: apiKey ?? (await channelApiKey(ctx, channel)),
     signal: ctx.signal,
   });
-
-const expectedPath = (channel: string) => `/webhooks/360dialog/${encodeURIComponent(channel)}`;
 
 const checkKey: Handler<'channels.checkKey'> = async ({ channel, apiKey }, ctx) => {
   // A key typed into Settings can be tested before the channel exists; a stored key needs the channel.
@@ -44,7 +43,7 @@ const registerWebhook: Handler<'channels.registerWebhook'> = async ({ channel, u
 const webhookStatus: Handler<'channels.webhookStatus'> = async ({ channel }, ctx) => {
   requireChannel(ctx.db(), channel);
   const current = await (await clientFor(ctx, channel)).getWebhook();
-  const path = expectedPath(channel);
+  const path = webhookPath(channel);
   let pointsHere = false;
   if (current.url) {
     try {
@@ -105,8 +104,7 @@ export const dialog360Handlers = {
 
 /** Called by the send proxy route (src/core/dialog360/routes.ts) through host.internal. */
 export const dialog360InternalHandlers: InternalHandlers = {
-  'dialog360.authorizeSend': (args, ctx) =>
-    authorizeSend(args as { channel: string; authorization?: string }, ctx),
+  'dialog360.authorizeSend': (args, ctx) => authorizeSend((args ?? {}) as Record<string, unknown>, ctx),
   'dialog360.recordOutgoing': (args, ctx) => {
     if (!args || typeof args !== 'object')
       throw new ApiError('invalid_argument', 'recordOutgoing needs arguments');

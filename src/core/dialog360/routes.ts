@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { httpStatusFor } from '../../shared/contract/errors';
 import type { CoreHost } from '../host/host';
 import { toErrorShape } from '../host/protocol';
+import { DEFAULT_WORKSPACE } from '../workspace/workspaces';
 import { Dialog360Client } from './client';
-import { receiverWorkspace } from './receiver-workspace';
+import type { SendTarget } from './send-proxy';
 
 /**
  * POST /messages/:channel — the send proxy. Authenticated with the channel secret (Bearer), forwards
@@ -14,19 +15,15 @@ import { receiverWorkspace } from './receiver-workspace';
 export function registerSendProxyRoute(app: FastifyInstance, host: CoreHost): void {
   app.post<{ Params: { channel: string } }>('/messages/:channel', async (req, reply) => {
     const channel = req.params.channel;
-    let workspace: string;
-    let target: { apiKey: string; baseUrl: string };
+    let target: SendTarget;
     try {
-      workspace = receiverWorkspace(req);
+      // The channel names its workspace (as for the webhook receiver); the lookup runs on the read lane.
       target = (await host.internal(
         'dialog360.authorizeSend',
-        workspace,
-        {
-          channel,
-          authorization: req.headers.authorization,
-        },
+        DEFAULT_WORKSPACE,
+        { channel, authorization: req.headers.authorization },
         'read',
-      )) as { apiKey: string; baseUrl: string };
+      )) as SendTarget;
     } catch (err) {
       return sendError(reply, err);
     }
@@ -52,7 +49,7 @@ export function registerSendProxyRoute(app: FastifyInstance, host: CoreHost): vo
       }
       if (parsed !== null) {
         try {
-          await host.internal('dialog360.recordOutgoing', workspace, {
+          await host.internal('dialog360.recordOutgoing', target.workspace, {
             channel,
             request: req.body,
             response: parsed,

@@ -1,8 +1,9 @@
 import { ApiError } from '../../shared/contract/errors';
-import { deriveChanges } from '../attribution/derive';
 import type { Db } from '../db/open';
 import type { CoreContext } from '../host/context';
-import { bearerMatchesChannel, channelApiKey, findChannel } from './channels';
+import { findChannelWorkspace, getChannel } from '../ingest/channels';
+import { type OutgoingInput, storeOutgoingMessages } from '../ingest/outgoing';
+import { bearerMatchesChannel, channelApiKey } from './channels';
 import { dialog360BaseUrl } from './client';
 import { templateButtons } from './templates';
 
@@ -10,31 +11,33 @@ import { templateButtons } from './templates';
 // of outgoing messages, only their statuses (whatsapp-360dialog.md §3: "record each send response's
 // messages[0].id with what was sent"). Outgoing sources then carry the template's name and buttons.
 
-export interface OutgoingButton {
-  title: string | null;
-  id: string | null;
+export interface SendTarget {
+  workspace: string;
+  apiKey: string;
+  baseUrl: string;
 }
 
-export interface OutgoingRecord {
-  id: string;
-  phoneNumberId: string;
-  contactId: string | null;
-  templateName: string | null;
-  sentAt: number;
-  buttons: OutgoingButton[];
-}
-
-/** Checks the channel secret and hands the route what it needs to forward (in-process only). */
+/**
+ * Finds the channel's workspace (a channel lives in exactly one workspace of the data folder, as for
+ * the webhook receiver), checks the Bearer secret and hands the route what it needs to forward.
+ */
 export async function authorizeSend(
-  args: { channel: string; authorization?: string },
+  args: { channel?: unknown; authorization?: unknown },
   ctx: CoreContext,
-): Promise<{ apiKey: string; baseUrl: string }> {
-  const row = typeof args?.channel === 'string' ? findChannel(ctx.db(), args.channel) : undefined;
-  // Unknown channel and wrong secret answer alike, so the route does not reveal which channels exist.
-  if (!row || !bearerMatchesChannel(row, args.authorization)) {
+): Promise<SendTarget> {
+  const channel = typeof args?.channel === 'string' ? args.channel : '';
+  const workspace = channel ? findChannelWorkspace(ctx, channel) : null;
+  const row = workspace ? getChannel(ctx.dbFor(workspace), channel) : undefined;
+  const authorization = typeof args?.authorization === 'string' ? args.authorization : undefined;
+  // Unknown channel and wrong secret answer alike, so the proxy does not reveal which channels exist.
+  if (!workspace || !row || !bearerMatchesChannel(row, authorization)) {
     throw new ApiError('unauthorized', 'Missing or wrong channel secret (Authorization: Bearer <secret>)');
   }
-  return { apiKey: await channelApiKey(ctx, args.channel), baseUrl: dialog360BaseUrl(ctx.db()) };
+  return {
+    workspace,
+    apiKey: await channelApiKey(ctx, channel, workspace),
+    baseUrl: dialog360BaseUrl(ctx.dbFor(workspace)),
+  };
 }
 
 const obj = (v: unknown): Record<string, unknown> =>
@@ -42,14 +45,13 @@ const obj = (v: unknown): Record<string, unknown> =>
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | null =>
   typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
-const digits = (v: unknown): string | null => {
-  const s = str(v)?.replace(/\D/g, '');
-  return s ? s : null;
-};
+const digits = (v: unknown): string | null => str(v)?.replace(/\D/g, '') || null;
 
 /**
- * What a send body (Meta's message object) and 360dialog's answer say about an outgoing message.
+ * What a send body (Meta's message object) and 360dialog's answer say about an outgoing message;
  * null when 360dialog did not accept it (no messages[0].id).
+ * Buttons: a template's quick replies (titles from the synced template, ids from the quick_reply
+ * payloads of the send body), or an interactive message's reply buttons / list rows.
  */
 export function describeOutgoing(
   db: Db,
@@ -57,19 +59,18 @@ export function describeOutgoing(
   request: unknown,
   response: unknown,
   sentAt: number,
-): OutgoingRecord | null {
+): OutgoingInput | null {
   const res = obj(response);
   const id = str(obj(arr(res.messages)[0]).id);
   if (!id) return null;
   const body = obj(request);
   const contactId = digits(obj(arr(res.contacts)[0]).wa_id) ?? digits(body.to);
   let templateName: string | null = null;
-  let buttons: OutgoingButton[] = [];
+  let buttons: OutgoingInput['buttons'] = [];
   if (body.type === 'template' || (body.type === undefined && body.template)) {
     const tpl = obj(body.template);
     templateName = str(tpl.name);
     const language = str(obj(tpl.language).code) ?? undefined;
-    // Quick-reply payloads given at send time are the ids a reply echoes back (button.payload).
     const payloads = new Map<number, string>();
     for (const c of arr(tpl.components)) {
       const comp = obj(c);
@@ -79,26 +80,26 @@ export function describeOutgoing(
       const payload = str(obj(arr(comp.parameters)[0]).payload);
       if (Number.isInteger(index) && payload) payloads.set(index, payload);
     }
+    // A template not synced yet has no known titles: the reply's context.id still links it to this message.
     const known = templateName ? templateButtons(db, channel, templateName, language) : [];
-    const quickReplies = known.filter((b) => b.type === 'QUICK_REPLY');
-    buttons = quickReplies.map((b) => ({ title: b.text, id: payloads.get(b.index) ?? null }));
-    // Template not synced yet: keep at least the payloads, so replies still link by id.
-    if (quickReplies.length === 0) buttons = [...payloads.entries()].map(([, p]) => ({ title: null, id: p }));
+    buttons = known
+      .filter((b) => b.type === 'QUICK_REPLY')
+      .map((b) => ({ title: b.text, id: payloads.get(b.index) ?? null }));
   } else if (body.type === 'interactive') {
     const interactive = obj(body.interactive);
     const action = obj(interactive.action);
-    if (interactive.type === 'button') {
-      buttons = arr(action.buttons).map((b) => {
-        const reply = obj(obj(b).reply);
-        return { title: str(reply.title), id: str(reply.id) };
-      });
-    } else if (interactive.type === 'list') {
-      buttons = arr(action.sections).flatMap((s) =>
-        arr(obj(s).rows).map((r) => ({ title: str(obj(r).title), id: str(obj(r).id) })),
-      );
-    }
+    const rows =
+      interactive.type === 'button'
+        ? arr(action.buttons).map((b) => obj(obj(b).reply))
+        : interactive.type === 'list'
+          ? arr(action.sections).flatMap((s) => arr(obj(s).rows).map(obj))
+          : [];
+    buttons = rows.flatMap((r) => {
+      const title = str(r.title);
+      return title ? [{ title, id: str(r.id) }] : [];
+    });
   }
-  return { id, phoneNumberId: channel, contactId, templateName, sentAt, buttons };
+  return { id, phoneNumberId: channel, contactId, templateName, sentAt, buttons, origin: 'send-proxy' };
 }
 
 export interface RecordOutgoingArgs {
@@ -110,45 +111,16 @@ export interface RecordOutgoingArgs {
 }
 
 /**
- * Stores one outgoing message and derives in the same transaction, so a reply that already arrived
- * (or arrives next) is attributed to the named outgoing source at once.
+ * Stores one outgoing message through the ingestion area's storeOutgoingMessages, which derives in the
+ * same transaction (deriveChanges with outgoingIds), so a reply is attributed to the named source at once.
  */
 export function recordOutgoing(db: Db, args: RecordOutgoingArgs): { id: string | null } {
-  if (typeof args.channel !== 'string' || args.channel === '') {
+  if (typeof args?.channel !== 'string' || args.channel === '') {
     throw new ApiError('invalid_argument', 'recordOutgoing needs a channel', 'channel');
   }
-  const rec = describeOutgoing(
-    db,
-    args.channel,
-    args.request,
-    args.response,
-    args.sentAt ?? Math.floor(Date.now() / 1000),
-  );
+  const sentAt = args.sentAt ?? Math.floor(Date.now() / 1000);
+  const rec = describeOutgoing(db, args.channel, args.request, args.response, sentAt);
   if (!rec) return { id: null };
-  db.transaction(() => {
-    upsertOutgoing(db, rec, 'send-proxy');
-    deriveChanges(db, { messageIds: [], externalEventIds: [], outgoingIds: [rec.id] });
-  }).immediate();
+  storeOutgoingMessages(db, [rec]);
   return { id: rec.id };
-}
-
-export function upsertOutgoing(db: Db, rec: OutgoingRecord, origin: string): void {
-  db.prepare(
-    `INSERT INTO outgoing_messages (id, phone_number_id, contact_id, template_name, sent_at, buttons, origin)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET
-       phone_number_id = COALESCE(excluded.phone_number_id, phone_number_id),
-       contact_id = COALESCE(excluded.contact_id, contact_id),
-       template_name = COALESCE(excluded.template_name, template_name),
-       sent_at = COALESCE(excluded.sent_at, sent_at),
-       buttons = CASE WHEN excluded.buttons = '[]' THEN buttons ELSE excluded.buttons END`,
-  ).run(
-    rec.id,
-    rec.phoneNumberId,
-    rec.contactId,
-    rec.templateName,
-    rec.sentAt,
-    JSON.stringify(rec.buttons),
-    origin,
-  );
 }

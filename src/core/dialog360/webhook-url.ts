@@ -1,4 +1,5 @@
 import { ApiError } from '../../shared/contract/errors';
+import { webhookPath } from '../ingest/channels';
 
 /**
  * Checks a URL that 360dialog will deliver webhooks to. 360dialog refuses ports and underscores in
@@ -56,5 +57,5 @@ export function validateWebhookUrl(raw: string, field = 'url'): URL {
 /** The receiver's webhook path for a channel under a collector's public base URL (which may have a path prefix). */
 export function webhookUrlFor(base: URL, channel: string): string {
   const prefix = base.pathname.replace(/\/+$/, '');
-  return `${base.origin}${prefix}/webhooks/360dialog/${encodeURIComponent(channel)}`;
+  return `${base.origin}${prefix}${webhookPath(channel)}`;
 }

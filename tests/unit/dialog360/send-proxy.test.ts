@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type RunningServer, startServer } from '../../../src/core/server/server';
+import { type Fake360dialog, fakeTemplate, startFake360dialog } from '../../fakes/fake-360dialog';
+import { makeTestCore, type TestCore } from '../../helpers/core';
+
+// Every deriveChanges call is recorded with whether it ran inside a transaction.
+const derived = vi.hoisted(() => [] as { outgoingIds: string[]; inTransaction: boolean }[]);
+vi.mock('../../../src/core/attribution/derive', async (importOriginal) => {
+  const orig = await importOriginal<typeof import('../../../src/core/attribution/derive')>();
+  return {
+    ...orig,
+    deriveChanges: (
+      db: import('../../../src/core/db/open').Db,
+      changes: Parameters<typeof orig.deriveChanges>[1],
+    ) => {
+      derived.push({ outgoingIds: [...changes.outgoingIds], inTransaction: db.inTransaction });
+      return orig.deriveChanges(db, changes);
+    },
+  };
+});
+
+let fake: Fake360dialog;
+let core: TestCore;
+let server: RunningServer;
+let secret: string;
+let secretNoKey: string;
+
+beforeAll(async () => {
+  fake = await startFake360dialog({
+    'key-1111': {
+      templates: [
+        fakeTemplate('summer_promo', 'en', ['Book now', 'Not now'], [{ type: 'URL', text: 'Shop' }]),
+      ],
+    },
+  });
+  core = makeTestCore();
+  await core.call('dialog360.setSettings', { baseUrl: fake.url });
+  secret = (await core.call('channels.add', { phoneNumberId: '1111', apiKey: 'key-1111' })).secret;
+  secretNoKey = (await core.call('channels.add', { phoneNumberId: '2222' })).secret; // no API key
+  await core.call('templates.sync', { channel: '1111' });
+  server = await startServer({ host: core.host, apiToken: 'api-token' });
+});
+afterAll(async () => {
+  await server.close();
+  await core.close();
+  await fake.close();
+});
+
+const post = (channel: string, body: unknown, auth?: string) =>
+  fetch(`${server.url}/messages/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+    body: JSON.stringify(body),
+  });
+
+const outgoing = () =>
+  core
+    .db()
+    .prepare(
+      'SELECT id, phone_number_id, contact_id, template_name, buttons, origin FROM outgoing_messages ORDER BY rowid',
+    )
+    .all() as {
+    id: string;
+    phone_number_id: string;
+    contact_id: string;
+    template_name: string | null;
+    buttons: string;
+    origin: string;
+  }[];
+
+describe('POST /messages/:channel (send proxy) over real HTTP', () => {
+  const template = {
+    messaging_product: 'whatsapp',
+    to: '+49 151 2345678',
+    type: 'template',
+    template: {
+      name: 'summer_promo',
+      language: { code: 'en' },
+      components: [
+        {
+          type: 'button',
+          sub_type: 'quick_reply',
+          index: '0',
+          parameters: [{ type: 'payload', payload: 'BOOK' }],
+        },
+        {
+          type: 'button',
+          sub_type: 'quick_reply',
+          index: '1',
+          parameters: [{ type: 'payload', payload: 'LATER' }],
+        },
+      ],
+    },
+  };
+
+  it('refuses a missing or wrong channel secret with 401 and forwards nothing', async () => {
+    expect((await post('1111', template)).status).toBe(401);
+    expect((await post('1111', template, 'Bearer wrong')).status).toBe(401);
+    expect((await post('9999', template, `Bearer ${secret}`)).status).toBe(401);
+    expect(fake.sent).toHaveLength(0);
+    expect(outgoing()).toHaveLength(0);
+  });
+
+  it("forwards a template with the channel's key, answers 360dialog's body as is, records id, template and buttons", async () => {
+    derived.length = 0;
+    const res = await post('1111', template, `Bearer ${secret}`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const sent = fake.sent.at(-1)!;
+    expect(sent.apiKey).toBe('key-1111');
+    expect(sent.body).toEqual(template);
+    expect(JSON.parse(text)).toEqual({
+      messaging_product: 'whatsapp',
+      contacts: [{ input: '+49 151 2345678', wa_id: '491512345678' }],
+      messages: [{ id: sent.id }],
+    });
+    expect(outgoing()).toEqual([
+      {
+        id: sent.id,
+        phone_number_id: '1111',
+        contact_id: '491512345678',
+        template_name: 'summer_promo',
+        buttons: JSON.stringify([
+          { title: 'Book now', id: 'BOOK' },
+          { title: 'Not now', id: 'LATER' },
+        ]),
+        origin: 'send-proxy',
+      },
+    ]);
+    // Derivation saw the new outgoing id inside the transaction that stored it.
+    expect(derived).toContainEqual({ outgoingIds: [sent.id], inTransaction: true });
+  });
+
+  it('records interactive reply buttons and list rows', async () => {
+    const buttons = {
+      messaging_product: 'whatsapp',
+      to: '4915199999',
+      type: 'interactive',
+      interactive: {
+        type: 'button',
+        body: { text: 'Pick one' },
+        action: {
+          buttons: [
+            { type: 'reply', reply: { id: 'b-1', title: 'Gold' } },
+            { type: 'reply', reply: { id: 'b-2', title: 'Silver' } },
+          ],
+        },
+      },
+    };
+    const list = {
+      messaging_product: 'whatsapp',
+      to: '4915199999',
+      type: 'interactive',
+      interactive: {
+        type: 'list',
+        body: { text: 'Menu' },
+        action: {
+          button: 'Open',
+          sections: [{ title: 'A', rows: [{ id: 'r-1', title: 'Premium', description: 'x' }] }],
+        },
+      },
+    };
+    expect((await post('1111', buttons, `Bearer ${secret}`)).status).toBe(200);
+    expect((await post('1111', list, `Bearer ${secret}`)).status).toBe(200);
+    const [b, l] = outgoing().slice(-2);
+    expect(b).toMatchObject({
+      template_name: null,
+      buttons: JSON.stringify([
+        { title: 'Gold', id: 'b-1' },
+        { title: 'Silver', id: 'b-2' },
+      ]),
+    });
+    expect(l).toMatchObject({ buttons: JSON.stringify([{ title: 'Premium', id: 'r-1' }]) });
+  });
+
+  it("passes 360dialog's refusal through unchanged and records nothing", async () => {
+    const before = outgoing().length;
+    const res = await post('1111', { to: '49151' }, `Bearer ${secret}`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: { message: '(#100) Invalid parameter', type: 'OAuthException', code: 100, fbtrace_id: 'fake' },
+    });
+    expect(outgoing()).toHaveLength(before);
+  });
+
+  it('a channel without an API key gets a clear 400 naming the fix; a wrong secret still gets 401 first', async () => {
+    expect((await post('2222', { messaging_product: 'whatsapp', to: '1' }, 'Bearer wrong')).status).toBe(401);
+    const res = await post('2222', { messaging_product: 'whatsapp', to: '1' }, `Bearer ${secretNoKey}`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: { code: 'invalid_argument', field: 'apiKey', message: expect.stringContaining('API key') },
+    });
+  });
+});
