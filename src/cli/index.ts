@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAppCommands } from './commands/app';
 import { registerCollectorCommands, registerDialog360Commands } from './commands/collector';
 import { registerMetaCommands } from './commands/meta';
+import { registerIngestCommands } from './commands/ingest';
 import { registerServeCommand } from './commands/serve';
 import { reportFailure, VERSION } from './runtime';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (str, write) => write(`insights: ${str.replace(/^error: /, '')}`) });
   registerAppCommands(program);
   registerServeCommand(program);
+  registerIngestCommands(program);
   registerDialog360Commands(program);
   registerCollectorCommands(program);
   registerMetaCommands(program);

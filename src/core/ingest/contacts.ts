@@ -1,3 +1,4 @@
+import { eraseDerivedForContact } from '../attribution/erase';
 import type { Db } from '../db/open';
 
 // Contact keys: wa_id digits, or `bsuid:<user_id>` when only a business-scoped user id is known
@@ -25,6 +26,8 @@ export function contactResolver(db: Db): ContactResolver {
   const movedMessageIds: string[] = [];
 
   const merge = (from: string, to: string) => {
+    // The old contact's conversations go; its messages are re-derived in the wa_id contact's thread.
+    eraseDerivedForContact(db, from);
     const moved = db
       .prepare('UPDATE messages SET contact_id = ? WHERE contact_id = ? RETURNING id')
       .all(to, from) as { id: string }[];

@@ -1,0 +1,310 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, startServer } from '../../../src/core/server/server';
+import { makeTestCore, type TestCore } from '../../helpers/core';
+
+const dir = path.join(__dirname, '../../fixtures/webhooks');
+const fixtureText = (format: 'cloud' | 'onprem', name: string) =>
+  fs.readFileSync(path.join(dir, format, `${name}.json`), 'utf8');
+
+let core: TestCore;
+let server: RunningServer;
+let secret: string;
+let onpremSecret: string;
+let otherSecret: string;
+
+const post = (url: string, body: string | Buffer, headers: Record<string, string> = {}) =>
+  fetch(`${server.url}${url}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+const hook = (channel: string, body: string | Buffer, token: string | null) =>
+  post(`/webhooks/360dialog/${channel}`, body, token === null ? {} : { authorization: `Bearer ${token}` });
+
+beforeAll(async () => {
+  core = makeTestCore();
+  server = await startServer({ host: core.host, apiToken: null, port: 0 });
+  const ch = await core.call('channels.add', {
+    phoneNumberId: '1234567890',
+    name: 'Main',
+    apiKey: 'd360-key',
+  });
+  secret = ch.secret;
+  onpremSecret = (await core.call('channels.add', { phoneNumberId: '555' })).secret;
+  // A second workspace of the same data folder: the route finds the workspace from the channel.
+  await core.call('workspaces.create', { name: 'client-b' });
+  otherSecret = (await core.call('channels.add', { phoneNumberId: '777' }, 'client-b')).secret;
+});
+
+afterAll(async () => {
+  await server.close();
+  await core.close();
+});
+
+describe('channels', () => {
+  it('shows the secret once, stores it hashed and in the secret store, never lists it', async () => {
+    expect(secret).toMatch(/^[\w-]{20,}$/);
+    const list = await core.call('channels.list', {});
+    expect(list.map((c) => c.id)).toEqual(['1234567890', '555']);
+    expect(list[0]).toEqual({
+      id: '1234567890',
+      name: 'Main',
+      webhookPath: '/webhooks/360dialog/1234567890',
+      hasApiKey: true,
+      createdAt: expect.any(String),
+    });
+    expect(JSON.stringify(list)).not.toContain(secret);
+    expect(await core.host.call('app.info', undefined, {})).toBeTruthy();
+    const stored = JSON.parse(fs.readFileSync(path.join(core.dataDir, 'secrets.json'), 'utf8'));
+    expect(JSON.stringify(stored)).toContain(secret);
+    expect(JSON.stringify(stored)).toContain('d360-key');
+    const row = core
+      .db()
+      .prepare("SELECT secret_hash FROM channels WHERE phone_number_id = '1234567890'")
+      .get() as { secret_hash: Buffer };
+    expect(row.secret_hash.length).toBe(32);
+    await expect(core.call('channels.add', { phoneNumberId: '777' })).rejects.toThrow(/client-b/);
+  });
+});
+
+describe('POST /webhooks/360dialog/:channel', () => {
+  it('stores a Cloud delivery after 200 and deduplicates a retry', async () => {
+    const body = fixtureText('cloud', 'referral');
+    const r1 = await hook('1234567890', body, secret);
+    expect(r1.status).toBe(200);
+    expect(await r1.json()).toEqual({ ok: true });
+    expect((await hook('1234567890', body, secret)).status).toBe(200);
+    const db = core.db();
+    expect(db.prepare("SELECT count(*) AS n FROM messages WHERE id = 'wamid.IN.referral'").get()).toEqual({
+      n: 1,
+    });
+    expect(db.prepare("SELECT count(*) AS n FROM raw_payloads WHERE origin = 'webhook'").get()).toEqual({
+      n: 1,
+    });
+  });
+
+  it('takes On-Premise payloads, the channel supplying the business number', async () => {
+    expect((await hook('555', fixtureText('onprem', 'interactive_list_reply'), onpremSecret)).status).toBe(
+      200,
+    );
+    const m = core
+      .db()
+      .prepare(
+        "SELECT phone_number_id, interactive_title FROM messages WHERE id = 'wamid.IN.interactive_list_reply'",
+      )
+      .get();
+    expect(m).toEqual({ phone_number_id: '555', interactive_title: 'Premium' });
+  });
+
+  it('401 and nothing stored without the right secret', async () => {
+    const before = core.db().prepare('SELECT count(*) AS n FROM raw_payloads').get();
+    const body = fixtureText('cloud', 'text');
+    expect((await hook('1234567890', body, null)).status).toBe(401);
+    expect((await hook('1234567890', body, 'wrong')).status).toBe(401);
+    expect((await hook('1234567890', body, otherSecret)).status).toBe(401);
+    expect(core.db().prepare('SELECT count(*) AS n FROM raw_payloads').get()).toEqual(before);
+    expect(core.db().prepare('SELECT count(*) AS n FROM quarantine').get()).toEqual({ n: 0 });
+    expect((await hook('999', body, secret)).status).toBe(404);
+  });
+
+  it('routes to the workspace that holds the channel', async () => {
+    const body = fixtureText('onprem', 'text').replace('wamid.IN.text', 'wamid.B.text');
+    expect((await hook('777', body, otherSecret)).status).toBe(200);
+    expect(
+      core.db('client-b').prepare("SELECT phone_number_id FROM messages WHERE id = 'wamid.B.text'").get(),
+    ).toEqual({ phone_number_id: '777' });
+    expect(core.db().prepare("SELECT 1 FROM messages WHERE id = 'wamid.B.text'").get()).toBeUndefined();
+  });
+
+  it('400 with a clear message and the raw body quarantined for malformed or unknown bodies', async () => {
+    const truncated = fixtureText('cloud', 'text').slice(0, 120);
+    const r = await hook('1234567890', truncated, secret);
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/malformed JSON/);
+    const wrongType = JSON.parse(fixtureText('cloud', 'text'));
+    wrongType.entry[0].changes[0].value.messages[0].timestamp = { when: 'now' };
+    const r2 = await hook('1234567890', JSON.stringify(wrongType), secret);
+    expect(r2.status).toBe(400);
+    expect(((await r2.json()) as { error: { message: string } }).error.message).toMatch(
+      /messages\[0\]\.timestamp/,
+    );
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    expect((await hook('1234567890', deep, secret)).status).toBe(400);
+    expect((await hook('1234567890', 'hello', secret)).status).toBe(400);
+
+    const q = await core.call('quarantine.list', {});
+    expect(q.total).toBe(4);
+    const shown = await core.call('quarantine.show', { id: q.items.at(-1)!.id });
+    expect(shown.body).toBe(truncated);
+    expect(shown.reason).toMatch(/malformed JSON/);
+    expect(shown.channel).toBe('1234567890');
+    expect(core.db().prepare("SELECT count(*) AS n FROM messages WHERE id = 'wamid.IN.text'").get()).toEqual({
+      n: 0,
+    });
+  });
+
+  it('413 for a 10 MB body, nothing stored', async () => {
+    const before = core.db().prepare('SELECT count(*) AS n FROM quarantine').get();
+    const big = Buffer.alloc(10 * 1024 * 1024, 0x20);
+    const r = await hook('1234567890', big, secret);
+    expect(r.status).toBe(413);
+    expect(core.db().prepare('SELECT count(*) AS n FROM quarantine').get()).toEqual(before);
+  });
+
+  it('keeps unicode, emoji and RTL names', async () => {
+    const body = fixtureText('cloud', 'text')
+      .replace('"Ana"', '"مريم 👩🏽‍💻 Zoë"')
+      .replace('wamid.IN.text', 'wamid.unicode');
+    expect((await hook('1234567890', body, secret)).status).toBe(200);
+    expect(core.db().prepare("SELECT name FROM contacts WHERE id = '4915123456789'").get()).toEqual({
+      name: 'مريم 👩🏽‍💻 Zoë',
+    });
+  });
+
+  it('quarantine retry stores a body once the cause is fixed, delete removes', async () => {
+    // A channel-less On-Premise body can never be read: retry keeps it with its reason.
+    const q = await core.call('quarantine.list', {});
+    const r = await core.call('quarantine.retry', { all: true });
+    expect(r).toEqual({ retried: q.total, stored: 0, stillBad: q.total });
+    const id = core
+      .db()
+      .prepare(
+        "INSERT INTO quarantine (received_at, origin, channel, reason, body) VALUES (1, 'webhook', '1234567890', 'was broken', ?) RETURNING id",
+      )
+      .get(Buffer.from(fixtureText('cloud', 'video'))) as { id: number };
+    expect(await core.call('quarantine.retry', { id: id.id })).toEqual({
+      retried: 1,
+      stored: 1,
+      stillBad: 0,
+    });
+    expect(core.db().prepare("SELECT count(*) AS n FROM messages WHERE id = 'wamid.IN.video'").get()).toEqual(
+      { n: 1 },
+    );
+    expect(await core.call('quarantine.delete', { all: true })).toEqual({ deleted: q.total });
+    await expect(core.call('quarantine.show', { id: 1 })).rejects.toThrow(/No quarantined/);
+  });
+
+  it('acknowledges concurrent deliveries, each stored once (group commit)', async () => {
+    const base = JSON.parse(fixtureText('cloud', 'text'));
+    const bodies = Array.from({ length: 200 }, (_, i) => {
+      const b = structuredClone(base);
+      b.entry[0].changes[0].value.messages[0].id = `wamid.burst.${i % 150}`;
+      b.entry[0].changes[0].value.messages[0].text.body = `burst ${i}`;
+      return JSON.stringify(b);
+    });
+    const statuses = await Promise.all(
+      bodies.map((b) => hook('1234567890', b, secret).then((r) => r.status)),
+    );
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(
+      core.db().prepare("SELECT count(*) AS n FROM messages WHERE id LIKE 'wamid.burst.%'").get(),
+    ).toEqual({ n: 150 });
+  });
+});
+
+describe('POST /clients/:clientId/external-events', () => {
+  let key: string;
+  beforeAll(async () => {
+    key = (await core.call('keys.create', { name: 'shop' })).key;
+  });
+  const send = (body: unknown, headers: Record<string, string> = {}) =>
+    post('/clients/client-1/external-events', JSON.stringify(body), headers);
+  const event = (over: Record<string, unknown> = {}) => ({
+    action: 'Purchased an item',
+    lead_phone: '+49 151 2345678',
+    revenue: { amount: 10, currency: 'EUR' },
+    timestamp: '2026-11-20T10:00:00Z',
+    ...over,
+  });
+
+  it('stores an event and answers its id', async () => {
+    const r = await send({ api_key: key, external_event: event() });
+    expect(r.status).toBe(200);
+    const { external_event_id } = (await r.json()) as { external_event_id: string };
+    const row = core.db().prepare('SELECT * FROM external_events WHERE id = ?').get(external_event_id);
+    expect(row).toMatchObject({
+      client_id: 'client-1',
+      action: 'Purchased an item',
+      contact_id: '491512345678',
+      ts: 1795168800,
+      revenue_amount: 10,
+      revenue_currency: 'EUR',
+      origin: 'webhook',
+    });
+    const keys = await core.call('keys.list', {});
+    expect(keys[0]!.lastUsedAt).not.toBeNull();
+    expect(JSON.stringify(keys)).not.toContain(key);
+  });
+
+  it('an Idempotency-Key or event_id makes a retry return the same id and store nothing new', async () => {
+    const a = (await (
+      await send({ api_key: key, external_event: event() }, { 'idempotency-key': 'k-1' })
+    ).json()) as { external_event_id: string };
+    const b = (await (
+      await send({ api_key: key, external_event: event() }, { 'idempotency-key': 'k-1' })
+    ).json()) as { external_event_id: string };
+    expect(a.external_event_id).toBe(b.external_event_id);
+    const c = (await (await send({ api_key: key, external_event: event({ event_id: 'e-9' }) })).json()) as {
+      external_event_id: string;
+    };
+    const d = (await (await send({ api_key: key, external_event: event({ event_id: 'e-9' }) })).json()) as {
+      external_event_id: string;
+    };
+    expect(c.external_event_id).toBe(d.external_event_id);
+    expect(
+      core.db().prepare("SELECT count(*) AS n FROM external_events WHERE event_id IN ('k-1', 'e-9')").get(),
+    ).toEqual({ n: 2 });
+  });
+
+  it('defaults: USD without a currency, the receive time without a timestamp, Unix seconds accepted', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const r = (await (
+      await send({
+        api_key: key,
+        external_event: { action: 'Lead', lead_phone: '0049-151-(111)-2222', revenue: { amount: '5.5' } },
+      })
+    ).json()) as { external_event_id: string };
+    const row = core
+      .db()
+      .prepare('SELECT * FROM external_events WHERE id = ?')
+      .get(r.external_event_id) as Record<string, number | string>;
+    expect(row).toMatchObject({ contact_id: '491511112222', revenue_amount: 5.5, revenue_currency: 'USD' });
+    expect(row.ts).toBeGreaterThanOrEqual(before);
+    const s = (await (
+      await send({ api_key: key, external_event: event({ timestamp: 1795168800 }) })
+    ).json()) as { external_event_id: string };
+    expect(core.db().prepare('SELECT ts FROM external_events WHERE id = ?').get(s.external_event_id)).toEqual(
+      { ts: 1795168800 },
+    );
+  });
+
+  it.each([
+    [{ action: undefined }, 'external_event.action'],
+    [{ lead_phone: undefined }, 'external_event.lead_phone'],
+    [{ lead_phone: 'call me' }, 'external_event.lead_phone'],
+    [{ revenue: { amount: -1, currency: 'EUR' } }, 'external_event.revenue.amount'],
+    [{ revenue: { amount: 'ten', currency: 'EUR' } }, 'external_event.revenue.amount'],
+    [{ revenue: { amount: 1, currency: 'XYZ' } }, 'external_event.revenue.currency'],
+    [{ timestamp: '2026-11-20T10:00:00' }, 'external_event.timestamp'],
+  ])('400 naming the field for %j', async (over, field) => {
+    const r = await send({ api_key: key, external_event: event(over) });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { error: { field: string } }).error.field).toBe(field);
+  });
+
+  it('401 for a wrong or revoked key, nothing stored', async () => {
+    const before = core.db().prepare('SELECT count(*) AS n FROM external_events').get();
+    expect((await send({ api_key: 'nope', external_event: event() })).status).toBe(401);
+    expect((await send({ external_event: event() })).status).toBe(401);
+    const k2 = await core.call('keys.create', {});
+    expect((await send({ api_key: k2.key, external_event: event({ event_id: 'rev-1' }) })).status).toBe(200);
+    await core.call('keys.revoke', { id: k2.id });
+    expect((await send({ api_key: k2.key, external_event: event({ event_id: 'rev-2' }) })).status).toBe(401);
+    expect(core.db().prepare('SELECT count(*) AS n FROM external_events').get()).toEqual({
+      n: (before as { n: number }).n + 1,
+    });
+    expect((await post('/clients/c/external-events', '{"api_key": ')).status).toBe(400);
+  });
+});
