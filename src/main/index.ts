@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, type BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron';
 import Store from 'electron-store';
+import { startCollectorScheduler } from '../core/collector/scheduler';
 import { CoreHost } from '../core/host/host';
 import type { RunningServer } from '../core/server/server';
 import { WorkspaceName } from '../shared/contract/define';
@@ -102,6 +103,8 @@ async function start(): Promise<void> {
     // The dashboard still works; only webhooks wait for the next start (or `insights serve`).
     process.stderr.write(`insights: the webhook receivers could not start: ${(err as Error).message}\n`);
   }
+  // Workspaces connected to a collector pull from it every few minutes while the app runs.
+  const collectorSync = startCollectorScheduler(host);
 
   const icon = path.join(
     packaged ? process.resourcesPath : path.join(app.getAppPath(), 'resources'),
@@ -131,6 +134,7 @@ async function start(): Promise<void> {
     if (quitState === 'closing') return;
     quitState = 'closing';
     unregisterIpc();
+    collectorSync.stop();
     Promise.allSettled([receivers?.close(), host.close()]).finally(() => {
       quitState = 'closed';
       app.quit();
