@@ -1,14 +1,6 @@
 import { type App, type Session, shell } from 'electron';
+import { CONTENT_SECURITY_POLICY } from './csp';
 import { type AppOrigin, isPermissionAllowed, navigationDecision } from './url-policy';
-
-/**
- * The renderer's Content-Security-Policy. The same string is the meta tag of src/renderer/index.html
- * (needed for file://, which has no headers); tests/unit/main/security-policy.test.ts keeps them equal.
- * Sent as a header as well for http responses (the dev server).
- */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * Electron's security checklist, applied to every web contents the app ever creates
