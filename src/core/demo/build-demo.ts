@@ -1,24 +1,33 @@
 import { DateTime } from 'luxon';
+import { normalizeText } from '../attribution/normalize';
 import type { Db } from '../db/open';
 import { setSetting } from '../db/settings';
 import type { CoreContext } from '../host/context';
+import { storeExternalEvents } from '../ingest/external-events';
 import { ingestPayloads } from '../ingest/ingest';
+import { storeOutgoingMessages } from '../ingest/outgoing';
+import { buildMetaFixture, syncFromFixture } from '../meta/fixture';
 import { DEMO_WORKSPACE } from '../workspace/workspaces';
 import { DEMO_CURRENCY, DEMO_TIMEZONE, type DemoData, generateDemo } from './generate';
 
 const CHUNK = 400;
 
 /**
- * Rebuilds the demo workspace through the real ingestion path: webhook payloads go through
- * ingestPayloads exactly as deliveries do. The workspace is emptied in place rather than deleted, so
- * connections other lanes hold stay valid and see the new data at once.
+ * Rebuilds the demo workspace through the real paths: the send log through the send-log store, webhook
+ * payloads through ingestPayloads exactly as deliveries, purchases through the external-event store,
+ * and ad spend through the Meta client against a recorded Graph fixture. The workspace is emptied in
+ * place rather than deleted, so connections other lanes hold stay valid and see the new data at once.
  */
 export async function buildDemo(
   ctx: CoreContext,
   seed: number,
   now: DateTime = DateTime.now(),
 ): Promise<{ workspace: string; conversations: number; messages: number }> {
-  ctx.progress(0, 'Generating a year of demo conversations');
+  const step = (fraction: number, detail: string) => {
+    if (ctx.signal.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
+    ctx.progress(fraction, detail);
+  };
+  step(0, 'Generating a year of demo conversations');
   await ctx.yield();
   const data = generateDemo({ seed, now });
   const db = ctx.dbFor(DEMO_WORKSPACE);
@@ -27,23 +36,72 @@ export async function buildDemo(
     setSetting(db, 'timezone', DEMO_TIMEZONE);
     setSetting(db, 'currency', DEMO_CURRENCY);
     setSetting(db, 'isDemo', true);
+    const addKeyword = db.prepare('INSERT OR IGNORE INTO attr_keywords (keyword, added_at) VALUES (?, ?)');
+    for (const k of data.keywords) addKeyword.run(normalizeText(k), Date.now());
   })();
 
-  await feedPayloads(ctx, db, data);
+  step(0.03, 'Importing the send log of template campaigns');
+  storeOutgoingMessages(
+    db,
+    data.sendLog.map((s) => ({
+      id: s.messageId,
+      phoneNumberId: s.phoneNumberId,
+      contactId: s.to,
+      templateName: s.templateName,
+      sentAt: s.sentAt,
+      buttons: s.buttons,
+      origin: 'demo' as const,
+    })),
+  );
+
+  await feedPayloads(ctx, db, data, step);
+
+  step(0.88, 'Receiving purchases and sign-ups');
+  storeExternalEvents(
+    db,
+    data.externalEvents.map((e) => ({
+      event: {
+        action: e.action,
+        contactId: e.leadPhone.replace(/\D/g, ''),
+        ts: e.timestamp,
+        revenueAmount: e.revenue?.amount ?? null,
+        revenueCurrency: e.revenue ? e.revenue.currency : null,
+        appId: e.appId ?? null,
+        previousExternalEventId: null,
+        eventId: e.eventId,
+      },
+      options: { origin: 'demo' as const, receivedAt: e.timestamp * 1000 },
+    })),
+  );
+
+  step(0.92, 'Syncing ad names and spend from the demo Meta ad account');
+  await ctx.yield();
+  const today = now.setZone(DEMO_TIMEZONE).toISODate()!;
+  const fixture = buildMetaFixture({
+    from: now.setZone(DEMO_TIMEZONE).minus({ months: 12 }).toISODate()!,
+    to: today,
+    ads: data.ads.map((ad) => ({ ...ad, dailySpend: (date: string) => ad.dailySpend[date] })),
+  });
+  await syncFromFixture(db, fixture, { now: () => now.toMillis() });
+
   ctx.emit({ type: 'data-changed', workspace: DEMO_WORKSPACE, what: 'all' });
   ctx.progress(1, 'Demo ready');
   return { workspace: DEMO_WORKSPACE, conversations: data.conversations, messages: data.messages };
 }
 
-async function feedPayloads(ctx: CoreContext, db: Db, data: DemoData): Promise<void> {
+async function feedPayloads(
+  ctx: CoreContext,
+  db: Db,
+  data: DemoData,
+  step: (fraction: number, detail: string) => void,
+): Promise<void> {
   const total = data.payloads.length;
   for (let i = 0; i < total; i += CHUNK) {
-    if (ctx.signal.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
     const chunk = data.payloads.slice(i, i + CHUNK).map((body) => ({ body, origin: 'demo' as const }));
     ingestPayloads(db, chunk);
-    ctx.progress(
-      0.05 + 0.8 * ((i + chunk.length) / total),
-      `Ingesting webhook deliveries ${i + chunk.length} / ${total}`,
+    step(
+      0.05 + 0.83 * ((i + chunk.length) / total),
+      `Receiving webhook deliveries ${i + chunk.length} / ${total}`,
     );
     await ctx.yield();
   }

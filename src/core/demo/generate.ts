@@ -8,7 +8,6 @@ import { createRandom, type Random } from './random';
 
 export const DEMO_TIMEZONE = 'Europe/Berlin';
 export const DEMO_CURRENCY = 'EUR';
-export const DEMO_AD_ACCOUNT = 'act_4242424242';
 
 export interface DemoPhone {
   phoneNumberId: string;
@@ -513,16 +512,17 @@ export function generateDemo(options: GenerateOptions): DemoData {
     });
   }
 
-  items.sort((a, b) => a.ts - b.ts);
+  // Late follow-ups and reactions of today's conversations may lie in the future: they have not arrived yet.
+  const arrived = items.filter((i) => i.ts <= nowUnix).sort((a, b) => a.ts - b.ts);
   return {
     phones: DEMO_PHONES,
     ads,
     keywords: KEYWORDS,
-    payloads: toPayloads(items),
+    payloads: toPayloads(arrived),
     sendLog,
     externalEvents: externalEvents.sort((a, b) => a.timestamp - b.timestamp),
     conversations,
-    messages: items.filter((i) => i.kind === 'message').length,
+    messages: arrived.filter((i) => i.kind === 'message').length,
   };
 }
 
