@@ -112,14 +112,17 @@ export function registerMetaCommands(program: Command): void {
         cmd: Command,
       ) => {
         let list = await callCore(cmd, 'meta.accounts', { refresh: opts.refresh });
-        if (opts.select) list = await callCore(cmd, 'meta.selectAccounts', { accountIds: opts.select });
+        // Links first: a bad number then fails before the selection changes.
         if (opts.link) {
-          const targets = list.filter((a) => a.selected);
-          if (targets.length === 0)
+          const targets = opts.select ?? list.filter((a) => a.selected).map((a) => a.id);
+          if (targets.length === 0) {
             throw new ApiError('invalid_argument', 'No account is selected to link: add --select act_…');
-          for (const a of targets)
-            list = await callCore(cmd, 'meta.linkNumbers', { accountId: a.id, phoneNumbers: opts.link });
+          }
+          for (const id of targets) {
+            list = await callCore(cmd, 'meta.linkNumbers', { accountId: id, phoneNumbers: opts.link });
+          }
         }
+        if (opts.select) list = await callCore(cmd, 'meta.selectAccounts', { accountIds: opts.select });
         if (opts.format === 'json') printJson(list);
         else printAccounts(list);
       },

@@ -114,14 +114,8 @@ export function selectAccounts(db: Db, accountIds: string[]): void {
   db.transaction(() => {
     db.prepare('UPDATE meta_accounts SET selected = 0').run();
     const select = db.prepare('UPDATE meta_accounts SET selected = 1 WHERE id = ?');
-    const hasLinks = db.prepare('SELECT 1 FROM meta_account_numbers WHERE account_id = ? LIMIT 1');
-    const linkAll = db.prepare(
-      'INSERT OR IGNORE INTO meta_account_numbers (account_id, phone_number_id) SELECT ?, phone_number_id FROM business_numbers',
-    );
-    for (const id of accountIds) {
-      select.run(id);
-      if (!hasLinks.get(id)) linkAll.run(id);
-    }
+    for (const id of accountIds) select.run(id);
+    linkUnlinkedAccounts(db);
     const first = accountIds[0];
     if (first !== undefined && getSetting<string | null>(db, 'currency', null) === null) {
       const row = db.prepare('SELECT currency FROM meta_accounts WHERE id = ?').get(first) as {
@@ -130,6 +124,18 @@ export function selectAccounts(db: Db, accountIds: string[]): void {
       if (row.currency) setSetting(db, 'currency', row.currency);
     }
   })();
+}
+
+/**
+ * Selected accounts without any link lead to every business number of the workspace (the default),
+ * including numbers that appeared after the selection: the sync calls this too.
+ */
+export function linkUnlinkedAccounts(db: Db): void {
+  db.prepare(
+    `INSERT OR IGNORE INTO meta_account_numbers (account_id, phone_number_id)
+     SELECT a.id, b.phone_number_id FROM meta_accounts a, business_numbers b
+     WHERE a.selected = 1 AND NOT EXISTS (SELECT 1 FROM meta_account_numbers n WHERE n.account_id = a.id)`,
+  ).run();
 }
 
 /** Numbers may be given as phone_number_id, display number or its digits. Replaces the account's links. */

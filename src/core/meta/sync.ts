@@ -1,7 +1,7 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { MetaSyncSummary } from '../../shared/contract/meta';
 import type { Db } from '../db/open';
-import { selectedAccounts } from './accounts';
+import { linkUnlinkedAccounts, selectedAccounts } from './accounts';
 import { markNeedsLogin } from './connection';
 import type { GraphClient, Sleep } from './graph-client';
 import { GraphError } from './graph-error';
@@ -40,6 +40,7 @@ export async function runMetaSync(
       'No ad account is selected: choose some first (insights meta accounts --select act_…)',
     );
   }
+  linkUnlinkedAccounts(db);
   const runId = Number(
     db.prepare('INSERT INTO meta_sync_runs (started_at) VALUES (?)').run(now()).lastInsertRowid,
   );
