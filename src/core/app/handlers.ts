@@ -1,17 +1,25 @@
 import type { PhoneNumber } from '../../shared/contract/app';
 import { ApiError } from '../../shared/contract/errors';
+import type { Db } from '../db/open';
 import { buildDemo } from '../demo/build-demo';
 import type { Handler } from '../host/context';
 import { listWorkspaces, workspaceExists } from '../workspace/workspaces';
 
 const unixToIso = (s: number | null): string | null => (s === null ? null : new Date(s * 1000).toISOString());
 
-export const listPhones = (db: import('../db/open').Db): PhoneNumber[] =>
+/** Business numbers seen in data or added as channels; a channel's name is the number's display name. */
+export const listPhones = (db: Db): PhoneNumber[] =>
   (
     db
       .prepare(
-        `SELECT phone_number_id AS id, display_number AS display, name, first_message_at AS f, last_message_at AS l
-         FROM business_numbers ORDER BY COALESCE(name, display_number, phone_number_id)`,
+        `SELECT id, display, name, f, l FROM (
+           SELECT b.phone_number_id AS id, b.display_number AS display, COALESCE(c.name, b.name) AS name,
+                  b.first_message_at AS f, b.last_message_at AS l
+           FROM business_numbers b LEFT JOIN channels c ON c.phone_number_id = b.phone_number_id
+           UNION ALL
+           SELECT c.phone_number_id, NULL, c.name, NULL, NULL FROM channels c
+           WHERE c.phone_number_id NOT IN (SELECT phone_number_id FROM business_numbers))
+         ORDER BY COALESCE(name, display, id)`,
       )
       .all() as {
       id: string;

@@ -55,6 +55,9 @@ export async function buildDemo(
   );
 
   await feedPayloads(ctx, db, data, step);
+  // Webhooks carry no verified name; a real workspace gets it from its channels (channels add --name).
+  const rename = db.prepare('UPDATE business_numbers SET name = ? WHERE phone_number_id = ?');
+  for (const p of data.phones) rename.run(p.name, p.phoneNumberId);
 
   step(0.88, 'Receiving purchases and sign-ups');
   storeExternalEvents(
