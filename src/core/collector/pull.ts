@@ -1,6 +1,7 @@
 import type { CollectorSyncResult } from '../../shared/contract/dialog360';
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
+import { networkReason } from '../dialog360/client';
 import type { CoreContext } from '../host/context';
 import { storeExternalEvents } from '../ingest/external-events';
 import { ingestPayloads, type PayloadInput } from '../ingest/ingest';
@@ -136,8 +137,10 @@ async function fetchPage(
     });
   } catch (err) {
     if (signal.aborted) throw abortError();
-    const why = (err as { cause?: { code?: string } }).cause?.code ?? 'failed';
-    throw new ApiError('unavailable', `The collector at ${base} could not be reached (${why})`);
+    throw new ApiError(
+      'unavailable',
+      `The collector at ${base} could not be reached (${networkReason(err)})`,
+    );
   }
   if (res.status === 401 || res.status === 403) {
     await res.body?.cancel();

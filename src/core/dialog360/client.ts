@@ -67,9 +67,7 @@ export class Dialog360Client {
       });
     } catch (err) {
       if (this.options.signal?.aborted) throw err;
-      const why = timeout.aborted
-        ? 'timed out'
-        : ((err as { cause?: { code?: string } }).cause?.code ?? 'failed');
+      const why = timeout.aborted ? 'timed out' : networkReason(err);
       throw new ApiError('unavailable', `360dialog could not be reached at ${this.base} (${why})`);
     }
     return { status: res.status, contentType: res.headers.get('content-type'), text: await res.text() };
@@ -157,6 +155,15 @@ function parseTemplate(t: unknown): RawTemplate | null {
     category: typeof o.category === 'string' ? o.category : null,
     components: Array.isArray(o.components) ? o.components : [],
   };
+}
+
+/** Why fetch failed, as a short code (ECONNREFUSED, ENOTFOUND, …) for messages people read. */
+export function networkReason(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; errors?: { code?: unknown }[]; message?: unknown } })
+    .cause;
+  const code = cause?.code ?? cause?.errors?.find((e) => typeof e.code === 'string')?.code;
+  if (typeof code === 'string') return code;
+  return typeof cause?.message === 'string' && cause.message ? cause.message : 'failed';
 }
 
 /** A short, single-line excerpt of an upstream error body for messages shown to people. */
