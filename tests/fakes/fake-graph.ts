@@ -139,7 +139,13 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
         params,
       };
       log.push(logged);
-      const r = answer({ method: logged.method, url, params }, logged);
+      let r: SimResponse;
+      try {
+        r = answer({ method: logged.method, url, params }, logged);
+      } catch (err) {
+        // A broken fault in a test must fail the test, not hang the client.
+        r = { status: 500, body: { error: { message: `fake graph: ${String(err)}`, code: 1 } } };
+      }
       res.writeHead(r.status, {
         'content-type': 'application/json',
         ...options.headers?.(logged),

@@ -138,7 +138,7 @@ export async function syncSpend(
     }
   }
 
-  const run = new SpendRun(deps, o, account, total);
+  const run = new SpendRun(deps, o, account, total, today);
   for (const w of windows) await run.process(w);
   db.prepare('UPDATE meta_sync_state SET last_sync_at = ? WHERE account_id = ?').run(deps.now(), account.id);
   return { rows: run.rows, days: total };
@@ -152,6 +152,7 @@ class SpendRun {
     private readonly o: SpendOptions,
     private readonly account: SelectedAccount,
     private readonly total: number,
+    private readonly today: string,
   ) {}
 
   private report(detail: string): void {
@@ -164,6 +165,16 @@ class SpendRun {
     try {
       rows = w.mode === 'sync' ? await this.readSync(w) : await this.readAsync(w);
     } catch (err) {
+      // "until = today" can be refused right after midnight in the account timezone: stop at yesterday.
+      if (
+        err instanceof GraphError &&
+        err.kind === 'param' &&
+        err.field === 'time_range' &&
+        w.until === this.today
+      ) {
+        if (w.since === this.today) return;
+        return this.process({ ...w, until: addDays(this.today, -1), attempt: 0 });
+      }
       const tooMuch = err instanceof GraphError && err.kind === 'reduce-data';
       if (!tooMuch && !(err instanceof AsyncJobFailed)) throw err;
       if (daysIn(w) > 1) {

@@ -84,7 +84,12 @@ const ApiVersion = z.string().regex(/^v\d{1,3}\.\d{1,2}$/, 'an API version looks
 const BaseUrl = z
   .string()
   .max(500)
-  .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'the base URL is http(s)://host[/path] without query');
+  .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'the base URL is http(s)://host[/path] without query')
+  // The token travels to this host: plain http only to this machine (a local fake or proxy).
+  .refine(
+    (u) => u.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(u),
+    'the base URL must use https (plain http only for localhost)',
+  );
 const AppId = z.string().regex(/^\d{5,25}$/, 'an app id is digits');
 const Secret = z.string().trim().min(10, 'too short to be a Meta token').max(4096);
 const AccountId = z.string().regex(/^act_\d{1,25}$/, 'an ad account id looks like act_123456');

@@ -175,6 +175,12 @@ describe('Meta through the contract methods (fake Graph via INSIGHTS_GRAPH_URL)'
       code: 'invalid_argument',
       field: 'apiVersion',
     });
+    await expect(
+      core.call('meta.settings.set', { baseUrl: 'http://graph.example.com' }, 'shop'),
+    ).rejects.toMatchObject({
+      code: 'invalid_argument',
+      field: 'baseUrl',
+    });
     const set = await core.call(
       'meta.settings.set',
       { apiVersion: 'v26.0', baseUrl: 'http://127.0.0.1:9/' },

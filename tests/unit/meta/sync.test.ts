@@ -3,6 +3,7 @@ import type { Db } from '../../../src/core/db/open';
 import { getSetting } from '../../../src/core/db/settings';
 import { refreshAccounts, selectAccounts } from '../../../src/core/meta/accounts';
 import { checkToken, saveConnection } from '../../../src/core/meta/connection';
+import { graphError } from '../../../src/core/meta/fixture';
 import { type FetchLike, GraphClient } from '../../../src/core/meta/graph-client';
 import { runMetaSync } from '../../../src/core/meta/sync';
 import {
@@ -294,6 +295,21 @@ describe('Meta sync against the fake Graph API', () => {
     expect(d.prepare('SELECT MIN(date) AS d FROM meta_spend').get()).toEqual({ d: '2026-11-01' });
     await sync(d, client(f), '2026-08-13');
     expect(dump(d)).toEqual(await reference());
+  });
+
+  it('stops at yesterday when Meta refuses an until of today (right after midnight)', async () => {
+    const refuseToday: Fault = (r) =>
+      r.path.endsWith('/insights') && r.params.get('time_range')?.includes(`"until":"${TODAY}"`)
+        ? graphError(400, 100, 'Param time_range is invalid: until is in the future')
+        : undefined;
+    const f = await fake({ faults: [refuseToday] });
+    const d = db();
+    await connectAndSelect(d, f);
+    await sync(d, client(f), '2026-11-01');
+    expect(d.prepare('SELECT DISTINCT spend_through AS t FROM meta_sync_state').all()).toEqual([
+      { t: '2026-11-19' },
+    ]);
+    expect(d.prepare('SELECT MAX(date) AS d FROM meta_spend').get()).toEqual({ d: '2026-11-19' });
   });
 
   it('refuses to sync without a selected account', async () => {
