@@ -44,7 +44,9 @@ export function contactResolver(db: Db): ContactResolver {
     movedMessageIds,
     resolve(waId, userId, name) {
       const key = `${waId ?? ''}\u0000${userId ?? ''}\u0000${name ?? ''}`;
-      const hit = seen.get(key);
+      // A nameless mention (a message's sender) of a contact already upserted in this transaction.
+      const hit =
+        seen.get(key) ?? (name === null ? seen.get(`${waId ?? ''}\u0000${userId ?? ''}`) : undefined);
       if (hit) return hit;
       let id: string;
       if (waId) {
@@ -62,6 +64,7 @@ export function contactResolver(db: Db): ContactResolver {
       } else return null;
       upsert.run(id, name, userId, Date.now());
       seen.set(key, id);
+      seen.set(`${waId ?? ''}\u0000${userId ?? ''}`, id);
       return id;
     },
   };

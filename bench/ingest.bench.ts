@@ -1,0 +1,281 @@
+// npm run bench:ingest — ingestion throughput (docs/ingestion.md, "Performance").
+//  1. generates an NDJSON of BENCH_MESSAGES (default 1,000,000) webhook payloads, one message each;
+//  2. imports it through `import.files` (the real path: parse, normalise, deflate, dedupe, derive),
+//     sampling RSS as it goes (flat = constant memory);
+//  3. inserts the same rows (raw payload with its deflated body, message, contact, link) with plain
+//     prepared statements into a fresh database, prepared in memory beforehand: the ceiling;
+//  4. runs `insights serve` (built, worker lanes) in a child process and measures 32 concurrent clients.
+// Prints figures; asserts nothing (timing belongs to benchmarks, not tests).
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { openDatabase } from '../src/core/db/open';
+import { allHandlers, internalHandlers } from '../src/core/handlers';
+import { CoreHost } from '../src/core/host/host';
+import { normalizePayload } from '../src/core/ingest/normalize';
+import { JsonPrefsStore } from '../src/core/prefs/prefs-store';
+import { FileSecretStore } from '../src/core/secrets/file-secret-store';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
+const BASELINE_ROWS = Math.min(MESSAGES, 200_000);
+const RECEIVER_DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 20_000);
+const CLIENTS = 32;
+const root = path.join(import.meta.dirname, '..');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'insights-bench-'));
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
+
+function payload(i: number, phone = '1234567890', idPrefix = 'wamid.bench'): string {
+  const contact = `49151${String(i % 50_000).padStart(7, '0')}`;
+  const kind = i % 10;
+  const message =
+    kind === 0
+      ? {
+          type: 'interactive',
+          interactive: {
+            type: 'button_reply',
+            button_reply: { id: `btn-${i % 7}`, title: `Option ${i % 7}` },
+          },
+          context: { from: '15550001111', id: `wamid.out.${i % 1000}` },
+        }
+      : kind === 1
+        ? {
+            type: 'text',
+            text: { body: 'Hello! Can I get more info on this?' },
+            referral: {
+              source_type: 'ad',
+              source_id: `1202263058548${i % 40}`,
+              source_url: 'https://fb.me/x',
+              headline: 'Sale',
+              body: 'Now',
+              media_type: 'image',
+              ctwa_clid: `clid-${i}`,
+            },
+          }
+        : { type: 'text', text: { body: `Message ${i} about KW-${i % 25} and more words to be realistic` } };
+  return JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550001111', phone_number_id: phone },
+              contacts: [{ profile: { name: `Contact ${i % 50_000}` }, wa_id: contact }],
+              messages: [
+                {
+                  from: contact,
+                  id: `${idPrefix}.${i}`,
+                  timestamp: String(1_700_000_000 + i * 30),
+                  ...message,
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+}
+
+async function generate(file: string): Promise<void> {
+  const out = fs.createWriteStream(file);
+  for (let i = 0; i < MESSAGES; i++) {
+    if (!out.write(`${payload(i)}\n`)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise<void>((r) => out.end(r));
+}
+
+function host(dataDir: string): CoreHost {
+  return new CoreHost({
+    dataDir,
+    mode: 'browser',
+    version: 'bench',
+    secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
+    prefs: new JsonPrefsStore(path.join(dataDir, 'preferences.json')),
+    runner: { kind: 'inline', handlers: allHandlers, internal: internalHandlers },
+  });
+}
+
+async function benchImport(file: string): Promise<{ rate: number; rss: number[]; peak: number }> {
+  const dataDir = path.join(work, 'import');
+  const h = host(dataDir);
+  const rss: number[] = [];
+  let nextMark = 0.1;
+  h.onEvent((e) => {
+    if (e.type === 'job' && (e.job.progress ?? 0) >= nextMark) {
+      rss.push(process.memoryUsage().rss);
+      nextMark += 0.1;
+    }
+  });
+  const t = performance.now();
+  const r = await h.call('import.files', 'default', { files: [file] });
+  const seconds = (performance.now() - t) / 1000;
+  await h.close();
+  const messages = r.files[0]!.messages;
+  if (messages !== MESSAGES) throw new Error(`imported ${messages} of ${MESSAGES} messages`);
+  return { rate: messages / seconds, rss, peak: process.resourceUsage().maxRSS * 1024 };
+}
+
+/** The same rows as the import writes, prepared beforehand, inserted with plain prepared statements. */
+function benchBaseline(): number {
+  const db = openDatabase(path.join(work, 'baseline', 'insights.sqlite'));
+  const rows = [];
+  for (let i = 0; i < BASELINE_ROWS; i++) {
+    const text = payload(i);
+    const n = normalizePayload(JSON.parse(text));
+    if (!n.ok) throw new Error(n.error);
+    rows.push({
+      text,
+      sha: createHash('sha256').update(text).digest(),
+      body: deflateSync(text),
+      m: n.value.messages[0]!,
+      c: n.value.contacts[0]!,
+    });
+  }
+  const raw = db.prepare(
+    'INSERT INTO raw_payloads (sha256, received_at, origin, format, channel, body, size) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const msg = db.prepare(
+    `INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, text, interactive_type, interactive_id,
+       interactive_title, context_from, context_id, referral, referral_source_type, referral_source_id, raw_payload_id)
+     VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const contact = db.prepare('INSERT OR REPLACE INTO contacts (id, name, updated_at) VALUES (?, ?, ?)');
+  const link = db.prepare(
+    'INSERT OR IGNORE INTO raw_payload_contacts (contact_id, raw_payload_id) VALUES (?, ?)',
+  );
+  const t = performance.now();
+  for (let k = 0; k < rows.length; k += 2000) {
+    db.transaction(() => {
+      for (const r of rows.slice(k, k + 2000)) {
+        const id = Number(
+          raw.run(r.sha, Date.now(), 'import', 'cloud', '1234567890', r.body, r.text.length).lastInsertRowid,
+        );
+        const m = r.m;
+        msg.run(
+          m.id,
+          m.phoneNumberId,
+          m.from,
+          m.ts,
+          m.type,
+          m.text,
+          m.interactiveType,
+          m.interactiveId,
+          m.interactiveTitle,
+          m.contextFrom,
+          m.contextId,
+          m.referral ? JSON.stringify(m.referral) : null,
+          m.referralSourceType,
+          m.referralSourceId,
+          id,
+        );
+        contact.run(r.c.waId, r.c.name, Date.now());
+        link.run(r.c.waId, id);
+      }
+    })();
+  }
+  const rate = rows.length / ((performance.now() - t) / 1000);
+  db.close();
+  return rate;
+}
+
+async function benchReceiver(): Promise<{ rate: number; p50: number; p99: number; errors: number }> {
+  const dataDir = path.join(work, 'receiver');
+  const h = host(dataDir);
+  const { secret } = await h.call('channels.add', 'default', { phoneNumberId: '1234567890' });
+  await h.close();
+  // The real `insights serve` (built bundle, lane worker threads), as on a collector server.
+  execFileSync(process.execPath, [path.join(root, 'scripts/build-core.mjs')], { stdio: 'inherit' });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      path.join(root, 'bin/insights.js'),
+      '--data-dir',
+      dataDir,
+      'serve',
+      '--port',
+      '0',
+      '--no-open',
+      '--token',
+      'bench',
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', () => reject(new Error('receiver exited')));
+  });
+  const bodies = Array.from({ length: RECEIVER_DELIVERIES }, (_, i) =>
+    payload(i, '1234567890', 'wamid.recv'),
+  );
+  const latencies: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const url = `http://127.0.0.1:${port}/webhooks/360dialog/1234567890`;
+  const headers = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
+  // Warm-up (JIT, connections), not measured.
+  await Promise.all(
+    Array.from({ length: CLIENTS }, (_, i) =>
+      fetch(url, { method: 'POST', headers, body: payload(10_000_000 + i) }).then((r) => r.arrayBuffer()),
+    ),
+  );
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const s = performance.now();
+        const r = await fetch(url, { method: 'POST', headers, body });
+        await r.arrayBuffer();
+        latencies.push(performance.now() - s);
+        if (r.status !== 200) errors++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - t) / 1000;
+  child.kill('SIGTERM');
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+  return { rate: bodies.length / seconds, p50: q(0.5), p99: q(0.99), errors };
+}
+
+try {
+  const file = path.join(work, 'messages.ndjson');
+  let t = performance.now();
+  await generate(file);
+  console.log(
+    `generated ${fmt(MESSAGES)} messages (${mb(fs.statSync(file).size)}) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
+
+  const imp = await benchImport(file);
+  console.log(`import:   ${fmt(imp.rate)} messages/s`);
+  console.log(`          RSS at 10%…100%: ${imp.rss.map(mb).join(', ')}; peak RSS ${mb(imp.peak)}`);
+  fs.rmSync(file);
+
+  t = performance.now();
+  const base = benchBaseline();
+  console.log(
+    `baseline: ${fmt(base)} rows/s (raw payload + message + contact + link, prepared inserts, ${fmt(BASELINE_ROWS)} rows)`,
+  );
+  console.log(`ratio:    ${(imp.rate / base).toFixed(2)} (target ≥ 0.5)`);
+
+  const recv = await benchReceiver();
+  console.log(
+    `receiver: ${fmt(recv.rate)} deliveries/s with ${CLIENTS} clients, p50 ack ${recv.p50.toFixed(1)} ms, p99 ack ${recv.p99.toFixed(1)} ms` +
+      (recv.errors ? `, ${recv.errors} non-200` : ''),
+  );
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}
