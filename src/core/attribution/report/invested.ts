@@ -52,13 +52,16 @@ export function manualEntries(db: Db, from: string, to: string): Map<string, Man
 export function linkedAdsWithSpend(db: Db, phone: string, from: string, to: string): string[] {
   return db
     .prepare(
-      `SELECT DISTINCT s.ad_id FROM meta_spend s
-       WHERE s.date BETWEEN ? AND ? AND s.spend > 0 AND s.account_id IN (
-         SELECT n.account_id FROM meta_account_numbers n JOIN meta_accounts a ON a.id = n.account_id
-         WHERE n.phone_number_id = ? AND a.selected = 1)`,
+      `SELECT a.ad_id FROM meta_ads a
+       WHERE a.account_id IN (
+         SELECT m.id FROM meta_account_numbers n JOIN meta_accounts m ON m.id = n.account_id
+         WHERE n.phone_number_id = @phone AND m.selected = 1
+         UNION SELECT m.account_id FROM meta_account_numbers n JOIN meta_accounts m ON m.id = n.account_id
+         WHERE n.phone_number_id = @phone AND m.selected = 1)
+       AND EXISTS (SELECT 1 FROM meta_spend s WHERE s.ad_id = a.ad_id AND s.date BETWEEN @from AND @to AND s.spend > 0)`,
     )
     .pluck()
-    .all(from, to, phone) as string[];
+    .all({ phone, from, to }) as string[];
 }
 
 export function computeInvested(
@@ -72,20 +75,7 @@ export function computeInvested(
   const out = new Map<string, Invested>();
   const adKeys = keys.filter((k) => adIdOf(k) !== null);
   const plainAds = adKeys.filter((k) => !manual.has(k)).map((k) => adIdOf(k)!);
-  const totals = new Map<string, { currency: string; spend: number }[]>();
-  if (plainAds.length > 0) {
-    const rows = db
-      .prepare(
-        `SELECT ad_id, currency, SUM(spend) AS spend FROM meta_spend
-         WHERE ad_id IN (SELECT value FROM json_each(?)) AND date BETWEEN ? AND ? GROUP BY ad_id, currency`,
-      )
-      .all(JSON.stringify(plainAds), from, to) as { ad_id: string; currency: string; spend: number }[];
-    for (const r of rows) {
-      const list = totals.get(r.ad_id) ?? [];
-      list.push(r);
-      totals.set(r.ad_id, list);
-    }
-  }
+  const totals = spendSummary(db, plainAds, from, to);
   const daily = db.prepare(
     'SELECT date, currency, SUM(spend) AS spend FROM meta_spend WHERE ad_id = ? AND date BETWEEN ? AND ? GROUP BY date, currency',
   );
@@ -99,8 +89,8 @@ export function computeInvested(
     const entries = manual.get(key);
     const ad = adIdOf(key);
     if (!entries) {
-      for (const r of ad ? (totals.get(ad) ?? []) : []) {
-        add(r.currency, r.spend);
+      for (const [cur, spend] of (ad ? totals.get(ad)?.spend : undefined) ?? []) {
+        add(cur, spend);
         meta = true;
       }
     } else {
@@ -158,7 +148,7 @@ export function metaDetails(
   const ids = JSON.stringify(adIds);
   const ads = db
     .prepare(
-      'SELECT ad_id, name, adset_id, adset_name, campaign_id, campaign_name FROM meta_ads WHERE ad_id IN (SELECT value FROM json_each(?))',
+      'SELECT a.ad_id, a.name, a.adset_id, a.adset_name, a.campaign_id, a.campaign_name FROM json_each(?) j CROSS JOIN meta_ads a WHERE a.ad_id = j.value',
     )
     .all(ids) as {
     ad_id: string;
@@ -168,21 +158,7 @@ export function metaDetails(
     campaign_id: string | null;
     campaign_name: string | null;
   }[];
-  const stats = new Map(
-    (
-      db
-        .prepare(
-          `SELECT ad_id, SUM(impressions) AS impressions, SUM(clicks) AS clicks, SUM(messaging_started) AS started FROM meta_spend
-           WHERE ad_id IN (SELECT value FROM json_each(?)) AND date BETWEEN ? AND ? GROUP BY ad_id`,
-        )
-        .all(ids, from, to) as {
-        ad_id: string;
-        impressions: number | null;
-        clicks: number | null;
-        started: number | null;
-      }[]
-    ).map((s) => [s.ad_id, s]),
-  );
+  const stats = spendSummary(db, adIds, from, to);
   for (const a of ads) {
     const s = stats.get(a.ad_id);
     out.set(a.ad_id, {
@@ -205,4 +181,77 @@ export function metaName(
 ): string | null {
   if (!d?.adName) return null;
   return [d.campaignName, d.adsetName, d.adName].filter((x): x is string => !!x).join(' › ');
+}
+
+interface SpendSummary {
+  spend: Map<string, number>;
+  impressions: number;
+  clicks: number;
+  started: number;
+}
+
+/** Spend and delivery of ads over [from, to]: whole months from attr_spend_month, edge days from meta_spend. */
+export function spendSummary(db: Db, adIds: string[], from: string, to: string): Map<string, SpendSummary> {
+  const out = new Map<string, SpendSummary>();
+  if (adIds.length === 0) return out;
+  const add = (ad: string, cur: string, micro: number, imp: number, clicks: number, started: number) => {
+    const s = out.get(ad) ?? { spend: new Map<string, number>(), impressions: 0, clicks: 0, started: 0 };
+    out.set(ad, s);
+    s.spend.set(cur, (s.spend.get(cur) ?? 0) + micro);
+    s.impressions += imp;
+    s.clicks += clicks;
+    s.started += started;
+  };
+  const ids = JSON.stringify(adIds);
+  const { months, edges } = splitMonths(from, to);
+  if (months) {
+    const rows = db
+      .prepare(
+        `SELECT m.ad_id, m.currency, SUM(m.spend), SUM(m.impressions), SUM(m.clicks), SUM(m.started)
+         FROM json_each(?) j CROSS JOIN attr_spend_month m WHERE m.ad_id = j.value AND m.month BETWEEN ? AND ? GROUP BY m.ad_id, m.currency`,
+      )
+      .raw()
+      .all(ids, months[0], months[1]) as [string, string, number, number, number, number][];
+    for (const r of rows) add(...r);
+  }
+  for (const [a, b] of edges) {
+    const rows = db
+      .prepare(
+        `SELECT s.ad_id, s.currency, SUM(CAST(ROUND(s.spend * 1000000) AS INTEGER)), SUM(COALESCE(s.impressions, 0)),
+                SUM(COALESCE(s.clicks, 0)), SUM(COALESCE(s.messaging_started, 0))
+         FROM json_each(?) j CROSS JOIN meta_spend s INDEXED BY attr_meta_spend_ad
+         WHERE s.ad_id = j.value AND s.date BETWEEN ? AND ? GROUP BY s.ad_id, s.currency`,
+      )
+      .raw()
+      .all(ids, a, b) as [string, string, number, number, number, number][];
+    for (const r of rows) add(...r);
+  }
+  for (const s of out.values()) for (const [cur, micro] of s.spend) s.spend.set(cur, micro / 1_000_000);
+  return out;
+}
+
+/** [from, to] as a span of whole months (YYYY-MM, inclusive) plus up to two runs of edge days. */
+export function splitMonths(from: string, to: string): { months: [string, string] | null; edges: [string, string][] } {
+  const monthStart = (d: string) => `${d.slice(0, 7)}-01`;
+  const monthEnd = (d: string) => {
+    const [y, m] = d.split('-').map(Number) as [number, number];
+    return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+  };
+  const firstFull = from === monthStart(from) ? from.slice(0, 7) : nextMonth(from.slice(0, 7));
+  const lastFull = to === monthEnd(to) ? to.slice(0, 7) : prevMonth(to.slice(0, 7));
+  if (firstFull > lastFull) return { months: null, edges: [[from, to]] };
+  const edges: [string, string][] = [];
+  if (from.slice(0, 7) < firstFull) edges.push([from, monthEnd(from)]);
+  if (to.slice(0, 7) > lastFull) edges.push([monthStart(to), to]);
+  return { months: [firstFull, lastFull], edges };
+}
+
+function nextMonth(ym: string): string {
+  const [y, m] = ym.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+}
+
+function prevMonth(ym: string): string {
+  const [y, m] = ym.split('-').map(Number) as [number, number];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }

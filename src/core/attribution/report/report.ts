@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { type DateTime, IANAZone } from 'luxon';
 import { ApiError } from '../../../shared/contract/errors';
 import type {
@@ -27,6 +28,8 @@ import {
   metaName,
 } from './invested';
 import { bucketsOf, previousRange, type ResolvedRange, resolveRange } from './range';
+
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
 
 export const ROLLUP_ID = 'text:*';
 export const ROLLUP_NAME = 'Other first messages';
@@ -99,6 +102,15 @@ export class ReportContext {
     this.summary = !opts.forceExact && tz === appliedConfig(db, false).timezone;
   }
 
+  /** A prepared statement, cached per connection. */
+  q(sql: string): Database.Statement {
+    const m = statements.get(this.db) ?? new Map<string, Database.Statement>();
+    statements.set(this.db, m);
+    const s = m.get(sql) ?? this.db.prepare(sql);
+    m.set(sql, s);
+    return s;
+  }
+
   aggregator(r: ResolvedRange = this.range): Aggregator {
     return this.summary
       ? summaryAggregator(this.db, this.p, this.phone.id, r)
@@ -109,7 +121,7 @@ export class ReportContext {
     if (!this.eventIds.has(key)) {
       this.eventIds.set(
         key,
-        (this.db.prepare(`SELECT id FROM ${this.p}events WHERE key = ?`).pluck().get(key) as
+        (this.q(`SELECT id FROM ${this.p}events WHERE key = ?`).pluck().get(key) as
           | number
           | undefined) ?? null,
       );
@@ -122,8 +134,7 @@ export class ReportContext {
     const counts = this.aggregator(r).available();
     const meta = new Map(
       (
-        this.db
-          .prepare(
+        this.q(
             `SELECT id, key, kind, label FROM ${this.p}events WHERE id IN (SELECT value FROM json_each(?))`,
           )
           .all(JSON.stringify([...counts.keys()])) as {
@@ -176,8 +187,7 @@ export class ReportContext {
 
   private unattributedActions(r: ResolvedRange): string[] {
     const w = this.unattributedWhere();
-    return this.db
-      .prepare(
+    return this.q(
         `SELECT DISTINCT TRIM(e.action) FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed
          JOIN external_events e ON e.id = x.event_id WHERE ${w.sql}`,
       )
@@ -189,8 +199,7 @@ export class ReportContext {
   unattributed(event: ReportEvent | null, r: ResolvedRange = this.range): number {
     const w = this.unattributedWhere();
     const byAction = event?.kind === 'external';
-    return this.db
-      .prepare(
+    return this.q(
         `SELECT COUNT(DISTINCT e.id) FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed
          JOIN external_events e ON e.id = x.event_id WHERE ${w.sql} ${byAction ? 'AND TRIM(e.action) = ?' : ''}`,
       )
@@ -215,8 +224,7 @@ export class ReportContext {
   private sourceMeta(ids: number[]): Map<number, SourceMeta> {
     return new Map(
       (
-        this.db
-          .prepare(
+        this.q(
             `SELECT id, key, kind, name FROM ${this.p}sources WHERE id IN (SELECT value FROM json_each(?))`,
           )
           .all(JSON.stringify(ids)) as SourceMeta[]
@@ -226,38 +234,30 @@ export class ReportContext {
 
   private sourceIdOfKey(key: string): number | null {
     return (
-      (this.db.prepare(`SELECT id FROM ${this.p}sources WHERE key = ?`).pluck().get(key) as
+      (this.q(`SELECT id FROM ${this.p}sources WHERE key = ?`).pluck().get(key) as
         | number
         | undefined) ?? null
     );
   }
 
   /** Source keys with an Invested figure that are rows of the range: spend/entries matter only for these. */
-  private investedRowKeys(
-    r: ResolvedRange,
-    agg: Aggregator,
-    withConversations: Set<string> | null,
-  ): string[] {
+  private investedRowKeys(r: ResolvedRange, agg: Aggregator, withConversations: Set<string> | null): string[] {
     const manual = manualEntries(this.db, r.from, r.to);
-    const linked = new Set(linkedAdsWithSpend(this.db, this.phone.id, r.from, r.to).map((a) => `ad:${a}`));
-    const spent = this.db
-      .prepare("SELECT DISTINCT 'ad:' || ad_id FROM meta_spend WHERE date BETWEEN ? AND ?")
-      .pluck()
-      .all(r.from, r.to) as string[];
-    const keys = new Set<string>();
-    const everOnNumber = (id: number) =>
-      this.db
-        .prepare(`SELECT 1 FROM ${this.p}conversations WHERE phone = ? AND source = ? LIMIT 1`)
-        .get(this.phone.id, id) !== undefined;
-    for (const key of new Set([...spent, ...manual.keys(), ...linked])) {
-      if (linked.has(key)) {
+    const keys = new Set(linkedAdsWithSpend(this.db, this.phone.id, r.from, r.to).map((a) => `ad:${a}`));
+    if (withConversations) {
+      for (const k of withConversations) if (k.startsWith('ad:')) keys.add(k);
+    } else {
+      const ads = this.q(`SELECT id, key FROM ${this.p}sources WHERE kind = 'meta_ad'`).all() as { id: number; key: string }[];
+      for (const a of ads) if (agg.hasConversations(a.id)) keys.add(a.key);
+    }
+    const everOnNumber = this.q(`SELECT 1 FROM ${this.p}conversations WHERE phone = ? AND source = ? LIMIT 1`);
+    for (const key of manual.keys()) {
+      if (keys.has(key) || withConversations?.has(key)) {
         keys.add(key);
         continue;
       }
       const id = this.sourceIdOfKey(key);
-      if (id === null) continue;
-      const inRange = withConversations ? withConversations.has(key) : agg.hasConversations(id);
-      if (inRange || (manual.has(key) && everOnNumber(id))) keys.add(key);
+      if (id !== null && everOnNumber.get(this.phone.id, id) !== undefined) keys.add(key);
     }
     return [...keys];
   }
@@ -304,8 +304,7 @@ export class ReportContext {
     const details = metaDetails(this.db, adIds, r.from, r.to);
     const renames = new Map(
       (
-        this.db
-          .prepare(
+        this.q(
             'SELECT source_key, name FROM attr_source_names WHERE source_key IN (SELECT value FROM json_each(?))',
           )
           .all(JSON.stringify(keys)) as { source_key: string; name: string }[]

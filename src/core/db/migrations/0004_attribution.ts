@@ -39,6 +39,48 @@ CREATE TABLE attr_rebuild_dirty (
   PRIMARY KEY (phone, contact)
 ) STRICT, WITHOUT ROWID;
 CREATE TABLE attr_rebuild_dirty_events (event_id TEXT PRIMARY KEY) STRICT;
+-- Invested sums an ad's spend over a range from whole months (attr_spend_month, kept by triggers on the
+-- Meta helper's meta_spend) plus the days of partial months at the edges (covering index).
+CREATE INDEX attr_meta_spend_ad ON meta_spend(ad_id, date, currency, spend, impressions, clicks, messaging_started);
+CREATE TABLE attr_spend_month (
+  ad_id TEXT NOT NULL,
+  month TEXT NOT NULL,                   -- YYYY-MM
+  currency TEXT NOT NULL,
+  spend INTEGER NOT NULL,                -- millionths, so repeated re-syncs never drift
+  impressions INTEGER NOT NULL,
+  clicks INTEGER NOT NULL,
+  started INTEGER NOT NULL,
+  days INTEGER NOT NULL,
+  PRIMARY KEY (ad_id, month, currency)
+) STRICT, WITHOUT ROWID;
+INSERT INTO attr_spend_month
+  SELECT ad_id, substr(date, 1, 7), currency, SUM(CAST(ROUND(spend * 1000000) AS INTEGER)), SUM(COALESCE(impressions, 0)),
+         SUM(COALESCE(clicks, 0)), SUM(COALESCE(messaging_started, 0)), COUNT(*)
+  FROM meta_spend GROUP BY 1, 2, 3;
+CREATE TRIGGER attr_meta_spend_ins AFTER INSERT ON meta_spend BEGIN
+  INSERT INTO attr_spend_month VALUES (NEW.ad_id, substr(NEW.date, 1, 7), NEW.currency, CAST(ROUND(NEW.spend * 1000000) AS INTEGER),
+    COALESCE(NEW.impressions, 0), COALESCE(NEW.clicks, 0), COALESCE(NEW.messaging_started, 0), 1)
+  ON CONFLICT DO UPDATE SET spend = spend + excluded.spend, impressions = impressions + excluded.impressions,
+    clicks = clicks + excluded.clicks, started = started + excluded.started, days = days + 1;
+END;
+CREATE TRIGGER attr_meta_spend_del AFTER DELETE ON meta_spend BEGIN
+  UPDATE attr_spend_month SET spend = spend - CAST(ROUND(OLD.spend * 1000000) AS INTEGER),
+    impressions = impressions - COALESCE(OLD.impressions, 0), clicks = clicks - COALESCE(OLD.clicks, 0),
+    started = started - COALESCE(OLD.messaging_started, 0), days = days - 1
+  WHERE ad_id = OLD.ad_id AND month = substr(OLD.date, 1, 7) AND currency = OLD.currency;
+  DELETE FROM attr_spend_month WHERE ad_id = OLD.ad_id AND month = substr(OLD.date, 1, 7) AND currency = OLD.currency AND days = 0;
+END;
+CREATE TRIGGER attr_meta_spend_upd AFTER UPDATE ON meta_spend BEGIN
+  UPDATE attr_spend_month SET spend = spend - CAST(ROUND(OLD.spend * 1000000) AS INTEGER),
+    impressions = impressions - COALESCE(OLD.impressions, 0), clicks = clicks - COALESCE(OLD.clicks, 0),
+    started = started - COALESCE(OLD.messaging_started, 0), days = days - 1
+  WHERE ad_id = OLD.ad_id AND month = substr(OLD.date, 1, 7) AND currency = OLD.currency;
+  DELETE FROM attr_spend_month WHERE ad_id = OLD.ad_id AND month = substr(OLD.date, 1, 7) AND currency = OLD.currency AND days = 0;
+  INSERT INTO attr_spend_month VALUES (NEW.ad_id, substr(NEW.date, 1, 7), NEW.currency, CAST(ROUND(NEW.spend * 1000000) AS INTEGER),
+    COALESCE(NEW.impressions, 0), COALESCE(NEW.clicks, 0), COALESCE(NEW.messaging_started, 0), 1)
+  ON CONFLICT DO UPDATE SET spend = spend + excluded.spend, impressions = impressions + excluded.impressions,
+    clicks = clicks + excluded.clicks, started = started + excluded.started, days = days + 1;
+END;
 CREATE INDEX attr_external_events_action_ts ON external_events(action, ts);
 CREATE INDEX attr_external_events_ts ON external_events(ts);
 CREATE INDEX attr_external_events_previous ON external_events(previous_external_event_id)

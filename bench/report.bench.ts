@@ -1,0 +1,307 @@
+// npm run bench:report [-- --conversations N] — seeded data straight into the raw tables, bulk derivation,
+// then medians of the report and its parts (12M and 30D), the same figures from DuckDB over the same
+// conversation-level rows, the cost of deriving one new message, and the database size.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DateTime } from 'luxon';
+import { deriveChanges } from '../src/core/attribution/derive';
+import { rebuildDerived } from '../src/core/attribution/rebuild';
+import { buildReport, ReportContext } from '../src/core/attribution/report/report';
+import { activePrefix } from '../src/core/attribution/tables';
+import { openDatabase } from '../src/core/db/open';
+import { setSetting } from '../src/core/db/settings';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const CONVERSATIONS = arg('conversations', 1_000_000);
+const RUNS = arg('runs', 7);
+const SCALE = CONVERSATIONS / 1_000_000;
+const SOURCES = 2000;
+const EXTERNAL = Math.round(200_000 * SCALE);
+const TZ = 'Europe/Berlin';
+const NOW = DateTime.fromISO('2026-11-25T18:00:00', { zone: TZ });
+const YEAR_START = Math.floor(NOW.minus({ months: 12 }).toSeconds());
+const SPAN = Math.floor(NOW.toSeconds()) - YEAR_START - 86_400;
+const PHONES = ['PN_A', 'PN_B', 'PN_C'];
+
+function mulberry32(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rnd = mulberry32(42);
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+
+// Zipf-like popularity over sources: a few ads dominate, a long tail of first messages.
+const weights = Array.from({ length: SOURCES }, (_, i) => 1 / (i + 1) ** 0.9);
+const cumulative: number[] = [];
+weights.reduce((acc, w, i) => (cumulative[i] = acc + w), 0);
+const totalWeight = cumulative.at(-1)!;
+function pickSource(): number {
+  const x = rnd() * totalWeight;
+  let lo = 0;
+  let hi = SOURCES - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cumulative[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  // Spread kinds over popularity ranks: every 5th an ad, every 13th a template, every 17th a keyword.
+  return lo;
+}
+const kindOf = (s: number) => (s % 5 === 0 ? 'ad' : s % 13 === 1 ? 'tpl' : s % 17 === 2 ? 'kw' : 'text');
+const FOLLOW = ['yes', 'how much is it?', 'thanks', 'ok', 'where are you located?', 'Book now', 'Premium'];
+const ACTIONS = ['Purchase', 'Lead', 'Signup', 'Appointment', 'Refund'];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+function time(fn: () => unknown, runs = RUNS): number {
+  fn(); // warm-up
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    xs.push(performance.now() - t0);
+  }
+  return median(xs);
+}
+async function timeAsync(fn: () => Promise<unknown>, runs = RUNS): Promise<number> {
+  await fn();
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    xs.push(performance.now() - t0);
+  }
+  return median(xs);
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'insights-bench-'));
+const file = path.join(dir, 'bench.sqlite');
+const db = openDatabase(file);
+setSetting(db, 'timezone', TZ);
+setSetting(db, 'currency', 'USD');
+for (let k = 0; k < SOURCES; k++) if (kindOf(k) === 'kw') db.prepare('INSERT INTO attr_keywords VALUES (?, 0)').run(`promo${k}`);
+
+console.log(`Generating ${CONVERSATIONS.toLocaleString()} conversations into the raw tables (${dir})`);
+let t0 = performance.now();
+const insMsg = db.prepare(
+  `INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, text, button_text, interactive_type, interactive_title, context_id, referral, referral_source_type, referral_source_id)
+   VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+);
+const insOut = db.prepare("INSERT INTO outgoing_messages (id, phone_number_id, contact_id, template_name, origin) VALUES (?, ?, ?, ?, 'send-log')");
+const insContact = db.prepare('INSERT INTO contacts (id, name, updated_at) VALUES (?, ?, 0)');
+const insExt = db.prepare(
+  `INSERT INTO external_events (id, action, contact_id, ts, revenue_amount, revenue_currency, received_at, origin) VALUES (?, ?, ?, ?, ?, ?, 0, 'bench')`,
+);
+for (const [i, p] of PHONES.entries()) {
+  db.prepare('INSERT INTO business_numbers (phone_number_id, display_number, display_digits) VALUES (?, ?, ?)').run(p, `+1 555 000 ${i}`, `1555000${i}`);
+}
+const CONTACTS = Math.round(CONVERSATIONS * 0.7);
+const convStarts: { contact: string; start: number }[] = [];
+let messages = 0;
+const lastStart = new Map<number, number>();
+for (let base = 0; base < CONVERSATIONS; base += 50_000) {
+  db.transaction(() => {
+    for (let j = base; j < Math.min(CONVERSATIONS, base + 50_000); j++) {
+      const ci = j % CONTACTS;
+      const contact = `49${String(1_000_000_000 + ci)}`;
+      if (j < CONTACTS) insContact.run(contact, `Contact ${ci}`);
+      let start = YEAR_START + Math.floor(rnd() * SPAN);
+      const prev = lastStart.get(ci);
+      if (prev !== undefined && Math.abs(start - prev) < 3 * 86_400) start = prev + 3 * 86_400 > YEAR_START + SPAN ? prev - 3 * 86_400 : prev + 3 * 86_400;
+      lastStart.set(ci, start);
+      const phone = PHONES[ci % 3]!;
+      const s = pickSource();
+      const kind = kindOf(s);
+      const id = `wamid.${j}`;
+      if (kind === 'ad') {
+        insMsg.run(`${id}.0`, phone, contact, start, 'text', 'Hi, I saw your ad', null, null, null, null,
+          JSON.stringify({ source_id: `${100000 + s}`, source_type: 'ad', headline: `Ad ${s}` }), 'ad', `${100000 + s}`);
+      } else if (kind === 'tpl') {
+        insOut.run(`out.${j}`, phone, contact, `template_${s}`);
+        insMsg.run(`${id}.0`, phone, contact, start, 'button', 'Interested', 'Interested', null, null, `out.${j}`, null, null, null);
+      } else if (kind === 'kw') {
+        insMsg.run(`${id}.0`, phone, contact, start, 'text', `Hello PROMO${s}!`, null, null, null, null, null, null, null);
+      } else {
+        insMsg.run(`${id}.0`, phone, contact, start, 'text', `Question number ${s}`, null, null, null, null, null, null, null);
+      }
+      const follow = 2 + Math.floor(rnd() * 3);
+      for (let k = 1; k <= follow; k++) {
+        const text = pick(FOLLOW);
+        const ts = start + k * (30 + Math.floor(rnd() * 600));
+        if (text === 'Book now') insMsg.run(`${id}.${k}`, phone, contact, ts, 'button', text, text, null, null, null, null, null, null);
+        else if (text === 'Premium') insMsg.run(`${id}.${k}`, phone, contact, ts, 'interactive', text, null, 'list_reply', text, null, null, null, null);
+        else insMsg.run(`${id}.${k}`, phone, contact, ts, 'text', text, null, null, null, null, null, null, null);
+      }
+      messages += follow + 1;
+      if (j % 5 === 0) convStarts.push({ contact, start });
+    }
+  })();
+}
+db.transaction(() => {
+  for (let i = 0; i < EXTERNAL; i++) {
+    const unknown = rnd() < 0.05;
+    const c = unknown ? { contact: `99${i}`, start: YEAR_START + Math.floor(rnd() * SPAN) } : pick(convStarts);
+    const action = pick(ACTIONS);
+    const revenue = action === 'Purchase' ? Math.round(rnd() * 20000) / 100 : null;
+    insExt.run(`ext.${i}`, action, c.contact, c.start + Math.floor(rnd() * 10 * 86_400), revenue, revenue === null ? null : rnd() < 0.9 ? 'USD' : 'EUR');
+  }
+  db.prepare("INSERT INTO meta_accounts (id, account_id, name, currency, selected) VALUES ('act_1', '1', 'Bench', 'USD', 1)").run();
+  for (const p of PHONES) db.prepare("INSERT INTO meta_account_numbers VALUES ('act_1', ?)").run(p);
+  const insAd = db.prepare("INSERT INTO meta_ads (ad_id, account_id, name, adset_name, campaign_name) VALUES (?, 'act_1', ?, ?, ?)");
+  const insSpend = db.prepare(
+    "INSERT INTO meta_spend (account_id, ad_id, date, spend, currency, impressions, clicks, messaging_started, synced_at) VALUES ('act_1', ?, ?, ?, 'USD', ?, ?, ?, 0)",
+  );
+  const dates = Array.from({ length: 365 }, (_, d) => NOW.minus({ days: d }).toISODate()!);
+  for (let s = 0; s < SOURCES; s += 5) {
+    insAd.run(`${100000 + s}`, `Ad ${s}`, `Ad set ${s % 40}`, `Campaign ${s % 8}`);
+    for (const date of dates) {
+      insSpend.run(`${100000 + s}`, date, Math.round(rnd() * 5000) / 100, 1000, 20, 5);
+    }
+  }
+})();
+console.log(`  ${messages.toLocaleString()} messages, ${EXTERNAL.toLocaleString()} external events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+t0 = performance.now();
+let lastLog = 0;
+await rebuildDerived(db, {
+  chunk: 5000,
+  progress: (f, d) => {
+    if (performance.now() - lastLog > 10_000) {
+      lastLog = performance.now();
+      console.log(`  … ${Math.round((f ?? 0) * 100)}% ${d ?? ''}`);
+    }
+  },
+});
+const p = activePrefix(db);
+const convCount = db.prepare(`SELECT COUNT(*) FROM ${p}conversations`).pluck().get() as number;
+console.log(`Derived ${convCount.toLocaleString()} conversations in bulk in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+db.pragma('wal_checkpoint(TRUNCATE)');
+db.exec('ANALYZE');
+
+// ---- DuckDB over the same conversation-level rows ----
+const duck = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
+const csv = (name: string, sql: string) => {
+  const f = path.join(dir, `${name}.csv`);
+  const out = fs.createWriteStream(f);
+  const rows = db.prepare(sql).raw().iterate() as IterableIterator<unknown[]>;
+  let buf = '';
+  for (const r of rows) {
+    buf += `${r.map((v) => (v === null ? '' : String(v))).join(',')}\n`;
+    if (buf.length > 1 << 20) {
+      out.write(buf);
+      buf = '';
+    }
+  }
+  out.end(buf);
+  return new Promise<string>((resolve) => out.on('finish', () => resolve(f)));
+};
+t0 = performance.now();
+const convCsv = await csv('conv', `SELECT id, phone, contact, source, day, start_ts FROM ${p}conversations`);
+const ceCsv = await csv('ce', `SELECT conv, event, first_delay FROM ${p}conv_events`);
+const revCsv = await csv('rev', `SELECT conv, event, currency, SUM(amount) FROM ${p}occurrences WHERE amount IS NOT NULL GROUP BY conv, event, currency`);
+await duck.run(`CREATE TABLE conv AS SELECT * FROM read_csv('${convCsv}', header=false, columns={'id':'BIGINT','phone':'VARCHAR','contact':'VARCHAR','source':'BIGINT','day':'INTEGER','start_ts':'BIGINT'})`);
+await duck.run(`CREATE TABLE ce AS SELECT * FROM read_csv('${ceCsv}', header=false, columns={'conv':'BIGINT','event':'BIGINT','first_delay':'BIGINT'})`);
+await duck.run(`CREATE TABLE rev AS SELECT * FROM read_csv('${revCsv}', header=false, columns={'conv':'BIGINT','event':'BIGINT','currency':'VARCHAR','amount':'BIGINT'})`);
+console.log(`Loaded DuckDB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+const phone = 'PN_A';
+interface Row {
+  label: string;
+  ours: Record<string, number>;
+  duck: Record<string, number>;
+}
+const results: Row[] = [];
+for (const preset of ['12m', '30d'] as const) {
+  const ctx = new ReportContext(db, phone, { preset }, TZ, { now: NOW });
+  const event = ctx.selectEvent(undefined);
+  const ev = event ? ctx.eventId(event.id) : -1;
+  const q = { phone, range: { preset }, event: event?.id };
+  const ours: Record<string, number> = {
+    total: time(() => buildReport(db, q, { now: NOW })),
+    totals: time(() => ctx.totals(event)),
+    previous: time(() => ctx.previous(event)),
+    sources: time(() => ctx.sources(event)),
+    funnel: time(() => ctx.funnel(event ? [event.id] : [], 0)),
+    series: time(() => ctx.series(event)),
+  };
+  const r = ctx.range;
+  const prevFrom = r.fromDay - r.days;
+  const prevTo = r.fromDay - 1;
+  const totalsSql = (a: number, b: number) => `
+    SELECT COUNT(*), COUNT(DISTINCT c.contact), COUNT(ce.conv), SUM(rv.amount)
+    FROM conv c LEFT JOIN ce ON ce.conv = c.id AND ce.event = ${ev}
+    LEFT JOIN (SELECT conv, SUM(amount) AS amount FROM rev WHERE event = ${ev} AND currency = 'USD' GROUP BY conv) rv ON rv.conv = c.id
+    WHERE c.phone = '${phone}' AND c.day BETWEEN ${a} AND ${b}`;
+  const parts: Record<string, string> = {
+    totals: totalsSql(r.fromDay, r.toDay),
+    previous: totalsSql(prevFrom, prevTo),
+    sources: `
+      SELECT c.source, COUNT(*), COUNT(DISTINCT c.contact), COUNT(ce.conv), SUM(rv.amount)
+      FROM conv c LEFT JOIN ce ON ce.conv = c.id AND ce.event = ${ev}
+      LEFT JOIN (SELECT conv, SUM(amount) AS amount FROM rev WHERE event = ${ev} GROUP BY conv) rv ON rv.conv = c.id
+      WHERE c.phone = '${phone}' AND c.day BETWEEN ${r.fromDay} AND ${r.toDay} GROUP BY c.source`,
+    funnel: `
+      SELECT COUNT(*), MEDIAN(ce.first_delay) FROM conv c JOIN ce ON ce.conv = c.id AND ce.event = ${ev}
+      WHERE c.phone = '${phone}' AND c.day BETWEEN ${r.fromDay} AND ${r.toDay} AND ce.first_delay IS NOT NULL`,
+    series: `
+      SELECT c.day, COUNT(*), COUNT(ce.conv) FROM conv c LEFT JOIN ce ON ce.conv = c.id AND ce.event = ${ev}
+      WHERE c.phone = '${phone}' AND c.day BETWEEN ${r.fromDay} AND ${r.toDay} GROUP BY c.day`,
+  };
+  const duckTimes: Record<string, number> = {};
+  for (const [k, sql] of Object.entries(parts)) duckTimes[k] = await timeAsync(() => duck.runAndReadAll(sql));
+  duckTimes.total = Object.values(duckTimes).reduce((a, b) => a + b, 0);
+  results.push({ label: `${preset.toUpperCase()} (event ${event?.id ?? 'none'})`, ours, duck: duckTimes });
+}
+
+// ---- deriving one new message ----
+const deriveTimes: number[] = [];
+const threads = db.prepare(`SELECT phone, contact, last_ts FROM ${p}conversations ORDER BY id DESC LIMIT 2000`).all() as {
+  phone: string;
+  contact: string;
+  last_ts: number;
+}[];
+const insLive = db.prepare("INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, text) VALUES (?, ?, ?, 'in', ?, 'text', ?)");
+threads.forEach((th, i) => {
+  const id = `live.${i}`;
+  // Half extend a conversation, half start one (a day later); a tenth arrive out of order.
+  const ts = i % 10 === 0 ? th.last_ts - 5 : i % 2 ? th.last_ts + 60 : th.last_ts + 2 * 86_400;
+  const t1 = performance.now();
+  db.transaction(() => {
+    insLive.run(id, th.phone, th.contact, ts, i % 3 ? 'yes' : 'thanks');
+    deriveChanges(db, { messageIds: [id], externalEventIds: [], outgoingIds: [] });
+  })();
+  deriveTimes.push(performance.now() - t1);
+});
+const inOrder = deriveTimes.filter((_, i) => i % 10 !== 0);
+const outOfOrder = deriveTimes.filter((_, i) => i % 10 === 0);
+db.pragma('wal_checkpoint(TRUNCATE)');
+const size = fs.statSync(file).size;
+
+const f = (x: number) => x.toFixed(1).padStart(8);
+console.log('\nReport timings (median of %d runs, ms) — ours | DuckDB | ours ÷ DuckDB', RUNS);
+for (const r of results) {
+  console.log(`\n${r.label}`);
+  for (const k of ['total', 'totals', 'previous', 'sources', 'funnel', 'series']) {
+    console.log(`  ${k.padEnd(9)} ${f(r.ours[k]!)} | ${f(r.duck[k]!)} | ${(r.ours[k]! / r.duck[k]!).toFixed(2)}`);
+  }
+}
+console.log(
+  `\nDeriving one new message (own transaction): median ${median(deriveTimes).toFixed(3)} ms; in order ${median(inOrder).toFixed(3)} ms; out of order (thread re-derived) ${median(outOfOrder).toFixed(3)} ms`,
+);
+console.log(`Database size: ${(size / 1024 / 1024).toFixed(0)} MB (${convCount.toLocaleString()} conversations, ${messages.toLocaleString()} messages)`);
+db.close();
+if (process.argv.includes('--keep')) console.log(`Kept ${file}`);
+else fs.rmSync(dir, { recursive: true, force: true });

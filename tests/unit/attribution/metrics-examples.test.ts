@@ -1,0 +1,421 @@
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { matchKeyword, normalizeText } from '../../../src/core/attribution/normalize';
+import { bucketsOf, previousRange, resolveRange } from '../../../src/core/attribution/report/range';
+import { conversations, events, feed, makeDb, PHONE, PHONE2, report, t, TZ } from './feed';
+
+// Every worked example of docs/metrics.md, by its number.
+
+const addKeywords = (db: ReturnType<typeof makeDb>, ...kws: string[]) => {
+  for (const k of kws) db.prepare('INSERT INTO attr_keywords (keyword, added_at) VALUES (?, 0)').run(k);
+};
+const source = (r: ReturnType<typeof report>, id: string) => r.sources.find((s) => s.id === id);
+
+describe('docs/metrics.md worked examples', () => {
+  it('Ex 1: the display number selects the same business number', () => {
+    const db = makeDb();
+    feed(db, { messages: [{ id: 'm1', ts: '2026-03-02 10:00', text: 'hi' }] });
+    const a = report(db, { phone: '+1 (555) 000-1111' });
+    expect(a.phone.id).toBe(PHONE);
+    expect(a).toEqual(report(db, { phone: PHONE }));
+  });
+
+  it('Ex 2: a reaction neither starts nor extends a conversation', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'm1', ts: '2026-03-01 10:00', text: 'hi' },
+        { id: 'm2', ts: '2026-03-05 10:00', type: 'reaction' },
+        { id: 'm3', ts: '2026-03-05 10:30', text: 'hello' },
+      ],
+    });
+    expect(conversations(db).map((c) => [c.first, c.start])).toEqual([
+      ['m1', t('2026-03-01 10:00')],
+      ['m3', t('2026-03-05 10:30')],
+    ]);
+  });
+
+  it('Ex 3: normalized text', () => {
+    expect(normalizeText('  ＨＥＬＬＯ\n\n  World!!! 👋 ')).toBe('hello world');
+    expect(normalizeText('¡¿!!')).toBeNull();
+    expect(normalizeText('a'.repeat(151))).toBe('a'.repeat(100));
+    expect(normalizeText(`${'a'.repeat(99)} !b`)).toBe('a'.repeat(99));
+  });
+
+  it('Ex 4: a gap of exactly W stays, W + 1 s starts a new conversation', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'm1', ts: '2026-03-01 10:00', text: 'hi' },
+        { id: 'm2', ts: '2026-03-02 10:00', text: 'still there' },
+        { id: 'm3', ts: '2026-03-03 10:00:01', text: 'again' },
+      ],
+    });
+    expect(conversations(db).map((c) => c.first)).toEqual(['m1', 'm3']);
+    expect(report(db).totals.conversations).toBe(2);
+  });
+
+  it('Ex 5: a referral mid-conversation starts a new conversation', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'm1', ts: '2026-03-01 10:00', text: 'Hi' },
+        { id: 'm2', ts: '2026-03-01 10:05', text: 'saw the ad', referral: { source_id: '77' } },
+      ],
+    });
+    expect(conversations(db).map((c) => c.source)).toEqual(['text:hi', 'ad:77']);
+  });
+
+  it('Ex 6: ad source names: headline, then the Meta name, then a rename', () => {
+    const db = makeDb();
+    feed(db, { messages: [{ id: 'm1', ts: '2026-03-01 10:00', text: 'x', referral: { source_id: '77', headline: 'Spring sale' } }] });
+    expect(source(report(db), 'ad:77')?.name).toBe('Spring sale');
+    db.prepare("INSERT INTO meta_ads (ad_id, name, adset_name, campaign_name) VALUES ('77', 'Video 1', 'DE', 'Brand')").run();
+    expect(source(report(db), 'ad:77')?.name).toBe('Brand › DE › Video 1');
+    db.prepare("INSERT INTO attr_source_names (source_key, name, updated_at) VALUES ('ad:77', 'Spring video', 0)").run();
+    expect(source(report(db), 'ad:77')?.name).toBe('Spring video');
+  });
+
+  it('Ex 7: reply to an unknown, then a known outgoing message', () => {
+    const db = makeDb();
+    feed(db, { messages: [{ id: 'm1', ts: '2026-03-01 10:00', button: { text: 'Yes', payload: 'YES_1' }, contextId: 'wamid.out1' }] });
+    expect(conversations(db).map((c) => c.source)).toEqual(['reply:YES_1']);
+    feed(db, { outgoing: [{ id: 'wamid.out1', template: 'spring_offer' }] });
+    expect(conversations(db).map((c) => c.source)).toEqual(['tpl:spring_offer']);
+    expect(source(report(db), 'tpl:spring_offer')).toMatchObject({ kind: 'outgoing', name: 'spring_offer', conversations: 1 });
+  });
+
+  it('Ex 8: keyword precedence, longer keyword, keyword inside a longer word', () => {
+    expect(matchKeyword('hi, promo code please', ['promo', 'promo code'])).toBe('promo code');
+    expect(matchKeyword('hi promotion', ['promo'])).toBeNull();
+    expect(matchKeyword('code promo', ['promo', 'code'])).toBe('code');
+    const db = makeDb();
+    addKeywords(db, 'promo', 'promo code');
+    feed(db, {
+      messages: [
+        { id: 'm1', ts: '2026-03-01 10:00', text: 'Hi, PROMO CODE please', contact: 'c1' },
+        { id: 'm2', ts: '2026-03-01 10:00', text: 'Hi promotion', contact: 'c2' },
+      ],
+    });
+    expect(conversations(db).map((c) => c.source)).toEqual(['kw:promo code', 'text:hi promotion']);
+  });
+
+  it('Ex 9: first-message sources', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'm1', ts: '2026-03-01 10:00', type: 'image', contact: 'c1' },
+        { id: 'm2', ts: '2026-03-01 10:00', text: 'Hello!', contact: 'c2' },
+      ],
+    });
+    expect(conversations(db).map((c) => c.source)).toEqual(['type:image', 'text:hello']);
+  });
+
+  it('Ex 10: rollup threshold folds small first-message sources', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'a', ts: '2026-03-01 10:00', text: 'Hello', contact: 'c1' },
+        { id: 'b', ts: '2026-03-02 10:00', text: 'hello', contact: 'c2' },
+        { id: 'c', ts: '2026-03-03 10:00', text: 'HELLO', contact: 'c3' },
+        { id: 'd', ts: '2026-03-04 10:00', text: 'hi', contact: 'c4' },
+        { id: 'e', ts: '2026-03-06 10:00', type: 'image', contact: 'c4' },
+      ],
+    });
+    const r = report(db);
+    expect(r.sources.map((s) => [s.id, s.conversations])).toEqual([
+      ['text:hello', 3],
+      ['text:*', 2],
+    ]);
+    const rollup = source(r, 'text:*')!;
+    expect(rollup).toMatchObject({ kind: 'rollup', name: 'Other first messages', contacts: 1 });
+    expect(rollup.children?.map((c) => c.id)).toEqual(['text:hi', 'type:image']);
+  });
+
+  it('Ex 11: a messaging event occurs at every matching message', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'm1', ts: '2026-03-01 10:00', button: { text: 'Book now' } },
+        { id: 'm2', ts: '2026-03-01 10:10', button: { text: 'Book now' } },
+        { id: 'm3', ts: '2026-03-01 10:20', text: 'yes' },
+      ],
+    });
+    const ev = events(db).events;
+    expect(ev.find((e) => e.id === 'button:Book now')).toMatchObject({ leads: 1, occurrences: 2 });
+    expect(ev.find((e) => e.id === 'text:yes')).toMatchObject({ leads: 1, occurrences: 1 });
+  });
+
+  it('Ex 12: external attribution: most recent, app_id, unknown app_id, window edge', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'm1', ts: '2026-03-01 10:00', text: 'hi', phone: PHONE },
+        { id: 'm2', ts: '2026-03-05 10:00', text: 'hi', phone: PHONE2 },
+      ],
+      events: [
+        { id: 'e1', action: '  Purchase ', ts: '2026-03-06 10:00' },
+        { id: 'e2', action: 'Purchase', ts: '2026-03-06 10:00', appId: '15550001111' },
+        { id: 'e3', action: 'Purchase', ts: '2026-03-06 10:00', appId: '999' },
+        { id: 'e4', action: 'Purchase', ts: t('2026-03-05 10:00') + 30 * 86_400 + 1, appId: PHONE2 },
+        { id: 'e5', action: 'Purchase', ts: t('2026-03-05 10:00') + 30 * 86_400, appId: PHONE2 },
+      ],
+    });
+    const conv = (e: string) =>
+      db
+        .prepare('SELECT c.first_message_id FROM attr_a_external x LEFT JOIN attr_conversations c ON c.id = x.conv WHERE x.event_id = ?')
+        .pluck()
+        .get(e);
+    expect([conv('e1'), conv('e2'), conv('e3'), conv('e4'), conv('e5')]).toEqual(['m2', 'm1', null, null, 'm2']);
+    expect(report(db, { event: 'ext:Purchase' }).event).toEqual({ id: 'ext:Purchase', kind: 'external', label: 'Purchase' });
+  });
+
+  it('Ex 13: previous_external_event_id follows the earlier event, outside the window', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [{ id: 'm1', ts: '2026-03-01 10:00', text: 'hi' }],
+      events: [
+        { id: 'e1', eventId: 'shop-1', action: 'Lead', ts: '2026-03-01 12:00' },
+        { id: 'e2', action: 'Purchase', ts: '2026-04-20 12:00', previous: 'shop-1', amount: 9 },
+      ],
+    });
+    const r = report(db, { event: 'ext:Purchase' });
+    expect(r.totals).toMatchObject({ leads: 1, revenue: 9 });
+  });
+
+  it('Ex 14: an external event before any conversation is unattributed', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [{ id: 'm1', ts: '2026-03-01 10:00', text: 'hi' }],
+      events: [{ id: 'e1', action: 'Purchase', ts: '2026-02-28 10:00' }],
+    });
+    const r = report(db, { event: 'ext:Purchase', range: { from: '2026-02-01', to: '2026-03-31' } });
+    expect(r.totals.leads).toBe(0);
+    expect(r.unattributedExternalEvents).toBe(1);
+  });
+
+  it('Ex 15: presets, previous period, 6M from the 31st', () => {
+    const mar31 = DateTime.fromISO('2026-03-31T12:00', { zone: TZ });
+    const d7 = resolveRange({ preset: '7d' }, TZ, mar31);
+    expect([d7.from, d7.to]).toEqual(['2026-03-25', '2026-03-31']);
+    const prev = previousRange(d7);
+    expect([prev.from, prev.to]).toEqual(['2026-03-18', '2026-03-24']);
+    const d30 = resolveRange({ preset: '30d' }, TZ, mar31);
+    expect([d30.from, d30.to]).toEqual(['2026-03-02', '2026-03-31']);
+    const aug31 = DateTime.fromISO('2026-08-31T12:00', { zone: TZ });
+    const m6 = resolveRange({ preset: '6m' }, TZ, aug31);
+    expect([m6.from, m6.to]).toEqual(['2026-03-01', '2026-08-31']);
+    const m12 = resolveRange({ preset: '12m' }, TZ, aug31);
+    expect([m12.from, m12.to]).toEqual(['2025-09-01', '2026-08-31']);
+  });
+
+  it('Ex 16: range edges in the report timezone and a DST change', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'a', ts: '2026-03-31 23:30', text: 'x', contact: 'c1' },
+        { id: 'b', ts: '2026-04-01 00:30', text: 'x', contact: 'c2' },
+        { id: 'c', ts: '2026-03-29 23:30', text: 'x', contact: 'c3' },
+        { id: 'd', ts: '2026-03-30 00:30', text: 'x', contact: 'c4' },
+      ],
+    });
+    const day = (d: string, tz?: string) => report(db, { range: { from: d, to: d }, timezone: tz }).totals.conversations;
+    expect(day('2026-03-31')).toBe(1);
+    expect(day('2026-04-01')).toBe(1);
+    expect(day('2026-03-31', 'UTC')).toBe(2);
+    expect(day('2026-04-01', 'UTC')).toBe(0);
+    expect(day('2026-03-29')).toBe(1);
+    expect(day('2026-03-30')).toBe(1);
+    const r = resolveRange({ from: '2026-03-29', to: '2026-03-29' }, TZ);
+    expect(r.endTs - r.startTs).toBe(23 * 3600);
+  });
+
+  it('Ex 17: conversations, contacts, leads (also after the range end), conversion rate', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'a', ts: '2026-03-01 10:00', text: 'x', contact: 'c1' },
+        { id: 'b', ts: '2026-03-10 10:00', text: 'x', contact: 'c1' },
+        { id: 'c', ts: '2026-03-10 10:00', text: 'x', contact: 'c2' },
+        { id: 'd', ts: '2026-03-31 23:00', text: 'x', contact: 'c3' },
+        { id: 'a2', ts: '2026-03-01 10:01', text: 'yes', contact: 'c1' },
+        { id: 'd2', ts: '2026-04-01 10:00', text: 'yes', contact: 'c3' },
+      ],
+    });
+    const r = report(db, { event: 'text:yes' });
+    expect(r.totals).toMatchObject({ conversations: 4, contacts: 3, leads: 2, conversionRate: 0.5, revenue: null });
+  });
+
+  it('Ex 18: Meta spend, a manual entry overriding some days, cost per lead', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'a', ts: '2026-03-02 10:00', text: 'x', referral: { source_id: '77' }, contact: 'c1' },
+        { id: 'a2', ts: '2026-03-02 10:01', text: 'yes', contact: 'c1' },
+        { id: 'b', ts: '2026-03-03 10:00', text: 'x', referral: { source_id: '77' }, contact: 'c2' },
+        { id: 'b2', ts: '2026-03-03 10:01', text: 'yes', contact: 'c2' },
+      ],
+    });
+    const spend = db.prepare(
+      "INSERT INTO meta_spend (account_id, ad_id, date, spend, currency, synced_at) VALUES ('act_1', '77', ?, 10, 'USD', 0)",
+    );
+    for (let d = 1; d <= 10; d++) spend.run(`2026-03-${String(d).padStart(2, '0')}`);
+    const row = (from = '2026-03-01', to = '2026-03-31') => source(report(db, { event: 'text:yes', range: { from, to } }), 'ad:77')!;
+    expect(row()).toMatchObject({ invested: 100, investedFrom: 'meta', leads: 2, costPerLead: 50 });
+    db.prepare(
+      "INSERT INTO attr_investments (source_key, amount, currency, from_date, to_date, saved_at) VALUES ('ad:77', 70, 'USD', '2026-03-06', '2026-03-12', 0)",
+    ).run();
+    expect(row()).toMatchObject({ invested: 120, investedFrom: 'mixed', costPerLead: 60 });
+    expect(row('2026-03-01', '2026-03-03')).toMatchObject({ invested: 30, investedFrom: 'meta' });
+    expect(source(report(db), 'text:*')).toBeUndefined();
+  });
+
+  it('Ex 19: overlapping manual entries: the newer wins per day, never added', () => {
+    const db = makeDb();
+    addKeywords(db, 'promo');
+    feed(db, { messages: [{ id: 'a', ts: '2026-03-02 10:00', text: 'promo' }] });
+    const ins = db.prepare(
+      "INSERT INTO attr_investments (source_key, amount, currency, from_date, to_date, saved_at) VALUES ('kw:promo', ?, 'USD', ?, ?, 0)",
+    );
+    ins.run(100, '2026-03-01', '2026-03-10');
+    ins.run(40, '2026-03-06', '2026-03-09');
+    expect(source(report(db), 'kw:promo')?.invested).toBeCloseTo(100, 9);
+    expect(source(report(db, { range: { from: '2026-03-01', to: '2026-03-05' } }), 'kw:promo')?.invested).toBeCloseTo(50, 9);
+  });
+
+  it('Ex 20: revenue in the workspace currency, other currencies apart, ROAS', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'a', ts: '2026-03-02 10:00', text: 'x', referral: { source_id: '77' }, contact: 'c1' },
+        { id: 'b', ts: '2026-03-02 10:00', text: 'x', referral: { source_id: '77' }, contact: 'c2' },
+      ],
+      events: [
+        { id: 'e1', action: 'Purchase', ts: '2026-03-03 10:00', contact: 'c1', amount: 10, currency: 'USD' },
+        { id: 'e2', action: 'Purchase', ts: '2026-03-03 11:00', contact: 'c1', amount: 5, currency: 'EUR' },
+        { id: 'e3', action: 'Purchase', ts: '2026-03-03 10:00', contact: 'c2', amount: 2.5 },
+      ],
+    });
+    db.prepare(
+      "INSERT INTO attr_investments (source_key, amount, currency, from_date, to_date, saved_at) VALUES ('ad:77', 50, 'USD', '2026-03-01', '2026-03-31', 0)",
+    ).run();
+    const r = report(db, { event: 'ext:Purchase' });
+    expect(source(r, 'ad:77')).toMatchObject({ leads: 2, revenue: 12.5, revenueOther: { EUR: 5 }, invested: 50, roas: 0.25 });
+    expect(r.totals).toMatchObject({ revenue: 12.5, revenueOther: { EUR: 5 }, roas: 0.25, currency: 'USD' });
+  });
+
+  it('Ex 21: totals sum the sources, except distinct contacts', () => {
+    const db = makeDb({ rollupThreshold: 1 });
+    feed(db, {
+      messages: [
+        { id: 'a', ts: '2026-03-02 10:00', text: 'x', referral: { source_id: '77' }, contact: 'c1' },
+        { id: 'b', ts: '2026-03-02 10:00', text: 'x', referral: { source_id: '77' }, contact: 'c2' },
+        { id: 'c', ts: '2026-03-05 10:00', text: 'Hello', contact: 'c1' },
+        { id: 'd', ts: '2026-03-05 10:00', text: 'Hello', contact: 'c3' },
+        { id: 'e', ts: '2026-03-09 10:00', text: 'Hello', contact: 'c3' },
+      ],
+    });
+    const r = report(db);
+    expect(r.sources.map((s) => [s.id, s.conversations, s.contacts])).toEqual([
+      ['text:hello', 3, 2],
+      ['ad:77', 2, 2],
+    ]);
+    expect(r.totals).toMatchObject({ conversations: 5, contacts: 3 });
+  });
+
+  it('Ex 22: unattributed external events of this number', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [{ id: 'a', ts: '2026-03-02 10:00', button: { text: 'Book now' } }],
+      events: [
+        { id: 'e1', action: 'Purchase', ts: '2026-03-03 10:00', contact: 'stranger' },
+        { id: 'e2', action: 'Purchase', ts: '2026-03-03 10:00', contact: 'stranger', appId: PHONE2 },
+        { id: 'e3', action: 'Purchase', ts: '2026-03-03 10:00', contact: 'stranger', appId: PHONE },
+        { id: 'e4', action: 'Refund', ts: '2026-03-03 10:00', contact: 'stranger' },
+      ],
+    });
+    expect(report(db, { event: 'ext:Purchase' }).unattributedExternalEvents).toBe(2);
+    expect(report(db, { event: 'button:Book now' }).unattributedExternalEvents).toBe(3);
+  });
+
+  it('Ex 23: funnel steps, strict repeat of the same event, medians', () => {
+    const db = makeDb();
+    const s = t('2026-03-02 10:00');
+    feed(db, {
+      messages: [
+        { id: 'A', ts: s, text: 'hi', contact: 'A' },
+        { id: 'A1', ts: s + 60, button: { text: 'Book now' }, contact: 'A' },
+        { id: 'B', ts: s, text: 'hi', contact: 'B' },
+        { id: 'B1', ts: s + 200, button: { text: 'Book now' }, contact: 'B' },
+        { id: 'C', ts: s, text: 'hi', contact: 'C' },
+        { id: 'C1', ts: s + 10, text: 'yes', contact: 'C' },
+        { id: 'C2', ts: s + 20, text: 'yes', contact: 'C' },
+        { id: 'A2', ts: s + 30, text: 'yes', contact: 'A' },
+      ],
+      events: [
+        { id: 'pA', action: 'Purchase', ts: s + 600, contact: 'A' },
+        { id: 'pB', action: 'Purchase', ts: s + 100, contact: 'B' },
+      ],
+    });
+    const f = report(db, { funnel: ['button:Book now', 'ext:Purchase'] }).funnel;
+    expect(f.map((x) => [x.eventId, x.conversations, x.medianSecondsFromStart])).toEqual([
+      [null, 3, 0],
+      ['button:Book now', 2, 130],
+      ['ext:Purchase', 1, 600],
+    ]);
+    expect(f[1]!.rateFromStart).toBeCloseTo(2 / 3);
+    expect(f[2]).toMatchObject({ rateFromStart: 1 / 3, rateFromPrevious: 0.5 });
+    const yes = report(db, { funnel: ['text:yes', 'text:yes'] }).funnel;
+    expect(yes.map((x) => x.conversations)).toEqual([3, 2, 1]);
+    expect(yes[2]!.medianSecondsFromStart).toBe(20);
+  });
+
+  it('Ex 24: series buckets by day, ISO week and month', () => {
+    const r = (from: string, to: string) => bucketsOf(resolveRange({ from, to }, TZ));
+    expect(r('2026-03-01', '2026-03-31').buckets).toHaveLength(31);
+    const w = r('2026-03-04', '2026-05-31');
+    expect(w.granularity).toBe('week');
+    expect(w.buckets.slice(0, 3).map((b) => b.bucket)).toEqual(['2026-03-04', '2026-03-09', '2026-03-16']);
+    const m = r('2026-01-15', '2026-12-31');
+    expect(m.granularity).toBe('month');
+    expect(m.buckets.slice(0, 2).map((b) => b.bucket)).toEqual(['2026-01-15', '2026-02-01']);
+    expect(m.buckets).toHaveLength(12);
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'a', ts: '2026-03-02 10:00', text: 'x', contact: 'c1' },
+        { id: 'a2', ts: '2026-03-02 10:01', text: 'yes', contact: 'c1' },
+        { id: 'b', ts: '2026-03-10 10:00', text: 'x', contact: 'c2' },
+      ],
+    });
+    const series = report(db, { event: 'text:yes', range: { from: '2026-03-01', to: '2026-05-31' } }).series;
+    expect(series[0]).toEqual({ bucket: '2026-03-01', conversations: 0, leads: 0 });
+    expect(series[1]).toEqual({ bucket: '2026-03-02', conversations: 1, leads: 1 });
+    expect(series[2]).toEqual({ bucket: '2026-03-09', conversations: 1, leads: 0 });
+  });
+
+  it('Ex 25: available events in suggested order and the suggested event', () => {
+    const db = makeDb();
+    const msgs = [];
+    for (let i = 0; i < 5; i++) msgs.push({ id: `y${i}`, ts: `2026-03-0${i + 1} 10:00`, text: 'yes', contact: `y${i}` });
+    for (let i = 0; i < 2; i++) msgs.push({ id: `b${i}`, ts: `2026-03-0${i + 1} 10:00`, button: { text: 'Book now' }, contact: `b${i}` });
+    for (let i = 0; i < 3; i++) {
+      msgs.push({
+        id: `l${i}`,
+        ts: `2026-03-0${i + 1} 10:00`,
+        interactive: { type: 'list_reply' as const, id: 'row', title: 'Premium' },
+        contact: `l${i}`,
+      });
+    }
+    feed(db, { messages: msgs, events: [{ id: 'r', action: 'Refund', ts: '2026-03-05 10:00', contact: 'nobody' }] });
+    const list = events(db);
+    expect(list.suggested).toBe('button:Book now');
+    expect(list.events.map((e) => [e.id, e.leads])).toEqual([
+      ['ext:Refund', 0],
+      ['button:Book now', 2],
+      ['list:Premium', 3],
+      ['text:yes', 5],
+    ]);
+    expect(report(db).event?.id).toBe('button:Book now');
+  });
+});
