@@ -43,71 +43,18 @@ export async function pullFromCollector(ctx: CoreContext): Promise<CollectorSync
     );
   markAttempt(db, Date.now());
 
-  const totals: CollectorSyncResult = {
-    payloads: 0,
-    duplicatePayloads: 0,
-    events: 0,
-    outgoing: 0,
-    skipped: 0,
+  const run: Run = {
+    ctx,
+    db,
+    cursor: state.cursor,
+    done: 0,
+    total: 0,
+    totals: { payloads: 0, duplicatePayloads: 0, events: 0, outgoing: 0, skipped: 0 },
   };
-  let cursor = state.cursor;
-  let done = 0;
   try {
     for (;;) {
-      const page = await fetchPage(state.url, token, cursor, ctx.signal);
-      let total = done;
-      let batch = emptyBatch();
-      let ended: { more: boolean } | null = null;
-      const commit = () => {
-        if (!batch.cursor) return;
-        cursor = batch.cursor;
-        commitBatch(db, batch, totals);
-        done += batch.payloads.length + batch.events.length + batch.outgoing.length;
-        batch = emptyBatch();
-        ctx.progress(total > 0 ? Math.min(1, done / total) : null, `${done} of ${total} items`);
-      };
-      for await (const { line, bytes } of ndjsonLines(page)) {
-        switch (line.type) {
-          case 'header':
-            total = done + line.remaining;
-            ctx.progress(total > 0 ? done / total : null, `${done} of ${total} items`);
-            continue;
-          case 'payload': {
-            const item: PayloadInput = { body: line.body, origin: 'sync', receivedAt: line.receivedAt };
-            if (line.channel) item.channel = line.channel;
-            batch.payloads.push(item);
-            break;
-          }
-          case 'event':
-            batch.events.push(line.event);
-            break;
-          case 'outgoing':
-            batch.outgoing.push(line.outgoing);
-            break;
-          case 'end':
-            ended = { more: line.more };
-            // The end line's cursor also covers rows skipped at the collector (bodies removed by retention).
-            batch.cursor = line.cursor;
-            continue;
-          case 'error':
-            commit();
-            throw new ApiError('unavailable', `The collector failed while streaming: ${line.message}`);
-        }
-        batch.cursor = line.cursor;
-        batch.bytes += bytes;
-        if (
-          batch.payloads.length + batch.events.length + batch.outgoing.length >= BATCH_ITEMS ||
-          batch.bytes >= BATCH_BYTES
-        ) {
-          commit();
-          await ctx.yield();
-          if (ctx.signal.aborted) throw abortError();
-        }
-      }
-      commit();
-      if (!ended)
-        throw new ApiError('unavailable', 'The connection to the collector broke off; sync again to resume');
-      if (!ended.more) break;
+      const more = await pullPage(run, await fetchPage(state.url, token, run.cursor, ctx.signal));
+      if (!more) break;
     }
   } catch (err) {
     const shape = err as { name?: string; code?: string; message?: string };
@@ -119,7 +66,87 @@ export async function pullFromCollector(ctx: CoreContext): Promise<CollectorSync
   }
   markResult(db, { ok: true, now: Date.now() });
   ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'all' });
-  return totals;
+  return run.totals;
+}
+
+interface Run {
+  ctx: CoreContext;
+  db: Db;
+  cursor: string | null;
+  done: number;
+  total: number;
+  totals: CollectorSyncResult;
+}
+
+/**
+ * Streams one GET /v1/sync response into batches. Whatever complete lines arrived are committed even
+ * when the stream breaks or the job is cancelled; returns whether the collector has more.
+ */
+async function pullPage(run: Run, res: Response): Promise<boolean> {
+  const { ctx } = run;
+  let batch = emptyBatch();
+  let ended: { more: boolean } | null = null;
+  const report = () =>
+    ctx.progress(
+      run.total > 0 ? Math.min(1, run.done / run.total) : null,
+      `${run.done} of ${run.total} items`,
+    );
+  const commit = () => {
+    const b = batch;
+    batch = emptyBatch(); // taken first: a batch whose commit failed is not retried by `finally`
+    if (!b.cursor) return;
+    commitBatch(run.db, b, run.totals);
+    run.cursor = b.cursor;
+    run.done += b.payloads.length + b.events.length + b.outgoing.length;
+    report();
+  };
+  try {
+    for await (const { line, bytes } of ndjsonLines(res, ctx.signal)) {
+      switch (line.type) {
+        case 'header':
+          run.total = run.done + line.remaining;
+          report();
+          continue;
+        case 'payload': {
+          const item: PayloadInput = { body: line.body, origin: 'sync', receivedAt: line.receivedAt };
+          if (line.channel) item.channel = line.channel;
+          batch.payloads.push(item);
+          break;
+        }
+        case 'event':
+          batch.events.push(line.event);
+          break;
+        case 'outgoing':
+          batch.outgoing.push(line.outgoing);
+          break;
+        case 'end':
+          ended = { more: line.more };
+          // The end line's cursor also covers rows skipped at the collector (bodies removed by retention).
+          batch.cursor = line.cursor;
+          continue;
+        case 'error':
+          throw new ApiError('unavailable', `The collector failed while streaming: ${line.message}`);
+      }
+      batch.cursor = line.cursor;
+      batch.bytes += bytes;
+      if (
+        batch.payloads.length + batch.events.length + batch.outgoing.length >= BATCH_ITEMS ||
+        batch.bytes >= BATCH_BYTES
+      ) {
+        commit();
+        await ctx.yield();
+        if (ctx.signal.aborted) throw abortError();
+      }
+    }
+  } finally {
+    // Complete lines are good data whatever stopped the stream; keep them and their cursor.
+    commit();
+  }
+  if (ctx.signal.aborted) throw abortError();
+  if (!ended) {
+    throw new ApiError('unavailable', 'The connection to the collector broke off; sync again to resume');
+  }
+  return ended.more;
 }
 
 async function fetchPage(
@@ -157,7 +184,10 @@ async function fetchPage(
 }
 
 /** NDJSON lines of a response body, parsed; a torn last line (cut connection) is dropped. */
-async function* ndjsonLines(res: Response): AsyncGenerator<{ line: SyncLine; bytes: number }> {
+async function* ndjsonLines(
+  res: Response,
+  signal: AbortSignal,
+): AsyncGenerator<{ line: SyncLine; bytes: number }> {
   const decoder = new TextDecoder();
   let buffered = '';
   const reader = res.body!.getReader();
@@ -166,6 +196,7 @@ async function* ndjsonLines(res: Response): AsyncGenerator<{ line: SyncLine; byt
     try {
       chunk = await reader.read();
     } catch {
+      if (signal.aborted) throw abortError();
       // The connection broke: stop here; the caller sees no end line and commits what it has.
       return;
     }

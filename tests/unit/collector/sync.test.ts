@@ -105,11 +105,14 @@ afterAll(async () => {
   await fake.close();
 });
 
-/** A proxy in front of the collector that can cut a response after some bytes (a dropped connection). */
+/**
+ * A proxy in front of the collector that, after some bytes of a response, either drops the connection
+ * (a network failure) or stalls (a response that hangs until the job is cancelled).
+ */
 async function cuttingProxy(
   target: string,
-): Promise<{ url: string; cutAfter: { bytes: number }; close(): Promise<void> }> {
-  const cutAfter = { bytes: Number.POSITIVE_INFINITY };
+): Promise<{ url: string; cutAfter: { bytes: number; stall: boolean }; close(): Promise<void> }> {
+  const cutAfter = { bytes: Number.POSITIVE_INFINITY, stall: false };
   const proxy = http.createServer((req, res) => {
     const upstream = http.request(
       `${target}${req.url}`,
@@ -123,9 +126,12 @@ async function cuttingProxy(
           if (cut) return;
           if (sent + chunk.length > cutAfter.bytes) {
             cut = true;
-            up.destroy();
-            // The first part reaches the desktop, then the connection drops mid-response.
-            res.write(chunk.subarray(0, cutAfter.bytes - sent), () => setTimeout(() => res.destroy(), 20));
+            if (cutAfter.stall) up.pause();
+            else up.destroy();
+            // The first part reaches the desktop; then the connection drops, or hangs.
+            res.write(chunk.subarray(0, cutAfter.bytes - sent), () => {
+              if (!cutAfter.stall) setTimeout(() => res.destroy(), 20);
+            });
             return;
           }
           sent += chunk.length;
@@ -330,5 +336,51 @@ describe('collector.configure', () => {
       field: 'token',
     });
     expect(JSON.stringify(await desktop.call('collector.status', {}))).not.toContain(readToken);
+  });
+});
+
+describe('cancelling a sync', () => {
+  it('keeps the lines already received, reports progress, and the next sync completes without duplicates', async () => {
+    const proxy = await cuttingProxy(server.url);
+    const other = makeTestCore();
+    try {
+      const full = await fetch(`${server.url}/v1/sync`, {
+        headers: { authorization: `Bearer ${readToken}` },
+      });
+      proxy.cutAfter.bytes = Math.floor((await full.text()).length * 0.6);
+      proxy.cutAfter.stall = true;
+      await other.call('collector.configure', { url: proxy.url, token: readToken });
+      const jobs: { id: string; detail: string | null }[] = [];
+      const headerSeen = new Promise<void>((resolve) =>
+        other.host.onEvent((e) => {
+          if (e.type !== 'job' || e.job.kind !== 'collector-sync') return;
+          jobs.push({ id: e.job.id, detail: e.job.detail });
+          if (e.job.detail === `0 of ${TOTAL_PAYLOADS + TOTAL_EVENTS + 1} items`) resolve();
+        }),
+      );
+      const sync = other.call('collector.sync', {}).catch((err: unknown) => err);
+      await headerSeen;
+      // Give the stalled stream's first lines time to be parsed before cancelling.
+      await new Promise((r) => setTimeout(r, 200));
+      await other.call('jobs.cancel', { id: jobs[0]!.id });
+      expect(await sync).toMatchObject({ code: 'cancelled' });
+      const partial = count(other, 'raw_payloads');
+      expect(partial).toBeGreaterThan(0);
+      expect(partial).toBeLessThan(TOTAL_PAYLOADS);
+      // Cancelling is not a failure: no error is recorded.
+      expect(await other.call('collector.status', {})).toMatchObject({ lastError: null, lastSyncedAt: null });
+
+      proxy.cutAfter.bytes = Number.POSITIVE_INFINITY;
+      const rest = await other.call('collector.sync', {});
+      expect(rest.payloads).toBe(TOTAL_PAYLOADS - partial);
+      expect(rest.duplicatePayloads).toBe(0);
+      expect(count(other, 'messages')).toBe(count(collector, 'messages'));
+      const finished = (await other.call('jobs.list', {})).filter((j) => j.kind === 'collector-sync');
+      expect(finished.map((j) => j.state).sort()).toEqual(['cancelled', 'done']);
+      expect(finished.find((j) => j.state === 'done')!.progress).toBe(1);
+    } finally {
+      await proxy.close();
+      await other.close();
+    }
   });
 });

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CoreHost } from '../../../src/core/host/host';
+import { JsonPrefsStore } from '../../../src/core/prefs/prefs-store';
+import { FileSecretStore } from '../../../src/core/secrets/file-secret-store';
+import { type RunningServer, startServer } from '../../../src/core/server/server';
+import { type Fake360dialog, startFake360dialog } from '../../fakes/fake-360dialog';
+import { makeTestCore, type TestCore, tempDir, tsWorkerRunner } from '../../helpers/core';
+
+// The collector as `insights serve` runs it: lane worker threads, secrets answered by the host thread.
+
+let fake: Fake360dialog;
+let host: CoreHost;
+let server: RunningServer;
+let desktop: TestCore;
+
+beforeAll(async () => {
+  fake = await startFake360dialog({ 'key-w': {} });
+  const dataDir = tempDir();
+  host = new CoreHost({
+    dataDir,
+    mode: 'browser',
+    version: 'test',
+    secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
+    prefs: new JsonPrefsStore(path.join(dataDir, 'prefs.json')),
+    runner: tsWorkerRunner(),
+  });
+  server = await startServer({ host, apiToken: 'x' });
+  desktop = makeTestCore();
+});
+afterAll(async () => {
+  await server.close();
+  await host.close();
+  await desktop.close();
+  await fake.close();
+});
+
+it('webhook in, send proxy out, then a desktop pulls both from a worker-thread collector', async () => {
+  await host.call('dialog360.setSettings', 'default', { baseUrl: fake.url });
+  const { secret } = await host.call('channels.add', 'default', { phoneNumberId: '4242', apiKey: 'key-w' });
+  const hook = await fetch(`${server.url}/webhooks/360dialog/4242`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+    body: JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: 'W',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '15550004242', phone_number_id: '4242' },
+                contacts: [{ profile: { name: 'Lea' }, wa_id: '4917600000' }],
+                messages: [
+                  {
+                    from: '4917600000',
+                    id: 'wamid.w1',
+                    timestamp: '1764000000',
+                    type: 'text',
+                    text: { body: 'Hi' },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    }),
+  });
+  expect(hook.status).toBe(200);
+  const sent = await fetch(`${server.url}/messages/4242`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+    body: JSON.stringify({
+      messaging_product: 'whatsapp',
+      to: '4917600000',
+      type: 'text',
+      text: { body: 'Hello Lea' },
+    }),
+  });
+  expect(sent.status).toBe(200);
+  const id = ((await sent.json()) as { messages: { id: string }[] }).messages[0]!.id;
+  expect(fake.sent.map((s) => s.apiKey)).toEqual(['key-w']);
+
+  const { token } = await host.call('collector.tokens.create', 'default', {});
+  await desktop.call('collector.configure', { url: server.url, token });
+  expect(await desktop.call('collector.sync', {})).toEqual({
+    payloads: 1,
+    duplicatePayloads: 0,
+    events: 0,
+    outgoing: 1,
+    skipped: 0,
+  });
+  expect(desktop.db().prepare('SELECT id FROM messages WHERE direction = ?').all('in')).toEqual([
+    { id: 'wamid.w1' },
+  ]);
+  expect(desktop.db().prepare('SELECT id, contact_id, origin FROM outgoing_messages').all()).toEqual([
+    { id, contact_id: '4917600000', origin: 'send-proxy' },
+  ]);
+});
