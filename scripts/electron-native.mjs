@@ -41,6 +41,7 @@ export async function ensureElectronNative({
   arch = process.arch,
   force = false,
   log = (line) => process.stderr.write(`${line}\n`),
+  rebuild = async (options) => (await import('@electron/rebuild')).rebuild(options),
 } = {}) {
   const target = electronNativePath(projectRoot, electronVersion, platform, arch);
   if (!force && fs.existsSync(target)) return target;
@@ -70,7 +71,6 @@ export async function ensureElectronNative({
         dependencies: { 'better-sqlite3': pkg.version },
       }),
     );
-    const { rebuild } = await import('@electron/rebuild');
     await rebuild({
       buildPath: staging,
       projectRootPath: staging,
