@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { JobInfo } from '../../shared/contract';
-import { Dashboard } from './components/Dashboard';
+import { Dashboard, useContactsDownload } from './components/Dashboard';
+import { DrillDown } from './components/DrillDown';
 import { DemoBanner, FirstRun } from './components/FirstRun';
 import { JobsPanel } from './components/JobsPanel';
 import { Settings } from './components/settings/Settings';
@@ -24,6 +25,11 @@ function useResolvedTheme(pref: ThemePref): 'light' | 'dark' {
     document.documentElement.dataset.theme = resolved;
   }, [resolved]);
   return resolved;
+}
+
+function DrillDownHost() {
+  const download = useContactsDownload();
+  return <DrillDown onDownload={(sourceId, all) => void download(sourceId, all)} />;
 }
 
 export function App() {
@@ -90,6 +96,7 @@ export function App() {
           )}
         </main>
         {jobsOpen && <JobsPanel onClose={() => setJobsOpen(false)} retry={retry} />}
+        {view === 'dashboard' && <DrillDownHost />}
       </div>
     </div>
   );

@@ -1,14 +1,7 @@
 import type { InsightsBridge } from '../../../shared/bridge';
-import {
-  type Api,
-  ApiError,
-  type ArgsOf,
-  type CallResult,
-  type CoreEvent,
-  type MethodName,
-  methodNames,
-  type ResultOf,
-} from '../../../shared/contract';
+// Types only from the contract index: its zod schemas stay out of the renderer bundle (the core validates).
+import type { Api, ArgsOf, CallResult, CoreEvent, MethodName, ResultOf } from '../../../shared/contract';
+import { ApiError } from '../../../shared/contract/errors';
 
 declare global {
   interface Window {
@@ -94,14 +87,24 @@ export interface Client {
 /** A typed client: `client.api['report.get'](args)`; failures reject with an ApiError. */
 export function createClient(transport: Transport, workspace = 'default'): Client {
   const client = { transport, workspace } as Client;
-  const api = {} as Record<MethodName, (args: unknown) => Promise<unknown>>;
-  for (const name of methodNames) {
-    api[name] = async (args: unknown) => {
-      const r = await transport.call(name, client.workspace, args ?? {});
-      if (!r.ok) throw ApiError.from(r.error);
-      return r.value;
-    };
-  }
+  const cache = new Map<string, (args: unknown) => Promise<unknown>>();
+  // A proxy instead of a loop over the method names: the names live in the zod contract, which the
+  // renderer does not bundle. The types still allow only contract methods.
+  const api = new Proxy({} as Record<string, unknown>, {
+    get(_target, name) {
+      if (typeof name !== 'string') return undefined;
+      let fn = cache.get(name);
+      if (!fn) {
+        fn = async (args: unknown) => {
+          const r = await transport.call(name as MethodName, client.workspace, args ?? {});
+          if (!r.ok) throw ApiError.from(r.error);
+          return r.value;
+        };
+        cache.set(name, fn);
+      }
+      return fn;
+    },
+  });
   (client as { api: Api }).api = api as unknown as Api;
   return client;
 }

@@ -1,8 +1,11 @@
 import { useEffect } from 'react';
+import { errorText } from '../lib/errors';
 import { exportName, exportPdf, saveCsv } from '../lib/exports';
 import { formatInt, formatRange } from '../lib/format';
 import { markUpdated } from '../lib/perf';
+import { toRangeInput } from '../lib/range';
 import { useClient, useDashboard } from '../state/context';
+import { useDownloadStatus } from '../state/download';
 import { EventPicker } from './EventPicker';
 import { Funnel } from './Funnel';
 import { DownloadIcon } from './Icons';
@@ -10,6 +13,38 @@ import { KpiCards } from './KpiCards';
 import { SourceTable } from './SourceTable';
 import { phoneLabel } from './TopBar';
 import { TrendChart } from './TrendChart';
+
+/** Contacts CSV from the core (the same Excel-safe file as `insights contacts`), saved or downloaded. */
+export function useContactsDownload() {
+  const client = useClient();
+  const phoneId = useDashboard((s) => s.phoneId);
+  const phone = useDashboard((s) => s.phones?.find((p) => p.id === s.phoneId) ?? null);
+  const range = useDashboard((s) => s.range);
+  const report = useDashboard((s) => s.report);
+  const [status, setStatus] = useDownloadStatus();
+  const run = async (sourceId: string | null, all: boolean) => {
+    if (!phoneId) return;
+    setStatus({ busy: true, error: null });
+    try {
+      const r = await client.api['contacts.export']({
+        phone: phoneId,
+        range: toRangeInput(range),
+        ...(report?.event ? { event: report.event.id } : {}),
+        ...(sourceId ? { source: sourceId } : {}),
+        ...(all ? { all: true } : {}),
+      });
+      const kind = `${all ? 'conversations' : 'leads'}${sourceId ? `-${sourceId.replace(/[^a-z0-9]+/gi, '_').slice(0, 40)}` : ''}`;
+      await saveCsv(
+        `${exportName(kind, phone?.display ?? phone?.id, report?.range.from, report?.range.to)}.csv`,
+        r.csv,
+      );
+      setStatus({ busy: false, error: null });
+    } catch (err) {
+      setStatus({ busy: false, error: errorText(err) });
+    }
+  };
+  return Object.assign(run, { status });
+}
 
 export function Dashboard({ themeKey }: { themeKey: string }) {
   const client = useClient();
@@ -24,6 +59,8 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
   const savePrefs = useDashboard((s) => s.savePrefs);
   const reload = useDashboard((s) => s.reload);
   const openDrill = useDashboard((s) => s.openDrill);
+  const refresh = useDashboard((s) => s.refresh);
+  const download = useContactsDownload();
 
   // Runs after the children's effects (chart update included): every panel shows this report now.
   useEffect(() => {
@@ -67,6 +104,11 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
         </div>
       </div>
 
+      {download.status.error && (
+        <p className="notice danger" role="alert">
+          Could not export the contacts: {download.status.error}
+        </p>
+      )}
       {error && (
         <div className="notice danger row between" role="alert">
           <span>{report ? `Could not refresh: ${error}` : error}</span>
@@ -106,6 +148,15 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
         onGroupChange={(groupAds) => savePrefs({ table: { groupAds } })}
         onOpen={(row) => openDrill(row.id, row.name)}
         onExportCsv={(csv) => void saveCsv(`${fileBase('sources')}.csv`, csv)}
+        onRename={async (id, name) => {
+          await client.api['sources.rename']({ id, name });
+          refresh();
+        }}
+        onInvest={async ({ sourceId, amount, currency, from, to }) => {
+          await client.api['sources.invest']({ id: sourceId, amount, currency, from, to });
+          refresh();
+        }}
+        onDownloadContacts={(sourceId) => void download(sourceId, false)}
       />
       <p className="print-only small muted">
         Insights Desktop · {client.workspace} · {phoneText}

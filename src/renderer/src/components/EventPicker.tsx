@@ -14,6 +14,7 @@ export function EventPicker() {
   const eventId = useDashboard((s) => s.eventId);
   const events = useDashboard((s) => s.events);
   const setEvent = useDashboard((s) => s.setEvent);
+  const eventsLoading = useDashboard((s) => s.eventsLoading);
   const current =
     events?.list.find((e) => e.id === (eventId ?? report?.event?.id)) ??
     (report?.event && (!eventId || report.event.id === eventId) ? report.event : null);
@@ -23,7 +24,9 @@ export function EventPicker() {
       ? eventId
       : events && events.list.length === 0
         ? 'No events in this range'
-        : '…';
+        : events === null && !eventsLoading
+          ? 'Choose an event'
+          : 'Loading events…';
 
   return (
     <div className="event-bar">

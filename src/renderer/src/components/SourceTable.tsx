@@ -299,7 +299,7 @@ export function SourceTable(props: SourceTableProps) {
         </p>
       )}
       {error && !report ? (
-        <p className="empty-hint error-text">{error}</p>
+        <p className="empty-hint">No sources to show.</p>
       ) : report && report.sources.length === 0 ? (
         <p className="empty-hint">No conversations started in this range.</p>
       ) : (
@@ -521,7 +521,7 @@ function InvestedCell({
       {onEdit && (
         <button
           type="button"
-          className="icon-button small"
+          className="icon-button small soft"
           aria-label={`Edit invested for ${row.name}`}
           onClick={onEdit}
           data-testid="invest-button"

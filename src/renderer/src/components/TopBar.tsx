@@ -7,8 +7,12 @@ import type { ThemePref } from '../state/store';
 import { ActivityIcon, ChevronDown, GearIcon, MonitorIcon, MoonIcon, SunIcon } from './Icons';
 import { Popover } from './Popover';
 
+/** Display numbers arrive as digits ("493012345678"): show them as international numbers. */
+export const formatPhone = (display: string | null, id: string): string =>
+  display ? (/^\d+$/.test(display) ? `+${display}` : display) : id;
+
 export const phoneLabel = (p: Pick<PhoneNumber, 'id' | 'display' | 'name'>): string =>
-  [p.display ?? p.id, p.name].filter(Boolean).join(' · ');
+  [formatPhone(p.display, p.id), p.name].filter(Boolean).join(' · ');
 
 export function TopBar({ onToggleJobs, jobsOpen }: { onToggleJobs: () => void; jobsOpen: boolean }) {
   const view = useDashboard((s) => s.view);

@@ -1,4 +1,5 @@
-import { ApiError } from '../../../shared/contract';
+// The errors module alone: importing the contract index would bundle every zod schema into the renderer.
+import { ApiError } from '../../../shared/contract/errors';
 
 /** Words for people: the core's message, or a plain fallback. */
 export function errorText(err: unknown): string {

@@ -59,6 +59,8 @@ export interface DashboardState {
   openDrill(sourceId: string, sourceName: string): void;
   closeDrill(): void;
   reload(): void;
+  /** Re-asks the report and the events (after an edit); the current report stays on screen meanwhile. */
+  refresh(): void;
   exploreDemo(): Promise<void>;
   leaveDemo(): Promise<void>;
   cancelJob(id: string): Promise<void>;
@@ -306,6 +308,10 @@ export function createDashboardStore(client: Client): DashboardStore {
       },
       closeDrill() {
         set({ drill: null });
+      },
+
+      refresh() {
+        refreshAll();
       },
 
       reload() {

@@ -2,12 +2,29 @@ import { useState } from 'react';
 import { errorText } from '../../lib/errors';
 import { useClient, useDashboard } from '../../state/context';
 import { BackIcon } from '../Icons';
+import { AttributionPanel } from './AttributionPanel';
+import { ChannelsPanel } from './ChannelsPanel';
+import { CollectorPanel } from './CollectorPanel';
+import { ExternalEventsPanel } from './ExternalEventsPanel';
+import { KeywordsPanel } from './KeywordsPanel';
+import { MetaPanel } from './MetaPanel';
+import { QuarantinePanel } from './QuarantinePanel';
 
-const SECTIONS = [{ id: 'general', label: 'General' }] as const;
+const SECTIONS = [
+  { id: 'channels', label: 'Channels' },
+  { id: 'events', label: 'External events' },
+  { id: 'keywords', label: 'Keywords' },
+  { id: 'meta', label: 'Meta ads' },
+  { id: 'collector', label: 'Collector' },
+  { id: 'attribution', label: 'Attribution' },
+  { id: 'quarantine', label: 'Quarantine' },
+  { id: 'general', label: 'General' },
+] as const;
+type SectionId = (typeof SECTIONS)[number]['id'];
 
 export function Settings() {
   const setView = useDashboard((s) => s.setView);
-  const [section, setSection] = useState<string>('general');
+  const [section, setSection] = useState<SectionId>('channels');
   return (
     <div className="settings" data-testid="settings">
       <div className="dash-head">
@@ -37,7 +54,16 @@ export function Settings() {
             </button>
           ))}
         </nav>
-        <div className="settings-body">{section === 'general' && <GeneralPanel />}</div>
+        <div className="settings-body" data-testid={`settings-${section}`}>
+          {section === 'channels' && <ChannelsPanel />}
+          {section === 'events' && <ExternalEventsPanel />}
+          {section === 'keywords' && <KeywordsPanel />}
+          {section === 'meta' && <MetaPanel />}
+          {section === 'collector' && <CollectorPanel />}
+          {section === 'attribution' && <AttributionPanel />}
+          {section === 'quarantine' && <QuarantinePanel />}
+          {section === 'general' && <GeneralPanel />}
+        </div>
       </div>
     </div>
   );
