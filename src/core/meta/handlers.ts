@@ -184,11 +184,16 @@ const metaLinkNumbers: Handler<'meta.linkNumbers'> = ({ accountId, phoneNumbers 
   return listAccounts(ctx.db());
 };
 
+/** Workspaces with a sync running in this process (all meta.sync calls share the job lane's worker). */
+const syncing = new Set<string>();
+
 const metaSync: Handler<'meta.sync'> = async ({ since }, ctx) => {
-  const token = await storedToken(ctx);
+  const key = `${ctx.dataDir}\0${ctx.workspace}`;
+  if (syncing.has(key)) throw new ApiError('conflict', 'A Meta sync of this workspace is already running');
+  syncing.add(key);
   let fraction: number | null = 0;
-  const c = client(ctx, token, (w) => ctx.progress(fraction, w.detail));
   try {
+    const c = client(ctx, await storedToken(ctx), (w) => ctx.progress(fraction, w.detail));
     return await runMetaSync(
       {
         db: ctx.db(),
@@ -203,6 +208,7 @@ const metaSync: Handler<'meta.sync'> = async ({ since }, ctx) => {
       { since },
     );
   } finally {
+    syncing.delete(key);
     ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'spend' });
   }
 };

@@ -52,29 +52,40 @@ export async function runMetaSync(
     lookups: { found: 0, notFound: 0 },
     currencies: [],
   };
+  // An account Meta no longer lets us read (access removed, account gone) must not keep the others
+  // from syncing: its error is collected and reported once the rest is done.
+  const failed: string[] = [];
   try {
     for (const [i, account] of accounts.entries()) {
       const share = (part: number) => (i + part) / accounts.length;
       const label = account.name ?? account.id;
-      deps.progress?.(share(0), `${label}: campaigns, ad sets and ads`);
-      summary.objects += await syncObjects(db, client, account.id);
-      deps.progress?.(share(OBJECTS_SHARE), `${label}: spend`);
-      const spend = await syncSpend(
-        {
-          db,
-          client,
-          now,
-          sleep: deps.sleep,
-          signal: deps.signal,
-          ...(deps.spendOptions ? { options: deps.spendOptions } : {}),
-          onProgress: (done, total, detail) =>
-            deps.progress?.(share(OBJECTS_SHARE + (1 - OBJECTS_SHARE) * (total ? done / total : 1)), detail),
-        },
-        account,
-        opts.since,
-      );
-      summary.spendRows += spend.rows;
-      summary.days += spend.days;
+      try {
+        deps.progress?.(share(0), `${label}: campaigns, ad sets and ads`);
+        summary.objects += await syncObjects(db, client, account.id);
+        deps.progress?.(share(OBJECTS_SHARE), `${label}: spend`);
+        const spend = await syncSpend(
+          {
+            db,
+            client,
+            now,
+            sleep: deps.sleep,
+            signal: deps.signal,
+            ...(deps.spendOptions ? { options: deps.spendOptions } : {}),
+            onProgress: (done, total, detail) =>
+              deps.progress?.(
+                share(OBJECTS_SHARE + (1 - OBJECTS_SHARE) * (total ? done / total : 1)),
+                detail,
+              ),
+          },
+          account,
+          opts.since,
+        );
+        summary.spendRows += spend.rows;
+        summary.days += spend.days;
+      } catch (err) {
+        if (!(err instanceof GraphError) || (err.kind !== 'permission' && err.kind !== 'param')) throw err;
+        failed.push(`${label} (${account.id}): ${err.message}`);
+      }
     }
     deps.progress?.(1, 'Looking up ads outside the selected accounts');
     summary.lookups = await lookUpReferralAds(db, client, now());
@@ -85,6 +96,12 @@ export async function runMetaSync(
         )
         .all() as { currency: string }[]
     ).map((r) => r.currency);
+    if (failed.length > 0) {
+      throw new ApiError(
+        'meta_error',
+        `Synced ${accounts.length - failed.length} of ${accounts.length} ad accounts; failed: ${failed.join('; ')}`,
+      );
+    }
     db.prepare('UPDATE meta_sync_runs SET ended_at = ?, ok = 1, summary = ? WHERE id = ?').run(
       now(),
       JSON.stringify(summary),

@@ -94,13 +94,19 @@ describe('Meta through the contract methods (fake Graph via INSIGHTS_GRAPH_URL)'
     expect(linked.find((a) => a.id === 'act_222')!.phoneNumberIds).toEqual(['pn2']);
 
     const since = day(-20);
-    const summary = await call('meta.sync', { since });
-    expect(summary).toMatchObject({ accounts: 2, currencies: ['EUR', 'USD'] });
+    const [summary, second] = await Promise.allSettled([
+      call('meta.sync', { since }),
+      call('meta.sync', { since }),
+    ]);
+    // One sync per workspace at a time.
+    expect(second).toMatchObject({ status: 'rejected', reason: { code: 'conflict' } });
+    if (summary.status !== 'fulfilled') throw summary.reason;
+    expect(summary.value).toMatchObject({ accounts: 2, currencies: ['EUR', 'USD'] });
     const db = core.db('shop');
     const expected = world().insights.filter((r) => r.date >= since && r.date <= day(-1));
-    expect(summary.spendRows).toBeGreaterThanOrEqual(expected.length);
+    expect(summary.value.spendRows).toBeGreaterThanOrEqual(expected.length);
     expect((db.prepare('SELECT COUNT(*) AS n FROM meta_spend').get() as { n: number }).n).toBe(
-      summary.spendRows,
+      summary.value.spendRows,
     );
     const spendOf = db.prepare('SELECT spend FROM meta_spend WHERE ad_id = ? AND date = ?');
     for (const r of expected) expect(spendOf.get(r.adId, r.date)).toEqual({ spend: Number(r.spend) });

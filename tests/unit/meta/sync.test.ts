@@ -312,6 +312,29 @@ describe('Meta sync against the fake Graph API', () => {
     expect(d.prepare('SELECT MAX(date) AS d FROM meta_spend').get()).toEqual({ d: '2026-11-19' });
   });
 
+  it('an account Meta no longer lets us read does not keep the others from syncing', async () => {
+    const revoked: Fault = (r) =>
+      r.path.includes('/act_222/')
+        ? graphError(400, 200, '(#200) Ad account owner has NOT grant ads_management or ads_read permission')
+        : undefined;
+    const f = await fake({ faults: [revoked] });
+    const d = db();
+    await connectAndSelect(d, f);
+    await expect(sync(d, client(f))).rejects.toMatchObject({
+      code: 'meta_error',
+      message: expect.stringMatching(/Synced 1 of 2 ad accounts; failed: Shop USD \(act_222\)/),
+    });
+    const eur = testFixture().insights.filter((r) => r.accountId === 'act_111').length;
+    expect(d.prepare("SELECT COUNT(*) AS n FROM meta_spend WHERE account_id = 'act_111'").get()).toEqual({
+      n: eur,
+    });
+    expect(d.prepare("SELECT COUNT(*) AS n FROM meta_spend WHERE account_id = 'act_222'").get()).toEqual({
+      n: 0,
+    });
+    // The lookups still ran.
+    expect(d.prepare('SELECT COUNT(*) AS n FROM meta_ad_lookups').get()).toEqual({ n: 2 });
+  });
+
   it('refuses to sync without a selected account', async () => {
     const f = await fake();
     const d = db();
