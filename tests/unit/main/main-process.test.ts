@@ -249,4 +249,13 @@ describe('Electron main process', () => {
     state.appListeners.get('before-quit')![0]!(again);
     expect(again.preventDefault).not.toHaveBeenCalled();
   });
+
+  it('refuses to start, with a pointer to npm start, when better-sqlite3 is not built for Electron', async () => {
+    fs.rmSync(path.join(state.appRoot, '.electron-native'), { recursive: true });
+    vi.resetModules();
+    await import('../../../src/main/index');
+    await vi.waitFor(() => expect(state.exit).toHaveBeenCalledWith(1));
+    expect(state.showErrorBox).toHaveBeenCalledWith('Insights Desktop', expect.stringMatching(/npm start/));
+    expect(state.windows).toHaveLength(1);
+  });
 });
