@@ -92,10 +92,11 @@ function afterCommit(db: Db, state: LaneState, ctx: CoreContext): void {
     state.lastEmit = now;
     ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'messages' });
   }
-  if (now - state.lastRetention > 3_600_000) {
+  if (now - state.lastRetention > 60_000) {
     state.lastRetention = now;
     try {
-      applyRetention(db, now);
+      // A little at a time: deliveries keep being acknowledged while an old backlog is pruned.
+      applyRetention(db, now, 2000);
     } catch {
       // retention retries next hour; a busy database must not fail deliveries
     }

@@ -15,11 +15,22 @@ export function setRetentionDays(db: Db, days: number | null): void {
   setSetting(db, RETENTION_KEY, days);
 }
 
-/** Drops bodies older than the retention; returns how many. */
-export function applyRetention(db: Db, now = Date.now()): number {
+/**
+ * Drops bodies older than the retention, in small statements so other writers (the receiver) get the
+ * database between them; at most `maxRows` (default: all). Returns how many.
+ */
+export function applyRetention(db: Db, now = Date.now(), maxRows = Number.POSITIVE_INFINITY): number {
   const days = getRetentionDays(db);
   if (days === null) return 0;
-  return db
-    .prepare('UPDATE raw_payloads SET body = NULL WHERE body IS NOT NULL AND received_at < ?')
-    .run(now - days * 86_400_000).changes;
+  const step = db.prepare(
+    `UPDATE raw_payloads SET body = NULL WHERE id IN (
+       SELECT id FROM raw_payloads WHERE received_at < ? AND body IS NOT NULL LIMIT ?)`,
+  );
+  let total = 0;
+  while (total < maxRows) {
+    const n = step.run(now - days * 86_400_000, Math.min(5000, maxRows - total)).changes;
+    total += n;
+    if (n === 0) break;
+  }
+  return total;
 }

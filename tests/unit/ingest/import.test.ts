@@ -132,6 +132,36 @@ describe('import.files', () => {
     expect(again.files.map((f) => f.outgoing)).toEqual([0, 0]);
   });
 
+  it('reports progress as a job and erases a contact through the contract', async () => {
+    const progress: (number | null)[] = [];
+    const off = core.host.onEvent((e) => {
+      if (e.type === 'job' && e.job.kind === 'import') progress.push(e.job.progress);
+    });
+    const lines = Array.from({ length: 4500 }, (_, i) => {
+      const b = fixture('cloud', 'text');
+      b.entry[0].changes[0].value.messages[0].id = `wamid.many.${i}`;
+      b.entry[0].changes[0].value.messages[0].from = '4917000000001';
+      b.entry[0].changes[0].value.contacts[0].wa_id = '4917000000001';
+      return JSON.stringify(b);
+    });
+    const r = await core.call('import.files', { files: [write('many.ndjson', lines.join('\n'))] });
+    off();
+    expect(r.files[0]).toMatchObject({ payloads: 4500, messages: 4500 });
+    expect(progress.at(-1)).toBe(1);
+    expect(progress.some((p) => p !== null && p > 0 && p < 1)).toBe(true);
+    const erased = await core.call('contacts.erase', { phone: '+49 170 00000001' });
+    expect(erased).toMatchObject({ contactIds: ['4917000000001'], messages: 4500, rawPayloadsDeleted: 4500 });
+    expect(n("SELECT count(*) AS n FROM messages WHERE contact_id = '4917000000001'")).toBe(0);
+    expect(await core.call('ingest.settings.get', {})).toEqual({ rawRetentionDays: null });
+    expect(await core.call('ingest.settings.set', { rawRetentionDays: 30 })).toEqual({
+      rawRetentionDays: 30,
+      pruned: 0,
+    });
+    await expect(core.call('ingest.settings.set', { rawRetentionDays: 0 })).rejects.toThrow(
+      /rawRetentionDays/,
+    );
+  });
+
   it('refuses a file it cannot recognise before importing anything', async () => {
     const odd = write('odd.txt', 'just,some,columns\n1,2,3\n');
     await expect(core.call('import.files', { files: [odd] })).rejects.toThrow(/cannot tell/);
