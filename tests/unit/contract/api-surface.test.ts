@@ -32,9 +32,7 @@ function isObjectSchema(schema: Record<string, unknown>): boolean {
 
 describe('API surface', () => {
   it('matches the reviewed snapshot', async () => {
-    await expect(`${JSON.stringify(surface(), null, 2)}\n`).toMatchFileSnapshot(
-      './api-surface.snap',
-    );
+    await expect(`${JSON.stringify(surface(), null, 2)}\n`).toMatchFileSnapshot('./api-surface.snap');
   });
 
   it('gives every method a lane, a one-line summary and an object of arguments', () => {
