@@ -15,7 +15,7 @@ import { deflateSync } from 'node:zlib';
 import { openDatabase } from '../src/core/db/open';
 import { allHandlers, internalHandlers } from '../src/core/handlers';
 import { CoreHost } from '../src/core/host/host';
-import { normalizePayload } from '../src/core/ingest/normalize';
+import { type NormContact, type NormMessage, normalizePayload } from '../src/core/ingest/normalize';
 import { JsonPrefsStore } from '../src/core/prefs/prefs-store';
 import { FileSecretStore } from '../src/core/secrets/file-secret-store';
 
@@ -87,9 +87,9 @@ function payload(i: number, phone = '1234567890', idPrefix = 'wamid.bench'): str
 async function generate(file: string): Promise<void> {
   const out = fs.createWriteStream(file);
   for (let i = 0; i < MESSAGES; i++) {
-    if (!out.write(`${payload(i)}\n`)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(`${payload(i)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
-  await new Promise<void>((r) => out.end(r));
+  await new Promise<void>((r) => out.end(() => r()));
 }
 
 function host(dataDir: string): CoreHost {
@@ -126,7 +126,7 @@ async function benchImport(file: string): Promise<{ rate: number; rss: number[];
 /** The same rows as the import writes, prepared beforehand, inserted with plain prepared statements. */
 function benchBaseline(): number {
   const db = openDatabase(path.join(work, 'baseline', 'insights.sqlite'));
-  const rows = [];
+  const rows: { text: string; sha: Buffer; body: Buffer; m: NormMessage; c: NormContact }[] = [];
   for (let i = 0; i < BASELINE_ROWS; i++) {
     const text = payload(i);
     const n = normalizePayload(JSON.parse(text));
