@@ -71,11 +71,12 @@ export function computeInvested(
   to: string,
   currency: string,
   manual: Map<string, ManualEntry[]>,
+  spend?: Map<string, SpendSummary>,
 ): Map<string, Invested> {
   const out = new Map<string, Invested>();
   const adKeys = keys.filter((k) => adIdOf(k) !== null);
   const plainAds = adKeys.filter((k) => !manual.has(k)).map((k) => adIdOf(k)!);
-  const totals = spendSummary(db, plainAds, from, to);
+  const totals = spend ?? spendSummary(db, plainAds, from, to);
   const daily = db.prepare(
     'SELECT date, currency, SUM(spend) AS spend FROM meta_spend WHERE ad_id = ? AND date BETWEEN ? AND ? GROUP BY date, currency',
   );
@@ -142,6 +143,7 @@ export function metaDetails(
   adIds: string[],
   from: string,
   to: string,
+  spend?: Map<string, SpendSummary>,
 ): Map<string, MetaDetails & { adName: string | null }> {
   const out = new Map<string, MetaDetails & { adName: string | null }>();
   if (adIds.length === 0) return out;
@@ -158,7 +160,7 @@ export function metaDetails(
     campaign_id: string | null;
     campaign_name: string | null;
   }[];
-  const stats = spendSummary(db, adIds, from, to);
+  const stats = spend ?? spendSummary(db, adIds, from, to);
   for (const a of ads) {
     const s = stats.get(a.ad_id);
     out.set(a.ad_id, {
@@ -183,7 +185,7 @@ export function metaName(
   return [d.campaignName, d.adsetName, d.adName].filter((x): x is string => !!x).join(' › ');
 }
 
-interface SpendSummary {
+export interface SpendSummary {
   spend: Map<string, number>;
   impressions: number;
   clicks: number;
@@ -231,7 +233,10 @@ export function spendSummary(db: Db, adIds: string[], from: string, to: string):
 }
 
 /** [from, to] as a span of whole months (YYYY-MM, inclusive) plus up to two runs of edge days. */
-export function splitMonths(from: string, to: string): { months: [string, string] | null; edges: [string, string][] } {
+export function splitMonths(
+  from: string,
+  to: string,
+): { months: [string, string] | null; edges: [string, string][] } {
   const monthStart = (d: string) => `${d.slice(0, 7)}-01`;
   const monthEnd = (d: string) => {
     const [y, m] = d.split('-').map(Number) as [number, number];

@@ -26,6 +26,8 @@ import {
   manualEntries,
   metaDetails,
   metaName,
+  type SpendSummary,
+  spendSummary,
 } from './invested';
 import { bucketsOf, previousRange, type ResolvedRange, resolveRange } from './range';
 
@@ -121,9 +123,8 @@ export class ReportContext {
     if (!this.eventIds.has(key)) {
       this.eventIds.set(
         key,
-        (this.q(`SELECT id FROM ${this.p}events WHERE key = ?`).pluck().get(key) as
-          | number
-          | undefined) ?? null,
+        (this.q(`SELECT id FROM ${this.p}events WHERE key = ?`).pluck().get(key) as number | undefined) ??
+          null,
       );
     }
     return this.eventIds.get(key)!;
@@ -135,9 +136,8 @@ export class ReportContext {
     const meta = new Map(
       (
         this.q(
-            `SELECT id, key, kind, label FROM ${this.p}events WHERE id IN (SELECT value FROM json_each(?))`,
-          )
-          .all(JSON.stringify([...counts.keys()])) as {
+          `SELECT id, key, kind, label FROM ${this.p}events WHERE id IN (SELECT value FROM json_each(?))`,
+        ).all(JSON.stringify([...counts.keys()])) as {
           id: number;
           key: string;
           kind: EventKind;
@@ -188,9 +188,9 @@ export class ReportContext {
   private unattributedActions(r: ResolvedRange): string[] {
     const w = this.unattributedWhere();
     return this.q(
-        `SELECT DISTINCT TRIM(e.action) FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed
+      `SELECT DISTINCT TRIM(e.action) FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed
          JOIN external_events e ON e.id = x.event_id WHERE ${w.sql}`,
-      )
+    )
       .pluck()
       .all(r.startTs, r.endTs, ...w.args) as string[];
   }
@@ -200,9 +200,9 @@ export class ReportContext {
     const w = this.unattributedWhere();
     const byAction = event?.kind === 'external';
     return this.q(
-        `SELECT COUNT(DISTINCT e.id) FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed
+      `SELECT COUNT(DISTINCT e.id) FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed
          JOIN external_events e ON e.id = x.event_id WHERE ${w.sql} ${byAction ? 'AND TRIM(e.action) = ?' : ''}`,
-      )
+    )
       .pluck()
       .get(r.startTs, r.endTs, ...w.args, ...(byAction ? [event.label] : [])) as number;
   }
@@ -225,32 +225,38 @@ export class ReportContext {
     return new Map(
       (
         this.q(
-            `SELECT id, key, kind, name FROM ${this.p}sources WHERE id IN (SELECT value FROM json_each(?))`,
-          )
-          .all(JSON.stringify(ids)) as SourceMeta[]
+          `SELECT id, key, kind, name FROM ${this.p}sources WHERE id IN (SELECT value FROM json_each(?))`,
+        ).all(JSON.stringify(ids)) as SourceMeta[]
       ).map((s) => [s.id, s]),
     );
   }
 
   private sourceIdOfKey(key: string): number | null {
     return (
-      (this.q(`SELECT id FROM ${this.p}sources WHERE key = ?`).pluck().get(key) as
-        | number
-        | undefined) ?? null
+      (this.q(`SELECT id FROM ${this.p}sources WHERE key = ?`).pluck().get(key) as number | undefined) ?? null
     );
   }
 
   /** Source keys with an Invested figure that are rows of the range: spend/entries matter only for these. */
-  private investedRowKeys(r: ResolvedRange, agg: Aggregator, withConversations: Set<string> | null): string[] {
+  private investedRowKeys(
+    r: ResolvedRange,
+    agg: Aggregator,
+    withConversations: Set<string> | null,
+  ): string[] {
     const manual = manualEntries(this.db, r.from, r.to);
     const keys = new Set(linkedAdsWithSpend(this.db, this.phone.id, r.from, r.to).map((a) => `ad:${a}`));
     if (withConversations) {
       for (const k of withConversations) if (k.startsWith('ad:')) keys.add(k);
     } else {
-      const ads = this.q(`SELECT id, key FROM ${this.p}sources WHERE kind = 'meta_ad'`).all() as { id: number; key: string }[];
+      const ads = this.q(`SELECT id, key FROM ${this.p}sources WHERE kind = 'meta_ad'`).all() as {
+        id: number;
+        key: string;
+      }[];
       for (const a of ads) if (agg.hasConversations(a.id)) keys.add(a.key);
     }
-    const everOnNumber = this.q(`SELECT 1 FROM ${this.p}conversations WHERE phone = ? AND source = ? LIMIT 1`);
+    const everOnNumber = this.q(
+      `SELECT 1 FROM ${this.p}conversations WHERE phone = ? AND source = ? LIMIT 1`,
+    );
     for (const key of manual.keys()) {
       if (keys.has(key) || withConversations?.has(key)) {
         keys.add(key);
@@ -262,15 +268,13 @@ export class ReportContext {
     return [...keys];
   }
 
-  private invested(keys: string[], r: ResolvedRange): Map<string, Invested> {
-    return computeInvested(
-      this.db,
-      keys,
-      r.from,
-      r.to,
-      this.settings.currency,
-      manualEntries(this.db, r.from, r.to),
-    );
+  private invested(
+    keys: string[],
+    r: ResolvedRange,
+    spend?: Map<string, SpendSummary>,
+  ): Map<string, Invested> {
+    const manual = manualEntries(this.db, r.from, r.to);
+    return computeInvested(this.db, keys, r.from, r.to, this.settings.currency, manual, spend);
   }
 
   /** Source rows sorted by conversations descending, then id; small first-message sources folded into one row. */
@@ -299,15 +303,15 @@ export class ReportContext {
       });
     }
     const keys = [...byKey.keys()];
-    const invested = this.invested(keys, r);
     const adIds = keys.map(adIdOf).filter((a): a is string => a !== null);
-    const details = metaDetails(this.db, adIds, r.from, r.to);
+    const spend = spendSummary(this.db, adIds, r.from, r.to);
+    const invested = this.invested(keys, r, spend);
+    const details = metaDetails(this.db, adIds, r.from, r.to, spend);
     const renames = new Map(
       (
         this.q(
-            'SELECT source_key, name FROM attr_source_names WHERE source_key IN (SELECT value FROM json_each(?))',
-          )
-          .all(JSON.stringify(keys)) as { source_key: string; name: string }[]
+          'SELECT source_key, name FROM attr_source_names WHERE source_key IN (SELECT value FROM json_each(?))',
+        ).all(JSON.stringify(keys)) as { source_key: string; name: string }[]
       ).map((x) => [x.source_key, x.name]),
     );
     const rows: SourceRow[] = [];
