@@ -3,6 +3,7 @@ import { registerAppCommands } from './commands/app';
 import { registerCollectorCommands, registerDialog360Commands } from './commands/collector';
 import { registerMetaCommands } from './commands/meta';
 import { registerIngestCommands } from './commands/ingest';
+import { registerReportCommands } from './commands/report';
 import { registerServeCommand } from './commands/serve';
 import { reportFailure, VERSION } from './runtime';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDialog360Commands(program);
   registerCollectorCommands(program);
   registerMetaCommands(program);
+  registerReportCommands(program);
   return program;
 }
 
