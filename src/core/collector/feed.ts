@@ -2,34 +2,44 @@ import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 
-// The collector's side of GET /v1/sync: what a desktop lacks, in a stable order. Three append-only
-// raw tables are served — raw_payloads, external_events, outgoing_messages (the send proxy's records:
-// outgoing content never comes back by webhook, so a desktop can only learn it from the collector).
-// Each is walked by rowid, which grows with every insert; the cursor is the last rowid served per table.
+// The collector's side of GET /v1/sync: what a desktop lacks, in a stable order. Three raw tables are
+// served — raw_payloads, external_events, outgoing_messages (the send proxy's records: outgoing content
+// never comes back by webhook, so a desktop can only learn it from the collector). Each is walked by
+// rowid; the cursor holds the last rowid served per table, plus the last entry of sync_reissued served
+// (rows inserted at a rowid freed by a delete, which a walk that passed it would miss; migration 0006).
 
 export interface Cursor {
   p: number;
   e: number;
   o: number;
+  /** last sync_reissued.seq served */
+  r: number;
 }
 
-export const START: Cursor = { p: 0, e: 0, o: 0 };
+type Kind = 'p' | 'e' | 'o';
 
 export function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.p, c.e, c.o])).toString('base64url');
+  return Buffer.from(JSON.stringify([c.p, c.e, c.o, c.r])).toString('base64url');
 }
 
-export function decodeCursor(text: string | null | undefined): Cursor {
-  if (!text) return START;
+/** null for "from the beginning" (no cursor yet). */
+export function decodeCursor(text: string | null | undefined): Cursor | null {
+  if (!text) return null;
   try {
     const v = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 3 && v.every((n) => Number.isSafeInteger(n) && n >= 0)) {
-      return { p: v[0] as number, e: v[1] as number, o: v[2] as number };
+    if (Array.isArray(v) && v.length === 4 && v.every((n) => Number.isSafeInteger(n) && n >= 0)) {
+      return { p: v[0] as number, e: v[1] as number, o: v[2] as number, r: v[3] as number };
     }
   } catch {
     // fall through
   }
   throw new ApiError('invalid_argument', 'after: not a cursor this collector issued', 'after');
+}
+
+/** A desktop starting from nothing walks every row, so reissued ones up to now are already covered. */
+function startCursor(db: Db): Cursor {
+  const r = (db.prepare('SELECT coalesce(max(seq), 0) AS r FROM sync_reissued').get() as { r: number }).r;
+  return { p: 0, e: 0, o: 0, r };
 }
 
 export interface PayloadItem {
@@ -59,7 +69,7 @@ export type FeedItem = PayloadItem | EventItem | OutgoingItem;
 export interface FeedPage {
   items: FeedItem[];
   cursor: string;
-  /** Rows after `cursor` not in this page (payloads whose body retention removed are skipped). */
+  /** Rows remain after `cursor` (payloads whose body retention removed are passed over silently). */
   more: boolean;
 }
 
@@ -76,70 +86,79 @@ export function inflateBody(body: Buffer): string {
   return inflateRawSync(body).toString('utf8');
 }
 
-/** How many rows lie after a cursor (for progress; payloads without a body included). */
-export function remainingAfter(db: Db, c: Cursor): number {
-  const n = (sql: string, after: number) => (db.prepare(sql).get(after) as { n: number }).n;
+const SELECT = {
+  p: 'SELECT id AS rid, received_at, origin, channel, body FROM raw_payloads',
+  e: `SELECT rowid AS rid, id, event_id, client_id, action, contact_id, ts, revenue_amount, revenue_currency, app_id,
+        previous_external_event_id, received_at, origin FROM external_events`,
+  o: `SELECT rowid AS rid, id, phone_number_id, contact_id, template_name, sent_at, buttons, origin
+      FROM outgoing_messages`,
+} as const;
+const WALK_KEY = { p: 'id', e: 'rowid', o: 'rowid' } as const;
+
+type Row = { rid: number } & Record<string, unknown>;
+
+/** One stored row as a feed item; null for a payload whose body retention removed. */
+function toItem(kind: Kind, row: Row, cursor: string): FeedItem | null {
+  const { rid: _rid, ...rest } = row;
+  if (kind === 'e') return { type: 'event', cursor, event: rest };
+  if (kind === 'o') return { type: 'outgoing', cursor, outgoing: rest };
+  if (!row.body) return null;
+  return {
+    type: 'payload',
+    cursor,
+    receivedAt: row.received_at as number,
+    origin: row.origin as string,
+    channel: (row.channel as string | null) ?? null,
+    json: inflateBody(row.body as Buffer),
+  };
+}
+
+/** How many entries lie after a cursor (for progress; payloads without a body included). */
+export function remainingAfter(db: Db, after: Cursor | null): number {
+  const c = after ?? startCursor(db);
+  const n = (sql: string, from: number) => (db.prepare(sql).get(from) as { n: number }).n;
   return (
+    n('SELECT COUNT(*) AS n FROM sync_reissued WHERE seq > ?', c.r) +
     n('SELECT COUNT(*) AS n FROM raw_payloads WHERE id > ?', c.p) +
     n('SELECT COUNT(*) AS n FROM external_events WHERE rowid > ?', c.e) +
     n('SELECT COUNT(*) AS n FROM outgoing_messages WHERE rowid > ?', c.o)
   );
 }
 
-/** Up to `limit` rows after `after`: payloads first, then events, then outgoing messages. */
-export function readPage(db: Db, after: Cursor, limit: number): FeedPage {
-  const c = { ...after };
+/**
+ * Up to `limit` entries after `after`: reissued rows first, then payloads, events and outgoing
+ * messages, each in rowid order. Call inside one read transaction so the page is a snapshot.
+ */
+export function readPage(db: Db, after: Cursor | null, limit: number): FeedPage {
+  const c = { ...(after ?? startCursor(db)) };
   const items: FeedItem[] = [];
-  const payloads = db
-    .prepare(
-      'SELECT id, received_at, origin, channel, body FROM raw_payloads WHERE id > ? ORDER BY id LIMIT ?',
-    )
-    .all(c.p, limit + 1) as {
-    id: number;
-    received_at: number;
-    origin: string;
-    channel: string | null;
-    body: Buffer | null;
-  }[];
-  for (const r of payloads.slice(0, limit)) {
-    c.p = r.id;
-    // Retention removed the body: nothing to send, but the cursor moves past it.
-    if (!r.body) continue;
-    items.push({
-      type: 'payload',
-      cursor: encodeCursor(c),
-      receivedAt: r.received_at,
-      origin: r.origin,
-      channel: r.channel,
-      json: inflateBody(r.body),
-    });
-  }
-  if (payloads.length > limit) return { items, cursor: encodeCursor(c), more: true };
+  const emit = (item: FeedItem | null) => {
+    if (item) items.push(item);
+  };
+  let consumed = 0; // entries passed, bodies or not: bounds the work of one page
 
-  let room = limit - items.length;
-  const events = db
-    .prepare(
-      `SELECT rowid AS rid, id, event_id, client_id, action, contact_id, ts, revenue_amount, revenue_currency, app_id,
-              previous_external_event_id, received_at, origin
-       FROM external_events WHERE rowid > ? ORDER BY rowid LIMIT ?`,
-    )
-    .all(c.e, room + 1) as ({ rid: number } & Record<string, unknown>)[];
-  for (const { rid, ...event } of events.slice(0, room)) {
-    c.e = rid;
-    items.push({ type: 'event', cursor: encodeCursor(c), event });
+  const reissued = db
+    .prepare('SELECT seq, kind, row FROM sync_reissued WHERE seq > ? ORDER BY seq LIMIT ?')
+    .all(c.r, limit + 1) as { seq: number; kind: Kind; row: number }[];
+  for (const r of reissued.slice(0, limit)) {
+    c.r = r.seq;
+    consumed++;
+    const row = db.prepare(`${SELECT[r.kind]} WHERE ${WALK_KEY[r.kind]} = ?`).get(r.row) as Row | undefined;
+    if (row) emit(toItem(r.kind, row, encodeCursor(c)));
   }
-  if (events.length > room) return { items, cursor: encodeCursor(c), more: true };
+  if (reissued.length > limit) return { items, cursor: encodeCursor(c), more: true };
 
-  room = limit - items.length;
-  const outgoing = db
-    .prepare(
-      `SELECT rowid AS rid, id, phone_number_id, contact_id, template_name, sent_at, buttons, origin
-       FROM outgoing_messages WHERE rowid > ? ORDER BY rowid LIMIT ?`,
-    )
-    .all(c.o, room + 1) as ({ rid: number } & Record<string, unknown>)[];
-  for (const { rid, ...row } of outgoing.slice(0, room)) {
-    c.o = rid;
-    items.push({ type: 'outgoing', cursor: encodeCursor(c), outgoing: row });
+  for (const kind of ['p', 'e', 'o'] as const) {
+    const room = limit - consumed;
+    const rows = db
+      .prepare(`${SELECT[kind]} WHERE ${WALK_KEY[kind]} > ? ORDER BY ${WALK_KEY[kind]} LIMIT ?`)
+      .all(c[kind], room + 1) as Row[];
+    for (const row of rows.slice(0, room)) {
+      c[kind] = row.rid;
+      consumed++;
+      emit(toItem(kind, row, encodeCursor(c)));
+    }
+    if (rows.length > room) return { items, cursor: encodeCursor(c), more: true };
   }
-  return { items, cursor: encodeCursor(c), more: outgoing.length > room };
+  return { items, cursor: encodeCursor(c), more: false };
 }

@@ -384,3 +384,58 @@ describe('cancelling a sync', () => {
     }
   });
 });
+
+describe('rowid reuse after an erase on the collector', () => {
+  it('a payload stored at a rowid freed by erase still reaches a desktop whose cursor passed it', async () => {
+    const c = makeTestCore();
+    const d = makeTestCore();
+    const s = await startServer({ host: c.host, apiToken: 'x' });
+    try {
+      const { secret } = await c.call('channels.add', { phoneNumberId: PHONE_ID });
+      const deliver = async (i: number) => {
+        const r = await fetch(`${s.url}/webhooks/360dialog/${PHONE_ID}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+          body: JSON.stringify(delivery(i)),
+        });
+        expect(r.status).toBe(200);
+      };
+      for (let i = 0; i < 5; i++) await deliver(i);
+      await d.call('collector.configure', {
+        url: s.url,
+        token: (await c.call('collector.tokens.create', {})).token,
+      });
+      expect((await d.call('collector.sync', {})).payloads).toBe(5);
+
+      // Erase the contact of the newest payload: its row goes, and SQLite hands its rowid to the next insert.
+      const newest = c.db().prepare('SELECT max(id) AS id FROM raw_payloads').get() as { id: number };
+      await c.call('contacts.erase', { phone: '+491510000004' });
+      await deliver(5);
+      const reused = c.db().prepare('SELECT id FROM raw_payloads ORDER BY id DESC LIMIT 1').get() as {
+        id: number;
+      };
+      expect(reused.id).toBe(newest.id);
+
+      const r = await d.call('collector.sync', {});
+      expect(r.payloads).toBe(1);
+      expect(d.db().prepare("SELECT COUNT(*) AS n FROM messages WHERE id = 'wamid.in.5'").get()).toEqual({
+        n: 1,
+      });
+      // A desktop starting from scratch gets every row once: the reissue log is not replayed to it.
+      const fresh = makeTestCore();
+      try {
+        await fresh.call('collector.configure', {
+          url: s.url,
+          token: (await c.call('collector.tokens.create', {})).token,
+        });
+        expect(await fresh.call('collector.sync', {})).toMatchObject({ payloads: 5, duplicatePayloads: 0 });
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await s.close();
+      await c.close();
+      await d.close();
+    }
+  });
+});

@@ -41,3 +41,28 @@ it('0006 creates templates, their buttons, collector tokens and the single colle
   ).toThrow(/CHECK/);
   db.close();
 });
+
+it('0006 logs rows inserted at a rowid a delete freed (the collector feed serves them again)', () => {
+  const db = new Database(path.join(tempDir(), 'db.sqlite'));
+  migrate(db, [m0001, m0006]);
+  const insert = db.prepare(
+    "INSERT INTO raw_payloads (sha256, received_at, origin, format, size) VALUES (randomblob(32), 1, 'webhook', 'cloud', 1) RETURNING id",
+  );
+  const ids = [1, 2, 3].map(() => (insert.get() as { id: number }).id);
+  expect(db.prepare('SELECT COUNT(*) AS n FROM sync_reissued').get()).toEqual({ n: 0 });
+  db.prepare('DELETE FROM raw_payloads WHERE id = ?').run(ids[2]);
+  const reused = (insert.get() as { id: number }).id;
+  expect(reused).toBe(ids[2]);
+  const beyond = (insert.get() as { id: number }).id;
+  expect(db.prepare('SELECT kind, row FROM sync_reissued').all()).toEqual([{ kind: 'p', row: reused }]);
+  expect(beyond).toBeGreaterThan(reused);
+  db.prepare(
+    "INSERT INTO external_events (id, action, contact_id, ts, received_at, origin) VALUES ('a', 'x', '1', 1, 1, 'webhook')",
+  ).run();
+  db.prepare("DELETE FROM external_events WHERE id = 'a'").run();
+  db.prepare(
+    "INSERT INTO external_events (id, action, contact_id, ts, received_at, origin) VALUES ('b', 'x', '1', 1, 1, 'webhook')",
+  ).run();
+  expect(db.prepare("SELECT kind FROM sync_reissued WHERE kind = 'e'").all()).toEqual([{ kind: 'e' }]);
+  db.close();
+});

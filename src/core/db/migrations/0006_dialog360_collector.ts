@@ -58,5 +58,46 @@ CREATE TABLE collector_state (
   received_events INTEGER NOT NULL DEFAULT 0,
   received_outgoing INTEGER NOT NULL DEFAULT 0
 ) STRICT;
+
+-- Collector feed: desktops walk raw_payloads, external_events and outgoing_messages by rowid. SQLite
+-- reuses rowids above the remaining maximum after the newest rows are deleted (erase), so a new row
+-- could land behind a desktop's cursor. Deletes record the highest rowid freed; a later insert at or
+-- below it is logged in sync_reissued and served again. Inserts pay one primary-key lookup.
+CREATE TABLE sync_high_water (
+  kind TEXT PRIMARY KEY,                 -- p: raw_payloads, e: external_events, o: outgoing_messages
+  high INTEGER NOT NULL
+) STRICT;
+CREATE TABLE sync_reissued (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  row INTEGER NOT NULL
+) STRICT;
+CREATE TRIGGER raw_payloads_sync_deleted AFTER DELETE ON raw_payloads BEGIN
+  INSERT INTO sync_high_water (kind, high) VALUES ('p', OLD.id)
+    ON CONFLICT (kind) DO UPDATE SET high = max(high, excluded.high);
+END;
+CREATE TRIGGER raw_payloads_sync_reissued AFTER INSERT ON raw_payloads
+  WHEN NEW.id <= (SELECT high FROM sync_high_water WHERE kind = 'p')
+BEGIN
+  INSERT INTO sync_reissued (kind, row) VALUES ('p', NEW.id);
+END;
+CREATE TRIGGER external_events_sync_deleted AFTER DELETE ON external_events BEGIN
+  INSERT INTO sync_high_water (kind, high) VALUES ('e', OLD.rowid)
+    ON CONFLICT (kind) DO UPDATE SET high = max(high, excluded.high);
+END;
+CREATE TRIGGER external_events_sync_reissued AFTER INSERT ON external_events
+  WHEN NEW.rowid <= (SELECT high FROM sync_high_water WHERE kind = 'e')
+BEGIN
+  INSERT INTO sync_reissued (kind, row) VALUES ('e', NEW.rowid);
+END;
+CREATE TRIGGER outgoing_messages_sync_deleted AFTER DELETE ON outgoing_messages BEGIN
+  INSERT INTO sync_high_water (kind, high) VALUES ('o', OLD.rowid)
+    ON CONFLICT (kind) DO UPDATE SET high = max(high, excluded.high);
+END;
+CREATE TRIGGER outgoing_messages_sync_reissued AFTER INSERT ON outgoing_messages
+  WHEN NEW.rowid <= (SELECT high FROM sync_high_water WHERE kind = 'o')
+BEGIN
+  INSERT INTO sync_reissued (kind, row) VALUES ('o', NEW.rowid);
+END;
 `,
 };
