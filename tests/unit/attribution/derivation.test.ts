@@ -17,7 +17,9 @@ describe('incremental derivation', () => {
     });
     const other = db.prepare("SELECT id FROM attr_conversations WHERE contact = 'c2'").pluck().get();
     feed(db, { messages: [{ id: 'a', ts: '2026-03-02 12:00', text: 'first', contact: 'c1' }] });
-    expect(conversations(db).filter((c) => c.contact === 'c1')).toMatchObject([{ first: 'a', source: 'text:first' }]);
+    expect(conversations(db).filter((c) => c.contact === 'c1')).toMatchObject([
+      { first: 'a', source: 'text:first' },
+    ]);
     // c2's conversation row was not touched (same rowid).
     expect(db.prepare("SELECT id FROM attr_conversations WHERE contact = 'c2'").pluck().get()).toBe(other);
   });
@@ -30,7 +32,9 @@ describe('incremental derivation', () => {
         { id: 'c', ts: '2026-03-02 10:20', text: 'yes' },
       ],
     });
-    feed(db, { messages: [{ id: 'b', ts: '2026-03-02 10:10', text: 'from the ad', referral: { source_id: '9' } }] });
+    feed(db, {
+      messages: [{ id: 'b', ts: '2026-03-02 10:10', text: 'from the ad', referral: { source_id: '9' } }],
+    });
     expect(conversations(db).map((c) => [c.first, c.source])).toEqual([
       ['a', 'text:hi'],
       ['b', 'ad:9'],
@@ -42,7 +46,16 @@ describe('incremental derivation', () => {
   it('a reply whose business message is already known gets the template source at once', () => {
     const db = makeDb();
     feed(db, { outgoing: [{ id: 'wamid.o', template: 'welcome' }] });
-    feed(db, { messages: [{ id: 'm', ts: '2026-03-02 10:00', interactive: { type: 'button_reply', id: 'b1', title: 'Go' }, contextId: 'wamid.o' }] });
+    feed(db, {
+      messages: [
+        {
+          id: 'm',
+          ts: '2026-03-02 10:00',
+          interactive: { type: 'button_reply', id: 'b1', title: 'Go' },
+          contextId: 'wamid.o',
+        },
+      ],
+    });
     expect(conversations(db).map((c) => c.source)).toEqual(['tpl:welcome']);
     const r = report(db, { event: 'button:Go' });
     expect(r.totals.leads).toBe(1);
@@ -52,7 +65,14 @@ describe('incremental derivation', () => {
     const db = makeDb();
     feed(db, {
       outgoing: [{ id: 'wamid.o' }],
-      messages: [{ id: 'm', ts: '2026-03-02 10:00', interactive: { type: 'button_reply', id: 'b1', title: 'Go' }, contextId: 'wamid.o' }],
+      messages: [
+        {
+          id: 'm',
+          ts: '2026-03-02 10:00',
+          interactive: { type: 'button_reply', id: 'b1', title: 'Go' },
+          contextId: 'wamid.o',
+        },
+      ],
     });
     expect(conversations(db).map((c) => c.source)).toEqual(['reply:b1']);
   });
@@ -77,7 +97,9 @@ describe('incremental derivation', () => {
     });
     feed(db, { events: [{ id: 'e2', action: 'Purchase', ts: '2026-03-05 10:00', previous: 'lead-1' }] });
     expect(report(db, { event: 'ext:Purchase' }).totals.leads).toBe(0); // goes to m2 on PN2
-    feed(db, { events: [{ id: 'e1', eventId: 'lead-1', action: 'Lead', ts: '2026-03-03 10:00', appId: 'PN1' }] });
+    feed(db, {
+      events: [{ id: 'e1', eventId: 'lead-1', action: 'Lead', ts: '2026-03-03 10:00', appId: 'PN1' }],
+    });
     expect(report(db, { event: 'ext:Purchase' }).totals.leads).toBe(1);
   });
 
@@ -85,11 +107,26 @@ describe('incremental derivation', () => {
     const db = makeDb();
     const r = report(db);
     expect(r.event).toBeNull();
-    expect(r.totals).toMatchObject({ conversations: 0, contacts: 0, leads: 0, conversionRate: 0, invested: null, costPerLead: null, revenue: null });
+    expect(r.totals).toMatchObject({
+      conversations: 0,
+      contacts: 0,
+      leads: 0,
+      conversionRate: 0,
+      invested: null,
+      costPerLead: null,
+      revenue: null,
+    });
     expect(r.sources).toEqual([]);
     expect(r.series).toHaveLength(31);
     expect(r.funnel).toEqual([
-      { eventId: null, label: 'Conversations started', conversations: 0, rateFromStart: 0, rateFromPrevious: 0, medianSecondsFromStart: null },
+      {
+        eventId: null,
+        label: 'Conversations started',
+        conversations: 0,
+        rateFromStart: 0,
+        rateFromPrevious: 0,
+        medianSecondsFromStart: null,
+      },
     ]);
   });
 

@@ -14,7 +14,11 @@ export const PHONE2 = 'PN2';
 export const TZ = 'Europe/Berlin';
 
 export function makeDb(settings: Record<string, unknown> = {}): Db {
-  const db = openDatabase(path.join(tempDir('insights-attr-'), 'ws.sqlite'));
+  return seed(openDatabase(path.join(tempDir('insights-attr-'), 'ws.sqlite')), settings);
+}
+
+/** Two business numbers and the test timezone (plus any settings) in a fresh workspace database. */
+export function seed(db: Db, settings: Record<string, unknown> = {}): Db {
   db.prepare(
     "INSERT INTO business_numbers (phone_number_id, display_number, display_digits, name) VALUES (?, '+1 555 000 1111', '15550001111', 'Main'), (?, '+1 555 000 2222', '15550002222', 'Second')",
   ).run(PHONE, PHONE2);

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { matchKeyword, normalizeText } from '../../../src/core/attribution/normalize';
 import { bucketsOf, previousRange, resolveRange } from '../../../src/core/attribution/report/range';
-import { conversations, events, feed, makeDb, PHONE, PHONE2, report, t, TZ } from './feed';
+import { conversations, events, feed, makeDb, PHONE, PHONE2, report, TZ, t } from './feed';
 
 // Every worked example of docs/metrics.md, by its number.
 
@@ -68,21 +68,47 @@ describe('docs/metrics.md worked examples', () => {
 
   it('Ex 6: ad source names: headline, then the Meta name, then a rename', () => {
     const db = makeDb();
-    feed(db, { messages: [{ id: 'm1', ts: '2026-03-01 10:00', text: 'x', referral: { source_id: '77', headline: 'Spring sale' } }] });
+    feed(db, {
+      messages: [
+        {
+          id: 'm1',
+          ts: '2026-03-01 10:00',
+          text: 'x',
+          referral: { source_id: '77', headline: 'Spring sale' },
+        },
+      ],
+    });
     expect(source(report(db), 'ad:77')?.name).toBe('Spring sale');
-    db.prepare("INSERT INTO meta_ads (ad_id, name, adset_name, campaign_name) VALUES ('77', 'Video 1', 'DE', 'Brand')").run();
+    db.prepare(
+      "INSERT INTO meta_ads (ad_id, name, adset_name, campaign_name) VALUES ('77', 'Video 1', 'DE', 'Brand')",
+    ).run();
     expect(source(report(db), 'ad:77')?.name).toBe('Brand › DE › Video 1');
-    db.prepare("INSERT INTO attr_source_names (source_key, name, updated_at) VALUES ('ad:77', 'Spring video', 0)").run();
+    db.prepare(
+      "INSERT INTO attr_source_names (source_key, name, updated_at) VALUES ('ad:77', 'Spring video', 0)",
+    ).run();
     expect(source(report(db), 'ad:77')?.name).toBe('Spring video');
   });
 
   it('Ex 7: reply to an unknown, then a known outgoing message', () => {
     const db = makeDb();
-    feed(db, { messages: [{ id: 'm1', ts: '2026-03-01 10:00', button: { text: 'Yes', payload: 'YES_1' }, contextId: 'wamid.out1' }] });
+    feed(db, {
+      messages: [
+        {
+          id: 'm1',
+          ts: '2026-03-01 10:00',
+          button: { text: 'Yes', payload: 'YES_1' },
+          contextId: 'wamid.out1',
+        },
+      ],
+    });
     expect(conversations(db).map((c) => c.source)).toEqual(['reply:YES_1']);
     feed(db, { outgoing: [{ id: 'wamid.out1', template: 'spring_offer' }] });
     expect(conversations(db).map((c) => c.source)).toEqual(['tpl:spring_offer']);
-    expect(source(report(db), 'tpl:spring_offer')).toMatchObject({ kind: 'outgoing', name: 'spring_offer', conversations: 1 });
+    expect(source(report(db), 'tpl:spring_offer')).toMatchObject({
+      kind: 'outgoing',
+      name: 'spring_offer',
+      conversations: 1,
+    });
   });
 
   it('Ex 8: keyword precedence, longer keyword, keyword inside a longer word', () => {
@@ -163,11 +189,23 @@ describe('docs/metrics.md worked examples', () => {
     });
     const conv = (e: string) =>
       db
-        .prepare('SELECT c.first_message_id FROM attr_a_external x LEFT JOIN attr_conversations c ON c.id = x.conv WHERE x.event_id = ?')
+        .prepare(
+          'SELECT c.first_message_id FROM attr_a_external x LEFT JOIN attr_conversations c ON c.id = x.conv WHERE x.event_id = ?',
+        )
         .pluck()
         .get(e);
-    expect([conv('e1'), conv('e2'), conv('e3'), conv('e4'), conv('e5')]).toEqual(['m2', 'm1', null, null, 'm2']);
-    expect(report(db, { event: 'ext:Purchase' }).event).toEqual({ id: 'ext:Purchase', kind: 'external', label: 'Purchase' });
+    expect([conv('e1'), conv('e2'), conv('e3'), conv('e4'), conv('e5')]).toEqual([
+      'm2',
+      'm1',
+      null,
+      null,
+      'm2',
+    ]);
+    expect(report(db, { event: 'ext:Purchase' }).event).toEqual({
+      id: 'ext:Purchase',
+      kind: 'external',
+      label: 'Purchase',
+    });
   });
 
   it('Ex 13: previous_external_event_id follows the earlier event, outside the window', () => {
@@ -219,7 +257,8 @@ describe('docs/metrics.md worked examples', () => {
         { id: 'd', ts: '2026-03-30 00:30', text: 'x', contact: 'c4' },
       ],
     });
-    const day = (d: string, tz?: string) => report(db, { range: { from: d, to: d }, timezone: tz }).totals.conversations;
+    const day = (d: string, tz?: string) =>
+      report(db, { range: { from: d, to: d }, timezone: tz }).totals.conversations;
     expect(day('2026-03-31')).toBe(1);
     expect(day('2026-04-01')).toBe(1);
     expect(day('2026-03-31', 'UTC')).toBe(2);
@@ -243,7 +282,13 @@ describe('docs/metrics.md worked examples', () => {
       ],
     });
     const r = report(db, { event: 'text:yes' });
-    expect(r.totals).toMatchObject({ conversations: 4, contacts: 3, leads: 2, conversionRate: 0.5, revenue: null });
+    expect(r.totals).toMatchObject({
+      conversations: 4,
+      contacts: 3,
+      leads: 2,
+      conversionRate: 0.5,
+      revenue: null,
+    });
   });
 
   it('Ex 18: Meta spend, a manual entry overriding some days, cost per lead', () => {
@@ -260,7 +305,8 @@ describe('docs/metrics.md worked examples', () => {
       "INSERT INTO meta_spend (account_id, ad_id, date, spend, currency, synced_at) VALUES ('act_1', '77', ?, 10, 'USD', 0)",
     );
     for (let d = 1; d <= 10; d++) spend.run(`2026-03-${String(d).padStart(2, '0')}`);
-    const row = (from = '2026-03-01', to = '2026-03-31') => source(report(db, { event: 'text:yes', range: { from, to } }), 'ad:77')!;
+    const row = (from = '2026-03-01', to = '2026-03-31') =>
+      source(report(db, { event: 'text:yes', range: { from, to } }), 'ad:77')!;
     expect(row()).toMatchObject({ invested: 100, investedFrom: 'meta', leads: 2, costPerLead: 50 });
     db.prepare(
       "INSERT INTO attr_investments (source_key, amount, currency, from_date, to_date, saved_at) VALUES ('ad:77', 70, 'USD', '2026-03-06', '2026-03-12', 0)",
@@ -280,7 +326,9 @@ describe('docs/metrics.md worked examples', () => {
     ins.run(100, '2026-03-01', '2026-03-10');
     ins.run(40, '2026-03-06', '2026-03-09');
     expect(source(report(db), 'kw:promo')?.invested).toBeCloseTo(100, 9);
-    expect(source(report(db, { range: { from: '2026-03-01', to: '2026-03-05' } }), 'kw:promo')?.invested).toBeCloseTo(50, 9);
+    expect(
+      source(report(db, { range: { from: '2026-03-01', to: '2026-03-05' } }), 'kw:promo')?.invested,
+    ).toBeCloseTo(50, 9);
   });
 
   it('Ex 20: revenue in the workspace currency, other currencies apart, ROAS', () => {
@@ -300,7 +348,13 @@ describe('docs/metrics.md worked examples', () => {
       "INSERT INTO attr_investments (source_key, amount, currency, from_date, to_date, saved_at) VALUES ('ad:77', 50, 'USD', '2026-03-01', '2026-03-31', 0)",
     ).run();
     const r = report(db, { event: 'ext:Purchase' });
-    expect(source(r, 'ad:77')).toMatchObject({ leads: 2, revenue: 12.5, revenueOther: { EUR: 5 }, invested: 50, roas: 0.25 });
+    expect(source(r, 'ad:77')).toMatchObject({
+      leads: 2,
+      revenue: 12.5,
+      revenueOther: { EUR: 5 },
+      invested: 50,
+      roas: 0.25,
+    });
     expect(r.totals).toMatchObject({ revenue: 12.5, revenueOther: { EUR: 5 }, roas: 0.25, currency: 'USD' });
   });
 
@@ -397,8 +451,15 @@ describe('docs/metrics.md worked examples', () => {
   it('Ex 25: available events in suggested order and the suggested event', () => {
     const db = makeDb();
     const msgs = [];
-    for (let i = 0; i < 5; i++) msgs.push({ id: `y${i}`, ts: `2026-03-0${i + 1} 10:00`, text: 'yes', contact: `y${i}` });
-    for (let i = 0; i < 2; i++) msgs.push({ id: `b${i}`, ts: `2026-03-0${i + 1} 10:00`, button: { text: 'Book now' }, contact: `b${i}` });
+    for (let i = 0; i < 5; i++)
+      msgs.push({ id: `y${i}`, ts: `2026-03-0${i + 1} 10:00`, text: 'yes', contact: `y${i}` });
+    for (let i = 0; i < 2; i++)
+      msgs.push({
+        id: `b${i}`,
+        ts: `2026-03-0${i + 1} 10:00`,
+        button: { text: 'Book now' },
+        contact: `b${i}`,
+      });
     for (let i = 0; i < 3; i++) {
       msgs.push({
         id: `l${i}`,
@@ -407,7 +468,10 @@ describe('docs/metrics.md worked examples', () => {
         contact: `l${i}`,
       });
     }
-    feed(db, { messages: msgs, events: [{ id: 'r', action: 'Refund', ts: '2026-03-05 10:00', contact: 'nobody' }] });
+    feed(db, {
+      messages: msgs,
+      events: [{ id: 'r', action: 'Refund', ts: '2026-03-05 10:00', contact: 'nobody' }],
+    });
     const list = events(db);
     expect(list.suggested).toBe('button:Book now');
     expect(list.events.map((e) => [e.id, e.leads])).toEqual([

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rebuildDerived } from '../../../src/core/attribution/rebuild';
-import { type Ext, feed, makeDb, type Msg, PHONE, PHONE2, report, t } from './feed';
+import { type Ext, feed, type Msg, makeDb, PHONE, PHONE2, report, t } from './feed';
 
 // Property tests over random threads: totals vs sources, leads ≤ conversations, feeding order, and the
 // summary path vs the exact conversation-level path.
@@ -31,12 +31,20 @@ type ExtSpec = typeof extArb extends fc.Arbitrary<infer T> ? T : never;
 
 function toMessages(specs: MsgSpec[]): Msg[] {
   return specs.map((s, i) => {
-    const base = { id: `m${String(i).padStart(3, '0')}`, ts: BASE + s.ts, contact: s.contact, phone: s.phone };
+    const base = {
+      id: `m${String(i).padStart(3, '0')}`,
+      ts: BASE + s.ts,
+      contact: s.contact,
+      phone: s.phone,
+    };
     switch (s.kind) {
       case 'button':
         return { ...base, button: { text: s.n % 2 ? 'Book now' : 'Yes', payload: `P${s.n}` } };
       case 'list':
-        return { ...base, interactive: { type: 'list_reply' as const, id: `row${s.n}`, title: s.n % 2 ? 'Premium' : 'Basic' } };
+        return {
+          ...base,
+          interactive: { type: 'list_reply' as const, id: `row${s.n}`, title: s.n % 2 ? 'Premium' : 'Basic' },
+        };
       case 'referral':
         return { ...base, text: s.text, referral: { source_id: `ad${s.n}`, headline: `Headline ${i}` } };
       case 'reaction':
@@ -80,7 +88,9 @@ const EVENTS = ['ext:Purchase', 'button:Book now', 'text:yes', 'list:Premium'];
 function setup(window: number) {
   const db = makeDb({ conversationWindowHours: window, rollupThreshold: 2 });
   db.prepare("INSERT INTO attr_keywords (keyword, added_at) VALUES ('promo', 0)").run();
-  db.prepare("INSERT INTO outgoing_messages (id, template_name, origin) VALUES ('out1', 'spring', 'send-log')").run();
+  db.prepare(
+    "INSERT INTO outgoing_messages (id, template_name, origin) VALUES ('out1', 'spring', 'send-log')",
+  ).run();
   return db;
 }
 
@@ -97,10 +107,15 @@ describe('attribution properties', () => {
         const db = setup(window);
         feed(db, { messages: toMessages(msgs), events: toEvents(exts) });
         for (const r of allReports(db)) {
-          const sum = (f: (s: (typeof r.sources)[number]) => number) => r.sources.reduce((a, s) => a + f(s), 0);
+          const sum = (f: (s: (typeof r.sources)[number]) => number) =>
+            r.sources.reduce((a, s) => a + f(s), 0);
           expect(r.totals.conversations).toBe(sum((s) => s.conversations));
           expect(r.totals.leads).toBe(sum((s) => s.leads));
-          if (r.totals.revenue !== null) expect(r.totals.revenue).toBeCloseTo(sum((s) => s.revenue ?? 0), 6);
+          if (r.totals.revenue !== null)
+            expect(r.totals.revenue).toBeCloseTo(
+              sum((s) => s.revenue ?? 0),
+              6,
+            );
           expect(r.totals.contacts).toBeLessThanOrEqual(sum((s) => s.contacts));
           expect(r.totals.leads).toBeLessThanOrEqual(r.totals.conversations);
           for (const s of r.sources) {
@@ -127,7 +142,10 @@ describe('attribution properties', () => {
 
         // One row per delivery, in a shuffled order, messages and events interleaved.
         const items = [...messages.map((m) => ({ m })), ...events.map((e) => ({ e }))];
-        const rnd = fc.sample(fc.shuffledSubarray(items, { minLength: items.length, maxLength: items.length }), { seed, numRuns: 1 })[0]!;
+        const rnd = fc.sample(
+          fc.shuffledSubarray(items, { minLength: items.length, maxLength: items.length }),
+          { seed, numRuns: 1 },
+        )[0]!;
         const oneByOne = setup(window);
         for (const it of rnd) feed(oneByOne, 'm' in it ? { messages: [it.m] } : { events: [it.e] });
         expect(allReports(oneByOne)).toEqual(expected);

@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { buildProgram } from '../../../src/cli/index';
+import { openDatabase } from '../../../src/core/db/open';
+import { workspaceDbPath } from '../../../src/core/workspace/workspaces';
+import { tempDir } from '../../helpers/core';
+import { feed, seed } from './feed';
+
+// The `insights report|events|contacts|sources|keywords|settings` commands, run in-process.
+
+let dataDir: string;
+let out: string[];
+beforeEach(() => {
+  dataDir = tempDir('insights-cli-');
+  const db = seed(openDatabase(workspaceDbPath(dataDir, 'default')));
+  feed(db, {
+    messages: [
+      {
+        id: 'a',
+        ts: '2026-03-02 10:00',
+        text: 'x',
+        referral: { source_id: '77', headline: 'Spring' },
+        contact: '4911',
+      },
+      { id: 'a2', ts: '2026-03-02 10:01', button: { text: 'Book now' }, contact: '4911' },
+      { id: 'b', ts: '2026-03-03 10:00', text: '@home', contact: '4922' },
+    ],
+  });
+  db.close();
+  out = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    out.push(String(s));
+    return true;
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const run = (...args: string[]) =>
+  buildProgram()
+    .exitOverride()
+    .parseAsync(['node', 'insights', '--data-dir', dataDir, ...args]);
+const scope = ['--phone', '+1 555 000 1111', '--from', '2026-03-01', '--to', '2026-03-31'];
+
+it('report --format json|csv|table', async () => {
+  await run('report', ...scope, '--event', 'button:Book now', '--format', 'json');
+  const r = JSON.parse(out.join(''));
+  expect(r.totals).toMatchObject({ conversations: 2, leads: 1 });
+  expect(r.range).toEqual({ from: '2026-03-01', to: '2026-03-31', timezone: 'Europe/Berlin' });
+  out.length = 0;
+  await run('report', ...scope, '--format', 'csv', '--funnel', 'button:Book now');
+  expect(out.join('').split('\n')[0]).toBe(
+    'id,kind,name,conversations,contacts,leads,conversionRate,invested,investedFrom,costPerLead,revenue,roas',
+  );
+  out.length = 0;
+  await run('report', ...scope);
+  expect(out.join('')).toMatch(/Conversations 2 · Contacts 2 · Leads 1/);
+});
+
+it('report rejects a range given twice or not at all', async () => {
+  await expect(
+    run('report', '--phone', 'PN1', '--range', '7d', '--from', '2026-03-01'),
+  ).rejects.toMatchObject({ code: 'invalid_argument' });
+  await expect(run('report', '--phone', 'PN1')).rejects.toMatchObject({ code: 'invalid_argument' });
+  await expect(run('report', '--phone', 'PN1', '--range', '2w')).rejects.toMatchObject({
+    code: 'invalid_argument',
+  });
+});
+
+it('events, contacts --out, sources rename|invest, keywords, settings', async () => {
+  await run('events', ...scope, '--format', 'json');
+  expect(JSON.parse(out.join('')).suggested).toBe('button:Book now');
+  const file = path.join(dataDir, 'leads.csv');
+  await run('contacts', ...scope, '--all', '--out', file);
+  const csv = fs.readFileSync(file, 'utf8');
+  expect(csv.charCodeAt(0)).toBe(0xfeff);
+  expect(csv.trim().split('\r\n')).toHaveLength(3);
+  await run('sources', 'rename', 'ad:77', 'Spring video');
+  await run(
+    'sources',
+    'invest',
+    'ad:77',
+    '12.5',
+    '--currency',
+    'usd',
+    '--from',
+    '2026-03-01',
+    '--to',
+    '2026-03-31',
+  );
+  await run('keywords', 'add', 'Home');
+  out.length = 0;
+  await run('keywords', 'list');
+  expect(out.join('')).toBe('home\n');
+  await run('settings', 'set', 'rollupThreshold', '1');
+  out.length = 0;
+  await run('settings', 'get', 'rollupThreshold');
+  expect(out.join('')).toBe('1\n');
+  await expect(run('settings', 'set', 'colour', 'red')).rejects.toMatchObject({ code: 'invalid_argument' });
+  out.length = 0;
+  await run('report', ...scope, '--format', 'json');
+  const r = JSON.parse(out.join(''));
+  expect(
+    r.sources.map((s: { id: string; name: string; invested: number | null }) => [s.id, s.name, s.invested]),
+  ).toEqual([
+    ['ad:77', 'Spring video', 12.5],
+    ['kw:home', 'home', null],
+  ]);
+});
