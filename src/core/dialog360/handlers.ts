@@ -1,7 +1,7 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { deleteSetting, getSetting, setSetting } from '../db/settings';
-import type { Handler, InternalHandlers } from '../host/context';
+import type { CoreContext, Handler, InternalHandlers } from '../host/context';
 import { webhookPath } from '../ingest/channels';
 import { channelApiKey, channelSecret, requireChannel } from './channels';
 import { BASE_URL_SETTING, Dialog360Client, dialog360BaseUrl } from './client';
@@ -9,15 +9,13 @@ import { authorizeSend, type RecordOutgoingArgs, recordOutgoing } from './send-p
 import { listTemplates, storeTemplates } from './templates';
 import { validateWebhookUrl, webhookUrlFor } from './webhook-url';
 
-const clientFor = async (
-  ctx: Parameters<Handler<'channels.checkKey'>>[1],
-  channel: string,
-  apiKey?: string,
-) =>
+const clientFor = async (ctx: CoreContext, channel: string, apiKey?: string) =>
   new Dialog360Client({
     baseUrl: dialog360BaseUrl(ctx.db()),
     apiKey: apiKey ?? (await channelApiKey(ctx, channel)),
     signal: ctx.signal,
+    // These calls hold a lane while they wait: a stuck 360dialog must not hold it for long.
+    timeoutMs: 15_000,
   });
 
 const checkKey: Handler<'channels.checkKey'> = async ({ channel, apiKey }, ctx) => {
