@@ -5,7 +5,7 @@ import { ApiError } from '../../shared/contract/errors';
 // What an import file holds, from its first bytes (docs/import-formats.md).
 
 export type ImportKind =
-  | { kind: 'webhooks'; layout: 'ndjson' | 'array' }
+  | { kind: 'webhooks'; layout: 'ndjson' | 'array' | 'values' }
   | { kind: 'external-events'; layout: 'csv' | 'ndjson' }
   | { kind: 'send-log'; layout: 'csv' | 'ndjson' };
 
@@ -56,11 +56,12 @@ export async function detectImport(file: string): Promise<ImportKind> {
   if (text.startsWith('[')) return { kind: 'webhooks', layout: 'array' };
   const firstLine = text.split(/\r?\n/, 1)[0]!;
   if (text.startsWith('{')) {
-    let first: Record<string, unknown> = {};
+    let first: Record<string, unknown>;
     try {
       first = JSON.parse(firstLine) as Record<string, unknown>;
     } catch {
-      // a bad first line is reported with its number by the import itself
+      // Not one object per line: a pretty-printed body (or several, concatenated).
+      return { kind: 'webhooks', layout: 'values' };
     }
     if ('message_id' in first) return { kind: 'send-log', layout: 'ndjson' };
     if ('lead_phone' in first && 'action' in first) return { kind: 'external-events', layout: 'ndjson' };

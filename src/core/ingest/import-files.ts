@@ -4,6 +4,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parse as parseCsv } from 'csv-parse';
 import streamArray from 'stream-json/streamers/stream-array.js';
+import streamValues from 'stream-json/streamers/stream-values.js';
 import { ApiError } from '../../shared/contract/errors';
 import type { ImportFileSummary, ImportSummary } from '../../shared/contract/ingest';
 import type { Db } from '../db/open';
@@ -131,8 +132,10 @@ async function* rows(
     }
     return;
   }
-  if (kind.layout === 'array') {
-    const items = text.pipe(streamArray.withParserAsStream());
+  if (kind.layout === 'array' || kind.layout === 'values') {
+    const items = text.pipe(
+      kind.layout === 'array' ? streamArray.withParserAsStream() : streamValues.withParserAsStream(),
+    );
     let item = 0;
     try {
       for await (const { key, value } of items as AsyncIterable<{ key: number; value: unknown }>) {

@@ -68,6 +68,15 @@ describe('import.files', () => {
     ).toEqual({ phone_number_id: '42' });
   });
 
+  it('imports pretty-printed JSON bodies one after another', async () => {
+    const file = write(
+      'pretty.json',
+      `${JSON.stringify(fixture('cloud', 'sticker'), null, 2)}\n${JSON.stringify(fixture('cloud', 'audio'), null, 2)}`,
+    );
+    const r = await core.call('import.files', { files: [file] });
+    expect(r.files[0]).toMatchObject({ kind: 'webhooks', lines: 2, payloads: 2, messages: 2, bad: 0 });
+  });
+
   it('imports a CSV of external events, idempotently', async () => {
     const csv = [
       'lead_phone,action,timestamp,revenue_amount,revenue_currency,app_id,event_id,previous_external_event_id',

@@ -17,7 +17,7 @@ let otherSecret: string;
 const post = (url: string, body: string | Buffer, headers: Record<string, string> = {}) =>
   fetch(`${server.url}${url}`, {
     method: 'POST',
-    body,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
     headers: { 'content-type': 'application/json', ...headers },
   });
 const hook = (channel: string, body: string | Buffer, token: string | null) =>
