@@ -26,7 +26,23 @@ interface Batch {
 
 const emptyBatch = (): Batch => ({ payloads: [], events: [], outgoing: [], bytes: 0, cursor: null });
 
-export async function pullFromCollector(ctx: CoreContext): Promise<CollectorSyncResult> {
+/** Syncs in flight in this thread, per data folder and workspace. */
+const inFlight = new Map<string, Promise<CollectorSyncResult>>();
+
+/**
+ * "Sync now" while the periodic sync runs joins it instead of pulling the same pages twice (the job
+ * lane runs async handlers side by side).
+ */
+export function pullFromCollector(ctx: CoreContext): Promise<CollectorSyncResult> {
+  const key = `${ctx.dataDir}\0${ctx.workspace}`;
+  const running = inFlight.get(key);
+  if (running) return running;
+  const run = pull(ctx).finally(() => inFlight.delete(key));
+  inFlight.set(key, run);
+  return run;
+}
+
+async function pull(ctx: CoreContext): Promise<CollectorSyncResult> {
   const db = ctx.db();
   const state = readState(db);
   if (!state) {

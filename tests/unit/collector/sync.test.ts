@@ -439,3 +439,18 @@ describe('rowid reuse after an erase on the collector', () => {
     }
   });
 });
+
+describe('concurrent syncs', () => {
+  it('a second "Sync now" while a sync runs joins it instead of pulling everything twice', async () => {
+    const other = makeTestCore();
+    try {
+      await other.call('collector.configure', { url: server.url, token: readToken });
+      const [a, b] = await Promise.all([other.call('collector.sync', {}), other.call('collector.sync', {})]);
+      expect(a).toEqual(b);
+      expect(a).toMatchObject({ payloads: TOTAL_PAYLOADS, duplicatePayloads: 0, events: TOTAL_EVENTS });
+      expect((await other.call('collector.status', {})).received.payloads).toBe(TOTAL_PAYLOADS);
+    } finally {
+      await other.close();
+    }
+  });
+});
