@@ -5,7 +5,7 @@ import type { CoreHost } from '../core/host/host';
 import { IPC_CALL_PREFIX, IPC_EVENT, IPC_SHELL } from '../shared/bridge';
 import { methodNames } from '../shared/contract';
 import { handleContractCall } from './ipc-call';
-import { PrintToPdfArgs, SaveFileArgs, safeFileName, withExtension } from './shell-args';
+import { PrintToPdfArgs, SaveFileArgs, safeFileName, withExtension, withFilterExtension } from './shell-args';
 import { type AppOrigin, externalHttpsUrl, isTrustedSender } from './url-policy';
 
 /**
@@ -32,13 +32,17 @@ export function registerIpc(ipcMain: IpcMain, host: CoreHost, origin: AppOrigin)
     const [suggestedName, content, filters] = SaveFileArgs.parse(raw);
     const owner = BrowserWindow.fromWebContents(event.sender);
     const options = {
-      defaultPath: path.join(app.getPath('downloads'), safeFileName(suggestedName, 'export.csv')),
+      defaultPath: path.join(
+        app.getPath('downloads'),
+        withFilterExtension(safeFileName(suggestedName, 'export'), filters),
+      ),
       ...(filters ? { filters } : {}),
     };
     const choice = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options);
     if (choice.canceled || !choice.filePath) return { saved: false };
-    await fs.writeFile(choice.filePath, content, 'utf8');
-    return { saved: true, path: choice.filePath };
+    const file = withFilterExtension(choice.filePath, filters);
+    await fs.writeFile(file, content, 'utf8');
+    return { saved: true, path: file };
   });
 
   ipcMain.handle(IPC_SHELL.printToPdf, async (event, ...raw: unknown[]) => {

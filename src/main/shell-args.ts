@@ -42,3 +42,18 @@ export function safeFileName(suggested: string, fallback: string): string {
 export function withExtension(file: string, ext: string): string {
   return path.extname(file).toLowerCase() === `.${ext}` ? file : `${file}.${ext}`;
 }
+
+/**
+ * With a file-type filter (CSV), a name typed without an extension gets the filter's first one, as
+ * the Windows and macOS dialogs do and GTK's does not.
+ */
+export function withFilterExtension(
+  file: string,
+  filters: { name: string; extensions: string[] }[] | undefined,
+): string {
+  const allowed = (filters ?? []).flatMap((f) => f.extensions).filter((e) => e !== '*');
+  const first = allowed[0];
+  if (!first) return file;
+  const ext = path.extname(file).slice(1).toLowerCase();
+  return allowed.some((e) => e.toLowerCase() === ext) ? file : `${file}.${first}`;
+}

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { PrintToPdfArgs, SaveFileArgs, safeFileName, withExtension } from '../../../src/main/shell-args';
+import {
+  PrintToPdfArgs,
+  SaveFileArgs,
+  safeFileName,
+  withExtension,
+  withFilterExtension,
+} from '../../../src/main/shell-args';
 
 describe('shell channel arguments', () => {
   it('accepts what the bridge sends, with or without filters', () => {
@@ -36,5 +42,21 @@ describe('safeFileName', () => {
   it('adds the extension only when missing', () => {
     expect(withExtension('/tmp/report', 'pdf')).toBe('/tmp/report.pdf');
     expect(withExtension('/tmp/report.PDF', 'pdf')).toBe('/tmp/report.PDF');
+  });
+});
+
+describe('withFilterExtension', () => {
+  const csv = [{ name: 'CSV', extensions: ['csv'] }];
+  it('adds the filter extension to a name typed without one', () => {
+    expect(withFilterExtension('/home/me/report', csv)).toBe('/home/me/report.csv');
+    expect(withFilterExtension('/home/me/report.v2', csv)).toBe('/home/me/report.v2.csv');
+  });
+
+  it('leaves matching names, wildcard filters and no filters alone', () => {
+    expect(withFilterExtension('/home/me/report.CSV', csv)).toBe('/home/me/report.CSV');
+    expect(withFilterExtension('/home/me/report', [{ name: 'All', extensions: ['*'] }])).toBe(
+      '/home/me/report',
+    );
+    expect(withFilterExtension('/home/me/report', undefined)).toBe('/home/me/report');
   });
 });
