@@ -48,12 +48,17 @@ export function registerSendProxyRoute(app: FastifyInstance, host: CoreHost): vo
         // 360dialog's answer is passed on as is even when it is not JSON; nothing to record then
       }
       if (parsed !== null) {
+        const record = {
+          channel,
+          request: req.body,
+          response: parsed,
+          sentAt: Math.floor(Date.now() / 1000),
+        };
         try {
-          await host.internal('dialog360.recordOutgoing', target.workspace, {
-            channel,
-            request: req.body,
-            response: parsed,
-          });
+          const r = (await host.internal('dialog360.recordOutgoing', target.workspace, record)) as {
+            templateUnknown: boolean;
+          };
+          if (r.templateUnknown) refreshTemplatesThenRecord(host, target.workspace, record);
         } catch (err) {
           // The message was sent: the caller must still learn its id, so a failed record is logged, not returned.
           req.log.error({ err: toErrorShape(err) }, 'send proxy: recording the outgoing message failed');
@@ -64,6 +69,28 @@ export function registerSendProxyRoute(app: FastifyInstance, host: CoreHost): vo
     if (upstream.contentType) reply.header('content-type', upstream.contentType);
     return reply.send(upstream.text);
   });
+}
+
+/** Template syncs started by the proxy, per workspace and channel: a burst of sends starts one. */
+const templateSyncs = new Map<string, { started: number; done: Promise<unknown> }>();
+/** A template still unknown after a fetch (not listed yet) must not make every send fetch again. */
+const TEMPLATE_REFETCH_MS = 10 * 60_000;
+
+/**
+ * A template the workspace has not fetched yet has no button titles: fetch the channel's templates in
+ * the background (a templates.sync job), then record the message again so its buttons get their titles.
+ */
+function refreshTemplatesThenRecord(host: CoreHost, workspace: string, record: { channel: string }): void {
+  const key = `${host.dataDir}\0${workspace}\0${record.channel}`;
+  let sync = templateSyncs.get(key);
+  if (!sync || Date.now() - sync.started > TEMPLATE_REFETCH_MS) {
+    sync = { started: Date.now(), done: host.call('templates.sync', workspace, { channel: record.channel }) };
+    templateSyncs.set(key, sync);
+  }
+  sync.done
+    .then(() => host.internal('dialog360.recordOutgoing', workspace, record))
+    // A failed fetch shows in the job list; the message stays recorded with its id and template name.
+    .catch(() => {});
 }
 
 function sendError(reply: FastifyReply, err: unknown) {

@@ -114,13 +114,21 @@ export interface RecordOutgoingArgs {
  * Stores one outgoing message through the ingestion area's storeOutgoingMessages, which derives in the
  * same transaction (deriveChanges with outgoingIds), so a reply is attributed to the named source at once.
  */
-export function recordOutgoing(db: Db, args: RecordOutgoingArgs): { id: string | null } {
+export function recordOutgoing(
+  db: Db,
+  args: RecordOutgoingArgs,
+): { id: string | null; templateUnknown: boolean } {
   if (typeof args?.channel !== 'string' || args.channel === '') {
     throw new ApiError('invalid_argument', 'recordOutgoing needs a channel', 'channel');
   }
   const sentAt = args.sentAt ?? Math.floor(Date.now() / 1000);
   const rec = describeOutgoing(db, args.channel, args.request, args.response, sentAt);
-  if (!rec) return { id: null };
+  if (!rec) return { id: null, templateUnknown: false };
   storeOutgoingMessages(db, [rec]);
-  return { id: rec.id };
+  const templateUnknown =
+    rec.templateName !== null &&
+    !db
+      .prepare('SELECT 1 FROM templates WHERE phone_number_id = ? AND name = ?')
+      .get(args.channel, rec.templateName);
+  return { id: rec.id, templateUnknown };
 }

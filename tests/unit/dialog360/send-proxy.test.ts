@@ -192,3 +192,43 @@ describe('POST /messages/:channel (send proxy) over real HTTP', () => {
     });
   });
 });
+
+describe('send proxy and templates not fetched yet', () => {
+  it('fetches the templates in the background and completes the buttons of the recorded message', async () => {
+    fake.numbers.get('key-1111')!.templates.push(fakeTemplate('autumn_sale', 'de', ['Ja, gerne', 'Nein']));
+    const body = {
+      messaging_product: 'whatsapp',
+      to: '4915100000042',
+      type: 'template',
+      template: {
+        name: 'autumn_sale',
+        language: { code: 'de' },
+        components: [
+          {
+            type: 'button',
+            sub_type: 'quick_reply',
+            index: 0,
+            parameters: [{ type: 'payload', payload: 'YES' }],
+          },
+        ],
+      },
+    };
+    const res = await post('1111', body, `Bearer ${secret}`);
+    expect(res.status).toBe(200);
+    const id = ((await res.json()) as { messages: { id: string }[] }).messages[0]!.id;
+    const row = () =>
+      core.db().prepare('SELECT template_name, buttons FROM outgoing_messages WHERE id = ?').get(id) as {
+        template_name: string;
+        buttons: string;
+      };
+    expect(row().template_name).toBe('autumn_sale');
+    for (let i = 0; i < 100 && row().buttons === '[]'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(JSON.parse(row().buttons)).toEqual([
+      { title: 'Ja, gerne', id: 'YES' },
+      { title: 'Nein', id: null },
+    ]);
+    expect((await core.call('templates.list', { channel: '1111' })).map((t) => t.name)).toContain(
+      'autumn_sale',
+    );
+  });
+});
