@@ -52,7 +52,7 @@ const phonesList: Handler<'phones.list'> = (_args, ctx) => {
   return listPhones(ctx.db());
 };
 
-const demoBuild: Handler<'demo.build'> = (args, ctx) => buildDemo(ctx, args.seed ?? 42);
+const demoBuild: Handler<'demo.build'> = (args, ctx) => buildDemo(ctx, { seed: args.seed ?? 42 });
 
 export const appHandlers = {
   'workspaces.list': workspacesList,

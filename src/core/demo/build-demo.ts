@@ -5,7 +5,9 @@ import { setSetting } from '../db/settings';
 import type { CoreContext } from '../host/context';
 import { storeExternalEvents } from '../ingest/external-events';
 import { ingestPayloads } from '../ingest/ingest';
+import { phoneDigits } from '../ingest/normalize';
 import { storeOutgoingMessages } from '../ingest/outgoing';
+import { linkNumbers } from '../meta/accounts';
 import { buildMetaFixture, syncFromFixture } from '../meta/fixture';
 import { DEMO_WORKSPACE } from '../workspace/workspaces';
 import { DEMO_CURRENCY, DEMO_TIMEZONE, type DemoData, generateDemo } from './generate';
@@ -20,16 +22,16 @@ const CHUNK = 400;
  */
 export async function buildDemo(
   ctx: CoreContext,
-  seed: number,
-  now: DateTime = DateTime.now(),
+  options: { seed: number; now?: DateTime; scale?: number },
 ): Promise<{ workspace: string; conversations: number; messages: number }> {
+  const now = options.now ?? DateTime.now();
   const step = (fraction: number, detail: string) => {
     if (ctx.signal.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
     ctx.progress(fraction, detail);
   };
   step(0, 'Generating a year of demo conversations');
   await ctx.yield();
-  const data = generateDemo({ seed, now });
+  const data = generateDemo({ seed: options.seed, now, scale: options.scale ?? 1 });
   const db = ctx.dbFor(DEMO_WORKSPACE);
   emptyWorkspace(db);
   db.transaction(() => {
@@ -65,7 +67,7 @@ export async function buildDemo(
     data.externalEvents.map((e) => ({
       event: {
         action: e.action,
-        contactId: e.leadPhone.replace(/\D/g, ''),
+        contactId: phoneDigits(e.leadPhone) ?? e.leadPhone,
         ts: e.timestamp,
         revenueAmount: e.revenue?.amount ?? null,
         revenueCurrency: e.revenue ? e.revenue.currency : null,
@@ -80,12 +82,28 @@ export async function buildDemo(
   step(0.92, 'Syncing ad names and spend from the demo Meta ad account');
   await ctx.yield();
   const today = now.setZone(DEMO_TIMEZONE).toISODate()!;
+  // One ad account per number, as a brand running country pages would have; each linked to its number.
+  const accounts = data.phones.map((p, i) => ({
+    id: `act_10000000000000${i + 1}`,
+    name: `${p.name} ads`,
+    currency: DEMO_CURRENCY,
+    timezone_name: DEMO_TIMEZONE,
+    account_status: 1,
+  }));
+  const accountOf = (phoneNumberId: string) =>
+    accounts[data.phones.findIndex((p) => p.phoneNumberId === phoneNumberId)]!.id;
   const fixture = buildMetaFixture({
     from: now.setZone(DEMO_TIMEZONE).minus({ months: 12 }).toISODate()!,
     to: today,
-    ads: data.ads.map((ad) => ({ ...ad, dailySpend: (date: string) => ad.dailySpend[date] })),
+    accounts,
+    ads: data.ads.map((ad) => ({
+      ...ad,
+      accountId: accountOf(ad.phoneNumberId),
+      dailySpend: (date: string) => ad.dailySpend[date],
+    })),
   });
   await syncFromFixture(db, fixture, { now: () => now.toMillis() });
+  for (const [i, p] of data.phones.entries()) linkNumbers(db, accounts[i]!.id, [p.phoneNumberId]);
 
   ctx.emit({ type: 'data-changed', workspace: DEMO_WORKSPACE, what: 'all' });
   ctx.progress(1, 'Demo ready');
