@@ -91,12 +91,13 @@ export function eraseContact(db: Db, phone: string): EraseSummary {
       for (const { id } of rawIds) {
         const row = getRaw.get(id) as { body: Buffer | null } | undefined;
         if (!row) continue;
-        const shared = (others.get(id, ...idList) as { n: number }).n > 0;
         let text: string | null = null;
         if (row.body) {
           const stripped = stripContact(JSON.parse(inflateSync(row.body).toString('utf8')), digits, userIds);
           if (stripped.left > 0) text = JSON.stringify(stripped.body);
-        } else if (shared) continue; // retention already dropped the content; others' rows still point here
+        } else if ((others.get(id, ...idList) as { n: number }).n > 0) {
+          continue; // retention already dropped the content; other contacts' rows still point here
+        }
         const sha = text === null ? null : sha256(text);
         if (text === null || !sha || shaTaken.get(sha, id)) {
           delRaw.run(id);

@@ -24,11 +24,15 @@ import { type OutgoingInput, storeOutgoingMessages } from './outgoing';
 import { applyRetention } from './retention';
 
 // `insights import FILE…`: streams each file (constant memory whatever its size), commits every
-// CHUNK rows in one transaction, reports bad lines by number and goes on. Everything it stores is
+// chunk of rows in one transaction, reports bad lines by number and goes on. Everything it stores is
 // deduplicated (payload hash, message id, event_id, outgoing id), so an interrupted import is simply
 // run again. Formats: docs/import-formats.md.
 
+/** Rows per transaction: up to 2,000, fewer when a commit holds the write lock longer than TARGET_MS,
+ * so webhook acknowledgements on the write lane never wait long behind an import. */
 export const CHUNK = 2000;
+const MIN_CHUNK = 100;
+const TARGET_MS = 250;
 const MAX_ERRORS = 100;
 
 interface Row {
@@ -55,6 +59,7 @@ export async function importFiles(
   const db = ctx.db();
   const out: ImportSummary = { files: [], errors: [], seconds: 0 };
   let doneBytes = 0;
+  let chunkSize = CHUNK;
   for (const [i, file] of files.entries()) {
     const kind = kinds[i]!;
     const name = path.basename(file);
@@ -81,7 +86,13 @@ export async function importFiles(
     const source = rows(kind, text, error);
     let chunk: Row[] = [];
     const commit = async () => {
-      if (chunk.length > 0) sink(db, chunk, summary, error);
+      if (chunk.length > 0) {
+        const t = performance.now();
+        sink(db, chunk, summary, error);
+        const ms = performance.now() - t;
+        if (ms > TARGET_MS) chunkSize = Math.max(MIN_CHUNK, Math.floor(chunkSize / 2));
+        else if (ms < TARGET_MS / 3) chunkSize = Math.min(CHUNK, chunkSize * 2);
+      }
       chunk = [];
       ctx.progress(
         (doneBytes + raw.bytesRead) / totalBytes,
@@ -100,7 +111,7 @@ export async function importFiles(
       for await (const row of source) {
         summary.lines = Math.max(summary.lines, row.line);
         chunk.push(row);
-        if (chunk.length >= CHUNK) await commit();
+        if (chunk.length >= chunkSize) await commit();
       }
       await commit();
     } finally {
