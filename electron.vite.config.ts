@@ -1,6 +1,19 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+import type { Plugin } from 'vite';
+
+/**
+ * The dev server's React Fast Refresh preamble is an inline script; the built renderer keeps the strict
+ * meta-tag CSP of index.html (src/main/csp.ts holds both policies).
+ */
+function devCsp(): Plugin {
+  return {
+    name: 'insights-dev-csp',
+    apply: 'serve',
+    transformIndexHtml: (html) => html.replace("script-src 'self';", "script-src 'self' 'unsafe-inline';"),
+  };
+}
 
 export default defineConfig({
   main: {
@@ -12,12 +25,18 @@ export default defineConfig({
     build: {
       externalizeDeps: false,
       outDir: 'out/preload',
-      rollupOptions: { input: { index: resolve('src/preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+      rollupOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
     },
   },
   renderer: {
     root: 'src/renderer',
-    plugins: [react()],
-    build: { outDir: 'out/renderer', rollupOptions: { input: { index: resolve('src/renderer/index.html') } } },
+    plugins: [react(), devCsp()],
+    build: {
+      outDir: 'out/renderer',
+      rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
+    },
   },
 });

@@ -1,5 +1,5 @@
 import { type App, type Session, shell } from 'electron';
-import { CONTENT_SECURITY_POLICY } from './csp';
+import { CONTENT_SECURITY_POLICY, DEV_CONTENT_SECURITY_POLICY } from './csp';
 import { type AppOrigin, isPermissionAllowed, navigationDecision } from './url-policy';
 
 /**
@@ -37,9 +37,10 @@ export function installSecurity(app: App, session: Session, origin: AppOrigin): 
     isPermissionAllowed(permission, contents?.getURL(), origin),
   );
 
+  const csp = origin.kind === 'dev' ? DEV_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY;
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({
-      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] },
     });
   });
 }
