@@ -8,6 +8,8 @@ import './styles/app.css';
 
 const client = createClient(detectTransport());
 const store = createDashboardStore(client);
+// Boot calls start now, while React mounts (App's own init() call joins this one).
+void store.getState().init();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

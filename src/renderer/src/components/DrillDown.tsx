@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ConversationRow, ResultOf } from '../../../shared/contract';
 import { errorText } from '../lib/errors';
-import { DASH, formatDateTime, formatInt, formatMoney } from '../lib/format';
+import { DASH, formatDateTime, formatDuration, formatInt, formatMoney } from '../lib/format';
 import { toRangeInput } from '../lib/range';
 import { useClient, useDashboard } from '../state/context';
 import { BackIcon, CloseIcon, DownloadIcon } from './Icons';
@@ -150,9 +150,13 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
                 {rows.map((c) => (
                   <tr key={c.id} data-testid="conversation-row">
                     <td className="col-name">
-                      <button type="button" className="link-button" onClick={() => setOpen(c.id)}>
-                        <span className="contact-name">{c.name ?? c.contact}</span>
-                        {c.name && <span className="muted small"> {c.contact}</span>}
+                      <button
+                        type="button"
+                        className="link-button contact-cell"
+                        onClick={() => setOpen(c.id)}
+                      >
+                        <span className="contact-name">{c.name ?? `+${c.contact}`}</span>
+                        {c.name && <span className="muted small">+{c.contact}</span>}
                       </button>
                     </td>
                     <td className="small">{formatDateTime(c.start, undefined, tz)}</td>
@@ -164,7 +168,10 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
                     >
                       {c.converted ? (
                         <span className="yes">
-                          ✓ {c.eventTime ? formatDateTime(c.eventTime, undefined, tz) : ''}
+                          ✓{' '}
+                          {c.eventTime
+                            ? `after ${formatDuration((Date.parse(c.eventTime) - Date.parse(c.start)) / 1000)}`
+                            : ''}
                         </span>
                       ) : (
                         <span className="muted">{DASH}</span>

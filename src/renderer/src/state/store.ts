@@ -76,6 +76,7 @@ export function createDashboardStore(client: Client): DashboardStore {
   let refreshTimer: ReturnType<typeof setTimeout> | null = null;
   let pingTimer: ReturnType<typeof setInterval> | null = null;
   let subscribed = false;
+  let booting: Promise<void> | null = null;
 
   const store = createStore<DashboardState>()((set, get) => {
     const persist = (patch: Preferences) => {
@@ -187,6 +188,40 @@ export function createDashboardStore(client: Client): DashboardStore {
       }, 500);
     };
 
+    const boot = async (): Promise<void> => {
+      if (!subscribed) {
+        subscribed = true;
+        client.transport.onEvent(onEvent);
+      }
+      try {
+        const [info, prefs, workspaces, jobs] = await Promise.all([
+          client.api['app.info']({}),
+          client.api['prefs.get']({}),
+          client.api['workspaces.list']({}),
+          client.api['jobs.list']({}),
+        ]);
+        const workspace =
+          prefs.workspace && workspaces.some((w) => w.name === prefs.workspace)
+            ? prefs.workspace
+            : info.defaultWorkspace;
+        client.workspace = workspace;
+        const r = prefs.range;
+        const range: RangeSelection =
+          r?.preset && r.preset !== 'custom'
+            ? { preset: r.preset }
+            : r?.from && r.to
+              ? { from: r.from, to: r.to }
+              : DEFAULT_RANGE;
+        set({ info, prefs, workspaces, workspace, range, theme: prefs.theme ?? 'system', jobs });
+        await loadPhones();
+        set({ boot: 'ready' });
+        refreshAll();
+      } catch (err) {
+        noteError(err);
+        set({ boot: 'error', bootError: errorText(err) });
+      }
+    };
+
     return {
       boot: 'loading',
       bootError: null,
@@ -213,38 +248,11 @@ export function createDashboardStore(client: Client): DashboardStore {
       drill: null,
       demo: { running: false, error: null },
 
-      async init() {
-        if (!subscribed) {
-          subscribed = true;
-          client.transport.onEvent(onEvent);
-        }
-        try {
-          const [info, prefs, workspaces, jobs] = await Promise.all([
-            client.api['app.info']({}),
-            client.api['prefs.get']({}),
-            client.api['workspaces.list']({}),
-            client.api['jobs.list']({}),
-          ]);
-          const workspace =
-            prefs.workspace && workspaces.some((w) => w.name === prefs.workspace)
-              ? prefs.workspace
-              : info.defaultWorkspace;
-          client.workspace = workspace;
-          const r = prefs.range;
-          const range: RangeSelection =
-            r?.preset && r.preset !== 'custom'
-              ? { preset: r.preset }
-              : r?.from && r.to
-                ? { from: r.from, to: r.to }
-                : DEFAULT_RANGE;
-          set({ info, prefs, workspaces, workspace, range, theme: prefs.theme ?? 'system', jobs });
-          await loadPhones();
-          set({ boot: 'ready' });
-          refreshAll();
-        } catch (err) {
-          noteError(err);
-          set({ boot: 'error', bootError: errorText(err) });
-        }
+      init() {
+        // One boot at a time; after a failure, "Try again" starts a new one.
+        if (booting && get().boot !== 'error') return booting;
+        booting = boot();
+        return booting;
       },
 
       async setWorkspace(name) {
