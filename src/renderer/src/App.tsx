@@ -6,7 +6,7 @@ import { DemoBanner, FirstRun } from './components/FirstRun';
 import { JobsPanel } from './components/JobsPanel';
 import { Settings } from './components/settings/Settings';
 import { TopBar } from './components/TopBar';
-import { useDashboard } from './state/context';
+import { useClient, useDashboard } from './state/context';
 import type { ThemePref } from './state/store';
 
 /** The theme actually shown: the manual choice, else the OS preference. */
@@ -48,7 +48,14 @@ export function App() {
     void init();
   }, [init]);
 
-  const retry: Partial<Record<JobInfo['kind'], () => void>> = { demo: () => void exploreDemo() };
+  const client = useClient();
+  const refresh = useDashboard((s) => s.refresh);
+  // Jobs without arguments can be retried from the panel; an import needs its files again (CLI or Settings).
+  const retry: Partial<Record<JobInfo['kind'], () => void>> = {
+    demo: () => void exploreDemo(),
+    'meta-sync': () => void client.api['meta.sync']({}).then(refresh, () => undefined),
+    'collector-sync': () => void client.api['collector.sync']({}).then(refresh, () => undefined),
+  };
 
   if (boot === 'loading') {
     return (

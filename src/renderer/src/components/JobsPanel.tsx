@@ -1,7 +1,8 @@
 import type { JobInfo } from '../../../shared/contract';
-import { formatAgo } from '../lib/format';
-import { useDashboard } from '../state/context';
+import { formatAgo, formatDateTime } from '../lib/format';
+import { useClient, useDashboard } from '../state/context';
 import { CloseIcon } from './Icons';
+import { useLoad } from './settings/useLoad';
 
 const KIND_LABEL: Record<JobInfo['kind'], string> = {
   import: 'Import',
@@ -52,6 +53,7 @@ export function JobsPanel({
           reconnects by itself.
         </p>
       )}
+      <SyncTimes />
       {sorted.length === 0 ? (
         <p className="empty-hint">No jobs yet. Imports, syncs and rebuilds show their progress here.</p>
       ) : (
@@ -105,5 +107,47 @@ export function JobsPanel({
         </ul>
       )}
     </aside>
+  );
+}
+
+/** When the data last arrived from the collector and from Meta (what the dashboard numbers are as of). */
+function SyncTimes() {
+  const client = useClient();
+  const workspace = useDashboard((s) => s.workspace);
+  const jobs = useDashboard((s) => s.jobs.length);
+  const collector = useLoad(() => client.api['collector.status']({}), [workspace, jobs]);
+  const meta = useLoad(() => client.api['meta.status']({}), [workspace, jobs]);
+  const c = collector.data;
+  const m = meta.data;
+  return (
+    <dl className="kv sync-times" data-testid="sync-times">
+      <dt>Collector</dt>
+      <dd title={c?.lastSyncedAt ? formatDateTime(c.lastSyncedAt) : undefined}>
+        {!c
+          ? collector.error
+            ? '—'
+            : '…'
+          : !c.configured
+            ? 'not connected'
+            : c.lastSyncedAt
+              ? `synced ${formatAgo(c.lastSyncedAt)}`
+              : 'never synced'}
+        {c?.configured && !c.online && <span className="error-text"> · offline</span>}
+      </dd>
+      <dt>Meta</dt>
+      <dd title={m?.lastSync?.endedAt ? formatDateTime(m.lastSync.endedAt) : undefined}>
+        {!m && meta.error
+          ? '—'
+          : !m
+            ? '…'
+            : !m.connected
+              ? 'not connected'
+              : m.needsLogin
+                ? 'needs login'
+                : m.lastSync?.endedAt
+                  ? `synced ${formatAgo(m.lastSync.endedAt)}`
+                  : 'never synced'}
+      </dd>
+    </dl>
   );
 }

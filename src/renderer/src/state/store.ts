@@ -165,9 +165,10 @@ export function createDashboardStore(client: Client): DashboardStore {
       }
     };
 
+    // The report first: both queue on the core's read lane, and the report is what every panel waits for.
     const refreshAll = () => {
-      loadEvents();
       loadReport();
+      loadEvents();
     };
 
     const onEvent = (e: CoreEvent) => {
