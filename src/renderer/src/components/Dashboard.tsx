@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import { errorText } from '../lib/errors';
 import { exportName, exportPdf, saveCsv } from '../lib/exports';
 import { formatInt, formatRange } from '../lib/format';
@@ -61,6 +61,16 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
   const openDrill = useDashboard((s) => s.openDrill);
   const refresh = useDashboard((s) => s.refresh);
   const download = useContactsDownload();
+  const investments = useMemo(
+    () => ({
+      load: (id: string) => client.api['sources.investments']({ id }),
+      remove: async (id: number) => {
+        await client.api['sources.investmentDelete']({ id });
+        refresh();
+      },
+    }),
+    [client, refresh],
+  );
 
   // Runs after the children's effects (chart update included): every panel shows this report now.
   useEffect(() => {
@@ -157,6 +167,7 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
           refresh();
         }}
         onDownloadContacts={(sourceId) => void download(sourceId, false)}
+        investments={investments}
       />
       <p className="print-only small muted">
         Insights Desktop · {client.workspace} · {phoneText}

@@ -1,5 +1,6 @@
-import { useState } from 'react';
-import type { ReportRange } from '../../../shared/contract';
+import { useEffect, useState } from 'react';
+import type { Investment, ReportRange } from '../../../shared/contract';
+import { formatDate, formatMoney } from '../lib/format';
 import { validCustomRange } from '../lib/range';
 
 export interface InvestInput {
@@ -21,6 +22,8 @@ interface Props {
   currency: string;
   onSave: (input: InvestInput) => Promise<void>;
   onCancel: () => void;
+  /** Saved manual entries of this source (newest first) and their removal; omitted when not available. */
+  entries?: { load: () => Promise<Investment[]>; remove: (id: number) => Promise<void> } | undefined;
 }
 
 /** Parses "1,234.50", "1234,5", "1 234" into a number; null when it is not an amount ≥ 0. */
@@ -49,7 +52,20 @@ export function InvestedEditor({
   currency,
   onSave,
   onCancel,
+  entries,
 }: Props) {
+  const [saved, setSaved] = useState<Investment[] | null>(null);
+  useEffect(() => {
+    if (!entries) return;
+    let live = true;
+    entries.load().then(
+      (list) => live && setSaved(list),
+      () => live && setSaved([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [entries]);
   const [amount, setAmount] = useState(invested === null ? '' : String(Math.round(invested * 100) / 100));
   const [cur, setCur] = useState(currency);
   const [from, setFrom] = useState(range.from);
@@ -128,7 +144,34 @@ export function InvestedEditor({
           <input type="date" value={to} onChange={(e) => setTo(e.target.value)} data-testid="invest-to" />
         </label>
       </div>
-      <p className="hint">The amount is spread evenly over the days of the period.</p>
+      <p className="hint">
+        The amount is spread evenly over the days of the period; on overlapping days the newest entry wins.
+      </p>
+      {saved && saved.length > 0 && (
+        <div className="stack saved-entries">
+          <span className="small muted">Saved entries</span>
+          <ul className="plain-list small">
+            {saved.map((e) => (
+              <li key={e.id} className="row between">
+                <span>
+                  {formatMoney(e.amount, e.currency)} · {formatDate(e.from)} – {formatDate(e.to)}
+                </span>
+                <button
+                  type="button"
+                  className="button ghost small"
+                  aria-label={`Delete the entry of ${formatMoney(e.amount, e.currency)} from ${e.from} to ${e.to}`}
+                  onClick={async () => {
+                    await entries?.remove(e.id);
+                    setSaved(saved.filter((x) => x.id !== e.id));
+                  }}
+                >
+                  Delete
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {(error || (problem && amount !== '')) && <p className="hint error-text">{error ?? problem}</p>}
       <div className="row end">
         <button type="button" className="button ghost" onClick={onCancel}>

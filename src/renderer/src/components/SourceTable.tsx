@@ -12,7 +12,7 @@ import {
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
-import type { Report } from '../../../shared/contract';
+import type { Investment, Report } from '../../../shared/contract';
 import { formatInt, formatMoney, formatOtherMoney, formatPercent, formatRatio } from '../lib/format';
 import {
   buildRows,
@@ -41,6 +41,7 @@ export interface SourceTableProps {
   onOpen?: (row: TableRow) => void;
   onRename?: (id: string, name: string) => Promise<void>;
   onInvest?: (input: InvestInput) => Promise<void>;
+  investments?: { load: (sourceId: string) => Promise<Investment[]>; remove: (id: number) => Promise<void> };
   onExportCsv?: (csv: string) => void;
   onDownloadContacts?: (sourceId: string | null) => void;
 }
@@ -226,6 +227,14 @@ export function SourceTable(props: SourceTableProps) {
   const colCount = columns.length;
 
   const t = report?.totals;
+  const investments = props.investments;
+  const investEntries = useMemo(
+    () =>
+      investing && investments
+        ? { load: () => investments.load(investing.id), remove: investments.remove }
+        : undefined,
+    [investing, investments],
+  );
 
   return (
     <section className={`panel sources ${loading ? 'is-refreshing' : ''}`} aria-labelledby="sources-title">
@@ -391,6 +400,7 @@ export function SourceTable(props: SourceTableProps) {
             range={report.range}
             currency={currency}
             onCancel={() => setInvesting(null)}
+            entries={investEntries}
             onSave={async (input) => {
               await onInvest(input);
               setInvesting(null);

@@ -6,12 +6,14 @@ import { AttributionPanel } from './AttributionPanel';
 import { ChannelsPanel } from './ChannelsPanel';
 import { CollectorPanel } from './CollectorPanel';
 import { ExternalEventsPanel } from './ExternalEventsPanel';
+import { ImportPanel } from './ImportPanel';
 import { KeywordsPanel } from './KeywordsPanel';
 import { MetaPanel } from './MetaPanel';
 import { QuarantinePanel } from './QuarantinePanel';
 
 const SECTIONS = [
   { id: 'channels', label: 'Channels' },
+  { id: 'import', label: 'Import' },
   { id: 'events', label: 'External events' },
   { id: 'keywords', label: 'Keywords' },
   { id: 'meta', label: 'Meta ads' },
@@ -56,6 +58,7 @@ export function Settings() {
         </nav>
         <div className="settings-body" data-testid={`settings-${section}`}>
           {section === 'channels' && <ChannelsPanel />}
+          {section === 'import' && <ImportPanel />}
           {section === 'events' && <ExternalEventsPanel />}
           {section === 'keywords' && <KeywordsPanel />}
           {section === 'meta' && <MetaPanel />}
