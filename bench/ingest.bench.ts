@@ -256,9 +256,9 @@ async function benchReceiver(): Promise<{ rate: number; p50: number; p99: number
         const body = bodies[next++]!;
         const s = performance.now();
         const r = await fetch(url, { method: 'POST', headers, body });
-        await r.arrayBuffer();
+        if (r.status === 200) await r.arrayBuffer();
         latencies.push(performance.now() - s);
-        if (r.status !== 200) errors++;
+        if (r.status !== 200 && errors++ === 0) console.log(`first non-200: ${r.status} ${await r.text().catch(() => '')}`);
       }
     }),
   );

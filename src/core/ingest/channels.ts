@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import { ApiError } from '../../shared/contract/errors';
 import type { ApiKeyInfo, Channel } from '../../shared/contract/ingest';
 import type { Db } from '../db/open';
@@ -34,8 +35,15 @@ interface ChannelRow {
   secret_hash: Buffer;
 }
 
+const byId = new WeakMap<Db, Statement<[string], ChannelRow>>();
+
 export function getChannel(db: Db, id: string): ChannelRow | undefined {
-  return db.prepare('SELECT * FROM channels WHERE phone_number_id = ?').get(id) as ChannelRow | undefined;
+  let stmt = byId.get(db);
+  if (!stmt) {
+    stmt = db.prepare<[string], ChannelRow>('SELECT * FROM channels WHERE phone_number_id = ?');
+    byId.set(db, stmt);
+  }
+  return stmt.get(id);
 }
 
 function toChannel(r: ChannelRow): Channel {

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { eraseDerivedForContact } from '../attribution/erase';
 import type { Db } from '../db/open';
 
@@ -13,15 +14,32 @@ export interface ContactResolver {
   readonly movedMessageIds: string[];
 }
 
+const prepared = new WeakMap<
+  Db,
+  { byUser: Statement<[string], { id: string }>; upsert: Statement<unknown[]> }
+>();
+
+function statements(db: Db) {
+  let s = prepared.get(db);
+  if (!s) {
+    s = {
+      byUser: db.prepare<[string], { id: string }>('SELECT id FROM contacts WHERE user_id = ?'),
+      upsert: db.prepare(
+        `INSERT INTO contacts (id, name, user_id, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET name = coalesce(excluded.name, name), user_id = coalesce(excluded.user_id, user_id),
+           updated_at = excluded.updated_at
+         WHERE excluded.name IS NOT NULL AND excluded.name IS NOT contacts.name
+            OR excluded.user_id IS NOT NULL AND excluded.user_id IS NOT contacts.user_id`,
+      ),
+    };
+    prepared.set(db, s);
+  }
+  return s;
+}
+
+/** A resolver for one transaction (it remembers the contacts it already upserted). */
 export function contactResolver(db: Db): ContactResolver {
-  const byUser = db.prepare<[string], { id: string }>('SELECT id FROM contacts WHERE user_id = ?');
-  const upsert = db.prepare(
-    `INSERT INTO contacts (id, name, user_id, updated_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT(id) DO UPDATE SET name = coalesce(excluded.name, name), user_id = coalesce(excluded.user_id, user_id),
-       updated_at = excluded.updated_at
-     WHERE excluded.name IS NOT NULL AND excluded.name IS NOT contacts.name
-        OR excluded.user_id IS NOT NULL AND excluded.user_id IS NOT contacts.user_id`,
-  );
+  const { byUser, upsert } = statements(db);
   const seen = new Map<string, string>();
   const movedMessageIds: string[] = [];
 
