@@ -171,6 +171,27 @@ describe('import.files', () => {
     );
   }, 90_000);
 
+  it('a cancelled import keeps what it committed and simply runs again', async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => {
+      const b = fixture('cloud', 'text');
+      b.entry[0].changes[0].value.messages[0].id = `wamid.cancel.${i}`;
+      return JSON.stringify(b);
+    });
+    const file = write('cancel.ndjson', lines.join('\n'));
+    const off = core.host.onEvent((e) => {
+      if (e.type === 'job' && e.job.state === 'running' && (e.job.progress ?? 0) > 0)
+        void core.host.call('jobs.cancel', undefined, { id: e.job.id });
+    });
+    await expect(core.call('import.files', { files: [file] })).rejects.toThrow(/cancelled/);
+    off();
+    const kept = n("SELECT count(*) AS n FROM messages WHERE id LIKE 'wamid.cancel.%'");
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(3000);
+    const again = await core.call('import.files', { files: [file] });
+    expect(again.files[0]).toMatchObject({ payloads: 3000 - kept, duplicatePayloads: kept });
+    expect(n("SELECT count(*) AS n FROM messages WHERE id LIKE 'wamid.cancel.%'")).toBe(3000);
+  }, 90_000);
+
   it('refuses a file it cannot recognise before importing anything', async () => {
     const odd = write('odd.txt', 'just,some,columns\n1,2,3\n');
     await expect(core.call('import.files', { files: [odd] })).rejects.toThrow(/cannot tell/);
