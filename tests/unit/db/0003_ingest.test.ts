@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
@@ -8,7 +9,8 @@ import { m0003 } from '../../../src/core/db/migrations/0003_ingest';
 import { tempDir } from '../../helpers/core';
 
 it('0003 adds channels, api_keys and raw_payload_contacts with their keys', () => {
-  const db = new Database(path.join(tempDir(), 'db.sqlite'));
+  const dir = tempDir();
+  const db = new Database(path.join(dir, 'db.sqlite'));
   migrate(db, [m0001, m0002, m0003]);
   db.prepare("INSERT INTO channels (phone_number_id, secret_hash, created_at) VALUES ('1', x'00', 1)").run();
   expect(() =>
@@ -25,4 +27,5 @@ it('0003 adds channels, api_keys and raw_payload_contacts with their keys', () =
     db.prepare("INSERT INTO raw_payload_contacts (contact_id, raw_payload_id) VALUES ('c', 1)").run(),
   ).toThrow(/UNIQUE/);
   db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 });

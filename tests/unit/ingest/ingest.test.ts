@@ -41,10 +41,15 @@ function cloudText(id: string, from: string, ts: number, body: string, extra: Re
 }
 
 let db: Db;
+let workDir: string;
 beforeEach(() => {
-  db = openDatabase(path.join(tempDir(), 'w.sqlite'));
+  workDir = tempDir();
+  db = openDatabase(path.join(workDir, 'w.sqlite'));
 });
-afterEach(() => db.close());
+afterEach(() => {
+  db.close();
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
 
 describe('ingestPayloads', () => {
   it('stores every fixture of both formats, raw payload deflated', () => {
