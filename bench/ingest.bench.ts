@@ -258,7 +258,8 @@ async function benchReceiver(): Promise<{ rate: number; p50: number; p99: number
         const r = await fetch(url, { method: 'POST', headers, body });
         if (r.status === 200) await r.arrayBuffer();
         latencies.push(performance.now() - s);
-        if (r.status !== 200 && errors++ === 0) console.log(`first non-200: ${r.status} ${await r.text().catch(() => '')}`);
+        if (r.status !== 200 && errors++ === 0)
+          console.log(`first non-200: ${r.status} ${await r.text().catch(() => '')}`);
       }
     }),
   );
