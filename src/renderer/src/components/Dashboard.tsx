@@ -1,14 +1,16 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { errorText } from '../lib/errors';
 import { exportName, exportPdf, saveCsv } from '../lib/exports';
 import { formatInt, formatRange } from '../lib/format';
 import { markUpdated } from '../lib/perf';
 import { toRangeInput } from '../lib/range';
+import type { GroupAds, TableRow } from '../lib/sources';
 import { useClient, useDashboard } from '../state/context';
 import { useDownloadStatus } from '../state/download';
 import { EventPicker } from './EventPicker';
 import { Funnel } from './Funnel';
 import { DownloadIcon } from './Icons';
+import type { InvestInput } from './InvestedEditor';
 import { KpiCards } from './KpiCards';
 import { SourceTable } from './SourceTable';
 import { phoneLabel } from './TopBar';
@@ -72,6 +74,33 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
     [client, refresh],
   );
 
+  const eventList = useMemo(() => events?.list ?? [], [events]);
+  // Stable handlers so the memoised table re-renders only when its data changes, not on every loading flip.
+  const latest = useRef<{ download: typeof download; fileBase: (kind: string) => string }>({
+    download,
+    fileBase: () => '',
+  });
+  latest.current = { download, fileBase: (kind: string) => fileBase(kind) };
+  const tableHandlers = useMemo(
+    () => ({
+      onSortChange: (sort: { column: string; desc: boolean }) => savePrefs({ table: { sort } }),
+      onGroupChange: (groupAds: GroupAds) => savePrefs({ table: { groupAds } }),
+      onOpen: (row: TableRow) => openDrill(row.id, row.name),
+      onExportCsv: (csv: string) => void saveCsv(`${latest.current.fileBase('sources')}.csv`, csv),
+      onRename: async (id: string, name: string) => {
+        await client.api['sources.rename']({ id, name });
+        refresh();
+      },
+      onInvest: async ({ sourceId, amount, currency, from, to }: InvestInput) => {
+        await client.api['sources.invest']({ id: sourceId, amount, currency, from, to });
+        refresh();
+      },
+      onDownloadContacts: (sourceId: string | null) => void latest.current.download(sourceId, false),
+      investments,
+    }),
+    [client, refresh, savePrefs, openDrill, investments],
+  );
+
   // Runs after the children's effects (chart update included): every panel shows this report now.
   useEffect(() => {
     if (report) markUpdated();
@@ -129,46 +158,28 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
       )}
 
       <EventPicker />
-      <KpiCards report={report} loading={loading} />
-      {report && report.unattributedExternalEvents > 0 && (
-        <p className="notice" data-testid="unattributed">
-          {formatInt(report.unattributedExternalEvents)} external events in this range could not be matched to
-          a conversation; they are not counted as leads.
-        </p>
-      )}
+      <div className={`panels ${loading ? 'is-refreshing' : ''}`} aria-busy={loading}>
+        <KpiCards report={report} />
+        {report && report.unattributedExternalEvents > 0 && (
+          <p className="notice" data-testid="unattributed">
+            {formatInt(report.unattributedExternalEvents)} external events in this range could not be matched
+            to a conversation; they are not counted as leads.
+          </p>
+        )}
 
-      <div className="dash-grid">
-        <TrendChart report={report} themeKey={themeKey} />
-        <Funnel
+        <div className="dash-grid">
+          <TrendChart report={report} themeKey={themeKey} />
+          <Funnel report={report} steps={funnel} events={eventList} onChange={setFunnel} />
+        </div>
+
+        <SourceTable
           report={report}
-          loading={loading}
-          steps={funnel}
-          events={events?.list ?? []}
-          onChange={setFunnel}
+          error={error}
+          sort={tablePrefs?.sort}
+          groupAds={tablePrefs?.groupAds}
+          {...tableHandlers}
         />
       </div>
-
-      <SourceTable
-        report={report}
-        loading={loading}
-        error={error}
-        sort={tablePrefs?.sort}
-        groupAds={tablePrefs?.groupAds}
-        onSortChange={(sort) => savePrefs({ table: { sort } })}
-        onGroupChange={(groupAds) => savePrefs({ table: { groupAds } })}
-        onOpen={(row) => openDrill(row.id, row.name)}
-        onExportCsv={(csv) => void saveCsv(`${fileBase('sources')}.csv`, csv)}
-        onRename={async (id, name) => {
-          await client.api['sources.rename']({ id, name });
-          refresh();
-        }}
-        onInvest={async ({ sourceId, amount, currency, from, to }) => {
-          await client.api['sources.invest']({ id: sourceId, amount, currency, from, to });
-          refresh();
-        }}
-        onDownloadContacts={(sourceId) => void download(sourceId, false)}
-        investments={investments}
-      />
       <p className="print-only small muted">
         Insights Desktop · {client.workspace} · {phoneText}
       </p>

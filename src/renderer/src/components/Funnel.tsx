@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { AvailableEvent, Report } from '../../../shared/contract';
 import { KIND_SHORT } from '../lib/events';
 import { formatDuration, formatInt, formatPercent } from '../lib/format';
@@ -7,14 +7,13 @@ import { ArrowDown, ArrowUp, TrashIcon } from './Icons';
 
 interface Props {
   report: Report | null;
-  loading: boolean;
   /** The user's steps (undefined = the selected event alone). */
   steps: string[] | undefined;
   events: AvailableEvent[];
   onChange: (steps: string[] | undefined) => void;
 }
 
-export function Funnel({ report, loading, steps, events, onChange }: Props) {
+export const Funnel = memo(function Funnel({ report, steps, events, onChange }: Props) {
   const [editing, setEditing] = useState(false);
   const current = effectiveSteps(steps, report?.event?.id ?? null);
   const labelOf = (id: string) =>
@@ -22,7 +21,7 @@ export function Funnel({ report, loading, steps, events, onChange }: Props) {
   const funnel = report?.funnel ?? [];
 
   return (
-    <section className={`panel funnel ${loading ? 'is-refreshing' : ''}`} aria-labelledby="funnel-title">
+    <section className="panel funnel" aria-labelledby="funnel-title">
       <header className="panel-head">
         <h2 id="funnel-title">Funnel</h2>
         <button
@@ -77,7 +76,7 @@ export function Funnel({ report, loading, steps, events, onChange }: Props) {
       )}
     </section>
   );
-}
+});
 
 export function FunnelEditor({
   steps,

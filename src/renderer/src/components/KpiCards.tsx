@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { Report, Totals } from '../../../shared/contract';
 import {
   type Change,
@@ -92,13 +93,9 @@ function tone(change: Change, good: CardDef['good']): 'good' | 'bad' | 'neutral'
   return (change.direction === 'up') === (good === 'up') ? 'good' : 'bad';
 }
 
-export function KpiCards({ report, loading }: { report: Report | null; loading: boolean }) {
+export const KpiCards = memo(function KpiCards({ report }: { report: Report | null }) {
   return (
-    <section
-      className={`kpis ${loading ? 'is-refreshing' : ''}`}
-      aria-label="Overall results"
-      aria-busy={loading}
-    >
+    <section className="kpis" aria-label="Overall results">
       {CARDS.map((c) => {
         const t = report?.totals;
         const p = report?.previous;
@@ -115,7 +112,7 @@ export function KpiCards({ report, loading }: { report: Report | null; loading: 
               title={t && c.exact ? c.exact(t) : undefined}
               data-testid={`kpi-${c.key}-value`}
             >
-              {t ? c.format(t) : report === null && loading ? <span className="skeleton-text" /> : DASH}
+              {t ? c.format(t) : <span className="skeleton-text" />}
             </div>
             {other && <div className="kpi-other">+ {other}</div>}
             <div
@@ -138,4 +135,4 @@ export function KpiCards({ report, loading }: { report: Report | null; loading: 
       })}
     </section>
   );
-}
+});

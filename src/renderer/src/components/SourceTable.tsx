@@ -11,7 +11,7 @@ import {
   useReactTable,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef, useState } from 'react';
+import { memo, useMemo, useRef, useState } from 'react';
 import type { Investment, Report } from '../../../shared/contract';
 import { formatInt, formatMoney, formatOtherMoney, formatPercent, formatRatio } from '../lib/format';
 import {
@@ -32,7 +32,8 @@ const ROW_HEIGHT = 44;
 
 export interface SourceTableProps {
   report: Report | null;
-  loading: boolean;
+  /** Standalone use only; the dashboard dims all panels together while a report loads. */
+  loading?: boolean;
   error: string | null;
   sort?: { column: string; desc: boolean } | undefined;
   groupAds?: GroupAds | undefined;
@@ -56,7 +57,7 @@ const nullsLow: SortingFn<TableRow> = (a, b, id) => {
   return x < y ? -1 : 1;
 };
 
-export function SourceTable(props: SourceTableProps) {
+export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
   const { report, loading, error, onOpen, onRename, onInvest, onExportCsv, onDownloadContacts } = props;
   const currency = report?.totals.currency ?? 'USD';
   const [query, setQuery] = useState('');
@@ -410,7 +411,7 @@ export function SourceTable(props: SourceTableProps) {
       )}
     </section>
   );
-}
+});
 
 function NameCell({
   row,

@@ -142,11 +142,6 @@ function RangePicker() {
           )}
         </Popover>
       </fieldset>
-      {!isCustom && report && (
-        <span className="muted range-dates" data-testid="range-dates">
-          {formatRange(report.range.from, report.range.to)}
-        </span>
-      )}
     </div>
   );
 }

@@ -8,7 +8,7 @@ import {
   PointElement,
   Tooltip,
 } from 'chart.js';
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import type { Report } from '../../../shared/contract';
 import { formatDate, formatInt } from '../lib/format';
 
@@ -28,7 +28,13 @@ function bucketLabel(bucket: string, g: Report['seriesGranularity']): string {
 }
 
 /** Conversations and leads per bucket. The chart is updated in place so a refresh never re-mounts it. */
-export function TrendChart({ report, themeKey }: { report: Report | null; themeKey: string }) {
+export const TrendChart = memo(function TrendChart({
+  report,
+  themeKey,
+}: {
+  report: Report | null;
+  themeKey: string;
+}) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const chartRef = useRef<Chart<'line'> | null>(null);
 
@@ -147,4 +153,4 @@ export function TrendChart({ report, themeKey }: { report: Report | null; themeK
       )}
     </section>
   );
-}
+});

@@ -13,7 +13,7 @@ import type {
 import type { Client } from '../api/client';
 import { errorText, isOffline } from '../lib/errors';
 import { effectiveSteps } from '../lib/funnel';
-import { markChange } from '../lib/perf';
+import { markChange, markReportReceived } from '../lib/perf';
 import { DEFAULT_RANGE, type RangeSelection, toRangeInput } from '../lib/range';
 
 export type ThemePref = 'system' | 'light' | 'dark';
@@ -101,18 +101,20 @@ export function createDashboardStore(client: Client): DashboardStore {
       }, 3000);
     };
 
-    const loadReport = () => {
+    const loadReport = (): Promise<void> => {
       const { phoneId, range, eventId, funnel } = get();
-      if (!phoneId) return;
+      if (!phoneId) return Promise.resolve();
       const seq = ++reportSeq;
       const query: ReportQuery = { phone: phoneId, range: toRangeInput(range) };
       if (eventId) query.event = eventId;
       const steps = effectiveSteps(funnel, eventId);
       if (funnel && steps.length > 0) query.funnel = steps;
       set({ reportLoading: true, reportError: null });
-      client.api['report.get'](query).then(
+      return client.api['report.get'](query).then(
         (report) => {
-          if (seq === reportSeq) set({ report, reportLoading: false, reportError: null });
+          if (seq !== reportSeq) return;
+          markReportReceived();
+          set({ report, reportLoading: false, reportError: null });
         },
         (err) => {
           noteError(err);
@@ -165,10 +167,10 @@ export function createDashboardStore(client: Client): DashboardStore {
       }
     };
 
-    // The report first: both queue on the core's read lane, and the report is what every panel waits for.
+    // The report first, the event list after it: both run on the core's single read lane, and the report
+    // is what every panel waits for (the list only feeds the picker).
     const refreshAll = () => {
-      loadReport();
-      loadEvents();
+      void loadReport().then(loadEvents);
     };
 
     const onEvent = (e: CoreEvent) => {
