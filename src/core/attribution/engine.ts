@@ -67,6 +67,13 @@ export class Engine {
     event: new Map<string, number[]>(),
     dayEvent: new Map<string, number[]>(),
     rev: new Map<string, number[]>(),
+    dayN: new Map<string, number[]>(),
+    dayPrev: new Map<string, number[]>(),
+    srcAll: new Map<string, number[]>(),
+    srcPrev: new Map<string, number[]>(),
+    eventAll: new Map<string, number[]>(),
+    revAll: new Map<string, number[]>(),
+    dayRev: new Map<string, number[]>(),
   };
   /** External events whose attribution must be recomputed before flush (their conversation changed). */
   private readonly pendingExternal = new Set<string>();
@@ -170,17 +177,25 @@ export class Engine {
   private countConversation(c: ConvRow, sign: 1 | -1): void {
     this.bump(this.sums.day, `${c.phone}\u0001${c.day}\u0001${c.prev_day}`, [sign]);
     this.bump(this.sums.src, `${c.phone}\u0001${c.day}\u0001${c.source}\u0001${c.prev_src_day}`, [sign]);
+    this.bump(this.sums.dayN, `${c.phone}\u0001${c.day}`, [sign]);
+    if (c.prev_day >= 0) this.bump(this.sums.dayPrev, `${c.phone}\u0001${c.prev_day}`, [sign]);
+    this.bump(this.sums.srcAll, `${c.phone}\u0001${c.source}`, [sign, c.prev_src_day >= 0 ? sign : 0]);
+    if (c.prev_src_day >= 0)
+      this.bump(this.sums.srcPrev, `${c.phone}\u0001${c.prev_src_day}\u0001${c.source}`, [sign]);
   }
 
   private countLead(c: ConvRow, event: number, leads: number, occ: number): void {
     this.bump(this.sums.event, `${c.phone}\u0001${event}\u0001${c.day}\u0001${c.source}`, [leads, occ]);
     this.bump(this.sums.dayEvent, `${c.phone}\u0001${event}\u0001${c.day}`, [leads, occ]);
+    this.bump(this.sums.eventAll, `${c.phone}\u0001${event}\u0001${c.source}`, [leads, occ]);
   }
 
   private countRevenue(c: ConvRow, event: number, currency: string, amount: number): void {
     this.bump(this.sums.rev, `${c.phone}\u0001${event}\u0001${c.day}\u0001${c.source}\u0001${currency}`, [
       amount,
     ]);
+    this.bump(this.sums.revAll, `${c.phone}\u0001${event}\u0001${c.source}\u0001${currency}`, [amount]);
+    this.bump(this.sums.dayRev, `${c.phone}\u0001${event}\u0001${c.day}\u0001${currency}`, [amount]);
   }
 
   /** Writes collected summary deltas; rows that reach zero are deleted so the tables stay small. */
@@ -211,6 +226,31 @@ export class Engine {
       map.clear();
     };
     apply(this.sums.day, 'sum_day', ['phone', 'day', 'prev_day'], ['n'], [false, true, true]);
+    apply(this.sums.dayN, 'day_n', ['phone', 'day'], ['n'], [false, true]);
+    apply(this.sums.dayPrev, 'day_prev', ['phone', 'prev_day'], ['n'], [false, true]);
+    apply(this.sums.srcAll, 'src_all', ['phone', 'source'], ['n', 'rep'], [false, true]);
+    apply(this.sums.srcPrev, 'src_prev', ['phone', 'prev_day', 'source'], ['n'], [false, true, true]);
+    apply(
+      this.sums.eventAll,
+      'event_all',
+      ['phone', 'event', 'source'],
+      ['leads', 'occ'],
+      [false, true, true],
+    );
+    apply(
+      this.sums.revAll,
+      'rev_all',
+      ['phone', 'event', 'source', 'currency'],
+      ['amount'],
+      [false, true, true, false],
+    );
+    apply(
+      this.sums.dayRev,
+      'day_rev',
+      ['phone', 'event', 'day', 'currency'],
+      ['amount'],
+      [false, true, true, false],
+    );
     apply(this.sums.src, 'sum_src', ['phone', 'day', 'source', 'prev_day'], ['n'], [false, true, true, true]);
     apply(
       this.sums.event,

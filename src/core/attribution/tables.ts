@@ -98,6 +98,33 @@ CREATE TABLE ${p}sum_rev (
   amount INTEGER NOT NULL,
   PRIMARY KEY (phone, event, day, source, currency)
 ) STRICT, WITHOUT ROWID;
+-- For ranges that run to the newest data (every preset) the summary path counts the complement
+-- (days before 'from') and subtracts it from all-time figures: few rows for long ranges.
+CREATE TABLE ${p}day_n (
+  phone TEXT NOT NULL, day INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (phone, day)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE ${p}day_prev (
+  phone TEXT NOT NULL, prev_day INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (phone, prev_day)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE ${p}src_all (
+  phone TEXT NOT NULL, source INTEGER NOT NULL, n INTEGER NOT NULL, rep INTEGER NOT NULL, PRIMARY KEY (phone, source)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE ${p}src_prev (
+  phone TEXT NOT NULL, prev_day INTEGER NOT NULL, source INTEGER NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (phone, prev_day, source)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE ${p}event_all (
+  phone TEXT NOT NULL, event INTEGER NOT NULL, source INTEGER NOT NULL, leads INTEGER NOT NULL, occ INTEGER NOT NULL,
+  PRIMARY KEY (phone, event, source)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE ${p}rev_all (
+  phone TEXT NOT NULL, event INTEGER NOT NULL, source INTEGER NOT NULL, currency TEXT NOT NULL, amount INTEGER NOT NULL,
+  PRIMARY KEY (phone, event, source, currency)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE ${p}day_rev (
+  phone TEXT NOT NULL, event INTEGER NOT NULL, day INTEGER NOT NULL, currency TEXT NOT NULL, amount INTEGER NOT NULL,
+  PRIMARY KEY (phone, event, day, currency)
+) STRICT, WITHOUT ROWID;
 `;
 }
 
@@ -113,6 +140,13 @@ const DERIVED_TABLES = [
   'sum_event',
   'sum_day_event',
   'sum_rev',
+  'day_n',
+  'day_prev',
+  'src_all',
+  'src_prev',
+  'event_all',
+  'rev_all',
+  'day_rev',
 ] as const;
 
 export function tableExists(db: Db, name: string): boolean {

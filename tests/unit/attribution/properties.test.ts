@@ -77,16 +77,18 @@ const scenario = fc.record({
   msgs: fc.array(msgArb, { minLength: 1, maxLength: 25 }),
   exts: fc.array(extArb, { maxLength: 8 }),
   window: fc.constantFrom(1, 24, 48),
+  rollup: fc.constantFrom(1, 2),
 });
 
 const RANGES = [
   { from: '2026-03-01', to: '2026-03-31' },
   { from: '2026-03-10', to: '2026-04-15' },
+  { from: '2026-03-20', to: '2026-04-30' },
 ];
 const EVENTS = ['ext:Purchase', 'button:Book now', 'text:yes', 'list:Premium'];
 
-function setup(window: number) {
-  const db = makeDb({ conversationWindowHours: window, rollupThreshold: 2 });
+function setup(window: number, rollupThreshold = 2) {
+  const db = makeDb({ conversationWindowHours: window, rollupThreshold });
   db.prepare("INSERT INTO attr_keywords (keyword, added_at) VALUES ('promo', 0)").run();
   db.prepare(
     "INSERT INTO outgoing_messages (id, template_name, origin) VALUES ('out1', 'spring', 'send-log')",
@@ -133,10 +135,10 @@ describe('attribution properties', () => {
 
   it('any feeding order of the same messages gives the same report, equal to a rebuild and to the exact path', async () => {
     await fc.assert(
-      fc.asyncProperty(scenario, fc.integer(), async ({ msgs, exts, window }, seed) => {
+      fc.asyncProperty(scenario, fc.integer(), async ({ msgs, exts, window, rollup }, seed) => {
         const messages = toMessages(msgs);
         const events = toEvents(exts);
-        const once = setup(window);
+        const once = setup(window, rollup);
         feed(once, { messages, events });
         const expected = allReports(once);
 
@@ -146,7 +148,7 @@ describe('attribution properties', () => {
           fc.shuffledSubarray(items, { minLength: items.length, maxLength: items.length }),
           { seed, numRuns: 1 },
         )[0]!;
-        const oneByOne = setup(window);
+        const oneByOne = setup(window, rollup);
         for (const it of rnd) feed(oneByOne, 'm' in it ? { messages: [it.m] } : { events: [it.e] });
         expect(allReports(oneByOne)).toEqual(expected);
         expect(allReports(oneByOne, true)).toEqual(expected);

@@ -80,9 +80,90 @@ function groupFunnel(rows: { conv: number; start: number; event: number; ts: num
 export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedRange): Aggregator {
   const q = (sql: string) => stmt(db, p, sql);
   const { fromDay, toDay } = r;
+  const [minDay, maxDay] = q('SELECT MIN(day), MAX(day) FROM $day_n WHERE phone = ?').raw().get(phone) as [
+    number | null,
+    number | null,
+  ];
+  // A range that runs past the newest conversation (every preset does) is counted as all-time figures minus
+  // the days before `from` when those are fewer than the range's own days.
+  const complement =
+    maxDay !== null && minDay !== null && toDay >= maxDay && fromDay - minDay < toDay - fromDay + 1;
+  const subtract = (
+    out: Map<number, SourceAgg>,
+    rows: [number, number][],
+    f: (a: SourceAgg, v: number) => void,
+  ) => {
+    for (const [s, v] of rows) {
+      const a = out.get(s);
+      if (a) f(a, v);
+    }
+  };
   return {
     sources(event) {
       const out = new Map<number, SourceAgg>();
+      if (complement) {
+        for (const [s, n, rep] of q('SELECT source, n, rep FROM $src_all WHERE phone = ?')
+          .raw()
+          .all(phone) as [number, number, number][]) {
+          // contacts = conversations in range − conversations whose previous one (same source) is also in range
+          out.set(s, { conversations: n, contacts: n - rep, leads: 0, revenue: new Map() });
+        }
+        subtract(
+          out,
+          q('SELECT source, SUM(n) FROM $sum_src WHERE phone = ? AND day < ? GROUP BY source')
+            .raw()
+            .all(phone, fromDay) as [number, number][],
+          (a, v) => {
+            a.conversations -= v;
+            a.contacts -= v;
+          },
+        );
+        subtract(
+          out,
+          q('SELECT source, SUM(n) FROM $src_prev WHERE phone = ? AND prev_day < ? GROUP BY source')
+            .raw()
+            .all(phone, fromDay) as [number, number][],
+          (a, v) => {
+            a.contacts += v;
+          },
+        );
+        for (const [s, a] of out) if (a.conversations === 0) out.delete(s);
+        if (event === null) return out;
+        for (const [s, l] of q('SELECT source, leads FROM $event_all WHERE phone = ? AND event = ?')
+          .raw()
+          .all(phone, event) as [number, number][]) {
+          const a = out.get(s);
+          if (a) a.leads = l;
+        }
+        subtract(
+          out,
+          q(
+            'SELECT source, SUM(leads) FROM $sum_event WHERE phone = ? AND event = ? AND day < ? GROUP BY source',
+          )
+            .raw()
+            .all(phone, event, fromDay) as [number, number][],
+          (a, v) => {
+            a.leads -= v;
+          },
+        );
+        for (const [s, cur, amt] of q(
+          'SELECT source, currency, amount FROM $rev_all WHERE phone = ? AND event = ?',
+        )
+          .raw()
+          .all(phone, event) as [number, string, number][]) {
+          const a = out.get(s);
+          if (a) addRevenue(a.revenue, cur, amt);
+        }
+        for (const [s, cur, amt] of q(
+          'SELECT source, currency, SUM(amount) FROM $sum_rev WHERE phone = ? AND event = ? AND day < ? GROUP BY source, currency',
+        )
+          .raw()
+          .all(phone, event, fromDay) as [number, string, number][]) {
+          const a = out.get(s);
+          if (a) addRevenue(a.revenue, cur, -amt);
+        }
+        return out;
+      }
       const rows = q(
         `SELECT source, SUM(n) AS conversations, SUM(CASE WHEN prev_day < ? THEN n ELSE 0 END) AS contacts
          FROM $sum_src WHERE phone = ? AND day BETWEEN ? AND ? GROUP BY source`,
@@ -114,20 +195,32 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
     },
     totals(event) {
       const t = emptyAgg();
-      const [c, k] = q(
-        'SELECT SUM(n), SUM(CASE WHEN prev_day < ? THEN n ELSE 0 END) FROM $sum_day WHERE phone = ? AND day BETWEEN ? AND ?',
-      )
-        .raw()
-        .get(fromDay, phone, fromDay, toDay) as [number | null, number | null];
-      t.conversations = c ?? 0;
-      t.contacts = k ?? 0;
+      if (complement) {
+        t.conversations =
+          (q('SELECT SUM(n) FROM $day_n WHERE phone = ? AND day >= ?').pluck().get(phone, fromDay) as
+            | number
+            | null) ?? 0;
+        const repeats =
+          (q('SELECT SUM(n) FROM $day_prev WHERE phone = ? AND prev_day >= ?').pluck().get(phone, fromDay) as
+            | number
+            | null) ?? 0;
+        t.contacts = t.conversations - repeats;
+      } else {
+        const [c, k] = q(
+          'SELECT SUM(n), SUM(CASE WHEN prev_day < ? THEN n ELSE 0 END) FROM $sum_day WHERE phone = ? AND day BETWEEN ? AND ?',
+        )
+          .raw()
+          .get(fromDay, phone, fromDay, toDay) as [number | null, number | null];
+        t.conversations = c ?? 0;
+        t.contacts = k ?? 0;
+      }
       if (event === null) return t;
       t.leads =
         (q('SELECT SUM(leads) FROM $sum_day_event WHERE phone = ? AND event = ? AND day BETWEEN ? AND ?')
           .pluck()
           .get(phone, event, fromDay, toDay) as number | null) ?? 0;
       for (const [cur, amt] of q(
-        'SELECT currency, SUM(amount) FROM $sum_rev WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? GROUP BY currency',
+        'SELECT currency, SUM(amount) FROM $day_rev WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? GROUP BY currency',
       )
         .raw()
         .all(phone, event, fromDay, toDay) as [string, number][])
