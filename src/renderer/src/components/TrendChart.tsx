@@ -16,9 +16,29 @@ Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryS
 
 const GRANULARITY = { day: 'Daily', week: 'Weekly', month: 'Monthly' } as const;
 
-function cssVar(name: string, fallback: string): string {
-  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  return v || fallback;
+interface Palette {
+  accent: string;
+  muted: string;
+  grid: string;
+  text: string;
+}
+
+// Reading computed styles forces a style recalculation: once per theme, not once per update.
+const palettes = new Map<string, Palette>();
+function palette(themeKey: string): Palette {
+  let p = palettes.get(themeKey);
+  if (!p) {
+    const cs = getComputedStyle(document.documentElement);
+    const v = (name: string, fallback: string) => cs.getPropertyValue(name).trim() || fallback;
+    p = {
+      accent: v('--accent', '#0e7c6b'),
+      muted: v('--chart-secondary', '#a4acb8'),
+      grid: v('--border', '#e3e6eb'),
+      text: v('--text-muted', '#5f6672'),
+    };
+    palettes.set(themeKey, p);
+  }
+  return p;
 }
 
 function bucketLabel(bucket: string, g: Report['seriesGranularity']): string {
@@ -58,8 +78,13 @@ export const TrendChart = memo(function TrendChart({
         interaction: { mode: 'index', intersect: false },
         plugins: { legend: { display: false }, tooltip: { displayColors: true, boxPadding: 4 } },
         scales: {
-          x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 16 } },
-          y: { beginAtZero: true, ticks: { precision: 0, maxTicksLimit: 5 }, border: { display: false } },
+          // sampleSize: measuring every label's width dominated an update with a year of days.
+          x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 16, sampleSize: 8 } },
+          y: {
+            beginAtZero: true,
+            ticks: { precision: 0, maxTicksLimit: 5, sampleSize: 8 },
+            border: { display: false },
+          },
         },
       },
     });
@@ -74,10 +99,7 @@ export const TrendChart = memo(function TrendChart({
   useEffect(() => {
     const chart = chartRef.current;
     if (!chart || !report) return;
-    const accent = cssVar('--accent', '#0f766e');
-    const muted = cssVar('--chart-secondary', '#94a3b8');
-    const grid = cssVar('--border', '#e5e7eb');
-    const text = cssVar('--text-muted', '#6b7280');
+    const { accent, muted, grid, text } = palette(themeKey);
     chart.data.labels = report.series.map((p) => bucketLabel(p.bucket, report.seriesGranularity));
     chart.data.datasets = [
       {

@@ -79,6 +79,18 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${s} s`;
 }
 
+const dtfCache = new Map<string, Intl.DateTimeFormat>();
+// Creating a DateTimeFormat costs far more than using one; a chart formats hundreds of labels per update.
+function dtf(locale: string | undefined, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale ?? ''}|${JSON.stringify(opts)}`;
+  let f = dtfCache.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, opts);
+    dtfCache.set(key, f);
+  }
+  return f;
+}
+
 /** YYYY-MM-DD as a local calendar date, without shifting through UTC. */
 export function formatDate(
   iso: string | null | undefined,
@@ -89,7 +101,7 @@ export function formatDate(
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
   if (!m) return formatDateTime(iso, locale);
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return new Intl.DateTimeFormat(locale, {
+  return dtf(locale, {
     day: 'numeric',
     month: 'short',
     year: 'numeric',
@@ -102,7 +114,7 @@ export function formatDateTime(iso: string | null | undefined, locale?: string, 
   if (!iso) return DASH;
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return DASH;
-  return new Intl.DateTimeFormat(locale, {
+  return dtf(locale, {
     day: 'numeric',
     month: 'short',
     year: 'numeric',
