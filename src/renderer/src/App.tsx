@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useState } from 'react';
 import type { JobInfo } from '../../shared/contract';
 import { Dashboard, useContactsDownload } from './components/Dashboard';
 import { DrillDown } from './components/DrillDown';
@@ -21,7 +21,8 @@ function useResolvedTheme(pref: ThemePref): 'light' | 'dark' {
     return () => mq.removeEventListener('change', on);
   }, []);
   const resolved = pref === 'system' ? (osDark ? 'dark' : 'light') : pref;
-  useEffect(() => {
+  // A layout effect: it lands before the chart's passive effect reads the theme's colours.
+  useLayoutEffect(() => {
     document.documentElement.dataset.theme = resolved;
   }, [resolved]);
   return resolved;
