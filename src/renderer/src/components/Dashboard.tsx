@@ -162,8 +162,9 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
         <KpiCards report={report} />
         {report && report.unattributedExternalEvents > 0 && (
           <p className="notice" data-testid="unattributed">
-            {formatInt(report.unattributedExternalEvents)} external events in this range could not be matched
-            to a conversation; they are not counted as leads.
+            {report.unattributedExternalEvents === 1
+              ? '1 external event in this range could not be matched to a conversation; it is not counted as a lead.'
+              : `${formatInt(report.unattributedExternalEvents)} external events in this range could not be matched to a conversation; they are not counted as leads.`}
           </p>
         )}
 
