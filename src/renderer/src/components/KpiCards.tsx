@@ -2,7 +2,6 @@ import { memo } from 'react';
 import type { Report, Totals } from '../../../shared/contract';
 import {
   type Change,
-  DASH,
   formatChange,
   formatCompact,
   formatInt,

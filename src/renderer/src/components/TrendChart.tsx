@@ -95,7 +95,6 @@ export const TrendChart = memo(function TrendChart({
     };
   }, []);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: themeKey re-reads the CSS colours
   useEffect(() => {
     const chart = chartRef.current;
     if (!chart || !report) return;
