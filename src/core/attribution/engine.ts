@@ -55,6 +55,12 @@ export const MICRO = 1_000_000;
 
 type Stmt = Database.Statement;
 
+/** pluck() and raw() change a statement for good: a cached one is handed out in its default mode. */
+export function fresh(s: Stmt): Stmt {
+  if (s.reader) s.pluck(false).raw(false);
+  return s;
+}
+
 export class Engine {
   readonly days: DayKeyer;
   private readonly s: Record<string, Stmt> = {};
@@ -99,7 +105,7 @@ export class Engine {
       s = this.db.prepare(sql.replaceAll('$', this.p));
       this.s[sql] = s;
     }
-    return s;
+    return fresh(s);
   }
 
   // ---- dictionaries -------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ describe('attribution properties', () => {
         }
         db.close();
       }),
-      { numRuns: 40 },
+      { numRuns: 40, endOnFailure: true },
     );
   });
 
@@ -160,7 +160,7 @@ describe('attribution properties', () => {
         once.close();
         oneByOne.close();
       }),
-      { numRuns: 30 },
+      { numRuns: 30, endOnFailure: true },
     );
   });
 });

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../../db/open';
 import { startOfDayTs } from '../days';
+import { fresh } from '../engine';
 import type { Prefix } from '../tables';
 import type { Bucket, ResolvedRange } from './range';
 
@@ -49,7 +50,7 @@ function stmt(db: Db, p: Prefix, sql: string): Database.Statement {
   const key = p + sql;
   const s = m.get(key) ?? db.prepare(sql.replaceAll('$', p));
   m.set(key, s);
-  return s;
+  return fresh(s);
 }
 
 function bucketIndexOfDay(buckets: Bucket[]): (day: number) => number {

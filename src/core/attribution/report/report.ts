@@ -15,7 +15,7 @@ import type {
 import type { Db } from '../../db/open';
 import { parseEventKey } from '../classify';
 import { type AttributionSettings, appliedConfig, readSettings } from '../config';
-import { MICRO } from '../engine';
+import { fresh, MICRO } from '../engine';
 import { activePrefix, type Prefix } from '../tables';
 import { type Aggregator, exactAggregator, type SourceAgg, summaryAggregator } from './aggregates';
 import {
@@ -110,7 +110,7 @@ export class ReportContext {
     statements.set(this.db, m);
     const s = m.get(sql) ?? this.db.prepare(sql);
     m.set(sql, s);
-    return s;
+    return fresh(s);
   }
 
   aggregator(r: ResolvedRange = this.range): Aggregator {
