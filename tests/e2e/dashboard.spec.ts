@@ -238,6 +238,15 @@ test('dashboard flows against the core (demo data)', async ({ page, api }) => {
     await page.getByTestId('theme-toggle').click(); // back to system
   });
 
+  await test.step('the printed report (browser "Export report") hides the controls', async () => {
+    await page.emulateMedia({ media: 'print', colorScheme: 'light' });
+    await expect(page.locator('.topbar')).toBeHidden();
+    await expect(page.getByTestId('export-pdf')).toBeHidden();
+    await expect(page.getByTestId('kpi-conversations-value')).toBeVisible();
+    await shoot(page, 'report-print');
+    await page.emulateMedia({ media: 'screen' });
+  });
+
   await test.step('settings screens', async () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     await expect(page.getByTestId('settings')).toBeVisible();

@@ -26,7 +26,7 @@ export const Funnel = memo(function Funnel({ report, steps, events, onChange }: 
         <h2 id="funnel-title">Funnel</h2>
         <button
           type="button"
-          className="button ghost small"
+          className="button ghost small no-print"
           aria-expanded={editing}
           onClick={() => setEditing((e) => !e)}
           data-testid="funnel-edit"
