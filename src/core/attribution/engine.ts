@@ -585,21 +585,22 @@ export class Engine {
     const current = this.st('SELECT conv FROM $external WHERE event_id = ?').get(id) as
       | { conv: number | null }
       | undefined;
-    const target = e ? this.targetOf(e) : null;
+    if (!e) {
+      // The raw event is gone (erased): drop its occurrence wherever it was attributed.
+      this.detachExternal(id);
+      return;
+    }
+    const target = this.targetOf(e);
     if (current && current.conv === target) return;
-    const ev = e ? this.eventId(externalEventOf(e.action)) : null;
-    if (current?.conv != null && e && ev !== null) {
+    const ev = this.eventId(externalEventOf(e.action));
+    if (current?.conv != null) {
       const old = this.conv(current.conv);
       if (old) this.removeOccurrence(old, ev, e.ts, e.id);
-    }
-    if (!e) {
-      this.st('DELETE FROM $external WHERE event_id = ?').run(id);
-      return;
     }
     this.st(
       'INSERT INTO $external (event_id, conv) VALUES (?, ?) ON CONFLICT(event_id) DO UPDATE SET conv = excluded.conv',
     ).run(id, target);
-    if (target !== null && ev !== null) {
+    if (target !== null) {
       const c = this.conv(target)!;
       const amount = e.revenue_amount === null ? null : Math.round(e.revenue_amount * MICRO);
       this.addOccurrence(
@@ -624,7 +625,32 @@ export class Engine {
     const own = this.st('SELECT id FROM external_events WHERE contact_id = ?')
       .pluck()
       .all(contact) as string[];
-    for (const id of own) this.st('DELETE FROM $external WHERE event_id = ?').run(id);
-    for (const id of own) this.pendingExternal.delete(id);
+    // Events whose raw row was already deleted (erase deletes raw rows first) are found as orphans.
+    const orphans = this.st(
+      'SELECT x.event_id FROM $external x LEFT JOIN external_events e ON e.id = x.event_id WHERE e.id IS NULL',
+    )
+      .pluck()
+      .all() as string[];
+    for (const id of [...own, ...orphans]) {
+      this.pendingExternal.delete(id);
+      this.detachExternal(id);
+    }
+  }
+
+  /** Removes an external event's attribution and occurrence. */
+  private detachExternal(id: string): void {
+    const conv = this.st('SELECT conv FROM $external WHERE event_id = ?').pluck().get(id) as
+      | number
+      | null
+      | undefined;
+    if (conv !== null && conv !== undefined) {
+      const c = this.conv(conv);
+      const occ = this.st('SELECT event, ts FROM $occurrences WHERE conv = ? AND ref = ?').all(conv, id) as {
+        event: number;
+        ts: number;
+      }[];
+      for (const o of occ) if (c) this.removeOccurrence(c, o.event, o.ts, id);
+    }
+    this.st('DELETE FROM $external WHERE event_id = ?').run(id);
   }
 }
