@@ -150,13 +150,20 @@ describe('incremental derivation', () => {
     expect(report(db, { event: 'ext:Purchase' }, { forceExact: true })).toEqual(r);
   });
 
-  it('erasing a contact also removes its events chained into another contact\'s conversation', () => {
+  it("erasing a contact also removes its events chained into another contact's conversation", () => {
     const db = makeDb();
     feed(db, {
       messages: [{ id: 'a', ts: '2026-03-02 10:00', text: 'hi', contact: 'c1' }],
       events: [
         { id: 'e1', eventId: 'shop-1', action: 'Lead', ts: '2026-03-02 11:00', contact: 'c1' },
-        { id: 'e2', action: 'Purchase', ts: '2026-03-02 12:00', contact: 'c2', previous: 'shop-1', amount: 4 },
+        {
+          id: 'e2',
+          action: 'Purchase',
+          ts: '2026-03-02 12:00',
+          contact: 'c2',
+          previous: 'shop-1',
+          amount: 4,
+        },
       ],
     });
     expect(report(db, { event: 'ext:Purchase' }).totals).toMatchObject({ leads: 1, revenue: 4 });
@@ -164,7 +171,11 @@ describe('incremental derivation', () => {
       db.prepare("DELETE FROM external_events WHERE contact_id = 'c2'").run();
       eraseDerivedForContact(db, 'c2');
     })();
-    expect(report(db, { event: 'ext:Purchase' }).totals).toMatchObject({ conversations: 1, leads: 0, revenue: 0 });
+    expect(report(db, { event: 'ext:Purchase' }).totals).toMatchObject({
+      conversations: 1,
+      leads: 0,
+      revenue: 0,
+    });
     expect(report(db, { event: 'ext:Lead' }).totals.leads).toBe(1);
   });
 });
