@@ -92,7 +92,8 @@ const file = path.join(dir, 'bench.sqlite');
 const db = openDatabase(file);
 setSetting(db, 'timezone', TZ);
 setSetting(db, 'currency', 'USD');
-for (let k = 0; k < SOURCES; k++) if (kindOf(k) === 'kw') db.prepare('INSERT INTO attr_keywords VALUES (?, 0)').run(`promo${k}`);
+for (let k = 0; k < SOURCES; k++)
+  if (kindOf(k) === 'kw') db.prepare('INSERT INTO attr_keywords VALUES (?, 0)').run(`promo${k}`);
 
 console.log(`Generating ${CONVERSATIONS.toLocaleString()} conversations into the raw tables (${dir})`);
 let t0 = performance.now();
@@ -100,13 +101,17 @@ const insMsg = db.prepare(
   `INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, text, button_text, interactive_type, interactive_title, context_id, referral, referral_source_type, referral_source_id)
    VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
-const insOut = db.prepare("INSERT INTO outgoing_messages (id, phone_number_id, contact_id, template_name, origin) VALUES (?, ?, ?, ?, 'send-log')");
+const insOut = db.prepare(
+  "INSERT INTO outgoing_messages (id, phone_number_id, contact_id, template_name, origin) VALUES (?, ?, ?, ?, 'send-log')",
+);
 const insContact = db.prepare('INSERT INTO contacts (id, name, updated_at) VALUES (?, ?, 0)');
 const insExt = db.prepare(
   `INSERT INTO external_events (id, action, contact_id, ts, revenue_amount, revenue_currency, received_at, origin) VALUES (?, ?, ?, ?, ?, ?, 0, 'bench')`,
 );
 for (const [i, p] of PHONES.entries()) {
-  db.prepare('INSERT INTO business_numbers (phone_number_id, display_number, display_digits) VALUES (?, ?, ?)').run(p, `+1 555 000 ${i}`, `1555000${i}`);
+  db.prepare(
+    'INSERT INTO business_numbers (phone_number_id, display_number, display_digits) VALUES (?, ?, ?)',
+  ).run(p, `+1 555 000 ${i}`, `1555000${i}`);
 }
 const CONTACTS = Math.round(CONVERSATIONS * 0.7);
 const convStarts: { contact: string; start: number }[] = [];
@@ -120,30 +125,131 @@ for (let base = 0; base < CONVERSATIONS; base += 50_000) {
       if (j < CONTACTS) insContact.run(contact, `Contact ${ci}`);
       let start = YEAR_START + Math.floor(rnd() * SPAN);
       const prev = lastStart.get(ci);
-      if (prev !== undefined && Math.abs(start - prev) < 3 * 86_400) start = prev + 3 * 86_400 > YEAR_START + SPAN ? prev - 3 * 86_400 : prev + 3 * 86_400;
+      if (prev !== undefined && Math.abs(start - prev) < 3 * 86_400)
+        start = prev + 3 * 86_400 > YEAR_START + SPAN ? prev - 3 * 86_400 : prev + 3 * 86_400;
       lastStart.set(ci, start);
       const phone = PHONES[ci % 3]!;
       const s = pickSource();
       const kind = kindOf(s);
       const id = `wamid.${j}`;
       if (kind === 'ad') {
-        insMsg.run(`${id}.0`, phone, contact, start, 'text', 'Hi, I saw your ad', null, null, null, null,
-          JSON.stringify({ source_id: `${100000 + s}`, source_type: 'ad', headline: `Ad ${s}` }), 'ad', `${100000 + s}`);
+        insMsg.run(
+          `${id}.0`,
+          phone,
+          contact,
+          start,
+          'text',
+          'Hi, I saw your ad',
+          null,
+          null,
+          null,
+          null,
+          JSON.stringify({ source_id: `${100000 + s}`, source_type: 'ad', headline: `Ad ${s}` }),
+          'ad',
+          `${100000 + s}`,
+        );
       } else if (kind === 'tpl') {
         insOut.run(`out.${j}`, phone, contact, `template_${s}`);
-        insMsg.run(`${id}.0`, phone, contact, start, 'button', 'Interested', 'Interested', null, null, `out.${j}`, null, null, null);
+        insMsg.run(
+          `${id}.0`,
+          phone,
+          contact,
+          start,
+          'button',
+          'Interested',
+          'Interested',
+          null,
+          null,
+          `out.${j}`,
+          null,
+          null,
+          null,
+        );
       } else if (kind === 'kw') {
-        insMsg.run(`${id}.0`, phone, contact, start, 'text', `Hello PROMO${s}!`, null, null, null, null, null, null, null);
+        insMsg.run(
+          `${id}.0`,
+          phone,
+          contact,
+          start,
+          'text',
+          `Hello PROMO${s}!`,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+        );
       } else {
-        insMsg.run(`${id}.0`, phone, contact, start, 'text', `Question number ${s}`, null, null, null, null, null, null, null);
+        insMsg.run(
+          `${id}.0`,
+          phone,
+          contact,
+          start,
+          'text',
+          `Question number ${s}`,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+        );
       }
       const follow = 2 + Math.floor(rnd() * 3);
       for (let k = 1; k <= follow; k++) {
         const text = pick(FOLLOW);
         const ts = start + k * (30 + Math.floor(rnd() * 600));
-        if (text === 'Book now') insMsg.run(`${id}.${k}`, phone, contact, ts, 'button', text, text, null, null, null, null, null, null);
-        else if (text === 'Premium') insMsg.run(`${id}.${k}`, phone, contact, ts, 'interactive', text, null, 'list_reply', text, null, null, null, null);
-        else insMsg.run(`${id}.${k}`, phone, contact, ts, 'text', text, null, null, null, null, null, null, null);
+        if (text === 'Book now')
+          insMsg.run(
+            `${id}.${k}`,
+            phone,
+            contact,
+            ts,
+            'button',
+            text,
+            text,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+          );
+        else if (text === 'Premium')
+          insMsg.run(
+            `${id}.${k}`,
+            phone,
+            contact,
+            ts,
+            'interactive',
+            text,
+            null,
+            'list_reply',
+            text,
+            null,
+            null,
+            null,
+            null,
+          );
+        else
+          insMsg.run(
+            `${id}.${k}`,
+            phone,
+            contact,
+            ts,
+            'text',
+            text,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+          );
       }
       messages += follow + 1;
       if (j % 5 === 0) convStarts.push({ contact, start });
@@ -153,14 +259,27 @@ for (let base = 0; base < CONVERSATIONS; base += 50_000) {
 db.transaction(() => {
   for (let i = 0; i < EXTERNAL; i++) {
     const unknown = rnd() < 0.05;
-    const c = unknown ? { contact: `99${i}`, start: YEAR_START + Math.floor(rnd() * SPAN) } : pick(convStarts);
+    const c = unknown
+      ? { contact: `99${i}`, start: YEAR_START + Math.floor(rnd() * SPAN) }
+      : pick(convStarts);
     const action = pick(ACTIONS);
     const revenue = action === 'Purchase' ? Math.round(rnd() * 20000) / 100 : null;
-    insExt.run(`ext.${i}`, action, c.contact, c.start + Math.floor(rnd() * 10 * 86_400), revenue, revenue === null ? null : rnd() < 0.9 ? 'USD' : 'EUR');
+    insExt.run(
+      `ext.${i}`,
+      action,
+      c.contact,
+      c.start + Math.floor(rnd() * 10 * 86_400),
+      revenue,
+      revenue === null ? null : rnd() < 0.9 ? 'USD' : 'EUR',
+    );
   }
-  db.prepare("INSERT INTO meta_accounts (id, account_id, name, currency, selected) VALUES ('act_1', '1', 'Bench', 'USD', 1)").run();
+  db.prepare(
+    "INSERT INTO meta_accounts (id, account_id, name, currency, selected) VALUES ('act_1', '1', 'Bench', 'USD', 1)",
+  ).run();
   for (const p of PHONES) db.prepare("INSERT INTO meta_account_numbers VALUES ('act_1', ?)").run(p);
-  const insAd = db.prepare("INSERT INTO meta_ads (ad_id, account_id, name, adset_name, campaign_name) VALUES (?, 'act_1', ?, ?, ?)");
+  const insAd = db.prepare(
+    "INSERT INTO meta_ads (ad_id, account_id, name, adset_name, campaign_name) VALUES (?, 'act_1', ?, ?, ?)",
+  );
   const insSpend = db.prepare(
     "INSERT INTO meta_spend (account_id, ad_id, date, spend, currency, impressions, clicks, messaging_started, synced_at) VALUES ('act_1', ?, ?, ?, 'USD', ?, ?, ?, 0)",
   );
@@ -172,7 +291,9 @@ db.transaction(() => {
     }
   }
 })();
-console.log(`  ${messages.toLocaleString()} messages, ${EXTERNAL.toLocaleString()} external events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+console.log(
+  `  ${messages.toLocaleString()} messages, ${EXTERNAL.toLocaleString()} external events in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);
 
 t0 = performance.now();
 let lastLog = 0;
@@ -187,7 +308,9 @@ await rebuildDerived(db, {
 });
 const p = activePrefix(db);
 const convCount = db.prepare(`SELECT COUNT(*) FROM ${p}conversations`).pluck().get() as number;
-console.log(`Derived ${convCount.toLocaleString()} conversations in bulk in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+console.log(
+  `Derived ${convCount.toLocaleString()} conversations in bulk in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);
 db.pragma('wal_checkpoint(TRUNCATE)');
 db.exec('ANALYZE');
 
@@ -211,10 +334,19 @@ const csv = (name: string, sql: string) => {
 t0 = performance.now();
 const convCsv = await csv('conv', `SELECT id, phone, contact, source, day, start_ts FROM ${p}conversations`);
 const ceCsv = await csv('ce', `SELECT conv, event, first_delay FROM ${p}conv_events`);
-const revCsv = await csv('rev', `SELECT conv, event, currency, SUM(amount) FROM ${p}occurrences WHERE amount IS NOT NULL GROUP BY conv, event, currency`);
-await duck.run(`CREATE TABLE conv AS SELECT * FROM read_csv('${convCsv}', header=false, columns={'id':'BIGINT','phone':'VARCHAR','contact':'VARCHAR','source':'BIGINT','day':'INTEGER','start_ts':'BIGINT'})`);
-await duck.run(`CREATE TABLE ce AS SELECT * FROM read_csv('${ceCsv}', header=false, columns={'conv':'BIGINT','event':'BIGINT','first_delay':'BIGINT'})`);
-await duck.run(`CREATE TABLE rev AS SELECT * FROM read_csv('${revCsv}', header=false, columns={'conv':'BIGINT','event':'BIGINT','currency':'VARCHAR','amount':'BIGINT'})`);
+const revCsv = await csv(
+  'rev',
+  `SELECT conv, event, currency, SUM(amount) FROM ${p}occurrences WHERE amount IS NOT NULL GROUP BY conv, event, currency`,
+);
+await duck.run(
+  `CREATE TABLE conv AS SELECT * FROM read_csv('${convCsv}', header=false, columns={'id':'BIGINT','phone':'VARCHAR','contact':'VARCHAR','source':'BIGINT','day':'INTEGER','start_ts':'BIGINT'})`,
+);
+await duck.run(
+  `CREATE TABLE ce AS SELECT * FROM read_csv('${ceCsv}', header=false, columns={'conv':'BIGINT','event':'BIGINT','first_delay':'BIGINT'})`,
+);
+await duck.run(
+  `CREATE TABLE rev AS SELECT * FROM read_csv('${revCsv}', header=false, columns={'conv':'BIGINT','event':'BIGINT','currency':'VARCHAR','amount':'BIGINT'})`,
+);
 console.log(`Loaded DuckDB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
 const phone = 'PN_A';
@@ -268,12 +400,16 @@ for (const preset of ['12m', '30d'] as const) {
 
 // ---- deriving one new message ----
 const deriveTimes: number[] = [];
-const threads = db.prepare(`SELECT phone, contact, last_ts FROM ${p}conversations ORDER BY id DESC LIMIT 2000`).all() as {
+const threads = db
+  .prepare(`SELECT phone, contact, last_ts FROM ${p}conversations ORDER BY id DESC LIMIT 2000`)
+  .all() as {
   phone: string;
   contact: string;
   last_ts: number;
 }[];
-const insLive = db.prepare("INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, text) VALUES (?, ?, ?, 'in', ?, 'text', ?)");
+const insLive = db.prepare(
+  "INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, text) VALUES (?, ?, ?, 'in', ?, 'text', ?)",
+);
 threads.forEach((th, i) => {
   const id = `live.${i}`;
   // Half extend a conversation, half start one (a day later); a tenth arrive out of order.
@@ -295,13 +431,17 @@ console.log('\nReport timings (median of %d runs, ms) â€” ours | DuckDB | ours Ã
 for (const r of results) {
   console.log(`\n${r.label}`);
   for (const k of ['total', 'totals', 'previous', 'sources', 'funnel', 'series']) {
-    console.log(`  ${k.padEnd(9)} ${f(r.ours[k]!)} | ${f(r.duck[k]!)} | ${(r.ours[k]! / r.duck[k]!).toFixed(2)}`);
+    console.log(
+      `  ${k.padEnd(9)} ${f(r.ours[k]!)} | ${f(r.duck[k]!)} | ${(r.ours[k]! / r.duck[k]!).toFixed(2)}`,
+    );
   }
 }
 console.log(
   `\nDeriving one new message (own transaction): median ${median(deriveTimes).toFixed(3)} ms; in order ${median(inOrder).toFixed(3)} ms; out of order (thread re-derived) ${median(outOfOrder).toFixed(3)} ms`,
 );
-console.log(`Database size: ${(size / 1024 / 1024).toFixed(0)} MB (${convCount.toLocaleString()} conversations, ${messages.toLocaleString()} messages)`);
+console.log(
+  `Database size: ${(size / 1024 / 1024).toFixed(0)} MB (${convCount.toLocaleString()} conversations, ${messages.toLocaleString()} messages)`,
+);
 db.close();
 if (process.argv.includes('--keep')) console.log(`Kept ${file}`);
 else fs.rmSync(dir, { recursive: true, force: true });
