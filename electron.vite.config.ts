@@ -34,8 +34,10 @@ export default defineConfig({
   renderer: {
     root: 'src/renderer',
     plugins: [react(), devCsp()],
+    // Minified: parsing the bundle is a large part of the first render after launch.
     build: {
       outDir: 'out/renderer',
+      minify: true,
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
     },
   },
