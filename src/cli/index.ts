@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { registerAppCommands } from './commands/app';
 import { registerCollectorCommands, registerDialog360Commands } from './commands/collector';
-import { registerMetaCommands } from './commands/meta';
 import { registerIngestCommands } from './commands/ingest';
+import { registerMetaCommands } from './commands/meta';
 import { registerReportCommands } from './commands/report';
 import { registerServeCommand } from './commands/serve';
 import { reportFailure, VERSION } from './runtime';

@@ -1,9 +1,9 @@
 import { appHandlers } from './app/handlers';
-import type { Handlers, InternalHandlers } from './host/context';
-import { ingestHandlers, ingestInternalHandlers } from './ingest/handlers';
 import { reportHandlers, sourcesHandlers } from './attribution/handlers';
 import { collectorHandlers, collectorInternalHandlers } from './collector/handlers';
 import { dialog360Handlers, dialog360InternalHandlers } from './dialog360/handlers';
+import type { Handlers, InternalHandlers } from './host/context';
+import { ingestHandlers, ingestInternalHandlers } from './ingest/handlers';
 import { metaHandlers } from './meta/handlers';
 
 // Every area contributes its handlers; `satisfies` makes a missing or mistyped handler a compile error.

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { appMethods } from './app';
 import type { JobInfo } from './app';
+import { appMethods } from './app';
 import { dialog360Methods } from './dialog360';
 import { ingestMethods } from './ingest';
 import { metaMethods } from './meta';
@@ -38,7 +38,11 @@ export function isMethodName(name: string): name is MethodName {
 /** Events the core pushes to every open UI (IPC channel `insights:event`, SSE `/api/events`). */
 export type CoreEvent =
   | { type: 'job'; job: JobInfo }
-  | { type: 'data-changed'; workspace: string; what: 'messages' | 'events' | 'sources' | 'settings' | 'spend' | 'all' };
+  | {
+      type: 'data-changed';
+      workspace: string;
+      what: 'messages' | 'events' | 'sources' | 'settings' | 'spend' | 'all';
+    };
 
 /** The wire envelope: the workspace travels beside the arguments so every method can stay workspace-agnostic. */
 export interface CallEnvelope {
@@ -47,7 +51,9 @@ export interface CallEnvelope {
   args: unknown;
 }
 
-export type CallResult = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string; field?: string } };
+export type CallResult =
+  | { ok: true; value: unknown }
+  | { ok: false; error: { code: string; message: string; field?: string } };
 
 export * from './app';
 export * from './define';
