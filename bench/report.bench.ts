@@ -361,13 +361,16 @@ for (const preset of ['12m', '30d'] as const) {
   const event = ctx.selectEvent(undefined);
   const ev = event ? ctx.eventId(event.id) : -1;
   const q = { phone, range: { preset }, event: event?.id };
+  // A fresh context per run: nothing computed for one part is reused by the next run.
+  const fresh = () => new ReportContext(db, phone, { preset }, TZ, { now: NOW });
   const ours: Record<string, number> = {
     total: time(() => buildReport(db, q, { now: NOW })),
-    totals: time(() => ctx.totals(event)),
-    previous: time(() => ctx.previous(event)),
-    sources: time(() => ctx.sources(event)),
-    funnel: time(() => ctx.funnel(event ? [event.id] : [], 0)),
-    series: time(() => ctx.series(event)),
+    totals: time(() => fresh().totals(event)),
+    previous: time(() => fresh().previous(event)),
+    sources: time(() => fresh().sources(event)),
+    funnel: time(() => fresh().funnel(event ? [event.id] : [], 0)),
+    series: time(() => fresh().series(event)),
+    unattributed: time(() => fresh().unattributed(event)),
   };
   const r = ctx.range;
   const prevFrom = r.fromDay - r.days;

@@ -598,8 +598,9 @@ export class Engine {
       if (old) this.removeOccurrence(old, ev, e.ts, e.id);
     }
     this.st(
-      'INSERT INTO $external (event_id, conv) VALUES (?, ?) ON CONFLICT(event_id) DO UPDATE SET conv = excluded.conv',
-    ).run(id, target);
+      `INSERT INTO $external (event_id, conv, ts, action, app_id) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(event_id) DO UPDATE SET conv = excluded.conv`,
+    ).run(id, target, e.ts, e.action.trim(), e.app_id);
     if (target !== null) {
       const c = this.conv(target)!;
       const amount = e.revenue_amount === null ? null : Math.round(e.revenue_amount * MICRO);

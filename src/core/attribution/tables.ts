@@ -69,10 +69,13 @@ CREATE INDEX ${p}ce_event ON ${p}conv_events(phone, event, day, first_delay);
 -- Attribution of every stored external event (conv NULL: unattributed).
 CREATE TABLE ${p}external (
   event_id TEXT PRIMARY KEY,
-  conv INTEGER
+  conv INTEGER,
+  ts INTEGER NOT NULL,                   -- copied from external_events so unattributed counts need no join
+  action TEXT NOT NULL,                  -- trimmed
+  app_id TEXT
 ) STRICT;
 CREATE INDEX ${p}external_conv ON ${p}external(conv) WHERE conv IS NOT NULL;
-CREATE INDEX ${p}external_unattributed ON ${p}external(event_id) WHERE conv IS NULL;
+CREATE INDEX ${p}external_unattributed ON ${p}external(ts, action) WHERE conv IS NULL;
 -- Summaries, maintained with every change. prev_day makes distinct contacts a plain sum:
 -- contacts in [from, to] = conversations in [from, to] whose previous one (same key) is before from.
 CREATE TABLE ${p}sum_day (

@@ -88,6 +88,8 @@ export class ReportContext {
   readonly range: ResolvedRange;
   readonly summary: boolean;
   private readonly eventIds = new Map<string, number | null>();
+  /** Invested of every source row per range (`from|to`), so totals need not compute it again. */
+  private readonly rowInvested = new Map<string, Map<string, Invested>>();
 
   constructor(
     readonly db: Db,
@@ -174,8 +176,8 @@ export class ReportContext {
 
   private unattributedWhere(): { sql: string; args: unknown[] } {
     return {
-      sql: `x.conv IS NULL AND e.ts >= ? AND e.ts < ? AND (e.app_id IS NULL OR e.app_id = '' OR e.app_id = ? OR e.app_id = ?
-             OR (? <> '' AND e.app_id = ?))`,
+      sql: `x.conv IS NULL AND x.ts >= ? AND x.ts < ? AND (x.app_id IS NULL OR x.app_id = '' OR x.app_id = ? OR x.app_id = ?
+             OR (? <> '' AND x.app_id = ?))`,
       args: [
         this.phone.id,
         this.phone.display ?? this.phone.id,
@@ -188,8 +190,7 @@ export class ReportContext {
   private unattributedActions(r: ResolvedRange): string[] {
     const w = this.unattributedWhere();
     return this.q(
-      `SELECT DISTINCT TRIM(e.action) FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed
-         JOIN external_events e ON e.id = x.event_id WHERE ${w.sql}`,
+      `SELECT DISTINCT x.action FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed WHERE ${w.sql}`,
     )
       .pluck()
       .all(r.startTs, r.endTs, ...w.args) as string[];
@@ -200,8 +201,8 @@ export class ReportContext {
     const w = this.unattributedWhere();
     const byAction = event?.kind === 'external';
     return this.q(
-      `SELECT COUNT(DISTINCT e.id) FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed
-         JOIN external_events e ON e.id = x.event_id WHERE ${w.sql} ${byAction ? 'AND TRIM(e.action) = ?' : ''}`,
+      `SELECT COUNT(*) FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed
+       WHERE ${w.sql} ${byAction ? 'AND x.action = ?' : ''}`,
     )
       .pluck()
       .get(r.startTs, r.endTs, ...w.args, ...(byAction ? [event.label] : [])) as number;
@@ -306,6 +307,7 @@ export class ReportContext {
     const adIds = keys.map(adIdOf).filter((a): a is string => a !== null);
     const spend = spendSummary(this.db, adIds, r.from, r.to);
     const invested = this.invested(keys, r, spend);
+    this.rowInvested.set(`${r.from}|${r.to}`, invested);
     const details = metaDetails(this.db, adIds, r.from, r.to, spend);
     const renames = new Map(
       (
@@ -395,9 +397,11 @@ export class ReportContext {
     const agg = this.aggregator(r);
     const ev = event ? this.eventId(event.id) : null;
     const t = agg.totals(ev);
-    const keys = this.investedRowKeys(r, agg, null);
+    // The source rows of this range already know every row's Invested when sources() ran first.
+    const known = this.rowInvested.get(`${r.from}|${r.to}`);
+    const invested = known ?? this.invested(this.investedRowKeys(r, agg, null), r);
     const inv = mergeInvested(
-      [...this.invested(keys, r).values()].map((i) => ({ invested: i.invested, investedOther: i.other })),
+      [...invested.values()].map((i) => ({ invested: i.invested, investedOther: i.other })),
     );
     const row = this.row('', 'rollup', '', t, inv, event);
     return {
@@ -531,6 +535,7 @@ export function defaultName(key: string): string {
 export function buildReport(db: Db, q: ReportQuery, opts: ReportOptions = {}): Report {
   const ctx = new ReportContext(db, q.phone, q.range, q.timezone, opts);
   const event = ctx.selectEvent(q.event);
+  const sources = ctx.sources(event);
   const totals = ctx.totals(event);
   const { granularity, series } = ctx.series(event);
   return {
@@ -539,7 +544,7 @@ export function buildReport(db: Db, q: ReportQuery, opts: ReportOptions = {}): R
     event,
     totals,
     previous: ctx.previous(event),
-    sources: ctx.sources(event),
+    sources,
     funnel: ctx.funnel(q.funnel ?? (event ? [event.id] : []), totals.conversations),
     series,
     seriesGranularity: granularity,
