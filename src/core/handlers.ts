@@ -1,5 +1,6 @@
 import { appHandlers } from './app/handlers';
 import { reportHandlers, sourcesHandlers } from './attribution/handlers';
+import { unattributedHandlers } from './attribution/unattributed-handlers';
 import { collectorHandlers, collectorInternalHandlers } from './collector/handlers';
 import { dialog360Handlers, dialog360InternalHandlers } from './dialog360/handlers';
 import type { Handlers, InternalHandlers } from './host/context';
@@ -15,6 +16,7 @@ export const allHandlers = {
   ...dialog360Handlers,
   ...collectorHandlers,
   ...metaHandlers,
+  ...unattributedHandlers,
 } satisfies Handlers;
 
 export const internalHandlers: InternalHandlers = {

@@ -6,6 +6,7 @@ import { ingestMethods } from './ingest';
 import { metaMethods } from './meta';
 import { reportMethods } from './report';
 import { sourcesMethods } from './sources';
+import { unattributedMethods } from './unattributed';
 
 /**
  * The one API of Insights Desktop. Each area declares its methods in its own file; this merges them.
@@ -18,6 +19,7 @@ export const contract = {
   ...ingestMethods,
   ...dialog360Methods,
   ...metaMethods,
+  ...unattributedMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -63,3 +65,4 @@ export * from './ingest';
 export * from './meta';
 export * from './report';
 export * from './sources';
+export * from './unattributed';

@@ -1,0 +1,209 @@
+import { ApiError } from '../../shared/contract/errors';
+import type { UnattributedEvent } from '../../shared/contract/unattributed';
+import type { Db } from '../db/open';
+import type { Handler } from '../host/context';
+import { appliedConfig } from './config';
+import { deriveChanges } from './derive';
+import { resolvePhone } from './report/report';
+import { activePrefix, type Prefix } from './tables';
+
+// Unattributed external events (conv IS NULL in the active table set) with the reason the engine found no
+// conversation. The reason repeats Engine.targetOf's rules read-only (engine.ts): a resolvable
+// previous_external_event_id takes its conversation; else the contact's latest conversation that started at
+// or before the event (on the numbers app_id names, when set) within the attribution window.
+
+interface EventRow {
+  id: string;
+  event_id: string | null;
+  action: string;
+  contact_id: string;
+  ts: number;
+  revenue_amount: number | null;
+  revenue_currency: string | null;
+  app_id: string | null;
+  previous_external_event_id: string | null;
+}
+
+const COLUMNS =
+  'e.id, e.event_id, e.action, e.contact_id, e.ts, e.revenue_amount, e.revenue_currency, e.app_id, e.previous_external_event_id';
+
+function plural(n: number, one: string): string {
+  return `${n} ${one}${n === 1 ? '' : 's'}`;
+}
+
+/** Why the engine attributes this event to no conversation (null when it would find one). */
+export function unattributedReason(
+  db: Db,
+  p: Prefix,
+  attributionSeconds: number,
+  e: EventRow,
+): string | null {
+  const notes: string[] = [];
+  if (e.previous_external_event_id) {
+    const prev = db
+      .prepare(
+        'SELECT id FROM external_events WHERE id = ? UNION ALL SELECT id FROM external_events WHERE event_id = ? LIMIT 1',
+      )
+      .pluck()
+      .get(e.previous_external_event_id, e.previous_external_event_id) as string | undefined;
+    if (prev === undefined || prev === e.id)
+      notes.push(`previous_external_event_id ${e.previous_external_event_id} not found`);
+    else {
+      const conv = db.prepare(`SELECT conv FROM ${p}external WHERE event_id = ?`).pluck().get(prev);
+      if (conv !== null && conv !== undefined) return null;
+      notes.push(`the previous event ${e.previous_external_event_id} is unattributed too`);
+    }
+  }
+  const anyConv = db.prepare(`SELECT COUNT(*) FROM ${p}conversations WHERE contact = ?`).pluck();
+  let phones: string[] | null = null;
+  if (e.app_id) {
+    phones = db
+      .prepare('SELECT phone_number_id FROM business_numbers WHERE phone_number_id = ?')
+      .pluck()
+      .all(e.app_id) as string[];
+    const digits = e.app_id.replace(/\D/g, '');
+    if (phones.length === 0 && digits !== '')
+      phones = db
+        .prepare('SELECT phone_number_id FROM business_numbers WHERE display_digits = ?')
+        .pluck()
+        .all(digits) as string[];
+    if (phones.length === 0) return [...notes, `unknown app_id ${e.app_id}`].join('; ');
+  }
+  const latest = (phone: string | null) =>
+    db
+      .prepare(
+        `SELECT start_ts FROM ${p}conversations WHERE contact = ? ${phone === null ? '' : 'AND phone = ?'} AND start_ts <= ?
+         ORDER BY start_ts DESC LIMIT 1`,
+      )
+      .pluck()
+      .get(...(phone === null ? [e.contact_id, e.ts] : [e.contact_id, phone, e.ts])) as number | undefined;
+  let start: number | undefined;
+  for (const phone of phones ?? [null]) {
+    const s = latest(phone);
+    if (s !== undefined && (start === undefined || s > start)) start = s;
+  }
+  const days = Math.round(attributionSeconds / 86_400);
+  let reason: string;
+  if (start !== undefined) {
+    if (e.ts - start <= attributionSeconds) return null;
+    reason = `later than the attribution window (${plural(days, 'day')}) after the last conversation`;
+  } else if ((anyConv.get(e.contact_id) as number) === 0) reason = 'no conversation with this contact';
+  else if (phones !== null) {
+    const onApp = db
+      .prepare(
+        `SELECT COUNT(*) FROM ${p}conversations WHERE contact = ? AND phone IN (${phones.map(() => '?').join(', ')})`,
+      )
+      .pluck()
+      .get(e.contact_id, ...phones) as number;
+    reason =
+      onApp === 0
+        ? `no conversation on app_id ${e.app_id}`
+        : 'no conversation with this contact before the event';
+  } else reason = 'no conversation with this contact before the event';
+  return [...notes, reason].join('; ');
+}
+
+function toRow(e: EventRow, reason: string): UnattributedEvent {
+  return {
+    id: e.id,
+    action: e.action,
+    leadPhone: e.contact_id,
+    time: new Date(e.ts * 1000).toISOString(),
+    revenue: e.revenue_amount,
+    currency: e.revenue_amount === null ? null : (e.revenue_currency ?? 'USD').toUpperCase(),
+    appId: e.app_id,
+    reason,
+  };
+}
+
+/** Events whose app_id is empty or names the phone (same rule as the dashboard's unattributed count). */
+function phoneFilter(db: Db, phone: string | undefined): { sql: string; args: unknown[] } {
+  if (!phone) return { sql: '', args: [] };
+  const p = resolvePhone(db, phone);
+  return {
+    sql: `AND (e.app_id IS NULL OR e.app_id = '' OR e.app_id = ? OR e.app_id = ? OR (? <> '' AND e.app_id = ?))`,
+    args: [p.id, p.display ?? p.id, p.digits ?? '', p.digits ?? ''],
+  };
+}
+
+const list: Handler<'events.unattributed.list'> = ({ phone, limit = 100, offset = 0 }, ctx) => {
+  const db = ctx.db();
+  const p = activePrefix(db);
+  const config = appliedConfig(db, false);
+  const f = phoneFilter(db, phone);
+  const from = `FROM ${p}external x JOIN external_events e ON e.id = x.event_id WHERE x.conv IS NULL ${f.sql}`;
+  const total = db
+    .prepare(`SELECT COUNT(*) ${from}`)
+    .pluck()
+    .get(...f.args) as number;
+  const events = db
+    .prepare(`SELECT ${COLUMNS} ${from} ORDER BY e.ts DESC, e.id LIMIT ? OFFSET ?`)
+    .all(...f.args, limit, offset) as EventRow[];
+  const rows = events.map((e) =>
+    toRow(
+      e,
+      // The engine's result can lag its rules (a rebuild pending): say so rather than invent a reason.
+      unattributedReason(db, p, config.attributionSeconds, e) ?? 'matches a conversation now: retry',
+    ),
+  );
+  return { total, rows };
+};
+
+function eventOf(db: Db, id: string): EventRow {
+  const e = db.prepare(`SELECT ${COLUMNS} FROM external_events e WHERE e.id = ?`).get(id) as
+    | EventRow
+    | undefined;
+  if (!e) throw new ApiError('not_found', `No external event "${id}" in this workspace`, 'id');
+  return e;
+}
+
+const retry: Handler<'events.unattributed.retry'> = ({ id }, ctx) => {
+  const db = ctx.db();
+  const result = db.transaction(() => {
+    const e = eventOf(db, id);
+    deriveChanges(db, { messageIds: [], externalEventIds: [id], outgoingIds: [] });
+    const p = activePrefix(db);
+    const conv = db.prepare(`SELECT conv FROM ${p}external WHERE event_id = ?`).pluck().get(id);
+    const attributed = conv !== null && conv !== undefined;
+    return {
+      attributed,
+      reason: attributed
+        ? null
+        : (unattributedReason(db, p, appliedConfig(db).attributionSeconds, e) ?? 'no matching conversation'),
+    };
+  })();
+  if (result.attributed) ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'events' });
+  return result;
+};
+
+const remove: Handler<'events.unattributed.delete'> = ({ id }, ctx) => {
+  const db = ctx.db();
+  db.transaction(() => {
+    const e = eventOf(db, id);
+    const conv = db
+      .prepare(`SELECT conv FROM ${activePrefix(db)}external WHERE event_id = ?`)
+      .pluck()
+      .get(id);
+    if (conv !== null && conv !== undefined)
+      throw new ApiError(
+        'invalid_argument',
+        'This event counts for a conversation; only unattributed events are deleted here',
+        'id',
+      );
+    // Events chained to this one lose their link: derive them again after the raw row is gone.
+    const dependents = db
+      .prepare('SELECT id FROM external_events WHERE previous_external_event_id IN (?, ?)')
+      .pluck()
+      .all(e.id, e.event_id ?? e.id) as string[];
+    db.prepare('DELETE FROM external_events WHERE id = ?').run(id);
+    deriveChanges(db, { messageIds: [], externalEventIds: [id, ...dependents], outgoingIds: [] });
+  })();
+  ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'events' });
+  return { deleted: 1 };
+};
+
+export const unattributedHandlers = {
+  'events.unattributed.list': list,
+  'events.unattributed.retry': retry,
+  'events.unattributed.delete': remove,
+};
