@@ -55,6 +55,7 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
   const error = useDashboard((s) => s.reportError);
   const phone = useDashboard((s) => s.phones?.find((p) => p.id === s.phoneId) ?? null);
   const funnel = useDashboard((s) => s.funnel);
+  const setView = useDashboard((s) => s.setView);
   const events = useDashboard((s) => s.events);
   const setFunnel = useDashboard((s) => s.setFunnel);
   const tablePrefs = useDashboard((s) => s.prefs.table);
@@ -164,7 +165,10 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
           <p className="notice" data-testid="unattributed">
             {report.unattributedExternalEvents === 1
               ? '1 external event in this range could not be matched to a conversation; it is not counted as a lead.'
-              : `${formatInt(report.unattributedExternalEvents)} external events in this range could not be matched to a conversation; they are not counted as leads.`}
+              : `${formatInt(report.unattributedExternalEvents)} external events in this range could not be matched to a conversation; they are not counted as leads.`}{' '}
+            <button type="button" className="link-button" onClick={() => setView('settings', 'unattributed')}>
+              See why
+            </button>
           </p>
         )}
 

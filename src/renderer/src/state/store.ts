@@ -45,6 +45,8 @@ export interface DashboardState {
   jobs: JobInfo[];
   offline: boolean;
   view: View;
+  /** The Settings section to open (a link from the dashboard names one). */
+  settingsSection: string | null;
   drill: { sourceId: string; sourceName: string } | null;
   demo: { running: boolean; error: string | null };
 
@@ -55,7 +57,7 @@ export interface DashboardState {
   setEvent(id: string): void;
   setFunnel(steps: string[] | undefined): void;
   setTheme(theme: ThemePref): void;
-  setView(view: View): void;
+  setView(view: View, settingsSection?: string): void;
   openDrill(sourceId: string, sourceName: string): void;
   closeDrill(): void;
   reload(): void;
@@ -248,6 +250,7 @@ export function createDashboardStore(client: Client): DashboardStore {
       jobs: [],
       offline: false,
       view: 'dashboard',
+      settingsSection: null,
       drill: null,
       demo: { running: false, error: null },
 
@@ -310,8 +313,8 @@ export function createDashboardStore(client: Client): DashboardStore {
         persist({ theme });
       },
 
-      setView(view) {
-        set({ view });
+      setView(view, settingsSection) {
+        set({ view, settingsSection: settingsSection ?? null });
       },
 
       openDrill(sourceId, sourceName) {

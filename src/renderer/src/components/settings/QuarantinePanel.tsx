@@ -1,15 +1,18 @@
+import { useState } from 'react';
+import type { QuarantineItem } from '../../../../shared/contract';
 import { formatDateTime, formatInt } from '../../lib/format';
 import { useClient, useDashboard } from '../../state/context';
 import { ErrorLine, PanelState } from './common';
 import { useAction, useLoad } from './useLoad';
 
 /** Deliveries that could not be read, each with its reason; retry after a fix, or delete. */
-export function QuarantinePanel() {
+export function QuarantinePanel({ onOpenUnattributed }: { onOpenUnattributed?: () => void }) {
   const client = useClient();
   const workspace = useDashboard((s) => s.workspace);
   const unattributed = useDashboard((s) => s.report?.unattributedExternalEvents ?? 0);
   const q = useLoad(() => client.api['quarantine.list']({ limit: 200 }), [workspace]);
   const [run, action] = useAction();
+  const [shown, setShown] = useState<(QuarantineItem & { body: string }) | null>(null);
   const act = (fn: () => Promise<unknown>) =>
     void run(async () => {
       await fn();
@@ -73,7 +76,19 @@ export function QuarantinePanel() {
                 <td className="small">{it.channel ? `${it.origin} · ${it.channel}` : it.origin}</td>
                 <td className="col-name small wrap-cell">{it.reason}</td>
                 <td className="num small">{formatInt(it.size)} B</td>
-                <td className="num">
+                <td className="num nowrap">
+                  <button
+                    type="button"
+                    className="button ghost small"
+                    aria-expanded={shown?.id === it.id}
+                    onClick={() =>
+                      shown?.id === it.id
+                        ? setShown(null)
+                        : void run(async () => setShown(await client.api['quarantine.show']({ id: it.id })))
+                    }
+                  >
+                    {shown?.id === it.id ? 'Hide' : 'View'}
+                  </button>{' '}
                   <button
                     type="button"
                     className="button small"
@@ -93,6 +108,16 @@ export function QuarantinePanel() {
             ))}
           </tbody>
         </table>
+        {shown && q.data?.items.some((it) => it.id === shown.id) && (
+          <div className="stack" data-testid="quarantine-body">
+            <h3 className="small">
+              Delivery #{shown.id} · {formatDateTime(shown.receivedAt)}
+              {shown.contentType ? ` · ${shown.contentType}` : ''}
+            </h3>
+            <p className="small error-text">{shown.reason}</p>
+            <pre className="code-block body-view">{prettyBody(shown.body)}</pre>
+          </div>
+        )}
         {q.data && q.data.total > q.data.items.length && (
           <p className="hint">
             Showing the newest {q.data.items.length} of {formatInt(q.data.total)}.
@@ -103,10 +128,24 @@ export function QuarantinePanel() {
         <p className="notice">
           {formatInt(unattributed)} external events in the dashboard’s range match no conversation (no
           conversation of that lead within the attribution window, or an unknown app_id). They are kept and
-          count once a matching conversation arrives.
+          count once a matching conversation arrives.{' '}
+          {onOpenUnattributed && (
+            <button type="button" className="link-button" onClick={onOpenUnattributed}>
+              See each with its reason
+            </button>
+          )}
         </p>
       )}
       <ErrorLine error={action.error} />
     </section>
   );
+}
+
+/** JSON bodies are easier to read indented; anything else is shown as received. */
+function prettyBody(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch {
+    return body;
+  }
 }

@@ -9,10 +9,15 @@ import { ExternalEventsPanel } from './ExternalEventsPanel';
 import { ImportPanel } from './ImportPanel';
 import { KeywordsPanel } from './KeywordsPanel';
 import { MetaPanel } from './MetaPanel';
+import { MetaSettingsPanel } from './MetaSettingsPanel';
+import { PrivacyPanel } from './PrivacyPanel';
 import { QuarantinePanel } from './QuarantinePanel';
+import { TemplatesPanel } from './TemplatesPanel';
+import { UnattributedPanel } from './UnattributedPanel';
 
 const SECTIONS = [
   { id: 'channels', label: 'Channels' },
+  { id: 'templates', label: 'Templates' },
   { id: 'import', label: 'Import' },
   { id: 'events', label: 'External events' },
   { id: 'keywords', label: 'Keywords' },
@@ -20,13 +25,16 @@ const SECTIONS = [
   { id: 'collector', label: 'Collector' },
   { id: 'attribution', label: 'Attribution' },
   { id: 'quarantine', label: 'Quarantine' },
+  { id: 'unattributed', label: 'Unattributed events' },
+  { id: 'privacy', label: 'Privacy' },
   { id: 'general', label: 'General' },
 ] as const;
 type SectionId = (typeof SECTIONS)[number]['id'];
 
 export function Settings() {
   const setView = useDashboard((s) => s.setView);
-  const [section, setSection] = useState<SectionId>('channels');
+  const wanted = useDashboard((s) => s.settingsSection);
+  const [section, setSection] = useState<SectionId>(SECTIONS.find((s) => s.id === wanted)?.id ?? 'channels');
   return (
     <div className="settings" data-testid="settings">
       <div className="dash-head">
@@ -61,10 +69,20 @@ export function Settings() {
           {section === 'import' && <ImportPanel />}
           {section === 'events' && <ExternalEventsPanel />}
           {section === 'keywords' && <KeywordsPanel />}
-          {section === 'meta' && <MetaPanel />}
+          {section === 'meta' && (
+            <>
+              <MetaPanel />
+              <MetaSettingsPanel />
+            </>
+          )}
           {section === 'collector' && <CollectorPanel />}
           {section === 'attribution' && <AttributionPanel />}
-          {section === 'quarantine' && <QuarantinePanel />}
+          {section === 'templates' && <TemplatesPanel />}
+          {section === 'quarantine' && (
+            <QuarantinePanel onOpenUnattributed={() => setSection('unattributed')} />
+          )}
+          {section === 'unattributed' && <UnattributedPanel />}
+          {section === 'privacy' && <PrivacyPanel />}
           {section === 'general' && <GeneralPanel />}
         </div>
       </div>
