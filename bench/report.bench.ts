@@ -435,9 +435,10 @@ for (const r of results) {
   console.log(`\n${r.label}`);
   for (const k of ['total', 'totals', 'previous', 'sources', 'funnel', 'series']) {
     console.log(
-      `  ${k.padEnd(9)} ${f(r.ours[k]!)} | ${f(r.duck[k]!)} | ${(r.ours[k]! / r.duck[k]!).toFixed(2)}`,
+      `  ${k.padEnd(12)} ${f(r.ours[k]!)} | ${f(r.duck[k]!)} | ${(r.ours[k]! / r.duck[k]!).toFixed(2)}`,
     );
   }
+  console.log(`  ${'unattributed'.padEnd(12)} ${f(r.ours.unattributed!)} | (not part of the DuckDB report)`);
 }
 console.log(
   `\nDeriving one new message (own transaction): median ${median(deriveTimes).toFixed(3)} ms; in order ${median(inOrder).toFixed(3)} ms; out of order (thread re-derived) ${median(outOfOrder).toFixed(3)} ms`,
