@@ -162,9 +162,11 @@ function RawRetention() {
               <input type="radio" name="retention" checked={keepAll} onChange={() => setKeepAll(true)} />
               Keep forever
             </label>
-            <label className="radio">
-              <input type="radio" name="retention" checked={!keepAll} onChange={() => setKeepAll(false)} />
-              Keep for
+            <span className="radio">
+              <label className="radio">
+                <input type="radio" name="retention" checked={!keepAll} onChange={() => setKeepAll(false)} />
+                Keep for
+              </label>
               <input
                 className="days-input"
                 type="number"
@@ -173,10 +175,13 @@ function RawRetention() {
                 value={days}
                 aria-label="Days to keep raw bodies"
                 onFocus={() => setKeepAll(false)}
-                onChange={(e) => setDays(e.target.value)}
+                onChange={(e) => {
+                  setDays(e.target.value);
+                  setKeepAll(false);
+                }}
               />
               days
-            </label>
+            </span>
           </fieldset>
           <div className="row">
             <button type="submit" className="button primary" disabled={!valid || action.busy}>
