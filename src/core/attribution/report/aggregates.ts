@@ -87,8 +87,8 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
   ];
   // A range that runs past the newest conversation (every preset does) is counted as all-time figures minus
   // the days before `from` when those are fewer than the range's own days.
-  const complement =
-    maxDay !== null && minDay !== null && toDay >= maxDay && fromDay - minDay < toDay - fromDay + 1;
+  const openEnded = maxDay !== null && toDay >= maxDay;
+  const complement = openEnded && minDay !== null && fromDay - minDay < toDay - fromDay + 1;
   const subtract = (
     out: Map<number, SourceAgg>,
     rows: [number, number][],
@@ -196,7 +196,7 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
     },
     totals(event) {
       const t = emptyAgg();
-      if (complement) {
+      if (openEnded) {
         t.conversations =
           (q('SELECT SUM(n) FROM $day_n WHERE phone = ? AND day >= ?').pluck().get(phone, fromDay) as
             | number
