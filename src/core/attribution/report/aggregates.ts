@@ -35,6 +35,8 @@ export interface Aggregator {
   funnelConversations(event: number, events: number[]): FunnelConv[];
   available(): Map<number, { leads: number; occurrences: number }>;
   hasConversations(source: number): boolean;
+  /** The sources of `kind` with a conversation in the range (one statement, index seeks). */
+  sourcesOfKindInRange(kind: string): number[];
 }
 
 const emptyAgg = (): SourceAgg => ({ conversations: 0, contacts: 0, leads: 0, revenue: new Map() });
@@ -299,6 +301,14 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
         ) !== undefined
       );
     },
+    sourcesOfKindInRange(kind) {
+      return q(
+        `SELECT s.id FROM $sources s WHERE s.kind = ? AND EXISTS (
+           SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.phone = ? AND c.source = s.id AND c.day BETWEEN ? AND ?)`,
+      )
+        .pluck()
+        .all(kind, phone, fromDay, toDay) as number[];
+    },
   };
 }
 
@@ -430,6 +440,14 @@ export function exactAggregator(db: Db, p: Prefix, phone: string, r: ResolvedRan
           endTs,
         ) !== undefined
       );
+    },
+    sourcesOfKindInRange(kind) {
+      return q(
+        `SELECT s.id FROM $sources s WHERE s.kind = ? AND EXISTS (
+           SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.source = s.id AND ${IN_RANGE})`,
+      )
+        .pluck()
+        .all(kind, phone, startTs, endTs) as number[];
     },
   };
 }

@@ -249,11 +249,9 @@ export class ReportContext {
     if (withConversations) {
       for (const k of withConversations) if (k.startsWith('ad:')) keys.add(k);
     } else {
-      const ads = this.q(`SELECT id, key FROM ${this.p}sources WHERE kind = 'meta_ad'`).all() as {
-        id: number;
-        key: string;
-      }[];
-      for (const a of ads) if (agg.hasConversations(a.id)) keys.add(a.key);
+      const ids = agg.sourcesOfKindInRange('meta_ad');
+      const keyOf = this.q(`SELECT key FROM ${this.p}sources WHERE id = ?`).pluck();
+      for (const id of ids) keys.add(keyOf.get(id) as string);
     }
     const everOnNumber = this.q(
       `SELECT 1 FROM ${this.p}conversations WHERE phone = ? AND source = ? LIMIT 1`,
