@@ -87,7 +87,7 @@ describe('unattributed events', () => {
     expect(second!.textContent).toContain('no conversation with this contact');
 
     fireEvent.click(within(first!).getByRole('button', { name: /Retry Purchase/ }));
-    expect(await within(first!).findByText(/Still unmatched: unknown app_id PN9/)).toBeTruthy();
+    expect(await within(first!).findByText('Still unmatched: nothing changed.')).toBeTruthy();
     expect(argsOf(transport, 'events.unattributed.retry')).toEqual([{ id: 'ee_1' }]);
 
     vi.stubGlobal('confirm', () => true);
@@ -110,7 +110,7 @@ describe('unattributed events', () => {
 });
 
 describe('quarantine body', () => {
-  it('View shows the reason and the body, indented when it is JSON', async () => {
+  it('View shows the body under its row and reason, indented when it is JSON', async () => {
     const h = standardHandlers();
     const item = {
       id: 7,
@@ -128,7 +128,8 @@ describe('quarantine body', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'View' }));
     const body = await screen.findByTestId('quarantine-body');
     expect(body.querySelector('pre')!.textContent).toBe('{\n  "object": "whatsapp_business_account"\n}');
-    expect(within(body).getByText('unknown channel PN1')).toBeTruthy();
+    expect(screen.getByText('unknown channel PN1')).toBeTruthy();
+    expect(within(body).getByText(/Delivery #7/)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Hide' }));
     expect(screen.queryByTestId('quarantine-body')).toBeNull();
   });

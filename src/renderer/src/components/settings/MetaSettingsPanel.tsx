@@ -64,13 +64,12 @@ function MetaSettingsForm({ current, onSaved }: { current: MetaSettings; onSaved
       }}
     >
       <div className="row wrap-row">
-        <label className="field">
+        <label className="field field-narrow">
           <span>Graph API version</span>
           <input
             value={apiVersion}
             onChange={(e) => change(setApiVersion)(e.target.value)}
             placeholder="v25.0"
-            size={8}
           />
         </label>
         <label className="field grow">

@@ -15,15 +15,19 @@ export function PrivacyPanel() {
   );
 }
 
-const ERASED: [keyof Omit<EraseSummary, 'contactIds'>, string][] = [
-  ['messages', 'messages'],
-  ['statuses', 'delivery statuses'],
-  ['externalEvents', 'external events'],
-  ['outgoingMessages', 'outgoing messages'],
-  ['rawPayloadsDeleted', 'raw webhook bodies deleted'],
-  ['rawPayloadsRewritten', 'raw webhook bodies rewritten without the contact'],
-  ['quarantine', 'quarantined deliveries'],
-  ['contacts', 'contact records'],
+const ERASED: [keyof Omit<EraseSummary, 'contactIds'>, string, string][] = [
+  ['messages', 'message', 'messages'],
+  ['statuses', 'delivery status', 'delivery statuses'],
+  ['externalEvents', 'external event', 'external events'],
+  ['outgoingMessages', 'outgoing message', 'outgoing messages'],
+  ['rawPayloadsDeleted', 'raw webhook body deleted', 'raw webhook bodies deleted'],
+  [
+    'rawPayloadsRewritten',
+    'raw webhook body rewritten without the contact',
+    'raw webhook bodies rewritten without the contact',
+  ],
+  ['quarantine', 'quarantined delivery', 'quarantined deliveries'],
+  ['contacts', 'contact record', 'contact records'],
 ];
 
 function EraseContact() {
@@ -112,9 +116,9 @@ function EraseResult({ phone, result }: { phone: string; result: EraseSummary })
     <div className="stack" role="status" data-testid="erase-summary">
       <p className="small yes">✓ {phone} was erased.</p>
       <ul className="plain-list small">
-        {erased.map(([k, label]) => (
+        {erased.map(([k, one, many]) => (
           <li key={k}>
-            {formatInt(result[k])} {label}
+            {formatInt(result[k])} {result[k] === 1 ? one : many}
           </li>
         ))}
       </ul>

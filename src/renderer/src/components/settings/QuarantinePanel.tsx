@@ -114,7 +114,6 @@ export function QuarantinePanel({ onOpenUnattributed }: { onOpenUnattributed?: (
               Delivery #{shown.id} · {formatDateTime(shown.receivedAt)}
               {shown.contentType ? ` · ${shown.contentType}` : ''}
             </h3>
-            <p className="small error-text">{shown.reason}</p>
             <pre className="code-block body-view">{prettyBody(shown.body)}</pre>
           </div>
         )}
@@ -126,9 +125,11 @@ export function QuarantinePanel({ onOpenUnattributed }: { onOpenUnattributed?: (
       </PanelState>
       {unattributed > 0 && (
         <p className="notice">
-          {formatInt(unattributed)} external events in the dashboard’s range match no conversation (no
-          conversation of that lead within the attribution window, or an unknown app_id). They are kept and
-          count once a matching conversation arrives.{' '}
+          {unattributed === 1
+            ? '1 external event in the dashboard’s range matches'
+            : `${formatInt(unattributed)} external events in the dashboard’s range match`}{' '}
+          no conversation (no conversation of that lead within the attribution window, or an unknown app_id).
+          They are kept and count once a matching conversation arrives.{' '}
           {onOpenUnattributed && (
             <button type="button" className="link-button" onClick={onOpenUnattributed}>
               See each with its reason

@@ -34,7 +34,9 @@ export function UnattributedPanel() {
         ok: r.attributed,
         text: r.attributed
           ? 'Matched — it now counts as a lead.'
-          : `Still unmatched: ${r.reason ?? 'no conversation'}.`,
+          : r.reason && r.reason !== e.reason
+            ? `Still unmatched: ${r.reason}.`
+            : 'Still unmatched: nothing changed.',
       });
       if (r.attributed) {
         list.reload();
