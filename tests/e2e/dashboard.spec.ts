@@ -252,12 +252,15 @@ test('dashboard flows against the core (demo data)', async ({ page, api }) => {
     await expect(page.getByTestId('settings')).toBeVisible();
     for (const section of [
       'Channels',
+      'Templates',
       'External events',
       'Keywords',
       'Meta ads',
       'Collector',
       'Attribution',
       'Quarantine',
+      'Unattributed events',
+      'Privacy',
       'General',
     ]) {
       await page

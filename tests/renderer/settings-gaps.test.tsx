@@ -81,6 +81,7 @@ describe('unattributed events', () => {
     // The dashboard's number is selected, so the list matches the note's count.
     expect(argsOf(transport, 'events.unattributed.list')[0]).toEqual({ phone: 'pn1', limit: 100 });
     const [first, second] = within(table).getAllByTestId('unattributed-row');
+    expect(screen.getByTestId('unattributed-total').textContent).toBe('· 2');
     expect(first!.textContent).toContain('unknown app_id PN9');
     expect(first!.textContent).toContain('+4915123456789');
     expect(first!.textContent).toMatch(/49[.,]90/);

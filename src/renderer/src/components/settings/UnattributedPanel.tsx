@@ -47,7 +47,14 @@ export function UnattributedPanel() {
   return (
     <section className="panel" aria-labelledby="unattributed-title">
       <div className="row between">
-        <h2 id="unattributed-title">Unattributed events</h2>
+        <h2 id="unattributed-title">
+          Unattributed events{' '}
+          {data && data.total > 0 && (
+            <span className="muted small" data-testid="unattributed-total">
+              · {formatInt(data.total)}
+            </span>
+          )}
+        </h2>
         {phone && (
           <label className="radio small">
             <input type="checkbox" checked={onlyPhone} onChange={(e) => setOnlyPhone(e.target.checked)} />
