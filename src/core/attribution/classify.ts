@@ -71,7 +71,8 @@ export function sourceOf(
     const tpl = templateOf(m.context_id);
     if (tpl) return { key: `tpl:${tpl}`, kind: 'outgoing', name: null };
     const reply = m.button_payload ?? m.interactive_id ?? m.button_text ?? m.interactive_title ?? '';
-    return { key: `reply:${reply}`, kind: 'outgoing', name: null };
+    // The button's text is the name until a template claims it (see templateReplyName in the report).
+    return { key: `reply:${reply}`, kind: 'outgoing', name: m.button_text ?? m.interactive_title ?? null };
   }
   const norm = normalizeText(textOf(m));
   if (norm !== null) {

@@ -13,6 +13,7 @@ import type {
   Totals,
 } from '../../../shared/contract/report';
 import type { Db } from '../../db/open';
+import { templateNameForReply } from '../../dialog360/templates';
 import { parseEventKey } from '../classify';
 import { type AttributionSettings, appliedConfig, readSettings } from '../config';
 import { fresh, MICRO } from '../engine';
@@ -267,6 +268,15 @@ export class ReportContext {
     return [...keys];
   }
 
+  /**
+   * A `reply:` source whose button text matches exactly one quick-reply button of one fetched template
+   * is shown with that template's name; its id stays `reply:` (issue 3, 360dialog templates).
+   */
+  private templateReplyName(key: string, buttonText: string | null): string | null {
+    if (!key.startsWith('reply:') || !buttonText) return null;
+    return templateNameForReply(this.db, this.phone.id, buttonText);
+  }
+
   private invested(
     keys: string[],
     r: ResolvedRange,
@@ -319,7 +329,12 @@ export class ReportContext {
     for (const [key, s] of byKey) {
       const ad = adIdOf(key);
       const d = ad ? details.get(ad) : undefined;
-      const name = renames.get(key) ?? metaName(d) ?? s.derived ?? defaultName(key);
+      const name =
+        renames.get(key) ??
+        metaName(d) ??
+        this.templateReplyName(key, s.derived) ??
+        s.derived ??
+        defaultName(key);
       const row = this.row(key, s.kind as SourceKind, name, s.agg, invested.get(key), event);
       if (d) {
         const { adName: _, ...rest } = d;
