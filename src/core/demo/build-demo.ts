@@ -12,7 +12,7 @@ import { buildMetaFixture, syncFromFixture } from '../meta/fixture';
 import { DEMO_WORKSPACE } from '../workspace/workspaces';
 import { DEMO_CURRENCY, DEMO_TIMEZONE, type DemoData, generateDemo } from './generate';
 
-const CHUNK = 400;
+const CHUNK = 2000;
 
 /**
  * Rebuilds the demo workspace through the real paths: the send log through the send-log store, webhook
