@@ -6,6 +6,7 @@ import { dayOfDate, isValidIsoDate } from './days';
 import { conversationTimeline, exportContacts, sourceConversations } from './drilldown';
 import { normalizeText } from './normalize';
 import { rebuildDerived, rebuildNeeded } from './rebuild';
+import type { ManualEntry } from './report/invested';
 import { buildReport, listEvents, resolveTimezone } from './report/report';
 
 const reportGet: Handler<'report.get'> = (args, ctx) => buildReport(ctx.db(), args);
@@ -43,15 +44,8 @@ const sourcesRename: Handler<'sources.rename'> = ({ id, name }, ctx) => {
   return { ok: true as const };
 };
 
-interface InvestmentRow {
-  id: number;
-  source_key: string;
-  amount: number;
-  currency: string;
-  from_date: string;
-  to_date: string;
-  saved_at: number;
-}
+/** A stored manual Invested entry; the same row the report prorates. */
+type InvestmentRow = ManualEntry;
 const toInvestment = (r: InvestmentRow) => ({
   id: r.id,
   sourceId: r.source_key,
