@@ -518,14 +518,17 @@ function splitRevenue(
   return { revenue: (map.get(currency) ?? 0) / MICRO, revenueOther: other };
 }
 
+/** Sums in millionths, like revenue, so totals print as 3189.33 rather than 3189.3299999999995. */
 function mergeInvested(rows: { invested: number | null; investedOther: Record<string, number> }[]): Invested {
   let invested: number | null = null;
   const other: Record<string, number> = {};
   for (const r of rows) {
-    if (r.invested !== null) invested = (invested ?? 0) + r.invested;
-    for (const [cur, amt] of Object.entries(r.investedOther)) other[cur] = (other[cur] ?? 0) + amt;
+    if (r.invested !== null) invested = (invested ?? 0) + Math.round(r.invested * MICRO);
+    for (const [cur, amt] of Object.entries(r.investedOther))
+      other[cur] = (other[cur] ?? 0) + Math.round(amt * MICRO);
   }
-  return { invested, other, from: null };
+  for (const cur of Object.keys(other)) other[cur] = other[cur]! / MICRO;
+  return { invested: invested === null ? null : invested / MICRO, other, from: null };
 }
 
 export function median(values: number[]): number | null {
