@@ -1,31 +1,13 @@
 // @vitest-environment happy-dom
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/renderer/src/App';
-import { createClient } from '../../src/renderer/src/api/client';
-import { AppProvider } from '../../src/renderer/src/state/context';
-import { createDashboardStore } from '../../src/renderer/src/state/store';
-import { fakeTransport, fixtureReport, standardHandlers } from './fixtures';
+import { fixtureReport, standardHandlers } from './fixtures';
+import { argsOf, mount } from './mount';
 
 afterEach(() => {
   cleanup();
   delete document.documentElement.dataset.theme;
 });
-
-function mount(handlers = standardHandlers()) {
-  const transport = fakeTransport(handlers);
-  const client = createClient(transport);
-  const store = createDashboardStore(client);
-  render(
-    <AppProvider client={client} store={store}>
-      <App />
-    </AppProvider>,
-  );
-  return { transport, store };
-}
-
-const argsOf = (t: ReturnType<typeof fakeTransport>, method: string) =>
-  t.calls.filter((c) => c.method === method).map((c) => c.args as Record<string, unknown>);
 
 describe('app shell', () => {
   it('boots into the dashboard with the report numbers and names the phone in the title', async () => {

@@ -1,33 +1,15 @@
 // @vitest-environment happy-dom
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { App } from '../../src/renderer/src/App';
-import { createClient } from '../../src/renderer/src/api/client';
-import { AppProvider } from '../../src/renderer/src/state/context';
-import { createDashboardStore } from '../../src/renderer/src/state/store';
 import type { MetaSettings, UnattributedEvent } from '../../src/shared/contract';
-import { fakeTransport, fixtureReport, standardHandlers } from './fixtures';
+import { fixtureReport, standardHandlers } from './fixtures';
+import { argsOf, mount } from './mount';
 
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
   delete document.documentElement.dataset.theme;
 });
-
-function mount(handlers = standardHandlers()) {
-  const transport = fakeTransport(handlers);
-  const client = createClient(transport);
-  const store = createDashboardStore(client);
-  render(
-    <AppProvider client={client} store={store}>
-      <App />
-    </AppProvider>,
-  );
-  return { transport, store };
-}
-
-const argsOf = (t: ReturnType<typeof fakeTransport>, method: string) =>
-  t.calls.filter((c) => c.method === method).map((c) => c.args as Record<string, unknown>);
 
 async function openSection(label: string) {
   await screen.findByTestId('dashboard');
