@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { formatAgo, formatDateTime, formatInt } from '../../lib/format';
 import { useClient, useDashboard } from '../../state/context';
-import { ErrorLine, PanelState, ShownOnce } from './common';
+import { CredentialRow, ErrorLine, PanelState, ShownOnce } from './common';
 import { useAction, useLoad } from './useLoad';
 
 /** This desktop pulls from a 24/7 collector (`insights serve` on a server); or this install is the collector. */
@@ -149,27 +149,18 @@ export function CollectorPanel() {
           {tokens.data
             ?.filter((t) => !t.revokedAt)
             .map((t) => (
-              <li key={t.id} className="row between">
-                <span>
-                  {t.name ?? t.id}{' '}
-                  <span className="muted small">
-                    created {formatDateTime(t.createdAt)} ·{' '}
-                    {t.lastUsedAt ? `used ${formatAgo(t.lastUsedAt)}` : 'never used'}
-                  </span>
-                </span>
-                <button
-                  type="button"
-                  className="button ghost small"
-                  onClick={() =>
-                    void run(async () => {
-                      await client.api['collector.tokens.revoke']({ id: t.id });
-                      tokens.reload();
-                    })
-                  }
-                >
-                  Revoke
-                </button>
-              </li>
+              <CredentialRow
+                key={t.id}
+                label={t.name ?? t.id}
+                createdAt={t.createdAt}
+                lastUsedAt={t.lastUsedAt}
+                onRevoke={() =>
+                  void run(async () => {
+                    await client.api['collector.tokens.revoke']({ id: t.id });
+                    tokens.reload();
+                  })
+                }
+              />
             ))}
         </ul>
       </PanelState>

@@ -1,7 +1,6 @@
 import { useState } from 'react';
-import { formatAgo, formatDateTime } from '../../lib/format';
 import { useClient, useDashboard } from '../../state/context';
-import { CopyBlock, ErrorLine, PanelState, ShownOnce } from './common';
+import { CopyBlock, CredentialRow, ErrorLine, PanelState, ShownOnce } from './common';
 import { receiverOrigin, useAction, useLoad } from './useLoad';
 
 /** API keys for the 360dialog-compatible external events endpoint, with a curl example to copy. */
@@ -45,27 +44,22 @@ export function ExternalEventsPanel() {
       >
         <ul className="plain-list">
           {active.map((k) => (
-            <li key={k.id} className="row between">
-              <span>
-                <code>{k.prefix}…</code> {k.name && <strong>{k.name}</strong>}{' '}
-                <span className="muted small">
-                  created {formatDateTime(k.createdAt)} ·{' '}
-                  {k.lastUsedAt ? `last used ${formatAgo(k.lastUsedAt)}` : 'never used'}
-                </span>
-              </span>
-              <button
-                type="button"
-                className="button ghost small"
-                onClick={() =>
-                  void run(async () => {
-                    await client.api['keys.revoke']({ id: k.id });
-                    keys.reload();
-                  })
-                }
-              >
-                Revoke
-              </button>
-            </li>
+            <CredentialRow
+              key={k.id}
+              label={
+                <>
+                  <code>{k.prefix}…</code> {k.name && <strong>{k.name}</strong>}
+                </>
+              }
+              createdAt={k.createdAt}
+              lastUsedAt={k.lastUsedAt}
+              onRevoke={() =>
+                void run(async () => {
+                  await client.api['keys.revoke']({ id: k.id });
+                  keys.reload();
+                })
+              }
+            />
           ))}
         </ul>
       </PanelState>

@@ -1,4 +1,5 @@
 import { type ReactNode, useState } from 'react';
+import { formatAgo, formatDateTime } from '../../lib/format';
 import { CopyIcon } from '../Icons';
 
 export function PanelState({
@@ -68,4 +69,32 @@ export function ErrorLine({ error }: { error: string | null }) {
       {error}
     </p>
   ) : null;
+}
+
+/** One key or token in a list: its label, when it was created and last used, and a Revoke button. */
+export function CredentialRow({
+  label,
+  createdAt,
+  lastUsedAt,
+  onRevoke,
+}: {
+  label: ReactNode;
+  createdAt: string;
+  lastUsedAt: string | null;
+  onRevoke: () => void;
+}) {
+  return (
+    <li className="row between">
+      <span>
+        {label}{' '}
+        <span className="muted small">
+          created {formatDateTime(createdAt)} ·{' '}
+          {lastUsedAt ? `last used ${formatAgo(lastUsedAt)}` : 'never used'}
+        </span>
+      </span>
+      <button type="button" className="button ghost small" onClick={onRevoke}>
+        Revoke
+      </button>
+    </li>
+  );
 }
