@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { Db } from '../db/open';
 import { isCounting, MESSAGE_COLUMNS, type MessageRow } from './classify';
 import { appliedConfig, type DerivationConfig, getState, sameConfig } from './config';
@@ -7,6 +8,11 @@ import { activePrefix, type Prefix } from './tables';
 export interface DerivationChanges {
   /** ids of inbound/outbound messages inserted by this transaction */
   messageIds: string[];
+  /**
+   * Inbound messages of `messageIds` as this transaction stored them (the columns derivation reads),
+   * so they need not be read back; ids without a row here are read from the table.
+   */
+  inserted?: ThreadRow[];
   /** ids (our external_event_id) of external events inserted by this transaction */
   externalEventIds: string[];
   /** ids of outgoing_messages inserted or updated by this transaction (they name `tpl:` sources) */
@@ -20,6 +26,7 @@ export interface RebuildState {
 }
 
 const engines = new WeakMap<Db, Engine>();
+const statements = new WeakMap<Db, { byId: Database.Statement<[string], ThreadRow> }>();
 
 /** One engine per connection and table set, so prepared statements survive between deliveries. */
 export function engineFor(db: Db, p: Prefix, config: DerivationConfig): Engine {
@@ -32,7 +39,7 @@ export function engineFor(db: Db, p: Prefix, config: DerivationConfig): Engine {
   return e;
 }
 
-type ThreadRow = MessageRow & { phone_number_id: string; contact_id: string; direction: string };
+export type ThreadRow = MessageRow & { phone_number_id: string; contact_id: string; direction: string };
 
 /**
  * Brings the derived tables up to date with rows a transaction just stored. Must run inside that
@@ -42,11 +49,18 @@ type ThreadRow = MessageRow & { phone_number_id: string; contact_id: string; dir
 export function deriveChanges(db: Db, changes: DerivationChanges): void {
   const engine = engineFor(db, activePrefix(db), appliedConfig(db));
   const threads = new Map<string, { phone: string; contact: string; msgs: MessageRow[] }>();
-  const byId = db.prepare(
-    `SELECT phone_number_id, contact_id, direction, ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`,
-  );
+  let st = statements.get(db);
+  if (!st) {
+    st = {
+      byId: db.prepare(
+        `SELECT phone_number_id, contact_id, direction, ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`,
+      ),
+    };
+    statements.set(db, st);
+  }
+  const given = new Map((changes.inserted ?? []).map((m) => [m.id, m]));
   for (const id of new Set(changes.messageIds)) {
-    const m = byId.get(id) as ThreadRow | undefined;
+    const m = given.get(id) ?? st.byId.get(id);
     if (m?.direction !== 'in' || !isCounting(m)) continue;
     const key = `${m.phone_number_id}\u0001${m.contact_id}`;
     const t = threads.get(key) ?? { phone: m.phone_number_id, contact: m.contact_id, msgs: [] };

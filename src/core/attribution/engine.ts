@@ -64,8 +64,13 @@ export function fresh(s: Stmt): Stmt {
 export class Engine {
   readonly days: DayKeyer;
   private readonly s: Record<string, Stmt> = {};
-  private readonly sourceIds = new Map<string, number>();
+  private readonly sources = new Map<string, { id: number; nameTs: number | null; nameMsg: string | null }>();
   private readonly eventIds = new Map<string, number>();
+  // Facts known since reset(), so appends skip lookups whose answer is certain (a new source has no
+  // earlier conversation; a new conversation has no conv_events row until this engine inserts one).
+  // Forgetting them is always safe: the lookup runs instead.
+  private readonly unusedNewSources = new Set<number>();
+  private readonly newConvEvents = new Map<number, Set<number>>();
   private readonly templates = new Map<string, string | null>();
   private readonly sums = {
     day: new Map<string, number[]>(),
@@ -94,9 +99,11 @@ export class Engine {
 
   /** Forgets cached ids between transactions (rows may have been deleted or added by others meanwhile). */
   reset(): void {
-    this.sourceIds.clear();
+    this.sources.clear();
     this.eventIds.clear();
     this.templates.clear();
+    this.unusedNewSources.clear();
+    this.newConvEvents.clear();
   }
 
   private st(sql: string): Stmt {
@@ -111,37 +118,44 @@ export class Engine {
   // ---- dictionaries -------------------------------------------------------------------------------
 
   sourceId(info: SourceInfo, nameTs: number, nameMsg: string): number {
-    let id = this.sourceIds.get(info.key);
-    const row = this.st('SELECT id, name_ts, name_msg FROM $sources WHERE key = ?').get(info.key) as
-      | { id: number; name_ts: number | null; name_msg: string | null }
-      | undefined;
-    if (!row) {
-      id = Number(
-        this.st('INSERT INTO $sources (key, kind, name, name_ts, name_msg) VALUES (?, ?, ?, ?, ?)').run(
-          info.key,
-          info.kind,
-          info.name,
-          info.name === null ? null : nameTs,
-          info.name === null ? null : nameMsg,
-        ).lastInsertRowid,
-      );
-    } else {
-      id = row.id;
-      // The earliest message that carries a name names the source, whatever order messages arrive in.
-      if (
-        info.name !== null &&
-        (row.name_ts === null || nameTs < row.name_ts || (nameTs === row.name_ts && nameMsg < row.name_msg!))
-      ) {
-        this.st('UPDATE $sources SET name = ?, name_ts = ?, name_msg = ? WHERE id = ?').run(
-          info.name,
-          nameTs,
-          nameMsg,
-          id,
+    let src = this.sources.get(info.key);
+    if (!src) {
+      const row = this.st('SELECT id, name_ts, name_msg FROM $sources WHERE key = ?').get(info.key) as
+        | { id: number; name_ts: number | null; name_msg: string | null }
+        | undefined;
+      if (!row) {
+        const named = info.name !== null;
+        const id = Number(
+          this.st('INSERT INTO $sources (key, kind, name, name_ts, name_msg) VALUES (?, ?, ?, ?, ?)').run(
+            info.key,
+            info.kind,
+            info.name,
+            named ? nameTs : null,
+            named ? nameMsg : null,
+          ).lastInsertRowid,
         );
+        this.sources.set(info.key, { id, nameTs: named ? nameTs : null, nameMsg: named ? nameMsg : null });
+        this.unusedNewSources.add(id);
+        return id;
       }
+      src = { id: row.id, nameTs: row.name_ts, nameMsg: row.name_msg };
+      this.sources.set(info.key, src);
     }
-    this.sourceIds.set(info.key, id);
-    return id;
+    // The earliest message that carries a name names the source, whatever order messages arrive in.
+    if (
+      info.name !== null &&
+      (src.nameTs === null || nameTs < src.nameTs || (nameTs === src.nameTs && nameMsg < src.nameMsg!))
+    ) {
+      this.st('UPDATE $sources SET name = ?, name_ts = ?, name_msg = ? WHERE id = ?').run(
+        info.name,
+        nameTs,
+        nameMsg,
+        src.id,
+      );
+      src.nameTs = nameTs;
+      src.nameMsg = nameMsg;
+    }
+    return src.id;
   }
 
   eventId(info: EventInfo): number {
@@ -305,6 +319,7 @@ export class Engine {
       prev_day: prevDay,
       prev_src_day: prevSrcDay,
     };
+    this.unusedNewSources.delete(source);
     c.id = Number(
       this.st(
         `INSERT INTO $conversations (phone, contact, start_ts, first_message_id, last_ts, last_message_id, messages, source, day, prev_day, prev_src_day)
@@ -322,6 +337,7 @@ export class Engine {
         prevSrcDay,
       ).lastInsertRowid,
     );
+    this.newConvEvents.set(c.id, new Set());
     this.countConversation(c, 1);
     return c;
   }
@@ -360,6 +376,7 @@ export class Engine {
     for (const e of exts) this.pendingExternal.add(e);
     this.countConversation(c, -1);
     this.st('DELETE FROM $conversations WHERE id = ?').run(c.id);
+    this.newConvEvents.delete(c.id);
   }
 
   private threadConversations(phone: string, contact: string): ConvRow[] {
@@ -399,14 +416,16 @@ export class Engine {
   }
 
   private saveExtent(c: ConvRow): void {
-    if (c.messages > 1) {
-      this.st('UPDATE $conversations SET last_ts = ?, last_message_id = ?, messages = ? WHERE id = ?').run(
-        c.last_ts,
-        c.last_message_id,
-        c.messages,
-        c.id,
-      );
-    }
+    if (c.messages > 1) this.storeExtent(c);
+  }
+
+  private storeExtent(c: ConvRow): void {
+    this.st('UPDATE $conversations SET last_ts = ?, last_message_id = ?, messages = ? WHERE id = ?').run(
+      c.last_ts,
+      c.last_message_id,
+      c.messages,
+      c.id,
+    );
   }
 
   /** New counting messages of one thread, sorted by (ts, id): appended when they all come after the last one. */
@@ -423,14 +442,19 @@ export class Engine {
       return;
     }
     let cur = last;
-    for (const m of msgs) {
-      if (!cur || hasReferral(m) || m.ts - cur.last_ts > this.config.windowSeconds) {
-        const prevSrcDay = (source: number) =>
-          (this.st(
+    let extended = false; // cur's extent changed since it was stored
+    const prevSrcDay = (source: number) =>
+      this.unusedNewSources.has(source)
+        ? -1
+        : ((this.st(
             'SELECT day FROM $conversations WHERE phone = ? AND contact = ? AND source = ? ORDER BY start_ts DESC LIMIT 1',
           )
             .pluck()
-            .get(phone, contact, source) as number | undefined) ?? -1;
+            .get(phone, contact, source) as number | undefined) ?? -1);
+    for (const m of msgs) {
+      if (!cur || hasReferral(m) || m.ts - cur.last_ts > this.config.windowSeconds) {
+        if (cur && extended) this.storeExtent(cur);
+        extended = false;
         cur = this.newConversation(phone, contact, m, cur, prevSrcDay);
         // An external event stored before this conversation's messages may belong to it now.
         this.reattributeContact(contact, m.ts);
@@ -438,15 +462,11 @@ export class Engine {
         cur.last_ts = m.ts;
         cur.last_message_id = m.id;
         cur.messages++;
-        this.st('UPDATE $conversations SET last_ts = ?, last_message_id = ?, messages = ? WHERE id = ?').run(
-          cur.last_ts,
-          cur.last_message_id,
-          cur.messages,
-          cur.id,
-        );
+        extended = true;
       }
       this.addMessageEvents(cur, m);
     }
+    if (cur && extended) this.storeExtent(cur);
   }
 
   // ---- occurrences --------------------------------------------------------------------------------
@@ -464,14 +484,19 @@ export class Engine {
     ).run(c.id, event, ts, ref, amount, currency);
     if (r.changes === 0) return;
     const delay = ts >= c.start_ts ? ts - c.start_ts : null;
-    const ce = this.st('SELECT first_delay, occurrences FROM $conv_events WHERE conv = ? AND event = ?').get(
-      c.id,
-      event,
-    ) as { first_delay: number | null; occurrences: number } | undefined;
+    const known = this.newConvEvents.get(c.id);
+    const ce =
+      known && !known.has(event)
+        ? undefined
+        : (this.st('SELECT first_delay, occurrences FROM $conv_events WHERE conv = ? AND event = ?').get(
+            c.id,
+            event,
+          ) as { first_delay: number | null; occurrences: number } | undefined);
     if (!ce) {
       this.st(
         'INSERT INTO $conv_events (conv, event, phone, day, source, first_delay, occurrences) VALUES (?, ?, ?, ?, ?, ?, 1)',
       ).run(c.id, event, c.phone, c.day, c.source, delay);
+      known?.add(event);
       this.countLead(c, event, 1, 1);
     } else {
       const fd =

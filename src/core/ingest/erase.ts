@@ -3,8 +3,8 @@ import { ApiError } from '../../shared/contract/errors';
 import type { EraseSummary } from '../../shared/contract/ingest';
 import { eraseDerivedForContact } from '../attribution/erase';
 import type { Db } from '../db/open';
-import { deflateBody, sha256 } from './ingest';
 import { phoneDigits } from './normalize';
+import { deflateBody, sha256 } from './prepare';
 
 // Right to erasure: one contact's data leaves every table, including the raw payloads (rewritten
 // without the contact's entries, or deleted when nothing else is in them) and the quarantine.

@@ -1,23 +1,13 @@
-import { createHash } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
-import { deriveChanges } from '../attribution/derive';
+import { deriveChanges, type ThreadRow } from '../attribution/derive';
 import type { Db } from '../db/open';
 import { type ContactResolver, contactResolver } from './contacts';
-import { canonicalJson } from './json-body';
-import { type NormalizedPayload, normalizePayload } from './normalize';
+import type { NormalizedPayload } from './normalize';
+import { type PayloadInput, type Prepared, preparePayload } from './prepare';
 
 // Everything that brings webhook data in (receiver, importers, collector sync, demo, quarantine retry)
-// goes through ingestPayloads, so exactly-once storage and derivation live in one place.
+// goes through storePrepared, so exactly-once storage and derivation live in one place.
 
-export interface PayloadInput {
-  /** The parsed JSON body as delivered (Cloud API or On-Premise format). */
-  body: unknown;
-  origin: 'webhook' | 'import' | 'sync' | 'demo' | 'send-proxy';
-  /** phone_number_id from the receiver path; On-Premise payloads need it. */
-  channel?: string;
-  /** unix ms when first received (carried through collector sync); default now. */
-  receivedAt?: number;
-}
+export { deflateBody, type PayloadInput, sha256 } from './prepare';
 
 export interface IngestResult {
   /** Payloads stored by this call. */
@@ -34,7 +24,7 @@ export interface IngestResult {
 }
 
 interface Statements {
-  findRaw: import('better-sqlite3').Statement<[Buffer], { id: number }>;
+  findRaw: import('better-sqlite3').Statement<[Uint8Array], { id: number }>;
   insRaw: import('better-sqlite3').Statement<unknown[], { id: number }>;
   insMessage: import('better-sqlite3').Statement<unknown[]>;
   upsertOut: import('better-sqlite3').Statement<unknown[]>;
@@ -50,9 +40,10 @@ function statements(db: Db): Statements {
   if (s) return s;
   s = {
     findRaw: db.prepare('SELECT id FROM raw_payloads WHERE sha256 = ?'),
+    // A known hash inserts nothing and returns no row: one statement for a new payload.
     insRaw: db.prepare(
       `INSERT INTO raw_payloads (sha256, received_at, origin, format, channel, body, size)
-       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING RETURNING id`,
     ),
     insMessage: db.prepare(
       `INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, text, button_payload, button_text,
@@ -105,20 +96,17 @@ interface NumberAgg {
   last: number | null;
 }
 
-export function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
-export function deflateBody(text: string): Buffer {
-  return deflateSync(text);
-}
-
 /**
  * Stores payloads exactly once and derives in the same transaction: a message once per id, a status
  * once per (id, status), contacts and business numbers upserted. Joins the caller's transaction when
  * there is one (better-sqlite3 nests as a savepoint), so a receiver can group many deliveries in one commit.
  */
 export function ingestPayloads(db: Db, items: PayloadInput[]): IngestResult {
+  return storePrepared(db, items.map(preparePayload));
+}
+
+/** ingestPayloads after preparePayload (which may have run on another thread); same guarantees. */
+export function storePrepared(db: Db, items: Prepared[]): IngestResult {
   const st = statements(db);
   const run = db.transaction((): IngestResult => {
     const result: IngestResult = {
@@ -131,41 +119,33 @@ export function ingestPayloads(db: Db, items: PayloadInput[]): IngestResult {
     };
     const contacts = contactResolver(db);
     const numbers = new Map<string, NumberAgg>();
-    const messageIds: string[] = [];
+    const changed: Changed = { messageIds: [], inserted: [] };
     const now = Date.now();
     for (const [index, item] of items.entries()) {
-      const text = canonicalJson(item.body);
-      if (text === null) {
-        result.rejected.push({ index, reason: 'the body is not serialisable JSON' });
+      if (!item.ok) {
+        result.rejected.push({ index, reason: item.reason });
         result.payloadIds.push(null);
         continue;
       }
-      const norm = normalizePayload(item.body, { channel: item.channel });
-      if (!norm.ok) {
-        result.rejected.push({ index, reason: norm.error });
-        result.payloadIds.push(null);
-        continue;
-      }
-      const hash = sha256(text);
-      const existing = st.findRaw.get(hash);
-      if (existing) {
+      const p = item.payload;
+      const rawId = st.insRaw.get(
+        p.hash,
+        p.receivedAt ?? now,
+        p.origin,
+        p.rows.format,
+        p.channel,
+        p.body,
+        p.size,
+      )?.id;
+      if (rawId === undefined) {
         // Same canonical body → same rows, already stored by the transaction that stored it.
         result.duplicatePayloads++;
-        result.payloadIds.push(existing.id);
+        result.payloadIds.push(st.findRaw.get(p.hash)!.id);
         continue;
       }
-      const rawId = st.insRaw.get(
-        hash,
-        item.receivedAt ?? now,
-        item.origin,
-        norm.value.format,
-        item.channel ?? norm.value.numbers[0]?.phoneNumberId ?? null,
-        deflateBody(text),
-        Buffer.byteLength(text),
-      )!.id;
       result.payloads++;
       result.payloadIds.push(rawId);
-      storeRows(st, contacts, norm.value, rawId, numbers, messageIds, result);
+      storeRows(st, contacts, p.rows, rawId, numbers, changed, result);
     }
     for (const [id, n] of numbers) {
       st.upsertNumber.run(
@@ -177,11 +157,23 @@ export function ingestPayloads(db: Db, items: PayloadInput[]): IngestResult {
         n.last,
       );
     }
-    messageIds.push(...contacts.movedMessageIds);
-    deriveChanges(db, { messageIds: [...new Set(messageIds)], externalEventIds: [], outgoingIds: [] });
+    const moved = new Set(contacts.movedMessageIds);
+    deriveChanges(db, {
+      messageIds: [...new Set([...changed.messageIds, ...moved])],
+      // A merge re-filed some of them under another contact: those are read back as they now are.
+      inserted: moved.size > 0 ? changed.inserted.filter((m) => !moved.has(m.id)) : changed.inserted,
+      externalEventIds: [],
+      outgoingIds: [],
+    });
     return result;
   });
   return db.inTransaction ? run() : run.immediate();
+}
+
+/** Messages this transaction inserted or re-timed, and the inbound ones as stored (for derivation). */
+interface Changed {
+  messageIds: string[];
+  inserted: ThreadRow[];
 }
 
 function storeRows(
@@ -190,7 +182,7 @@ function storeRows(
   p: NormalizedPayload,
   rawId: number,
   numbers: Map<string, NumberAgg>,
-  messageIds: string[],
+  changed: Changed,
   result: IngestResult,
 ): void {
   const touch = (
@@ -227,6 +219,8 @@ function storeRows(
     if (!contactId) continue; // the normalizer rejects senderless messages; kept for type safety
     link(contactId);
     touch(m.phoneNumberId, m.ts);
+    const referral = m.referral ? JSON.stringify(m.referral) : null;
+    const hasErrors = m.hasErrors ? 1 : 0;
     const r = st.insMessage.run(
       m.id,
       m.phoneNumberId,
@@ -242,16 +236,35 @@ function storeRows(
       m.interactiveDescription,
       m.contextFrom,
       m.contextId,
-      m.referral ? JSON.stringify(m.referral) : null,
+      referral,
       m.referralSourceType,
       m.referralSourceId,
-      m.hasErrors ? 1 : 0,
+      hasErrors,
       m.extra ? JSON.stringify(m.extra) : null,
       rawId,
     );
     if (r.changes > 0) {
       result.messages++;
-      messageIds.push(m.id);
+      changed.messageIds.push(m.id);
+      changed.inserted.push({
+        id: m.id,
+        phone_number_id: m.phoneNumberId,
+        contact_id: contactId,
+        direction: 'in',
+        ts: m.ts,
+        type: m.type,
+        text: m.text,
+        button_payload: m.buttonPayload,
+        button_text: m.buttonText,
+        interactive_type: m.interactiveType,
+        interactive_id: m.interactiveId,
+        interactive_title: m.interactiveTitle,
+        context_id: m.contextId,
+        referral,
+        referral_source_type: m.referralSourceType,
+        referral_source_id: m.referralSourceId,
+        has_errors: hasErrors,
+      });
     }
   }
   for (const s of p.statuses) {
@@ -263,7 +276,7 @@ function storeRows(
       if (
         st.upsertOut.run(s.messageId, s.phoneNumberId, contactId, s.ts, s.errors ? 1 : 0, rawId).changes > 0
       ) {
-        messageIds.push(s.messageId);
+        changed.messageIds.push(s.messageId);
       }
     }
     const r = st.insStatus.run(

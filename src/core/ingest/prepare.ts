@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
+import { canonicalJson } from './json-body';
+import { type NormalizedPayload, normalizePayload } from './normalize';
+
+// The pure half of storing a payload: canonical text, validation and rows, hash and deflated body.
+// It needs no database, so an import runs it on another thread (prepare-pipeline.ts) while the
+// single SQLite writer only inserts and derives.
+
+export interface PayloadInput {
+  /** The parsed JSON body as delivered (Cloud API or On-Premise format). */
+  body: unknown;
+  origin: 'webhook' | 'import' | 'sync' | 'demo' | 'send-proxy';
+  /** phone_number_id from the receiver path; On-Premise payloads need it. */
+  channel?: string;
+  /** unix ms when first received (carried through collector sync); default now. */
+  receivedAt?: number;
+}
+
+export interface PreparedPayload {
+  origin: PayloadInput['origin'];
+  /** The channel the payload is filed under: the receiver's, else its first business number. */
+  channel: string | null;
+  receivedAt: number | null;
+  /** sha256 of the canonical text: the payload's identity. */
+  hash: Uint8Array;
+  /** The canonical text, deflated (zlib). */
+  body: Uint8Array;
+  /** Bytes of the canonical text. */
+  size: number;
+  rows: NormalizedPayload;
+}
+
+export type Prepared = { ok: true; payload: PreparedPayload } | { ok: false; reason: string };
+
+export function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+export function deflateBody(text: string): Buffer {
+  return deflateSync(text);
+}
+
+/** Never throws: a body that cannot be stored comes back with the reason. */
+export function preparePayload(item: PayloadInput): Prepared {
+  const text = canonicalJson(item.body);
+  if (text === null) return { ok: false, reason: 'the body is not serialisable JSON' };
+  const norm = normalizePayload(item.body, { channel: item.channel });
+  if (!norm.ok) return { ok: false, reason: norm.error };
+  return {
+    ok: true,
+    payload: {
+      origin: item.origin,
+      channel: item.channel ?? norm.value.numbers[0]?.phoneNumberId ?? null,
+      receivedAt: item.receivedAt ?? null,
+      hash: sha256(text),
+      body: deflateBody(text),
+      size: Buffer.byteLength(text),
+      rows: norm.value,
+    },
+  };
+}
