@@ -1,4 +1,4 @@
-// npm run bench:report [-- --conversations N] — seeded data straight into the raw tables, bulk derivation,
+// npm run bench:report [-- --conversations N] [--keep | --reuse DIR] — seeded data straight into the raw tables, bulk derivation,
 // then medians of the report and its parts (12M and 30D), the same figures from DuckDB over the same
 // conversation-level rows, the cost of deriving one new message, and the database size.
 import fs from 'node:fs';
@@ -87,161 +87,102 @@ async function timeAsync(fn: () => Promise<unknown>, runs = RUNS): Promise<numbe
   return median(xs);
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'insights-bench-'));
+const reuse = (() => {
+  const i = process.argv.indexOf('--reuse');
+  return i > 0 ? process.argv[i + 1] : undefined;
+})();
+// --reuse DIR: a directory kept by an earlier --keep run (database and DuckDB CSVs); skips generation.
+const dir = reuse ?? fs.mkdtempSync(path.join(os.tmpdir(), 'insights-bench-'));
 const file = path.join(dir, 'bench.sqlite');
 const db = openDatabase(file);
-setSetting(db, 'timezone', TZ);
-setSetting(db, 'currency', 'USD');
-for (let k = 0; k < SOURCES; k++)
-  if (kindOf(k) === 'kw') db.prepare('INSERT INTO attr_keywords VALUES (?, 0)').run(`promo${k}`);
-
-console.log(`Generating ${CONVERSATIONS.toLocaleString()} conversations into the raw tables (${dir})`);
 let t0 = performance.now();
-const insMsg = db.prepare(
-  `INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, text, button_text, interactive_type, interactive_title, context_id, referral, referral_source_type, referral_source_id)
-   VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-);
-const insOut = db.prepare(
-  "INSERT INTO outgoing_messages (id, phone_number_id, contact_id, template_name, origin) VALUES (?, ?, ?, ?, 'send-log')",
-);
-const insContact = db.prepare('INSERT INTO contacts (id, name, updated_at) VALUES (?, ?, 0)');
-const insExt = db.prepare(
-  `INSERT INTO external_events (id, action, contact_id, ts, revenue_amount, revenue_currency, received_at, origin) VALUES (?, ?, ?, ?, ?, ?, 0, 'bench')`,
-);
-for (const [i, p] of PHONES.entries()) {
-  db.prepare(
-    'INSERT INTO business_numbers (phone_number_id, display_number, display_digits) VALUES (?, ?, ?)',
-  ).run(p, `+1 555 000 ${i}`, `1555000${i}`);
-}
-const CONTACTS = Math.round(CONVERSATIONS * 0.7);
-const convStarts: { contact: string; start: number }[] = [];
-let messages = 0;
-const lastStart = new Map<number, number>();
-for (let base = 0; base < CONVERSATIONS; base += 50_000) {
-  db.transaction(() => {
-    for (let j = base; j < Math.min(CONVERSATIONS, base + 50_000); j++) {
-      const ci = j % CONTACTS;
-      const contact = `49${String(1_000_000_000 + ci)}`;
-      if (j < CONTACTS) insContact.run(contact, `Contact ${ci}`);
-      let start = YEAR_START + Math.floor(rnd() * SPAN);
-      const prev = lastStart.get(ci);
-      if (prev !== undefined && Math.abs(start - prev) < 3 * 86_400)
-        start = prev + 3 * 86_400 > YEAR_START + SPAN ? prev - 3 * 86_400 : prev + 3 * 86_400;
-      lastStart.set(ci, start);
-      const phone = PHONES[ci % 3]!;
-      const s = pickSource();
-      const kind = kindOf(s);
-      const id = `wamid.${j}`;
-      if (kind === 'ad') {
-        insMsg.run(
-          `${id}.0`,
-          phone,
-          contact,
-          start,
-          'text',
-          'Hi, I saw your ad',
-          null,
-          null,
-          null,
-          null,
-          JSON.stringify({ source_id: `${100000 + s}`, source_type: 'ad', headline: `Ad ${s}` }),
-          'ad',
-          `${100000 + s}`,
-        );
-      } else if (kind === 'tpl') {
-        insOut.run(`out.${j}`, phone, contact, `template_${s}`);
-        insMsg.run(
-          `${id}.0`,
-          phone,
-          contact,
-          start,
-          'button',
-          'Interested',
-          'Interested',
-          null,
-          null,
-          `out.${j}`,
-          null,
-          null,
-          null,
-        );
-      } else if (kind === 'kw') {
-        insMsg.run(
-          `${id}.0`,
-          phone,
-          contact,
-          start,
-          'text',
-          `Hello PROMO${s}!`,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-        );
-      } else {
-        insMsg.run(
-          `${id}.0`,
-          phone,
-          contact,
-          start,
-          'text',
-          `Question number ${s}`,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-        );
-      }
-      const follow = 2 + Math.floor(rnd() * 3);
-      for (let k = 1; k <= follow; k++) {
-        const text = pick(FOLLOW);
-        const ts = start + k * (30 + Math.floor(rnd() * 600));
-        if (text === 'Book now')
+if (!reuse) await generate();
+
+/** Seeded raw rows straight into the raw tables, then one bulk derivation. */
+async function generate(): Promise<void> {
+  setSetting(db, 'timezone', TZ);
+  setSetting(db, 'currency', 'USD');
+  for (let k = 0; k < SOURCES; k++)
+    if (kindOf(k) === 'kw') db.prepare('INSERT INTO attr_keywords VALUES (?, 0)').run(`promo${k}`);
+
+  console.log(`Generating ${CONVERSATIONS.toLocaleString()} conversations into the raw tables (${dir})`);
+  t0 = performance.now();
+  const insMsg = db.prepare(
+    `INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, text, button_text, interactive_type, interactive_title, context_id, referral, referral_source_type, referral_source_id)
+     VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insOut = db.prepare(
+    "INSERT INTO outgoing_messages (id, phone_number_id, contact_id, template_name, origin) VALUES (?, ?, ?, ?, 'send-log')",
+  );
+  const insContact = db.prepare('INSERT INTO contacts (id, name, updated_at) VALUES (?, ?, 0)');
+  const insExt = db.prepare(
+    `INSERT INTO external_events (id, action, contact_id, ts, revenue_amount, revenue_currency, received_at, origin) VALUES (?, ?, ?, ?, ?, ?, 0, 'bench')`,
+  );
+  for (const [i, p] of PHONES.entries()) {
+    db.prepare(
+      'INSERT INTO business_numbers (phone_number_id, display_number, display_digits) VALUES (?, ?, ?)',
+    ).run(p, `+1 555 000 ${i}`, `1555000${i}`);
+  }
+  const CONTACTS = Math.round(CONVERSATIONS * 0.7);
+  const convStarts: { contact: string; start: number }[] = [];
+  let messages = 0;
+  const lastStart = new Map<number, number>();
+  for (let base = 0; base < CONVERSATIONS; base += 50_000) {
+    db.transaction(() => {
+      for (let j = base; j < Math.min(CONVERSATIONS, base + 50_000); j++) {
+        const ci = j % CONTACTS;
+        const contact = `49${String(1_000_000_000 + ci)}`;
+        if (j < CONTACTS) insContact.run(contact, `Contact ${ci}`);
+        let start = YEAR_START + Math.floor(rnd() * SPAN);
+        const prev = lastStart.get(ci);
+        if (prev !== undefined && Math.abs(start - prev) < 3 * 86_400)
+          start = prev + 3 * 86_400 > YEAR_START + SPAN ? prev - 3 * 86_400 : prev + 3 * 86_400;
+        lastStart.set(ci, start);
+        const phone = PHONES[ci % 3]!;
+        const s = pickSource();
+        const kind = kindOf(s);
+        const id = `wamid.${j}`;
+        if (kind === 'ad') {
           insMsg.run(
-            `${id}.${k}`,
+            `${id}.0`,
             phone,
             contact,
-            ts,
-            'button',
-            text,
-            text,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-          );
-        else if (text === 'Premium')
-          insMsg.run(
-            `${id}.${k}`,
-            phone,
-            contact,
-            ts,
-            'interactive',
-            text,
-            null,
-            'list_reply',
-            text,
-            null,
-            null,
-            null,
-            null,
-          );
-        else
-          insMsg.run(
-            `${id}.${k}`,
-            phone,
-            contact,
-            ts,
+            start,
             'text',
-            text,
+            'Hi, I saw your ad',
+            null,
+            null,
+            null,
+            null,
+            JSON.stringify({ source_id: `${100000 + s}`, source_type: 'ad', headline: `Ad ${s}` }),
+            'ad',
+            `${100000 + s}`,
+          );
+        } else if (kind === 'tpl') {
+          insOut.run(`out.${j}`, phone, contact, `template_${s}`);
+          insMsg.run(
+            `${id}.0`,
+            phone,
+            contact,
+            start,
+            'button',
+            'Interested',
+            'Interested',
+            null,
+            null,
+            `out.${j}`,
+            null,
+            null,
+            null,
+          );
+        } else if (kind === 'kw') {
+          insMsg.run(
+            `${id}.0`,
+            phone,
+            contact,
+            start,
+            'text',
+            `Hello PROMO${s}!`,
             null,
             null,
             null,
@@ -250,67 +191,135 @@ for (let base = 0; base < CONVERSATIONS; base += 50_000) {
             null,
             null,
           );
+        } else {
+          insMsg.run(
+            `${id}.0`,
+            phone,
+            contact,
+            start,
+            'text',
+            `Question number ${s}`,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+          );
+        }
+        const follow = 2 + Math.floor(rnd() * 3);
+        for (let k = 1; k <= follow; k++) {
+          const text = pick(FOLLOW);
+          const ts = start + k * (30 + Math.floor(rnd() * 600));
+          if (text === 'Book now')
+            insMsg.run(
+              `${id}.${k}`,
+              phone,
+              contact,
+              ts,
+              'button',
+              text,
+              text,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+            );
+          else if (text === 'Premium')
+            insMsg.run(
+              `${id}.${k}`,
+              phone,
+              contact,
+              ts,
+              'interactive',
+              text,
+              null,
+              'list_reply',
+              text,
+              null,
+              null,
+              null,
+              null,
+            );
+          else
+            insMsg.run(
+              `${id}.${k}`,
+              phone,
+              contact,
+              ts,
+              'text',
+              text,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+            );
+        }
+        messages += follow + 1;
+        if (j % 5 === 0) convStarts.push({ contact, start });
       }
-      messages += follow + 1;
-      if (j % 5 === 0) convStarts.push({ contact, start });
+    })();
+  }
+  db.transaction(() => {
+    for (let i = 0; i < EXTERNAL; i++) {
+      const unknown = rnd() < 0.05;
+      const c = unknown
+        ? { contact: `99${i}`, start: YEAR_START + Math.floor(rnd() * SPAN) }
+        : pick(convStarts);
+      const action = pick(ACTIONS);
+      const revenue = action === 'Purchase' ? Math.round(rnd() * 20000) / 100 : null;
+      insExt.run(
+        `ext.${i}`,
+        action,
+        c.contact,
+        c.start + Math.floor(rnd() * 10 * 86_400),
+        revenue,
+        revenue === null ? null : rnd() < 0.9 ? 'USD' : 'EUR',
+      );
+    }
+    db.prepare(
+      "INSERT INTO meta_accounts (id, account_id, name, currency, selected) VALUES ('act_1', '1', 'Bench', 'USD', 1)",
+    ).run();
+    for (const p of PHONES) db.prepare("INSERT INTO meta_account_numbers VALUES ('act_1', ?)").run(p);
+    const insAd = db.prepare(
+      "INSERT INTO meta_ads (ad_id, account_id, name, adset_name, campaign_name) VALUES (?, 'act_1', ?, ?, ?)",
+    );
+    const insSpend = db.prepare(
+      "INSERT INTO meta_spend (account_id, ad_id, date, spend, currency, impressions, clicks, messaging_started, synced_at) VALUES ('act_1', ?, ?, ?, 'USD', ?, ?, ?, 0)",
+    );
+    const dates = Array.from({ length: 365 }, (_, d) => NOW.minus({ days: d }).toISODate()!);
+    for (let s = 0; s < SOURCES; s += 5) {
+      insAd.run(`${100000 + s}`, `Ad ${s}`, `Ad set ${s % 40}`, `Campaign ${s % 8}`);
+      for (const date of dates) {
+        insSpend.run(`${100000 + s}`, date, Math.round(rnd() * 5000) / 100, 1000, 20, 5);
+      }
     }
   })();
-}
-db.transaction(() => {
-  for (let i = 0; i < EXTERNAL; i++) {
-    const unknown = rnd() < 0.05;
-    const c = unknown
-      ? { contact: `99${i}`, start: YEAR_START + Math.floor(rnd() * SPAN) }
-      : pick(convStarts);
-    const action = pick(ACTIONS);
-    const revenue = action === 'Purchase' ? Math.round(rnd() * 20000) / 100 : null;
-    insExt.run(
-      `ext.${i}`,
-      action,
-      c.contact,
-      c.start + Math.floor(rnd() * 10 * 86_400),
-      revenue,
-      revenue === null ? null : rnd() < 0.9 ? 'USD' : 'EUR',
-    );
-  }
-  db.prepare(
-    "INSERT INTO meta_accounts (id, account_id, name, currency, selected) VALUES ('act_1', '1', 'Bench', 'USD', 1)",
-  ).run();
-  for (const p of PHONES) db.prepare("INSERT INTO meta_account_numbers VALUES ('act_1', ?)").run(p);
-  const insAd = db.prepare(
-    "INSERT INTO meta_ads (ad_id, account_id, name, adset_name, campaign_name) VALUES (?, 'act_1', ?, ?, ?)",
+  console.log(
+    `  ${messages.toLocaleString()} messages, ${EXTERNAL.toLocaleString()} external events in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
-  const insSpend = db.prepare(
-    "INSERT INTO meta_spend (account_id, ad_id, date, spend, currency, impressions, clicks, messaging_started, synced_at) VALUES ('act_1', ?, ?, ?, 'USD', ?, ?, ?, 0)",
-  );
-  const dates = Array.from({ length: 365 }, (_, d) => NOW.minus({ days: d }).toISODate()!);
-  for (let s = 0; s < SOURCES; s += 5) {
-    insAd.run(`${100000 + s}`, `Ad ${s}`, `Ad set ${s % 40}`, `Campaign ${s % 8}`);
-    for (const date of dates) {
-      insSpend.run(`${100000 + s}`, date, Math.round(rnd() * 5000) / 100, 1000, 20, 5);
-    }
-  }
-})();
-console.log(
-  `  ${messages.toLocaleString()} messages, ${EXTERNAL.toLocaleString()} external events in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-);
 
-t0 = performance.now();
-let lastLog = 0;
-await rebuildDerived(db, {
-  chunk: 5000,
-  progress: (f, d) => {
-    if (performance.now() - lastLog > 10_000) {
-      lastLog = performance.now();
-      console.log(`  … ${Math.round((f ?? 0) * 100)}% ${d ?? ''}`);
-    }
-  },
-});
+  t0 = performance.now();
+  let lastLog = 0;
+  await rebuildDerived(db, {
+    chunk: 5000,
+    progress: (f, d) => {
+      if (performance.now() - lastLog > 10_000) {
+        lastLog = performance.now();
+        console.log(`  … ${Math.round((f ?? 0) * 100)}% ${d ?? ''}`);
+      }
+    },
+  });
+  console.log(`Derived conversations in bulk in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
 const p = activePrefix(db);
-const convCount = db.prepare(`SELECT COUNT(*) FROM ${p}conversations`).pluck().get() as number;
-console.log(
-  `Derived ${convCount.toLocaleString()} conversations in bulk in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-);
 db.pragma('wal_checkpoint(TRUNCATE)');
 db.exec('ANALYZE');
 
@@ -414,7 +423,7 @@ const insLive = db.prepare(
   "INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, text) VALUES (?, ?, ?, 'in', ?, 'text', ?)",
 );
 threads.forEach((th, i) => {
-  const id = `live.${i}`;
+  const id = `live.${Date.now()}.${i}`;
   // Half extend a conversation, half start one (a day later); a tenth arrive out of order.
   const ts = i % 10 === 0 ? th.last_ts - 5 : i % 2 ? th.last_ts + 60 : th.last_ts + 2 * 86_400;
   const t1 = performance.now();
@@ -428,6 +437,8 @@ const inOrder = deriveTimes.filter((_, i) => i % 10 !== 0);
 const outOfOrder = deriveTimes.filter((_, i) => i % 10 === 0);
 db.pragma('wal_checkpoint(TRUNCATE)');
 const size = fs.statSync(file).size;
+const count = (table: string) =>
+  (db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number).toLocaleString();
 
 const f = (x: number) => x.toFixed(1).padStart(8);
 console.log('\nReport timings (median of %d runs, ms) — ours | DuckDB | ours ÷ DuckDB', RUNS);
@@ -444,8 +455,8 @@ console.log(
   `\nDeriving one new message (own transaction): median ${median(deriveTimes).toFixed(3)} ms; in order ${median(inOrder).toFixed(3)} ms; out of order (thread re-derived) ${median(outOfOrder).toFixed(3)} ms`,
 );
 console.log(
-  `Database size: ${(size / 1024 / 1024).toFixed(0)} MB (${convCount.toLocaleString()} conversations, ${messages.toLocaleString()} messages)`,
+  `Database size: ${(size / 1024 / 1024).toFixed(0)} MB (${count(`${p}conversations`)} conversations, ${count('messages')} messages)`,
 );
 db.close();
-if (process.argv.includes('--keep')) console.log(`Kept ${file}`);
+if (process.argv.includes('--keep') || reuse) console.log(`Kept ${file}`);
 else fs.rmSync(dir, { recursive: true, force: true });

@@ -1,13 +1,21 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../../db/open';
+import { cachedStatement } from '../../db/statements';
 import { startOfDayTs } from '../days';
-import { fresh } from '../engine';
 import type { Prefix } from '../tables';
 import type { Bucket, ResolvedRange } from './range';
 
 // Counting for one number and range, two ways. The summary path reads per-day summary tables keyed by the
 // applied timezone's local day; the exact path reads conversation-level rows by timestamp and serves any
 // other report timezone. Both give the same numbers (a property test checks it).
+
+/** What a source row shows besides its counts: its key, kind, derived name and the user's rename. */
+export interface SourceInfo {
+  key: string;
+  kind: string;
+  name: string | null;
+  rename: string | null;
+}
 
 export interface SourceAgg {
   conversations: number;
@@ -25,7 +33,8 @@ export interface FunnelConv {
 }
 
 export interface Aggregator {
-  sources(event: number | null): Map<number, SourceAgg>;
+  /** Counts per source id, with the source's info joined in the same statement. */
+  sources(event: number | null): Map<number, SourceAgg & { info: SourceInfo }>;
   totals(event: number | null): TotalAgg;
   distinctContacts(sources: number[]): number;
   series(event: number | null, buckets: Bucket[]): { conversations: number[]; leads: number[] };
@@ -35,24 +44,25 @@ export interface Aggregator {
   funnelConversations(event: number, events: number[]): FunnelConv[];
   available(): Map<number, { leads: number; occurrences: number }>;
   hasConversations(source: number): boolean;
-  /** The sources of `kind` with a conversation in the range (one statement, index seeks). */
-  sourcesOfKindInRange(kind: string): number[];
+  /** Keys of the sources of `kind` with a conversation in the range (one statement, index seeks). */
+  sourceKeysOfKindInRange(kind: string): string[];
 }
 
 const emptyAgg = (): SourceAgg => ({ conversations: 0, contacts: 0, leads: 0, revenue: new Map() });
+
+// Appended to a statement whose rows carry a source id as `g.source`: the info of that source.
+const INFO_JOIN =
+  'JOIN $sources si ON si.id = g.source LEFT JOIN attr_source_names nm ON nm.source_key = si.key';
+const INFO_COLUMNS = 'si.key, si.kind, si.name, nm.name';
+type InfoRow = [string, string, string | null, string | null];
+const infoOf = ([key, kind, name, rename]: InfoRow): SourceInfo => ({ key, kind, name, rename });
 
 function addRevenue(map: Map<string, number>, currency: string, amount: number): void {
   map.set(currency, (map.get(currency) ?? 0) + amount);
 }
 
-const cache = new WeakMap<Db, Map<string, Database.Statement>>();
 function stmt(db: Db, p: Prefix, sql: string): Database.Statement {
-  const m = cache.get(db) ?? new Map<string, Database.Statement>();
-  cache.set(db, m);
-  const key = p + sql;
-  const s = m.get(key) ?? db.prepare(sql.replaceAll('$', p));
-  m.set(key, s);
-  return fresh(s);
+  return cachedStatement(db, sql.replaceAll('$', p));
 }
 
 function bucketIndexOfDay(buckets: Bucket[]): (day: number) => number {
@@ -103,13 +113,21 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
   };
   return {
     sources(event) {
-      const out = new Map<number, SourceAgg>();
+      const out = new Map<number, SourceAgg & { info: SourceInfo }>();
       if (complement) {
-        for (const [s, n, rep] of q('SELECT source, n, rep FROM $src_all WHERE phone = ?')
+        for (const [s, n, rep, ...info] of q(
+          `SELECT g.source, g.n, g.rep, ${INFO_COLUMNS} FROM $src_all g ${INFO_JOIN} WHERE g.phone = ?`,
+        )
           .raw()
-          .all(phone) as [number, number, number][]) {
+          .all(phone) as [number, number, number, ...InfoRow][]) {
           // contacts = conversations in range − conversations whose previous one (same source) is also in range
-          out.set(s, { conversations: n, contacts: n - rep, leads: 0, revenue: new Map() });
+          out.set(s, {
+            conversations: n,
+            contacts: n - rep,
+            leads: 0,
+            revenue: new Map(),
+            info: infoOf(info),
+          });
         }
         subtract(
           out,
@@ -168,13 +186,14 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
         return out;
       }
       const rows = q(
-        `SELECT source, SUM(n) AS conversations, SUM(CASE WHEN prev_day < ? THEN n ELSE 0 END) AS contacts
-         FROM $sum_src WHERE phone = ? AND day BETWEEN ? AND ? GROUP BY source`,
+        `SELECT g.source, g.c, g.k, ${INFO_COLUMNS} FROM (
+           SELECT source, SUM(n) AS c, SUM(CASE WHEN prev_day < ? THEN n ELSE 0 END) AS k
+           FROM $sum_src WHERE phone = ? AND day BETWEEN ? AND ? GROUP BY source) g ${INFO_JOIN}`,
       )
         .raw()
-        .all(fromDay, phone, fromDay, toDay) as [number, number, number][];
-      for (const [s, c, k] of rows)
-        out.set(s, { conversations: c, contacts: k, leads: 0, revenue: new Map() });
+        .all(fromDay, phone, fromDay, toDay) as [number, number, number, ...InfoRow][];
+      for (const [s, c, k, ...info] of rows)
+        out.set(s, { conversations: c, contacts: k, leads: 0, revenue: new Map(), info: infoOf(info) });
       if (event === null) return out;
       const leads = q(
         'SELECT source, SUM(leads) FROM $sum_event WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? GROUP BY source',
@@ -244,7 +263,7 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
       const conversations = buckets.map(() => 0);
       const leads = buckets.map(() => 0);
       for (const [day, n] of q(
-        'SELECT day, SUM(n) FROM $sum_day WHERE phone = ? AND day BETWEEN ? AND ? GROUP BY day',
+        'SELECT day, n FROM $day_n WHERE phone = ? AND day BETWEEN ? AND ?',
       )
         .raw()
         .all(phone, fromDay, toDay) as [number, number][])
@@ -301,13 +320,13 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
         ) !== undefined
       );
     },
-    sourcesOfKindInRange(kind) {
+    sourceKeysOfKindInRange(kind) {
       return q(
-        `SELECT s.id FROM $sources s WHERE s.kind = ? AND EXISTS (
+        `SELECT s.key FROM $sources s WHERE s.kind = ? AND EXISTS (
            SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.phone = ? AND c.source = s.id AND c.day BETWEEN ? AND ?)`,
       )
         .pluck()
-        .all(kind, phone, fromDay, toDay) as number[];
+        .all(kind, phone, fromDay, toDay) as string[];
     },
   };
 }
@@ -319,13 +338,15 @@ export function exactAggregator(db: Db, p: Prefix, phone: string, r: ResolvedRan
   const IN_RANGE = 'c.phone = ? AND c.start_ts >= ? AND c.start_ts < ?';
   return {
     sources(event) {
-      const out = new Map<number, SourceAgg>();
-      for (const [s, n, k] of q(
-        `SELECT source, COUNT(*), COUNT(DISTINCT contact) FROM $conversations c WHERE ${IN_RANGE} GROUP BY source`,
+      const out = new Map<number, SourceAgg & { info: SourceInfo }>();
+      for (const [s, n, k, ...info] of q(
+        `SELECT g.source, g.n, g.k, ${INFO_COLUMNS} FROM (
+           SELECT source, COUNT(*) AS n, COUNT(DISTINCT contact) AS k FROM $conversations c WHERE ${IN_RANGE} GROUP BY source
+         ) g ${INFO_JOIN}`,
       )
         .raw()
-        .all(phone, startTs, endTs) as [number, number, number][])
-        out.set(s, { conversations: n, contacts: k, leads: 0, revenue: new Map() });
+        .all(phone, startTs, endTs) as [number, number, number, ...InfoRow][])
+        out.set(s, { conversations: n, contacts: k, leads: 0, revenue: new Map(), info: infoOf(info) });
       if (event === null) return out;
       for (const [s, l] of q(
         `SELECT c.source, COUNT(*) FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv WHERE ce.event = ? AND ${IN_RANGE} GROUP BY c.source`,
@@ -441,13 +462,13 @@ export function exactAggregator(db: Db, p: Prefix, phone: string, r: ResolvedRan
         ) !== undefined
       );
     },
-    sourcesOfKindInRange(kind) {
+    sourceKeysOfKindInRange(kind) {
       return q(
-        `SELECT s.id FROM $sources s WHERE s.kind = ? AND EXISTS (
+        `SELECT s.key FROM $sources s WHERE s.kind = ? AND EXISTS (
            SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.source = s.id AND ${IN_RANGE})`,
       )
         .pluck()
-        .all(kind, phone, startTs, endTs) as number[];
+        .all(kind, phone, startTs, endTs) as string[];
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/open';
+import { cachedStatement } from '../../db/statements';
 import { dayOfDate } from '../days';
 
 // Invested (docs/metrics.md): synced Meta spend of an ad on the range's dates (Meta's dates as plain dates),
@@ -36,9 +37,10 @@ export const adIdOf = (key: string): string | null => (key.startsWith('ad:') ? k
 
 /** Manual entries overlapping [from, to], oldest first. */
 export function manualEntries(db: Db, from: string, to: string): Map<string, ManualEntry[]> {
-  const rows = db
-    .prepare('SELECT * FROM attr_investments WHERE to_date >= ? AND from_date <= ? ORDER BY id')
-    .all(from, to) as ManualEntry[];
+  const rows = cachedStatement(
+    db,
+    'SELECT * FROM attr_investments WHERE to_date >= ? AND from_date <= ? ORDER BY id',
+  ).all(from, to) as ManualEntry[];
   const out = new Map<string, ManualEntry[]>();
   for (const r of rows) {
     const list = out.get(r.source_key);
@@ -48,20 +50,19 @@ export function manualEntries(db: Db, from: string, to: string): Map<string, Man
   return out;
 }
 
-/** Ads of accounts linked to this number with spend in the range: source rows even without conversations. */
-export function linkedAdsWithSpend(db: Db, phone: string, from: string, to: string): string[] {
-  return db
-    .prepare(
-      `SELECT a.ad_id FROM meta_ads a
+/** Ads of the selected ad accounts linked to this number: source rows when they have spend in the range. */
+export function linkedAds(db: Db, phone: string): string[] {
+  return cachedStatement(
+    db,
+    `SELECT a.ad_id FROM meta_ads a
        WHERE a.account_id IN (
          SELECT m.id FROM meta_account_numbers n JOIN meta_accounts m ON m.id = n.account_id
          WHERE n.phone_number_id = @phone AND m.selected = 1
          UNION SELECT m.account_id FROM meta_account_numbers n JOIN meta_accounts m ON m.id = n.account_id
-         WHERE n.phone_number_id = @phone AND m.selected = 1)
-       AND EXISTS (SELECT 1 FROM meta_spend s WHERE s.ad_id = a.ad_id AND s.date BETWEEN @from AND @to AND s.spend > 0)`,
-    )
+         WHERE n.phone_number_id = @phone AND m.selected = 1)`,
+  )
     .pluck()
-    .all({ phone, from, to }) as string[];
+    .all({ phone }) as string[];
 }
 
 export function computeInvested(
@@ -71,13 +72,12 @@ export function computeInvested(
   to: string,
   currency: string,
   manual: Map<string, ManualEntry[]>,
-  spend?: Map<string, SpendSummary>,
+  /** Spend of every ad among `keys` over [from, to] (spendSummary). */
+  spend: Map<string, SpendSummary>,
 ): Map<string, Invested> {
   const out = new Map<string, Invested>();
-  const adKeys = keys.filter((k) => adIdOf(k) !== null);
-  const plainAds = adKeys.filter((k) => !manual.has(k)).map((k) => adIdOf(k)!);
-  const totals = spend ?? spendSummary(db, plainAds, from, to);
-  const daily = db.prepare(
+  const daily = cachedStatement(
+    db,
     'SELECT date, currency, SUM(spend) AS spend FROM meta_spend WHERE ad_id = ? AND date BETWEEN ? AND ? GROUP BY date, currency',
   );
   const fromDay = dayOfDate(from);
@@ -90,8 +90,8 @@ export function computeInvested(
     const entries = manual.get(key);
     const ad = adIdOf(key);
     if (!entries) {
-      for (const [cur, spend] of (ad ? totals.get(ad)?.spend : undefined) ?? []) {
-        add(cur, spend);
+      for (const [cur, amount] of (ad ? spend.get(ad)?.spend : undefined) ?? []) {
+        add(cur, amount);
         meta = true;
       }
     } else {
@@ -141,18 +141,15 @@ export function computeInvested(
 export function metaDetails(
   db: Db,
   adIds: string[],
-  from: string,
-  to: string,
-  spend?: Map<string, SpendSummary>,
+  stats: Map<string, SpendSummary>,
 ): Map<string, MetaDetails & { adName: string | null }> {
   const out = new Map<string, MetaDetails & { adName: string | null }>();
   if (adIds.length === 0) return out;
   const ids = JSON.stringify(adIds);
-  const ads = db
-    .prepare(
-      'SELECT a.ad_id, a.name, a.adset_id, a.adset_name, a.campaign_id, a.campaign_name FROM json_each(?) j CROSS JOIN meta_ads a WHERE a.ad_id = j.value',
-    )
-    .all(ids) as {
+  const ads = cachedStatement(
+    db,
+    'SELECT a.ad_id, a.name, a.adset_id, a.adset_name, a.campaign_id, a.campaign_name FROM json_each(?) j CROSS JOIN meta_ads a WHERE a.ad_id = j.value',
+  ).all(ids) as {
     ad_id: string;
     name: string | null;
     adset_id: string | null;
@@ -160,7 +157,6 @@ export function metaDetails(
     campaign_id: string | null;
     campaign_name: string | null;
   }[];
-  const stats = spend ?? spendSummary(db, adIds, from, to);
   for (const a of ads) {
     const s = stats.get(a.ad_id);
     out.set(a.ad_id, {
@@ -192,71 +188,44 @@ export interface SpendSummary {
   started: number;
 }
 
-/** Spend and delivery of ads over [from, to]: whole months from attr_spend_month, edge days from meta_spend. */
+/**
+ * Spend and delivery of ads over [from, to] that have spend rows in it: the running total through `to`
+ * minus the one before `from` (attr_spend_cum, migration 0007), two index seeks per ad and currency.
+ */
 export function spendSummary(db: Db, adIds: string[], from: string, to: string): Map<string, SpendSummary> {
   const out = new Map<string, SpendSummary>();
   if (adIds.length === 0) return out;
-  const add = (ad: string, cur: string, micro: number, imp: number, clicks: number, started: number) => {
+  const rows = cachedStatement(
+    db,
+    `WITH bounds AS MATERIALIZED (
+         SELECT k.ad_id, k.currency,
+           (SELECT MAX(date) FROM attr_spend_cum WHERE ad_id = k.ad_id AND currency = k.currency AND date <= @to) AS hi,
+           (SELECT MAX(date) FROM attr_spend_cum WHERE ad_id = k.ad_id AND currency = k.currency AND date < @from) AS lo
+         FROM json_each(@ads) j CROSS JOIN attr_spend_ads k ON k.ad_id = j.value)
+       SELECT b.ad_id, b.currency, hi.spend - COALESCE(lo.spend, 0), hi.impressions - COALESCE(lo.impressions, 0),
+              hi.clicks - COALESCE(lo.clicks, 0), hi.started - COALESCE(lo.started, 0), hi.days - COALESCE(lo.days, 0)
+       FROM bounds b
+       JOIN attr_spend_cum hi ON hi.ad_id = b.ad_id AND hi.currency = b.currency AND hi.date = b.hi
+       LEFT JOIN attr_spend_cum lo ON lo.ad_id = b.ad_id AND lo.currency = b.currency AND lo.date = b.lo`,
+  )
+    .raw()
+    .all({ ads: JSON.stringify(adIds), from, to }) as [
+    string,
+    string,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ][];
+  for (const [ad, cur, micro, impressions, clicks, started, days] of rows) {
+    if (days === 0) continue;
     const s = out.get(ad) ?? { spend: new Map<string, number>(), impressions: 0, clicks: 0, started: 0 };
     out.set(ad, s);
-    s.spend.set(cur, (s.spend.get(cur) ?? 0) + micro);
-    s.impressions += imp;
+    s.spend.set(cur, micro / 1_000_000);
+    s.impressions += impressions;
     s.clicks += clicks;
     s.started += started;
-  };
-  const ids = JSON.stringify(adIds);
-  const { months, edges } = splitMonths(from, to);
-  if (months) {
-    const rows = db
-      .prepare(
-        `SELECT m.ad_id, m.currency, SUM(m.spend), SUM(m.impressions), SUM(m.clicks), SUM(m.started)
-         FROM json_each(?) j CROSS JOIN attr_spend_month m WHERE m.ad_id = j.value AND m.month BETWEEN ? AND ? GROUP BY m.ad_id, m.currency`,
-      )
-      .raw()
-      .all(ids, months[0], months[1]) as [string, string, number, number, number, number][];
-    for (const r of rows) add(...r);
   }
-  for (const [a, b] of edges) {
-    const rows = db
-      .prepare(
-        `SELECT s.ad_id, s.currency, SUM(CAST(ROUND(s.spend * 1000000) AS INTEGER)), SUM(COALESCE(s.impressions, 0)),
-                SUM(COALESCE(s.clicks, 0)), SUM(COALESCE(s.messaging_started, 0))
-         FROM json_each(?) j CROSS JOIN meta_spend s INDEXED BY attr_meta_spend_ad
-         WHERE s.ad_id = j.value AND s.date BETWEEN ? AND ? GROUP BY s.ad_id, s.currency`,
-      )
-      .raw()
-      .all(ids, a, b) as [string, string, number, number, number, number][];
-    for (const r of rows) add(...r);
-  }
-  for (const s of out.values()) for (const [cur, micro] of s.spend) s.spend.set(cur, micro / 1_000_000);
   return out;
-}
-
-/** [from, to] as a span of whole months (YYYY-MM, inclusive) plus up to two runs of edge days. */
-export function splitMonths(
-  from: string,
-  to: string,
-): { months: [string, string] | null; edges: [string, string][] } {
-  const monthStart = (d: string) => `${d.slice(0, 7)}-01`;
-  const monthEnd = (d: string) => {
-    const [y, m] = d.split('-').map(Number) as [number, number];
-    return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-  };
-  const firstFull = from === monthStart(from) ? from.slice(0, 7) : nextMonth(from.slice(0, 7));
-  const lastFull = to === monthEnd(to) ? to.slice(0, 7) : prevMonth(to.slice(0, 7));
-  if (firstFull > lastFull) return { months: null, edges: [[from, to]] };
-  const edges: [string, string][] = [];
-  if (from.slice(0, 7) < firstFull) edges.push([from, monthEnd(from)]);
-  if (to.slice(0, 7) > lastFull) edges.push([monthStart(to), to]);
-  return { months: [firstFull, lastFull], edges };
-}
-
-function nextMonth(ym: string): string {
-  const [y, m] = ym.split('-').map(Number) as [number, number];
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
-}
-
-function prevMonth(ym: string): string {
-  const [y, m] = ym.split('-').map(Number) as [number, number];
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }

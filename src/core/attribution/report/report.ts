@@ -13,17 +13,24 @@ import type {
   Totals,
 } from '../../../shared/contract/report';
 import type { Db } from '../../db/open';
+import { cachedStatement } from '../../db/statements';
 import { templateNameForReply } from '../../dialog360/templates';
 import { parseEventKey } from '../classify';
 import { type AttributionSettings, appliedConfig, readSettings } from '../config';
-import { fresh, MICRO } from '../engine';
+import { MICRO } from '../engine';
 import { activePrefix, type Prefix } from '../tables';
-import { type Aggregator, exactAggregator, type SourceAgg, summaryAggregator } from './aggregates';
+import {
+  type Aggregator,
+  exactAggregator,
+  type SourceAgg,
+  type SourceInfo,
+  summaryAggregator,
+} from './aggregates';
 import {
   adIdOf,
   computeInvested,
   type Invested,
-  linkedAdsWithSpend,
+  linkedAds,
   manualEntries,
   metaDetails,
   metaName,
@@ -31,8 +38,6 @@ import {
   spendSummary,
 } from './invested';
 import { bucketsOf, previousRange, type ResolvedRange, resolveRange } from './range';
-
-const statements = new WeakMap<Db, Map<string, Database.Statement>>();
 
 export const ROLLUP_ID = 'text:*';
 export const ROLLUP_NAME = 'Other first messages';
@@ -74,13 +79,6 @@ export interface ReportOptions {
   forceExact?: boolean;
 }
 
-interface SourceMeta {
-  id: number;
-  key: string;
-  kind: string;
-  name: string | null;
-}
-
 /** One number, range and timezone: the parts of the report, each computable on its own (the benchmark times them). */
 export class ReportContext {
   readonly p: Prefix;
@@ -109,11 +107,7 @@ export class ReportContext {
 
   /** A prepared statement, cached per connection. */
   q(sql: string): Database.Statement {
-    const m = statements.get(this.db) ?? new Map<string, Database.Statement>();
-    statements.set(this.db, m);
-    const s = m.get(sql) ?? this.db.prepare(sql);
-    m.set(sql, s);
-    return fresh(s);
+    return cachedStatement(this.db, sql);
   }
 
   aggregator(r: ResolvedRange = this.range): Aggregator {
@@ -223,14 +217,24 @@ export class ReportContext {
     return { id: key, kind: info.kind, label: info.label };
   }
 
-  private sourceMeta(ids: number[]): Map<number, SourceMeta> {
-    return new Map(
-      (
-        this.q(
-          `SELECT id, key, kind, name FROM ${this.p}sources WHERE id IN (SELECT value FROM json_each(?))`,
-        ).all(JSON.stringify(ids)) as SourceMeta[]
-      ).map((s) => [s.id, s]),
-    );
+  /** A source row's info by key; a key never derived (an ad with spend only) has just its rename. */
+  private sourceInfo(key: string): { id: number | null; info: SourceInfo } {
+    const found = this.q(`SELECT s.id, s.kind, s.name FROM ${this.p}sources s WHERE s.key = ?`).get(key) as
+      | { id: number; kind: string; name: string | null }
+      | undefined;
+    const rename =
+      (this.q('SELECT name FROM attr_source_names WHERE source_key = ?').pluck().get(key) as
+        | string
+        | undefined) ?? null;
+    return {
+      id: found?.id ?? null,
+      info: {
+        key,
+        kind: found?.kind ?? (key.startsWith('ad:') ? 'meta_ad' : 'first_message'),
+        name: found?.name ?? null,
+        rename,
+      },
+    };
   }
 
   private sourceIdOfKey(key: string): number | null {
@@ -239,33 +243,44 @@ export class ReportContext {
     );
   }
 
-  /** Source keys with an Invested figure that are rows of the range: spend/entries matter only for these. */
-  private investedRowKeys(
+  /**
+   * Source keys with an Invested figure that are rows of the range (ads with conversations, linked ads
+   * with spend, sources with manual entries), and the spend of every ad among them.
+   */
+  private investedRows(
     r: ResolvedRange,
     agg: Aggregator,
     withConversations: Set<string> | null,
-  ): string[] {
-    const manual = manualEntries(this.db, r.from, r.to);
-    const keys = new Set(linkedAdsWithSpend(this.db, this.phone.id, r.from, r.to).map((a) => `ad:${a}`));
+  ): { keys: string[]; spend: Map<string, SpendSummary> } {
+    const keys = new Set<string>();
     if (withConversations) {
       for (const k of withConversations) if (k.startsWith('ad:')) keys.add(k);
     } else {
-      const ids = agg.sourcesOfKindInRange('meta_ad');
-      const keyOf = this.q(`SELECT key FROM ${this.p}sources WHERE id = ?`).pluck();
-      for (const id of ids) keys.add(keyOf.get(id) as string);
+      for (const key of agg.sourceKeysOfKindInRange('meta_ad')) keys.add(key);
+    }
+    const linked = linkedAds(this.db, this.phone.id);
+    const ads = new Set([...[...keys].map((k) => k.slice(3)), ...linked]);
+    const spend = spendSummary(this.db, [...ads], r.from, r.to);
+    for (const ad of linked) {
+      const s = spend.get(ad);
+      if (s && [...s.spend.values()].some((v) => v > 0)) keys.add(`ad:${ad}`);
     }
     const everOnNumber = this.q(
       `SELECT 1 FROM ${this.p}conversations WHERE phone = ? AND source = ? LIMIT 1`,
     );
-    for (const key of manual.keys()) {
-      if (keys.has(key) || withConversations?.has(key)) {
-        keys.add(key);
-        continue;
+    const extraAds: string[] = [];
+    for (const key of manualEntries(this.db, r.from, r.to).keys()) {
+      if (keys.has(key)) continue;
+      if (!withConversations?.has(key)) {
+        const id = this.sourceIdOfKey(key);
+        if (id === null || everOnNumber.get(this.phone.id, id) === undefined) continue;
       }
-      const id = this.sourceIdOfKey(key);
-      if (id !== null && everOnNumber.get(this.phone.id, id) !== undefined) keys.add(key);
+      keys.add(key);
+      const ad = adIdOf(key);
+      if (ad) extraAds.push(ad);
     }
-    return [...keys];
+    for (const [ad, s] of spendSummary(this.db, extraAds, r.from, r.to)) spend.set(ad, s);
+    return { keys: [...keys], spend };
   }
 
   /**
@@ -280,7 +295,7 @@ export class ReportContext {
   private invested(
     keys: string[],
     r: ResolvedRange,
-    spend?: Map<string, SpendSummary>,
+    spend: Map<string, SpendSummary>,
   ): Map<string, Invested> {
     const manual = manualEntries(this.db, r.from, r.to);
     return computeInvested(this.db, keys, r.from, r.to, this.settings.currency, manual, spend);
@@ -291,56 +306,38 @@ export class ReportContext {
     const agg = this.aggregator(r);
     const ev = event ? this.eventId(event.id) : null;
     const counts = event && ev === null ? agg.sources(null) : agg.sources(ev);
-    const meta = this.sourceMeta([...counts.keys()]);
-    const byKey = new Map<
-      string,
-      { id: number | null; kind: string; derived: string | null; agg: SourceAgg }
-    >();
-    for (const [id, a] of counts) {
-      const m = meta.get(id)!;
-      byKey.set(m.key, { id, kind: m.kind, derived: m.name, agg: a });
-    }
-    for (const key of this.investedRowKeys(r, agg, new Set(byKey.keys()))) {
-      if (byKey.has(key)) continue;
-      const id = this.sourceIdOfKey(key);
-      const m = id === null ? undefined : this.sourceMeta([id]).get(id);
-      byKey.set(key, {
-        id,
-        kind: m?.kind ?? (key.startsWith('ad:') ? 'meta_ad' : 'first_message'),
-        derived: m?.name ?? null,
-        agg: { conversations: 0, contacts: 0, leads: 0, revenue: new Map() },
-      });
+    const byKey = new Map<string, { id: number | null; info: SourceInfo; agg: SourceAgg }>();
+    for (const [id, { info, ...agg }] of counts) byKey.set(info.key, { id, info, agg });
+    const withInvested = this.investedRows(r, agg, new Set(byKey.keys()));
+    for (const key of withInvested.keys) {
+      if (!byKey.has(key))
+        byKey.set(key, {
+          ...this.sourceInfo(key),
+          agg: { conversations: 0, contacts: 0, leads: 0, revenue: new Map() },
+        });
     }
     const keys = [...byKey.keys()];
     const adIds = keys.map(adIdOf).filter((a): a is string => a !== null);
-    const spend = spendSummary(this.db, adIds, r.from, r.to);
-    const invested = this.invested(keys, r, spend);
+    const invested = this.invested(keys, r, withInvested.spend);
     this.rowInvested.set(`${r.from}|${r.to}`, invested);
-    const details = metaDetails(this.db, adIds, r.from, r.to, spend);
-    const renames = new Map(
-      (
-        this.q(
-          'SELECT source_key, name FROM attr_source_names WHERE source_key IN (SELECT value FROM json_each(?))',
-        ).all(JSON.stringify(keys)) as { source_key: string; name: string }[]
-      ).map((x) => [x.source_key, x.name]),
-    );
+    const details = metaDetails(this.db, adIds, withInvested.spend);
     const rows: SourceRow[] = [];
     const folded: { row: SourceRow; id: number | null }[] = [];
     for (const [key, s] of byKey) {
       const ad = adIdOf(key);
       const d = ad ? details.get(ad) : undefined;
       const name =
-        renames.get(key) ??
+        s.info.rename ??
         metaName(d) ??
-        this.templateReplyName(key, s.derived) ??
-        s.derived ??
+        this.templateReplyName(key, s.info.name) ??
+        s.info.name ??
         defaultName(key);
-      const row = this.row(key, s.kind as SourceKind, name, s.agg, invested.get(key), event);
+      const row = this.row(key, s.info.kind as SourceKind, name, s.agg, invested.get(key), event);
       if (d) {
         const { adName: _, ...rest } = d;
         row.meta = rest;
       }
-      if (s.kind === 'first_message' && s.agg.conversations < this.settings.rollupThreshold)
+      if (s.info.kind === 'first_message' && s.agg.conversations < this.settings.rollupThreshold)
         folded.push({ row, id: s.id });
       else rows.push(row);
     }
@@ -412,7 +409,12 @@ export class ReportContext {
     const t = agg.totals(ev);
     // The source rows of this range already know every row's Invested when sources() ran first.
     const known = this.rowInvested.get(`${r.from}|${r.to}`);
-    const invested = known ?? this.invested(this.investedRowKeys(r, agg, null), r);
+    const invested =
+      known ??
+      (() => {
+        const { keys, spend } = this.investedRows(r, agg, null);
+        return this.invested(keys, r, spend);
+      })();
     const inv = mergeInvested(
       [...invested.values()].map((i) => ({ invested: i.invested, investedOther: i.other })),
     );
