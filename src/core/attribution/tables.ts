@@ -128,7 +128,52 @@ CREATE TABLE ${p}day_rev (
   phone TEXT NOT NULL, event INTEGER NOT NULL, day INTEGER NOT NULL, currency TEXT NOT NULL, amount INTEGER NOT NULL,
   PRIMARY KEY (phone, event, day, currency)
 ) STRICT, WITHOUT ROWID;
+${blockSummaryDdl(p)}`;
+}
+
+/** Day numbers per block of each level: 7-day and 28-day blocks, aligned so that four weeks make a block. */
+export const WEEK_DAYS = 7;
+export const BLOCK_DAYS = 28;
+
+/**
+ * Conversations per source over 7- and 28-day blocks, kept from sum_src by triggers: a 30-day range reads
+ * four weeks and a few edge days instead of 30 days of (day, source) rows. Contacts per source come from
+ * repeats (conversations whose previous one of the same contact and source is in the range), indexed apart.
+ */
+export function blockSummaryDdl(p: Prefix): string {
+  const level = (table: string, days: number) => `
+CREATE TABLE ${p}${table} (
+  phone TEXT NOT NULL, block INTEGER NOT NULL, source INTEGER NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (phone, block, source)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER ${p}${table}_ins AFTER INSERT ON ${p}sum_src BEGIN
+  INSERT INTO ${p}${table} VALUES (NEW.phone, NEW.day / ${days}, NEW.source, NEW.n)
+    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER ${p}${table}_upd AFTER UPDATE OF n ON ${p}sum_src BEGIN
+  UPDATE ${p}${table} SET n = n + NEW.n - OLD.n WHERE phone = NEW.phone AND block = NEW.day / ${days} AND source = NEW.source;
+  DELETE FROM ${p}${table} WHERE phone = NEW.phone AND block = NEW.day / ${days} AND source = NEW.source AND n = 0;
+END;
+CREATE TRIGGER ${p}${table}_del AFTER DELETE ON ${p}sum_src BEGIN
+  UPDATE ${p}${table} SET n = n - OLD.n WHERE phone = OLD.phone AND block = OLD.day / ${days} AND source = OLD.source;
+  DELETE FROM ${p}${table} WHERE phone = OLD.phone AND block = OLD.day / ${days} AND source = OLD.source AND n = 0;
+END;`;
+  return `${level('sum_src_w', WEEK_DAYS)}
+${level('sum_src_m', BLOCK_DAYS)}
+CREATE INDEX ${p}conv_rep ON ${p}conversations(phone, prev_src_day, day, source) WHERE prev_src_day >= 0;
 `;
+}
+
+/** Adds the block summaries to a table set derived before they existed (migration 0007), filled from sum_src. */
+export function addBlockSummaries(db: Db, p: Prefix): void {
+  db.exec(blockSummaryDdl(p));
+  for (const [table, days] of [
+    ['sum_src_w', WEEK_DAYS],
+    ['sum_src_m', BLOCK_DAYS],
+  ] as const)
+    db.exec(
+      `INSERT INTO ${p}${table} SELECT phone, day / ${days}, source, SUM(n) FROM ${p}sum_src GROUP BY 1, 2, 3 HAVING SUM(n) <> 0`,
+    );
 }
 
 const DERIVED_TABLES = [
@@ -150,6 +195,8 @@ const DERIVED_TABLES = [
   'event_all',
   'rev_all',
   'day_rev',
+  'sum_src_w',
+  'sum_src_m',
 ] as const;
 
 export function tableExists(db: Db, name: string): boolean {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Db } from '../../db/open';
 import { cachedStatement } from '../../db/statements';
 import { startOfDayTs } from '../days';
-import type { Prefix } from '../tables';
+import { BLOCK_DAYS, type Prefix, WEEK_DAYS } from '../tables';
 import type { Bucket, ResolvedRange } from './range';
 
 // Counting for one number and range, two ways. The summary path reads per-day summary tables keyed by the
@@ -63,6 +63,31 @@ function addRevenue(map: Map<string, number>, currency: string, amount: number):
 
 function stmt(db: Db, p: Prefix, sql: string): Database.Statement {
   return cachedStatement(db, sql.replaceAll('$', p));
+}
+
+/**
+ * [fromDay, toDay] as up to two runs of edge days, two runs of 7-day blocks and one run of 28-day blocks
+ * (block indices: day / 7, day / 28), as named parameters; an unused run is the empty range 1..0.
+ */
+export function blockParams(fromDay: number, toDay: number): Record<string, number> {
+  const p = { d1: 1, d2: 0, d3: 1, d4: 0, w1: 1, w2: 0, w3: 1, w4: 0, m1: 1, m2: 0 };
+  const up = (d: number, k: number) => Math.ceil(d / k) * k;
+  const down = (d: number, k: number) => Math.floor(d / k) * k;
+  const w0 = up(fromDay, WEEK_DAYS);
+  const w9 = down(toDay + 1, WEEK_DAYS); // exclusive
+  if (w9 <= w0) return { ...p, d1: fromDay, d2: toDay };
+  if (fromDay < w0) [p.d1, p.d2] = [fromDay, w0 - 1];
+  if (w9 <= toDay) [p.d3, p.d4] = [w9, toDay];
+  const m0 = up(w0, BLOCK_DAYS);
+  const m9 = down(w9, BLOCK_DAYS);
+  if (m9 <= m0) {
+    [p.w1, p.w2] = [w0 / WEEK_DAYS, w9 / WEEK_DAYS - 1];
+    return p;
+  }
+  [p.m1, p.m2] = [m0 / BLOCK_DAYS, m9 / BLOCK_DAYS - 1];
+  if (w0 < m0) [p.w1, p.w2] = [w0 / WEEK_DAYS, m0 / WEEK_DAYS - 1];
+  if (m9 < w9) [p.w3, p.w4] = [m9 / WEEK_DAYS, w9 / WEEK_DAYS - 1];
+  return p;
 }
 
 function bucketIndexOfDay(buckets: Bucket[]): (day: number) => number {
@@ -186,14 +211,32 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
         return out;
       }
       const rows = q(
-        `SELECT g.source, g.c, g.k, ${INFO_COLUMNS} FROM (
-           SELECT source, SUM(n) AS c, SUM(CASE WHEN prev_day < ? THEN n ELSE 0 END) AS k
-           FROM $sum_src WHERE phone = ? AND day BETWEEN ? AND ? GROUP BY source) g ${INFO_JOIN}`,
+        `SELECT g.source, g.c, ${INFO_COLUMNS} FROM (
+           SELECT source, SUM(n) AS c FROM (
+             SELECT source, n FROM $sum_src WHERE phone = @phone AND day BETWEEN @d1 AND @d2
+             UNION ALL SELECT source, n FROM $sum_src WHERE phone = @phone AND day BETWEEN @d3 AND @d4
+             UNION ALL SELECT source, n FROM $sum_src_w WHERE phone = @phone AND block BETWEEN @w1 AND @w2
+             UNION ALL SELECT source, n FROM $sum_src_w WHERE phone = @phone AND block BETWEEN @w3 AND @w4
+             UNION ALL SELECT source, n FROM $sum_src_m WHERE phone = @phone AND block BETWEEN @m1 AND @m2)
+           GROUP BY source) g ${INFO_JOIN}`,
       )
         .raw()
-        .all(fromDay, phone, fromDay, toDay) as [number, number, number, ...InfoRow][];
-      for (const [s, c, k, ...info] of rows)
-        out.set(s, { conversations: c, contacts: k, leads: 0, revenue: new Map(), info: infoOf(info) });
+        .all({ phone, ...blockParams(fromDay, toDay) }) as [number, number, ...InfoRow][];
+      for (const [s, c, ...info] of rows)
+        out.set(s, { conversations: c, contacts: c, leads: 0, revenue: new Map(), info: infoOf(info) });
+      // contacts = conversations − those whose previous one (same contact and source) is in the range too
+      subtract(
+        out,
+        q(
+          `SELECT source, COUNT(*) FROM $conversations INDEXED BY $conv_rep
+           WHERE phone = ? AND prev_src_day >= 0 AND prev_src_day >= ? AND day <= ? GROUP BY source`,
+        )
+          .raw()
+          .all(phone, fromDay, toDay) as [number, number][],
+        (a, v) => {
+          a.contacts -= v;
+        },
+      );
       if (event === null) return out;
       const leads = q(
         'SELECT source, SUM(leads) FROM $sum_event WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? GROUP BY source',
@@ -262,9 +305,7 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
       const idx = bucketIndexOfDay(buckets);
       const conversations = buckets.map(() => 0);
       const leads = buckets.map(() => 0);
-      for (const [day, n] of q(
-        'SELECT day, n FROM $day_n WHERE phone = ? AND day BETWEEN ? AND ?',
-      )
+      for (const [day, n] of q('SELECT day, n FROM $day_n WHERE phone = ? AND day BETWEEN ? AND ?')
         .raw()
         .all(phone, fromDay, toDay) as [number, number][])
         conversations[idx(day)]! += n;

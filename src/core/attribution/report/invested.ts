@@ -76,65 +76,69 @@ export function computeInvested(
   spend: Map<string, SpendSummary>,
 ): Map<string, Invested> {
   const out = new Map<string, Invested>();
-  const daily = cachedStatement(
-    db,
-    'SELECT date, currency, SUM(spend) AS spend FROM meta_spend WHERE ad_id = ? AND date BETWEEN ? AND ? GROUP BY date, currency',
-  );
-  const fromDay = dayOfDate(from);
-  const toDay = dayOfDate(to);
   for (const key of keys) {
-    const sums = new Map<string, number>();
-    const add = (cur: string, amount: number) => sums.set(cur, (sums.get(cur) ?? 0) + amount);
-    let meta = false;
-    let man = false;
-    const entries = manual.get(key);
     const ad = adIdOf(key);
-    if (!entries) {
-      for (const [cur, amount] of (ad ? spend.get(ad)?.spend : undefined) ?? []) {
-        add(cur, amount);
-        meta = true;
-      }
-    } else {
-      // Winner per day: the most recently saved entry covering it, else that day's Meta spend.
-      const spans = entries.map((e) => ({
-        e,
-        from: dayOfDate(e.from_date),
-        to: dayOfDate(e.to_date),
-        won: 0,
-      }));
-      const wonDays = new Set<number>();
-      for (let d = fromDay; d <= toDay; d++) {
-        for (let i = spans.length - 1; i >= 0; i--) {
-          const s = spans[i]!;
-          if (d >= s.from && d <= s.to) {
-            s.won++;
-            wonDays.add(d);
-            break;
-          }
-        }
-      }
-      for (const s of spans) {
-        if (s.won === 0) continue;
-        add(s.e.currency, (s.e.amount * s.won) / (s.to - s.from + 1));
-        man = true;
-      }
-      if (ad) {
-        for (const r of daily.all(ad, from, to) as { date: string; currency: string; spend: number }[]) {
-          if (wonDays.has(dayOfDate(r.date))) continue;
-          add(r.currency, r.spend);
-          meta = true;
-        }
-      }
-    }
-    const other: Record<string, number> = {};
-    for (const [cur, amount] of sums) if (cur !== currency) other[cur] = amount;
-    out.set(key, {
-      invested: sums.has(currency) ? sums.get(currency)! : null,
-      other,
-      from: meta && man ? 'mixed' : meta ? 'meta' : man ? 'manual' : null,
-    });
+    const entries = manual.get(key);
+    out.set(
+      key,
+      entries
+        ? withEntries(db, ad, entries, from, to, currency)
+        : split(ad ? spend.get(ad)?.spend : undefined, currency, ad ? 'meta' : null),
+    );
   }
   return out;
+}
+
+/** Sums per currency as Invested: the workspace currency, the others apart. */
+function split(sums: Map<string, number> | undefined, currency: string, from: Invested['from']): Invested {
+  if (!sums || sums.size === 0) return { invested: null, other: {}, from: null };
+  const other: Record<string, number> = {};
+  for (const [cur, amount] of sums) if (cur !== currency) other[cur] = amount;
+  return { invested: sums.get(currency) ?? null, other, from };
+}
+
+/** Winner per day: the most recently saved entry covering it, else that day's Meta spend. */
+function withEntries(
+  db: Db,
+  ad: string | null,
+  entries: ManualEntry[],
+  from: string,
+  to: string,
+  currency: string,
+): Invested {
+  const sums = new Map<string, number>();
+  const add = (cur: string, amount: number) => sums.set(cur, (sums.get(cur) ?? 0) + amount);
+  const spans = entries.map((e) => ({ e, from: dayOfDate(e.from_date), to: dayOfDate(e.to_date), won: 0 }));
+  const wonDays = new Set<number>();
+  for (let d = dayOfDate(from); d <= dayOfDate(to); d++) {
+    for (let i = spans.length - 1; i >= 0; i--) {
+      const s = spans[i]!;
+      if (d >= s.from && d <= s.to) {
+        s.won++;
+        wonDays.add(d);
+        break;
+      }
+    }
+  }
+  let man = false;
+  for (const s of spans) {
+    if (s.won === 0) continue;
+    add(s.e.currency, (s.e.amount * s.won) / (s.to - s.from + 1));
+    man = true;
+  }
+  let meta = false;
+  if (ad) {
+    const daily = cachedStatement(
+      db,
+      'SELECT date, currency, SUM(spend) AS spend FROM meta_spend WHERE ad_id = ? AND date BETWEEN ? AND ? GROUP BY date, currency',
+    );
+    for (const r of daily.all(ad, from, to) as { date: string; currency: string; spend: number }[]) {
+      if (wonDays.has(dayOfDate(r.date))) continue;
+      add(r.currency, r.spend);
+      meta = true;
+    }
+  }
+  return split(sums, currency, meta && man ? 'mixed' : meta ? 'meta' : man ? 'manual' : null);
 }
 
 /** Campaign/ad set names and delivery figures of ad sources, for the optional `meta` block. */
@@ -190,7 +194,7 @@ export interface SpendSummary {
 
 /**
  * Spend and delivery of ads over [from, to] that have spend rows in it: the running total through `to`
- * minus the one before `from` (attr_spend_cum, migration 0007), two index seeks per ad and currency.
+ * (the ad's totals when `to` is past its last date) minus the one before `from` (migration 0007).
  */
 export function spendSummary(db: Db, adIds: string[], from: string, to: string): Map<string, SpendSummary> {
   const out = new Map<string, SpendSummary>();
@@ -198,15 +202,19 @@ export function spendSummary(db: Db, adIds: string[], from: string, to: string):
   const rows = cachedStatement(
     db,
     `WITH bounds AS MATERIALIZED (
-         SELECT k.ad_id, k.currency,
-           (SELECT MAX(date) FROM attr_spend_cum WHERE ad_id = k.ad_id AND currency = k.currency AND date <= @to) AS hi,
+         SELECT k.*, k.last_date <= @to AS whole,
+           CASE WHEN k.last_date > @to THEN (
+             SELECT MAX(date) FROM attr_spend_cum WHERE ad_id = k.ad_id AND currency = k.currency AND date <= @to) END AS hi,
            (SELECT MAX(date) FROM attr_spend_cum WHERE ad_id = k.ad_id AND currency = k.currency AND date < @from) AS lo
-         FROM json_each(@ads) j CROSS JOIN attr_spend_ads k ON k.ad_id = j.value)
-       SELECT b.ad_id, b.currency, hi.spend - COALESCE(lo.spend, 0), hi.impressions - COALESCE(lo.impressions, 0),
-              hi.clicks - COALESCE(lo.clicks, 0), hi.started - COALESCE(lo.started, 0), hi.days - COALESCE(lo.days, 0)
-       FROM bounds b
-       JOIN attr_spend_cum hi ON hi.ad_id = b.ad_id AND hi.currency = b.currency AND hi.date = b.hi
-       LEFT JOIN attr_spend_cum lo ON lo.ad_id = b.ad_id AND lo.currency = b.currency AND lo.date = b.lo`,
+         FROM json_each(@ads) j CROSS JOIN attr_spend_ads k ON k.ad_id = j.value),
+       upto AS (
+         SELECT b.ad_id, b.currency, b.lo, b.spend, b.impressions, b.clicks, b.started, b.days FROM bounds b WHERE b.whole
+         UNION ALL
+         SELECT b.ad_id, b.currency, b.lo, hi.spend, hi.impressions, hi.clicks, hi.started, hi.days
+         FROM bounds b CROSS JOIN attr_spend_cum hi ON hi.ad_id = b.ad_id AND hi.currency = b.currency AND hi.date = b.hi)
+       SELECT u.ad_id, u.currency, u.spend - COALESCE(lo.spend, 0), u.impressions - COALESCE(lo.impressions, 0),
+              u.clicks - COALESCE(lo.clicks, 0), u.started - COALESCE(lo.started, 0), u.days - COALESCE(lo.days, 0)
+       FROM upto u LEFT JOIN attr_spend_cum lo ON lo.ad_id = u.ad_id AND lo.currency = u.currency AND lo.date = u.lo`,
   )
     .raw()
     .all({ ads: JSON.stringify(adIds), from, to }) as [

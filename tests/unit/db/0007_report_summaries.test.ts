@@ -44,6 +44,22 @@ function recomputed(db: Database.Database) {
     .all();
 }
 
+function totals(db: Database.Database) {
+  return db
+    .prepare(
+      "SELECT ad_id, currency, last_date, spend, impressions, clicks, started, days FROM attr_spend_ads WHERE last_date <> '' ORDER BY 1, 2",
+    )
+    .all();
+}
+function lastRunningTotals(db: Database.Database) {
+  return db
+    .prepare(
+      `SELECT ad_id, currency, date AS last_date, spend, impressions, clicks, started, days FROM attr_spend_cum c
+       WHERE date = (SELECT MAX(date) FROM attr_spend_cum WHERE ad_id = c.ad_id AND currency = c.currency) ORDER BY 1, 2`,
+    )
+    .all();
+}
+
 it('0007 replaces the monthly sums with running totals filled from the spend already synced', () => {
   const db = open();
   migrate(db, upTo(6));
@@ -90,9 +106,11 @@ it('0007 replaces the monthly sums with running totals filled from the spend alr
       n: 1,
     },
   ]);
-  expect(db.prepare('SELECT ad_id, currency FROM attr_spend_ads ORDER BY 1').all()).toEqual([
-    { ad_id: 'a1', currency: 'USD' },
-    { ad_id: 'a2', currency: 'EUR' },
+  expect(
+    db.prepare('SELECT ad_id, currency, last_date, spend, days FROM attr_spend_ads ORDER BY 1').raw().all(),
+  ).toEqual([
+    ['a1', 'USD', '2026-01-02', 3_300_000, 2],
+    ['a2', 'EUR', '2026-01-01', 5_000_000, 1],
   ]);
   db.close();
 });
@@ -118,9 +136,57 @@ it('0007 triggers keep running totals exact through inserts in any order, re-syn
         const del = db.prepare("DELETE FROM meta_spend WHERE ad_id = ? AND date = '2026-03-0' || ?");
         for (const [ad, d] of deletes) del.run(ad, d);
         expect(kept(db)).toEqual(recomputed(db));
+        // Per ad and currency: the totals through its last date, as the last running total has them.
+        expect(totals(db)).toEqual(lastRunningTotals(db));
       },
     ),
     { numRuns: 200 },
   );
+  db.close();
+});
+
+it('0007 adds 7- and 28-day block summaries to a table set derived before them, and keeps them with sum_src', () => {
+  const db = open();
+  migrate(db, upTo(6));
+  // A database from before 0007: its derived tables have no block summaries.
+  for (const t of ['w', 'm'])
+    db.exec(`DROP TRIGGER attr_a_sum_src_${t}_ins; DROP TRIGGER attr_a_sum_src_${t}_upd; DROP TRIGGER attr_a_sum_src_${t}_del;
+             DROP TABLE attr_a_sum_src_${t};`);
+  db.exec('DROP INDEX attr_a_conv_rep');
+  const ins = db.prepare(
+    'INSERT INTO attr_a_sum_src (phone, day, source, prev_day, n) VALUES (?, ?, ?, ?, ?)',
+  );
+  ins.run('p', 20_000, 1, -1, 2);
+  ins.run('p', 20_001, 1, 19_990, 1);
+  ins.run('p', 20_010, 1, -1, 4);
+  ins.run('p', 20_001, 2, -1, 1);
+  migrate(db, upTo(7));
+  const blocks = (t: string) =>
+    db.prepare(`SELECT phone, block, source, n FROM attr_a_sum_src_${t} ORDER BY 1, 2, 3`).raw().all();
+  // 20000 / 7 = 2857, 20010 / 7 = 2858; 20000 / 28 = 714 for all four rows.
+  expect(blocks('w')).toEqual([
+    ['p', 2857, 1, 3],
+    ['p', 2857, 2, 1],
+    ['p', 2858, 1, 4],
+  ]);
+  expect(blocks('m')).toEqual([
+    ['p', 714, 1, 7],
+    ['p', 714, 2, 1],
+  ]);
+  // The engine's writes (upsert, then delete at zero) keep them.
+  db.prepare("UPDATE attr_a_sum_src SET n = n + 2 WHERE phone = 'p' AND day = 20010 AND source = 1").run();
+  db.prepare("UPDATE attr_a_sum_src SET n = 0 WHERE phone = 'p' AND day = 20001 AND source = 2").run();
+  db.prepare("DELETE FROM attr_a_sum_src WHERE phone = 'p' AND day = 20001 AND source = 2").run();
+  db.prepare("DELETE FROM attr_a_sum_src WHERE phone = 'p' AND day = 20000 AND source = 1").run();
+  ins.run('p', 20_030, 3, -1, 5);
+  expect(blocks('w')).toEqual([
+    ['p', 2857, 1, 1],
+    ['p', 2858, 1, 6],
+    ['p', 2861, 3, 5],
+  ]);
+  expect(blocks('m')).toEqual([
+    ['p', 714, 1, 7],
+    ['p', 715, 3, 5],
+  ]);
   db.close();
 });
