@@ -7,7 +7,12 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 await build({
   absWorkingDir: root,
-  entryPoints: { 'cli/index': 'src/cli/index.ts', 'core/worker': 'src/core/host/worker.ts' },
+  entryPoints: {
+    'cli/index': 'src/cli/index.ts',
+    'core/worker': 'src/core/host/worker.ts',
+    // An import's preparing thread (src/core/ingest/prepare-pipeline.ts finds it beside the lane worker).
+    'core/ingest-prepare': 'src/core/ingest/prepare-worker.ts',
+  },
   outdir: 'out',
   bundle: true,
   platform: 'node',

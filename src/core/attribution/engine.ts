@@ -218,7 +218,7 @@ export class Engine {
     this.bump(this.sums.dayRev, `${c.phone}\u0001${event}\u0001${c.day}\u0001${currency}`, [amount]);
   }
 
-  /** Writes collected summary deltas; rows that reach zero are deleted so the tables stay small. */
+  /** Writes collected summary deltas. */
   flush(): void {
     for (const id of [...this.pendingExternal]) {
       this.pendingExternal.delete(id);
@@ -232,18 +232,32 @@ export class Engine {
       ints: boolean[],
     ) => {
       if (map.size === 0) return;
-      const upsert = this.st(
-        `INSERT INTO $${table} (${[...keyCols, ...valCols].join(', ')}) VALUES (${[...keyCols, ...valCols].map(() => '?').join(', ')})
-         ON CONFLICT DO UPDATE SET ${valCols.map((v) => `${v} = ${v} + excluded.${v}`).join(', ')} RETURNING ${valCols[0]}`,
-      );
-      const del = this.st(`DELETE FROM $${table} WHERE ${keyCols.map((k) => `${k} = ?`).join(' AND ')}`);
+      // One statement per table for the whole batch (rows passed as JSON): per-row statements cost
+      // more in calls than SQLite spends on the rows.
+      const rows: (string | number)[][] = [];
+      const mayEmpty: (string | number)[][] = [];
       for (const [key, deltas] of map) {
         if (deltas.every((d) => d === 0)) continue;
         const parts = key.split('\u0001').map((v, i) => (ints[i] ? Number(v) : v));
-        const first = (upsert.get(...parts, ...deltas) as Record<string, number>)[valCols[0]!];
-        if (first === 0) del.run(...parts);
+        rows.push([...parts, ...deltas]);
+        // Counts never go below zero, so only a row whose first count did not grow can reach zero.
+        if (deltas[0]! <= 0) mayEmpty.push(parts);
       }
       map.clear();
+      if (rows.length === 0) return;
+      const cols = [...keyCols, ...valCols];
+      this.st(
+        `INSERT INTO $${table} (${cols.join(', ')})
+         SELECT ${cols.map((_, i) => `value ->> ${i}`).join(', ')} FROM json_each(?) WHERE true
+         ON CONFLICT DO UPDATE SET ${valCols.map((v) => `${v} = ${v} + excluded.${v}`).join(', ')}`,
+      ).run(JSON.stringify(rows));
+      if (mayEmpty.length > 0) {
+        // Rows that reach zero are deleted so the tables stay small.
+        this.st(
+          `DELETE FROM $${table} WHERE ${valCols[0]} = 0 AND (${keyCols.join(', ')}) IN
+           (SELECT ${keyCols.map((_, i) => `value ->> ${i}`).join(', ')} FROM json_each(?))`,
+        ).run(JSON.stringify(mayEmpty));
+      }
     };
     apply(this.sums.day, 'sum_day', ['phone', 'day', 'prev_day'], ['n'], [false, true, true]);
     apply(this.sums.dayN, 'day_n', ['phone', 'day'], ['n'], [false, true]);
@@ -428,11 +442,21 @@ export class Engine {
     );
   }
 
+  /** The thread's latest conversation by (start_ts, first_message_id). */
+  private lastConversation(phone: string, contact: string): ConvRow | undefined {
+    // MAX(start_ts) is one index seek; ordering by both columns would sort (the index ends at start_ts).
+    const latest = this.st(
+      `SELECT * FROM $conversations WHERE phone = ? AND contact = ?
+         AND start_ts = (SELECT MAX(start_ts) FROM $conversations WHERE phone = ? AND contact = ?)`,
+    ).all(phone, contact, phone, contact) as ConvRow[];
+    let last = latest[0];
+    for (const c of latest) if (c.first_message_id > last!.first_message_id) last = c;
+    return last;
+  }
+
   /** New counting messages of one thread, sorted by (ts, id): appended when they all come after the last one. */
   appendToThread(phone: string, contact: string, msgs: MessageRow[]): void {
-    const last = this.st(
-      'SELECT * FROM $conversations WHERE phone = ? AND contact = ? ORDER BY start_ts DESC, first_message_id DESC LIMIT 1',
-    ).get(phone, contact) as ConvRow | undefined;
+    const last = this.lastConversation(phone, contact);
     const first = msgs[0]!;
     if (
       last &&

@@ -1,0 +1,25 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { type PrepareJob, packBytes, prepareBatches } from './prepare-batches';
+
+// The preparing thread of an import (prepare-pipeline.ts): reads and prepares batches ahead of the
+// writer, at most MAX_AHEAD unacknowledged, so memory stays flat however large the file.
+
+const MAX_AHEAD = 3;
+const port = parentPort;
+if (!port) throw new Error('prepare-worker.ts must run as a worker thread');
+
+let credits = MAX_AHEAD;
+let wake: (() => void) | null = null;
+port.on('message', () => {
+  credits++;
+  wake?.();
+  wake = null;
+});
+
+for await (const batch of prepareBatches(workerData as PrepareJob)) {
+  while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+  credits--;
+  const bytes = packBytes(batch);
+  port.postMessage({ t: 'batch', batch }, [bytes]);
+}
+port.postMessage({ t: 'end' });
