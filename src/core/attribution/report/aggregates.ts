@@ -271,13 +271,19 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
             | null) ?? 0;
         t.contacts = t.conversations - repeats;
       } else {
-        const [c, k] = q(
-          'SELECT SUM(n), SUM(CASE WHEN prev_day < ? THEN n ELSE 0 END) FROM $sum_day WHERE phone = ? AND day BETWEEN ? AND ?',
-        )
-          .raw()
-          .get(fromDay, phone, fromDay, toDay) as [number | null, number | null];
-        t.conversations = c ?? 0;
-        t.contacts = k ?? 0;
+        t.conversations =
+          (q('SELECT SUM(n) FROM $day_n WHERE phone = ? AND day BETWEEN ? AND ?')
+            .pluck()
+            .get(phone, fromDay, toDay) as number | null) ?? 0;
+        // Repeats (previous conversation also in the range): one seek per day past the earlier days' rows.
+        const repeats =
+          (q(
+            `WITH RECURSIVE d(day) AS (SELECT @from UNION ALL SELECT day + 1 FROM d WHERE day < @to)
+             SELECT SUM(s.n) FROM d CROSS JOIN $sum_day s ON s.phone = @phone AND s.day = d.day AND s.prev_day >= @from`,
+          )
+            .pluck()
+            .get({ phone, from: fromDay, to: toDay }) as number | null) ?? 0;
+        t.contacts = t.conversations - repeats;
       }
       if (event === null) return t;
       t.leads =

@@ -514,6 +514,7 @@ function splitRevenue(
   external: boolean,
 ): { revenue: number | null; revenueOther: Record<string, number> } {
   if (!external) return { revenue: null, revenueOther: {} };
+  if (map.size === 0) return { revenue: 0, revenueOther: {} };
   const other: Record<string, number> = {};
   for (const [cur, amt] of [...map.entries()].sort())
     if (cur !== currency && amt !== 0) other[cur] = amt / MICRO;
