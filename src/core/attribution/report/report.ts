@@ -79,6 +79,15 @@ export interface ReportOptions {
   forceExact?: boolean;
 }
 
+/** A first-message source folded into the rollup row. */
+interface Folded {
+  key: string;
+  id: number | null;
+  name: string;
+  agg: SourceAgg;
+  inv: Invested | undefined;
+}
+
 /** One number, range and timezone: the parts of the report, each computable on its own (the benchmark times them). */
 export class ReportContext {
   readonly p: Prefix;
@@ -307,7 +316,7 @@ export class ReportContext {
     const ev = event ? this.eventId(event.id) : null;
     const counts = event && ev === null ? agg.sources(null) : agg.sources(ev);
     const byKey = new Map<string, { id: number | null; info: SourceInfo; agg: SourceAgg }>();
-    for (const [id, { info, ...agg }] of counts) byKey.set(info.key, { id, info, agg });
+    for (const [id, c] of counts) byKey.set(c.info.key, { id, info: c.info, agg: c });
     const withInvested = this.investedRows(r, agg, new Set(byKey.keys()));
     for (const key of withInvested.keys) {
       if (!byKey.has(key))
@@ -322,7 +331,7 @@ export class ReportContext {
     this.rowInvested.set(`${r.from}|${r.to}`, invested);
     const details = metaDetails(this.db, adIds, withInvested.spend);
     const rows: SourceRow[] = [];
-    const folded: { row: SourceRow; id: number | null }[] = [];
+    const folded: Folded[] = [];
     for (const [key, s] of byKey) {
       const ad = adIdOf(key);
       const d = ad ? details.get(ad) : undefined;
@@ -332,14 +341,16 @@ export class ReportContext {
         this.templateReplyName(key, s.info.name) ??
         s.info.name ??
         defaultName(key);
+      if (s.info.kind === 'first_message' && s.agg.conversations < this.settings.rollupThreshold) {
+        folded.push({ key, id: s.id, name, agg: s.agg, inv: invested.get(key) });
+        continue;
+      }
       const row = this.row(key, s.info.kind as SourceKind, name, s.agg, invested.get(key), event);
       if (d) {
         const { adName: _, ...rest } = d;
         row.meta = rest;
       }
-      if (s.info.kind === 'first_message' && s.agg.conversations < this.settings.rollupThreshold)
-        folded.push({ row, id: s.id });
-      else rows.push(row);
+      rows.push(row);
     }
     if (folded.length > 0) rows.push(this.rollup(folded, agg, event));
     return rows.sort((a, b) => b.conversations - a.conversations || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -374,30 +385,24 @@ export class ReportContext {
     };
   }
 
-  private rollup(
-    folded: { row: SourceRow; id: number | null }[],
-    agg: Aggregator,
-    event: ReportEvent | null,
-  ): SourceRow {
-    const sum = (f: (r: SourceRow) => number) => folded.reduce((acc, x) => acc + f(x.row), 0);
+  /** One row for the folded first-message sources; their own rows are never built, only listed. */
+  private rollup(folded: Folded[], agg: Aggregator, event: ReportEvent | null): SourceRow {
     const revenue = new Map<string, number>();
-    if (event?.kind === 'external') {
-      revenue.set(this.settings.currency, Math.round(sum((r) => r.revenue ?? 0) * MICRO));
-      for (const { row } of folded) {
-        for (const [cur, amt] of Object.entries(row.revenueOther))
-          revenue.set(cur, (revenue.get(cur) ?? 0) + Math.round(amt * MICRO));
-      }
+    if (event?.kind === 'external')
+      for (const f of folded)
+        for (const [cur, amt] of f.agg.revenue) revenue.set(cur, (revenue.get(cur) ?? 0) + amt);
+    const a: SourceAgg = { conversations: 0, contacts: 0, leads: 0, revenue };
+    for (const f of folded) {
+      a.conversations += f.agg.conversations;
+      a.leads += f.agg.leads;
     }
-    const inv = mergeInvested(folded.map((f) => f.row));
-    const a: SourceAgg = {
-      conversations: sum((r) => r.conversations),
-      contacts: agg.distinctContacts(folded.map((f) => f.id).filter((x): x is number => x !== null)),
-      leads: sum((r) => r.leads),
-      revenue,
-    };
+    a.contacts = agg.distinctContacts(folded.map((f) => f.id).filter((x): x is number => x !== null));
+    const inv = mergeInvested(
+      folded.map((f) => ({ invested: f.inv?.invested ?? null, investedOther: f.inv?.other ?? {} })),
+    );
     const row = this.row(ROLLUP_ID, 'rollup', ROLLUP_NAME, a, inv, event);
     row.children = folded
-      .map((f) => ({ id: f.row.id, name: f.row.name, conversations: f.row.conversations }))
+      .map((f) => ({ id: f.key, name: f.name, conversations: f.agg.conversations }))
       .sort((x, y) => y.conversations - x.conversations || (x.id < y.id ? -1 : 1));
     return row;
   }
