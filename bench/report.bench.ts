@@ -109,8 +109,24 @@ async function generate(): Promise<void> {
   t0 = performance.now();
   const insMsg = db.prepare(
     `INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, text, button_text, interactive_type, interactive_title, context_id, referral, referral_source_type, referral_source_id)
-     VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (@id, @phone, @contact, 'in', @ts, @type, @text, @button, @itype, @ititle, @context, @referral, @stype, @sid)`,
   );
+  type Optional = 'type' | 'button' | 'itype' | 'ititle' | 'context' | 'referral' | 'stype' | 'sid';
+  const none: Record<Optional, string | null> = {
+    type: 'text',
+    button: null,
+    itype: null,
+    ititle: null,
+    context: null,
+    referral: null,
+    stype: null,
+    sid: null,
+  };
+  const insert = (
+    m: { id: string; phone: string; contact: string; ts: number; text: string } & Partial<
+      Record<Optional, string>
+    >,
+  ) => insMsg.run({ ...none, ...m });
   const insOut = db.prepare(
     "INSERT INTO outgoing_messages (id, phone_number_id, contact_id, template_name, origin) VALUES (?, ?, ?, ?, 'send-log')",
   );
@@ -142,124 +158,30 @@ async function generate(): Promise<void> {
         const s = pickSource();
         const kind = kindOf(s);
         const id = `wamid.${j}`;
+        const base = { phone, contact, ts: start, id: `${id}.0` };
         if (kind === 'ad') {
-          insMsg.run(
-            `${id}.0`,
-            phone,
-            contact,
-            start,
-            'text',
-            'Hi, I saw your ad',
-            null,
-            null,
-            null,
-            null,
-            JSON.stringify({ source_id: `${100000 + s}`, source_type: 'ad', headline: `Ad ${s}` }),
-            'ad',
-            `${100000 + s}`,
-          );
+          const ad = `${100000 + s}`;
+          const referral = JSON.stringify({ source_id: ad, source_type: 'ad', headline: `Ad ${s}` });
+          insert({ ...base, text: 'Hi, I saw your ad', referral, stype: 'ad', sid: ad });
         } else if (kind === 'tpl') {
           insOut.run(`out.${j}`, phone, contact, `template_${s}`);
-          insMsg.run(
-            `${id}.0`,
-            phone,
-            contact,
-            start,
-            'button',
-            'Interested',
-            'Interested',
-            null,
-            null,
-            `out.${j}`,
-            null,
-            null,
-            null,
-          );
-        } else if (kind === 'kw') {
-          insMsg.run(
-            `${id}.0`,
-            phone,
-            contact,
-            start,
-            'text',
-            `Hello PROMO${s}!`,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-          );
-        } else {
-          insMsg.run(
-            `${id}.0`,
-            phone,
-            contact,
-            start,
-            'text',
-            `Question number ${s}`,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-          );
-        }
+          insert({ ...base, type: 'button', text: 'Interested', button: 'Interested', context: `out.${j}` });
+        } else if (kind === 'kw') insert({ ...base, text: `Hello PROMO${s}!` });
+        else insert({ ...base, text: `Question number ${s}` });
         const follow = 2 + Math.floor(rnd() * 3);
         for (let k = 1; k <= follow; k++) {
           const text = pick(FOLLOW);
-          const ts = start + k * (30 + Math.floor(rnd() * 600));
-          if (text === 'Book now')
-            insMsg.run(
-              `${id}.${k}`,
-              phone,
-              contact,
-              ts,
-              'button',
-              text,
-              text,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-            );
+          const next = {
+            phone,
+            contact,
+            id: `${id}.${k}`,
+            ts: start + k * (30 + Math.floor(rnd() * 600)),
+            text,
+          };
+          if (text === 'Book now') insert({ ...next, type: 'button', button: text });
           else if (text === 'Premium')
-            insMsg.run(
-              `${id}.${k}`,
-              phone,
-              contact,
-              ts,
-              'interactive',
-              text,
-              null,
-              'list_reply',
-              text,
-              null,
-              null,
-              null,
-              null,
-            );
-          else
-            insMsg.run(
-              `${id}.${k}`,
-              phone,
-              contact,
-              ts,
-              'text',
-              text,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-            );
+            insert({ ...next, type: 'interactive', itype: 'list_reply', ititle: text });
+          else insert(next);
         }
         messages += follow + 1;
         if (j % 5 === 0) convStarts.push({ contact, start });
