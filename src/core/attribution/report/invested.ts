@@ -196,44 +196,35 @@ export interface SpendSummary {
  * Spend and delivery of ads over [from, to] that have spend rows in it: the running total through `to`
  * (the ad's totals when `to` is past its last date) minus the one before `from` (migration 0007).
  */
+// A running total comes back packed in one column, so finding it is one index seek.
+const packed = (t: string) =>
+  `${t}.spend || ',' || ${t}.impressions || ',' || ${t}.clicks || ',' || ${t}.started || ',' || ${t}.days`;
+const lastBefore = (op: '<' | '<=', bound: string) =>
+  `(SELECT ${packed('c')} FROM attr_spend_cum c WHERE c.ad_id = k.ad_id AND c.currency = k.currency AND c.date ${op} ${bound}
+    ORDER BY c.date DESC LIMIT 1)`;
+const SPEND_SQL = `
+  SELECT k.ad_id, k.currency, CASE WHEN k.last_date <= @to THEN ${packed('k')} ELSE ${lastBefore('<=', '@to')} END,
+    ${lastBefore('<', '@from')}
+  FROM json_each(@ads) j CROSS JOIN attr_spend_ads k ON k.ad_id = j.value`;
+const unpack = (v: string | null) => (v === null ? [0, 0, 0, 0, 0] : v.split(',').map(Number));
+
 export function spendSummary(db: Db, adIds: string[], from: string, to: string): Map<string, SpendSummary> {
   const out = new Map<string, SpendSummary>();
   if (adIds.length === 0) return out;
-  const rows = cachedStatement(
-    db,
-    `WITH bounds AS MATERIALIZED (
-         SELECT k.*, k.last_date <= @to AS whole,
-           CASE WHEN k.last_date > @to THEN (
-             SELECT MAX(date) FROM attr_spend_cum WHERE ad_id = k.ad_id AND currency = k.currency AND date <= @to) END AS hi,
-           (SELECT MAX(date) FROM attr_spend_cum WHERE ad_id = k.ad_id AND currency = k.currency AND date < @from) AS lo
-         FROM json_each(@ads) j CROSS JOIN attr_spend_ads k ON k.ad_id = j.value),
-       upto AS (
-         SELECT b.ad_id, b.currency, b.lo, b.spend, b.impressions, b.clicks, b.started, b.days FROM bounds b WHERE b.whole
-         UNION ALL
-         SELECT b.ad_id, b.currency, b.lo, hi.spend, hi.impressions, hi.clicks, hi.started, hi.days
-         FROM bounds b CROSS JOIN attr_spend_cum hi ON hi.ad_id = b.ad_id AND hi.currency = b.currency AND hi.date = b.hi)
-       SELECT u.ad_id, u.currency, u.spend - COALESCE(lo.spend, 0), u.impressions - COALESCE(lo.impressions, 0),
-              u.clicks - COALESCE(lo.clicks, 0), u.started - COALESCE(lo.started, 0), u.days - COALESCE(lo.days, 0)
-       FROM upto u LEFT JOIN attr_spend_cum lo ON lo.ad_id = u.ad_id AND lo.currency = u.currency AND lo.date = u.lo`,
-  )
+  const rows = cachedStatement(db, SPEND_SQL)
     .raw()
-    .all({ ads: JSON.stringify(adIds), from, to }) as [
-    string,
-    string,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ][];
-  for (const [ad, cur, micro, impressions, clicks, started, days] of rows) {
-    if (days === 0) continue;
+    .all({ ads: JSON.stringify(adIds), from, to }) as [string, string, string | null, string | null][];
+  for (const [ad, cur, through, before] of rows) {
+    const hi = unpack(through);
+    const lo = unpack(before);
+    const [micro, impressions, clicks, started, days] = hi.map((x, i) => x - lo[i]!) as number[];
+    if (!days) continue;
     const s = out.get(ad) ?? { spend: new Map<string, number>(), impressions: 0, clicks: 0, started: 0 };
     out.set(ad, s);
-    s.spend.set(cur, micro / 1_000_000);
-    s.impressions += impressions;
-    s.clicks += clicks;
-    s.started += started;
+    s.spend.set(cur, micro! / 1_000_000);
+    s.impressions += impressions!;
+    s.clicks += clicks!;
+    s.started += started!;
   }
   return out;
 }

@@ -226,24 +226,21 @@ export class ReportContext {
     return { id: key, kind: info.kind, label: info.label };
   }
 
-  /** A source row's info by key; a key never derived (an ad with spend only) has just its rename. */
-  private sourceInfo(key: string): { id: number | null; info: SourceInfo } {
-    const found = this.q(`SELECT s.id, s.kind, s.name FROM ${this.p}sources s WHERE s.key = ?`).get(key) as
-      | { id: number; kind: string; name: string | null }
-      | undefined;
-    const rename =
-      (this.q('SELECT name FROM attr_source_names WHERE source_key = ?').pluck().get(key) as
-        | string
-        | undefined) ?? null;
-    return {
-      id: found?.id ?? null,
-      info: {
+  /** Source rows' info by key, in one statement; a key never derived (an ad with spend only) has just its rename. */
+  private sourceInfos(keys: string[]): Map<string, { id: number | null; info: SourceInfo }> {
+    const rows = this.q(
+      `SELECT j.value AS key, s.id, s.kind, s.name, nm.name AS rename FROM json_each(?) j
+       LEFT JOIN ${this.p}sources s ON s.key = j.value LEFT JOIN attr_source_names nm ON nm.source_key = j.value`,
+    ).all(JSON.stringify(keys)) as (SourceInfo & { id: number | null })[];
+    return new Map(
+      rows.map(({ id, key, kind, name, rename }) => [
         key,
-        kind: found?.kind ?? (key.startsWith('ad:') ? 'meta_ad' : 'first_message'),
-        name: found?.name ?? null,
-        rename,
-      },
-    };
+        {
+          id,
+          info: { key, kind: kind ?? (key.startsWith('ad:') ? 'meta_ad' : 'first_message'), name, rename },
+        },
+      ]),
+    );
   }
 
   private sourceIdOfKey(key: string): number | null {
@@ -318,13 +315,9 @@ export class ReportContext {
     const byKey = new Map<string, { id: number | null; info: SourceInfo; agg: SourceAgg }>();
     for (const [id, c] of counts) byKey.set(c.info.key, { id, info: c.info, agg: c });
     const withInvested = this.investedRows(r, agg, new Set(byKey.keys()));
-    for (const key of withInvested.keys) {
-      if (!byKey.has(key))
-        byKey.set(key, {
-          ...this.sourceInfo(key),
-          agg: { conversations: 0, contacts: 0, leads: 0, revenue: new Map() },
-        });
-    }
+    const extra = this.sourceInfos(withInvested.keys.filter((k) => !byKey.has(k)));
+    for (const [key, x] of extra)
+      byKey.set(key, { ...x, agg: { conversations: 0, contacts: 0, leads: 0, revenue: new Map() } });
     const keys = [...byKey.keys()];
     const adIds = keys.map(adIdOf).filter((a): a is string => a !== null);
     const invested = this.invested(keys, r, withInvested.spend);
