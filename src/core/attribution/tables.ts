@@ -139,6 +139,7 @@ export const BLOCK_DAYS = 28;
  * Conversations per source over 7- and 28-day blocks, kept from sum_src by triggers: a 30-day range reads
  * four weeks and a few edge days instead of 30 days of (day, source) rows. Contacts per source come from
  * repeats (conversations whose previous one of the same contact and source is in the range), indexed apart.
+ * Also the index that finds a range's ad sources without reading every source.
  */
 export function blockSummaryDdl(p: Prefix): string {
   const level = (table: string, days: number) => `
@@ -161,6 +162,8 @@ END;`;
   return `${level('sum_src_w', WEEK_DAYS)}
 ${level('sum_src_m', BLOCK_DAYS)}
 CREATE INDEX ${p}conv_rep ON ${p}conversations(phone, prev_src_day, day, source) WHERE prev_src_day >= 0;
+-- Ad sources of a range are found by kind: a workspace has a few ads and can have 100,000s of first texts.
+CREATE INDEX ${p}sources_kind ON ${p}sources(kind);
 `;
 }
 

@@ -145,14 +145,14 @@ it('0007 triggers keep running totals exact through inserts in any order, re-syn
   db.close();
 });
 
-it('0007 adds 7- and 28-day block summaries to a table set derived before them, and keeps them with sum_src', () => {
+it('0007 adds 7- and 28-day block summaries (and their indexes) to a table set derived before them, and keeps them with sum_src', () => {
   const db = open();
   migrate(db, upTo(6));
   // A database from before 0007: its derived tables have no block summaries.
   for (const t of ['w', 'm'])
     db.exec(`DROP TRIGGER attr_a_sum_src_${t}_ins; DROP TRIGGER attr_a_sum_src_${t}_upd; DROP TRIGGER attr_a_sum_src_${t}_del;
              DROP TABLE attr_a_sum_src_${t};`);
-  db.exec('DROP INDEX attr_a_conv_rep');
+  db.exec('DROP INDEX attr_a_conv_rep; DROP INDEX attr_a_sources_kind');
   const ins = db.prepare(
     'INSERT INTO attr_a_sum_src (phone, day, source, prev_day, n) VALUES (?, ?, ?, ?, ?)',
   );
