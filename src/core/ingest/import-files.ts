@@ -44,7 +44,7 @@ type Sink = (
 /** Webhook files from this size on are prepared on a second thread (starting one costs ~0.1 s). */
 const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 /** Rows per batch the preparing thread hands over. */
-const PREPARED_BATCH = 500;
+const PREPARED_BATCH = 250;
 
 export async function importFiles(
   ctx: CoreContext,

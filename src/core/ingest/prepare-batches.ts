@@ -11,6 +11,8 @@ export interface PrepareJob {
   channel: string | null;
   /** Rows per batch. */
   batchRows: number;
+  /** Rows and errors up to this line were handed out already (a restart after a lost worker). */
+  afterLine?: number;
 }
 
 export interface PreparedBatch {
@@ -30,9 +32,13 @@ const emptyBatch = (): PreparedBatch => ({ items: [], errors: [], lines: 0, byte
 export async function* prepareBatches(job: PrepareJob): AsyncGenerator<PreparedBatch> {
   const { raw, text } = openText(job.file);
   let batch = emptyBatch();
-  const fail = (line: number, reason: string) => batch.errors.push({ line, reason });
+  const after = job.afterLine ?? 0;
+  const fail = (line: number, reason: string) => {
+    if (line > after) batch.errors.push({ line, reason });
+  };
   try {
     for await (const row of importRows({ kind: 'webhooks', layout: job.layout }, text, fail)) {
+      if (row.line <= after) continue;
       const prepared = preparePayload({
         body: row.value,
         origin: 'import',

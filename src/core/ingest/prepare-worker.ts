@@ -4,7 +4,7 @@ import { type PrepareJob, packBytes, prepareBatches } from './prepare-batches';
 // The preparing thread of an import (prepare-pipeline.ts): reads and prepares batches ahead of the
 // writer, at most MAX_AHEAD unacknowledged, so memory stays flat however large the file.
 
-const MAX_AHEAD = 3;
+const MAX_AHEAD = 2;
 const port = parentPort;
 if (!port) throw new Error('prepare-worker.ts must run as a worker thread');
 

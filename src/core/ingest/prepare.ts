@@ -38,7 +38,8 @@ export function sha256(text: string): Buffer {
 }
 
 export function deflateBody(text: string): Buffer {
-  return deflateSync(text);
+  // deflateSync returns a view of its 16 KB output chunk: copied, a payload keeps only its own bytes.
+  return Buffer.from(deflateSync(text));
 }
 
 /** Never throws: a body that cannot be stored comes back with the reason. */

@@ -94,6 +94,37 @@ describe('prepare pipeline', () => {
     expect(inline.at(-1)!.bytesRead).toBe(fs.statSync(file).size);
   });
 
+  it('goes on inline, without repeating or losing a line, when a line is too large for the thread', async () => {
+    const big = fixture('cloud', 'text') as {
+      entry: { changes: { value: { messages: { text: { body: string } }[] } }[] }[];
+    };
+    big.entry[0]!.changes[0]!.value.messages[0]!.text.body = 'x'.repeat(48 * 1024 * 1024);
+    const huge = path.join(dir, 'huge.ndjson');
+    const small = (name: string) => JSON.stringify(fixture('cloud', name));
+    fs.writeFileSync(
+      huge,
+      [small('button'), '{bad', small('image'), JSON.stringify(big), small('video'), '{bad'].join('\n'),
+    );
+    const job: PrepareJob = { file: huge, layout: 'ndjson', channel: null, batchRows: 1 };
+    const inline = await collect(job, false);
+    const threaded: PreparedBatch[] = [];
+    for await (const b of preparedBatches(job, true, 24)) threaded.push(b);
+    const lines = (batches: PreparedBatch[]) => ({
+      items: batches.flatMap((b) => b.items.map((i) => [i.line, i.prepared.ok])),
+      errors: batches.flatMap((b) => b.errors.map((e) => e.line)),
+    });
+    expect(lines(inline)).toEqual({
+      items: [
+        [1, true],
+        [3, true],
+        [4, true],
+        [5, true],
+      ],
+      errors: [2, 6],
+    });
+    expect(lines(threaded)).toEqual(lines(inline));
+  });
+
   it('stops the preparing thread when the reader leaves early', async () => {
     const job: PrepareJob = { file, layout: 'ndjson', channel: null, batchRows: 1 };
     const seen: number[] = [];
