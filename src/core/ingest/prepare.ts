@@ -42,6 +42,14 @@ export function deflateBody(text: string): Buffer {
   return Buffer.from(deflateSync(text));
 }
 
+/**
+ * The payload with its hash and body in byte arrays of their own: small Buffers are views of Node's
+ * shared 8 KB pool, which postMessage would copy whole.
+ */
+export function ownBytes(p: PreparedPayload): PreparedPayload {
+  return { ...p, hash: new Uint8Array(p.hash), body: new Uint8Array(p.body) };
+}
+
 /** Never throws: a body that cannot be stored comes back with the reason. */
 export function preparePayload(item: PayloadInput): Prepared {
   const text = canonicalJson(item.body);

@@ -4,8 +4,9 @@ import type { Db } from '../db/open';
 import type { CoreContext } from '../host/context';
 import { authenticateKey, findChannelWorkspace, findKeyWorkspace, getChannel, hashesEqual } from './channels';
 import { parseExternalEvent, storeExternalEvents } from './external-events';
-import { ingestPayloads, type PayloadInput } from './ingest';
+import { storePrepared } from './ingest';
 import { parseJsonText } from './json-body';
+import { type Prepared, type PreparedPayload, preparePayload } from './prepare';
 import { addToQuarantine } from './quarantine';
 import { applyRetention } from './retention';
 
@@ -18,7 +19,13 @@ export const WebhookArgs = z.object({
   channel: z.string().min(1).max(64),
   /** hex sha256 of the Bearer secret; checked against channels.secret_hash in the same transaction. */
   secretHash: z.string().regex(/^[0-9a-f]{64}$/),
-  body: z.string(),
+  /** The body as delivered; the route leaves it out when it sends the payload prepared. */
+  body: z.string().optional(),
+  /**
+   * The body already prepared (preparePayload) by the HTTP thread, so that the single writer only
+   * checks the secret, inserts and derives. Trusted: internal calls come from this process's routes.
+   */
+  prepared: z.custom<PreparedPayload>((v) => typeof v === 'object' && v !== null).optional(),
   contentType: z.string().nullable(),
   receivedAt: z.number().int(),
 });
@@ -31,6 +38,12 @@ export interface WebhookOutcome {
 }
 
 const MAX_BATCH = 500;
+/**
+ * A commit has a fixed cost (WAL frames of every page touched), so a delivery waits up to this long
+ * for others to share its transaction; a busy lane flushes as soon as the previous commit is done.
+ */
+const GATHER_MS = 2;
+const GATHER_COUNT = 32;
 
 interface Queued {
   args: WebhookArgs;
@@ -41,6 +54,7 @@ interface Queued {
 interface LaneState {
   queue: Queued[];
   scheduled: boolean;
+  timer: NodeJS.Timeout | null;
   lastRetention: number;
   lastEmit: number;
 }
@@ -52,22 +66,29 @@ export function receiveWebhook(rawArgs: unknown, ctx: CoreContext): Promise<Webh
   const db = ctx.db();
   let lane = lanes.get(db);
   if (!lane) {
-    lane = { queue: [], scheduled: false, lastRetention: 0, lastEmit: 0 };
+    lane = { queue: [], scheduled: false, timer: null, lastRetention: 0, lastEmit: 0 };
     lanes.set(db, lane);
   }
   const state = lane;
   return new Promise<WebhookOutcome>((resolve, reject) => {
     state.queue.push({ args, resolve, reject });
-    if (!state.scheduled) {
-      state.scheduled = true;
-      // setImmediate: everything the lane received during this turn joins the batch.
+    if (state.timer && state.queue.length >= GATHER_COUNT) {
+      clearTimeout(state.timer);
+      state.timer = null;
       setImmediate(() => flush(db, state, ctx));
+    } else if (!state.scheduled) {
+      state.scheduled = true;
+      state.timer = setTimeout(() => {
+        state.timer = null;
+        flush(db, state, ctx);
+      }, GATHER_MS);
     }
   });
 }
 
 function flush(db: Db, state: LaneState, ctx: CoreContext): void {
   const batch = state.queue.splice(0, MAX_BATCH);
+  // What queued during this commit is written right after it (setImmediate: after this turn's messages).
   if (state.queue.length > 0) setImmediate(() => flush(db, state, ctx));
   else state.scheduled = false;
   try {
@@ -105,7 +126,7 @@ function afterCommit(db: Db, state: LaneState, ctx: CoreContext): void {
 
 function storeBatch(db: Db, batch: Queued[]): WebhookOutcome[] {
   const outcomes: WebhookOutcome[] = new Array(batch.length);
-  const items: PayloadInput[] = [];
+  const items: Prepared[] = [];
   const itemIndex: number[] = [];
   const secrets = new Map<string, Buffer | null>();
   for (const [i, { args }] of batch.entries()) {
@@ -120,17 +141,29 @@ function storeBatch(db: Db, batch: Queued[]): WebhookOutcome[] {
       outcomes[i] = { status: 401, message: 'Wrong channel secret' };
       continue;
     }
-    const parsed = parseJsonText(args.body);
+    if (args.prepared) {
+      items.push({ ok: true, payload: args.prepared });
+      itemIndex.push(i);
+      continue;
+    }
+    const parsed = parseJsonText(args.body ?? '');
     if (!parsed.ok) {
       quarantine(db, args, parsed.error);
       outcomes[i] = { status: 400, message: parsed.error };
       continue;
     }
-    items.push({ body: parsed.value, origin: 'webhook', channel: args.channel, receivedAt: args.receivedAt });
+    items.push(
+      preparePayload({
+        body: parsed.value,
+        origin: 'webhook',
+        channel: args.channel,
+        receivedAt: args.receivedAt,
+      }),
+    );
     itemIndex.push(i);
   }
   if (items.length > 0) {
-    const result = ingestPayloads(db, items);
+    const result = storePrepared(db, items);
     const rejected = new Map(result.rejected.map((r) => [r.index, r.reason]));
     items.forEach((_, k) => {
       const i = itemIndex[k]!;
@@ -150,7 +183,7 @@ function quarantine(db: Db, args: WebhookArgs, reason: string): void {
     channel: args.channel,
     reason,
     contentType: args.contentType,
-    body: Buffer.from(args.body, 'utf8'),
+    body: Buffer.from(args.body ?? '', 'utf8'),
     receivedAt: args.receivedAt,
   });
 }

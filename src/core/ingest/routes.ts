@@ -5,6 +5,7 @@ import { toErrorShape } from '../host/protocol';
 import { DEFAULT_WORKSPACE } from '../workspace/workspaces';
 import { hashSecret } from './channels';
 import { parseJsonText } from './json-body';
+import { ownBytes, preparePayload } from './prepare';
 import type { WebhookOutcome } from './receiver';
 
 // HTTP side of ingestion:
@@ -78,11 +79,19 @@ export async function registerIngestRoutes(app: FastifyInstance, host: CoreHost)
       }
       if (!workspace)
         return fail(reply, 404, 'not_found', `No channel ${channel} is set up in this data folder`);
+      // Parsing, validating, hashing and deflating are pure: done here, on the HTTP thread, they keep
+      // the single writer for what only it can do. A body that fails goes as delivered, for the
+      // writer to check the secret and quarantine it.
+      const text = bodyText(req);
+      const parsed = parseJsonText(text);
+      const prepared = parsed.ok
+        ? preparePayload({ body: parsed.value, origin: 'webhook', channel, receivedAt })
+        : null;
       try {
         const out = (await host.internal('ingest.webhook', workspace, {
           channel,
           secretHash,
-          body: bodyText(req),
+          ...(prepared?.ok ? { prepared: ownBytes(prepared.payload) } : { body: text }),
           contentType: req.headers['content-type'] ?? null,
           receivedAt,
         })) as WebhookOutcome;
