@@ -66,10 +66,15 @@ export function resolvePhone(db: Db, phone: string): PhoneInfo {
   throw new ApiError('not_found', `No business number "${phone}" in this workspace`, 'phone');
 }
 
+// Checking a zone builds an Intl formatter; every report checks one.
+const validZones = new Set<string>();
+
 export function resolveTimezone(db: Db, tz: string | undefined): string {
   const zone = tz ?? readSettings(db).timezone;
+  if (validZones.has(zone)) return zone;
   if (!IANAZone.isValidZone(zone))
     throw new ApiError('invalid_argument', `"${zone}" is not an IANA time zone`, 'timezone');
+  validZones.add(zone);
   return zone;
 }
 
