@@ -1,6 +1,7 @@
-// npm run bench:report [-- --conversations N] [--keep | --reuse DIR] — seeded data straight into the raw tables, bulk derivation,
-// then medians of the report and its parts (12M and 30D), the same figures from DuckDB over the same
-// conversation-level rows, the cost of deriving one new message, and the database size.
+// npm run bench:report [-- --conversations N] [--keep | --reuse DIR] [--runs N] [--warmup N]
+// Seeded data straight into the raw tables, bulk derivation, then medians of the report and its parts (12M
+// and 30D), the same figures from DuckDB over the same conversation-level rows, the cost of deriving one
+// new message, and the database size.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,8 +67,11 @@ function median(xs: number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
+// Medians are of steady state: each part runs WARMUP times first (ours and DuckDB alike), so the JIT and
+// both page caches are warm; the first report of a fresh context is printed apart.
+const WARMUP = arg('warmup', 5);
 function time(fn: () => unknown, runs = RUNS): number {
-  fn(); // warm-up
+  for (let i = 0; i < WARMUP; i++) fn();
   const xs: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
@@ -77,7 +81,7 @@ function time(fn: () => unknown, runs = RUNS): number {
   return median(xs);
 }
 async function timeAsync(fn: () => Promise<unknown>, runs = RUNS): Promise<number> {
-  await fn();
+  for (let i = 0; i < WARMUP; i++) await fn();
   const xs: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
@@ -294,7 +298,11 @@ for (const preset of ['12m', '30d'] as const) {
   const q = { phone, range: { preset }, event: event?.id };
   // A fresh context per run: nothing computed for one part is reused by the next run.
   const fresh = () => new ReportContext(db, phone, { preset }, TZ, { now: NOW });
+  const cold = performance.now();
+  buildReport(db, q, { now: NOW });
+  const first = performance.now() - cold;
   const ours: Record<string, number> = {
+    first,
     total: time(() => buildReport(db, q, { now: NOW })),
     totals: time(() => fresh().totals(event)),
     previous: time(() => fresh().previous(event)),
@@ -363,7 +371,11 @@ const count = (table: string) =>
   (db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number).toLocaleString();
 
 const f = (x: number) => x.toFixed(1).padStart(8);
-console.log('\nReport timings (median of %d runs, ms) — ours | DuckDB | ours ÷ DuckDB', RUNS);
+console.log(
+  '\nReport timings (median of %d runs after %d warm-up runs, ms) — ours | DuckDB | ours ÷ DuckDB',
+  RUNS,
+  WARMUP,
+);
 for (const r of results) {
   console.log(`\n${r.label}`);
   for (const k of ['total', 'totals', 'previous', 'sources', 'funnel', 'series']) {
@@ -372,6 +384,9 @@ for (const r of results) {
     );
   }
   console.log(`  ${'unattributed'.padEnd(12)} ${f(r.ours.unattributed!)} | (not part of the DuckDB report)`);
+  console.log(
+    `  ${'first report'.padEnd(12)} ${f(r.ours.first!)} | (the first of this range, before any warm-up)`,
+  );
 }
 console.log(
   `\nDeriving one new message (own transaction): median ${median(deriveTimes).toFixed(3)} ms; in order ${median(inOrder).toFixed(3)} ms; out of order (thread re-derived) ${median(outOfOrder).toFixed(3)} ms`,
