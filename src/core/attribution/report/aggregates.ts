@@ -43,7 +43,6 @@ export interface Aggregator {
   /** Conversations with `event`, with every occurrence time of `events`, for multi-step funnels. */
   funnelConversations(event: number, events: number[]): FunnelConv[];
   available(): Map<number, { leads: number; occurrences: number }>;
-  hasConversations(source: number): boolean;
   /** Keys of the sources of `kind` with a conversation in the range (one statement, index seeks). */
   sourceKeysOfKindInRange(kind: string): string[];
 }
@@ -97,6 +96,29 @@ function bucketIndexOfDay(buckets: Bucket[]): (day: number) => number {
     for (let d = b.fromDay; d <= b.toDay; d++) index[d - first] = i;
   });
   return (day) => index[day - first] ?? -1;
+}
+
+/** Conversations in the range with `event`, and every occurrence of `events` in them, in time order. */
+function funnelRows(
+  q: (sql: string) => Database.Statement,
+  inRange: string,
+  events: number[],
+  event: number,
+  rangeArgs: unknown[],
+): FunnelConv[] {
+  return groupFunnel(
+    q(
+      `SELECT ce.conv AS conv, c.start_ts AS start, o.event AS event, o.ts AS ts
+       FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv
+       JOIN $occurrences o ON o.conv = ce.conv AND o.event IN (SELECT value FROM json_each(?))
+       WHERE ce.event = ? AND ${inRange} ORDER BY ce.conv, o.ts`,
+    ).all(JSON.stringify(events), event, ...rangeArgs) as {
+      conv: number;
+      start: number;
+      event: number;
+      ts: number;
+    }[],
+  );
 }
 
 function groupFunnel(rows: { conv: number; start: number; event: number; ts: number }[]): FunnelConv[] {
@@ -333,19 +355,7 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
         .all(phone, event, fromDay, toDay) as number[];
     },
     funnelConversations(event, events) {
-      return groupFunnel(
-        q(
-          `SELECT ce.conv AS conv, c.start_ts AS start, o.event AS event, o.ts AS ts
-           FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv
-           JOIN $occurrences o ON o.conv = ce.conv AND o.event IN (SELECT value FROM json_each(?))
-           WHERE ce.phone = ? AND ce.event = ? AND ce.day BETWEEN ? AND ? ORDER BY ce.conv, o.ts`,
-        ).all(JSON.stringify(events), phone, event, fromDay, toDay) as {
-          conv: number;
-          start: number;
-          event: number;
-          ts: number;
-        }[],
-      );
+      return funnelRows(q, 'ce.phone = ? AND ce.day BETWEEN ? AND ?', events, event, [phone, fromDay, toDay]);
     },
     available() {
       const out = new Map<number, { leads: number; occurrences: number }>();
@@ -356,16 +366,6 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
         .all(phone, fromDay, toDay) as [number, number, number][])
         out.set(e, { leads: l, occurrences: o });
       return out;
-    },
-    hasConversations(source) {
-      return (
-        q('SELECT 1 FROM $conversations WHERE phone = ? AND source = ? AND day BETWEEN ? AND ? LIMIT 1').get(
-          phone,
-          source,
-          fromDay,
-          toDay,
-        ) !== undefined
-      );
     },
     sourceKeysOfKindInRange(kind) {
       return q(
@@ -474,19 +474,7 @@ export function exactAggregator(db: Db, p: Prefix, phone: string, r: ResolvedRan
         .all(event, phone, startTs, endTs) as number[];
     },
     funnelConversations(event, events) {
-      return groupFunnel(
-        q(
-          `SELECT ce.conv AS conv, c.start_ts AS start, o.event AS event, o.ts AS ts
-           FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv
-           JOIN $occurrences o ON o.conv = ce.conv AND o.event IN (SELECT value FROM json_each(?))
-           WHERE ce.event = ? AND ${IN_RANGE} ORDER BY ce.conv, o.ts`,
-        ).all(JSON.stringify(events), event, phone, startTs, endTs) as {
-          conv: number;
-          start: number;
-          event: number;
-          ts: number;
-        }[],
-      );
+      return funnelRows(q, IN_RANGE, events, event, [phone, startTs, endTs]);
     },
     available() {
       const out = new Map<number, { leads: number; occurrences: number }>();
@@ -498,16 +486,6 @@ export function exactAggregator(db: Db, p: Prefix, phone: string, r: ResolvedRan
         .all(phone, startTs, endTs) as [number, number, number][])
         out.set(e, { leads: l, occurrences: o });
       return out;
-    },
-    hasConversations(source) {
-      return (
-        q(`SELECT 1 FROM $conversations c WHERE c.source = ? AND ${IN_RANGE} LIMIT 1`).get(
-          source,
-          phone,
-          startTs,
-          endTs,
-        ) !== undefined
-      );
     },
     sourceKeysOfKindInRange(kind) {
       return q(
