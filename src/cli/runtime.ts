@@ -93,6 +93,41 @@ export function parseIntOption(value: string): number {
   return n;
 }
 
+/** `--format table|json`, shared by every command that lists rows. */
+export type TableOrJson = { format: 'table' | 'json' };
+export const formatOption = [
+  '--format <f>',
+  'table or json',
+  parseFormat(['table', 'json'] as const),
+  'table',
+] as const;
+
+/** Rows as a terminal table, or as JSON for scripts. */
+export function printRows(
+  format: TableOrJson['format'],
+  rows: Record<string, unknown>[],
+  columns: string[],
+): void {
+  if (format === 'json') printJson(rows);
+  else printTable(rows, columns);
+}
+
+/** `<group> list`: a contract call without arguments whose result is a list of rows. */
+export function addListCommand(
+  group: Command,
+  description: string,
+  method: MethodName,
+  columns: string[],
+): void {
+  group
+    .command('list')
+    .description(description)
+    .option(...formatOption)
+    .action(async (opts: TableOrJson, cmd: Command) => {
+      printRows(opts.format, (await callCore(cmd, method, {})) as Record<string, unknown>[], columns);
+    });
+}
+
 export function parseFormat<T extends string>(allowed: readonly T[]) {
   return (value: string): T => {
     if (!(allowed as readonly string[]).includes(value))

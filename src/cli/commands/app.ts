@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEMO_WORKSPACE } from '../../core/workspace/workspaces';
-import { callCore, parseFormat, parseIntOption, printJson, printTable } from '../runtime';
+import { callCore, formatOption, parseIntOption, printJson, printTable } from '../runtime';
 
 export function registerAppCommands(program: Command): void {
   program
@@ -24,7 +24,7 @@ export function registerAppCommands(program: Command): void {
   program
     .command('workspaces')
     .description('List the workspaces of the data folder')
-    .option('--format <f>', 'table or json', parseFormat(['table', 'json'] as const), 'table')
+    .option(...formatOption)
     .action(async (opts: { format: 'table' | 'json' }, cmd: Command) => {
       const list = await callCore(cmd, 'workspaces.list', {});
       if (opts.format === 'json') printJson(list);
@@ -42,7 +42,7 @@ export function registerAppCommands(program: Command): void {
   program
     .command('phones')
     .description('The business numbers in the workspace')
-    .option('--format <f>', 'table or json', parseFormat(['table', 'json'] as const), 'table')
+    .option(...formatOption)
     .action(async (opts: { format: 'table' | 'json' }, cmd: Command) => {
       const phones = await callCore(cmd, 'phones.list', {});
       if (opts.format === 'json') printJson(phones);

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
-import { callCore, parseFormat, parseIntOption, printJson, printTable } from '../runtime';
-
-type Format = { format: 'table' | 'json' };
-const formatOption = [
-  '--format <f>',
-  'table or json',
-  parseFormat(['table', 'json'] as const),
-  'table',
-] as const;
+import {
+  addListCommand,
+  callCore,
+  formatOption,
+  parseIntOption,
+  printJson,
+  printTable,
+  type TableOrJson,
+} from '../runtime';
 
 /** The `channels` group may already exist (the ingestion commands add `channels add|list|remove`). */
 function channelsGroup(program: Command): Command {
@@ -65,7 +65,7 @@ export function registerDialog360Commands(program: Command): void {
     .description('Fetch the message templates of a channel from 360dialog (--list: show the stored ones)')
     .option('--list', 'only show the stored templates, do not fetch')
     .option(...formatOption)
-    .action(async (channel: string | undefined, opts: Format & { list?: boolean }, cmd: Command) => {
+    .action(async (channel: string | undefined, opts: TableOrJson & { list?: boolean }, cmd: Command) => {
       if (!opts.list) {
         if (!channel) throw new Error('name the channel to fetch templates for (or use --list)');
         const r = await callCore(cmd, 'templates.sync', { channel }, { progress: true });
@@ -128,7 +128,7 @@ export function registerCollectorCommands(program: Command): void {
     .command('status')
     .description('Collector URL, last sync, last error, online or offline')
     .option(...formatOption)
-    .action(async (opts: Format, cmd: Command) => {
+    .action(async (opts: TableOrJson, cmd: Command) => {
       const s = await callCore(cmd, 'collector.status', {});
       if (opts.format === 'json') return printJson(s);
       if (!s.configured) return void process.stdout.write('No collector configured.\n');
@@ -167,15 +167,13 @@ export function registerCollectorCommands(program: Command): void {
       process.stderr.write(`Token ${t.id} created. Copy it now, it is not shown again:\n`);
       process.stdout.write(`${t.token}\n`);
     });
-  token
-    .command('list')
-    .description('Read tokens (never the tokens themselves)')
-    .option(...formatOption)
-    .action(async (opts: Format, cmd: Command) => {
-      const list = await callCore(cmd, 'collector.tokens.list', {});
-      if (opts.format === 'json') printJson(list);
-      else printTable(list, ['id', 'name', 'createdAt', 'lastUsedAt', 'revokedAt']);
-    });
+  addListCommand(token, 'Read tokens (never the tokens themselves)', 'collector.tokens.list', [
+    'id',
+    'name',
+    'createdAt',
+    'lastUsedAt',
+    'revokedAt',
+  ]);
   token
     .command('revoke <id>')
     .description('Revoke a read token')

@@ -1,13 +1,13 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { callCore, parseFormat, parseIntOption, printJson, printTable } from '../runtime';
-
-type Fmt = { format: 'table' | 'json' };
-const formatOption = [
-  '--format <f>',
-  'table or json',
-  parseFormat(['table', 'json'] as const),
-  'table',
-] as const;
+import {
+  addListCommand,
+  callCore,
+  formatOption,
+  parseIntOption,
+  printJson,
+  printTable,
+  type TableOrJson,
+} from '../runtime';
 
 /** `insights channels|keys|quarantine|import|erase|retention` — ingestion from the command line. */
 export function registerIngestCommands(program: Command): void {
@@ -15,15 +15,13 @@ export function registerIngestCommands(program: Command): void {
   const channels =
     program.commands.find((c) => c.name() === 'channels') ??
     program.command('channels').description('360dialog channels (phone numbers) of the workspace');
-  channels
-    .command('list')
-    .description('List channels')
-    .option(...formatOption)
-    .action(async (opts: Fmt, cmd: Command) => {
-      const list = await callCore(cmd, 'channels.list', {});
-      if (opts.format === 'json') printJson(list);
-      else printTable(list, ['id', 'name', 'webhookPath', 'hasApiKey', 'createdAt']);
-    });
+  addListCommand(channels, 'List channels', 'channels.list', [
+    'id',
+    'name',
+    'webhookPath',
+    'hasApiKey',
+    'createdAt',
+  ]);
   channels
     .command('add <phone_number_id>')
     .description(
@@ -32,7 +30,7 @@ export function registerIngestCommands(program: Command): void {
     .option('--name <name>', 'a name for people')
     .option('--api-key <key>', "the channel's 360dialog API key (D360-API-KEY), kept in the secret store")
     .option(...formatOption)
-    .action(async (id: string, opts: Fmt & { name?: string; apiKey?: string }, cmd: Command) => {
+    .action(async (id: string, opts: TableOrJson & { name?: string; apiKey?: string }, cmd: Command) => {
       const ch = await callCore(cmd, 'channels.add', {
         phoneNumberId: id,
         ...(opts.name ? { name: opts.name } : {}),
@@ -59,22 +57,21 @@ export function registerIngestCommands(program: Command): void {
     .description('Create a key (printed once)')
     .option('--name <name>', 'what the key is for')
     .option(...formatOption)
-    .action(async (opts: Fmt & { name?: string }, cmd: Command) => {
+    .action(async (opts: TableOrJson & { name?: string }, cmd: Command) => {
       const k = await callCore(cmd, 'keys.create', opts.name ? { name: opts.name } : {});
       if (opts.format === 'json') return printJson(k);
       process.stdout.write(
         `API key ${k.id}${k.name ? ` (${k.name})` : ''}:\n  ${k.key}\nIt is shown only now; send it as "api_key" in POST /clients/<client_id>/external-events.\n`,
       );
     });
-  keys
-    .command('list')
-    .description('List keys (never the keys themselves)')
-    .option(...formatOption)
-    .action(async (opts: Fmt, cmd: Command) => {
-      const list = await callCore(cmd, 'keys.list', {});
-      if (opts.format === 'json') printJson(list);
-      else printTable(list, ['id', 'name', 'prefix', 'createdAt', 'lastUsedAt', 'revokedAt']);
-    });
+  addListCommand(keys, 'List keys (never the keys themselves)', 'keys.list', [
+    'id',
+    'name',
+    'prefix',
+    'createdAt',
+    'lastUsedAt',
+    'revokedAt',
+  ]);
   keys
     .command('revoke <id>')
     .description('Revoke a key')
@@ -94,7 +91,7 @@ export function registerIngestCommands(program: Command): void {
     .description('List quarantined bodies, newest first')
     .option('--limit <n>', 'how many', parseIntOption, 200)
     .option(...formatOption)
-    .action(async (opts: Fmt & { limit: number }, cmd: Command) => {
+    .action(async (opts: TableOrJson & { limit: number }, cmd: Command) => {
       const r = await callCore(cmd, 'quarantine.list', { limit: opts.limit });
       if (opts.format === 'json') return printJson(r);
       printTable(r.items, ['id', 'receivedAt', 'origin', 'channel', 'size', 'reason']);
@@ -104,7 +101,7 @@ export function registerIngestCommands(program: Command): void {
     .command('show <id>')
     .description('Show a quarantined body and why it was refused')
     .option(...formatOption)
-    .action(async (id: string, opts: Fmt, cmd: Command) => {
+    .action(async (id: string, opts: TableOrJson, cmd: Command) => {
       const q = await callCore(cmd, 'quarantine.show', { id: parseIntOption(id) });
       if (opts.format === 'json') return printJson(q);
       process.stdout.write(
@@ -135,7 +132,7 @@ export function registerIngestCommands(program: Command): void {
     )
     .option('--channel <phone_number_id>', 'business number for On-Premise payloads (they carry none)')
     .option(...formatOption)
-    .action(async (files: string[], opts: Fmt & { channel?: string }, cmd: Command) => {
+    .action(async (files: string[], opts: TableOrJson & { channel?: string }, cmd: Command) => {
       const r = await callCore(
         cmd,
         'import.files',
@@ -166,7 +163,7 @@ export function registerIngestCommands(program: Command): void {
       'Erase a contact everywhere: raw payloads, messages, statuses, events, derived rows, quarantine',
     )
     .option(...formatOption)
-    .action(async (phone: string, opts: Fmt, cmd: Command) => {
+    .action(async (phone: string, opts: TableOrJson, cmd: Command) => {
       const r = await callCore(cmd, 'contacts.erase', { phone });
       if (opts.format === 'json') return printJson(r);
       process.stdout.write(

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { ApiError } from '../../shared/contract/errors';
 import type { MetaAccount, MetaStatus } from '../../shared/contract/meta';
-import { callCore, parseFormat, printJson, printTable } from '../runtime';
+import { callCore, formatOption, parseFormat, printJson, printTable } from '../runtime';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -105,7 +105,7 @@ export function registerMetaCommands(program: Command): void {
       collect,
     )
     .option('--no-refresh', 'do not ask Meta, list what is stored')
-    .option('--format <f>', 'table or json', parseFormat(['table', 'json'] as const), 'table')
+    .option(...formatOption)
     .action(
       async (
         opts: { select?: string[]; link?: string[]; refresh: boolean; format: 'table' | 'json' },

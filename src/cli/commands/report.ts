@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { ApiError } from '../../shared/contract/errors';
 import type { RangeInput, Report } from '../../shared/contract/report';
-import { callCore, parseFormat, parseIntOption, printJson, printTable } from '../runtime';
+import { callCore, formatOption, parseIntOption, printJson, printTable } from '../runtime';
 
 // `insights report|events|contacts|sources|keywords|settings` (docs/metrics.md).
 
@@ -142,7 +142,7 @@ export function registerReportCommands(program: Command): void {
     .addOption(new Option('--kind <kind>', 'only this kind').choices(['external', 'button', 'list', 'text']))
     .option('--search <text>', 'only events whose id or label contains this')
     .option('--limit <n>', 'at most this many', parseIntOption)
-    .option('--format <f>', 'table or json', parseFormat(['table', 'json'] as const), 'table')
+    .option(...formatOption)
     .action(
       async (
         o: ScopeOptions & {
