@@ -2,6 +2,7 @@ import { IANAZone } from 'luxon';
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { getSetting, setSetting } from '../db/settings';
+import { cachedStatement } from '../db/statements';
 
 // Workspace settings of attribution (stored in the raw `settings` table) and the configuration the
 // derived tables were built with (attr_state 'config'). Reports always read derived data consistent
@@ -82,7 +83,9 @@ export function writeSetting(db: Db, key: SettingKey, value: AttributionSettings
 }
 
 export function listKeywords(db: Db): string[] {
-  return (db.prepare('SELECT keyword FROM attr_keywords ORDER BY keyword').pluck().all() as string[]).slice();
+  return (
+    cachedStatement(db, 'SELECT keyword FROM attr_keywords ORDER BY keyword').pluck().all() as string[]
+  ).slice();
 }
 
 /** The configuration the current settings ask for. */
@@ -97,7 +100,9 @@ export function wantedConfig(db: Db): DerivationConfig {
 }
 
 export function getState<T>(db: Db, key: string): T | null {
-  const row = db.prepare('SELECT value FROM attr_state WHERE key = ?').pluck().get(key) as string | undefined;
+  const row = cachedStatement(db, 'SELECT value FROM attr_state WHERE key = ?').pluck().get(key) as
+    | string
+    | undefined;
   return row === undefined ? null : (JSON.parse(row) as T);
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from '../db/open';
+import { cachedStatement } from '../db/statements';
 
 // Derived data lives in one of two table sets, attr_a_* or attr_b_*. A rebuild fills the inactive set
 // while reports keep reading the active one, then one transaction flips attr_state 'active' and drops the
@@ -208,7 +209,7 @@ export function tableExists(db: Db, name: string): boolean {
 
 /** The table set reports read and live derivation writes. */
 export function activePrefix(db: Db): Prefix {
-  const row = db.prepare("SELECT value FROM attr_state WHERE key = 'active'").pluck().get() as
+  const row = cachedStatement(db, "SELECT value FROM attr_state WHERE key = 'active'").pluck().get() as
     | string
     | undefined;
   if (row) return JSON.parse(row) as Prefix;

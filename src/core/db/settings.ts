@@ -1,8 +1,9 @@
 import type { Db } from './open';
+import { cachedStatement } from './statements';
 
 /** Typed access to the workspace `settings` table (values stored as JSON). */
 export function getSetting<T>(db: Db, key: string, fallback: T): T {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
+  const row = cachedStatement(db, 'SELECT value FROM settings WHERE key = ?').get(key) as
     | { value: string }
     | undefined;
   return row ? (JSON.parse(row.value) as T) : fallback;

@@ -54,11 +54,11 @@ export interface PhoneInfo {
 export function resolvePhone(db: Db, phone: string): PhoneInfo {
   const sel =
     'SELECT phone_number_id AS id, display_number AS display, name, display_digits AS digits FROM business_numbers';
-  const byId = db.prepare(`${sel} WHERE phone_number_id = ?`).get(phone) as PhoneInfo | undefined;
+  const byId = cachedStatement(db, `${sel} WHERE phone_number_id = ?`).get(phone) as PhoneInfo | undefined;
   if (byId) return byId;
   const digits = phone.replace(/\D/g, '');
   const byDigits = digits
-    ? (db.prepare(`${sel} WHERE display_digits = ? ORDER BY phone_number_id`).get(digits) as
+    ? (cachedStatement(db, `${sel} WHERE display_digits = ? ORDER BY phone_number_id`).get(digits) as
         | PhoneInfo
         | undefined)
     : undefined;
