@@ -39,6 +39,12 @@ const MAX_ERRORS = 100;
  * checkpoint, so fewer checkpoints copy less. Committed chunks are in the WAL either way.
  */
 const IMPORT_AUTOCHECKPOINT_PAGES = 10_000;
+/**
+ * Page cache while importing, in KiB (connections keep 64 MB): an import's inserts land all over
+ * indexes far larger than either size, so the smaller cache costs little and keeps peak memory
+ * (a target of the import, docs/ingestion.md) under 300 MB.
+ */
+const IMPORT_CACHE_KIB = 32 * 1024;
 
 type Sink = (
   db: Db,
@@ -62,11 +68,14 @@ export async function importFiles(
   for (const f of files) kinds.push(await detectImport(f));
   const db = ctx.db();
   const autocheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
+  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
   db.pragma(`wal_autocheckpoint = ${IMPORT_AUTOCHECKPOINT_PAGES}`);
+  db.pragma(`cache_size = ${-IMPORT_CACHE_KIB}`);
   try {
     return await importInto(ctx, db, files, kinds, args.channel, opts.workerMinBytes ?? WORKER_MIN_BYTES);
   } finally {
     db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
+    db.pragma(`cache_size = ${cacheSize}`);
   }
 }
 

@@ -7,7 +7,7 @@ import { type PayloadInput, type Prepared, preparePayload } from './prepare';
 // Everything that brings webhook data in (receiver, importers, collector sync, demo, quarantine retry)
 // goes through storePrepared, so exactly-once storage and derivation live in one place.
 
-export { deflateBody, type PayloadInput, sha256 } from './prepare';
+export type { PayloadInput } from './prepare';
 
 export interface IngestResult {
   /** Payloads stored by this call. */
@@ -128,11 +128,12 @@ export function storePrepared(db: Db, items: Prepared[]): IngestResult {
         continue;
       }
       const p = item.payload;
+      const rows = typeof p.rows === 'string' ? (JSON.parse(p.rows) as NormalizedPayload) : p.rows;
       const rawId = st.insRaw.get(
         p.hash,
         p.receivedAt ?? now,
         p.origin,
-        p.rows.format,
+        rows.format,
         p.channel,
         p.body,
         p.size,
@@ -145,7 +146,7 @@ export function storePrepared(db: Db, items: Prepared[]): IngestResult {
       }
       result.payloads++;
       result.payloadIds.push(rawId);
-      storeRows(st, contacts, p.rows, rawId, numbers, changed, result);
+      storeRows(st, contacts, rows, rawId, numbers, changed, result);
     }
     for (const [id, n] of numbers) {
       st.upsertNumber.run(

@@ -60,10 +60,11 @@ export async function* prepareBatches(job: PrepareJob): AsyncGenerator<PreparedB
 }
 
 /**
- * Moves the batch's hashes and bodies into one buffer that postMessage can transfer: small buffers
- * may be views of Node's shared pool, which structured cloning would copy whole.
+ * Readies a batch for postMessage: rows as JSON text (see PreparedPayload.rows), hashes and bodies
+ * moved into one buffer to transfer (small buffers may be views of Node's shared pool, which
+ * structured cloning would copy whole). Returns that buffer.
  */
-export function packBytes(batch: PreparedBatch): ArrayBuffer {
+export function forTransfer(batch: PreparedBatch): ArrayBuffer {
   let total = 0;
   for (const { prepared } of batch.items) {
     if (prepared.ok) total += prepared.payload.hash.length + prepared.payload.body.length;
@@ -73,6 +74,7 @@ export function packBytes(batch: PreparedBatch): ArrayBuffer {
   for (const { prepared } of batch.items) {
     if (!prepared.ok) continue;
     const p = prepared.payload;
+    p.rows = JSON.stringify(p.rows);
     packed.set(p.hash, at);
     p.hash = packed.subarray(at, at + p.hash.length);
     at += p.hash.length;

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { type PrepareJob, packBytes, prepareBatches } from './prepare-batches';
+import { forTransfer, type PrepareJob, prepareBatches } from './prepare-batches';
 
 // The preparing thread of an import (prepare-pipeline.ts): reads and prepares batches ahead of the
 // writer, at most MAX_AHEAD unacknowledged, so memory stays flat however large the file.
@@ -19,7 +19,7 @@ port.on('message', () => {
 for await (const batch of prepareBatches(workerData as PrepareJob)) {
   while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
   credits--;
-  const bytes = packBytes(batch);
+  const bytes = forTransfer(batch);
   port.postMessage({ t: 'batch', batch }, [bytes]);
 }
 port.postMessage({ t: 'end' });

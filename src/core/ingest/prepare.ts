@@ -28,7 +28,11 @@ export interface PreparedPayload {
   body: Uint8Array;
   /** Bytes of the canonical text. */
   size: number;
-  rows: NormalizedPayload;
+  /**
+   * The rows, or their JSON text when the payload crossed threads: a batch waiting for the writer
+   * is then one flat string per payload, and the objects, parsed as each payload is stored, die young.
+   */
+  rows: NormalizedPayload | string;
 }
 
 export type Prepared = { ok: true; payload: PreparedPayload } | { ok: false; reason: string };

@@ -44,15 +44,17 @@ async function collect(job: PrepareJob, inWorker: boolean): Promise<PreparedBatc
   return out;
 }
 
-/** Byte arrays as hex, so the worker's transferred views compare with inline Buffers. */
-const comparable = (v: unknown): unknown =>
-  v instanceof Uint8Array
-    ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')
-    : Array.isArray(v)
-      ? v.map(comparable)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, comparable(x)]))
-        : v;
+/** Byte arrays as hex and rows parsed, so what crossed threads compares with inline results. */
+const comparable = (v: unknown, key?: string): unknown =>
+  key === 'rows' && typeof v === 'string'
+    ? comparable(JSON.parse(v))
+    : v instanceof Uint8Array
+      ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')
+      : Array.isArray(v)
+        ? v.map((x) => comparable(x))
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, comparable(x, k)]))
+          : v;
 
 function context(db: Db): CoreContext {
   return {
@@ -163,7 +165,8 @@ describe('prepare pipeline', () => {
         .all();
     expect(derived(threadedDb)).toEqual(derived(inlineDb));
     expect(derived(threadedDb).length).toBeGreaterThan(0);
-    // The import checkpoints less often while it runs, and gives the connection its setting back.
+    // The import checkpoints less often and caches less while it runs, then gives the connection its settings back.
     expect(threadedDb.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    expect(threadedDb.pragma('cache_size', { simple: true })).toBe(-65536);
   });
 });
