@@ -62,10 +62,18 @@ export function listChannels(db: Db): Channel[] {
 
 /** Which workspace of the data folder holds a channel (a data folder has several; a channel is in one). */
 export function findChannelWorkspace(ctx: CoreContext, id: string): string | null {
+  return findChannel(ctx, id)?.workspace ?? null;
+}
+
+/** The workspace holding a channel, and the sha256 of its secret (never the secret itself). */
+export function findChannel(ctx: CoreContext, id: string): { workspace: string; secretHash: Buffer } | null {
   for (const ws of listWorkspaces(ctx.dataDir)) {
     try {
-      if (ctx.dbFor(ws.name).prepare('SELECT 1 FROM channels WHERE phone_number_id = ?').get(id))
-        return ws.name;
+      const row = ctx
+        .dbFor(ws.name)
+        .prepare('SELECT secret_hash FROM channels WHERE phone_number_id = ?')
+        .get(id) as { secret_hash: Buffer } | undefined;
+      if (row) return { workspace: ws.name, secretHash: row.secret_hash };
     } catch {
       // a workspace this version cannot open holds nothing we can receive for
     }

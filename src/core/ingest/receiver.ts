@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import type { CoreContext } from '../host/context';
-import { authenticateKey, findChannelWorkspace, findKeyWorkspace, getChannel, hashesEqual } from './channels';
+import { authenticateKey, findChannel, findKeyWorkspace, getChannel, hashesEqual } from './channels';
 import { parseExternalEvent, storeExternalEvents } from './external-events';
 import { storePrepared } from './ingest';
 import { parseJsonText } from './json-body';
@@ -219,13 +219,18 @@ export const LookupArgs = z.union([
   z.object({ keyHash: z.string().regex(/^[0-9a-f]{64}$/) }),
 ]);
 
-/** Which workspace of the data folder holds a channel or an API key (null: none). */
-export function lookupReceiver(rawArgs: unknown, ctx: CoreContext): { workspace: string | null } {
+/**
+ * Which workspace of the data folder holds a channel or an API key (null: none); for a channel also the
+ * hash of its secret, so the HTTP thread turns a wrong secret away before it reads the body.
+ */
+export function lookupReceiver(
+  rawArgs: unknown,
+  ctx: CoreContext,
+): { workspace: string | null; secretHash?: string } {
   const args = LookupArgs.parse(rawArgs);
-  return {
-    workspace:
-      'channel' in args
-        ? findChannelWorkspace(ctx, args.channel)
-        : findKeyWorkspace(ctx, Buffer.from(args.keyHash, 'hex')),
-  };
+  if ('keyHash' in args) return { workspace: findKeyWorkspace(ctx, Buffer.from(args.keyHash, 'hex')) };
+  const found = findChannel(ctx, args.channel);
+  return found
+    ? { workspace: found.workspace, secretHash: found.secretHash.toString('hex') }
+    : { workspace: null };
 }

@@ -3,7 +3,7 @@ import { ApiError, httpStatusFor } from '../../shared/contract/errors';
 import type { CoreHost } from '../host/host';
 import { toErrorShape } from '../host/protocol';
 import { DEFAULT_WORKSPACE } from '../workspace/workspaces';
-import { hashSecret } from './channels';
+import { hashesEqual, hashSecret } from './channels';
 import { parseJsonText } from './json-body';
 import { ownBytes, preparePayload } from './prepare';
 import type { WebhookOutcome } from './receiver';
@@ -11,36 +11,50 @@ import type { WebhookOutcome } from './receiver';
 // HTTP side of ingestion:
 //   POST /webhooks/360dialog/:channel          360dialog webhooks (Cloud API or On-Premise), Bearer = channel secret
 //   POST /clients/:clientId/external-events    360dialog-compatible external events, api_key in the body
-// Bodies are taken as raw bytes (a quarantined body must be kept exactly as delivered); the lane
-// worker parses them. A data folder holds several workspaces, so the channel (or key) names the workspace.
+// Bodies are taken as raw bytes (a quarantined body must be kept exactly as delivered) and read only
+// after the secret matched. A data folder holds several workspaces, so the channel (or key) names the workspace.
 
 const POSITIVE_TTL_MS = 30_000;
 
+interface Receiver {
+  workspace: string;
+  /** hex sha256 of the channel's secret (channels only). */
+  secretHash?: string;
+}
+
 /** channel / key-hash → workspace, refreshed on a miss, after a TTL, or when settings change in this process. */
 class ReceiverDirectory {
-  private readonly entries = new Map<string, { workspace: string; at: number }>();
+  private readonly entries = new Map<string, Receiver & { at: number }>();
   constructor(private readonly host: CoreHost) {
     host.onEvent((e) => {
       if (e.type === 'data-changed' && (e.what === 'settings' || e.what === 'all')) this.entries.clear();
     });
   }
 
-  async find(key: { channel: string } | { keyHash: string }): Promise<string | null> {
+  async find(key: { channel: string } | { keyHash: string }, fresh = false): Promise<Receiver | null> {
     const k = 'channel' in key ? `c:${key.channel}` : `k:${key.keyHash}`;
     const hit = this.entries.get(k);
-    if (hit && Date.now() - hit.at < POSITIVE_TTL_MS) return hit.workspace;
+    if (!fresh && hit && Date.now() - hit.at < POSITIVE_TTL_MS) return hit;
     const r = (await this.host.internal('ingest.lookup', DEFAULT_WORKSPACE, key, 'read')) as {
       workspace: string | null;
+      secretHash?: string;
     };
-    if (r.workspace) this.entries.set(k, { workspace: r.workspace, at: Date.now() });
-    else this.entries.delete(k);
-    return r.workspace;
+    if (!r.workspace) {
+      this.entries.delete(k);
+      return null;
+    }
+    const entry = { workspace: r.workspace, secretHash: r.secretHash, at: Date.now() };
+    this.entries.set(k, entry);
+    return entry;
   }
 
   forget(key: { channel: string } | { keyHash: string }): void {
     this.entries.delete('channel' in key ? `c:${key.channel}` : `k:${key.keyHash}`);
   }
 }
+
+const sameHash = (a: string, b: string | undefined) =>
+  b !== undefined && hashesEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 
 function fail(reply: FastifyReply, status: number, code: string, message: string, field?: string) {
   return reply
@@ -71,17 +85,22 @@ export async function registerIngestRoutes(app: FastifyInstance, host: CoreHost)
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(channel))
         return fail(reply, 404, 'not_found', `No channel ${channel}`);
       const secretHash = hashSecret(auth.slice(7).trim()).toString('hex');
-      let workspace: string | null;
+      let found: Receiver | null;
       try {
-        workspace = await directory.find({ channel });
+        found = await directory.find({ channel });
+        // A secret changed since it was cached is looked up again before the delivery is refused.
+        if (found && !sameHash(secretHash, found.secretHash)) found = await directory.find({ channel }, true);
       } catch (err) {
         return sendError(reply, err);
       }
-      if (!workspace)
-        return fail(reply, 404, 'not_found', `No channel ${channel} is set up in this data folder`);
+      if (!found) return fail(reply, 404, 'not_found', `No channel ${channel} is set up in this data folder`);
+      // Nothing of an unauthenticated body is read. The writer checks the secret again in its transaction.
+      if (!sameHash(secretHash, found.secretHash))
+        return fail(reply, 401, 'unauthorized', 'Wrong channel secret');
+      const workspace = found.workspace;
       // Parsing, validating, hashing and deflating are pure: done here, on the HTTP thread, they keep
       // the single writer for what only it can do. A body that fails goes as delivered, for the
-      // writer to check the secret and quarantine it.
+      // writer to quarantine it.
       const text = bodyText(req);
       const parsed = parseJsonText(text);
       const prepared = parsed.ok
@@ -117,7 +136,7 @@ export async function registerIngestRoutes(app: FastifyInstance, host: CoreHost)
       }
       const keyHash = hashSecret(body.api_key).toString('hex');
       try {
-        const workspace = await directory.find({ keyHash });
+        const workspace = (await directory.find({ keyHash }))?.workspace;
         if (!workspace) return fail(reply, 401, 'unauthorized', 'Unknown or revoked api_key', 'api_key');
         const header = req.headers['idempotency-key'];
         const out = (await host.internal('ingest.externalEvent', workspace, {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashSecret } from '../../../src/core/ingest/channels';
 import { type RunningServer, startServer } from '../../../src/core/server/server';
 import { makeTestCore, type TestCore } from '../../helpers/core';
 
@@ -104,9 +105,30 @@ describe('POST /webhooks/360dialog/:channel', () => {
     expect((await hook('1234567890', body, null)).status).toBe(401);
     expect((await hook('1234567890', body, 'wrong')).status).toBe(401);
     expect((await hook('1234567890', body, otherSecret)).status).toBe(401);
+    // A bad body with a wrong secret is not read, so not quarantined either.
+    expect((await hook('1234567890', '{"truncated', 'wrong')).status).toBe(401);
     expect(core.db().prepare('SELECT count(*) AS n FROM raw_payloads').get()).toEqual(before);
     expect(core.db().prepare('SELECT count(*) AS n FROM quarantine').get()).toEqual({ n: 0 });
     expect((await hook('999', body, secret)).status).toBe(404);
+  });
+
+  it('a secret changed by another process is honoured at once, the old one refused', async () => {
+    const body = fixtureText('cloud', 'text').replace('wamid.IN.text', 'wamid.ROTATED.text');
+    const first = fixtureText('cloud', 'text').replace('wamid.IN.text', 'wamid.CACHED.text');
+    expect((await hook('1234567890', first, secret)).status).toBe(200); // the channel's hash is now cached
+    const setHash = core.db().prepare('UPDATE channels SET secret_hash = ? WHERE phone_number_id = ?');
+    setHash.run(hashSecret('rotated-secret'), '1234567890');
+    try {
+      expect((await hook('1234567890', body, secret)).status).toBe(401);
+      expect((await hook('1234567890', body, 'rotated-secret')).status).toBe(200);
+      expect(core.db().prepare("SELECT 1 AS ok FROM messages WHERE id = 'wamid.ROTATED.text'").get()).toEqual(
+        {
+          ok: 1,
+        },
+      );
+    } finally {
+      setHash.run(hashSecret(secret), '1234567890');
+    }
   });
 
   it('routes to the workspace that holds the channel', async () => {
