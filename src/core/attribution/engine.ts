@@ -35,7 +35,8 @@ export interface ConvRow {
   prev_src_day: number;
 }
 
-interface ExternalRow {
+/** An external event as attribution reads it (also the unattributed-events list). */
+export interface ExternalRow {
   id: string;
   event_id: string | null;
   action: string;
@@ -47,7 +48,7 @@ interface ExternalRow {
   previous_external_event_id: string | null;
 }
 
-const EXTERNAL_COLUMNS =
+export const EXTERNAL_COLUMNS =
   'id, event_id, action, contact_id, ts, revenue_amount, revenue_currency, app_id, previous_external_event_id';
 
 /** Revenue is kept in millionths so that sums do not depend on the order rows were added. */

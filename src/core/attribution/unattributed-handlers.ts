@@ -4,6 +4,7 @@ import type { Db } from '../db/open';
 import type { Handler } from '../host/context';
 import { appliedConfig } from './config';
 import { deriveChanges } from './derive';
+import { EXTERNAL_COLUMNS, type ExternalRow } from './engine';
 import { resolvePhone } from './report/report';
 import { activePrefix, type Prefix } from './tables';
 
@@ -12,20 +13,9 @@ import { activePrefix, type Prefix } from './tables';
 // previous_external_event_id takes its conversation; else the contact's latest conversation that started at
 // or before the event (on the numbers app_id names, when set) within the attribution window.
 
-interface EventRow {
-  id: string;
-  event_id: string | null;
-  action: string;
-  contact_id: string;
-  ts: number;
-  revenue_amount: number | null;
-  revenue_currency: string | null;
-  app_id: string | null;
-  previous_external_event_id: string | null;
-}
-
-const COLUMNS =
-  'e.id, e.event_id, e.action, e.contact_id, e.ts, e.revenue_amount, e.revenue_currency, e.app_id, e.previous_external_event_id';
+const COLUMNS = EXTERNAL_COLUMNS.split(', ')
+  .map((c) => `e.${c}`)
+  .join(', ');
 
 function plural(n: number, one: string): string {
   return `${n} ${one}${n === 1 ? '' : 's'}`;
@@ -36,7 +26,7 @@ export function unattributedReason(
   db: Db,
   p: Prefix,
   attributionSeconds: number,
-  e: EventRow,
+  e: ExternalRow,
 ): string | null {
   const notes: string[] = [];
   if (e.previous_external_event_id) {
@@ -103,7 +93,7 @@ export function unattributedReason(
   return [...notes, reason].join('; ');
 }
 
-function toRow(e: EventRow, reason: string): UnattributedEvent {
+function toRow(e: ExternalRow, reason: string): UnattributedEvent {
   return {
     id: e.id,
     action: e.action,
@@ -138,7 +128,7 @@ const list: Handler<'events.unattributed.list'> = ({ phone, limit = 100, offset 
     .get(...f.args) as number;
   const events = db
     .prepare(`SELECT ${COLUMNS} ${from} ORDER BY e.ts DESC, e.id LIMIT ? OFFSET ?`)
-    .all(...f.args, limit, offset) as EventRow[];
+    .all(...f.args, limit, offset) as ExternalRow[];
   const rows = events.map((e) =>
     toRow(
       e,
@@ -149,9 +139,9 @@ const list: Handler<'events.unattributed.list'> = ({ phone, limit = 100, offset 
   return { total, rows };
 };
 
-function eventOf(db: Db, id: string): EventRow {
+function eventOf(db: Db, id: string): ExternalRow {
   const e = db.prepare(`SELECT ${COLUMNS} FROM external_events e WHERE e.id = ?`).get(id) as
-    | EventRow
+    | ExternalRow
     | undefined;
   if (!e) throw new ApiError('not_found', `No external event "${id}" in this workspace`, 'id');
   return e;
