@@ -7,6 +7,7 @@
 //  4. runs `insights serve` (built, worker lanes) in a child process and measures 32 concurrent clients.
 // Prints figures; asserts nothing (timing belongs to benchmarks, not tests). BENCH_ONLY=import or
 // BENCH_ONLY=receiver runs one part; wall-clock and CPU-time rates are both printed (shared machines).
+// BENCH_DATA=typical generates conversations of several messages instead of the worst case (see below).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -30,34 +31,66 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'insights-bench-'));
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 
-function payload(i: number, phone = '1234567890', idPrefix = 'wamid.bench'): string {
-  const contact = `49151${String(i % 50_000).padStart(7, '0')}`;
+// BENCH_DATA=worst (default): every message opens a conversation with a unique text, so each one creates a
+// conversation, a source and an event. BENCH_DATA=typical: conversations of four messages whose first
+// texts and replies repeat, as real traffic does (a few hundred distinct first messages, ads, buttons).
+const DATA = process.env.BENCH_DATA === 'typical' ? 'typical' : 'worst';
+const FIRST_TEXTS = Array.from({ length: 200 }, (_, n) => `Hi, I have a question about offer ${n}`);
+const REPLIES = ['yes', 'How much is it?', 'thanks!', 'ok', 'Where are you located?', 'Can I pay by card?'];
+
+/** One message of the generated traffic: its contact, time and content. */
+function messageOf(i: number): { contact: number; ts: number; message: Record<string, unknown> } {
   const kind = i % 10;
+  const button = (n: number) => ({
+    type: 'interactive',
+    interactive: { type: 'button_reply', button_reply: { id: `btn-${n % 7}`, title: `Option ${n % 7}` } },
+    context: { from: '15550001111', id: `wamid.out.${n % 1000}` },
+  });
+  const ad = (n: number) => ({
+    type: 'text',
+    text: { body: 'Hello! Can I get more info on this?' },
+    referral: {
+      source_type: 'ad',
+      source_id: `1202263058548${n % 40}`,
+      source_url: 'https://fb.me/x',
+      headline: 'Sale',
+      body: 'Now',
+      media_type: 'image',
+      ctwa_clid: `clid-${n}`,
+    },
+  });
+  if (DATA === 'worst') {
+    const message =
+      kind === 0
+        ? button(i)
+        : kind === 1
+          ? ad(i)
+          : {
+              type: 'text',
+              text: { body: `Message ${i} about KW-${i % 25} and more words to be realistic` },
+            };
+    return { contact: i % 50_000, ts: 1_700_000_000 + i * 30, message };
+  }
+  const conv = Math.floor(i / 4);
+  const step = i % 4;
+  const first = conv % 10;
+  const text = (body: string) => ({ type: 'text', text: { body } });
   const message =
-    kind === 0
-      ? {
-          type: 'interactive',
-          interactive: {
-            type: 'button_reply',
-            button_reply: { id: `btn-${i % 7}`, title: `Option ${i % 7}` },
-          },
-          context: { from: '15550001111', id: `wamid.out.${i % 1000}` },
-        }
-      : kind === 1
-        ? {
-            type: 'text',
-            text: { body: 'Hello! Can I get more info on this?' },
-            referral: {
-              source_type: 'ad',
-              source_id: `1202263058548${i % 40}`,
-              source_url: 'https://fb.me/x',
-              headline: 'Sale',
-              body: 'Now',
-              media_type: 'image',
-              ctwa_clid: `clid-${i}`,
-            },
-          }
-        : { type: 'text', text: { body: `Message ${i} about KW-${i % 25} and more words to be realistic` } };
+    step > 0
+      ? text(REPLIES[(conv + step) % REPLIES.length]!)
+      : first === 0
+        ? button(conv)
+        : first === 1
+          ? ad(conv)
+          : first === 2
+            ? text(`Message ${conv}: something only this contact writes`)
+            : text(FIRST_TEXTS[conv % FIRST_TEXTS.length]!);
+  return { contact: conv % 50_000, ts: 1_700_000_000 + conv * 120 + step * 20, message };
+}
+
+function payload(i: number, phone = '1234567890', idPrefix = 'wamid.bench'): string {
+  const { contact: c, ts, message } = messageOf(i);
+  const contact = `49151${String(c).padStart(7, '0')}`;
   return JSON.stringify({
     object: 'whatsapp_business_account',
     entry: [
@@ -69,12 +102,12 @@ function payload(i: number, phone = '1234567890', idPrefix = 'wamid.bench'): str
             value: {
               messaging_product: 'whatsapp',
               metadata: { display_phone_number: '15550001111', phone_number_id: phone },
-              contacts: [{ profile: { name: `Contact ${i % 50_000}` }, wa_id: contact }],
+              contacts: [{ profile: { name: `Contact ${c}` }, wa_id: contact }],
               messages: [
                 {
                   from: contact,
                   id: `${idPrefix}.${i}`,
-                  timestamp: String(1_700_000_000 + i * 30),
+                  timestamp: String(ts),
                   ...message,
                 },
               ],
@@ -297,7 +330,7 @@ async function runImport(): Promise<void> {
   const t = performance.now();
   await generate(file);
   console.log(
-    `generated ${fmt(MESSAGES)} messages (${mb(fs.statSync(file).size)}) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    `generated ${fmt(MESSAGES)} messages (${DATA} case, ${mb(fs.statSync(file).size)}) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
   );
   const imp = await benchImport(file);
   console.log(`import:   ${fmt(imp.rate)} messages/s (${fmt(imp.cpuRate)} per CPU-second)`);
