@@ -307,6 +307,12 @@ for (const preset of ['12m', '30d'] as const) {
     totals: time(() => fresh().totals(event)),
     previous: time(() => fresh().previous(event)),
     sources: time(() => fresh().sources(event)),
+    // What DuckDB's sources query computes: counts per source (ours also joins each source's name).
+    counts: time(() =>
+      fresh()
+        .aggregator()
+        .sources(ev === -1 ? null : ev),
+    ),
     funnel: time(() => fresh().funnel(event ? [event.id] : [], 0)),
     series: time(() => fresh().series(event)),
     unattributed: time(() => fresh().unattributed(event)),
@@ -383,6 +389,9 @@ for (const r of results) {
       `  ${k.padEnd(12)} ${f(r.ours[k]!)} | ${f(r.duck[k]!)} | ${(r.ours[k]! / r.duck[k]!).toFixed(2)}`,
     );
   }
+  console.log(
+    `  ${'  counts only'.padEnd(12)} ${f(r.ours.counts!)} | ${f(r.duck.sources!)} | ${(r.ours.counts! / r.duck.sources!).toFixed(2)} (source rows' counts and names only: no Invested, Meta figures or rollup)`,
+  );
   console.log(`  ${'unattributed'.padEnd(12)} ${f(r.ours.unattributed!)} | (not part of the DuckDB report)`);
   console.log(
     `  ${'first report'.padEnd(12)} ${f(r.ours.first!)} | (the first of this range, before any warm-up)`,
