@@ -348,8 +348,13 @@ for (const preset of ['12m', '30d'] as const) {
 
 // ---- deriving one new message ----
 const deriveTimes: number[] = [];
+// The latest conversation of 2,000 threads, so "in order" really appends to its thread.
 const threads = db
-  .prepare(`SELECT phone, contact, last_ts FROM ${p}conversations ORDER BY id DESC LIMIT 2000`)
+  .prepare(
+    `SELECT c.phone, c.contact, c.last_ts FROM ${p}conversations c
+     WHERE c.start_ts = (SELECT MAX(start_ts) FROM ${p}conversations WHERE phone = c.phone AND contact = c.contact)
+     ORDER BY c.id DESC LIMIT 2000`,
+  )
   .all() as {
   phone: string;
   contact: string;
