@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../db/open';
+import { cachedStatement } from '../db/statements';
 import {
   type EventInfo,
   externalEventOf,
@@ -56,15 +57,8 @@ export const MICRO = 1_000_000;
 
 type Stmt = Database.Statement;
 
-/** pluck() and raw() change a statement for good: a cached one is handed out in its default mode. */
-export function fresh(s: Stmt): Stmt {
-  if (s.reader) s.pluck(false).raw(false);
-  return s;
-}
-
 export class Engine {
   readonly days: DayKeyer;
-  private readonly s: Record<string, Stmt> = {};
   private readonly sources = new Map<string, { id: number; nameTs: number | null; nameMsg: string | null }>();
   private readonly eventIds = new Map<string, number>();
   // Facts known since reset(), so appends skip lookups whose answer is certain (a new source has no
@@ -108,12 +102,7 @@ export class Engine {
   }
 
   private st(sql: string): Stmt {
-    let s = this.s[sql];
-    if (!s) {
-      s = this.db.prepare(sql.replaceAll('$', this.p));
-      this.s[sql] = s;
-    }
-    return fresh(s);
+    return cachedStatement(this.db, sql.replaceAll('$', this.p));
   }
 
   // ---- dictionaries -------------------------------------------------------------------------------
