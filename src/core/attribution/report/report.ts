@@ -31,6 +31,7 @@ import {
   computeInvested,
   type Invested,
   linkedAds,
+  type ManualEntry,
   manualEntries,
   metaDetails,
   metaName,
@@ -82,6 +83,13 @@ export interface ReportOptions {
   now?: DateTime;
   /** Use the conversation-level path even when summaries match the timezone (tests compare both). */
   forceExact?: boolean;
+}
+
+/** Source keys with an Invested figure in a range, the spend of their ads and the manual entries. */
+interface InvestedRows {
+  keys: string[];
+  spend: Map<string, SpendSummary>;
+  manual: Map<string, ManualEntry[]>;
 }
 
 /** A first-message source folded into the rollup row. */
@@ -262,7 +270,7 @@ export class ReportContext {
     r: ResolvedRange,
     agg: Aggregator,
     withConversations: Set<string> | null,
-  ): { keys: string[]; spend: Map<string, SpendSummary> } {
+  ): InvestedRows {
     const keys = new Set<string>();
     if (withConversations) {
       for (const k of withConversations) if (k.startsWith('ad:')) keys.add(k);
@@ -280,7 +288,8 @@ export class ReportContext {
       `SELECT 1 FROM ${this.p}conversations WHERE phone = ? AND source = ? LIMIT 1`,
     );
     const extraAds: string[] = [];
-    for (const key of manualEntries(this.db, r.from, r.to).keys()) {
+    const manual = manualEntries(this.db, r.from, r.to);
+    for (const key of manual.keys()) {
       if (keys.has(key)) continue;
       if (!withConversations?.has(key)) {
         const id = this.sourceIdOfKey(key);
@@ -291,7 +300,7 @@ export class ReportContext {
       if (ad) extraAds.push(ad);
     }
     for (const [ad, s] of spendSummary(this.db, extraAds, r.from, r.to)) spend.set(ad, s);
-    return { keys: [...keys], spend };
+    return { keys: [...keys], spend, manual };
   }
 
   /**
@@ -303,13 +312,9 @@ export class ReportContext {
     return templateNameForReply(this.db, this.phone.id, buttonText);
   }
 
-  private invested(
-    keys: string[],
-    r: ResolvedRange,
-    spend: Map<string, SpendSummary>,
-  ): Map<string, Invested> {
-    const manual = manualEntries(this.db, r.from, r.to);
-    return computeInvested(this.db, keys, r.from, r.to, this.settings.currency, manual, spend);
+  /** Invested of `keys` (rows of the range found by investedRows, plus any added for display). */
+  private invested(keys: string[], r: ResolvedRange, rows: InvestedRows): Map<string, Invested> {
+    return computeInvested(this.db, keys, r.from, r.to, this.settings.currency, rows.manual, rows.spend);
   }
 
   /** Source rows sorted by conversations descending, then id; small first-message sources folded into one row. */
@@ -325,7 +330,7 @@ export class ReportContext {
       byKey.set(key, { ...x, agg: { conversations: 0, contacts: 0, leads: 0, revenue: new Map() } });
     const keys = [...byKey.keys()];
     const adIds = keys.map(adIdOf).filter((a): a is string => a !== null);
-    const invested = this.invested(keys, r, withInvested.spend);
+    const invested = this.invested(keys, r, withInvested);
     this.rowInvested.set(`${r.from}|${r.to}`, invested);
     const details = metaDetails(this.db, adIds, withInvested.spend);
     const rows: SourceRow[] = [];
@@ -415,8 +420,8 @@ export class ReportContext {
     const invested =
       known ??
       (() => {
-        const { keys, spend } = this.investedRows(r, agg, null);
-        return this.invested(keys, r, spend);
+        const rows = this.investedRows(r, agg, null);
+        return this.invested(rows.keys, r, rows);
       })();
     const inv = mergeInvested(
       [...invested.values()].map((i) => ({ invested: i.invested, investedOther: i.other })),
