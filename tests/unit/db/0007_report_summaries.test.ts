@@ -71,6 +71,9 @@ it('0007 replaces the monthly sums with running totals filled from the spend alr
   migrate(db, upTo(7));
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
   expect(tables).not.toContain('attr_spend_month');
+  expect(
+    db.prepare("SELECT name FROM sqlite_master WHERE name = 'attr_meta_spend_ad'").get(),
+  ).toBeUndefined();
   expect(kept(db)).toEqual([
     {
       ad_id: 'a1',

@@ -54,6 +54,8 @@ DROP TRIGGER attr_meta_spend_ins;
 DROP TRIGGER attr_meta_spend_del;
 DROP TRIGGER attr_meta_spend_upd;
 DROP TABLE attr_spend_month;
+-- Covered 0004's edge-day sums; the per-day reads left (manual entries over an ad) use meta_spend_ad_date.
+DROP INDEX attr_meta_spend_ad;
 -- Every (ad, currency) that ever had spend, with its totals through its last date: a range that ends on or
 -- after that date needs only the running total before its start.
 CREATE TABLE attr_spend_ads (
