@@ -98,6 +98,10 @@ const reuse = (() => {
 // --reuse DIR: a directory kept by an earlier --keep run (database and DuckDB CSVs); skips generation.
 const dir = reuse ?? fs.mkdtempSync(path.join(os.tmpdir(), 'insights-bench-'));
 const file = path.join(dir, 'bench.sqlite');
+if (reuse && !fs.existsSync(file)) {
+  console.error(`--reuse ${reuse}: no bench.sqlite there (keep one with --keep)`);
+  process.exit(2);
+}
 const db = openDatabase(file);
 let t0 = performance.now();
 if (!reuse) await generate();
