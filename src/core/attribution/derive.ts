@@ -23,6 +23,11 @@ export interface RebuildState {
   target: Prefix;
   config: DerivationConfig;
   startedAt: number;
+  /**
+   * Set once the target's summaries are filled (fillSummaries). Before that the target is being loaded:
+   * engines writing to it run in bulk mode, without summary deltas.
+   */
+  summaries?: boolean;
 }
 
 const engines = new WeakMap<Db, Engine>();

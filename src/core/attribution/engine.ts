@@ -84,10 +84,16 @@ export class Engine {
   /** External events whose attribution must be recomputed before flush (their conversation changed). */
   private readonly pendingExternal = new Set<string>();
 
+  /**
+   * `bulk`: a rebuild's load into an empty table set. Threads are derived once each, so nothing needs
+   * removing first, and summaries are not collected: the rebuild fills them from the derived rows at the
+   * end (fillSummaries), which is cheaper than a delta per row.
+   */
   constructor(
     readonly db: Db,
     readonly p: Prefix,
     readonly config: DerivationConfig,
+    readonly mode: 'live' | 'bulk' = 'live',
   ) {
     this.days = new DayKeyer(config.timezone);
   }
@@ -101,8 +107,16 @@ export class Engine {
     this.newConvEvents.clear();
   }
 
+  private readonly statements = new Map<string, Stmt>();
+
+  /** A statement of this table set (`$` stands for its prefix), prepared once per engine. */
   private st(sql: string): Stmt {
-    return cachedStatement(this.db, sql.replaceAll('$', this.p));
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = cachedStatement(this.db, sql.replaceAll('$', this.p));
+      this.statements.set(sql, s);
+    } else if (s.reader) s.pluck(false).raw(false); // callers pluck: hand it out in its default mode
+    return s;
   }
 
   // ---- dictionaries -------------------------------------------------------------------------------
@@ -185,6 +199,7 @@ export class Engine {
   }
 
   private countConversation(c: ConvRow, sign: 1 | -1): void {
+    if (this.mode === 'bulk') return;
     this.bump(this.sums.day, `${c.phone}\u0001${c.day}\u0001${c.prev_day}`, [sign]);
     this.bump(this.sums.src, `${c.phone}\u0001${c.day}\u0001${c.source}\u0001${c.prev_src_day}`, [sign]);
     this.bump(this.sums.dayN, `${c.phone}\u0001${c.day}`, [sign]);
@@ -195,12 +210,14 @@ export class Engine {
   }
 
   private countLead(c: ConvRow, event: number, leads: number, occ: number): void {
+    if (this.mode === 'bulk') return;
     this.bump(this.sums.event, `${c.phone}\u0001${event}\u0001${c.day}\u0001${c.source}`, [leads, occ]);
     this.bump(this.sums.dayEvent, `${c.phone}\u0001${event}\u0001${c.day}`, [leads, occ]);
     this.bump(this.sums.eventAll, `${c.phone}\u0001${event}\u0001${c.source}`, [leads, occ]);
   }
 
   private countRevenue(c: ConvRow, event: number, currency: string, amount: number): void {
+    if (this.mode === 'bulk') return;
     this.bump(this.sums.rev, `${c.phone}\u0001${event}\u0001${c.day}\u0001${c.source}\u0001${currency}`, [
       amount,
     ]);
@@ -391,7 +408,8 @@ export class Engine {
 
   /** Drops and re-derives every conversation of one (number, contact) thread from its stored messages. */
   rederiveThread(phone: string, contact: string, messages?: MessageRow[]): void {
-    for (const c of this.threadConversations(phone, contact)) this.removeConversation(c);
+    if (this.mode === 'live')
+      for (const c of this.threadConversations(phone, contact)) this.removeConversation(c);
     const msgs =
       messages ??
       (this.st(

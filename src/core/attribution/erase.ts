@@ -15,7 +15,7 @@ export function eraseDerivedForContact(db: Db, contactId: string): void {
   engine.flush();
   const rebuild = getState<RebuildState>(db, 'rebuild');
   if (rebuild) {
-    const shadow = new Engine(db, rebuild.target, rebuild.config);
+    const shadow = new Engine(db, rebuild.target, rebuild.config, rebuild.summaries ? 'live' : 'bulk');
     shadow.eraseContact(contactId);
     shadow.flush();
   }

@@ -3,13 +3,21 @@
 const EDGE = /^[\p{P}\p{S}\p{Z}\s]+|[\p{P}\p{S}\p{Z}\s]+$/gu;
 const WORD_CHAR = /[\p{L}\p{N}]/u;
 const MAX_CODE_POINTS = 100;
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** NFKC, lower case, whitespace runs → one space, punctuation/symbols/separators trimmed, cut at 100 code points. */
 export function normalizeText(text: string | null | undefined): string | null {
   if (text === null || text === undefined) return null;
-  let s = text.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').replace(EDGE, '');
-  const cps = Array.from(s);
-  if (cps.length > MAX_CODE_POINTS) s = cps.slice(0, MAX_CODE_POINTS).join('').replace(EDGE, '');
+  // NFKC leaves ASCII as it is, and a string has no more code points than UTF-16 units: both checks
+  // are skipped when they cannot change anything (derivation normalizes every text message).
+  let s = (ASCII.test(text) ? text : text.normalize('NFKC'))
+    .toLowerCase()
+    .replace(/\s+/gu, ' ')
+    .replace(EDGE, '');
+  if (s.length > MAX_CODE_POINTS) {
+    const cps = Array.from(s);
+    if (cps.length > MAX_CODE_POINTS) s = cps.slice(0, MAX_CODE_POINTS).join('').replace(EDGE, '');
+  }
   return s === '' ? null : s;
 }
 

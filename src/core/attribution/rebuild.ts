@@ -1,9 +1,18 @@
 import type { Db } from '../db/open';
 import { MESSAGE_COLUMNS, type MessageRow } from './classify';
-import { appliedConfig, deleteState, sameConfig, setState, wantedConfig } from './config';
+import { appliedConfig, deleteState, getState, sameConfig, setState, wantedConfig } from './config';
 import type { RebuildState } from './derive';
 import { Engine } from './engine';
-import { activePrefix, createViews, derivedDdl, dropDerived, otherPrefix } from './tables';
+import { fillSummaries } from './fill-summaries';
+import {
+  activePrefix,
+  blockTriggersDdl,
+  createViews,
+  derivedIndexesDdl,
+  derivedTablesDdl,
+  dropDerived,
+  otherPrefix,
+} from './tables';
 
 export interface RebuildOptions {
   progress?: (fraction: number | null, detail?: string) => void;
@@ -24,6 +33,10 @@ export function rebuildNeeded(db: Db): boolean {
  * Derives everything again with the current settings into the inactive table set, in chunks (ingestion
  * keeps writing to the live set meanwhile and marks what it touched), then redoes the touched threads and
  * swaps sets in one transaction. Reports read the old result until the swap.
+ *
+ * The set is bulk-loaded: threads go into bare tables, then the secondary indexes are built, external
+ * events attributed (their lookups need the indexes), the summaries filled from the derived rows and the
+ * block triggers created. Keeping every index and summary up to date row by row costs several times more.
  */
 export async function rebuildDerived(db: Db, opts: RebuildOptions = {}): Promise<{ conversations: number }> {
   const chunk = opts.chunk ?? 2000;
@@ -31,11 +44,11 @@ export async function rebuildDerived(db: Db, opts: RebuildOptions = {}): Promise
   const target = otherPrefix(activePrefix(db));
   db.transaction(() => {
     dropDerived(db, target);
-    db.exec(derivedDdl(target));
+    db.exec(derivedTablesDdl(target));
     db.exec('DELETE FROM attr_rebuild_dirty; DELETE FROM attr_rebuild_dirty_events;');
     setState(db, 'rebuild', { target, config, startedAt: Date.now() } satisfies RebuildState);
   })();
-  const engine = new Engine(db, target, config);
+  const engine = new Engine(db, target, config, 'bulk');
   const abandon = () => {
     db.transaction(() => {
       dropDerived(db, target);
@@ -78,9 +91,13 @@ export async function rebuildDerived(db: Db, opts: RebuildOptions = {}): Promise
         return true;
       })();
       if (!more) break;
-      opts.progress?.(Math.min(0.9, (0.9 * done) / estimate), `Re-deriving conversations: ${done} threads`);
+      opts.progress?.(Math.min(0.8, (0.8 * done) / estimate), `Re-deriving conversations: ${done} threads`);
       await opts.yield?.();
     }
+
+    opts.progress?.(0.85, 'Indexing conversations');
+    db.transaction(() => db.exec(derivedIndexesDdl(target)))();
+    await opts.yield?.();
 
     let afterEvent = '';
     const eventsAfter = db.prepare('SELECT id FROM external_events WHERE id > ? ORDER BY id LIMIT ?').pluck();
@@ -95,24 +112,33 @@ export async function rebuildDerived(db: Db, opts: RebuildOptions = {}): Promise
         return ids.length > 0;
       })();
       if (!more) break;
-      opts.progress?.(0.95, 'Attributing external events');
+      opts.progress?.(0.9, 'Attributing external events');
       await opts.yield?.();
     }
 
+    opts.progress?.(0.95, 'Summing up');
+    db.transaction(() => {
+      fillSummaries(db, target);
+      db.exec(blockTriggersDdl(target));
+      setState(db, 'rebuild', { ...getState<RebuildState>(db, 'rebuild')!, summaries: true });
+    })();
+    await opts.yield?.();
+
+    // Threads that live ingestion touched meanwhile are redone with summary deltas, as live derivation does.
+    const live = new Engine(db, target, config);
     return db
       .transaction(() => {
-        engine.reset();
         const dirty = db.prepare('SELECT phone, contact FROM attr_rebuild_dirty').all() as {
           phone: string;
           contact: string;
         }[];
-        for (const t of dirty) engine.rederiveThread(t.phone, t.contact);
+        for (const t of dirty) live.rederiveThread(t.phone, t.contact);
         for (const id of db
           .prepare('SELECT event_id FROM attr_rebuild_dirty_events')
           .pluck()
           .all() as string[])
-          engine.queueExternal(id);
-        engine.flush();
+          live.queueExternal(id);
+        live.flush();
         const old = activePrefix(db);
         setState(db, 'active', target);
         setState(db, 'config', config);

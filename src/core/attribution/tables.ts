@@ -8,7 +8,16 @@ import { cachedStatement } from '../db/statements';
 export type Prefix = 'attr_a_' | 'attr_b_';
 export const PREFIXES: readonly Prefix[] = ['attr_a_', 'attr_b_'];
 
+/** The derived tables, their indexes and the triggers that keep block summaries: one table set. */
 export function derivedDdl(p: Prefix): string {
+  return `${derivedTablesDdl(p)}\n${derivedIndexesDdl(p)}\n${blockTriggersDdl(p)}`;
+}
+
+/**
+ * The tables alone: a rebuild loads them first and adds indexes and triggers afterwards (building an
+ * index from loaded rows is far cheaper than keeping it through a million inserts).
+ */
+export function derivedTablesDdl(p: Prefix): string {
   return `
 CREATE TABLE ${p}sources (
   id INTEGER PRIMARY KEY,
@@ -38,12 +47,6 @@ CREATE TABLE ${p}conversations (
   prev_day INTEGER NOT NULL,             -- day of the contact's previous conversation on this number, -1 when none
   prev_src_day INTEGER NOT NULL          -- same, among conversations of the same source
 ) STRICT;
-CREATE UNIQUE INDEX ${p}conv_first ON ${p}conversations(first_message_id);
-CREATE INDEX ${p}conv_thread ON ${p}conversations(phone, contact, start_ts);
-CREATE INDEX ${p}conv_contact ON ${p}conversations(contact, start_ts);
-CREATE INDEX ${p}conv_day ON ${p}conversations(phone, day, source, contact);
-CREATE INDEX ${p}conv_src ON ${p}conversations(phone, source, day);
-CREATE INDEX ${p}conv_ts ON ${p}conversations(phone, start_ts);
 -- Every occurrence of an event in a conversation (messaging events at each matching message, attributed
 -- external events). amount in millionths of the currency unit, so sums are exact in any feeding order.
 CREATE TABLE ${p}occurrences (
@@ -66,7 +69,6 @@ CREATE TABLE ${p}conv_events (
   occurrences INTEGER NOT NULL,
   PRIMARY KEY (conv, event)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX ${p}ce_event ON ${p}conv_events(phone, event, day, first_delay);
 -- Attribution of every stored external event (conv NULL: unattributed).
 CREATE TABLE ${p}external (
   event_id TEXT PRIMARY KEY,
@@ -75,8 +77,6 @@ CREATE TABLE ${p}external (
   action TEXT NOT NULL,                  -- trimmed
   app_id TEXT
 ) STRICT;
-CREATE INDEX ${p}external_conv ON ${p}external(conv) WHERE conv IS NOT NULL;
-CREATE INDEX ${p}external_unattributed ON ${p}external(ts, action) WHERE conv IS NULL;
 -- Summaries, maintained with every change. prev_day makes distinct contacts a plain sum:
 -- contacts in [from, to] = conversations in [from, to] whose previous one (same key) is before from.
 CREATE TABLE ${p}sum_day (
@@ -96,7 +96,6 @@ CREATE TABLE ${p}sum_day_event (
   phone TEXT NOT NULL, event INTEGER NOT NULL, day INTEGER NOT NULL, leads INTEGER NOT NULL, occ INTEGER NOT NULL,
   PRIMARY KEY (phone, event, day)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX ${p}sum_day_event_day ON ${p}sum_day_event(phone, day, event);
 CREATE TABLE ${p}sum_rev (
   phone TEXT NOT NULL, event INTEGER NOT NULL, day INTEGER NOT NULL, source INTEGER NOT NULL, currency TEXT NOT NULL,
   amount INTEGER NOT NULL,
@@ -129,7 +128,7 @@ CREATE TABLE ${p}day_rev (
   phone TEXT NOT NULL, event INTEGER NOT NULL, day INTEGER NOT NULL, currency TEXT NOT NULL, amount INTEGER NOT NULL,
   PRIMARY KEY (phone, event, day, currency)
 ) STRICT, WITHOUT ROWID;
-${blockSummaryDdl(p)}`;
+${blockTablesDdl(p)}`;
 }
 
 /** Day numbers per block of each level: 7-day and 28-day blocks, aligned so that four weeks make a block. */
@@ -140,14 +139,26 @@ export const BLOCK_DAYS = 28;
  * Conversations per source over 7- and 28-day blocks, kept from sum_src by triggers: a 30-day range reads
  * four weeks and a few edge days instead of 30 days of (day, source) rows. Contacts per source come from
  * repeats (conversations whose previous one of the same contact and source is in the range), indexed apart.
- * Also the index that finds a range's ad sources without reading every source.
  */
-export function blockSummaryDdl(p: Prefix): string {
-  const level = (table: string, days: number) => `
+export const BLOCK_LEVELS = [
+  ['sum_src_w', WEEK_DAYS],
+  ['sum_src_m', BLOCK_DAYS],
+] as const;
+
+function blockTablesDdl(p: Prefix): string {
+  return BLOCK_LEVELS.map(
+    ([table]) => `
 CREATE TABLE ${p}${table} (
   phone TEXT NOT NULL, block INTEGER NOT NULL, source INTEGER NOT NULL, n INTEGER NOT NULL,
   PRIMARY KEY (phone, block, source)
-) STRICT, WITHOUT ROWID;
+) STRICT, WITHOUT ROWID;`,
+  ).join('\n');
+}
+
+/** Keep the block summaries from sum_src. */
+export function blockTriggersDdl(p: Prefix): string {
+  return BLOCK_LEVELS.map(
+    ([table, days]) => `
 CREATE TRIGGER ${p}${table}_ins AFTER INSERT ON ${p}sum_src BEGIN
   INSERT INTO ${p}${table} VALUES (NEW.phone, NEW.day / ${days}, NEW.source, NEW.n)
     ON CONFLICT DO UPDATE SET n = n + excluded.n;
@@ -159,28 +170,48 @@ END;
 CREATE TRIGGER ${p}${table}_del AFTER DELETE ON ${p}sum_src BEGIN
   UPDATE ${p}${table} SET n = n - OLD.n WHERE phone = OLD.phone AND block = OLD.day / ${days} AND source = OLD.source;
   DELETE FROM ${p}${table} WHERE phone = OLD.phone AND block = OLD.day / ${days} AND source = OLD.source AND n = 0;
-END;`;
-  return `${level('sum_src_w', WEEK_DAYS)}
-${level('sum_src_m', BLOCK_DAYS)}
+END;`,
+  ).join('\n');
+}
+
+const conversationIndexes = (p: Prefix) => `
+CREATE UNIQUE INDEX ${p}conv_first ON ${p}conversations(first_message_id);
+CREATE INDEX ${p}conv_thread ON ${p}conversations(phone, contact, start_ts);
+CREATE INDEX ${p}conv_contact ON ${p}conversations(contact, start_ts);
+CREATE INDEX ${p}conv_day ON ${p}conversations(phone, day, source, contact);
+CREATE INDEX ${p}conv_src ON ${p}conversations(phone, source, day);
+CREATE INDEX ${p}conv_ts ON ${p}conversations(phone, start_ts);`;
+
+// Repeats per source are read from their own small index; a range's ad sources are found by kind (a
+// workspace has a few ads and can have 100,000s of first texts).
+const blockIndexes = (p: Prefix) => `
 CREATE INDEX ${p}conv_rep ON ${p}conversations(phone, prev_src_day, day, source) WHERE prev_src_day >= 0;
--- Ad sources of a range are found by kind: a workspace has a few ads and can have 100,000s of first texts.
-CREATE INDEX ${p}sources_kind ON ${p}sources(kind);
-`;
+CREATE INDEX ${p}sources_kind ON ${p}sources(kind);`;
+
+/** Secondary indexes of a table set (the tables' keys and UNIQUE columns are part of their DDL). */
+export function derivedIndexesDdl(p: Prefix): string {
+  return `${conversationIndexes(p)}
+CREATE INDEX ${p}ce_event ON ${p}conv_events(phone, event, day, first_delay);
+CREATE INDEX ${p}external_conv ON ${p}external(conv) WHERE conv IS NOT NULL;
+CREATE INDEX ${p}external_unattributed ON ${p}external(ts, action) WHERE conv IS NULL;
+CREATE INDEX ${p}sum_day_event_day ON ${p}sum_day_event(phone, day, event);${blockIndexes(p)}`;
+}
+
+/** What migration 0007 added to a table set derived before it: block tables, their triggers, two indexes. */
+function blockSummaryDdl(p: Prefix): string {
+  return `${blockTablesDdl(p)}\n${blockTriggersDdl(p)}\n${blockIndexes(p)}`;
 }
 
 /** Adds the block summaries to a table set derived before they existed (migration 0007), filled from sum_src. */
 export function addBlockSummaries(db: Db, p: Prefix): void {
   db.exec(blockSummaryDdl(p));
-  for (const [table, days] of [
-    ['sum_src_w', WEEK_DAYS],
-    ['sum_src_m', BLOCK_DAYS],
-  ] as const)
+  for (const [table, days] of BLOCK_LEVELS)
     db.exec(
       `INSERT INTO ${p}${table} SELECT phone, day / ${days}, source, SUM(n) FROM ${p}sum_src GROUP BY 1, 2, 3 HAVING SUM(n) <> 0`,
     );
 }
 
-const DERIVED_TABLES = [
+export const DERIVED_TABLES = [
   'sources',
   'events',
   'conversations',

@@ -235,6 +235,42 @@ describe('rebuild on a derivation setting change', () => {
     expect(report(db, { timezone: 'UTC' })).toEqual(report(db, { timezone: 'UTC' }, { forceExact: true }));
   });
 
+  it('a contact erased at any point of a rebuild is gone from its result, summaries included', async () => {
+    const phases = 5; // yields: after the load's chunks, the indexes, the external events, the summaries
+    for (let at = 0; at < phases; at++) {
+      const db = makeDb();
+      feed(db, {
+        messages: [
+          { id: 'a', ts: '2026-03-02 10:00', text: 'hi', contact: 'c1' },
+          { id: 'b', ts: '2026-03-02 11:00', text: 'hi', contact: 'c2' },
+          { id: 'c', ts: '2026-03-05 10:00', text: 'yes', contact: 'c1' },
+        ],
+        events: [
+          { id: 'e1', action: 'Purchase', ts: '2026-03-02 12:00', contact: 'c1', amount: 3 },
+          { id: 'e2', action: 'Purchase', ts: '2026-03-02 12:00', contact: 'c2', amount: 5 },
+        ],
+      });
+      setSetting(db, 'timezone', 'UTC');
+      let calls = 0;
+      await rebuildDerived(db, {
+        chunk: 1,
+        yield: async () => {
+          if (calls++ !== at) return;
+          db.transaction(() => {
+            db.prepare("DELETE FROM messages WHERE contact_id = 'c1'").run();
+            db.prepare("DELETE FROM external_events WHERE contact_id = 'c1'").run();
+            eraseDerivedForContact(db, 'c1');
+          })();
+        },
+      });
+      expect(calls).toBeGreaterThan(at);
+      const q = { timezone: 'UTC', event: 'ext:Purchase' };
+      expect(conversations(db).map((c) => c.contact)).toEqual(['c2']);
+      expect(report(db, q).totals).toMatchObject({ conversations: 1, leads: 1, revenue: 5 });
+      expect(report(db, q)).toEqual(report(db, q, { forceExact: true }));
+    }
+  });
+
   it('a cancelled rebuild leaves the old result in place', async () => {
     const db = makeDb();
     feed(db, { messages: [{ id: 'a', ts: '2026-03-02 10:00', text: 'hi', contact: 'c1' }] });
