@@ -3,7 +3,7 @@
 const EDGE = /^[\p{P}\p{S}\p{Z}\s]+|[\p{P}\p{S}\p{Z}\s]+$/gu;
 const WORD_CHAR = /[\p{L}\p{N}]/u;
 const MAX_CODE_POINTS = 100;
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^\p{ASCII}*$/u;
 
 /** NFKC, lower case, whitespace runs → one space, punctuation/symbols/separators trimmed, cut at 100 code points. */
 export function normalizeText(text: string | null | undefined): string | null {
