@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Db, openDatabase } from '../../src/core/db/open';
 import { allHandlers, internalHandlers } from '../../src/core/handlers';
+import type { CoreContext } from '../../src/core/host/context';
 import { CoreHost } from '../../src/core/host/host';
 import { JsonPrefsStore } from '../../src/core/prefs/prefs-store';
 import { FileSecretStore } from '../../src/core/secrets/file-secret-store';
@@ -58,5 +59,28 @@ export function tsWorkerRunner(): { kind: 'worker'; file: string; argv: string[]
     kind: 'worker',
     file: path.resolve('tests/helpers/ts-worker.mjs'),
     argv: [pathToFileURL(path.resolve('src/core/host/worker.ts')).href],
+  };
+}
+
+/** A handler context on one connection, for calling core functions directly (no host, no lanes). */
+export function testContext(db: Db, dataDir: string, overrides: Partial<CoreContext> = {}): CoreContext {
+  return {
+    dataDir,
+    workspace: 'default',
+    db: () => db,
+    dbFor: () => db,
+    closeDb: () => {},
+    secrets: {
+      backend: 'test',
+      warning: null,
+      get: async () => null,
+      set: async () => {},
+      delete: async () => {},
+    },
+    progress: () => {},
+    signal: new AbortController().signal,
+    emit: () => {},
+    yield: () => new Promise((resolve) => setImmediate(resolve)),
+    ...overrides,
   };
 }

@@ -1,6 +1,7 @@
 import type { Db } from '../db/open';
 import { MESSAGE_COLUMNS, type MessageRow } from './classify';
 import { appliedConfig, deleteState, getState, sameConfig, setState, wantedConfig } from './config';
+import { clearDeferred, derivationDeferred } from './deferred';
 import type { RebuildState } from './derive';
 import { Engine } from './engine';
 import { fillSummaries } from './fill-summaries';
@@ -25,8 +26,9 @@ export interface RebuildOptions {
 
 type ThreadRow = MessageRow & { phone_number_id: string; contact_id: string };
 
+/** The settings changed since the live set was derived, or an import left stored rows underived. */
 export function rebuildNeeded(db: Db): boolean {
-  return !sameConfig(appliedConfig(db, false), wantedConfig(db));
+  return !sameConfig(appliedConfig(db, false), wantedConfig(db)) || derivationDeferred(db);
 }
 
 /**
@@ -143,6 +145,7 @@ export async function rebuildDerived(db: Db, opts: RebuildOptions = {}): Promise
         setState(db, 'active', target);
         setState(db, 'config', config);
         deleteState(db, 'rebuild');
+        clearDeferred(db);
         db.exec('DELETE FROM attr_rebuild_dirty; DELETE FROM attr_rebuild_dirty_events;');
         createViews(db, target);
         dropDerived(db, old);

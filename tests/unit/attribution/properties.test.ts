@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rebuildDerived } from '../../../src/core/attribution/rebuild';
-import { activePrefix, DERIVED_TABLES } from '../../../src/core/attribution/tables';
+import { derivedRows } from '../../helpers/derived';
 import { type Ext, feed, type Msg, makeDb, PHONE, PHONE2, report, t } from './feed';
 
 // Property tests over random threads: totals vs sources, leads ≤ conversations, feeding order, and the
@@ -101,36 +101,6 @@ function allReports(db: ReturnType<typeof makeDb>, exact = false) {
   return RANGES.flatMap((range) =>
     EVENTS.map((event) => report(db, { range, event, funnel: [event, 'text:yes'] }, { forceExact: exact })),
   );
-}
-
-/**
- * Every derived table of the active set, rows sorted, ids replaced by what identifies the row across sets
- * (a source or event by its key, a conversation by its first message): sets derived in a different order
- * number their rows differently.
- */
-function derivedRows(db: ReturnType<typeof makeDb>): Record<string, string[]> {
-  const p = activePrefix(db);
-  const idMap = (sql: string) =>
-    new Map((db.prepare(sql).raw().all() as [number, string][]).map(([id, key]) => [id, key]));
-  const maps: Record<string, Map<number, string>> = {
-    source: idMap(`SELECT id, key FROM ${p}sources`),
-    event: idMap(`SELECT id, key FROM ${p}events`),
-    conv: idMap(`SELECT id, first_message_id FROM ${p}conversations`),
-  };
-  const out: Record<string, string[]> = {};
-  for (const table of DERIVED_TABLES) {
-    out[table] = (db.prepare(`SELECT * FROM ${p}${table}`).all() as Record<string, unknown>[])
-      .map((row) => {
-        const r: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(row)) {
-          if (k === 'id') continue;
-          r[k] = maps[k] && typeof v === 'number' ? maps[k].get(v) : v;
-        }
-        return JSON.stringify(r);
-      })
-      .sort();
-  }
-  return out;
 }
 
 describe('attribution properties', () => {

@@ -3,11 +3,10 @@ import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../../src/core/db/open';
-import type { CoreContext } from '../../../src/core/host/context';
 import { importFiles } from '../../../src/core/ingest/import-files';
 import type { PreparedBatch, PrepareJob } from '../../../src/core/ingest/prepare-batches';
 import { preparedBatches } from '../../../src/core/ingest/prepare-pipeline';
-import { tempDir } from '../../helpers/core';
+import { tempDir, testContext } from '../../helpers/core';
 
 const fixtures = path.join(__dirname, '../../fixtures/webhooks');
 const fixture = (format: 'cloud' | 'onprem', name: string): unknown =>
@@ -56,26 +55,7 @@ const comparable = (v: unknown, key?: string): unknown =>
           ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, comparable(x, k)]))
           : v;
 
-function context(db: Db): CoreContext {
-  return {
-    dataDir: dir,
-    workspace: 'default',
-    db: () => db,
-    dbFor: () => db,
-    closeDb: () => {},
-    secrets: {
-      backend: 'test',
-      warning: null,
-      get: async () => null,
-      set: async () => {},
-      delete: async () => {},
-    },
-    progress: () => {},
-    signal: new AbortController().signal,
-    emit: () => {},
-    yield: () => new Promise((resolve) => setImmediate(resolve)),
-  };
-}
+const context = (db: Db) => testContext(db, dir);
 
 function openDb(name: string): Db {
   const db = openDatabase(path.join(dir, name, 'insights.sqlite'));
