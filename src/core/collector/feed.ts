@@ -76,11 +76,12 @@ export interface FeedPage {
 /** Deflated bodies are inflated whatever zlib container the ingestion stored them in. */
 export function inflateBody(body: Buffer): string {
   if (body[0] === 0x1f && body[1] === 0x8b) return gunzipSync(body).toString('utf8');
-  if (body[0] === 0x78) {
+  // A zlib header (RFC 1950): method 8, any window size (small bodies are deflated with small windows).
+  if (body.length >= 2 && (body[0]! & 0x0f) === 8 && (body[0]! * 256 + body[1]!) % 31 === 0) {
     try {
       return inflateSync(body).toString('utf8');
     } catch {
-      // a raw deflate stream can start with 0x78 too
+      // a raw deflate stream can look like a zlib header too
     }
   }
   return inflateRawSync(body).toString('utf8');

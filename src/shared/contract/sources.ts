@@ -20,7 +20,10 @@ export const AttributionSettings = z.object({
   currency: CurrencyCode,
   rollupThreshold: z.number().int(),
   timezone: z.string(),
-  /** True while the derived data still reflects older window/keyword/timezone settings (a rebuild is due or running). */
+  /**
+   * True while a rebuild is due or running: the derived data still reflects older window/keyword/timezone
+   * settings, or a large import stored rows that its closing rebuild has not derived yet.
+   */
   rebuildPending: z.boolean(),
 });
 export type AttributionSettings = z.infer<typeof AttributionSettings>;

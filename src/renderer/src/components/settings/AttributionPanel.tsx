@@ -59,7 +59,8 @@ export function AttributionPanel() {
       <PanelState loading={settings.loading && !settings.data} error={settings.error}>
         {settings.data?.rebuildPending && (
           <p className="notice">
-            Re-deriving with the new settings… the dashboard shows the previous result until it is done.
+            Derived data is being rebuilt (new settings, or a large import); the dashboard shows the previous
+            result until it is done. An interrupted import finishes when you run it again.
           </p>
         )}
         <form
