@@ -23,6 +23,7 @@ async function applyDerivation(ctx: CoreContext): Promise<boolean> {
   const db = ctx.db();
   if (!rebuildNeeded(db)) return false;
   await rebuildDerived(db, {
+    onlyIf: () => rebuildNeeded(db),
     progress: (f, d) => ctx.progress(f, d),
     signal: ctx.signal,
     yield: () => ctx.yield(),

@@ -1,7 +1,6 @@
 import type { Db } from '../db/open';
 import { MESSAGE_COLUMNS, type MessageRow } from './classify';
 import { appliedConfig, deleteState, getState, sameConfig, setState, wantedConfig } from './config';
-import { clearDeferred, derivationDeferred } from './deferred';
 import type { RebuildState } from './derive';
 import { Engine } from './engine';
 import { fillSummaries } from './fill-summaries';
@@ -22,13 +21,14 @@ export interface RebuildOptions {
   yield?: () => Promise<void>;
   /** Threads per transaction. */
   chunk?: number;
+  /** Checked once the rebuild has its turn: false skips it (another rebuild already did the work). */
+  onlyIf?: () => boolean;
 }
 
 type ThreadRow = MessageRow & { phone_number_id: string; contact_id: string };
 
-/** The settings changed since the live set was derived, or an import left stored rows underived. */
 export function rebuildNeeded(db: Db): boolean {
-  return !sameConfig(appliedConfig(db, false), wantedConfig(db)) || derivationDeferred(db);
+  return !sameConfig(appliedConfig(db, false), wantedConfig(db));
 }
 
 /**
@@ -40,7 +40,30 @@ export function rebuildNeeded(db: Db): boolean {
  * events attributed (their lookups need the indexes), the summaries filled from the derived rows and the
  * block triggers created. Keeping every index and summary up to date row by row costs several times more.
  */
-export async function rebuildDerived(db: Db, opts: RebuildOptions = {}): Promise<{ conversations: number }> {
+/** Resolves to the new set's conversation count, or null when `onlyIf` said it was no longer needed. */
+export async function rebuildDerived(
+  db: Db,
+  opts: RebuildOptions = {},
+): Promise<{ conversations: number } | null> {
+  // One rebuild at a time per connection: the job lane runs handlers side by side (two settings changes
+  // can each want one), and two would fill the same inactive set.
+  const previous = running.get(db);
+  const mine = (async () => {
+    await previous?.catch(() => {});
+    if (opts.onlyIf && !opts.onlyIf()) return null;
+    return rebuildNow(db, opts);
+  })();
+  running.set(db, mine);
+  try {
+    return await mine;
+  } finally {
+    if (running.get(db) === mine) running.delete(db);
+  }
+}
+
+const running = new WeakMap<Db, Promise<unknown>>();
+
+async function rebuildNow(db: Db, opts: RebuildOptions): Promise<{ conversations: number }> {
   const chunk = opts.chunk ?? 2000;
   const config = wantedConfig(db);
   const target = otherPrefix(activePrefix(db));
@@ -145,7 +168,6 @@ export async function rebuildDerived(db: Db, opts: RebuildOptions = {}): Promise
         setState(db, 'active', target);
         setState(db, 'config', config);
         deleteState(db, 'rebuild');
-        clearDeferred(db);
         db.exec('DELETE FROM attr_rebuild_dirty; DELETE FROM attr_rebuild_dirty_events;');
         createViews(db, target);
         dropDerived(db, old);

@@ -3,8 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../shared/contract/errors';
 import type { ImportFileSummary, ImportSummary } from '../../shared/contract/ingest';
-import { derivationDeferred } from '../attribution/deferred';
-import { rebuildDerived } from '../attribution/rebuild';
 import type { Db } from '../db/open';
 import type { CoreContext } from '../host/context';
 import {
@@ -14,7 +12,7 @@ import {
   type StoreEventOptions,
   storeExternalEvents,
 } from './external-events';
-import { detectImport, type ImportKind, isGzip, openText } from './import-detect';
+import { detectImport, type ImportKind, openText } from './import-detect';
 import { importRows, type Row } from './import-rows';
 import { storePrepared } from './ingest';
 import { phoneDigits } from './normalize';
@@ -60,45 +58,10 @@ const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 /** Rows per batch the preparing thread hands over. */
 const PREPARED_BATCH = 250;
 
-export interface ImportOptions {
-  workerMinBytes?: number;
-  /** Derive with one rebuild at the end instead of per chunk; default: when the files look as large as the workspace. */
-  bulk?: boolean;
-}
-
-/**
- * Webhook bytes that make about one stored message (a Cloud API payload with one message and its
- * contact is 500–800 bytes; gzip shrinks such NDJSON about eightfold). Only used to guess an import's size.
- */
-const BYTES_PER_MESSAGE = 600;
-const GZIP_RATIO = 8;
-/** Below this many messages a rebuild's fixed costs (indexes, summaries over everything) outweigh the gain. */
-const BULK_MIN_MESSAGES = 50_000;
-
-/**
- * Whether to store without deriving and rebuild once at the end (attribution/deferred.ts): a rebuild
- * derives everything stored (existing and new), live derivation costs several times more per message,
- * so bulk wins when the import is at least about as large as what is already stored.
- */
-function importsInBulk(db: Db, files: string[], kinds: ImportKind[]): boolean {
-  let messages = 0;
-  for (const [i, f] of files.entries()) {
-    if (kinds[i]!.kind !== 'webhooks') continue;
-    messages += (fs.statSync(f).size * (isGzip(f) ? GZIP_RATIO : 1)) / BYTES_PER_MESSAGE;
-  }
-  if (messages < BULK_MIN_MESSAGES) return false;
-  // The highest rowid is the count of messages ever stored, without counting them.
-  const stored = (db.prepare('SELECT MAX(rowid) FROM messages').pluck().get() as number | null) ?? 0;
-  return messages >= stored;
-}
-
-/** Share of an import's progress bar for storing when a rebuild follows. */
-const STORE_SHARE = 0.6;
-
 export async function importFiles(
   ctx: CoreContext,
   args: { files: string[]; channel?: string | undefined },
-  opts: ImportOptions = {},
+  opts: { workerMinBytes?: number } = {},
 ): Promise<ImportSummary> {
   const files = args.files.map((f) => path.resolve(f));
   const kinds: ImportKind[] = [];
@@ -109,10 +72,7 @@ export async function importFiles(
   db.pragma(`wal_autocheckpoint = ${IMPORT_AUTOCHECKPOINT_PAGES}`);
   db.pragma(`cache_size = ${-IMPORT_CACHE_KIB}`);
   try {
-    return await importInto(ctx, db, files, kinds, args.channel, {
-      workerMinBytes: opts.workerMinBytes ?? WORKER_MIN_BYTES,
-      bulk: opts.bulk ?? importsInBulk(db, files, kinds),
-    });
+    return await importInto(ctx, db, files, kinds, args.channel, opts.workerMinBytes ?? WORKER_MIN_BYTES);
   } finally {
     db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
     db.pragma(`cache_size = ${cacheSize}`);
@@ -125,10 +85,9 @@ async function importInto(
   files: string[],
   kinds: ImportKind[],
   channel: string | undefined,
-  { workerMinBytes, bulk }: { workerMinBytes: number; bulk: boolean },
+  workerMinBytes: number,
 ): Promise<ImportSummary> {
   const started = Date.now();
-  const storeShare = bulk ? STORE_SHARE : 1;
   const totalBytes = files.reduce((s, f) => s + fs.statSync(f).size, 0) || 1;
   const out: ImportSummary = { files: [], errors: [], seconds: 0 };
   let doneBytes = 0;
@@ -154,7 +113,7 @@ async function importInto(
       summary.bad++;
       if (out.errors.length < MAX_ERRORS) out.errors.push({ file, line, reason });
     };
-    const sink = sinkFor(kind, channel, bulk);
+    const sink = sinkFor(kind, channel);
     const { source, bytesRead } =
       kind.kind === 'webhooks'
         ? preparedRows(
@@ -174,7 +133,7 @@ async function importInto(
       }
       chunk = [];
       ctx.progress(
-        (storeShare * (doneBytes + bytesRead())) / totalBytes,
+        (doneBytes + bytesRead()) / totalBytes,
         `${name}: ${summary.lines.toLocaleString('en')} lines`,
       );
       await ctx.yield();
@@ -193,14 +152,6 @@ async function importInto(
     }
     await commit();
     doneBytes += fs.statSync(file).size;
-  }
-  // Also when an earlier import deferred and was interrupted: running it again finishes its derivation.
-  if (derivationDeferred(db)) {
-    await rebuildDerived(db, {
-      progress: (f, detail) => ctx.progress(storeShare + (1 - storeShare) * (f ?? 0), detail),
-      signal: ctx.signal,
-      yield: () => ctx.yield(),
-    });
   }
   applyRetention(db);
   ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'all' });
@@ -244,13 +195,12 @@ function rawRows(file: string, kind: ImportKind, error: (line: number, reason: s
   return { source: source(), bytesRead: () => raw.bytesRead };
 }
 
-function sinkFor(kind: ImportKind, channel: string | undefined, bulk: boolean): Sink {
+function sinkFor(kind: ImportKind, channel: string | undefined): Sink {
   if (kind.kind === 'webhooks') {
     return (db, rows, summary, error) => {
       const res = storePrepared(
         db,
         rows.map((r) => r.value as Prepared),
-        { deferDerivation: bulk },
       );
       summary.payloads += res.payloads;
       summary.duplicatePayloads += res.duplicatePayloads;

@@ -1,4 +1,3 @@
-import { deferDerivation } from '../attribution/deferred';
 import { deriveChanges, type ThreadRow } from '../attribution/derive';
 import type { Db } from '../db/open';
 import { type ContactResolver, contactResolver } from './contacts';
@@ -106,16 +105,8 @@ export function ingestPayloads(db: Db, items: PayloadInput[]): IngestResult {
   return storePrepared(db, items.map(preparePayload));
 }
 
-export interface StoreOptions {
-  /**
-   * Leave the stored messages underived for a rebuild at the end (a bulk import, attribution/deferred.ts),
-   * unless a rebuild is running. Never for deliveries that are acknowledged one by one.
-   */
-  deferDerivation?: boolean;
-}
-
 /** ingestPayloads after preparePayload (which may have run on another thread); same guarantees. */
-export function storePrepared(db: Db, items: Prepared[], opts: StoreOptions = {}): IngestResult {
+export function storePrepared(db: Db, items: Prepared[]): IngestResult {
   const st = statements(db);
   const run = db.transaction((): IngestResult => {
     const result: IngestResult = {
@@ -167,7 +158,6 @@ export function storePrepared(db: Db, items: Prepared[], opts: StoreOptions = {}
         n.last,
       );
     }
-    if (opts.deferDerivation && deferDerivation(db)) return result;
     const moved = new Set(contacts.movedMessageIds);
     deriveChanges(db, {
       messageIds: [...new Set([...changed.messageIds, ...moved])],

@@ -20,10 +20,7 @@ export const AttributionSettings = z.object({
   currency: CurrencyCode,
   rollupThreshold: z.number().int(),
   timezone: z.string(),
-  /**
-   * True while a rebuild is due or running: the derived data still reflects older window/keyword/timezone
-   * settings, or a large import stored rows that its closing rebuild has not derived yet.
-   */
+  /** True while the derived data still reflects older window/keyword/timezone settings (a rebuild is due or running). */
   rebuildPending: z.boolean(),
 });
 export type AttributionSettings = z.infer<typeof AttributionSettings>;

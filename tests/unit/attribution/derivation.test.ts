@@ -271,6 +271,28 @@ describe('rebuild on a derivation setting change', () => {
     }
   });
 
+  it('rebuilds asked for at once run one after the other; one no longer needed is skipped', async () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'a', ts: '2026-03-02 10:00', text: 'hi', contact: 'c1' },
+        { id: 'b', ts: '2026-03-02 23:30', text: 'hi', contact: 'c2' },
+      ],
+    });
+    setSetting(db, 'timezone', 'UTC');
+    const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+    const first = rebuildDerived(db, { chunk: 1, yield: pause });
+    const again = rebuildDerived(db, { chunk: 1, yield: pause });
+    const skipped = rebuildDerived(db, { onlyIf: () => rebuildNeeded(db) });
+    expect(await first).toEqual({ conversations: 2 });
+    expect(await again).toEqual({ conversations: 2 });
+    expect(await skipped).toBeNull();
+    expect(rebuildNeeded(db)).toBe(false);
+    const q = { timezone: 'UTC' };
+    expect(report(db, q).totals.conversations).toBe(2);
+    expect(report(db, q)).toEqual(report(db, q, { forceExact: true }));
+  });
+
   it('a cancelled rebuild leaves the old result in place', async () => {
     const db = makeDb();
     feed(db, { messages: [{ id: 'a', ts: '2026-03-02 10:00', text: 'hi', contact: 'c1' }] });

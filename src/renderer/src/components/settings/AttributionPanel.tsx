@@ -59,8 +59,7 @@ export function AttributionPanel() {
       <PanelState loading={settings.loading && !settings.data} error={settings.error}>
         {settings.data?.rebuildPending && (
           <p className="notice">
-            Derived data is being rebuilt (new settings, or a large import); the dashboard shows the previous
-            result until it is done. An interrupted import finishes when you run it again.
+            Re-deriving with the new settings… the dashboard shows the previous result until it is done.
           </p>
         )}
         <form
