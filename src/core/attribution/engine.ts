@@ -107,16 +107,17 @@ export class Engine {
     this.newConvEvents.clear();
   }
 
-  private readonly statements = new Map<string, Stmt>();
+  /** SQL with `$` replaced by this set's prefix, per template: the replacing showed in derivation profiles. */
+  private readonly prefixed = new Map<string, string>();
 
-  /** A statement of this table set (`$` stands for its prefix), prepared once per engine. */
+  /** A statement of this table set (`$` stands for its prefix). */
   private st(sql: string): Stmt {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = cachedStatement(this.db, sql.replaceAll('$', this.p));
-      this.statements.set(sql, s);
-    } else if (s.reader) s.pluck(false).raw(false); // callers pluck: hand it out in its default mode
-    return s;
+    let text = this.prefixed.get(sql);
+    if (text === undefined) {
+      text = sql.replaceAll('$', this.p);
+      this.prefixed.set(sql, text);
+    }
+    return cachedStatement(this.db, text);
   }
 
   // ---- dictionaries -------------------------------------------------------------------------------

@@ -39,8 +39,9 @@ export function rebuildNeeded(db: Db): boolean {
  * The set is bulk-loaded: threads go into bare tables, then the secondary indexes are built, external
  * events attributed (their lookups need the indexes), the summaries filled from the derived rows and the
  * block triggers created. Keeping every index and summary up to date row by row costs several times more.
+ *
+ * Resolves to the new set's conversation count, or null when `onlyIf` said it was no longer needed.
  */
-/** Resolves to the new set's conversation count, or null when `onlyIf` said it was no longer needed. */
 export async function rebuildDerived(
   db: Db,
   opts: RebuildOptions = {},
