@@ -1,5 +1,5 @@
 import type { Db } from '../db/open';
-import { BLOCK_LEVELS, type Prefix } from './tables';
+import { blockFillSql, type Prefix } from './tables';
 
 // The summary tables computed from the derived rows in one pass each, for a rebuild's freshly loaded table
 // set (the live engine keeps the same tables with deltas instead: Engine.countConversation, countLead,
@@ -28,10 +28,6 @@ const FILLS: readonly string[] = [
   `INSERT INTO $day_rev SELECT c.phone, o.event, c.day, o.currency, SUM(o.amount)
      FROM $occurrences o JOIN $conversations c ON c.id = o.conv WHERE o.amount IS NOT NULL AND o.currency IS NOT NULL
      GROUP BY 1, 2, 3, 4 HAVING SUM(o.amount) <> 0`,
-  ...BLOCK_LEVELS.map(
-    ([table, days]) =>
-      `INSERT INTO $${table} SELECT phone, day / ${days}, source, SUM(n) FROM $sum_src GROUP BY 1, 2, 3`,
-  ),
 ];
 
 /**
@@ -40,4 +36,5 @@ const FILLS: readonly string[] = [
  */
 export function fillSummaries(db: Db, p: Prefix): void {
   for (const sql of FILLS) db.exec(sql.replaceAll('$', p));
+  for (const sql of blockFillSql(p)) db.exec(sql);
 }

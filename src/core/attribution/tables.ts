@@ -140,7 +140,7 @@ export const BLOCK_DAYS = 28;
  * four weeks and a few edge days instead of 30 days of (day, source) rows. Contacts per source come from
  * repeats (conversations whose previous one of the same contact and source is in the range), indexed apart.
  */
-export const BLOCK_LEVELS = [
+const BLOCK_LEVELS = [
   ['sum_src_w', WEEK_DAYS],
   ['sum_src_m', BLOCK_DAYS],
 ] as const;
@@ -205,10 +205,15 @@ function blockSummaryDdl(p: Prefix): string {
 /** Adds the block summaries to a table set derived before they existed (migration 0007), filled from sum_src. */
 export function addBlockSummaries(db: Db, p: Prefix): void {
   db.exec(blockSummaryDdl(p));
-  for (const [table, days] of BLOCK_LEVELS)
-    db.exec(
+  for (const sql of blockFillSql(p)) db.exec(sql);
+}
+
+/** Fill empty block summaries from sum_src (before the block triggers exist, or rows count twice). */
+export function blockFillSql(p: Prefix): string[] {
+  return BLOCK_LEVELS.map(
+    ([table, days]) =>
       `INSERT INTO ${p}${table} SELECT phone, day / ${days}, source, SUM(n) FROM ${p}sum_src GROUP BY 1, 2, 3 HAVING SUM(n) <> 0`,
-    );
+  );
 }
 
 export const DERIVED_TABLES = [
