@@ -48,15 +48,18 @@ export function deflateBody(text: string): Buffer {
   return Buffer.from(deflateSync(bytes, { windowBits, memLevel: windowBits < 15 ? 6 : 8 }));
 }
 
+/** zlib's MIN_LOOKAHEAD: a match reaches at most the window size less this far back. */
+const ZLIB_LOOKAHEAD = 262;
+
 /**
- * The smallest zlib window that holds the whole text (no match can reach back past its start, so a larger
- * window finds nothing more), with a smaller hash table: zlib then sets up and clears far less state per
- * call, which is most of the cost for bodies of a few hundred bytes. Any inflate reads it (the window size
- * is in the zlib header).
+ * The smallest zlib window whose match distance (the window less zlib's 262-byte lookahead) spans the
+ * whole text, so no larger window finds more, with a smaller hash table: zlib then sets up and clears far
+ * less state per call, which is most of the cost for bodies of a few hundred bytes. Any inflate reads it
+ * (the window size is in the zlib header).
  */
 function windowBitsFor(bytes: number): number {
   let bits = 9;
-  while (bits < 15 && 1 << bits < bytes) bits++;
+  while (bits < 15 && 1 << bits < bytes + ZLIB_LOOKAHEAD) bits++;
   return bits;
 }
 
