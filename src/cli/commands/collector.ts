@@ -120,7 +120,8 @@ export function registerCollectorCommands(program: Command): void {
       const r = await callCore(cmd, 'collector.sync', {}, { progress: true });
       process.stdout.write(
         `Synced: ${r.payloads} new payloads (${r.duplicatePayloads} already here), ${r.events} events, ` +
-          `${r.outgoing} outgoing messages${r.skipped ? `, ${r.skipped} skipped` : ''}.\n`,
+          `${r.outgoing} outgoing messages${r.erased ? `, ${r.erased} contacts erased (erased on the collector)` : ''}` +
+          `${r.skipped ? `, ${r.skipped} skipped` : ''}.\n`,
       );
     });
 

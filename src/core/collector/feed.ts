@@ -6,7 +6,8 @@ import type { Db } from '../db/open';
 // served — raw_payloads, external_events, outgoing_messages (the send proxy's records: outgoing content
 // never comes back by webhook, so a desktop can only learn it from the collector). Each is walked by
 // rowid; the cursor holds the last rowid served per table, plus the last entry of sync_reissued served
-// (rows inserted at a rowid freed by a delete, which a walk that passed it would miss; migration 0006).
+// (rows inserted at a rowid freed by a delete, which a walk that passed it would miss; migration 0006)
+// and the last entry of sync_erasures served (contacts erased here, to erase on the desktop; 0008).
 
 export interface Cursor {
   p: number;
@@ -14,12 +15,14 @@ export interface Cursor {
   o: number;
   /** last sync_reissued.seq served */
   r: number;
+  /** last sync_erasures.seq served */
+  x: number;
 }
 
 type Kind = 'p' | 'e' | 'o';
 
 export function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.p, c.e, c.o, c.r])).toString('base64url');
+  return Buffer.from(JSON.stringify([c.p, c.e, c.o, c.r, c.x])).toString('base64url');
 }
 
 /** null for "from the beginning" (no cursor yet). */
@@ -27,8 +30,13 @@ export function decodeCursor(text: string | null | undefined): Cursor | null {
   if (!text) return null;
   try {
     const v = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 4 && v.every((n) => Number.isSafeInteger(n) && n >= 0)) {
-      return { p: v[0] as number, e: v[1] as number, o: v[2] as number, r: v[3] as number };
+    // Four positions: a cursor issued before erasures were logged, so every logged one is new to it.
+    if (
+      Array.isArray(v) &&
+      (v.length === 4 || v.length === 5) &&
+      v.every((n) => Number.isSafeInteger(n) && n >= 0)
+    ) {
+      return { p: v[0] as number, e: v[1] as number, o: v[2] as number, r: v[3] as number, x: v[4] ?? 0 };
     }
   } catch {
     // fall through
@@ -36,10 +44,14 @@ export function decodeCursor(text: string | null | undefined): Cursor | null {
   throw new ApiError('invalid_argument', 'after: not a cursor this collector issued', 'after');
 }
 
-/** A desktop starting from nothing walks every row, so reissued ones up to now are already covered. */
+/**
+ * A desktop starting from nothing walks every row, so reissued ones up to now are already covered, and
+ * erased contacts are already gone from what it will get.
+ */
 function startCursor(db: Db): Cursor {
-  const r = (db.prepare('SELECT coalesce(max(seq), 0) AS r FROM sync_reissued').get() as { r: number }).r;
-  return { p: 0, e: 0, o: 0, r };
+  const max = (table: string) =>
+    (db.prepare(`SELECT coalesce(max(seq), 0) AS n FROM ${table}`).get() as { n: number }).n;
+  return { p: 0, e: 0, o: 0, r: max('sync_reissued'), x: max('sync_erasures') };
 }
 
 export interface PayloadItem {
@@ -64,7 +76,16 @@ export interface OutgoingItem {
   outgoing: Record<string, unknown>;
 }
 
-export type FeedItem = PayloadItem | EventItem | OutgoingItem;
+/** A contact erased on the collector: the desktop erases it too (before any row served after it). */
+export interface ErasureItem {
+  type: 'erasure';
+  cursor: string;
+  /** sha256 of the contact id, hex (erasureHash): the log never holds the number. */
+  contact: string;
+  erasedAt: number;
+}
+
+export type FeedItem = PayloadItem | EventItem | OutgoingItem | ErasureItem;
 
 export interface FeedPage {
   items: FeedItem[];
@@ -119,6 +140,7 @@ export function remainingAfter(db: Db, after: Cursor | null): number {
   const c = after ?? startCursor(db);
   const n = (sql: string, from: number) => (db.prepare(sql).get(from) as { n: number }).n;
   return (
+    n('SELECT COUNT(*) AS n FROM sync_erasures WHERE seq > ?', c.x) +
     n('SELECT COUNT(*) AS n FROM sync_reissued WHERE seq > ?', c.r) +
     n('SELECT COUNT(*) AS n FROM raw_payloads WHERE id > ?', c.p) +
     n('SELECT COUNT(*) AS n FROM external_events WHERE rowid > ?', c.e) +
@@ -127,8 +149,10 @@ export function remainingAfter(db: Db, after: Cursor | null): number {
 }
 
 /**
- * Up to `limit` entries after `after`: reissued rows first, then payloads, events and outgoing
- * messages, each in rowid order. Call inside one read transaction so the page is a snapshot.
+ * Up to `limit` entries after `after`: erasures first, then reissued rows, then payloads, events and
+ * outgoing messages, each in rowid order. Call inside one read transaction so the page is a snapshot.
+ * Erasures lead because every row of an erased contact still in the snapshot was stored after its
+ * erasure: the desktop must erase first and then keep those rows.
  */
 export function readPage(db: Db, after: Cursor | null, limit: number): FeedPage {
   const c = { ...(after ?? startCursor(db)) };
@@ -138,16 +162,32 @@ export function readPage(db: Db, after: Cursor | null, limit: number): FeedPage 
   };
   let consumed = 0; // entries passed, bodies or not: bounds the work of one page
 
+  const erasures = db
+    .prepare('SELECT seq, contact_hash, erased_at FROM sync_erasures WHERE seq > ? ORDER BY seq LIMIT ?')
+    .all(c.x, limit + 1) as { seq: number; contact_hash: Buffer; erased_at: number }[];
+  for (const x of erasures.slice(0, limit)) {
+    c.x = x.seq;
+    consumed++;
+    emit({
+      type: 'erasure',
+      cursor: encodeCursor(c),
+      contact: x.contact_hash.toString('hex'),
+      erasedAt: x.erased_at,
+    });
+  }
+  if (erasures.length > limit) return { items, cursor: encodeCursor(c), more: true };
+
+  const reissuedRoom = limit - consumed;
   const reissued = db
     .prepare('SELECT seq, kind, row FROM sync_reissued WHERE seq > ? ORDER BY seq LIMIT ?')
-    .all(c.r, limit + 1) as { seq: number; kind: Kind; row: number }[];
-  for (const r of reissued.slice(0, limit)) {
+    .all(c.r, reissuedRoom + 1) as { seq: number; kind: Kind; row: number }[];
+  for (const r of reissued.slice(0, reissuedRoom)) {
     c.r = r.seq;
     consumed++;
     const row = db.prepare(`${SELECT[r.kind]} WHERE ${WALK_KEY[r.kind]} = ?`).get(r.row) as Row | undefined;
     if (row) emit(toItem(r.kind, row, encodeCursor(c)));
   }
-  if (reissued.length > limit) return { items, cursor: encodeCursor(c), more: true };
+  if (reissued.length > reissuedRoom) return { items, cursor: encodeCursor(c), more: true };
 
   for (const kind of ['p', 'e', 'o'] as const) {
     const room = limit - consumed;

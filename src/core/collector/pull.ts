@@ -3,6 +3,7 @@ import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { networkReason } from '../dialog360/client';
 import type { CoreContext } from '../host/context';
+import { eraseHashed } from '../ingest/erase';
 import { storeExternalEvents } from '../ingest/external-events';
 import { ingestPayloads, type PayloadInput } from '../ingest/ingest';
 import { type OutgoingInput, storeOutgoingMessages } from '../ingest/outgoing';
@@ -11,12 +12,16 @@ import { SYNC_PAGE_LIMIT, type SyncLine } from './wire';
 
 // The desktop's side of collector sync: pull GET /v1/sync pages and commit them in batches. Each batch
 // and the cursor that covers it are one transaction, so a sync cut off anywhere resumes after the last
-// committed batch; ingestion's exactly-once storage makes an overlap harmless anyway.
+// committed batch; ingestion's exactly-once storage makes an overlap harmless anyway. Erasures keep their
+// place in the feed's order: a batch applies its erasures before its rows, and an erasure that follows
+// rows starts a new batch, so rows stored on the collector before an erase never outlive it here.
 
 const BATCH_ITEMS = 500;
 const BATCH_BYTES = 4 * 1024 * 1024;
 
 interface Batch {
+  /** Erased contacts (hashed ids), applied before the batch's rows. */
+  erasures: string[];
   payloads: PayloadInput[];
   events: Record<string, unknown>[];
   outgoing: Record<string, unknown>[];
@@ -24,7 +29,15 @@ interface Batch {
   cursor: string | null;
 }
 
-const emptyBatch = (): Batch => ({ payloads: [], events: [], outgoing: [], bytes: 0, cursor: null });
+const emptyBatch = (): Batch => ({
+  erasures: [],
+  payloads: [],
+  events: [],
+  outgoing: [],
+  bytes: 0,
+  cursor: null,
+});
+const rowsIn = (b: Batch) => b.payloads.length + b.events.length + b.outgoing.length;
 
 /** Syncs in flight in this thread, per data folder and workspace. */
 const inFlight = new Map<string, Promise<CollectorSyncResult>>();
@@ -65,7 +78,7 @@ async function pull(ctx: CoreContext): Promise<CollectorSyncResult> {
     cursor: state.cursor,
     done: 0,
     total: 0,
-    totals: { payloads: 0, duplicatePayloads: 0, events: 0, outgoing: 0, skipped: 0 },
+    totals: { payloads: 0, duplicatePayloads: 0, events: 0, outgoing: 0, erased: 0, skipped: 0 },
   };
   try {
     for (;;) {
@@ -81,8 +94,23 @@ async function pull(ctx: CoreContext): Promise<CollectorSyncResult> {
     throw err;
   }
   markResult(db, { ok: true, now: Date.now() });
+  ctx.progress(1, syncSummary(run.totals));
   ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'all' });
   return run.totals;
+}
+
+/** The finished job's line in the jobs panel: what came in, and any contact erased here. */
+export function syncSummary(t: CollectorSyncResult): string {
+  const n = (count: number, one: string, many: string) =>
+    `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
+  const parts = [n(t.payloads, 'new payload', 'new payloads')];
+  if (t.events > 0) parts.push(n(t.events, 'event', 'events'));
+  if (t.outgoing > 0) parts.push(n(t.outgoing, 'outgoing message', 'outgoing messages'));
+  if (t.erased > 0)
+    parts.push(
+      n(t.erased, 'contact erased (erased on the collector)', 'contacts erased (erased on the collector)'),
+    );
+  return parts.join(', ');
 }
 
 interface Run {
@@ -113,7 +141,7 @@ async function pullPage(run: Run, res: Response): Promise<boolean> {
     if (!b.cursor) return;
     commitBatch(run.db, b, run.totals);
     run.cursor = b.cursor;
-    run.done += b.payloads.length + b.events.length + b.outgoing.length;
+    run.done += b.erasures.length + rowsIn(b);
     report();
   };
   try {
@@ -135,6 +163,10 @@ async function pullPage(run: Run, res: Response): Promise<boolean> {
         case 'outgoing':
           batch.outgoing.push(line.outgoing);
           break;
+        case 'erasure':
+          if (rowsIn(batch) > 0) commit();
+          batch.erasures.push(line.contact);
+          break;
         case 'end':
           ended = { more: line.more };
           // The end line's cursor also covers rows skipped at the collector (bodies removed by retention).
@@ -145,10 +177,7 @@ async function pullPage(run: Run, res: Response): Promise<boolean> {
       }
       batch.cursor = line.cursor;
       batch.bytes += bytes;
-      if (
-        batch.payloads.length + batch.events.length + batch.outgoing.length >= BATCH_ITEMS ||
-        batch.bytes >= BATCH_BYTES
-      ) {
+      if (batch.erasures.length + rowsIn(batch) >= BATCH_ITEMS || batch.bytes >= BATCH_BYTES) {
         commit();
         await ctx.yield();
         if (ctx.signal.aborted) throw abortError();
@@ -235,6 +264,7 @@ async function* ndjsonLines(
 
 function commitBatch(db: Db, batch: Batch, totals: CollectorSyncResult): void {
   db.transaction(() => {
+    if (batch.erasures.length > 0) totals.erased += eraseHashed(db, batch.erasures).length;
     if (batch.payloads.length > 0) {
       const r = ingestPayloads(db, batch.payloads);
       totals.payloads += r.payloads;

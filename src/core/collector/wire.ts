@@ -17,5 +17,7 @@ export type SyncLine =
     }
   | { type: 'event'; cursor: string; event: Record<string, unknown> }
   | { type: 'outgoing'; cursor: string; outgoing: Record<string, unknown> }
+  /** A contact erased on the collector; `contact` is the sha256 of its id, hex (feed.ts). */
+  | { type: 'erasure'; cursor: string; contact: string; erasedAt: number }
   | { type: 'end'; cursor: string; more: boolean }
   | { type: 'error'; message: string };

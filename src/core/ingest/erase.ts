@@ -7,7 +7,8 @@ import { phoneDigits } from './normalize';
 import { deflateBody, sha256 } from './prepare';
 
 // Right to erasure: one contact's data leaves every table, including the raw payloads (rewritten
-// without the contact's entries, or deleted when nothing else is in them) and the quarantine.
+// without the contact's entries, or deleted when nothing else is in them) and the quarantine. Each erase
+// is logged as a hash of the contact id (sync_erasures), which collector sync carries to desktops.
 
 type Json = Record<string, unknown>;
 
@@ -143,9 +144,35 @@ export function eraseContact(db: Db, phone: string): EraseSummary {
 
       db.prepare(`DELETE FROM raw_payload_contacts WHERE contact_id IN (${marks})`).run(...idList);
       sum.contacts = db.prepare(`DELETE FROM contacts WHERE id IN (${marks})`).run(...idList).changes;
+      const log = db.prepare('INSERT INTO sync_erasures (contact_hash, erased_at) VALUES (?, ?)');
+      for (const id of idList) log.run(erasureHash(id), Date.now());
       return sum;
     })
     .immediate();
+}
+
+/** What the erasure log keeps of a contact id: its sha256, so the log does not list the numbers. */
+export function erasureHash(contactId: string): Buffer {
+  return sha256(contactId);
+}
+
+/**
+ * Erases every local contact whose id hashes to one of `hashes` (hex): erasures synced from a
+ * collector. Returns the contact ids erased. Ids are looked for wherever a contact can be known
+ * (ingestion upserts the contact of every message and status; events and sends may name others).
+ */
+export function eraseHashed(db: Db, hashes: readonly string[]): string[] {
+  const wanted = new Set(hashes);
+  const ids = db
+    .prepare(
+      `SELECT id FROM contacts UNION SELECT contact_id FROM external_events
+       UNION SELECT contact_id FROM outgoing_messages WHERE contact_id IS NOT NULL`,
+    )
+    .pluck()
+    .all() as string[];
+  const erased = ids.filter((id) => wanted.has(erasureHash(id).toString('hex')));
+  for (const id of erased) eraseContact(db, id);
+  return erased;
 }
 
 function escapeRe(s: string): string {

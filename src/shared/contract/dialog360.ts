@@ -64,6 +64,8 @@ export const CollectorSyncResult = z.object({
   duplicatePayloads: z.number().int(),
   events: z.number().int(),
   outgoing: z.number().int(),
+  /** Contacts erased here because they were erased on the collector. */
+  erased: z.number().int(),
   /** Payloads whose raw body the collector no longer keeps (retention) or that did not parse. */
   skipped: z.number().int(),
 });

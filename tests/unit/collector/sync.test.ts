@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../../src/core/server/server';
@@ -260,6 +261,7 @@ describe('collector sync: desktop pulls from collector', () => {
         duplicatePayloads: 0,
         events: TOTAL_EVENTS,
         outgoing: 1,
+        erased: 0,
         skipped: 0,
       });
     }
@@ -297,6 +299,7 @@ describe('collector sync: desktop pulls from collector', () => {
       duplicatePayloads: 0,
       events: 0,
       outgoing: 0,
+      erased: 0,
       skipped: 0,
     });
     const after = await desktop.call('collector.status', {});
@@ -451,6 +454,145 @@ describe('concurrent syncs', () => {
       expect((await other.call('collector.status', {})).received.payloads).toBe(TOTAL_PAYLOADS);
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('erasures on the collector reach desktops', () => {
+  const has = (core: TestCore, id: string) =>
+    (core.db().prepare('SELECT COUNT(*) AS n FROM messages WHERE id = ?').get(id) as { n: number }).n;
+  const ERASED = '491510000001'; // delivery(i) for i % 7 === 1
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  it('a contact erased on the collector is erased on a desktop that had synced it; what it sends afterwards stays', async () => {
+    const c = makeTestCore();
+    const d = makeTestCore();
+    const s = await startServer({ host: c.host, apiToken: 'x' });
+    try {
+      const { secret } = await c.call('channels.add', { phoneNumberId: PHONE_ID });
+      const apiKey = (await c.call('keys.create', {})).key;
+      const post = async (path: string, body: unknown, auth?: string) => {
+        const r = await fetch(`${s.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+          body: JSON.stringify(body),
+        });
+        expect(r.status).toBe(200);
+      };
+      const deliver = (i: number) => post(`/webhooks/360dialog/${PHONE_ID}`, delivery(i), `Bearer ${secret}`);
+      for (let i = 0; i < 7; i++) await deliver(i);
+      for (const phone of [`+${ERASED}`, '+491510000002'])
+        await post('/clients/c1/external-events', {
+          api_key: apiKey,
+          external_event: { action: 'Purchased an item', lead_phone: phone, revenue: { amount: 5 } },
+        });
+      await d.call('collector.configure', {
+        url: s.url,
+        token: (await c.call('collector.tokens.create', {})).token,
+      });
+      expect(await d.call('collector.sync', {})).toMatchObject({ payloads: 7, events: 2, erased: 0 });
+      expect(has(d, 'wamid.in.1')).toBe(1);
+
+      await c.call('contacts.erase', { phone: `+${ERASED}` });
+      // The log keeps a hash of the contact id, never the number.
+      expect(c.db().prepare('SELECT hex(contact_hash) AS h FROM sync_erasures').all()).toEqual([
+        { h: sha(ERASED).toUpperCase() },
+      ]);
+      await deliver(8); // the same contact writes again after its erasure
+
+      expect(await d.call('collector.sync', {})).toMatchObject({ payloads: 1, events: 0, erased: 1 });
+      const done = (await d.call('jobs.list', {})).filter((j) => j.kind === 'collector-sync');
+      expect(done.map((j) => j.detail)).toContain(
+        '1 new payload, 1 contact erased (erased on the collector)',
+      );
+      expect(has(d, 'wamid.in.1')).toBe(0);
+      expect(has(d, 'wamid.in.8')).toBe(1);
+      const ofContact = (table: string, column: string) =>
+        (
+          d.db().prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${column} = ?`).get(ERASED) as {
+            n: number;
+          }
+        ).n;
+      expect(ofContact('external_events', 'contact_id')).toBe(0);
+      expect(ofContact('messages', 'contact_id')).toBe(1);
+      expect(ofContact('attr_conversations', 'contact')).toBe(1);
+      // Everyone else is untouched.
+      expect(has(d, 'wamid.in.2')).toBe(1);
+      expect(
+        d.db().prepare("SELECT COUNT(*) AS n FROM external_events WHERE contact_id = '491510000002'").get(),
+      ).toEqual({ n: 1 });
+      for (const table of ['raw_payloads', 'messages', 'external_events', 'contacts']) {
+        expect(count(d, table), table).toBe(count(c, table));
+      }
+
+      // The cursor passed the erasure: the next sync erases nothing, and keeps the new message.
+      expect(await d.call('collector.sync', {})).toMatchObject({ payloads: 0, erased: 0 });
+      expect(has(d, 'wamid.in.8')).toBe(1);
+
+      // A desktop starting from nothing gets the rows as they are now and no erasure.
+      const fresh = makeTestCore();
+      try {
+        await fresh.call('collector.configure', {
+          url: s.url,
+          token: (await c.call('collector.tokens.create', {})).token,
+        });
+        expect(await fresh.call('collector.sync', {})).toMatchObject({ payloads: 7, erased: 0 });
+        expect(has(fresh, 'wamid.in.1')).toBe(0);
+        expect(has(fresh, 'wamid.in.8')).toBe(1);
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await s.close();
+      await c.close();
+      await d.close();
+    }
+  });
+
+  it('rows served before an erasure in the same response are erased with it; rows after it are kept', async () => {
+    // A collector stream in which an erase happened between two of its read chunks (routes.ts reads
+    // 500 rows at a time): payload, erasure of that payload's contact, payload of the same contact.
+    const line = (v: unknown) => `${JSON.stringify(v)}\n`;
+    const cursors = ['W1', 'W1', 'W1'].map((_, i) =>
+      Buffer.from(JSON.stringify([i + 1, 0, 0, 0, i])).toString('base64url'),
+    );
+    const feed = [
+      line({ type: 'header', remaining: 3, limit: 5000 }),
+      line({
+        type: 'payload',
+        cursor: cursors[0],
+        receivedAt: 1,
+        origin: 'webhook',
+        channel: PHONE_ID,
+        body: delivery(1),
+      }),
+      line({ type: 'erasure', cursor: cursors[1], contact: sha(ERASED), erasedAt: 2 }),
+      line({
+        type: 'payload',
+        cursor: cursors[2],
+        receivedAt: 3,
+        origin: 'webhook',
+        channel: PHONE_ID,
+        body: delivery(8),
+      }),
+      line({ type: 'end', cursor: cursors[2], more: false }),
+    ].join('');
+    const fakeCollector = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.end(feed);
+    });
+    await new Promise<void>((r) => fakeCollector.listen(0, '127.0.0.1', () => r()));
+    const d = makeTestCore();
+    try {
+      const { port } = fakeCollector.address() as { port: number };
+      await d.call('collector.configure', { url: `http://127.0.0.1:${port}`, token: 'ict1.default.x' });
+      expect(await d.call('collector.sync', {})).toMatchObject({ payloads: 2, erased: 1 });
+      expect(has(d, 'wamid.in.1')).toBe(0);
+      expect(has(d, 'wamid.in.8')).toBe(1);
+      expect(d.db().prepare('SELECT cursor FROM collector_state').get()).toEqual({ cursor: cursors[2] });
+    } finally {
+      await d.close();
+      await new Promise<void>((r) => fakeCollector.close(() => r()));
     }
   });
 });

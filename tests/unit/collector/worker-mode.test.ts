@@ -91,6 +91,7 @@ it('webhook in, send proxy out, then a desktop pulls both from a worker-thread c
     duplicatePayloads: 0,
     events: 0,
     outgoing: 1,
+    erased: 0,
     skipped: 0,
   });
   expect(desktop.db().prepare('SELECT id FROM messages WHERE direction = ?').all('in')).toEqual([
