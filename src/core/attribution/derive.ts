@@ -24,6 +24,14 @@ export interface RebuildState {
   config: DerivationConfig;
   startedAt: number;
   /**
+   * The rebuild that fills the target: its process and a random id, and when it last showed progress.
+   * Another connection (the app and a CLI on one data folder) waits for it instead of filling the same
+   * set; a state whose process is gone or that stopped showing progress is taken over (rebuild.ts).
+   * Absent in states written before rebuilds were claimed: those are taken over.
+   */
+  owner?: { pid: number; id: string };
+  heartbeatAt?: number;
+  /**
    * Set once the target's summaries are filled (fillSummaries). Before that the target is being loaded:
    * engines writing to it run in bulk mode, without summary deltas.
    */

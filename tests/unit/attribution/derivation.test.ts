@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { appliedConfig } from '../../../src/core/attribution/config';
+import { appliedConfig, getState, setState } from '../../../src/core/attribution/config';
+import type { RebuildState } from '../../../src/core/attribution/derive';
 import { eraseDerivedForContact } from '../../../src/core/attribution/erase';
 import { rebuildDerived, rebuildNeeded } from '../../../src/core/attribution/rebuild';
 import { activePrefix } from '../../../src/core/attribution/tables';
+import { openDatabase } from '../../../src/core/db/open';
 import { setSetting } from '../../../src/core/db/settings';
 import { conversations, feed, makeDb, report, t } from './feed';
 
@@ -304,5 +306,74 @@ describe('rebuild on a derivation setting change', () => {
     expect(rebuildNeeded(db)).toBe(true);
     await rebuildDerived(db);
     expect(conversations(db).map((c) => c.source)).toEqual(['kw:hi']);
+  });
+});
+
+describe('rebuilds from two processes on one data folder', () => {
+  // Two connections to one file stand for the app and a CLI: the per-connection queue does not see
+  // across them, the claim in attr_state does.
+  const setup = () => {
+    const db = makeDb();
+    const msgs = [];
+    for (let i = 0; i < 30; i++) {
+      msgs.push({ id: `a${i}`, ts: t('2026-03-02 10:00') + i * 60, text: 'hi', contact: `c${i}` });
+      msgs.push({ id: `b${i}`, ts: t('2026-03-03 12:00') + i * 60, text: 'again', contact: `c${i}` });
+    }
+    feed(db, { messages: msgs });
+    setSetting(db, 'conversationWindowHours', 48);
+    return { db, other: openDatabase(db.name) };
+  };
+  const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it('a second rebuild waits for the first instead of filling the same set, then skips or runs', async () => {
+    for (const onlyIf of [true, false]) {
+      const { db, other } = setup();
+      const first = rebuildDerived(db, { chunk: 3, yield: pause });
+      await pause(); // the first has claimed the inactive set and loaded a chunk
+      expect(getState<RebuildState>(other, 'rebuild')).toMatchObject({ owner: { pid: process.pid } });
+      const second = rebuildDerived(other, {
+        chunk: 3,
+        pollMs: 2,
+        ...(onlyIf ? { onlyIf: () => rebuildNeeded(other) } : {}),
+      });
+      expect(await first).toEqual({ conversations: 30 });
+      expect(await second).toEqual(onlyIf ? null : { conversations: 30 });
+      for (const conn of [db, other]) {
+        expect(rebuildNeeded(conn)).toBe(false);
+        expect(report(conn).totals.conversations).toBe(30);
+        expect(report(conn)).toEqual(report(conn, {}, { forceExact: true }));
+      }
+      other.close();
+    }
+  });
+
+  it('a claim whose process is gone, or that stopped showing progress, is taken over; a live one is waited for', async () => {
+    const { db, other } = setup();
+    const claim = (pid: number, age: number) =>
+      setState(other, 'rebuild', {
+        target: 'attr_b_',
+        config: appliedConfig(other),
+        startedAt: 0,
+        owner: { pid, id: 'elsewhere' },
+        heartbeatAt: Date.now() - age,
+      } satisfies RebuildState);
+
+    claim(process.pid, 0);
+    const ac = new AbortController();
+    const waiting = rebuildDerived(db, { signal: ac.signal, pollMs: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    ac.abort();
+    await expect(waiting).rejects.toThrow(/cancelled/);
+    // Waiting touched nothing of the other rebuild's.
+    expect(getState<RebuildState>(db, 'rebuild')?.owner?.id).toBe('elsewhere');
+
+    claim(process.pid, 121_000);
+    expect(await rebuildDerived(db)).toEqual({ conversations: 30 });
+
+    setSetting(db, 'conversationWindowHours', 24);
+    claim(2 ** 22 + 54_321, 0); // above Linux's largest pid: no such process
+    expect(await rebuildDerived(db)).toEqual({ conversations: 60 });
+    expect(getState(db, 'rebuild')).toBeNull();
+    other.close();
   });
 });
