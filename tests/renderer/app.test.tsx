@@ -145,7 +145,7 @@ describe('app shell', () => {
           id: 'j1',
           kind: 'import',
           workspace: 'default',
-          label: 'Import webhooks.jsonl',
+          label: 'import.files',
           state: 'running',
           progress: 0.4,
           detail: '4,000 of 10,000 payloads',
@@ -157,9 +157,11 @@ describe('app shell', () => {
     );
     expect(screen.getByTestId('jobs-button').textContent).toContain('1 job running');
     fireEvent.click(screen.getByTestId('jobs-button'));
-    expect(screen.getByRole('progressbar', { name: /Import webhooks/ }).getAttribute('aria-valuenow')).toBe(
+    // Titled by kind in words, not by the core method's name.
+    expect(screen.getByRole('progressbar', { name: 'Import progress' }).getAttribute('aria-valuenow')).toBe(
       '40',
     );
+    expect(screen.queryByText('import.files')).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(argsOf(transport, 'jobs.cancel')).toEqual([{ id: 'j1' }]));
   });

@@ -4,6 +4,7 @@ import { useClient, useDashboard } from '../state/context';
 import { CloseIcon } from './Icons';
 import { useLoad } from './settings/useLoad';
 
+// Titles by kind: a job's `label` is the core method that runs it (collector.sync), not words for people.
 const KIND_LABEL: Record<JobInfo['kind'], string> = {
   import: 'Import',
   'collector-sync': 'Collector sync',
@@ -61,7 +62,7 @@ export function JobsPanel({
           {sorted.map((j) => (
             <li key={j.id} className={`job job-${j.state}`} data-testid="job">
               <div className="row between">
-                <strong>{j.label || KIND_LABEL[j.kind]}</strong>
+                <strong>{KIND_LABEL[j.kind]}</strong>
                 <span className="muted small">
                   {j.state === 'running'
                     ? `started ${formatAgo(j.startedAt)}`
@@ -75,7 +76,7 @@ export function JobsPanel({
                   <div
                     className={`progress ${j.progress === null ? 'indeterminate' : ''}`}
                     role="progressbar"
-                    aria-label={`${j.label || KIND_LABEL[j.kind]} progress`}
+                    aria-label={`${KIND_LABEL[j.kind]} progress`}
                     aria-valuemin={0}
                     aria-valuemax={100}
                     aria-valuenow={j.progress === null ? undefined : Math.round(j.progress * 100)}
