@@ -182,15 +182,20 @@ describe('incremental derivation', () => {
   });
 });
 
+/** Thirty contacts with two conversations each a day apart: one each with a 48-hour window. */
+function feedThirtyContacts(db: ReturnType<typeof makeDb>): void {
+  const msgs = [];
+  for (let i = 0; i < 30; i++) {
+    msgs.push({ id: `a${i}`, ts: t('2026-03-02 10:00') + i * 60, text: 'hi', contact: `c${i}` });
+    msgs.push({ id: `b${i}`, ts: t('2026-03-03 12:00') + i * 60, text: 'again', contact: `c${i}` });
+  }
+  feed(db, { messages: msgs });
+}
+
 describe('rebuild on a derivation setting change', () => {
   it('reports keep the old result until the new one is swapped in, with progress', async () => {
     const db = makeDb();
-    const msgs = [];
-    for (let i = 0; i < 30; i++) {
-      msgs.push({ id: `a${i}`, ts: t('2026-03-02 10:00') + i * 60, text: 'hi', contact: `c${i}` });
-      msgs.push({ id: `b${i}`, ts: t('2026-03-03 12:00') + i * 60, text: 'again', contact: `c${i}` });
-    }
-    feed(db, { messages: msgs });
+    feedThirtyContacts(db);
     expect(report(db).totals.conversations).toBe(60);
     setSetting(db, 'conversationWindowHours', 48);
     expect(rebuildNeeded(db)).toBe(true);
@@ -314,12 +319,7 @@ describe('rebuilds from two processes on one data folder', () => {
   // across them, the claim in attr_state does.
   const setup = () => {
     const db = makeDb();
-    const msgs = [];
-    for (let i = 0; i < 30; i++) {
-      msgs.push({ id: `a${i}`, ts: t('2026-03-02 10:00') + i * 60, text: 'hi', contact: `c${i}` });
-      msgs.push({ id: `b${i}`, ts: t('2026-03-03 12:00') + i * 60, text: 'again', contact: `c${i}` });
-    }
-    feed(db, { messages: msgs });
+    feedThirtyContacts(db);
     setSetting(db, 'conversationWindowHours', 48);
     return { db, other: openDatabase(db.name) };
   };

@@ -5,39 +5,13 @@ import { openDatabase } from '../../../src/core/db/open';
 import { eraseContact, erasureHash } from '../../../src/core/ingest/erase';
 import { ingestPayloads } from '../../../src/core/ingest/ingest';
 import { tempDir } from '../../helpers/core';
+import { textDelivery } from '../../helpers/webhook';
 
 // The feed's erasure log (migration 0008) at the level of pages and cursors; sync.test.ts covers it
 // end to end over HTTP.
 
-function text(i: number, waId: string) {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'W',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '1555', phone_number_id: 'P1' },
-              contacts: [{ profile: { name: 'N' }, wa_id: waId }],
-              messages: [
-                {
-                  from: waId,
-                  id: `wamid.${i}`,
-                  timestamp: String(1_764_000_000 + i),
-                  type: 'text',
-                  text: { body: `hi ${i}` },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  };
-}
+const text = (i: number, waId: string) =>
+  textDelivery({ phoneNumberId: 'P1', waId, id: `wamid.${i}`, ts: 1_764_000_000 + i, body: `hi ${i}` });
 
 function collectorDb() {
   const db = openDatabase(path.join(tempDir(), 'db.sqlite'));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startCollectorScheduler } from '../../../src/core/collector/scheduler';
 import { type RunningServer, startServer } from '../../../src/core/server/server';
 import { makeTestCore, type TestCore } from '../../helpers/core';
+import { textDelivery } from '../../helpers/webhook';
 
 let collector: TestCore;
 let desktop: TestCore;
@@ -9,33 +10,15 @@ let server: RunningServer;
 let token: string;
 let secret: string;
 
-const payload = (i: number) => ({
-  object: 'whatsapp_business_account',
-  entry: [
-    {
-      id: 'W',
-      changes: [
-        {
-          field: 'messages',
-          value: {
-            messaging_product: 'whatsapp',
-            metadata: { display_phone_number: '15550001111', phone_number_id: '777' },
-            contacts: [{ profile: { name: 'A' }, wa_id: '4915100001' }],
-            messages: [
-              {
-                from: '4915100001',
-                id: `wamid.s.${i}`,
-                timestamp: String(1_764_000_000 + i),
-                type: 'text',
-                text: { body: 'hi' },
-              },
-            ],
-          },
-        },
-      ],
-    },
-  ],
-});
+const payload = (i: number) =>
+  textDelivery({
+    phoneNumberId: '777',
+    waId: '4915100001',
+    id: `wamid.s.${i}`,
+    ts: 1_764_000_000 + i,
+    body: 'hi',
+    name: 'A',
+  });
 
 const deliver = (i: number) =>
   fetch(`${server.url}/webhooks/360dialog/777`, {

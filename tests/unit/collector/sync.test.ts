@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../../src/core/server/server';
 import { type Fake360dialog, startFake360dialog } from '../../fakes/fake-360dialog';
 import { makeTestCore, type TestCore } from '../../helpers/core';
+import { textDelivery } from '../../helpers/webhook';
 
 // Two data folders over real HTTP: a collector (`insights serve` on a server) receives webhooks,
 // external events and proxied sends; a desktop pulls them with GET /v1/sync.
@@ -13,33 +14,14 @@ const PHONE_ID = '5550001';
 /** A Cloud API delivery (whatsapp-360dialog.md §3) with one inbound text message. */
 function delivery(i: number): unknown {
   const waId = `49151000${String(i % 7).padStart(4, '0')}`;
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'WABA1',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550001111', phone_number_id: PHONE_ID },
-              contacts: [{ profile: { name: `Kunde ${i} 🚀` }, wa_id: waId }],
-              messages: [
-                {
-                  from: waId,
-                  id: `wamid.in.${i}`,
-                  timestamp: String(1_764_000_000 + i * 60),
-                  type: 'text',
-                  text: { body: `Hello number ${i}, KW-SUMMER` },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return textDelivery({
+    phoneNumberId: PHONE_ID,
+    waId,
+    id: `wamid.in.${i}`,
+    ts: 1_764_000_000 + i * 60,
+    body: `Hello number ${i}, KW-SUMMER`,
+    name: `Kunde ${i} 🚀`,
+  });
 }
 
 let fake: Fake360dialog;
@@ -388,26 +370,57 @@ describe('cancelling a sync', () => {
   });
 });
 
-describe('rowid reuse after an erase on the collector', () => {
-  it('a payload stored at a rowid freed by erase still reaches a desktop whose cursor passed it', async () => {
-    const c = makeTestCore();
-    const d = makeTestCore();
-    const s = await startServer({ host: c.host, apiToken: 'x' });
-    try {
-      const { secret } = await c.call('channels.add', { phoneNumberId: PHONE_ID });
-      const deliver = async (i: number) => {
-        const r = await fetch(`${s.url}/webhooks/360dialog/${PHONE_ID}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
-          body: JSON.stringify(delivery(i)),
-        });
-        expect(r.status).toBe(200);
-      };
-      for (let i = 0; i < 5; i++) await deliver(i);
+/**
+ * A collector of its own (core, `serve`, one channel) for tests that change it; `desktop()` gives a new
+ * desktop core configured against it with a token of its own. Everything is closed afterwards.
+ */
+async function withCollector(
+  run: (x: {
+    c: TestCore;
+    post: (path: string, body: unknown, auth?: string) => Promise<void>;
+    deliver: (i: number) => Promise<void>;
+    desktop: () => Promise<TestCore>;
+  }) => Promise<void>,
+): Promise<void> {
+  const c = makeTestCore();
+  const s = await startServer({ host: c.host, apiToken: 'x' });
+  const cores: TestCore[] = [c];
+  try {
+    const { secret } = await c.call('channels.add', { phoneNumberId: PHONE_ID });
+    const post = async (path: string, body: unknown, auth?: string) => {
+      const r = await fetch(`${s.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+        body: JSON.stringify(body),
+      });
+      expect(r.status).toBe(200);
+    };
+    const desktop = async () => {
+      const d = makeTestCore();
+      cores.push(d);
       await d.call('collector.configure', {
         url: s.url,
         token: (await c.call('collector.tokens.create', {})).token,
       });
+      return d;
+    };
+    await run({
+      c,
+      post,
+      deliver: (i) => post(`/webhooks/360dialog/${PHONE_ID}`, delivery(i), `Bearer ${secret}`),
+      desktop,
+    });
+  } finally {
+    await s.close();
+    for (const core of cores) await core.close();
+  }
+}
+
+describe('rowid reuse after an erase on the collector', () => {
+  it('a payload stored at a rowid freed by erase still reaches a desktop whose cursor passed it', () =>
+    withCollector(async ({ c, deliver, desktop }) => {
+      for (let i = 0; i < 5; i++) await deliver(i);
+      const d = await desktop();
       expect((await d.call('collector.sync', {})).payloads).toBe(5);
 
       // Erase the contact of the newest payload: its row goes, and SQLite hands its rowid to the next insert.
@@ -425,22 +438,9 @@ describe('rowid reuse after an erase on the collector', () => {
         n: 1,
       });
       // A desktop starting from scratch gets every row once: the reissue log is not replayed to it.
-      const fresh = makeTestCore();
-      try {
-        await fresh.call('collector.configure', {
-          url: s.url,
-          token: (await c.call('collector.tokens.create', {})).token,
-        });
-        expect(await fresh.call('collector.sync', {})).toMatchObject({ payloads: 5, duplicatePayloads: 0 });
-      } finally {
-        await fresh.close();
-      }
-    } finally {
-      await s.close();
-      await c.close();
-      await d.close();
-    }
-  });
+      const fresh = await desktop();
+      expect(await fresh.call('collector.sync', {})).toMatchObject({ payloads: 5, duplicatePayloads: 0 });
+    }));
 });
 
 describe('concurrent syncs', () => {
@@ -464,32 +464,16 @@ describe('erasures on the collector reach desktops', () => {
   const ERASED = '491510000001'; // delivery(i) for i % 7 === 1
   const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
-  it('a contact erased on the collector is erased on a desktop that had synced it; what it sends afterwards stays', async () => {
-    const c = makeTestCore();
-    const d = makeTestCore();
-    const s = await startServer({ host: c.host, apiToken: 'x' });
-    try {
-      const { secret } = await c.call('channels.add', { phoneNumberId: PHONE_ID });
+  it('a contact erased on the collector is erased on a desktop that had synced it; what it sends afterwards stays', () =>
+    withCollector(async ({ c, post, deliver, desktop }) => {
       const apiKey = (await c.call('keys.create', {})).key;
-      const post = async (path: string, body: unknown, auth?: string) => {
-        const r = await fetch(`${s.url}${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
-          body: JSON.stringify(body),
-        });
-        expect(r.status).toBe(200);
-      };
-      const deliver = (i: number) => post(`/webhooks/360dialog/${PHONE_ID}`, delivery(i), `Bearer ${secret}`);
       for (let i = 0; i < 7; i++) await deliver(i);
       for (const phone of [`+${ERASED}`, '+491510000002'])
         await post('/clients/c1/external-events', {
           api_key: apiKey,
           external_event: { action: 'Purchased an item', lead_phone: phone, revenue: { amount: 5 } },
         });
-      await d.call('collector.configure', {
-        url: s.url,
-        token: (await c.call('collector.tokens.create', {})).token,
-      });
+      const d = await desktop();
       expect(await d.call('collector.sync', {})).toMatchObject({ payloads: 7, events: 2, erased: 0 });
       expect(has(d, 'wamid.in.1')).toBe(1);
 
@@ -530,24 +514,11 @@ describe('erasures on the collector reach desktops', () => {
       expect(has(d, 'wamid.in.8')).toBe(1);
 
       // A desktop starting from nothing gets the rows as they are now and no erasure.
-      const fresh = makeTestCore();
-      try {
-        await fresh.call('collector.configure', {
-          url: s.url,
-          token: (await c.call('collector.tokens.create', {})).token,
-        });
-        expect(await fresh.call('collector.sync', {})).toMatchObject({ payloads: 7, erased: 0 });
-        expect(has(fresh, 'wamid.in.1')).toBe(0);
-        expect(has(fresh, 'wamid.in.8')).toBe(1);
-      } finally {
-        await fresh.close();
-      }
-    } finally {
-      await s.close();
-      await c.close();
-      await d.close();
-    }
-  });
+      const fresh = await desktop();
+      expect(await fresh.call('collector.sync', {})).toMatchObject({ payloads: 7, erased: 0 });
+      expect(has(fresh, 'wamid.in.1')).toBe(0);
+      expect(has(fresh, 'wamid.in.8')).toBe(1);
+    }));
 
   it('rows served before an erasure in the same response are erased with it; rows after it are kept', async () => {
     // A collector stream in which an erase happened between two of its read chunks (routes.ts reads

@@ -6,6 +6,7 @@ import { FileSecretStore } from '../../../src/core/secrets/file-secret-store';
 import { type RunningServer, startServer } from '../../../src/core/server/server';
 import { type Fake360dialog, startFake360dialog } from '../../fakes/fake-360dialog';
 import { makeTestCore, type TestCore, tempDir, tsWorkerRunner } from '../../helpers/core';
+import { textDelivery } from '../../helpers/webhook';
 
 // The collector as `insights serve` runs it: lane worker threads, secrets answered by the host thread.
 
@@ -41,33 +42,17 @@ it('webhook in, send proxy out, then a desktop pulls both from a worker-thread c
   const hook = await fetch(`${server.url}/webhooks/360dialog/4242`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
-    body: JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: 'W',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '15550004242', phone_number_id: '4242' },
-                contacts: [{ profile: { name: 'Lea' }, wa_id: '4917600000' }],
-                messages: [
-                  {
-                    from: '4917600000',
-                    id: 'wamid.w1',
-                    timestamp: '1764000000',
-                    type: 'text',
-                    text: { body: 'Hi' },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
-    }),
+    body: JSON.stringify(
+      textDelivery({
+        phoneNumberId: '4242',
+        displayPhoneNumber: '15550004242',
+        waId: '4917600000',
+        id: 'wamid.w1',
+        ts: 1_764_000_000,
+        body: 'Hi',
+        name: 'Lea',
+      }),
+    ),
   });
   expect(hook.status).toBe(200);
   const sent = await fetch(`${server.url}/messages/4242`, {
