@@ -45,6 +45,10 @@ function EraseContact() {
         bodies and quarantined deliveries from this workspace. Reports are recomputed without them. This
         cannot be undone.
       </p>
+      <p className="muted small">
+        A collector keeps its own copy: erase the number there too (<code>insights erase</code> on the
+        server), and every desktop connected to it erases the contact at its next sync.
+      </p>
       <form
         className="row wrap-row"
         onSubmit={(e) => {
