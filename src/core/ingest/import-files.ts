@@ -27,9 +27,14 @@ import { applyRetention } from './retention';
 // deduplicated (payload hash, message id, event_id, outgoing id), so an interrupted import is simply
 // run again. Formats: docs/import-formats.md.
 
-/** Rows per transaction: up to 2,000, fewer when a commit holds the write lock longer than TARGET_MS,
- * so webhook acknowledgements on the write lane never wait long behind an import. */
-export const CHUNK = 2000;
+/**
+ * Rows per transaction: up to 500, fewer when a commit holds the write lock longer than TARGET_MS, so
+ * webhook acknowledgements on the write lane never wait long behind an import. Small enough that the
+ * preparing thread, a few batches ahead (prepare-worker.ts), keeps working through a whole commit, and
+ * that a transaction's dirty pages stay in the page cache. On a million messages (docs/ingestion.md)
+ * 500 rows beat 1,000 and 2,000 in messages per second and per CPU-second, with a lower peak RSS.
+ */
+export const CHUNK = 500;
 const MIN_CHUNK = 100;
 const TARGET_MS = 250;
 const MAX_ERRORS = 100;

@@ -5,11 +5,10 @@ import { forTransfer, type PrepareJob, prepareBatches } from './prepare-batches'
 // writer, at most MAX_AHEAD unacknowledged, so memory stays flat however large the file.
 
 /**
- * Enough to go on preparing through most of a writer transaction (import-files.ts CHUNK, up to 2,000
- * rows = 8 batches of 250): the writer takes rows a chunk at a time, and with two batches ahead this
- * thread sat idle while the writer committed, then the writer while this thread caught up. Measured on
- * a million messages: 2 ahead 5,100 messages/s, 6 ahead 7,600, 10 ahead 7,200–7,300 with a higher
- * peak RSS. Six batches hold about 2 MB of prepared rows.
+ * Three writer transactions' worth (import-files.ts CHUNK, 500 rows = 2 batches of 250): this thread
+ * goes on preparing while the writer commits, and the writer finds its next chunk ready. With fewer
+ * batches ahead than a transaction holds, each waited for the other in turn (two ahead of 2,000-row
+ * transactions: 5,100 messages/s on a million, six: 7,600). Six batches hold about 2 MB of prepared rows.
  */
 const MAX_AHEAD = 6;
 const port = parentPort;
