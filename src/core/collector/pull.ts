@@ -100,7 +100,7 @@ async function pull(ctx: CoreContext): Promise<CollectorSyncResult> {
 }
 
 /** The finished job's line in the jobs panel: what came in, and any contact erased here. */
-export function syncSummary(t: CollectorSyncResult): string {
+function syncSummary(t: CollectorSyncResult): string {
   const n = (count: number, one: string, many: string) =>
     `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
   const parts = [n(t.payloads, 'new payload', 'new payloads')];
@@ -164,6 +164,11 @@ async function pullPage(run: Run, res: Response): Promise<boolean> {
           batch.outgoing.push(line.outgoing);
           break;
         case 'erasure':
+          // A sha256 in hex, as feed.ts writes it; anything else erases nothing.
+          if (typeof line.contact !== 'string' || !/^[0-9a-f]{64}$/.test(line.contact)) {
+            run.totals.skipped++;
+            break;
+          }
           if (rowsIn(batch) > 0) commit();
           batch.erasures.push(line.contact);
           break;

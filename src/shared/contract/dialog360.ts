@@ -66,7 +66,7 @@ export const CollectorSyncResult = z.object({
   outgoing: z.number().int(),
   /** Contacts erased here because they were erased on the collector. */
   erased: z.number().int(),
-  /** Payloads whose raw body the collector no longer keeps (retention) or that did not parse. */
+  /** Payloads whose raw body the collector no longer keeps (retention) or that did not parse, and lines it could not use. */
   skipped: z.number().int(),
 });
 export type CollectorSyncResult = z.infer<typeof CollectorSyncResult>;

@@ -538,6 +538,8 @@ describe('erasures on the collector reach desktops', () => {
         body: delivery(1),
       }),
       line({ type: 'erasure', cursor: cursors[1], contact: sha(ERASED), erasedAt: 2 }),
+      // Not a hash: skipped, nothing erased.
+      line({ type: 'erasure', cursor: cursors[1], contact: ERASED, erasedAt: 2 }),
       line({
         type: 'payload',
         cursor: cursors[2],
@@ -557,7 +559,7 @@ describe('erasures on the collector reach desktops', () => {
     try {
       const { port } = fakeCollector.address() as { port: number };
       await d.call('collector.configure', { url: `http://127.0.0.1:${port}`, token: 'ict1.default.x' });
-      expect(await d.call('collector.sync', {})).toMatchObject({ payloads: 2, erased: 1 });
+      expect(await d.call('collector.sync', {})).toMatchObject({ payloads: 2, erased: 1, skipped: 1 });
       expect(has(d, 'wamid.in.1')).toBe(0);
       expect(has(d, 'wamid.in.8')).toBe(1);
       expect(d.db().prepare('SELECT cursor FROM collector_state').get()).toEqual({ cursor: cursors[2] });
