@@ -192,12 +192,21 @@ async function rebuildNow(db: Db, opts: RebuildOptions): Promise<{ conversations
       await opts.yield?.();
     }
 
-    opts.progress?.(0.85, 'Indexing conversations');
-    db.transaction(() => {
-      touch();
-      db.exec(derivedIndexesDdl(target));
-    }).immediate();
-    await opts.yield?.();
+    // One index per transaction: on a large workspace each takes seconds, and other processes'
+    // writers (a receiver) wait for the write lock at most that long; the claim shows progress between.
+    const indexes = derivedIndexesDdl(target)
+      .split(';')
+      .map((sql) => sql.trim())
+      .filter(Boolean);
+    for (const [i, sql] of indexes.entries()) {
+      if (opts.signal?.aborted) throw cancelled();
+      opts.progress?.(0.8 + (0.05 * i) / indexes.length, 'Indexing conversations');
+      db.transaction(() => {
+        touch();
+        db.exec(sql);
+      }).immediate();
+      await opts.yield?.();
+    }
 
     let afterEvent = '';
     const eventsAfter = db.prepare('SELECT id FROM external_events WHERE id > ? ORDER BY id LIMIT ?').pluck();
