@@ -145,7 +145,6 @@ describe('app shell', () => {
           id: 'j1',
           kind: 'import',
           workspace: 'default',
-          label: 'import.files',
           state: 'running',
           progress: 0.4,
           detail: '4,000 of 10,000 payloads',
@@ -157,7 +156,7 @@ describe('app shell', () => {
     );
     expect(screen.getByTestId('jobs-button').textContent).toContain('1 job running');
     fireEvent.click(screen.getByTestId('jobs-button'));
-    // Titled by kind in words, not by the core method's name.
+    // Titled by kind in words, not by the core method that runs it.
     expect(screen.getByRole('progressbar', { name: 'Import progress' }).getAttribute('aria-valuenow')).toBe(
       '40',
     );

@@ -158,7 +158,7 @@ export class CoreHost {
   ): Promise<unknown> {
     const id = this.nextId++;
     let jobId: string | undefined;
-    if (jobKind) jobId = this.startJob(id, jobKind, workspace, name);
+    if (jobKind) jobId = this.startJob(id, jobKind, workspace);
     const promise = new Promise<unknown>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, ...(jobId ? { jobId } : {}) });
     });
@@ -279,13 +279,12 @@ export class CoreHost {
     if (lane) this.workers.get(lane)?.postMessage({ t: 'cancel', id } satisfies ToWorker);
   }
 
-  private startJob(callId: number, kind: JobInfo['kind'], workspace: string, name: string): string {
+  private startJob(callId: number, kind: JobInfo['kind'], workspace: string): string {
     const id = randomUUID();
     const job = {
       id,
       kind,
       workspace,
-      label: name,
       state: 'running' as const,
       progress: null,
       detail: null,

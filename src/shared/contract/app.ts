@@ -23,7 +23,6 @@ export const JobInfo = z.object({
   id: z.string(),
   kind: JobKind,
   workspace: z.string(),
-  label: z.string(),
   state: z.enum(['running', 'done', 'failed', 'cancelled']),
   /** 0..1, or null while the total is unknown. */
   progress: z.number().min(0).max(1).nullable(),

@@ -4,7 +4,6 @@ import { useClient, useDashboard } from '../state/context';
 import { CloseIcon } from './Icons';
 import { useLoad } from './settings/useLoad';
 
-// Titles by kind: a job's `label` is the core method that runs it (collector.sync), not words for people.
 const KIND_LABEL: Record<JobInfo['kind'], string> = {
   import: 'Import',
   'collector-sync': 'Collector sync',
