@@ -2,8 +2,10 @@
 //  1. generates an NDJSON of BENCH_MESSAGES (default 1,000,000) webhook payloads, one message each;
 //  2. imports it through `import.files` (the real path: parse, normalise, deflate, dedupe, derive),
 //     sampling RSS as it goes (flat = constant memory);
-//  3. inserts the same rows (raw payload with its deflated body, message, contact, link) with plain
-//     prepared statements into a fresh database, each chunk prepared before its timed transaction: the ceiling;
+//  3. inserts the same rows with plain prepared statements into fresh databases, each chunk prepared before
+//     its timed transaction: the ceiling. Twice: all the rows the import stored (raw payload with its deflated
+//     body, message, contact, link, and the derived rows copied from the imported database), and the raw rows
+//     alone (what derivation costs on top);
 //  4. runs `insights serve` (built, worker lanes) in a child process and measures 32 concurrent clients.
 // Prints figures; asserts nothing (timing belongs to benchmarks, not tests). BENCH_ONLY=import or
 // BENCH_ONLY=receiver runs one part; wall-clock and CPU-time rates are both printed (shared machines).
@@ -15,7 +17,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { openDatabase } from '../src/core/db/open';
+import Database, { type Statement } from 'better-sqlite3';
+import { activePrefix, DERIVED_TABLES } from '../src/core/attribution/tables';
+import { type Db, openDatabase } from '../src/core/db/open';
 import { allHandlers, internalHandlers } from '../src/core/handlers';
 import { CoreHost } from '../src/core/host/host';
 import { type NormContact, type NormMessage, normalizePayload } from '../src/core/ingest/normalize';
@@ -172,12 +176,29 @@ async function benchImport(
   };
 }
 
+/** The derived tables a baseline inserts itself (the block summaries are kept from sum_src by triggers). */
+const DERIVED_INSERTED = DERIVED_TABLES.filter((t) => t !== 'sum_src_w' && t !== 'sum_src_m');
+
+/** A derived table of the imported database, read in insertion order (key order without a rowid). */
+interface DerivedSource {
+  table: string;
+  rows: number;
+  source: Database.Database;
+  read: IterableIterator<unknown[]>;
+  insert: Statement;
+  taken: number;
+}
+
 /**
- * The same rows as the import stores (all of them), inserted with plain prepared statements: the ceiling.
- * Each chunk's rows are prepared (parsed, hashed, deflated) before its transaction; only the inserts are timed.
+ * The ceiling: the rows the import stored, inserted with plain prepared statements into a fresh database,
+ * 2,000 messages per transaction; each chunk's rows are prepared before its timed transaction.
+ * - raw rows (every message's raw payload with its deflated body, message, contact, link), from the same
+ *   generated payloads;
+ * - with `importedDb`, also the derived rows the import wrote (conversations, sources, events, occurrences,
+ *   summaries), copied from it: each chunk takes its share of every table, so both databases grow alike.
  */
-function benchBaseline(): { rate: number; cpuRate: number } {
-  const db = openDatabase(path.join(work, 'baseline', 'insights.sqlite'));
+function benchBaseline(importedDb?: string): { rate: number; cpuRate: number } {
+  const db = openDatabase(path.join(work, `baseline-${importedDb ? 'all' : 'raw'}`, 'insights.sqlite'));
   const raw = db.prepare(
     'INSERT INTO raw_payloads (sha256, received_at, origin, format, channel, body, size) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
@@ -190,40 +211,42 @@ function benchBaseline(): { rate: number; cpuRate: number } {
   const link = db.prepare(
     'INSERT OR IGNORE INTO raw_payload_contacts (contact_id, raw_payload_id) VALUES (?, ?)',
   );
-  const insert = db.transaction(
-    (rows: { text: string; sha: Buffer; body: Buffer; m: NormMessage; c: NormContact }[]) => {
-      for (const r of rows) {
-        const id = Number(
-          raw.run(r.sha, Date.now(), 'import', 'cloud', '1234567890', r.body, r.text.length).lastInsertRowid,
-        );
-        const m = r.m;
-        msg.run(
-          m.id,
-          m.phoneNumberId,
-          m.from,
-          m.ts,
-          m.type,
-          m.text,
-          m.interactiveType,
-          m.interactiveId,
-          m.interactiveTitle,
-          m.contextFrom,
-          m.contextId,
-          m.referral ? JSON.stringify(m.referral) : null,
-          m.referralSourceType,
-          m.referralSourceId,
-          id,
-        );
-        contact.run(r.c.waId, r.c.name, Date.now());
-        link.run(r.c.waId, id);
-      }
-    },
-  );
+  const derived = importedDb ? derivedSources(importedDb, db) : [];
+  type RawRow = { text: string; sha: Buffer; body: Buffer; m: NormMessage; c: NormContact };
+  const insert = db.transaction((rows: RawRow[], derivedRows: { insert: Statement; rows: unknown[][] }[]) => {
+    for (const r of rows) {
+      const id = Number(
+        raw.run(r.sha, Date.now(), 'import', 'cloud', '1234567890', r.body, r.text.length).lastInsertRowid,
+      );
+      const m = r.m;
+      msg.run(
+        m.id,
+        m.phoneNumberId,
+        m.from,
+        m.ts,
+        m.type,
+        m.text,
+        m.interactiveType,
+        m.interactiveId,
+        m.interactiveTitle,
+        m.contextFrom,
+        m.contextId,
+        m.referral ? JSON.stringify(m.referral) : null,
+        m.referralSourceType,
+        m.referralSourceId,
+        id,
+      );
+      contact.run(r.c.waId, r.c.name, Date.now());
+      link.run(r.c.waId, id);
+    }
+    for (const d of derivedRows) for (const row of d.rows) d.insert.run(row);
+  });
   let ms = 0;
   let cpu = 0;
   for (let k = 0; k < MESSAGES; k += 2000) {
-    const rows = [];
-    for (let i = k; i < Math.min(MESSAGES, k + 2000); i++) {
+    const end = Math.min(MESSAGES, k + 2000);
+    const rows: RawRow[] = [];
+    for (let i = k; i < end; i++) {
       const text = payload(i);
       const n = normalizePayload(JSON.parse(text));
       if (!n.ok) throw new Error(n.error);
@@ -235,14 +258,51 @@ function benchBaseline(): { rate: number; cpuRate: number } {
         c: n.value.contacts[0]!,
       });
     }
+    const derivedRows = derived.map((d) => {
+      const share: unknown[][] = [];
+      const upTo = Math.round((d.rows * end) / MESSAGES);
+      while (d.taken < upTo) {
+        share.push(d.read.next().value as unknown[]);
+        d.taken++;
+      }
+      return { insert: d.insert, rows: share };
+    });
     const t = performance.now();
     const c = process.cpuUsage();
-    insert(rows);
+    insert(rows, derivedRows);
     ms += performance.now() - t;
     cpu += cpuSeconds(c);
   }
+  for (const d of derived) {
+    d.read.return?.();
+    d.source.close();
+  }
   db.close();
   return { rate: MESSAGES / (ms / 1000), cpuRate: MESSAGES / cpu };
+}
+
+/** A reader (one connection each: an open iterator holds its connection) and an insert per derived table. */
+function derivedSources(importedDb: string, into: Db): DerivedSource[] {
+  const p = activePrefix(into);
+  return DERIVED_INSERTED.map((name) => {
+    const src = new Database(importedDb, { readonly: true });
+    const from = `${activePrefix(src)}${name}`;
+    const table = `${p}${name}`;
+    const cols = (src.pragma(`table_info(${from})`) as { name: string }[]).map((c) => c.name);
+    return {
+      table,
+      source: src,
+      rows: src.prepare(`SELECT count(*) FROM ${from}`).pluck().get() as number,
+      read: src
+        .prepare(`SELECT ${cols.join(', ')} FROM ${from}`)
+        .raw()
+        .iterate() as IterableIterator<unknown[]>,
+      insert: into.prepare(
+        `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+      ),
+      taken: 0,
+    };
+  });
 }
 
 async function benchReceiver(): Promise<{ rate: number; p50: number; p99: number; errors: number }> {
@@ -343,13 +403,22 @@ async function runImport(): Promise<void> {
   console.log(`import:   ${fmt(imp.rate)} messages/s (${fmt(imp.cpuRate)} per CPU-second)`);
   console.log(`          RSS at 10%…100%: ${imp.rss.map(mb).join(', ')}; peak RSS ${mb(imp.peak)}`);
   fs.rmSync(file);
-  const base = benchBaseline();
-  console.log(
-    `baseline: ${fmt(base.rate)} rows/s (${fmt(base.cpuRate)} per CPU-second): raw payload + message + contact + link, prepared inserts, all ${fmt(MESSAGES)} messages`,
-  );
-  console.log(
-    `ratio:    ${(imp.rate / base.rate).toFixed(2)} wall-clock, ${(imp.cpuRate / base.cpuRate).toFixed(2)} CPU time (target ≥ 0.5)`,
-  );
+  // Two ceilings. "Same rows" is what the import stored: raw and derived rows alike (the figure the target
+  // is read against, docs/ingestion.md); the raw rows alone show what derivation costs on top.
+  const all = benchBaseline(path.join(work, 'import', 'workspaces', 'default', 'insights.sqlite'));
+  const raw = benchBaseline();
+  const line = (label: string, b: { rate: number; cpuRate: number }) =>
+    console.log(
+      `${label} ${fmt(b.rate)} messages/s (${fmt(b.cpuRate)} per CPU-second), prepared inserts of ${fmt(MESSAGES)} messages' rows`,
+    );
+  line('baseline, all rows (raw + derived):', all);
+  line('baseline, raw rows only:           ', raw);
+  const ratio = (b: { rate: number; cpuRate: number }) =>
+    `${(imp.rate / b.rate).toFixed(2)} wall-clock, ${(imp.cpuRate / b.cpuRate).toFixed(2)} CPU time`;
+  console.log(`ratio:    ${ratio(all)} against all rows (target ≥ 0.5); ${ratio(raw)} against raw rows only`);
+  // Deleted, their dirty pages are dropped instead of being written back while the receiver runs.
+  for (const dir of ['import', 'baseline-all', 'baseline-raw'])
+    fs.rmSync(path.join(work, dir), { recursive: true });
 }
 
 async function runReceiver(): Promise<void> {
