@@ -25,6 +25,7 @@ import { CoreHost } from '../src/core/host/host';
 import { type NormContact, type NormMessage, normalizePayload } from '../src/core/ingest/normalize';
 import { JsonPrefsStore } from '../src/core/prefs/prefs-store';
 import { FileSecretStore } from '../src/core/secrets/file-secret-store';
+import { workspaceDbPath } from '../src/core/workspace/workspaces';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const RECEIVER_DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 20_000);
@@ -181,7 +182,6 @@ const DERIVED_INSERTED = DERIVED_TABLES.filter((t) => t !== 'sum_src_w' && t !==
 
 /** A derived table of the imported database, read in insertion order (key order without a rowid). */
 interface DerivedSource {
-  table: string;
   rows: number;
   source: Database.Database;
   read: IterableIterator<unknown[]>;
@@ -290,7 +290,6 @@ function derivedSources(importedDb: string, into: Db): DerivedSource[] {
     const table = `${p}${name}`;
     const cols = (src.pragma(`table_info(${from})`) as { name: string }[]).map((c) => c.name);
     return {
-      table,
       source: src,
       rows: src.prepare(`SELECT count(*) FROM ${from}`).pluck().get() as number,
       read: src
@@ -397,7 +396,7 @@ async function runImport(): Promise<void> {
   fs.rmSync(file);
   // Two ceilings. "Same rows" is what the import stored: raw and derived rows alike (the figure the target
   // is read against, docs/ingestion.md); the raw rows alone show what derivation costs on top.
-  const all = benchBaseline(path.join(work, 'import', 'workspaces', 'default', 'insights.sqlite'));
+  const all = benchBaseline(workspaceDbPath(path.join(work, 'import'), 'default'));
   const raw = benchBaseline();
   const line = (label: string, b: { rate: number; cpuRate: number }) =>
     console.log(
