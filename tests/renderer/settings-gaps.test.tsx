@@ -270,3 +270,37 @@ describe('Meta app settings', () => {
     expect(await screen.findByText(/Client token \(not set\)/)).toBeTruthy();
   });
 });
+
+describe('Attribution settings', () => {
+  it('shows a rejected value under its field and drops the message once the field is edited', async () => {
+    const h = standardHandlers();
+    const settings = {
+      conversationWindowHours: 24,
+      attributionWindowDays: 7,
+      currency: 'EUR',
+      rollupThreshold: 5,
+      timezone: 'Europe/Berlin',
+      rebuildPending: false,
+    };
+    h['settings.get'] = () => settings;
+    h['settings.set'] = (args) => {
+      const { value } = args as { value: number };
+      if (value > 2160) throw new Error('Conversation window must be a whole number of hours from 1 to 2160');
+      return { ...settings, conversationWindowHours: value, rebuilt: true };
+    };
+    mount(h);
+    await openSection('Attribution');
+    const input = (await screen.findByTestId('setting-conversationWindowHours')) as HTMLInputElement;
+    await waitFor(() => expect(input.value).toBe('24'));
+    fireEvent.change(input, { target: { value: '5000' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toMatch(/whole number of hours/);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(input.getAttribute('aria-describedby')).toBe(alert.id);
+
+    fireEvent.change(input, { target: { value: '48' } });
+    await waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
+    expect(input.getAttribute('aria-invalid')).toBeNull();
+  });
+});

@@ -4,7 +4,7 @@ import type { CoreContext, Handler } from '../host/context';
 import { parseSettingValue, readSettings, writeSetting } from './config';
 import { dayOfDate, isValidIsoDate } from './days';
 import { conversationTimeline, exportContacts, sourceConversations } from './drilldown';
-import { normalizeText } from './normalize';
+import { keywordOf } from './normalize';
 import { rebuildDerived, rebuildNeeded } from './rebuild';
 import type { ManualEntry } from './report/invested';
 import { buildReport, listEvents, resolveTimezone } from './report/report';
@@ -102,17 +102,6 @@ const conversationsTimeline: Handler<'conversations.timeline'> = ({ id }, ctx) =
 };
 
 const contactsExport: Handler<'contacts.export'> = (args, ctx) => exportContacts(ctx.db(), args);
-
-function keywordOf(raw: string): string {
-  const k = normalizeText(raw);
-  if (k === null)
-    throw new ApiError(
-      'invalid_argument',
-      'A keyword needs at least one letter, digit or other visible character',
-      'keyword',
-    );
-  return k;
-}
 
 const keywordsAdd: Handler<'keywords.add'> = async ({ keyword }, ctx) => {
   const k = keywordOf(keyword);

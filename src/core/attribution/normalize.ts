@@ -1,3 +1,5 @@
+import { ApiError } from '../../shared/contract/errors';
+
 // Text normalization and keyword matching, exactly as docs/metrics.md ("Normalized text", source rule 3).
 
 const EDGE = /^[\p{P}\p{S}\p{Z}\s]+|[\p{P}\p{S}\p{Z}\s]+$/gu;
@@ -51,4 +53,16 @@ function isBoundary(text: string, pos: number, len: number): boolean {
 function prevCodePointIndex(text: string, pos: number): number {
   const low = text.charCodeAt(pos - 1);
   return low >= 0xdc00 && low <= 0xdfff && pos >= 2 ? pos - 2 : pos - 1;
+}
+
+/** A keyword as stored (normalized); rejects one that normalizes to nothing. */
+export function keywordOf(raw: string): string {
+  const k = normalizeText(raw);
+  if (k === null)
+    throw new ApiError(
+      'invalid_argument',
+      'A keyword needs at least one letter, digit or other visible character',
+      'keyword',
+    );
+  return k;
 }

@@ -12,6 +12,7 @@ import {
   type ResultOf,
 } from '../../shared/contract';
 import { ApiError } from '../../shared/contract/errors';
+import { prechecks } from '../prechecks';
 import type { PrefsStore } from '../prefs/prefs-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { DEFAULT_WORKSPACE } from '../workspace/workspaces';
@@ -111,6 +112,8 @@ export class CoreHost {
     const ws = workspace || DEFAULT_WORKSPACE;
     const lane: Lane = spec.lane;
     if (lane === 'host') return (await this.hostMethod(method, parsed.data)) as ResultOf<M>;
+    // Rejected input is the caller's error, not a job that failed: check what can be checked first.
+    (prechecks[method] as ((a: unknown) => void) | undefined)?.(parsed.data);
     const jobKind = lane === 'job' ? (spec.jobKind ?? 'import') : undefined;
     return (await this.dispatch(lane, method, ws, parsed.data, false, jobKind)) as ResultOf<M>;
   }

@@ -48,6 +48,32 @@ describe('CoreHost (inline)', () => {
     });
   });
 
+  it("rejects a bad setting or keyword as the caller's error, without a failed job", async () => {
+    core = makeTestCore();
+    const jobs: string[] = [];
+    core.host.onEvent((e) => {
+      if (e.type === 'job') jobs.push(`${e.job.kind}:${e.job.state}`);
+    });
+    await expect(
+      core.call('settings.set', { key: 'conversationWindowHours', value: 0 }),
+    ).rejects.toMatchObject({ code: 'invalid_argument', field: 'value' });
+    await expect(core.call('settings.set', { key: 'timezone', value: 'Mars/Olympus' })).rejects.toMatchObject(
+      {
+        code: 'invalid_argument',
+      },
+    );
+    await expect(core.call('keywords.add', { keyword: '!!!' })).rejects.toMatchObject({
+      code: 'invalid_argument',
+      field: 'keyword',
+    });
+    expect(jobs).toEqual([]);
+    expect(await core.call('jobs.list', {})).toEqual([]);
+    // The fixed value goes through, as a rebuild job that succeeds.
+    await core.call('settings.set', { key: 'conversationWindowHours', value: 48 });
+    expect(jobs.at(-1)).toBe('rebuild:done');
+    expect((await core.call('jobs.list', {})).map((j) => j.state)).toEqual(['done']);
+  });
+
   it('reports app info without any secret', async () => {
     core = makeTestCore();
     const info = await core.call('app.info', {});

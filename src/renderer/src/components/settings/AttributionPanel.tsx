@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SettingKey } from '../../../../shared/contract';
+import { errorText } from '../../lib/errors';
 import { useClient, useDashboard } from '../../state/context';
 import { ErrorLine, PanelState } from './common';
 import { useAction, useLoad } from './useLoad';
@@ -47,6 +48,8 @@ export function AttributionPanel() {
   const settings = useLoad(() => client.api['settings.get']({}), [workspace]);
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [run, action] = useAction();
+  // The field a rejected value came from: its message shows under it and goes once the field is edited.
+  const [fieldError, setFieldError] = useState<{ key: SettingKey; text: string } | null>(null);
   useEffect(() => {
     if (settings.data)
       setDraft(Object.fromEntries(FIELDS.map((f) => [f.key, String(settings.data?.[f.key] ?? '')])));
@@ -66,13 +69,19 @@ export function AttributionPanel() {
           className="stack"
           onSubmit={async (e) => {
             e.preventDefault();
+            setFieldError(null);
             const ok = await run(async () => {
               for (const f of changed) {
                 const raw = (draft[f.key] ?? '').trim();
-                await client.api['settings.set']({
-                  key: f.key,
-                  value: f.type === 'number' ? Number(raw) : f.key === 'currency' ? raw.toUpperCase() : raw,
-                });
+                try {
+                  await client.api['settings.set']({
+                    key: f.key,
+                    value: f.type === 'number' ? Number(raw) : f.key === 'currency' ? raw.toUpperCase() : raw,
+                  });
+                } catch (err) {
+                  setFieldError({ key: f.key, text: errorText(err) });
+                  throw err;
+                }
               }
             });
             if (ok) {
@@ -89,10 +98,24 @@ export function AttributionPanel() {
                   type={f.type}
                   min={f.min}
                   value={draft[f.key] ?? ''}
-                  onChange={(e) => setDraft({ ...draft, [f.key]: e.target.value })}
+                  onChange={(e) => {
+                    setDraft({ ...draft, [f.key]: e.target.value });
+                    if (fieldError?.key === f.key) {
+                      setFieldError(null);
+                      action.clear();
+                    }
+                  }}
+                  aria-invalid={fieldError?.key === f.key || undefined}
+                  aria-describedby={fieldError?.key === f.key ? `setting-${f.key}-error` : undefined}
                   data-testid={`setting-${f.key}`}
                 />
-                <span className="hint">{f.help}</span>
+                {fieldError?.key === f.key ? (
+                  <span className="hint error-text" role="alert" id={`setting-${f.key}-error`}>
+                    {fieldError.text}
+                  </span>
+                ) : (
+                  <span className="hint">{f.help}</span>
+                )}
               </label>
             ))}
           </div>
@@ -101,7 +124,7 @@ export function AttributionPanel() {
               {action.busy ? 'Applying…' : 'Save'}
             </button>
           </div>
-          <ErrorLine error={action.error} />
+          <ErrorLine error={fieldError ? null : action.error} />
         </form>
       </PanelState>
     </section>
