@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { app, type BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron';
 import Store from 'electron-store';
 import { startCollectorScheduler } from '../core/collector/scheduler';
-import { CoreHost } from '../core/host/host';
+import { CoreHost, SHUTDOWN_DEADLINE_MS } from '../core/host/host';
 import type { RunningServer } from '../core/server/server';
 import { WorkspaceName } from '../shared/contract/define';
 import { bundlePaths } from './bundle-paths';
@@ -126,13 +126,17 @@ async function start(): Promise<void> {
     if (process.platform !== 'darwin') app.quit();
   });
 
-  // Close the receivers and the workers (which close SQLite) before exiting.
+  // Close the receivers and the workers (which close SQLite) before exiting; never take longer than
+  // SHUTDOWN_DEADLINE_MS (a job the host could not stop in time is cut, its transaction rolled back).
   let quitState: 'running' | 'closing' | 'closed' = 'running';
+  // A service manager's SIGTERM or Ctrl-C in the terminal of `npm start` quits like the menu does.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
   app.on('before-quit', (event) => {
     if (quitState === 'closed') return;
     event.preventDefault();
     if (quitState === 'closing') return;
     quitState = 'closing';
+    setTimeout(() => app.exit(0), SHUTDOWN_DEADLINE_MS).unref();
     unregisterIpc();
     collectorSync.stop();
     Promise.allSettled([receivers?.close(), host.close()]).finally(() => {

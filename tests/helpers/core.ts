@@ -24,9 +24,8 @@ export interface TestCore {
   close(): Promise<void>;
 }
 
-/** A core running inline on a fresh temp data folder: the same handlers and validation as the app. */
-export function makeTestCore(): TestCore {
-  const dataDir = tempDir();
+/** A core running inline on a fresh temp data folder (or the one given, removed by close()): the same handlers and validation as the app. */
+export function makeTestCore(dataDir = tempDir()): TestCore {
   const host = new CoreHost({
     dataDir,
     mode: 'browser',

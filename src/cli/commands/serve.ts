@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { startCollectorScheduler } from '../../core/collector/scheduler';
-import { CoreHost } from '../../core/host/host';
+import { CoreHost, type CoreHostOptions, SHUTDOWN_DEADLINE_MS } from '../../core/host/host';
 import { JsonPrefsStore } from '../../core/prefs/prefs-store';
 import { FileSecretStore } from '../../core/secrets/file-secret-store';
 import { DEFAULT_BODY_LIMIT, startServer } from '../../core/server/server';
@@ -27,6 +27,8 @@ export interface ServeOptions {
 export async function serve(
   dataDir: string,
   opts: ServeOptions,
+  /** The lane workers' entry; the built bundle unless a test runs them from source. */
+  runner: CoreHostOptions['runner'] = { kind: 'worker', file: builtPaths().worker },
 ): Promise<{ url: string; close(): Promise<void> }> {
   const paths = builtPaths();
   const host = new CoreHost({
@@ -35,7 +37,7 @@ export async function serve(
     version: VERSION,
     secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
     prefs: new JsonPrefsStore(path.join(dataDir, 'preferences.json')),
-    runner: { kind: 'worker', file: paths.worker },
+    runner,
   });
   const token = opts.token ?? process.env.INSIGHTS_API_TOKEN ?? randomBytes(18).toString('base64url');
   const server = await startServer({
@@ -55,10 +57,30 @@ export async function serve(
     url,
     close: async () => {
       scheduler.stop();
-      await server.close();
-      await host.close();
+      // Side by side: the server waits for open requests, which the host answers as it cancels the
+      // running jobs.
+      await Promise.all([server.close(), host.close()]);
     },
   };
+}
+
+/** SIGINT/SIGTERM close the server and the core, within SHUTDOWN_DEADLINE_MS; a second signal exits at once. */
+export function exitOnSignals(
+  running: { close(): Promise<void> },
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return exit(1);
+    stopping = true;
+    setTimeout(() => exit(1), SHUTDOWN_DEADLINE_MS).unref();
+    running.close().then(
+      () => exit(0),
+      () => exit(1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 export function registerServeCommand(program: Command): void {
@@ -75,10 +97,6 @@ export function registerServeCommand(program: Command): void {
       const running = await serve(dataDir, opts);
       process.stdout.write(`Insights Desktop (browser mode) on ${running.url}\nData folder: ${dataDir}\n`);
       if (opts.open) openInBrowser(running.url);
-      const stop = () => {
-        running.close().finally(() => process.exit(0));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      exitOnSignals(running);
     });
 }

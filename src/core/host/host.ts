@@ -39,6 +39,19 @@ interface Pending {
   jobId?: string;
 }
 
+/**
+ * How long close() lets running calls finish or stop by themselves (jobs are cancelled and stop at their
+ * next chunk, each of which commits whole) before it terminates the workers; a transaction cut short
+ * by the termination is never committed (SQLite rolls it back).
+ */
+export const CLOSE_GRACE_MS = 2000;
+
+/**
+ * Longest a process (`insights serve`, the desktop app) takes to stop on SIGTERM/SIGINT: past it, it
+ * exits anyway; a transaction cut short by that is rolled back, never half-committed.
+ */
+export const SHUTDOWN_DEADLINE_MS = 4500;
+
 /** Lanes that run in worker threads; jobs get their own so imports never hold up reports or webhooks. */
 const WORKER_LANES = ['read', 'write', 'job'] as const;
 type WorkerLane = (typeof WORKER_LANES)[number];
@@ -58,6 +71,9 @@ export class CoreHost {
   private inlineAborts = new Map<number, AbortController>();
   private nextId = 1;
   private closed = false;
+  private closing?: Promise<void>;
+  /** Called whenever a call settles (close() waits for the running ones). */
+  private readonly settleWaiters = new Set<() => void>();
 
   constructor(private readonly options: CoreHostOptions) {
     if (options.runner.kind === 'inline') {
@@ -274,6 +290,25 @@ export class CoreHost {
     if (p.jobId) this.endJob(p.jobId, ok, value);
     if (ok) p.resolve(value);
     else p.reject(ApiError.from(value as { code: string; message: string }));
+    for (const w of this.settleWaiters) w();
+  }
+
+  /** Resolves once no call is running, or after `ms`. */
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        if (this.pending.size > 0) return;
+        clearTimeout(timer);
+        this.settleWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.settleWaiters.delete(done);
+        resolve();
+      }, ms);
+      this.settleWaiters.add(done);
+      done();
+    });
   }
 
   private cancelCall(id: number): void {
@@ -329,13 +364,24 @@ export class CoreHost {
     for (const old of finished.slice(0, Math.max(0, finished.length - 50))) this.jobs.delete(old.id);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const [id] of this.pending)
-      this.settle(id, false, { code: 'unavailable', message: 'The app is shutting down' });
-    await Promise.all([...this.workers.values()].map((w) => w.terminate()));
-    this.workers.clear();
-    this.inline?.close();
+  /**
+   * Stops: refuses new calls, cancels the running ones and gives them `graceMs` to stop at a chunk
+   * boundary (short calls such as a webhook's insert just finish), then answers what is left with
+   * "shutting down" and terminates the workers.
+   */
+  close(graceMs = CLOSE_GRACE_MS): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      for (const id of this.pending.keys()) this.cancelCall(id);
+      await this.idle(graceMs);
+      for (const [id] of this.pending)
+        this.settle(id, false, { code: 'unavailable', message: 'The app is shutting down' });
+      await Promise.all([...this.workers.values()].map((w) => w.terminate()));
+      this.workers.clear();
+      // An inline handler still running past the grace fails at its next statement (between chunks).
+      this.inline?.close();
+    })();
+    return this.closing;
   }
 }
 

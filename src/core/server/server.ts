@@ -92,6 +92,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   );
 
+  // close() waits for open connections. Event streams never end by themselves: it ends them. A request
+  // answered while closing (a call the host cancelled) leaves a keep-alive connection: closed once idle.
+  const streams = new Set<FastifyReply['raw']>();
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    for (const res of streams) res.end();
+    done();
+  });
+  app.addHook('onResponse', (_req, _reply, done) => {
+    if (closing) setImmediate(() => app.server.closeIdleConnections());
+    done();
+  });
+
   app.get('/api/events', (req, reply) => {
     if (!authorised(req)) {
       reply
@@ -110,7 +124,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const send = (e: CoreEvent) => res.write(`data: ${JSON.stringify(e)}\n\n`);
     const off = options.host.onEvent(send);
     const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
+    streams.add(res);
     req.raw.on('close', () => {
+      streams.delete(res);
       off();
       clearInterval(ping);
     });

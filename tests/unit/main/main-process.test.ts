@@ -236,6 +236,14 @@ describe('Electron main process', () => {
     expect(headers['Content-Security-Policy']?.[0]).toContain("script-src 'self'");
   });
 
+  it('quits on SIGTERM and SIGINT (then closes as below)', () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      state.quit.mockClear();
+      process.listeners(signal).at(-1)!(signal);
+      expect(state.quit).toHaveBeenCalledTimes(1);
+    }
+  });
+
   it('closes the receivers and the core before quitting', async () => {
     const url = /receivers on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
     const event = { preventDefault: vi.fn() };

@@ -1,0 +1,15 @@
+// `insights serve` in its own process with lane workers from source, for the shutdown test:
+// `node --import tsx tests/helpers/serve-process.ts <dataDir>`. Prints "URL <url>" once listening.
+import { exitOnSignals, serve } from '../../src/cli/commands/serve';
+import { DEFAULT_BODY_LIMIT } from '../../src/core/server/server';
+import { tsWorkerRunner } from './core';
+
+const dataDir = process.argv[2];
+if (!dataDir) throw new Error('usage: serve-process.ts <dataDir>');
+const running = await serve(
+  dataDir,
+  { port: 0, host: '127.0.0.1', open: false, token: 'test-token', bodyLimit: DEFAULT_BODY_LIMIT },
+  tsWorkerRunner(),
+);
+exitOnSignals(running);
+process.stdout.write(`URL ${running.url}\n`);
