@@ -1,5 +1,5 @@
 import { appHandlers } from './app/handlers';
-import { reportHandlers, sourcesHandlers } from './attribution/handlers';
+import { attributionInternalHandlers, reportHandlers, sourcesHandlers } from './attribution/handlers';
 import { unattributedHandlers } from './attribution/unattributed-handlers';
 import { collectorHandlers, collectorInternalHandlers } from './collector/handlers';
 import { dialog360Handlers, dialog360InternalHandlers } from './dialog360/handlers';
@@ -20,6 +20,7 @@ export const allHandlers = {
 } satisfies Handlers;
 
 export const internalHandlers: InternalHandlers = {
+  ...attributionInternalHandlers,
   ...ingestInternalHandlers,
   ...dialog360InternalHandlers,
   ...collectorInternalHandlers,

@@ -125,6 +125,24 @@ export function appliedConfig(db: Db, persist = true): DerivationConfig {
   return wanted;
 }
 
+/**
+ * Puts the derivation settings back to what the derived tables were built with (after a cancelled
+ * rebuild), so that the settings shown keep matching the numbers shown and no rebuild stays pending.
+ */
+export function revertToApplied(db: Db): void {
+  const applied = appliedConfig(db, false);
+  db.transaction(() => {
+    setSetting(db, 'conversationWindowHours', applied.windowSeconds / 3600);
+    setSetting(db, 'attributionWindowDays', applied.attributionSeconds / 86_400);
+    setSetting(db, 'timezone', applied.timezone);
+    const keep = new Set(applied.keywords);
+    for (const k of listKeywords(db))
+      if (!keep.has(k)) db.prepare('DELETE FROM attr_keywords WHERE keyword = ?').run(k);
+    const add = db.prepare('INSERT OR IGNORE INTO attr_keywords (keyword, added_at) VALUES (?, ?)');
+    for (const k of applied.keywords) add.run(k, Date.now());
+  }).immediate();
+}
+
 export function sameConfig(a: DerivationConfig, b: DerivationConfig): boolean {
   return (
     a.windowSeconds === b.windowSeconds &&

@@ -29,7 +29,8 @@ export interface RebuildState {
    * set; a state whose process is gone or that stopped showing progress is taken over (rebuild.ts).
    * Absent in states written before rebuilds were claimed: those are taken over.
    */
-  owner?: { pid: number; id: string };
+  /** `thread`: the worker thread's id (worker_threads.threadId), so a host can release a thread it stopped. */
+  owner?: { pid: number; id: string; thread?: number };
   heartbeatAt?: number;
   /**
    * Set once the target's summaries are filled (fillSummaries). Before that the target is being loaded:

@@ -1,11 +1,11 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
-import type { CoreContext, Handler } from '../host/context';
-import { parseSettingValue, readSettings, writeSetting } from './config';
+import type { CoreContext, Handler, InternalHandler, InternalHandlers } from '../host/context';
+import { getState, parseSettingValue, readSettings, revertToApplied, writeSetting } from './config';
 import { dayOfDate, isValidIsoDate } from './days';
 import { conversationTimeline, exportContacts, sourceConversations } from './drilldown';
 import { keywordOf } from './normalize';
-import { rebuildDerived, rebuildNeeded } from './rebuild';
+import { rebuildDerived, rebuildNeeded, releaseStoppedRebuild } from './rebuild';
 import type { ManualEntry } from './report/invested';
 import { buildReport, listEvents, resolveTimezone } from './report/report';
 
@@ -18,19 +18,47 @@ function settingsOf(db: Db) {
   return { ...readSettings(db), rebuildPending: rebuildNeeded(db) };
 }
 
-/** Applies derivation settings with a rebuild when they changed; the old result stays readable meanwhile. */
+/**
+ * Applies derivation settings with a rebuild when they changed; the old result stays readable meanwhile.
+ * A cancelled rebuild puts the settings back to what the tables were built with: no change half made.
+ */
 async function applyDerivation(ctx: CoreContext): Promise<boolean> {
   const db = ctx.db();
   if (!rebuildNeeded(db)) return false;
-  await rebuildDerived(db, {
-    onlyIf: () => rebuildNeeded(db),
-    progress: (f, d) => ctx.progress(f, d),
-    signal: ctx.signal,
-    yield: () => ctx.yield(),
-  });
+  try {
+    await rebuildDerived(db, {
+      onlyIf: () => rebuildNeeded(db),
+      progress: (f, d) => ctx.progress(f, d),
+      signal: ctx.signal,
+      yield: () => ctx.yield(),
+    });
+  } catch (err) {
+    if (ctx.signal.aborted) {
+      revertToApplied(db);
+      ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'settings' });
+    }
+    throw err;
+  }
   ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'all' });
   return true;
 }
+
+/**
+ * After the host stopped a rebuild job's worker (it did not stop by itself in time): release the
+ * rebuild that thread had claimed and put the settings back, as a cancel that stopped by itself does.
+ */
+const rebuildRecover: InternalHandler = (args, ctx) => {
+  const { stoppedThreads } = args as { stoppedThreads: number[] };
+  const db = ctx.db();
+  releaseStoppedRebuild(db, stoppedThreads);
+  if (rebuildNeeded(db) && !getState(db, 'rebuild')) {
+    revertToApplied(db);
+    ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'settings' });
+  }
+  return { ok: true };
+};
+
+export const attributionInternalHandlers: InternalHandlers = { 'rebuild.recover': rebuildRecover };
 
 const sourcesRename: Handler<'sources.rename'> = ({ id, name }, ctx) => {
   const db = ctx.db();

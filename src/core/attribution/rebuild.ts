@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 import type { Db } from '../db/open';
 import { MESSAGE_COLUMNS, type MessageRow } from './classify';
 import { appliedConfig, deleteState, getState, sameConfig, setState, wantedConfig } from './config';
@@ -128,9 +129,28 @@ async function claimRebuild(db: Db, opts: RebuildOptions, owner: Owner): Promise
 
 const cancelled = () => Object.assign(new Error('Rebuild cancelled'), { name: 'AbortError' });
 
+/**
+ * Releases a rebuild claimed by a worker thread of this process that the host has stopped (a job it had
+ * to cut short): drops its half-filled inactive set and the claim. The active set was never touched.
+ * Returns true when there was one.
+ */
+export function releaseStoppedRebuild(db: Db, stoppedThreads: readonly number[]): boolean {
+  return db
+    .transaction(() => {
+      const state = getState<RebuildState>(db, 'rebuild');
+      const owner = state?.owner;
+      if (!state || owner?.pid !== process.pid || owner.thread === undefined) return false;
+      if (!stoppedThreads.includes(owner.thread)) return false;
+      dropDerived(db, state.target);
+      deleteState(db, 'rebuild');
+      return true;
+    })
+    .immediate();
+}
+
 async function rebuildNow(db: Db, opts: RebuildOptions): Promise<{ conversations: number } | null> {
   const chunk = opts.chunk ?? 2000;
-  const owner: Owner = { pid: process.pid, id: randomUUID() };
+  const owner: Owner = { pid: process.pid, id: randomUUID(), thread: threadId };
   const claimed = await claimRebuild(db, opts, owner);
   if (!claimed) return null;
   const { target, config } = claimed;

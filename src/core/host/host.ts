@@ -52,6 +52,19 @@ export const CLOSE_GRACE_MS = 2000;
  */
 export const SHUTDOWN_DEADLINE_MS = 4500;
 
+/**
+ * A cancelled job stops by itself at its next chunk; one still running this long after the cancel (a
+ * step that cannot be split, such as building an index) is stopped by terminating its lane's worker.
+ * SQLite rolls back the transaction it was in; the next call on the lane starts a fresh worker.
+ */
+export const CANCEL_FORCE_MS = 1500;
+
+/**
+ * What to tidy after a job of this kind was stopped by terminating its worker: an internal handler run
+ * on the fresh worker with `{ stoppedThreads }` (the terminated workers' thread ids).
+ */
+const RECOVERY: Partial<Record<JobInfo['kind'], string>> = { rebuild: 'rebuild.recover' };
+
 /** Lanes that run in worker threads; jobs get their own so imports never hold up reports or webhooks. */
 const WORKER_LANES = ['read', 'write', 'job'] as const;
 type WorkerLane = (typeof WORKER_LANES)[number];
@@ -74,6 +87,8 @@ export class CoreHost {
   private closing?: Promise<void>;
   /** Called whenever a call settles (close() waits for the running ones). */
   private readonly settleWaiters = new Set<() => void>();
+  /** Thread ids of lane workers this host terminated to stop a job. */
+  private readonly stoppedThreads: number[] = [];
 
   constructor(private readonly options: CoreHostOptions) {
     if (options.runner.kind === 'inline') {
@@ -159,7 +174,7 @@ export class CoreHost {
       case 'jobs.cancel': {
         const job = this.jobs.get((args as { id: string }).id);
         if (!job) throw new ApiError('not_found', 'No such job');
-        if (job.state === 'running') this.cancelCall(job.callId);
+        if (job.state === 'running') this.cancelJob(job);
         return { ok: true };
       }
       default:
@@ -228,6 +243,8 @@ export class CoreHost {
     w.on('message', (m: FromWorker) => this.onWorkerMessage(w!, m));
     w.on('error', (err) => this.failLane(lane, err));
     w.on('exit', (code) => {
+      // A worker stopped on purpose (stopJob) has already been replaced and its calls answered.
+      if (this.workers.get(lane) !== w) return;
       this.workers.delete(lane);
       if (!this.closed) this.failLane(lane, new Error(`The ${lane} worker stopped (exit code ${code})`));
     });
@@ -308,6 +325,40 @@ export class CoreHost {
       }, ms);
       this.settleWaiters.add(done);
       done();
+    });
+  }
+
+  private cancelJob(job: JobInfo & { callId: number }): void {
+    this.cancelCall(job.callId);
+    const lane = this.callLane.get(job.callId);
+    if (!lane) return; // inline (CLI, tests): one thread, the handler stops at its next chunk
+    setTimeout(() => {
+      if (this.pending.has(job.callId) && !this.closed) this.stopJob(lane, job);
+    }, CANCEL_FORCE_MS).unref();
+  }
+
+  /** Terminates the worker running a job that did not stop after its cancel (see CANCEL_FORCE_MS). */
+  private stopJob(lane: WorkerLane, job: JobInfo & { callId: number }): void {
+    const w = this.workers.get(lane);
+    if (!w) return;
+    this.workers.delete(lane);
+    this.stoppedThreads.push(w.threadId);
+    for (const [id, l] of this.callLane) {
+      if (l !== lane) continue;
+      this.settle(
+        id,
+        false,
+        id === job.callId
+          ? { code: 'cancelled', message: 'Cancelled' }
+          : { code: 'unavailable', message: 'Stopped together with a job that was cancelled; run it again' },
+      );
+    }
+    const recovery = RECOVERY[job.kind];
+    void w.terminate().then(() => {
+      if (!recovery || this.closed) return;
+      this.internal(recovery, job.workspace, { stoppedThreads: [...this.stoppedThreads] }, lane).catch(
+        (err: unknown) => process.stderr.write(`insights: ${recovery} failed: ${String(err)}\n`),
+      );
     });
   }
 
