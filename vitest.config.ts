@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     globalSetup: ['tests/global-setup.ts'],
+    setupFiles: ['tests/setup-timeouts.ts'],
   },
 });

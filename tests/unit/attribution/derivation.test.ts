@@ -363,8 +363,18 @@ describe('rebuilds from two processes on one data folder', () => {
 
     claim(process.pid, 0);
     const ac = new AbortController();
-    const waiting = rebuildDerived(db, { signal: ac.signal, pollMs: 2 });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    let waited!: () => void;
+    const sawWaiting = new Promise<void>((resolve) => {
+      waited = resolve;
+    });
+    const waiting = rebuildDerived(db, {
+      signal: ac.signal,
+      pollMs: 2,
+      progress: (_f, detail) => {
+        if (detail?.startsWith('Waiting')) waited();
+      },
+    });
+    await sawWaiting;
     ac.abort();
     await expect(waiting).rejects.toThrow(/cancelled/);
     // Waiting touched nothing of the other rebuild's.

@@ -222,7 +222,7 @@ describe('send proxy and templates not fetched yet', () => {
         buttons: string;
       };
     expect(row().template_name).toBe('autumn_sale');
-    for (let i = 0; i < 100 && row().buttons === '[]'; i++) await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(() => expect(row().buttons).not.toBe('[]'), { timeout: 20_000, interval: 50 });
     expect(JSON.parse(row().buttons)).toEqual([
       { title: 'Ja, gerne', id: 'YES' },
       { title: 'Nein', id: null },

@@ -249,7 +249,7 @@ describe('Electron main process', () => {
     const event = { preventDefault: vi.fn() };
     state.appListeners.get('before-quit')![0]!(event);
     expect(event.preventDefault).toHaveBeenCalled();
-    await vi.waitFor(() => expect(state.quit).toHaveBeenCalled());
+    await vi.waitFor(() => expect(state.quit).toHaveBeenCalled(), { timeout: 10_000 });
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     expect(state.handlers.size).toBe(0);
     // The second before-quit (from app.quit) goes through.
@@ -262,7 +262,7 @@ describe('Electron main process', () => {
     fs.rmSync(path.join(state.appRoot, '.electron-native'), { recursive: true });
     vi.resetModules();
     await import('../../../src/main/index');
-    await vi.waitFor(() => expect(state.exit).toHaveBeenCalledWith(1));
+    await vi.waitFor(() => expect(state.exit).toHaveBeenCalledWith(1), { timeout: 10_000 });
     expect(state.showErrorBox).toHaveBeenCalledWith('Insights Desktop', expect.stringMatching(/npm start/));
     expect(state.windows).toHaveLength(1);
   });
