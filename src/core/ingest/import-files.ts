@@ -213,6 +213,7 @@ function sinkFor(kind: ImportKind, channel: string | undefined): Sink {
       summary.messages += res.messages;
       summary.statuses += res.statuses;
       for (const r of res.rejected) error(rows[r.index]!.line, r.reason);
+      for (const r of res.partial) error(rows[r.index]!.line, `the rest stored; not stored: ${r.reason}`);
     };
   }
   if (kind.kind === 'external-events') {
