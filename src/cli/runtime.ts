@@ -8,6 +8,7 @@ import { FileSecretStore } from '../core/secrets/file-secret-store';
 import { DEFAULT_WORKSPACE, resolveDataDir } from '../core/workspace/workspaces';
 import type { CoreEvent, MethodName, ResultOf } from '../shared/contract';
 import { ApiError } from '../shared/contract/errors';
+import { guardCursor } from './cursor-guard';
 
 export const VERSION = '0.1.0';
 
@@ -44,6 +45,7 @@ export async function callCore<M extends MethodName>(
   const g = globals(cmd);
   const host = createCliHost(g.dataDir);
   let bar: cliProgress.SingleBar | undefined;
+  let unguard: (() => void) | undefined;
   const off = host.onEvent((e: CoreEvent) => {
     if (!opts.progress || e.type !== 'job') return;
     if (!process.stderr.isTTY) return;
@@ -52,6 +54,7 @@ export async function callCore<M extends MethodName>(
         { stream: process.stderr, format: ' {bar} {percentage}% | {detail}', hideCursor: true },
         cliProgress.Presets.shades_classic,
       );
+      unguard = guardCursor(process.stderr);
       bar.start(100, 0, { detail: '' });
     }
     bar.update(Math.round((e.job.progress ?? 0) * 100), { detail: e.job.detail ?? '' });
@@ -60,6 +63,7 @@ export async function callCore<M extends MethodName>(
     return await host.call(method, opts.workspace ?? g.workspace, args);
   } finally {
     bar?.stop();
+    unguard?.();
     off();
     await host.close();
   }

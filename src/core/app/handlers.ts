@@ -3,9 +3,8 @@ import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { buildDemo } from '../demo/build-demo';
 import type { Handler } from '../host/context';
+import { isoOfUnix } from '../time/iso';
 import { listWorkspaces, workspaceExists } from '../workspace/workspaces';
-
-const unixToIso = (s: number | null): string | null => (s === null ? null : new Date(s * 1000).toISOString());
 
 /** Business numbers seen in data or added as channels; a channel's name is the number's display name. */
 export const listPhones = (db: Db): PhoneNumber[] =>
@@ -32,8 +31,8 @@ export const listPhones = (db: Db): PhoneNumber[] =>
     id: r.id,
     display: r.display,
     name: r.name,
-    firstMessageAt: unixToIso(r.f),
-    lastMessageAt: unixToIso(r.l),
+    firstMessageAt: isoOfUnix(r.f),
+    lastMessageAt: isoOfUnix(r.l),
   }));
 
 const workspacesList: Handler<'workspaces.list'> = (_args, ctx) => listWorkspaces(ctx.dataDir);

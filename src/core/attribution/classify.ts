@@ -20,8 +20,13 @@ export interface MessageRow {
   has_errors: number;
 }
 
+/**
+ * Derivation reads at most 4,096 characters of a text (MAX_TEXT_CHARS of ingest/row-bounds.ts, which
+ * cuts what is stored): a database written before that bound may hold longer texts, and re-deriving a
+ * thread must not cost their size (docs/ingestion.md, "Sizes").
+ */
 export const MESSAGE_COLUMNS =
-  'id, ts, type, text, button_payload, button_text, interactive_type, interactive_id, interactive_title, context_id, referral, referral_source_type, referral_source_id, has_errors';
+  'id, ts, type, substr(text, 1, 4096) AS text, button_payload, substr(button_text, 1, 4096) AS button_text, interactive_type, interactive_id, substr(interactive_title, 1, 4096) AS interactive_title, context_id, referral, referral_source_type, referral_source_id, has_errors';
 
 const NOT_COUNTING = new Set(['system', 'reaction', 'unsupported', 'unknown', 'errors']);
 

@@ -4,6 +4,9 @@ import { ApiError } from '../../shared/contract/errors';
 import { deriveChanges } from '../attribution/derive';
 import type { Db } from '../db/open';
 import { phoneDigits } from './normalize';
+import { implausibleTime, toUnixSeconds } from './plausible-time';
+
+const MAX_REVENUE = 1e12;
 
 // External (Off-Thread) events in 360dialog's format (whatsapp-360dialog.md §2), shared by
 // POST /clients/{client_id}/external-events, the CSV importer and collector sync.
@@ -54,7 +57,7 @@ export function parseEventTime(v: unknown, field: string): number | null {
   if (typeof v === 'number' || (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim()))) {
     const n = Number(v);
     if (!Number.isFinite(n) || n < 0) throw bad(field, 'expected Unix seconds or ISO 8601 with an offset');
-    return Math.floor(n > 1e11 ? n / 1000 : n);
+    return inWindow(toUnixSeconds(n), field);
   }
   if (typeof v !== 'string') throw bad(field, 'expected Unix seconds or ISO 8601 with an offset');
   const s = v.trim();
@@ -64,7 +67,13 @@ export function parseEventTime(v: unknown, field: string): number | null {
   }
   const dt = DateTime.fromISO(s.replace(' ', 'T'), { setZone: true });
   if (!dt.isValid) throw bad(field, `"${s}" is not an ISO 8601 time`);
-  return Math.floor(dt.toSeconds());
+  return inWindow(Math.floor(dt.toSeconds()), field);
+}
+
+function inWindow(ts: number, field: string): number {
+  const why = implausibleTime(ts);
+  if (why) throw bad(field, why);
+  return ts;
 }
 
 /**
@@ -100,6 +109,8 @@ export function parseExternalEvent(raw: unknown, prefix = 'external_event'): Ext
         typeof amount === 'number' ? amount : typeof amount === 'string' ? Number(amount.trim()) : Number.NaN;
       if (!Number.isFinite(n)) throw bad(`${prefix}.revenue.amount`, 'expected a number');
       if (n < 0) throw bad(`${prefix}.revenue.amount`, 'must not be negative');
+      // Sums of amounts must stay exact and finite in every report (a float holds 15 digits).
+      if (n > MAX_REVENUE) throw bad(`${prefix}.revenue.amount`, 'larger than 1,000,000,000,000');
       revenueAmount = n;
     }
     const currency = r.currency;

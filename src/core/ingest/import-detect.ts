@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { ApiError } from '../../shared/contract/errors';
 
@@ -28,16 +29,29 @@ export function openText(file: string): { raw: fs.ReadStream; text: NodeJS.Reada
   return { raw, text: raw.pipe(gunzip) };
 }
 
+/**
+ * The first `bytes` of the file's text after any leading whitespace (blank lines before a payload are
+ * read past, however many), gunzipped when needed. A damaged .gz names the file.
+ */
 async function head(file: string, bytes = 64 * 1024): Promise<string> {
   const { raw, text } = openText(file);
   const chunks: Buffer[] = [];
   let n = 0;
   try {
     for await (const c of text as AsyncIterable<Buffer>) {
-      chunks.push(c);
-      n += c.length;
+      const s = n === 0 ? c.toString('latin1').trimStart() : null;
+      if (s === '') continue;
+      const kept = s === null ? c : c.subarray(c.length - Buffer.byteLength(s, 'latin1'));
+      chunks.push(kept);
+      n += kept.length;
       if (n >= bytes) break;
     }
+  } catch (err) {
+    throw new ApiError(
+      'invalid_argument',
+      `${path.basename(file)}: cannot be read (${err instanceof Error ? err.message : String(err)}) — a damaged or incomplete .gz?`,
+      'files',
+    );
   } finally {
     raw.destroy();
   }

@@ -13,7 +13,7 @@ import {
   storeExternalEvents,
 } from './external-events';
 import { detectImport, type ImportKind, openText } from './import-detect';
-import { importRows, type Row } from './import-rows';
+import { importRows, isStreamError, type Row } from './import-rows';
 import { storePrepared } from './ingest';
 import { phoneDigits } from './normalize';
 import { type OutgoingInput, storeOutgoingMessages } from './outgoing';
@@ -151,10 +151,17 @@ async function importInto(
         );
       }
     };
-    for await (const row of source) {
-      summary.lines = Math.max(summary.lines, row.line);
-      chunk.push(row);
-      if (chunk.length >= chunkSize) await commit();
+    try {
+      for await (const row of source) {
+        summary.lines = Math.max(summary.lines, row.line);
+        chunk.push(row);
+        if (chunk.length >= chunkSize) await commit();
+      }
+    } catch (err) {
+      if (!isStreamError(err)) throw err;
+      // A truncated or damaged file (a .gz cut short): what was read before stays, the file is reported.
+      await commit();
+      error(summary.lines + 1, endedEarly(name, summary, err));
     }
     await commit();
     doneBytes += fs.statSync(file).size;
@@ -163,6 +170,21 @@ async function importInto(
   ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'all' });
   out.seconds = (Date.now() - started) / 1000;
   return out;
+}
+
+/** "x.ndjson.gz ends early …": which file, how much of it is stored, and that a re-run continues. */
+function endedEarly(name: string, f: ImportFileSummary, err: unknown): string {
+  const stored =
+    f.kind === 'webhooks'
+      ? `${f.messages.toLocaleString('en')} messages and ${f.statuses.toLocaleString('en')} statuses`
+      : f.kind === 'external-events'
+        ? `${f.events.toLocaleString('en')} events`
+        : `${f.outgoing.toLocaleString('en')} outgoing messages`;
+  return (
+    `${name} ends early or is damaged after line ${f.lines.toLocaleString('en')} ` +
+    `(${err instanceof Error ? err.message : String(err)}): ${stored} before it were imported and are kept. ` +
+    'Fix or fetch the file again and run the import again: it continues, nothing is stored twice.'
+  );
 }
 
 interface RowSource {
@@ -213,6 +235,7 @@ function sinkFor(kind: ImportKind, channel: string | undefined): Sink {
       summary.messages += res.messages;
       summary.statuses += res.statuses;
       for (const r of res.rejected) error(rows[r.index]!.line, r.reason);
+      for (const r of res.partial) error(rows[r.index]!.line, `the rest stored; not stored: ${r.reason}`);
     };
   }
   if (kind.kind === 'external-events') {

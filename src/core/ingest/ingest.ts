@@ -19,6 +19,11 @@ export interface IngestResult {
   statuses: number;
   /** Items that were not stored, with the reason (malformed or unknown shape). */
   rejected: { index: number; reason: string }[];
+  /**
+   * Items stored in part (split-delivery.ts): their unreadable part, to quarantine, with the reason.
+   * Only for payloads new to this call (a re-delivery's part was quarantined the first time).
+   */
+  partial: { index: number; reason: string; body: string }[];
   /** raw_payloads.id per input (new or already stored), null for rejected items. */
   payloadIds: (number | null)[];
 }
@@ -115,6 +120,7 @@ export function storePrepared(db: Db, items: Prepared[]): IngestResult {
       messages: 0,
       statuses: 0,
       rejected: [],
+      partial: [],
       payloadIds: [],
     };
     const contacts = contactResolver(db);
@@ -146,6 +152,7 @@ export function storePrepared(db: Db, items: Prepared[]): IngestResult {
       }
       result.payloads++;
       result.payloadIds.push(rawId);
+      if (p.invalid) result.partial.push({ index, ...p.invalid });
       storeRows(st, contacts, rows, rawId, numbers, changed, result);
     }
     for (const [id, n] of numbers) {

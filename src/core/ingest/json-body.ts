@@ -2,6 +2,12 @@
 // the stack) and errors that say where the text went wrong.
 
 export const MAX_JSON_DEPTH = 64;
+/**
+ * The largest webhook body taken, in bytes: the receiver's default limit (413 beyond it, `serve
+ * --body-limit` to change) and the largest line or item an import reads (longer ones are skipped and
+ * reported). Meta's webhook bodies are a few KB; this bounds the memory one body can take.
+ */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 /** Nesting depth of JSON text, scanning iteratively (strings and escapes skipped). */
 export function jsonDepth(text: string): number {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { implausibleTime, MAX_AHEAD_S, MAX_EXPIRATION_AHEAD_S, toUnixSeconds } from './plausible-time';
 
 // Lenient zod schemas for the two webhook formats 360dialog delivers (Cloud API and On-Premise), per
 // /work/shared/reference/whatsapp-360dialog.md §3. Objects are loose (unknown fields are kept in the
@@ -12,19 +13,27 @@ export const Str = z
 
 /**
  * Unix time in seconds. Documented as a string of seconds; also accepted as a number and, when it is
- * clearly in milliseconds (beyond year 5138 in seconds), scaled down.
+ * clearly in milliseconds (beyond year 5138 in seconds), scaled down. Then it must lie in the window of
+ * plausible-time.ts (2009-01-01 to a day ahead; `aheadS` for expirations).
  */
-export const UnixSeconds = z
-  .union([
-    z.number(),
-    z
-      .string()
-      .trim()
-      .regex(/^\d+(\.\d+)?$/, 'expected Unix seconds'),
-  ])
-  .transform((v) => Number(v))
-  .refine((n) => Number.isFinite(n) && n >= 0, 'expected Unix seconds')
-  .transform((n) => Math.floor(n > 1e11 ? n / 1000 : n));
+const unixSeconds = (aheadS: number) =>
+  z
+    .union([
+      z.number(),
+      z
+        .string()
+        .trim()
+        .regex(/^\d+(\.\d+)?$/, 'expected Unix seconds'),
+    ])
+    .transform((v) => Number(v))
+    .refine((n) => Number.isFinite(n) && n >= 0, 'expected Unix seconds')
+    .transform(toUnixSeconds)
+    .superRefine((n, ctx) => {
+      const why = implausibleTime(n, aheadS);
+      if (why) ctx.addIssue({ code: 'custom', message: why });
+    });
+export const UnixSeconds = unixSeconds(MAX_AHEAD_S);
+const ExpirationSeconds = unixSeconds(MAX_EXPIRATION_AHEAD_S);
 
 const OptStr = Str.nullish();
 const Loose = z.looseObject({});
@@ -68,7 +77,7 @@ export const StatusSchema = z.looseObject({
   conversation: z
     .looseObject({
       id: OptStr,
-      expiration_timestamp: UnixSeconds.nullish(),
+      expiration_timestamp: ExpirationSeconds.nullish(),
       origin: z.looseObject({ type: z.string().nullish() }).nullish(),
     })
     .nullish(),

@@ -2,6 +2,8 @@ import { hash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { canonicalJson } from './json-body';
 import { type NormalizedPayload, normalizePayload } from './normalize';
+import { boundRows } from './row-bounds';
+import { hasContent, splitDelivery } from './split-delivery';
 
 // The pure half of storing a payload: canonical text, validation and rows, hash and deflated body.
 // It needs no database, so an import runs it on another thread (prepare-pipeline.ts) while the
@@ -33,6 +35,11 @@ export interface PreparedPayload {
    * is then one flat string per payload, and the objects, parsed as each payload is stored, die young.
    */
   rows: NormalizedPayload | string;
+  /**
+   * The unreadable part of a partly readable delivery (split-delivery.ts): stored rows come from the
+   * rest, this part (the same envelope with only the unreadable items, as JSON text) is quarantined.
+   */
+  invalid?: { reason: string; body: string };
 }
 
 export type Prepared = { ok: true; payload: PreparedPayload } | { ok: false; reason: string };
@@ -75,8 +82,15 @@ export function ownBytes(p: PreparedPayload): PreparedPayload {
 export function preparePayload(item: PayloadInput): Prepared {
   const text = canonicalJson(item.body);
   if (text === null) return { ok: false, reason: 'the body is not serialisable JSON' };
-  const norm = normalizePayload(item.body, { channel: item.channel });
-  if (!norm.ok) return { ok: false, reason: norm.error };
+  let norm = normalizePayload(item.body, { channel: item.channel });
+  let invalid: PreparedPayload['invalid'];
+  if (!norm.ok) {
+    const split = splitDelivery(item.body, item.channel);
+    const rest = split ? normalizePayload(split.valid, { channel: item.channel }) : null;
+    if (!split || !rest || !hasContent(rest)) return { ok: false, reason: norm.error };
+    norm = rest;
+    invalid = { reason: split.reasons.join('; '), body: canonicalJson(split.invalid) ?? '' };
+  }
   return {
     ok: true,
     payload: {
@@ -86,7 +100,8 @@ export function preparePayload(item: PayloadInput): Prepared {
       hash: sha256(text),
       body: deflateBody(text),
       size: Buffer.byteLength(text),
-      rows: norm.value,
+      rows: boundRows(norm.value, text.length),
+      ...(invalid ? { invalid } : {}),
     },
   };
 }

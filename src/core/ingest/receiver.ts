@@ -165,25 +165,31 @@ function storeBatch(db: Db, batch: Queued[]): WebhookOutcome[] {
   if (items.length > 0) {
     const result = storePrepared(db, items);
     const rejected = new Map(result.rejected.map((r) => [r.index, r.reason]));
+    const partial = new Map(result.partial.map((r) => [r.index, r]));
     items.forEach((_, k) => {
       const i = itemIndex[k]!;
       const reason = rejected.get(k);
+      const part = partial.get(k);
       if (reason !== undefined) {
         quarantine(db, batch[i]!.args, reason);
         outcomes[i] = { status: 400, message: reason };
+      } else if (part) {
+        // The readable part is stored: a 200 stops 360dialog's retries; the rest waits in the quarantine.
+        quarantine(db, batch[i]!.args, `not stored: ${part.reason}`, part.body);
+        outcomes[i] = { status: 200, message: `partly stored; quarantined: ${part.reason}` };
       } else outcomes[i] = { status: 200 };
     });
   }
   return outcomes;
 }
 
-function quarantine(db: Db, args: WebhookArgs, reason: string): void {
+function quarantine(db: Db, args: WebhookArgs, reason: string, body = args.body ?? ''): void {
   addToQuarantine(db, {
     origin: 'webhook',
     channel: args.channel,
     reason,
     contentType: args.contentType,
-    body: Buffer.from(args.body ?? '', 'utf8'),
+    body: Buffer.from(body, 'utf8'),
     receivedAt: args.receivedAt,
   });
 }

@@ -114,7 +114,11 @@ export async function registerIngestRoutes(app: FastifyInstance, host: CoreHost)
           contentType: req.headers['content-type'] ?? null,
           receivedAt,
         })) as WebhookOutcome;
-        if (out.status === 200) return reply.code(200).header('cache-control', 'no-store').send({ ok: true });
+        if (out.status === 200)
+          return reply
+            .code(200)
+            .header('cache-control', 'no-store')
+            .send(out.message ? { ok: true, warning: out.message } : { ok: true });
         if (out.status === 404 || out.status === 401) directory.forget({ channel });
         const code = out.status === 401 ? 'unauthorized' : out.status === 404 ? 'not_found' : 'bad_request';
         return fail(reply, out.status, code, out.message ?? code);

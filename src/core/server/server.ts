@@ -6,6 +6,7 @@ import type { CallResult, CoreEvent } from '../../shared/contract';
 import { ApiError, httpStatusFor } from '../../shared/contract/errors';
 import type { CoreHost } from '../host/host';
 import { toErrorShape } from '../host/protocol';
+import { MAX_BODY_BYTES } from '../ingest/json-body';
 import { receiverRoutes } from './routes';
 
 export interface ServerOptions {
@@ -28,7 +29,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
+export const DEFAULT_BODY_LIMIT = MAX_BODY_BYTES;
 
 /**
  * Browser mode's HTTP API (the same contract as IPC) plus the receivers that 360dialog, the

@@ -173,6 +173,28 @@ describe('POST /messages/:channel (send proxy) over real HTTP', () => {
     expect(l).toMatchObject({ buttons: JSON.stringify([{ title: 'Premium', id: 'r-1' }]) });
   });
 
+  it('refuses what 360dialog cannot take with a 400, forwarding nothing (deep nesting, arrays, no recipient)', async () => {
+    const before = fake.requests.length;
+    const deep = `${'{"a":'.repeat(6000)}1${'}'.repeat(6000)}`;
+    const raw = await fetch(`${server.url}/messages/1111`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+      body: `{"messaging_product":"whatsapp","to":"4915100000042","type":"text","text":${deep}}`,
+    });
+    expect(raw.status).toBe(400);
+    expect(await raw.json()).toMatchObject({ error: { message: expect.stringContaining('nested deeper') } });
+    for (const body of [
+      [{ messaging_product: 'whatsapp', to: '4915100000042', type: 'text', text: { body: 'x' } }],
+      { messaging_product: 'whatsapp', type: 'text', text: { body: 'no recipient' } },
+      { messaging_product: 'sms', to: '4915100000042', type: 'text', text: { body: 'x' } },
+      { messaging_product: 'whatsapp', to: '4915100000042', type: 7 },
+    ]) {
+      const res = await post('1111', body, `Bearer ${secret}`);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+    }
+    expect(fake.requests.length).toBe(before);
+  });
+
   it("passes 360dialog's refusal through unchanged and records nothing", async () => {
     const before = outgoing().length;
     const res = await post('1111', { to: '49151' }, `Bearer ${secret}`);

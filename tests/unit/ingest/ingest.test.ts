@@ -19,6 +19,9 @@ const names = (format: 'cloud' | 'onprem') =>
 const count = (db: Db, table: string) =>
   (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
+/** A plausible time (2023-11-14): deliveries outside 2009…tomorrow are refused (plausible-time.ts). */
+const T0 = 1_700_000_000;
+
 function cloudText(id: string, from: string, ts: number, body: string, extra: Record<string, unknown> = {}) {
   return {
     object: 'whatsapp_business_account',
@@ -102,7 +105,7 @@ describe('ingestPayloads', () => {
   });
 
   it('stores a message once and a status once per (id, status) however often delivered', () => {
-    const a = cloudText('wamid.A', '111111', 100, 'hi');
+    const a = cloudText('wamid.A', '111111', T0 + 100, 'hi');
     expect(ingestPayloads(db, [{ body: a, origin: 'webhook' }])).toMatchObject({ payloads: 1, messages: 1 });
     // The identical delivery again, and the same message inside a differently shaped delivery.
     const again = ingestPayloads(db, [{ body: structuredClone(a), origin: 'webhook' }]);
@@ -121,29 +124,29 @@ describe('ingestPayloads', () => {
       statuses: [{ id: 'wamid.OUT', status, timestamp: String(ts), recipient_id: '111111' }],
     });
     ingestPayloads(db, [
-      { body: st('read', 300), origin: 'webhook', channel: 'P1' },
-      { body: st('read', 300), origin: 'webhook', channel: 'P1' },
-      { body: st('delivered', 250), origin: 'webhook', channel: 'P1' },
+      { body: st('read', T0 + 300), origin: 'webhook', channel: 'P1' },
+      { body: st('read', T0 + 300), origin: 'webhook', channel: 'P1' },
+      { body: st('delivered', T0 + 250), origin: 'webhook', channel: 'P1' },
     ]);
     expect(count(db, 'statuses')).toBe(2);
   });
 
   it('handles out-of-order deliveries: a reply before the message it answers, statuses before sent', () => {
-    const reply = cloudText('wamid.R', '222222', 500, 'Yes', {
+    const reply = cloudText('wamid.R', '222222', T0 + 500, 'Yes', {
       context: { from: '15550001111', id: 'wamid.B' },
     });
     ingestPayloads(db, [{ body: reply, origin: 'webhook' }]);
     const st = (status: string, ts: number) => ({
       statuses: [{ id: 'wamid.B', status, timestamp: String(ts), recipient_id: '222222' }],
     });
-    ingestPayloads(db, [{ body: st('read', 450), origin: 'webhook', channel: 'P1' }]);
-    ingestPayloads(db, [{ body: st('sent', 400), origin: 'webhook', channel: 'P1' }]);
-    ingestPayloads(db, [{ body: st('delivered', 420), origin: 'webhook', channel: 'P1' }]);
+    ingestPayloads(db, [{ body: st('read', T0 + 450), origin: 'webhook', channel: 'P1' }]);
+    ingestPayloads(db, [{ body: st('sent', T0 + 400), origin: 'webhook', channel: 'P1' }]);
+    ingestPayloads(db, [{ body: st('delivered', T0 + 420), origin: 'webhook', channel: 'P1' }]);
     const out = db.prepare("SELECT direction, ts, contact_id FROM messages WHERE id = 'wamid.B'").get();
-    expect(out).toEqual({ direction: 'out', ts: 400, contact_id: '222222' });
+    expect(out).toEqual({ direction: 'out', ts: T0 + 400, contact_id: '222222' });
     expect(count(db, 'statuses')).toBe(3);
     const bn = db.prepare('SELECT first_message_at, last_message_at FROM business_numbers').get();
-    expect(bn).toEqual({ first_message_at: 400, last_message_at: 500 });
+    expect(bn).toEqual({ first_message_at: T0 + 400, last_message_at: T0 + 500 });
   });
 
   it('maps a BSUID to its wa_id once seen together, and files BSUID-only contacts under bsuid:', () => {
@@ -162,7 +165,7 @@ describe('ingestPayloads', () => {
                   {
                     from_user_id: 'US.9',
                     id: 'wamid.U1',
-                    timestamp: '10',
+                    timestamp: '1700000010',
                     type: 'text',
                     text: { body: 'a' },
                   },
@@ -177,7 +180,7 @@ describe('ingestPayloads', () => {
     expect(db.prepare("SELECT contact_id FROM messages WHERE id = 'wamid.U1'").get()).toEqual({
       contact_id: 'bsuid:US.9',
     });
-    const both = cloudText('wamid.U2', '333333', 20, 'b');
+    const both = cloudText('wamid.U2', '333333', T0 + 20, 'b');
     (both.entry[0]!.changes[0]!.value.contacts[0] as Record<string, unknown>).user_id = 'US.9';
     ingestPayloads(db, [{ body: both, origin: 'webhook' }]);
     // The earlier message moved to the wa_id contact; the bsuid contact is gone.
@@ -198,8 +201,11 @@ describe('ingestPayloads', () => {
   it('rejects bad items without storing them, and stores the rest', () => {
     const r = ingestPayloads(db, [
       { body: { nonsense: true }, origin: 'import' },
-      { body: cloudText('wamid.ok', '444444', 1, 'x'), origin: 'import' },
-      { body: { messages: [{ id: 'm', from: '1', timestamp: '1', type: 'text' }] }, origin: 'import' },
+      { body: cloudText('wamid.ok', '444444', T0 + 1, 'x'), origin: 'import' },
+      {
+        body: { messages: [{ id: 'm', from: '1', timestamp: '1700000001', type: 'text' }] },
+        origin: 'import',
+      },
     ]);
     expect(r.rejected.map((x) => x.index)).toEqual([0, 2]);
     expect(r.rejected[1]!.reason).toMatch(/channel/);
@@ -211,22 +217,24 @@ describe('ingestPayloads', () => {
 
 describe('privacy', () => {
   it('erases a contact everywhere and rewrites shared raw payloads', () => {
-    const shared = cloudText('wamid.E1', '4915100000001', 10, 'mine');
+    const shared = cloudText('wamid.E1', '4915100000001', T0 + 10, 'mine');
     const value = shared.entry[0]!.changes[0]!.value;
     value.contacts.push({ profile: { name: 'other' }, wa_id: '4915100000002' });
     value.messages.push({
       from: '4915100000002',
       id: 'wamid.E2',
-      timestamp: '11',
+      timestamp: '1700000011',
       type: 'text',
       text: { body: 'theirs' },
     });
     ingestPayloads(db, [
       { body: shared, origin: 'webhook' },
-      { body: cloudText('wamid.E3', '4915100000001', 12, 'only mine'), origin: 'webhook' },
+      { body: cloudText('wamid.E3', '4915100000001', T0 + 12, 'only mine'), origin: 'webhook' },
       {
         body: {
-          statuses: [{ id: 'wamid.O1', status: 'read', timestamp: '13', recipient_id: '4915100000001' }],
+          statuses: [
+            { id: 'wamid.O1', status: 'read', timestamp: '1700000013', recipient_id: '4915100000001' },
+          ],
         },
         origin: 'webhook',
         channel: 'P1',
@@ -272,11 +280,11 @@ describe('privacy', () => {
   it('drops raw bodies older than the retention and keeps derived rows', () => {
     ingestPayloads(db, [
       {
-        body: cloudText('wamid.old', '555555', 1, 'old'),
+        body: cloudText('wamid.old', '555555', T0 + 1, 'old'),
         origin: 'import',
         receivedAt: Date.now() - 40 * 86_400_000,
       },
-      { body: cloudText('wamid.new', '555555', 2, 'new'), origin: 'import' },
+      { body: cloudText('wamid.new', '555555', T0 + 2, 'new'), origin: 'import' },
     ]);
     expect(applyRetention(db)).toBe(0);
     setRetentionDays(db, 30);
@@ -285,7 +293,7 @@ describe('privacy', () => {
     expect(count(db, 'messages')).toBe(2);
     // A late re-delivery of the pruned payload is still recognised.
     const again = ingestPayloads(db, [
-      { body: cloudText('wamid.old', '555555', 1, 'old'), origin: 'webhook' },
+      { body: cloudText('wamid.old', '555555', T0 + 1, 'old'), origin: 'webhook' },
     ]);
     expect(again.duplicatePayloads).toBe(1);
   });

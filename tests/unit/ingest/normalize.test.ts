@@ -126,7 +126,7 @@ describe('normalizer edge cases', () => {
     };
     const value = one.entry[0]!.changes[0]!.value;
     value.messages.push({ ...(value.messages[0] as object), id: 'wamid.second' });
-    value.statuses = [{ id: 'wamid.x', status: 'read', timestamp: '1', recipient_id: '1555' }];
+    value.statuses = [{ id: 'wamid.x', status: 'read', timestamp: '1700000001', recipient_id: '1555' }];
     const two = {
       ...one,
       entry: [
@@ -138,7 +138,9 @@ describe('normalizer edge cases', () => {
               field: 'messages',
               value: {
                 metadata: { phone_number_id: '999' },
-                messages: [{ from: '1', id: 'wamid.third', timestamp: 5, type: 'text', text: { body: 'x' } }],
+                messages: [
+                  { from: '1', id: 'wamid.third', timestamp: 1700000005, type: 'text', text: { body: 'x' } },
+                ],
               },
             },
           ],
@@ -252,7 +254,7 @@ describe('normalizer edge cases', () => {
               value: {
                 metadata: { phone_number_id: '1' },
                 contacts: [{ user_id: 'US.123', profile: { name: 'Hidden' } }],
-                messages: [{ id: 'm', timestamp: '1', type: 'text', text: { body: 'hi' } }],
+                messages: [{ id: 'm', timestamp: '1700000001', type: 'text', text: { body: 'hi' } }],
               },
             },
           ],
@@ -261,7 +263,7 @@ describe('normalizer edge cases', () => {
     });
     expect(r.ok && r.value.messages[0]).toMatchObject({ from: null, fromUserId: 'US.123' });
     expect(
-      normalizePayload({ messages: [{ id: 'm', timestamp: '1', type: 'text' }] }, { channel: '1' }),
+      normalizePayload({ messages: [{ id: 'm', timestamp: '1700000001', type: 'text' }] }, { channel: '1' }),
     ).toEqual({
       ok: false,
       error: expect.stringMatching(/no sender/),

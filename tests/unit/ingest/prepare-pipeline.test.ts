@@ -80,7 +80,7 @@ describe('prepare pipeline', () => {
     const big = fixture('cloud', 'text') as {
       entry: { changes: { value: { messages: { text: { body: string } }[] } }[] }[];
     };
-    big.entry[0]!.changes[0]!.value.messages[0]!.text.body = 'x'.repeat(48 * 1024 * 1024);
+    big.entry[0]!.changes[0]!.value.messages[0]!.text.body = 'x'.repeat(4.5 * 1024 * 1024); // under the 5 MB line limit
     const huge = path.join(dir, 'huge.ndjson');
     const small = (name: string) => JSON.stringify(fixture('cloud', name));
     fs.writeFileSync(
@@ -90,7 +90,7 @@ describe('prepare pipeline', () => {
     const job: PrepareJob = { file: huge, layout: 'ndjson', channel: null, batchRows: 1 };
     const inline = await collect(job, false);
     const threaded: PreparedBatch[] = [];
-    for await (const b of preparedBatches(job, true, 24)) threaded.push(b);
+    for await (const b of preparedBatches(job, true, 8)) threaded.push(b);
     const lines = (batches: PreparedBatch[]) => ({
       items: batches.flatMap((b) => b.items.map((i) => [i.line, i.prepared.ok])),
       errors: batches.flatMap((b) => b.errors.map((e) => e.line)),
