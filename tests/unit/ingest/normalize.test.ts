@@ -137,7 +137,7 @@ describe('normalizer edge cases', () => {
             {
               field: 'messages',
               value: {
-                metadata: { phone_number_id: '999' },
+                metadata: { phone_number_id: '9990001' },
                 messages: [{ from: '1', id: 'wamid.third', timestamp: 5, type: 'text', text: { body: 'x' } }],
               },
             },
@@ -151,10 +151,10 @@ describe('normalizer edge cases', () => {
     expect(r.value.messages.map((m) => [m.id, m.phoneNumberId])).toEqual([
       ['wamid.IN.text', '1234567890'],
       ['wamid.second', '1234567890'],
-      ['wamid.third', '999'],
+      ['wamid.third', '9990001'],
     ]);
     expect(r.value.statuses).toHaveLength(1);
-    expect(r.value.numbers.map((n) => n.phoneNumberId)).toEqual(['1234567890', '999']);
+    expect(r.value.numbers.map((n) => n.phoneNumberId)).toEqual(['1234567890', '9990001']);
   });
 
   it('accepts numbers as strings and strings as numbers', () => {
@@ -250,7 +250,7 @@ describe('normalizer edge cases', () => {
             {
               field: 'messages',
               value: {
-                metadata: { phone_number_id: '1' },
+                metadata: { phone_number_id: '1000000001' },
                 contacts: [{ user_id: 'US.123', profile: { name: 'Hidden' } }],
                 messages: [{ id: 'm', timestamp: '1', type: 'text', text: { body: 'hi' } }],
               },
@@ -261,7 +261,7 @@ describe('normalizer edge cases', () => {
     });
     expect(r.ok && r.value.messages[0]).toMatchObject({ from: null, fromUserId: 'US.123' });
     expect(
-      normalizePayload({ messages: [{ id: 'm', timestamp: '1', type: 'text' }] }, { channel: '1' }),
+      normalizePayload({ messages: [{ id: 'm', timestamp: '1', type: 'text' }] }, { channel: '1000000001' }),
     ).toEqual({
       ok: false,
       error: expect.stringMatching(/no sender/),
