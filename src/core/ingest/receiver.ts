@@ -12,8 +12,25 @@ import { applyRetention } from './retention';
 
 // The write-lane side of the receivers. Webhook deliveries are GROUP-COMMITTED: deliveries arriving
 // while the lane is busy queue up and are stored in one transaction, and each is acknowledged only
-// after that commit (WAL + synchronous=NORMAL keeps a commit across a process kill). One commit per
-// batch instead of per delivery is what lets a single writer keep up with many concurrent senders.
+// after that commit has reached the disk. One commit (and one WAL sync) per batch instead of per
+// delivery is what lets a single writer keep up with many concurrent senders.
+
+/**
+ * 360dialog does not re-send what it got a 200 for, so a commit must survive a power cut before the
+ * 200: in WAL mode synchronous=NORMAL syncs the WAL only at checkpoints ("a transaction committed in
+ * WAL mode with synchronous=NORMAL might roll back following a power loss"), FULL syncs it at every
+ * commit (https://www.sqlite.org/pragma.html#pragma_synchronous). Set on the write lane's connection,
+ * which the receivers share with the user's edits; imports (job lane) keep NORMAL: they are re-runnable.
+ * INSIGHTS_BENCH_RECEIVER_SYNCHRONOUS=NORMAL exists only so bench:ingest can measure what FULL costs.
+ */
+const RECEIVER_SYNCHRONOUS = process.env.INSIGHTS_BENCH_RECEIVER_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL';
+const durableConnections = new WeakSet<Db>();
+
+function durable(db: Db): void {
+  if (durableConnections.has(db)) return;
+  db.pragma(`synchronous = ${RECEIVER_SYNCHRONOUS}`);
+  durableConnections.add(db);
+}
 
 export const WebhookArgs = z.object({
   channel: z.string().min(1).max(64),
@@ -66,6 +83,7 @@ export function receiveWebhook(rawArgs: unknown, ctx: CoreContext): Promise<Webh
   const db = ctx.db();
   let lane = lanes.get(db);
   if (!lane) {
+    durable(db);
     lane = { queue: [], scheduled: false, timer: null, lastRetention: 0, lastEmit: 0 };
     lanes.set(db, lane);
   }
@@ -200,6 +218,7 @@ export function receiveExternalEvent(
 ): { external_event_id: string; duplicate: boolean } {
   const args = EventArgs.parse(rawArgs);
   const db = ctx.db();
+  durable(db);
   if (!authenticateKey(db, Buffer.from(args.keyHash, 'hex')))
     throw new ApiError('unauthorized', 'Unknown or revoked api_key');
   const event = parseExternalEvent(args.event);
