@@ -9,28 +9,12 @@ import { parseJsonText } from './json-body';
 import { type Prepared, type PreparedPayload, preparePayload } from './prepare';
 import { addToQuarantine } from './quarantine';
 import { applyRetention } from './retention';
+import { walSynced } from './wal-sync';
 
 // The write-lane side of the receivers. Webhook deliveries are GROUP-COMMITTED: deliveries arriving
 // while the lane is busy queue up and are stored in one transaction, and each is acknowledged only
-// after that commit has reached the disk. One commit (and one WAL sync) per batch instead of per
-// delivery is what lets a single writer keep up with many concurrent senders.
-
-/**
- * 360dialog does not re-send what it got a 200 for, so a commit must survive a power cut before the
- * 200: in WAL mode synchronous=NORMAL syncs the WAL only at checkpoints ("a transaction committed in
- * WAL mode with synchronous=NORMAL might roll back following a power loss"), FULL syncs it at every
- * commit (https://www.sqlite.org/pragma.html#pragma_synchronous). Set on the write lane's connection,
- * which the receivers share with the user's edits; imports (job lane) keep NORMAL: they are re-runnable.
- * INSIGHTS_BENCH_RECEIVER_SYNCHRONOUS=NORMAL exists only so bench:ingest can measure what FULL costs.
- */
-const RECEIVER_SYNCHRONOUS = process.env.INSIGHTS_BENCH_RECEIVER_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL';
-const durableConnections = new WeakSet<Db>();
-
-function durable(db: Db): void {
-  if (durableConnections.has(db)) return;
-  db.pragma(`synchronous = ${RECEIVER_SYNCHRONOUS}`);
-  durableConnections.add(db);
-}
+// after that commit has reached the disk (wal-sync.ts). One commit (and at most one WAL sync) per batch
+// instead of per delivery is what lets a single writer keep up with many concurrent senders.
 
 export const WebhookArgs = z.object({
   channel: z.string().min(1).max(64),
@@ -83,7 +67,6 @@ export function receiveWebhook(rawArgs: unknown, ctx: CoreContext): Promise<Webh
   const db = ctx.db();
   let lane = lanes.get(db);
   if (!lane) {
-    durable(db);
     lane = { queue: [], scheduled: false, timer: null, lastRetention: 0, lastEmit: 0 };
     lanes.set(db, lane);
   }
@@ -109,19 +92,29 @@ function flush(db: Db, state: LaneState, ctx: CoreContext): void {
   // What queued during this commit is written right after it (setImmediate: after this turn's messages).
   if (state.queue.length > 0) setImmediate(() => flush(db, state, ctx));
   else state.scheduled = false;
+  const outcomes: { q: Queued; outcome: WebhookOutcome }[] = [];
   try {
-    const outcomes = db.transaction(() => storeBatch(db, batch)).immediate();
-    for (const [i, q] of batch.entries()) q.resolve(outcomes[i]!);
+    const stored = db.transaction(() => storeBatch(db, batch)).immediate();
+    for (const [i, q] of batch.entries()) outcomes.push({ q, outcome: stored[i]! });
   } catch {
     // One poisonous delivery must not fail its neighbours: store each on its own.
     for (const q of batch) {
       try {
-        q.resolve(db.transaction(() => storeBatch(db, [q])[0]!).immediate());
+        outcomes.push({ q, outcome: db.transaction(() => storeBatch(db, [q])[0]!).immediate() });
       } catch (err) {
         q.reject(err);
       }
     }
   }
+  // Answered once the commit is on the disk; meanwhile the writer goes on with the next batch.
+  walSynced(db).then(
+    () => {
+      for (const { q, outcome } of outcomes) q.resolve(outcome);
+    },
+    (err) => {
+      for (const { q } of outcomes) q.reject(err);
+    },
+  );
   afterCommit(db, state, ctx);
 }
 
@@ -212,13 +205,12 @@ export const EventArgs = z.object({
 });
 
 /** POST /clients/{client_id}/external-events after the route found the key's workspace. */
-export function receiveExternalEvent(
+export async function receiveExternalEvent(
   rawArgs: unknown,
   ctx: CoreContext,
-): { external_event_id: string; duplicate: boolean } {
+): Promise<{ external_event_id: string; duplicate: boolean }> {
   const args = EventArgs.parse(rawArgs);
   const db = ctx.db();
-  durable(db);
   if (!authenticateKey(db, Buffer.from(args.keyHash, 'hex')))
     throw new ApiError('unauthorized', 'Unknown or revoked api_key');
   const event = parseExternalEvent(args.event);
@@ -227,6 +219,7 @@ export function receiveExternalEvent(
     { event, options: { origin: 'webhook', clientId: args.clientId, receivedAt: args.receivedAt } },
   ]);
   ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'events' });
+  await walSynced(db); // acknowledged durable, as webhooks are
   return { external_event_id: stored!.id, duplicate: stored!.duplicate };
 }
 
