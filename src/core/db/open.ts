@@ -24,7 +24,7 @@ export function nativeBindingFromEnv(): string | undefined {
  * keeps every committed transaction across a process kill; a busy timeout for cross-process writers.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
-  if (!options.readonly) {
+  if (!options.readonly && file !== ':memory:' && file !== '') {
     // Owner-only whatever the umask: the folder 0700, the database and its -wal/-shm 0600.
     ensurePrivateDir(path.dirname(file), true);
     ensurePrivateDatabaseFile(file);
