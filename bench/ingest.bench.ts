@@ -6,7 +6,8 @@
 //     its timed transaction: the ceiling. Twice: all the rows the import stored (raw payload with its deflated
 //     body, message, contact, link, and the derived rows copied from the imported database), and the raw rows
 //     alone (what derivation costs on top);
-//  4. runs `insights serve` (built, worker lanes) in a child process and measures 32 concurrent clients.
+//  4. runs `insights serve` (built, worker lanes) in a child process and measures 32 concurrent clients,
+//     with durable acknowledgements (a WAL sync per group commit, what ships) and without, in alternating rounds.
 // Prints figures; asserts nothing (timing belongs to benchmarks, not tests). BENCH_ONLY=import or
 // BENCH_ONLY=receiver runs one part; wall-clock and CPU-time rates are both printed (shared machines).
 // BENCH_DATA=typical generates conversations of several messages instead of the worst case (see below).
@@ -304,7 +305,13 @@ function derivedSources(importedDb: string, into: Db): DerivedSource[] {
   });
 }
 
-async function benchReceiver(): Promise<{
+/** 'wal-sync': what ships (a WAL sync after each group commit, before its 200s); 'none': as before. */
+type Synchronous = 'wal-sync' | 'none';
+
+async function benchReceiver(
+  synchronous: Synchronous,
+  run: number,
+): Promise<{
   rate: number;
   p50: number;
   p99: number;
@@ -312,12 +319,12 @@ async function benchReceiver(): Promise<{
   /** CPU seconds the load generator (this process) spent per delivery. */
   clientCpu: number;
 }> {
-  const dataDir = path.join(work, 'receiver');
+  const dataDir = path.join(work, `receiver-${run}`);
   const h = host(dataDir);
   const { secret } = await h.call('channels.add', 'default', { phoneNumberId: '1234567890' });
   await h.close();
-  // The real `insights serve` (built bundle, lane worker threads), as on a collector server.
-  execFileSync(process.execPath, [path.join(root, 'scripts/build-core.mjs')], { stdio: 'inherit' });
+  // The real `insights serve` (built bundle, lane worker threads), as on a collector server; 'none' is
+  // the receiver as it was before its commits were made durable (src/core/ingest/wal-sync.ts).
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -331,7 +338,11 @@ async function benchReceiver(): Promise<{
       '--token',
       'bench',
     ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, INSIGHTS_BENCH_RECEIVER_DURABILITY: synchronous },
+    },
   );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -377,7 +388,10 @@ async function benchReceiver(): Promise<{
   const seconds = (performance.now() - t) / 1000;
   const clientCpu = cpuSeconds(cpu0) / bodies.length;
   await pool.close();
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
+  await exited;
+  fs.rmSync(dataDir, { recursive: true, force: true });
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
   return { rate: bodies.length / seconds, p50: q(0.5), p99: q(0.99), errors, clientCpu };
@@ -412,12 +426,37 @@ async function runImport(): Promise<void> {
     fs.rmSync(path.join(work, dir), { recursive: true });
 }
 
+/**
+ * The receiver with durable acknowledgements (a WAL sync per group commit, what ships) and as it was
+ * before (synchronous=NORMAL, no sync), side by side in one run: alternating rounds (BENCH_RECEIVER_ROUNDS, default 2 each), so a load that changes
+ * during the run weighs on both settings alike. The medians are compared.
+ */
 async function runReceiver(): Promise<void> {
-  const recv = await benchReceiver();
+  execFileSync(process.execPath, [path.join(root, 'scripts/build-core.mjs')], { stdio: 'inherit' });
+  const rounds = Number(process.env.BENCH_RECEIVER_ROUNDS ?? 2);
+  const runs: Record<Synchronous, Awaited<ReturnType<typeof benchReceiver>>[]> = { 'wal-sync': [], none: [] };
+  let run = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const sync of (r % 2 === 0 ? ['none', 'wal-sync'] : ['wal-sync', 'none']) as Synchronous[]) {
+      const recv = await benchReceiver(sync, run++);
+      runs[sync].push(recv);
+      console.log(
+        `receiver, ${sync === 'none' ? 'no sync (before)' : 'WAL sync (durable)'}: ${fmt(recv.rate)} deliveries/s with ${CLIENTS} clients, p50 ack ${recv.p50.toFixed(1)} ms, p99 ack ${recv.p99.toFixed(1)} ms` +
+          (recv.errors ? `, ${recv.errors} non-200` : '') +
+          `; the clients used ${Math.round(recv.clientCpu * 1e6)} µs of CPU per delivery`,
+      );
+    }
+  }
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  const full = median(runs['wal-sync'].map((r) => r.rate));
+  const normal = median(runs.none.map((r) => r.rate));
+  const p99 = Math.max(...runs['wal-sync'].map((r) => r.p99));
   console.log(
-    `receiver: ${fmt(recv.rate)} deliveries/s with ${CLIENTS} clients, p50 ack ${recv.p50.toFixed(1)} ms, p99 ack ${recv.p99.toFixed(1)} ms` +
-      (recv.errors ? `, ${recv.errors} non-200` : '') +
-      `; the clients used ${Math.round(recv.clientCpu * 1e6)} µs of CPU per delivery`,
+    `receiver: durable ${fmt(full)} vs no sync ${fmt(normal)} deliveries/s (medians of ${rounds}): ` +
+      `${(((normal - full) / normal) * 100).toFixed(1)} % slower (target ≤ 10 %); worst p99 ack when durable ${p99.toFixed(1)} ms (target < 100 ms)`,
   );
 }
 

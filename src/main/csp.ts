@@ -1,11 +1,8 @@
-/**
- * The renderer's Content-Security-Policy. The same string is the meta tag of src/renderer/index.html
- * (needed for file://, which has no headers); tests/unit/main/security-policy.test.ts keeps them equal.
- * Sent as a header as well for http responses (the dev server).
- */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+import { CONTENT_SECURITY_POLICY } from '../shared/security-headers';
+
+// The renderer's Content-Security-Policy is defined once, in src/shared/security-headers.ts (browser
+// mode sends it too); tests/unit/main/security-policy.test.ts checks the meta tag against it.
+export { CONTENT_SECURITY_POLICY };
 
 /**
  * The dev server only (unpackaged, loopback): React Fast Refresh injects an inline preamble script.

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  bearerToken,
   GraphSimulator,
   graphError,
   type MetaFixture,
@@ -19,6 +20,8 @@ export interface LoggedRequest {
   method: string;
   path: string;
   params: URLSearchParams;
+  /** The Authorization header as received. */
+  authorization: string | null;
 }
 
 export type Fault = (req: LoggedRequest) => SimResponse | undefined;
@@ -98,13 +101,14 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
       if (r) return r;
     }
     const parts = req.url.pathname.split('/').filter(Boolean);
-    if (parts[1] === 'device' && options.device) return device(parts[2], req.params);
+    if (parts[1] === 'device' && options.device) return device(parts[2], req);
     return simulator.handle(req);
   };
 
-  const device = (what: string | undefined, params: URLSearchParams): SimResponse => {
+  const device = (what: string | undefined, req: SimRequest): SimResponse => {
     const d = options.device!;
-    if (params.get('access_token') !== `${d.appId}|${d.clientToken}`)
+    const params = req.params;
+    if (bearerToken(req) !== `${d.appId}|${d.clientToken}`)
       return graphError(400, 190, 'Invalid OAuth access token.');
     if (what === 'login') {
       return {
@@ -137,11 +141,12 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
         method: req.method ?? 'GET',
         path: url.pathname,
         params,
+        authorization: req.headers.authorization ?? null,
       };
       log.push(logged);
       let r: SimResponse;
       try {
-        r = answer({ method: logged.method, url, params }, logged);
+        r = answer({ method: logged.method, url, params, authorization: logged.authorization }, logged);
       } catch (err) {
         // A broken fault in a test must fail the test, not hang the client.
         r = { status: 500, body: { error: { message: `fake graph: ${String(err)}`, code: 1 } } };

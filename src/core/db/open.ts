@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { type Migration, migrate } from './migrate';
 import { migrations as allMigrations } from './migrations';
+import { ensurePrivateDatabaseFile, ensurePrivateDir } from './private-files';
 
 export type Db = Database.Database;
 
@@ -24,7 +24,11 @@ export function nativeBindingFromEnv(): string | undefined {
  * keeps every committed transaction across a process kill; a busy timeout for cross-process writers.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
-  if (!options.readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (!options.readonly && file !== ':memory:' && file !== '') {
+    // Owner-only whatever the umask: the folder 0700, the database and its -wal/-shm 0600.
+    ensurePrivateDir(path.dirname(file), true);
+    ensurePrivateDatabaseFile(file);
+  }
   const nativeBinding = options.nativeBinding ?? nativeBindingFromEnv();
   const db = new Database(file, {
     readonly: options.readonly ?? false,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../shared/contract/errors';
 import type { ImportFileSummary, ImportSummary } from '../../shared/contract/ingest';
+import { isPhoneNumberId, PHONE_NUMBER_ID_RULE } from '../../shared/contract/phone-number-id';
 import type { Db } from '../db/open';
 import type { CoreContext } from '../host/context';
 import {
@@ -352,9 +353,12 @@ export function outgoingFromRow(value: unknown, channel: string | undefined): Ou
   const to = cell(r.to);
   const contactId = to ? phoneDigits(to) : null;
   if (to && !contactId) throw new ApiError('invalid_argument', `to: "${to}" is not a phone number`, 'to');
+  const phoneNumberId = cell(r.phone_number_id) ?? channel ?? null;
+  if (phoneNumberId !== null && !isPhoneNumberId(phoneNumberId))
+    throw new ApiError('invalid_argument', `phone_number_id: ${PHONE_NUMBER_ID_RULE}`, 'phone_number_id');
   return {
     id,
-    phoneNumberId: cell(r.phone_number_id) ?? channel ?? null,
+    phoneNumberId,
     contactId,
     templateName: cell(r.template_name) ?? null,
     sentAt: parseEventTime(cell(r.sent_at), 'sent_at'),

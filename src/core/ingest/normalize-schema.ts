@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { implausibleTime, MAX_AHEAD_S, MAX_EXPIRATION_AHEAD_S, toUnixSeconds } from './plausible-time';
+import { PhoneNumberId } from '../../shared/contract/phone-number-id';
 
 // Lenient zod schemas for the two webhook formats 360dialog delivers (Cloud API and On-Premise), per
 // /work/shared/reference/whatsapp-360dialog.md §3. Objects are loose (unknown fields are kept in the
@@ -95,7 +96,9 @@ export const ErrorSchema = z.looseObject({
 
 /** The part both formats share: Cloud's `value` of a `messages` change, or an On-Premise body. */
 export const ValueSchema = z.looseObject({
-  metadata: z.looseObject({ display_phone_number: OptStr, phone_number_id: OptStr }).nullish(),
+  metadata: z
+    .looseObject({ display_phone_number: OptStr, phone_number_id: Str.pipe(PhoneNumberId).nullish() })
+    .nullish(),
   contacts: z.array(ContactSchema).nullish(),
   messages: z.array(MessageSchema).nullish(),
   statuses: z.array(StatusSchema).nullish(),

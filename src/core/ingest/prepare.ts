@@ -91,6 +91,13 @@ export function preparePayload(item: PayloadInput): Prepared {
     norm = rest;
     invalid = { reason: split.reasons.join('; '), body: canonicalJson(split.invalid) ?? '' };
   }
+  // A receiver's channel is what its secret authenticated: a delivery writes that number only.
+  const foreign = item.origin === 'webhook' ? otherNumber(norm.value, item.channel) : null;
+  if (foreign !== null)
+    return {
+      ok: false,
+      reason: `metadata.phone_number_id: ${foreign} is not the channel ${item.channel} this delivery was sent to`,
+    };
   return {
     ok: true,
     payload: {
@@ -104,4 +111,10 @@ export function preparePayload(item: PayloadInput): Prepared {
       ...(invalid ? { invalid } : {}),
     },
   };
+}
+
+/** A business number of the payload other than the channel, or null. */
+function otherNumber(rows: NormalizedPayload, channel: string | undefined): string | null {
+  if (channel === undefined) return null;
+  return rows.numbers.find((n) => n.phoneNumberId !== channel)?.phoneNumberId ?? null;
 }

@@ -9,11 +9,12 @@ import { parseJsonText } from './json-body';
 import { type Prepared, type PreparedPayload, preparePayload } from './prepare';
 import { addToQuarantine } from './quarantine';
 import { applyRetention } from './retention';
+import { walSynced } from './wal-sync';
 
 // The write-lane side of the receivers. Webhook deliveries are GROUP-COMMITTED: deliveries arriving
 // while the lane is busy queue up and are stored in one transaction, and each is acknowledged only
-// after that commit (WAL + synchronous=NORMAL keeps a commit across a process kill). One commit per
-// batch instead of per delivery is what lets a single writer keep up with many concurrent senders.
+// after that commit has reached the disk (wal-sync.ts). One commit (and at most one WAL sync) per batch
+// instead of per delivery is what lets a single writer keep up with many concurrent senders.
 
 export const WebhookArgs = z.object({
   channel: z.string().min(1).max(64),
@@ -32,7 +33,7 @@ export const WebhookArgs = z.object({
 export type WebhookArgs = z.infer<typeof WebhookArgs>;
 
 export interface WebhookOutcome {
-  status: 200 | 400 | 401 | 404;
+  status: 200 | 400 | 401;
   message?: string;
   duplicate?: boolean;
 }
@@ -91,19 +92,29 @@ function flush(db: Db, state: LaneState, ctx: CoreContext): void {
   // What queued during this commit is written right after it (setImmediate: after this turn's messages).
   if (state.queue.length > 0) setImmediate(() => flush(db, state, ctx));
   else state.scheduled = false;
+  const outcomes: { q: Queued; outcome: WebhookOutcome }[] = [];
   try {
-    const outcomes = db.transaction(() => storeBatch(db, batch)).immediate();
-    for (const [i, q] of batch.entries()) q.resolve(outcomes[i]!);
+    const stored = db.transaction(() => storeBatch(db, batch)).immediate();
+    for (const [i, q] of batch.entries()) outcomes.push({ q, outcome: stored[i]! });
   } catch {
     // One poisonous delivery must not fail its neighbours: store each on its own.
     for (const q of batch) {
       try {
-        q.resolve(db.transaction(() => storeBatch(db, [q])[0]!).immediate());
+        outcomes.push({ q, outcome: db.transaction(() => storeBatch(db, [q])[0]!).immediate() });
       } catch (err) {
         q.reject(err);
       }
     }
   }
+  // Answered once the commit is on the disk; meanwhile the writer goes on with the next batch.
+  walSynced(db).then(
+    () => {
+      for (const { q, outcome } of outcomes) q.resolve(outcome);
+    },
+    (err) => {
+      for (const { q } of outcomes) q.reject(err);
+    },
+  );
   afterCommit(db, state, ctx);
 }
 
@@ -133,12 +144,9 @@ function storeBatch(db: Db, batch: Queued[]): WebhookOutcome[] {
     if (!secrets.has(args.channel))
       secrets.set(args.channel, getChannel(db, args.channel)?.secret_hash ?? null);
     const expected = secrets.get(args.channel);
-    if (!expected) {
-      outcomes[i] = { status: 404, message: `No channel ${args.channel} is set up in this workspace` };
-      continue;
-    }
-    if (!hashesEqual(expected, Buffer.from(args.secretHash, 'hex'))) {
-      outcomes[i] = { status: 401, message: 'Wrong channel secret' };
+    // A channel removed since the route looked it up answers as a wrong secret does (see routes.ts).
+    if (!expected || !hashesEqual(expected, Buffer.from(args.secretHash, 'hex'))) {
+      outcomes[i] = { status: 401, message: 'Unknown channel or wrong channel secret' };
       continue;
     }
     if (args.prepared) {
@@ -203,10 +211,10 @@ export const EventArgs = z.object({
 });
 
 /** POST /clients/{client_id}/external-events after the route found the key's workspace. */
-export function receiveExternalEvent(
+export async function receiveExternalEvent(
   rawArgs: unknown,
   ctx: CoreContext,
-): { external_event_id: string; duplicate: boolean } {
+): Promise<{ external_event_id: string; duplicate: boolean }> {
   const args = EventArgs.parse(rawArgs);
   const db = ctx.db();
   if (!authenticateKey(db, Buffer.from(args.keyHash, 'hex')))
@@ -217,6 +225,7 @@ export function receiveExternalEvent(
     { event, options: { origin: 'webhook', clientId: args.clientId, receivedAt: args.receivedAt } },
   ]);
   ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'events' });
+  await walSynced(db); // acknowledged durable, as webhooks are
   return { external_event_id: stored!.id, duplicate: stored!.duplicate };
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, httpStatusFor } from '../../shared/contract/errors';
+import { isPhoneNumberId } from '../../shared/contract/phone-number-id';
 import type { CoreHost } from '../host/host';
 import { toErrorShape } from '../host/protocol';
 import { DEFAULT_WORKSPACE } from '../workspace/workspaces';
@@ -20,6 +21,8 @@ interface Receiver {
   workspace: string;
   /** hex sha256 of the channel's secret (channels only). */
   secretHash?: string;
+  /** Looked up just now rather than taken from the cache. */
+  fresh?: boolean;
 }
 
 /** channel / key-hash → workspace, refreshed on a miss, after a TTL, or when settings change in this process. */
@@ -34,7 +37,7 @@ class ReceiverDirectory {
   async find(key: { channel: string } | { keyHash: string }, fresh = false): Promise<Receiver | null> {
     const k = 'channel' in key ? `c:${key.channel}` : `k:${key.keyHash}`;
     const hit = this.entries.get(k);
-    if (!fresh && hit && Date.now() - hit.at < POSITIVE_TTL_MS) return hit;
+    if (!fresh && hit && Date.now() - hit.at < POSITIVE_TTL_MS) return { ...hit, fresh: false };
     const r = (await this.host.internal('ingest.lookup', DEFAULT_WORKSPACE, key, 'read')) as {
       workspace: string | null;
       secretHash?: string;
@@ -45,7 +48,7 @@ class ReceiverDirectory {
     }
     const entry = { workspace: r.workspace, secretHash: r.secretHash, at: Date.now() };
     this.entries.set(k, entry);
-    return entry;
+    return { ...entry, fresh: true };
   }
 
   forget(key: { channel: string } | { keyHash: string }): void {
@@ -53,8 +56,17 @@ class ReceiverDirectory {
   }
 }
 
+/**
+ * Compared when there is no channel to compare with, so that an unknown channel costs the same hash
+ * comparison as a known one with a wrong secret (no secret hashes to this).
+ */
+const NO_CHANNEL_HASH = '0'.repeat(64);
+
 const sameHash = (a: string, b: string | undefined) =>
-  b !== undefined && hashesEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
+  hashesEqual(Buffer.from(a, 'hex'), Buffer.from(b ?? NO_CHANNEL_HASH, 'hex')) && b !== undefined;
+
+/** Unknown channel and wrong secret answer alike, so channel ids cannot be enumerated. */
+const REFUSED = 'Unknown channel or wrong channel secret';
 
 function fail(reply: FastifyReply, status: number, code: string, message: string, field?: string) {
   return reply
@@ -82,21 +94,21 @@ export async function registerIngestRoutes(app: FastifyInstance, host: CoreHost)
       if (!auth?.startsWith('Bearer ') || auth.length <= 7) {
         return fail(reply, 401, 'unauthorized', 'Missing "Authorization: Bearer <channel secret>" header');
       }
-      if (!/^[A-Za-z0-9._-]{1,64}$/.test(channel))
-        return fail(reply, 404, 'not_found', `No channel ${channel}`);
       const secretHash = hashSecret(auth.slice(7).trim()).toString('hex');
-      let found: Receiver | null;
+      let found: Receiver | null = null;
       try {
-        found = await directory.find({ channel });
-        // A secret changed since it was cached is looked up again before the delivery is refused.
-        if (found && !sameHash(secretHash, found.secretHash)) found = await directory.find({ channel }, true);
+        // A path that is no phone number id is no channel: no lookup, the same answer as an unknown one.
+        if (isPhoneNumberId(channel)) found = await directory.find({ channel });
+        // A secret changed since it was cached is looked up again before the delivery is refused. Unknown
+        // and known channels alike: one lookup and two hash comparisons before a refusal.
+        if (!sameHash(secretHash, found?.secretHash) && found?.fresh === false)
+          found = await directory.find({ channel }, true);
       } catch (err) {
         return sendError(reply, err);
       }
-      if (!found) return fail(reply, 404, 'not_found', `No channel ${channel} is set up in this data folder`);
       // Nothing of an unauthenticated body is read. The writer checks the secret again in its transaction.
-      if (!sameHash(secretHash, found.secretHash))
-        return fail(reply, 401, 'unauthorized', 'Wrong channel secret');
+      if (!sameHash(secretHash, found?.secretHash) || !found)
+        return fail(reply, 401, 'unauthorized', REFUSED);
       const workspace = found.workspace;
       // Parsing, validating, hashing and deflating are pure: done here, on the HTTP thread, they keep
       // the single writer for what only it can do. A body that fails goes as delivered, for the
@@ -119,9 +131,11 @@ export async function registerIngestRoutes(app: FastifyInstance, host: CoreHost)
             .code(200)
             .header('cache-control', 'no-store')
             .send(out.message ? { ok: true, warning: out.message } : { ok: true });
-        if (out.status === 404 || out.status === 401) directory.forget({ channel });
-        const code = out.status === 401 ? 'unauthorized' : out.status === 404 ? 'not_found' : 'bad_request';
-        return fail(reply, out.status, code, out.message ?? code);
+        if (out.status === 401) {
+          directory.forget({ channel });
+          return fail(reply, 401, 'unauthorized', REFUSED);
+        }
+        return fail(reply, out.status, 'bad_request', out.message ?? 'bad_request');
       } catch (err) {
         return sendError(reply, err);
       }

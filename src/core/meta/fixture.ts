@@ -160,6 +160,8 @@ export interface SimRequest {
   url: URL;
   /** Query parameters merged with the form body of a POST. */
   params: URLSearchParams;
+  /** The Authorization header: the token comes as `Bearer <token>`. */
+  authorization: string | null;
 }
 
 export interface SimResponse {
@@ -212,7 +214,7 @@ export class GraphSimulator {
   }
 
   handle(req: SimRequest): SimResponse {
-    const token = req.params.get('access_token');
+    const token = bearerToken(req);
     if (token !== this.fixture.token)
       return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token');
     const parts = req.url.pathname.split('/').filter(Boolean);
@@ -447,12 +449,27 @@ export function requestParams(url: URL, body: unknown): URLSearchParams {
   return params;
 }
 
+/**
+ * The token of a request as the client must send it: `Authorization: Bearer`. A token in the URL or
+ * form (`access_token`) is refused, so a client that would leak it into access logs fails its tests.
+ */
+export function bearerToken(req: SimRequest): string | null {
+  if (req.params.has('access_token')) return null;
+  const m = /^Bearer (.+)$/.exec(req.authorization ?? '');
+  return m ? m[1]! : null;
+}
+
 /** An in-process `fetch` answering from the fixture (no network): for the demo and tests. */
 export function createFixtureFetch(fixture: MetaFixture, options: SimulatorOptions = {}): FetchLike {
   const sim = new GraphSimulator(fixture, options);
   return async (input, init) => {
     const url = new URL(input);
-    const res = sim.handle({ method: init.method ?? 'GET', url, params: requestParams(url, init.body) });
+    const res = sim.handle({
+      method: init.method ?? 'GET',
+      url,
+      params: requestParams(url, init.body),
+      authorization: new Headers(init.headers).get('authorization'),
+    });
     return new Response(JSON.stringify(res.body), {
       status: res.status,
       headers: { 'content-type': 'application/json', ...res.headers },

@@ -165,8 +165,11 @@ export class GraphClient {
       await this.paceByUsage();
       const target = new URL(url);
       const form = body ? new URLSearchParams(body) : undefined;
-      if (form) form.set('access_token', this.options.accessToken);
-      else target.searchParams.set('access_token', this.options.accessToken);
+      // The token goes in a header, never in the URL, where proxies and access logs would keep it
+      // (Graph accepts "Authorization: Bearer <token>" wherever it takes access_token:
+      // https://developers.facebook.com/docs/graph-api/overview#access-tokens ; RFC 6750 §2.1 and §5.3).
+      const headers: Record<string, string> = { authorization: `Bearer ${this.options.accessToken}` };
+      if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
 
       let res: Response;
       let text: string;
@@ -174,7 +177,8 @@ export class GraphClient {
         this.requests++;
         res = await this.fetchImpl(target.toString(), {
           method,
-          ...(form ? { body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}),
+          headers,
+          ...(form ? { body: form } : {}),
           ...(this.options.signal ? { signal: this.options.signal } : {}),
         });
         text = await res.text();

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Preferences } from '../../shared/contract/app';
+import { ensurePrivateDir } from '../db/private-files';
 
 /** Preferences storage: electron-store in Electron (src/main), this JSON file in browser mode. */
 export interface PrefsStore {
@@ -20,9 +21,9 @@ export class JsonPrefsStore implements PrefsStore {
   }
   set(patch: Preferences): Preferences {
     const next = mergePreferences(this.get(), patch);
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    ensurePrivateDir(path.dirname(this.file));
     const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(next, null, 2));
+    fs.writeFileSync(tmp, JSON.stringify(next, null, 2), { mode: 0o600 });
     fs.renameSync(tmp, this.file);
     return next;
   }

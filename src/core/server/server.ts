@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { CallResult, CoreEvent } from '../../shared/contract';
 import { ApiError, httpStatusFor } from '../../shared/contract/errors';
+import { SECURITY_HEADERS } from '../../shared/security-headers';
 import type { CoreHost } from '../host/host';
 import { toErrorShape } from '../host/protocol';
 import { MAX_BODY_BYTES } from '../ingest/json-body';
@@ -44,6 +45,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onConstructorPoisoning: 'error',
   });
 
+  // Browser mode's page, its files and the API answer with the renderer's CSP and anti-framing headers:
+  // the meta tag cannot carry frame-ancestors (https://www.w3.org/TR/CSP3/#meta-element).
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.headers(SECURITY_HEADERS);
+    return payload;
+  });
+
   app.setErrorHandler((err, _req, reply) => {
     const e = err as { statusCode?: number; code?: string; message: string };
     if (e.statusCode === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -60,15 +68,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const token = options.apiToken;
   const loopbackOnly = isLoopback(options.listenHost ?? '127.0.0.1');
-  const authorised = (req: FastifyRequest): boolean => {
+  /**
+   * The token comes as `Authorization: Bearer` — in the query string only where `queryToken` says so
+   * (the SSE stream: EventSource cannot set headers), so a POST's URL never carries it into a log.
+   */
+  const authorised = (req: FastifyRequest, queryToken = false): boolean => {
     // A page on another site could reach 127.0.0.1 through DNS rebinding: on loopback, only loopback Host names.
     if (loopbackOnly && !isLoopback(hostnameOf(req.headers.host ?? ''))) return false;
     if (token === null) return true;
     const header = req.headers.authorization;
+    const query = (req.query as Record<string, unknown> | undefined)?.token;
     const given = header?.startsWith('Bearer ')
       ? header.slice(7)
-      : typeof (req.query as Record<string, unknown>)?.token === 'string'
-        ? ((req.query as Record<string, string>).token as string)
+      : queryToken && typeof query === 'string'
+        ? query
         : '';
     return safeEqual(given, token);
   };
@@ -108,7 +121,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   app.get('/api/events', (req, reply) => {
-    if (!authorised(req)) {
+    if (!authorised(req, true)) {
       reply
         .code(401)
         .send({ ok: false, error: { code: 'unauthorized', message: 'Missing or wrong API token' } });
@@ -117,6 +130,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
+      ...SECURITY_HEADERS,
       'content-type': 'text/event-stream',
       'cache-control': 'no-store',
       connection: 'keep-alive',

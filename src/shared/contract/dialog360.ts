@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { method, NoArgs, Ok } from './define';
+import { PhoneNumberId } from './phone-number-id';
 
 // 360dialog channels (key check, webhook registration, templates) and the collector (a 24/7
 // `insights serve` the desktop pulls from). See docs/collector.md.
 
-const ChannelId = z.string().trim().min(1, 'a channel is its phone_number_id').max(64);
+const ChannelId = PhoneNumberId;
 
 export const KeyCheck = z.object({
   channel: z.string(),

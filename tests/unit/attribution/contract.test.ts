@@ -241,7 +241,7 @@ describe('attribution contract', () => {
               field: 'messages',
               value: {
                 messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '15550001111', phone_number_id: 'PN1' },
+                metadata: { display_phone_number: '15550001111', phone_number_id: '1000000001' },
                 contacts: [{ profile: { name: 'Ana' }, wa_id: '4915123456789' }],
                 messages: [{ from: '4915123456789', id, timestamp: ts, ...message }],
               },
@@ -281,7 +281,7 @@ describe('attribution contract', () => {
       },
     ]);
     expect(res.messages).toBe(3);
-    const r = await core.call('report.get', { phone: '+1 555 000 1111', range });
+    const r = await core.call('report.get', { phone: '1000000001', range });
     expect(r.event).toEqual({ id: 'list:Premium', kind: 'list', label: 'Premium' });
     expect(r.sources).toMatchObject([
       { id: 'ad:120226305854810726', kind: 'meta_ad', name: 'Summer', conversations: 1, leads: 1 },

@@ -11,7 +11,13 @@ import { textDelivery } from '../../helpers/webhook';
 // end to end over HTTP.
 
 const text = (i: number, waId: string) =>
-  textDelivery({ phoneNumberId: 'P1', waId, id: `wamid.${i}`, ts: 1_764_000_000 + i, body: `hi ${i}` });
+  textDelivery({
+    phoneNumberId: '1000000001',
+    waId,
+    id: `wamid.${i}`,
+    ts: 1_764_000_000 + i,
+    body: `hi ${i}`,
+  });
 
 function collectorDb() {
   const db = openDatabase(path.join(tempDir(), 'db.sqlite'));

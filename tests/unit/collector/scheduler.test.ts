@@ -12,7 +12,7 @@ let secret: string;
 
 const payload = (i: number) =>
   textDelivery({
-    phoneNumberId: '777',
+    phoneNumberId: '7770001',
     waId: '4915100001',
     id: `wamid.s.${i}`,
     ts: 1_764_000_000 + i,
@@ -21,7 +21,7 @@ const payload = (i: number) =>
   });
 
 const deliver = (i: number) =>
-  fetch(`${server.url}/webhooks/360dialog/777`, {
+  fetch(`${server.url}/webhooks/360dialog/7770001`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
     body: JSON.stringify(payload(i)),
@@ -32,7 +32,7 @@ const messages = () => (desktop.db().prepare('SELECT COUNT(*) AS n FROM messages
 beforeAll(async () => {
   collector = makeTestCore();
   desktop = makeTestCore();
-  secret = (await collector.call('channels.add', { phoneNumberId: '777' })).secret;
+  secret = (await collector.call('channels.add', { phoneNumberId: '7770001' })).secret;
   token = (await collector.call('collector.tokens.create', {})).token;
   server = await startServer({ host: collector.host, apiToken: 'x' });
 });

@@ -38,13 +38,16 @@ afterAll(async () => {
 
 it('webhook in, send proxy out, then a desktop pulls both from a worker-thread collector', async () => {
   await host.call('dialog360.setSettings', 'default', { baseUrl: fake.url });
-  const { secret } = await host.call('channels.add', 'default', { phoneNumberId: '4242', apiKey: 'key-w' });
-  const hook = await fetch(`${server.url}/webhooks/360dialog/4242`, {
+  const { secret } = await host.call('channels.add', 'default', {
+    phoneNumberId: '4242400042',
+    apiKey: 'key-w',
+  });
+  const hook = await fetch(`${server.url}/webhooks/360dialog/4242400042`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
     body: JSON.stringify(
       textDelivery({
-        phoneNumberId: '4242',
+        phoneNumberId: '4242400042',
         displayPhoneNumber: '15550004242',
         waId: '4917600000',
         id: 'wamid.w1',
@@ -55,7 +58,7 @@ it('webhook in, send proxy out, then a desktop pulls both from a worker-thread c
     ),
   });
   expect(hook.status).toBe(200);
-  const sent = await fetch(`${server.url}/messages/4242`, {
+  const sent = await fetch(`${server.url}/messages/4242400042`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
     body: JSON.stringify({

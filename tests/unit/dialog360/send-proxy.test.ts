@@ -35,9 +35,9 @@ beforeAll(async () => {
   });
   core = makeTestCore();
   await core.call('dialog360.setSettings', { baseUrl: fake.url });
-  secret = (await core.call('channels.add', { phoneNumberId: '1111', apiKey: 'key-1111' })).secret;
-  secretNoKey = (await core.call('channels.add', { phoneNumberId: '2222' })).secret; // no API key
-  await core.call('templates.sync', { channel: '1111' });
+  secret = (await core.call('channels.add', { phoneNumberId: '1111100001', apiKey: 'key-1111' })).secret;
+  secretNoKey = (await core.call('channels.add', { phoneNumberId: '2222200002' })).secret; // no API key
+  await core.call('templates.sync', { channel: '1111100001' });
   server = await startServer({ host: core.host, apiToken: 'api-token' });
 });
 afterAll(async () => {
@@ -94,16 +94,16 @@ describe('POST /messages/:channel (send proxy) over real HTTP', () => {
   };
 
   it('refuses a missing or wrong channel secret with 401 and forwards nothing', async () => {
-    expect((await post('1111', template)).status).toBe(401);
-    expect((await post('1111', template, 'Bearer wrong')).status).toBe(401);
-    expect((await post('9999', template, `Bearer ${secret}`)).status).toBe(401);
+    expect((await post('1111100001', template)).status).toBe(401);
+    expect((await post('1111100001', template, 'Bearer wrong')).status).toBe(401);
+    expect((await post('9999900009', template, `Bearer ${secret}`)).status).toBe(401);
     expect(fake.sent).toHaveLength(0);
     expect(outgoing()).toHaveLength(0);
   });
 
   it("forwards a template with the channel's key, answers 360dialog's body as is, records id, template and buttons", async () => {
     derived.length = 0;
-    const res = await post('1111', template, `Bearer ${secret}`);
+    const res = await post('1111100001', template, `Bearer ${secret}`);
     expect(res.status).toBe(200);
     const text = await res.text();
     const sent = fake.sent.at(-1)!;
@@ -117,7 +117,7 @@ describe('POST /messages/:channel (send proxy) over real HTTP', () => {
     expect(outgoing()).toEqual([
       {
         id: sent.id,
-        phone_number_id: '1111',
+        phone_number_id: '1111100001',
         contact_id: '491512345678',
         template_name: 'summer_promo',
         buttons: JSON.stringify([
@@ -160,8 +160,8 @@ describe('POST /messages/:channel (send proxy) over real HTTP', () => {
         },
       },
     };
-    expect((await post('1111', buttons, `Bearer ${secret}`)).status).toBe(200);
-    expect((await post('1111', list, `Bearer ${secret}`)).status).toBe(200);
+    expect((await post('1111100001', buttons, `Bearer ${secret}`)).status).toBe(200);
+    expect((await post('1111100001', list, `Bearer ${secret}`)).status).toBe(200);
     const [b, l] = outgoing().slice(-2);
     expect(b).toMatchObject({
       template_name: null,
@@ -197,7 +197,7 @@ describe('POST /messages/:channel (send proxy) over real HTTP', () => {
 
   it("passes 360dialog's refusal through unchanged and records nothing", async () => {
     const before = outgoing().length;
-    const res = await post('1111', { to: '49151' }, `Bearer ${secret}`);
+    const res = await post('1111100001', { to: '49151' }, `Bearer ${secret}`);
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       error: { message: '(#100) Invalid parameter', type: 'OAuthException', code: 100, fbtrace_id: 'fake' },
@@ -206,8 +206,10 @@ describe('POST /messages/:channel (send proxy) over real HTTP', () => {
   });
 
   it('a channel without an API key gets a clear 400 naming the fix; a wrong secret still gets 401 first', async () => {
-    expect((await post('2222', { messaging_product: 'whatsapp', to: '1' }, 'Bearer wrong')).status).toBe(401);
-    const res = await post('2222', { messaging_product: 'whatsapp', to: '1' }, `Bearer ${secretNoKey}`);
+    expect(
+      (await post('2222200002', { messaging_product: 'whatsapp', to: '1' }, 'Bearer wrong')).status,
+    ).toBe(401);
+    const res = await post('2222200002', { messaging_product: 'whatsapp', to: '1' }, `Bearer ${secretNoKey}`);
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({
       error: { code: 'invalid_argument', field: 'apiKey', message: expect.stringContaining('API key') },
@@ -235,7 +237,7 @@ describe('send proxy and templates not fetched yet', () => {
         ],
       },
     };
-    const res = await post('1111', body, `Bearer ${secret}`);
+    const res = await post('1111100001', body, `Bearer ${secret}`);
     expect(res.status).toBe(200);
     const id = ((await res.json()) as { messages: { id: string }[] }).messages[0]!.id;
     const row = () =>
@@ -249,7 +251,7 @@ describe('send proxy and templates not fetched yet', () => {
       { title: 'Ja, gerne', id: 'YES' },
       { title: 'Nein', id: null },
     ]);
-    expect((await core.call('templates.list', { channel: '1111' })).map((t) => t.name)).toContain(
+    expect((await core.call('templates.list', { channel: '1111100001' })).map((t) => t.name)).toContain(
       'autumn_sale',
     );
   });

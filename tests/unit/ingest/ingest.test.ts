@@ -32,7 +32,7 @@ function cloudText(id: string, from: string, ts: number, body: string, extra: Re
           {
             field: 'messages',
             value: {
-              metadata: { display_phone_number: '+1 555 000 1111', phone_number_id: 'P1' },
+              metadata: { display_phone_number: '+1 555 000 1111', phone_number_id: '1000000001' },
               contacts: [{ profile: { name: `n-${from}` }, wa_id: from }],
               messages: [{ from, id, timestamp: String(ts), type: 'text', text: { body }, ...extra }],
             },
@@ -124,9 +124,9 @@ describe('ingestPayloads', () => {
       statuses: [{ id: 'wamid.OUT', status, timestamp: String(ts), recipient_id: '111111' }],
     });
     ingestPayloads(db, [
-      { body: st('read', T0 + 300), origin: 'webhook', channel: 'P1' },
-      { body: st('read', T0 + 300), origin: 'webhook', channel: 'P1' },
-      { body: st('delivered', T0 + 250), origin: 'webhook', channel: 'P1' },
+      { body: st('read', T0 + 300), origin: 'webhook', channel: '1000000001' },
+      { body: st('read', T0 + 300), origin: 'webhook', channel: '1000000001' },
+      { body: st('delivered', T0 + 250), origin: 'webhook', channel: '1000000001' },
     ]);
     expect(count(db, 'statuses')).toBe(2);
   });
@@ -139,9 +139,9 @@ describe('ingestPayloads', () => {
     const st = (status: string, ts: number) => ({
       statuses: [{ id: 'wamid.B', status, timestamp: String(ts), recipient_id: '222222' }],
     });
-    ingestPayloads(db, [{ body: st('read', T0 + 450), origin: 'webhook', channel: 'P1' }]);
-    ingestPayloads(db, [{ body: st('sent', T0 + 400), origin: 'webhook', channel: 'P1' }]);
-    ingestPayloads(db, [{ body: st('delivered', T0 + 420), origin: 'webhook', channel: 'P1' }]);
+    ingestPayloads(db, [{ body: st('read', T0 + 450), origin: 'webhook', channel: '1000000001' }]);
+    ingestPayloads(db, [{ body: st('sent', T0 + 400), origin: 'webhook', channel: '1000000001' }]);
+    ingestPayloads(db, [{ body: st('delivered', T0 + 420), origin: 'webhook', channel: '1000000001' }]);
     const out = db.prepare("SELECT direction, ts, contact_id FROM messages WHERE id = 'wamid.B'").get();
     expect(out).toEqual({ direction: 'out', ts: T0 + 400, contact_id: '222222' });
     expect(count(db, 'statuses')).toBe(3);
@@ -159,7 +159,7 @@ describe('ingestPayloads', () => {
             {
               field: 'messages',
               value: {
-                metadata: { phone_number_id: 'P1' },
+                metadata: { phone_number_id: '1000000001' },
                 contacts: [{ user_id: 'US.9', profile: { name: 'Hidden' } }],
                 messages: [
                   {
@@ -237,7 +237,7 @@ describe('privacy', () => {
           ],
         },
         origin: 'webhook',
-        channel: 'P1',
+        channel: '1000000001',
       },
     ]);
     db.prepare(
@@ -245,14 +245,14 @@ describe('privacy', () => {
     ).run();
     addToQuarantine(db, {
       origin: 'webhook',
-      channel: 'P1',
+      channel: '1000000001',
       reason: 'x',
       contentType: null,
       body: Buffer.from('{"lead_phone": "+49 151 00000001"'),
     });
     addToQuarantine(db, {
       origin: 'webhook',
-      channel: 'P1',
+      channel: '1000000001',
       reason: 'x',
       contentType: null,
       body: Buffer.from('{"wa_id": "49151000000019"'),

@@ -137,7 +137,7 @@ describe('normalizer edge cases', () => {
             {
               field: 'messages',
               value: {
-                metadata: { phone_number_id: '999' },
+                metadata: { phone_number_id: '9990001' },
                 messages: [
                   { from: '1', id: 'wamid.third', timestamp: 1700000005, type: 'text', text: { body: 'x' } },
                 ],
@@ -153,10 +153,10 @@ describe('normalizer edge cases', () => {
     expect(r.value.messages.map((m) => [m.id, m.phoneNumberId])).toEqual([
       ['wamid.IN.text', '1234567890'],
       ['wamid.second', '1234567890'],
-      ['wamid.third', '999'],
+      ['wamid.third', '9990001'],
     ]);
     expect(r.value.statuses).toHaveLength(1);
-    expect(r.value.numbers.map((n) => n.phoneNumberId)).toEqual(['1234567890', '999']);
+    expect(r.value.numbers.map((n) => n.phoneNumberId)).toEqual(['1234567890', '9990001']);
   });
 
   it('accepts numbers as strings and strings as numbers', () => {
@@ -252,7 +252,7 @@ describe('normalizer edge cases', () => {
             {
               field: 'messages',
               value: {
-                metadata: { phone_number_id: '1' },
+                metadata: { phone_number_id: '1000000001' },
                 contacts: [{ user_id: 'US.123', profile: { name: 'Hidden' } }],
                 messages: [{ id: 'm', timestamp: '1700000001', type: 'text', text: { body: 'hi' } }],
               },
@@ -263,7 +263,10 @@ describe('normalizer edge cases', () => {
     });
     expect(r.ok && r.value.messages[0]).toMatchObject({ from: null, fromUserId: 'US.123' });
     expect(
-      normalizePayload({ messages: [{ id: 'm', timestamp: '1700000001', type: 'text' }] }, { channel: '1' }),
+      normalizePayload(
+        { messages: [{ id: 'm', timestamp: '1700000001', type: 'text' }] },
+        { channel: '1000000001' },
+      ),
     ).toEqual({
       ok: false,
       error: expect.stringMatching(/no sender/),

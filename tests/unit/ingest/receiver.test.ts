@@ -33,10 +33,10 @@ beforeAll(async () => {
     apiKey: 'd360-key',
   });
   secret = ch.secret;
-  onpremSecret = (await core.call('channels.add', { phoneNumberId: '555' })).secret;
+  onpremSecret = (await core.call('channels.add', { phoneNumberId: '5550001' })).secret;
   // A second workspace of the same data folder: the route finds the workspace from the channel.
   await core.call('workspaces.create', { name: 'client-b' });
-  otherSecret = (await core.call('channels.add', { phoneNumberId: '777' }, 'client-b')).secret;
+  otherSecret = (await core.call('channels.add', { phoneNumberId: '7770001' }, 'client-b')).secret;
 });
 
 afterAll(async () => {
@@ -48,7 +48,7 @@ describe('channels', () => {
   it('shows the secret once, stores it hashed and in the secret store, never lists it', async () => {
     expect(secret).toMatch(/^[\w-]{20,}$/);
     const list = await core.call('channels.list', {});
-    expect(list.map((c) => c.id)).toEqual(['1234567890', '555']);
+    expect(list.map((c) => c.id)).toEqual(['1234567890', '5550001']);
     expect(list[0]).toEqual({
       id: '1234567890',
       name: 'Main',
@@ -66,7 +66,7 @@ describe('channels', () => {
       .prepare("SELECT secret_hash FROM channels WHERE phone_number_id = '1234567890'")
       .get() as { secret_hash: Buffer };
     expect(row.secret_hash.length).toBe(32);
-    await expect(core.call('channels.add', { phoneNumberId: '777' })).rejects.toThrow(/client-b/);
+    await expect(core.call('channels.add', { phoneNumberId: '7770001' })).rejects.toThrow(/client-b/);
   });
 });
 
@@ -87,16 +87,16 @@ describe('POST /webhooks/360dialog/:channel', () => {
   });
 
   it('takes On-Premise payloads, the channel supplying the business number', async () => {
-    expect((await hook('555', fixtureText('onprem', 'interactive_list_reply'), onpremSecret)).status).toBe(
-      200,
-    );
+    expect(
+      (await hook('5550001', fixtureText('onprem', 'interactive_list_reply'), onpremSecret)).status,
+    ).toBe(200);
     const m = core
       .db()
       .prepare(
         "SELECT phone_number_id, interactive_title FROM messages WHERE id = 'wamid.IN.interactive_list_reply'",
       )
       .get();
-    expect(m).toEqual({ phone_number_id: '555', interactive_title: 'Premium' });
+    expect(m).toEqual({ phone_number_id: '5550001', interactive_title: 'Premium' });
   });
 
   it('401 and nothing stored without the right secret', async () => {
@@ -109,7 +109,7 @@ describe('POST /webhooks/360dialog/:channel', () => {
     expect((await hook('1234567890', '{"truncated', 'wrong')).status).toBe(401);
     expect(core.db().prepare('SELECT count(*) AS n FROM raw_payloads').get()).toEqual(before);
     expect(core.db().prepare('SELECT count(*) AS n FROM quarantine').get()).toEqual({ n: 0 });
-    expect((await hook('999', body, secret)).status).toBe(404);
+    expect((await hook('9990001', body, secret)).status).toBe(401);
   });
 
   it('a secret changed by another process is honoured at once, the old one refused', async () => {
@@ -133,10 +133,10 @@ describe('POST /webhooks/360dialog/:channel', () => {
 
   it('routes to the workspace that holds the channel', async () => {
     const body = fixtureText('onprem', 'text').replace('wamid.IN.text', 'wamid.B.text');
-    expect((await hook('777', body, otherSecret)).status).toBe(200);
+    expect((await hook('7770001', body, otherSecret)).status).toBe(200);
     expect(
       core.db('client-b').prepare("SELECT phone_number_id FROM messages WHERE id = 'wamid.B.text'").get(),
-    ).toEqual({ phone_number_id: '777' });
+    ).toEqual({ phone_number_id: '7770001' });
     expect(core.db().prepare("SELECT 1 FROM messages WHERE id = 'wamid.B.text'").get()).toBeUndefined();
   });
 

@@ -44,6 +44,27 @@ const insightsParams = {
 };
 
 describe('GraphClient against the fake Graph API', () => {
+  it('sends the token as an Authorization: Bearer header, never in a URL or form (proxy and access logs)', async () => {
+    fake = await startFakeGraph({ fixture: testFixture() });
+    const { client } = clientFor(fake);
+    const token = testFixture().token;
+    await client.get('me');
+    await client.post('act_111/insights', insightsParams); // a form body
+    expect(fake.log.length).toBeGreaterThanOrEqual(2);
+    for (const r of fake.log) {
+      expect(r.authorization).toBe(`Bearer ${token}`);
+      expect(r.params.has('access_token')).toBe(false);
+      expect(r.path).not.toContain(token);
+    }
+  });
+
+  it('the fake refuses a token in the query string, as the tests must catch a client that sends one', async () => {
+    fake = await startFakeGraph({ fixture: testFixture() });
+    const res = await fetch(`${fake.url}/v25.0/me?access_token=${testFixture().token}`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: number } }).error.code).toBe(190);
+  });
+
   it('follows paging.next across short and empty pages and keeps numbers as Meta sends them (strings)', async () => {
     fake = await startFakeGraph({ fixture: testFixture(), pageSizes: [3, 0, 1, 7] });
     const { client } = clientFor(fake);

@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../../src/core/server/server';
-import { makeTestCore, type TestCore } from '../../helpers/core';
+import { CONTENT_SECURITY_POLICY } from '../../../src/shared/security-headers';
+import { makeTestCore, type TestCore, tempDir } from '../../helpers/core';
 
 let core: TestCore;
 let server: RunningServer;
@@ -36,6 +39,17 @@ describe('HTTP API (browser mode)', () => {
     expect((await post('workspaces.create', { args: { name: 'x2' } }, 'wrong')).status).toBe(401);
     const list = await (await post('workspaces.list', { args: {} })).json();
     expect(list.value.map((w: { name: string }) => w.name)).toEqual(['acme']);
+  });
+
+  it('takes the token from the query string only for the SSE stream, never on a POST', async () => {
+    const res = await fetch(`${base()}/api/workspaces.create?token=${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ args: { name: 'via-query' } }),
+    });
+    expect(res.status).toBe(401);
+    const list = await (await post('workspaces.list', { args: {} })).json();
+    expect(list.value.map((w: { name: string }) => w.name)).not.toContain('via-query');
   });
 
   it('refuses foreign Host headers on loopback (DNS rebinding)', async () => {
@@ -83,5 +97,46 @@ describe('HTTP API (browser mode)', () => {
     const first = new TextDecoder().decode((await reader.read()).value);
     expect(first).toContain('connected');
     controller.abort();
+  });
+});
+
+describe('security headers (browser mode)', () => {
+  const expectSecurityHeaders = (res: Response) => {
+    expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+  };
+
+  it('come as HTTP headers on the page, its files, the API and the event stream', async () => {
+    const dir = tempDir('insights-renderer-');
+    fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
+    fs.mkdirSync(path.join(dir, 'assets'));
+    fs.writeFileSync(path.join(dir, 'assets', 'app.js'), 'console.log(1)');
+    const withPage = await startServer({ host: core.host, apiToken: token, port: 0, rendererDir: dir });
+    try {
+      const at = (p: string, init?: RequestInit) => fetch(`http://127.0.0.1:${withPage.port}${p}`, init);
+      for (const p of ['/', '/assets/app.js', '/some/client/route']) {
+        const res = await at(p);
+        expect(res.status).toBe(200);
+        expectSecurityHeaders(res);
+      }
+      const api = (auth: string) =>
+        at('/api/workspaces.list', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` },
+          body: '{"args":{}}',
+        });
+      expectSecurityHeaders(await api(token));
+      expectSecurityHeaders(await api('wrong'));
+      const controller = new AbortController();
+      const sse = await at(`/api/events?token=${token}`, { signal: controller.signal });
+      expect(sse.status).toBe(200);
+      expectSecurityHeaders(sse);
+      controller.abort();
+    } finally {
+      await withPage.close();
+    }
   });
 });
