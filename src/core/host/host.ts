@@ -112,7 +112,28 @@ export class CoreHost {
     const lane: Lane = spec.lane;
     if (lane === 'host') return (await this.hostMethod(method, parsed.data)) as ResultOf<M>;
     const jobKind = lane === 'job' ? (spec.jobKind ?? 'import') : undefined;
-    return (await this.dispatch(lane, method, ws, parsed.data, false, jobKind)) as ResultOf<M>;
+    const result = (await this.dispatch(lane, method, ws, parsed.data, false, jobKind)) as ResultOf<M>;
+    this.deriveUpToDate(ws);
+    return result;
+  }
+
+  private readonly derivationChecked = new Set<string>();
+
+  /**
+   * Once per workspace, after its first call succeeded (its database exists): a workspace derived with
+   * other settings or an older version of the rules (DERIVATION_RULES) is rebuilt as a job, with progress;
+   * reports read the previous result until it is done. The CLI (inline) leaves it to the app.
+   */
+  private deriveUpToDate(ws: string): void {
+    if (this.inline || this.closed || this.derivationChecked.has(ws)) return;
+    this.derivationChecked.add(ws);
+    void (async () => {
+      const s = (await this.dispatch('read', 'settings.get', ws, {}, false)) as { rebuildPending: boolean };
+      if (s.rebuildPending && !this.closed)
+        await this.dispatch('job', 'settings.applyDerivation', ws, {}, false, 'rebuild');
+    })().catch(() => {
+      // A failed rebuild shows in the job list; the next start asks again.
+    });
   }
 
   /** Receivers' operations (trusted callers in this process; the handler validates the payload). */

@@ -144,6 +144,11 @@ export function eraseContact(db: Db, phone: string): EraseSummary {
 
       db.prepare(`DELETE FROM raw_payload_contacts WHERE contact_id IN (${marks})`).run(...idList);
       sum.contacts = db.prepare(`DELETE FROM contacts WHERE id IN (${marks})`).run(...idList).changes;
+      // The numbers they changed from or to are theirs too.
+      db.prepare(`DELETE FROM contact_number_changes WHERE old_id IN (${marks}) OR new_id IN (${marks})`).run(
+        ...idList,
+        ...idList,
+      );
       const log = db.prepare('INSERT INTO sync_erasures (contact_hash, erased_at) VALUES (?, ?)');
       for (const id of idList) log.run(erasureHash(id), Date.now());
       return sum;
