@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import {
   type AppInfo,
@@ -14,7 +15,7 @@ import {
 import { ApiError } from '../../shared/contract/errors';
 import type { PrefsStore } from '../prefs/prefs-store';
 import type { SecretStore } from '../secrets/secret-store';
-import { DEFAULT_WORKSPACE } from '../workspace/workspaces';
+import { DEFAULT_WORKSPACE, workspaceDbPath } from '../workspace/workspaces';
 import type { Handlers, InternalHandlers } from './context';
 import { Dispatcher } from './dispatcher';
 import { type FromWorker, type ToWorker, toErrorShape, type WorkerInit } from './protocol';
@@ -120,12 +121,14 @@ export class CoreHost {
   private readonly derivationChecked = new Set<string>();
 
   /**
-   * Once per workspace, after its first call succeeded (its database exists): a workspace derived with
+   * Once per workspace whose database exists, after its first call succeeded: a workspace derived with
    * other settings or an older version of the rules (DERIVATION_RULES) is rebuilt as a job, with progress;
    * reports read the previous result until it is done. The CLI (inline) leaves it to the app.
    */
   private deriveUpToDate(ws: string): void {
     if (this.inline || this.closed || this.derivationChecked.has(ws)) return;
+    // Calls that name no workspace of their own (workspaces.list …) must not create the default one.
+    if (!fs.existsSync(workspaceDbPath(this.options.dataDir, ws))) return;
     this.derivationChecked.add(ws);
     void (async () => {
       const s = (await this.dispatch('read', 'settings.get', ws, {}, false)) as { rebuildPending: boolean };
