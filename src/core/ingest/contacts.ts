@@ -50,19 +50,22 @@ function statements(db: Db) {
   return s;
 }
 
+/** The contact a number belongs to now: itself, or the number it changed to (and so on). */
+export function currentContactId(db: Db, id: string): string {
+  const { renumbered } = statements(db);
+  let cur = id;
+  // Changes form no cycle (renumber drops the reverse mapping); the bound only guards a damaged table.
+  for (let hops = 0; hops < 16; hops++) {
+    const next = renumbered.get(cur)?.new_id;
+    if (next === undefined || next === cur) break;
+    cur = next;
+  }
+  return cur;
+}
+
 /** A resolver for one transaction (it remembers the contacts it already upserted). */
 export function contactResolver(db: Db): ContactResolver {
-  const { byUser, upsert, renumbered } = statements(db);
-  /** The number a contact uses now (changes form no cycle: each points to a number not yet left). */
-  const current = (waId: string): string => {
-    let id = waId;
-    for (let hops = 0; hops < 16; hops++) {
-      const next = renumbered.get(id)?.new_id;
-      if (next === undefined || next === id) break;
-      id = next;
-    }
-    return id;
-  };
+  const { byUser, upsert } = statements(db);
   const seen = new Map<string, string>();
   const movedMessageIds: string[] = [];
 
@@ -102,7 +105,7 @@ export function contactResolver(db: Db): ContactResolver {
       if (hit) return hit;
       let id: string;
       if (waId) {
-        id = current(waId);
+        id = currentContactId(db, waId);
         if (userId) {
           const prev = byUser.get(userId)?.id;
           if (prev && prev !== id) {

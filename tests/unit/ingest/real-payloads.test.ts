@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../../src/core/db/open';
+import { parseExternalEvent, storeExternalEvents } from '../../../src/core/ingest/external-events';
 import { ingestPayloads } from '../../../src/core/ingest/ingest';
 import { normalizePayload } from '../../../src/core/ingest/normalize';
 import { tempDir } from '../../helpers/core';
@@ -120,6 +121,16 @@ describe('real payloads', () => {
     expect(message('wamid.REAL.late')?.contact_id).toBe(NEW);
     expect(contactIds()).toEqual([NEW]);
     expect(db.prepare('SELECT messages FROM attr_conversations').pluck().all()).toEqual([2]);
+    // So does a later external event for the old number.
+    storeExternalEvents(db, [
+      {
+        event: parseExternalEvent({ action: 'Lead', lead_phone: `+${ANA}`, timestamp: 1732550400 + 9000 }),
+        options: { origin: 'webhook' },
+      },
+    ]);
+    expect(db.prepare("SELECT contact_id FROM external_events WHERE action = 'Lead'").pluck().get()).toBe(
+      NEW,
+    );
   });
 
   it('item 19: statuses to a group or a BSUID keep the recipient and the participant', () => {
