@@ -1,0 +1,40 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { expect, it } from 'vitest';
+import { migrate } from '../../../src/core/db/migrate';
+import { m0001 } from '../../../src/core/db/migrations/0001_raw';
+import { m0011 } from '../../../src/core/db/migrations/0011_real_payloads';
+import { tempDir } from '../../helpers/core';
+
+it('0011 keeps group ids, group status participants, delivery errors and number changes', () => {
+  const db = new Database(path.join(tempDir(), 'db.sqlite'));
+  db.pragma('foreign_keys = ON');
+  migrate(db, [m0001, m0011]);
+  db.prepare(
+    "INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, group_id) VALUES ('m', 'p', 'c', 'in', 1, 'text', 'G')",
+  ).run();
+  db.prepare(
+    "INSERT INTO statuses (message_id, status, ts, recipient_id, recipient_type, recipient_participant_id, recipient_participant_user_id) VALUES ('s', 'read', 1, 'G', 'group', '49151', 'US.1')",
+  ).run();
+  const raw = db
+    .prepare(
+      "INSERT INTO raw_payloads (sha256, received_at, origin, format, size) VALUES (x'01', 1, 'webhook', 'cloud', 1) RETURNING id",
+    )
+    .pluck()
+    .get() as number;
+  db.prepare("INSERT INTO webhook_errors (raw_payload_id, idx, code) VALUES (?, 0, '131000')").run(raw);
+  expect(() => db.prepare('INSERT INTO webhook_errors (raw_payload_id, idx) VALUES (?, 0)').run(raw)).toThrow(
+    /UNIQUE/,
+  );
+  // Errors go with their payload.
+  db.prepare('DELETE FROM raw_payloads WHERE id = ?').run(raw);
+  expect(db.prepare('SELECT count(*) FROM webhook_errors').pluck().get()).toBe(0);
+  db.prepare("INSERT INTO contact_number_changes (old_id, new_id, ts) VALUES ('1', '2', 5)").run();
+  expect(() =>
+    db.prepare("INSERT INTO contact_number_changes (old_id, new_id, ts) VALUES ('1', '3', 6)").run(),
+  ).toThrow(/UNIQUE|PRIMARY/);
+  expect(() => db.prepare("INSERT INTO contact_number_changes (old_id, ts) VALUES ('4', 6)").run()).toThrow(
+    /NOT NULL/,
+  );
+  db.close();
+});
