@@ -27,9 +27,8 @@ export const SETTING_KEYS: readonly SettingKey[] = [
 
 /**
  * The version of the derivation rules (docs/metrics.md). Raise it when a rule changes what is derived from
- * stored rows: a workspace derived with other rules is rebuilt (rebuildNeeded). 1: up to the rules that
- * kept edits, group messages, every error-only message out of conversations and gave Flow completions
- * their own source and event; 2: those rules.
+ * stored rows: a workspace derived with other rules is rebuilt (rebuildNeeded). 2: edits, group messages
+ * and every error-only message stay out of conversations; Flow completions get their own source and event.
  */
 export const DERIVATION_RULES = 2;
 

@@ -38,3 +38,34 @@ it('0011 keeps group ids, group status participants, delivery errors and number 
   );
   db.close();
 });
+
+it('0011 fills the reply name/title of Flow completions and the text of edits stored before', () => {
+  const db = new Database(path.join(tempDir(), 'db.sqlite'));
+  migrate(db, [m0001]);
+  const ins = db.prepare(
+    "INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, interactive_type, extra) VALUES (?, 'p', 'c', 'in', 1, ?, ?, ?)",
+  );
+  ins.run(
+    'f',
+    'interactive',
+    'nfm_reply',
+    JSON.stringify({ interactive: { type: 'nfm_reply', nfm_reply: { name: 'flow', body: 'Sent' } } }),
+  );
+  ins.run(
+    'e',
+    'edit',
+    null,
+    JSON.stringify({ edit: { original_message_id: 'x', message: { text: { body: 'new' } } } }),
+  );
+  ins.run('bad', 'edit', null, 'not json');
+  migrate(db, [m0001, m0011]);
+  const rows = db
+    .prepare('SELECT id, text, interactive_id, interactive_title FROM messages ORDER BY id')
+    .all();
+  expect(rows).toEqual([
+    { id: 'bad', text: null, interactive_id: null, interactive_title: null },
+    { id: 'e', text: 'new', interactive_id: null, interactive_title: null },
+    { id: 'f', text: 'Sent', interactive_id: 'flow', interactive_title: 'Sent' },
+  ]);
+  db.close();
+});
