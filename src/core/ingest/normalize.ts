@@ -105,7 +105,7 @@ export function waIdDigits(v: string | null | undefined): string | null {
 }
 
 /** The value as a business-scoped user id when it is one (not a phone number, not empty). */
-function bsuidOf(v: string | null | undefined): string | null {
+export function bsuidOf(v: string | null | undefined): string | null {
   const t = v?.trim();
   return t && !PHONE.test(t) ? t : null;
 }

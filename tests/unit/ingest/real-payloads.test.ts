@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../../src/core/db/open';
+import { eraseContact } from '../../../src/core/ingest/erase';
 import { parseExternalEvent, storeExternalEvents } from '../../../src/core/ingest/external-events';
 import { ingestPayloads } from '../../../src/core/ingest/ingest';
 import { normalizePayload } from '../../../src/core/ingest/normalize';
@@ -158,5 +159,46 @@ describe('real payloads', () => {
     ]);
     // A group is no contact; the BSUID recipient is one.
     expect(contactIds()).toEqual([`bsuid:${BSUID}`]);
+  });
+
+  it('erasing a bare BSUID erases that contact and its group receipts, never the number of its digits', () => {
+    ingest('bsuid_sender', 'status_group');
+    // A contact whose number is the BSUID's digits must survive.
+    ingestPayloads(db, [
+      {
+        body: {
+          ...fixture('bsuid_sender'),
+          entry: [
+            {
+              id: 'w',
+              changes: [
+                {
+                  field: 'messages',
+                  value: {
+                    metadata: { phone_number_id: '1234567890' },
+                    messages: [
+                      {
+                        from: '13491208655302741918',
+                        id: 'wamid.digits',
+                        timestamp: '1732550400',
+                        type: 'text',
+                        text: { body: 'x' },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+        origin: 'webhook',
+      },
+    ]);
+    const erased = eraseContact(db, BSUID);
+    expect(erased.contactIds).toEqual([`bsuid:${BSUID}`]);
+    expect(message('wamid.REAL.bsuid')).toBeUndefined();
+    expect(message('wamid.digits')?.contact_id).toBe('13491208655302741918');
+    // The group receipt named them as participant.
+    expect(db.prepare('SELECT count(*) FROM statuses').pluck().get()).toBe(0);
   });
 });
