@@ -12,10 +12,11 @@ export interface ContactResolver {
   /** Upserts the contact and returns its id; null when neither a wa_id nor a user_id is given. */
   resolve(waId: string | null, userId: string | null, name: string | null): string | null;
   /**
-   * The contact changed number (a `user_changed_number` system message at `ts`): everything filed under
-   * `from` moves to `to`, and what arrives later for `from` (a late delivery, an external event) goes there too.
+   * The contact `from` changed number to `waId` (a `user_changed_number` system message at `ts`): everything
+   * filed under `from` moves to that number's contact, and what arrives later for `from` (a late delivery,
+   * an external event) goes there too.
    */
-  renumber(from: string, to: string, ts: number): void;
+  changeNumber(from: string, waId: string, userId: string | null, ts: number): void;
   /** Messages whose contact changed by a merge: derivation must re-thread them. */
   readonly movedMessageIds: string[];
 }
@@ -86,14 +87,16 @@ export function contactResolver(db: Db): ContactResolver {
 
   return {
     movedMessageIds,
-    renumber(from, to, ts) {
-      if (from === to) return;
+    changeNumber(from, waId, userId, ts) {
+      // A number someone moves to is theirs (again): drop a mapping that pointed it elsewhere.
+      if (db.prepare('DELETE FROM contact_number_changes WHERE old_id = ?').run(waId).changes > 0)
+        for (const k of [...seen.keys()]) if (k.startsWith(`${waId}\u0000`)) seen.delete(k);
+      const to = this.resolve(waId, userId, null);
+      if (!to || to === from) return;
       db.prepare(
         `INSERT INTO contact_number_changes (old_id, new_id, ts) VALUES (?, ?, ?)
-         ON CONFLICT(old_id) DO UPDATE SET new_id = excluded.new_id, ts = excluded.ts WHERE excluded.ts >= ts`,
+         ON CONFLICT(old_id) DO UPDATE SET new_id = excluded.new_id, ts = excluded.ts`,
       ).run(from, to, ts);
-      // A number someone returns to is theirs again: drop the mapping that pointed it elsewhere.
-      db.prepare('DELETE FROM contact_number_changes WHERE old_id = ? AND new_id = ?').run(to, from);
       merge(from, to);
       for (const [k, v] of seen) if (v === from) seen.set(k, to);
     },

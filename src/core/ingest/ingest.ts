@@ -275,11 +275,10 @@ function storeRows(
         group_id: m.groupId,
       });
     }
-    // The contact moved to a new number: its history and attribution follow it (contacts.ts).
-    if (m.changedNumber) {
-      const to = contacts.resolve(m.changedNumber.waId, m.changedNumber.userId, null);
-      if (to) contacts.renumber(contactId, to, m.ts);
-    }
+    // The contact moved to a new number: its history and attribution follow it (contacts.ts). Only when
+    // first stored: a replayed change must not undo a later change back.
+    if (m.changedNumber && r.changes > 0)
+      contacts.changeNumber(contactId, m.changedNumber.waId, m.changedNumber.userId, m.ts);
   }
   for (const [i, e] of p.errors.entries())
     st.insError.run(rawId, i, e.phoneNumberId, e.code, e.title, e.message, e.details);

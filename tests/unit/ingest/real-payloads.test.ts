@@ -201,4 +201,33 @@ describe('real payloads', () => {
     // The group receipt named them as participant.
     expect(db.prepare('SELECT count(*) FROM statuses').pluck().get()).toBe(0);
   });
+
+  it('item 17: a replayed number change does not undo a later change back', () => {
+    const change = (id: string, from: string, to: string, ts: number) => {
+      const body = fixture('user_changed_number');
+      const value = (body.entry as { changes: { value: { messages: Record<string, unknown>[] } }[] }[])[0]!
+        .changes[0]!.value;
+      value.messages[0] = {
+        ...value.messages[0],
+        id,
+        from,
+        timestamp: String(ts),
+        system: { type: 'user_changed_number', wa_id: to, body: 'changed' },
+      };
+      return body;
+    };
+    ingest('edit_original');
+    const first = change('wamid.c1', ANA, '4915199999999', 1732550400 + 100);
+    ingestPayloads(db, [{ body: first, origin: 'webhook' }]);
+    ingestPayloads(db, [
+      { body: change('wamid.c2', '4915199999999', ANA, 1732550400 + 200), origin: 'webhook' },
+    ]);
+    expect(message('wamid.REAL.original')?.contact_id).toBe(ANA);
+    // 360dialog re-sends the first change (at least once delivery), in a differently shaped body.
+    const replay = structuredClone(first);
+    (replay as { entry: { id: string }[] }).entry[0]!.id = 'other';
+    ingestPayloads(db, [{ body: replay, origin: 'webhook' }]);
+    expect(message('wamid.REAL.original')?.contact_id).toBe(ANA);
+    expect(contactIds()).toEqual([ANA]);
+  });
 });
