@@ -21,7 +21,13 @@ describe('event grouping', () => {
   });
 
   it('puts completed forms (WhatsApp Flows) between external events and button replies', () => {
-    const flow = { id: 'flow:lead_form', kind: 'flow' as const, label: 'lead_form', leads: 1, occurrences: 1 };
+    const flow = {
+      id: 'flow:lead_form',
+      kind: 'flow' as const,
+      label: 'lead_form',
+      leads: 1,
+      occurrences: 1,
+    };
     expect(groupEvents([...fixtureEvents, flow]).map((g) => g.kind)).toEqual([
       'external',
       'flow',
