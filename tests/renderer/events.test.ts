@@ -20,6 +20,23 @@ describe('event grouping', () => {
     ]);
   });
 
+  it('puts completed forms (WhatsApp Flows) between external events and button replies', () => {
+    const flow = {
+      id: 'flow:lead_form',
+      kind: 'flow' as const,
+      label: 'lead_form',
+      leads: 1,
+      occurrences: 1,
+    };
+    expect(groupEvents([...fixtureEvents, flow]).map((g) => g.kind)).toEqual([
+      'external',
+      'flow',
+      'button',
+      'list',
+      'text',
+    ]);
+  });
+
   it('shows only the top events of a group and counts the rest', () => {
     const many = Array.from({ length: 12 }, (_, i) => ({
       id: `text:t${i}`,

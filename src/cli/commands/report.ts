@@ -139,14 +139,16 @@ export function registerReportCommands(program: Command): void {
   scopeOptions(
     program.command('events').description('Available conversion events in suggested order, with lead counts'),
   )
-    .addOption(new Option('--kind <kind>', 'only this kind').choices(['external', 'button', 'list', 'text']))
+    .addOption(
+      new Option('--kind <kind>', 'only this kind').choices(['external', 'flow', 'button', 'list', 'text']),
+    )
     .option('--search <text>', 'only events whose id or label contains this')
     .option('--limit <n>', 'at most this many', parseIntOption)
     .option(...formatOption)
     .action(
       async (
         o: ScopeOptions & {
-          kind?: 'external' | 'button' | 'list' | 'text';
+          kind?: 'external' | 'flow' | 'button' | 'list' | 'text';
           search?: string;
           limit?: number;
           format: 'table' | 'json';

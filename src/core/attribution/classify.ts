@@ -18,6 +18,7 @@ export interface MessageRow {
   referral_source_type: string | null;
   referral_source_id: string | null;
   has_errors: number;
+  group_id: string | null;
 }
 
 /**
@@ -26,20 +27,38 @@ export interface MessageRow {
  * thread must not cost their size (docs/ingestion.md, "Sizes").
  */
 export const MESSAGE_COLUMNS =
-  'id, ts, type, substr(text, 1, 4096) AS text, button_payload, substr(button_text, 1, 4096) AS button_text, interactive_type, interactive_id, substr(interactive_title, 1, 4096) AS interactive_title, context_id, referral, referral_source_type, referral_source_id, has_errors';
+  'id, ts, type, substr(text, 1, 4096) AS text, button_payload, substr(button_text, 1, 4096) AS button_text, interactive_type, interactive_id, substr(interactive_title, 1, 4096) AS interactive_title, context_id, referral, referral_source_type, referral_source_id, has_errors, group_id';
 
-const NOT_COUNTING = new Set(['system', 'reaction', 'unsupported', 'unknown', 'errors']);
+// An edit (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/edit)
+// changes an earlier message's text: it is no new message of the thread.
+const NOT_COUNTING = new Set(['system', 'reaction', 'unsupported', 'unknown', 'errors', 'edit']);
 
-/** Inbound messages that start or extend conversations: not system/reaction/unsupported, not error-only. */
+/**
+ * Inbound messages that start or extend conversations: not system/reaction/unsupported/edit, not sent in
+ * a group, and not error-only (carrying `errors` with no content: no text, caption, button or reply
+ * title, no referral — e.g. 131000 "Unsupported webhook payload" on an empty interactive message).
+ */
 export function isCounting(m: MessageRow): boolean {
-  if (NOT_COUNTING.has(m.type)) return false;
+  if (NOT_COUNTING.has(m.type) || m.group_id !== null) return false;
   const errorOnly =
     m.has_errors === 1 &&
     m.text === null &&
     m.button_text === null &&
     m.interactive_title === null &&
     m.referral === null;
-  return !(errorOnly && m.type === 'text');
+  return !errorOnly;
+}
+
+/** A WhatsApp Flow completion (interactive `nfm_reply`). */
+const isFlow = (m: MessageRow): boolean => m.type === 'interactive' && m.interactive_type === 'nfm_reply';
+
+/**
+ * The name of a Flow a completion answers: the template it was sent in when that business message is
+ * known, else `nfm_reply.name` ("flow", "address_message"). The completion carries no Flow id
+ * (https://developers.facebook.com/documentation/business-messaging/whatsapp/flows/guides/receiveflowresponse).
+ */
+function flowName(m: MessageRow, templateOf: (id: string) => string | null): string {
+  return (m.context_id ? templateOf(m.context_id) : null) ?? nonEmpty(m.interactive_id) ?? 'flow';
 }
 
 export const hasReferral = (m: MessageRow): boolean => m.referral !== null || m.referral_source_id !== null;
@@ -72,6 +91,7 @@ export function sourceOf(
       name: nonEmpty(ref.headline) ?? nonEmpty(ref.source_url),
     };
   }
+  if (isFlow(m)) return { key: `flow:${flowName(m, templateOf)}`, kind: 'outgoing', name: null };
   if ((m.type === 'button' || m.type === 'interactive') && m.context_id) {
     const tpl = templateOf(m.context_id);
     if (tpl) return { key: `tpl:${tpl}`, kind: 'outgoing', name: null };
@@ -88,7 +108,7 @@ export function sourceOf(
   return { key: `type:${m.type}`, kind: 'first_message', name: null };
 }
 
-export type EventKindName = 'external' | 'button' | 'list' | 'text';
+export type EventKindName = 'external' | 'flow' | 'button' | 'list' | 'text';
 
 export interface EventInfo {
   key: string;
@@ -96,8 +116,15 @@ export interface EventInfo {
   label: string;
 }
 
-/** The messaging event a counting message is an occurrence of, if any. */
-export function messagingEventOf(m: MessageRow): EventInfo | null {
+/**
+ * The messaging event a counting message is an occurrence of, if any. `templateOf` names a Flow after
+ * the template it was sent in (as the source rule does).
+ */
+export function messagingEventOf(m: MessageRow, templateOf: (id: string) => string | null): EventInfo | null {
+  if (isFlow(m)) {
+    const name = flowName(m, templateOf);
+    return { key: `flow:${name}`, kind: 'flow', label: name };
+  }
   if (m.type === 'button' && m.button_text)
     return { key: `button:${m.button_text}`, kind: 'button', label: m.button_text };
   if (m.type === 'interactive' && m.interactive_title) {
@@ -120,9 +147,9 @@ export function externalEventOf(action: string): EventInfo {
 
 /** Kind and label of an event id as the report and CLI accept it. */
 export function parseEventKey(key: string): EventInfo | null {
-  const m = /^(ext|button|list|text):(.+)$/su.exec(key);
+  const m = /^(ext|flow|button|list|text):(.+)$/su.exec(key);
   if (!m) return null;
-  const prefix = m[1] as 'ext' | 'button' | 'list' | 'text';
+  const prefix = m[1] as 'ext' | 'flow' | 'button' | 'list' | 'text';
   return { key, kind: prefix === 'ext' ? 'external' : prefix, label: m[2]! };
 }
 

@@ -25,8 +25,17 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'timezone',
 ];
 
+/**
+ * The version of the derivation rules (docs/metrics.md). Raise it when a rule changes what is derived from
+ * stored rows: a workspace derived with other rules is rebuilt (rebuildNeeded). 2: edits, group messages
+ * and every error-only message stay out of conversations; Flow completions get their own source and event.
+ */
+export const DERIVATION_RULES = 2;
+
 /** What derivation depends on: a change of any of these rebuilds the derived tables. */
 export interface DerivationConfig {
+  /** DERIVATION_RULES when derived; absent in configs stored before it existed (= 1). */
+  rules?: number;
   windowSeconds: number;
   attributionSeconds: number;
   timezone: string;
@@ -92,6 +101,7 @@ export function listKeywords(db: Db): string[] {
 export function wantedConfig(db: Db): DerivationConfig {
   const s = readSettings(db);
   return {
+    rules: DERIVATION_RULES,
     windowSeconds: s.conversationWindowHours * 3600,
     attributionSeconds: s.attributionWindowDays * 86_400,
     timezone: s.timezone,
@@ -145,6 +155,7 @@ export function revertToApplied(db: Db): void {
 
 export function sameConfig(a: DerivationConfig, b: DerivationConfig): boolean {
   return (
+    (a.rules ?? 1) === (b.rules ?? 1) &&
     a.windowSeconds === b.windowSeconds &&
     a.attributionSeconds === b.attributionSeconds &&
     a.timezone === b.timezone &&

@@ -201,7 +201,10 @@ export function conversationTimeline(db: Db, id: string, zone: string) {
     type: m.type,
     text: m.text ?? m.button_text ?? m.interactive_title,
     counts: m.direction === 'in' && isCounting(m),
-    eventId: m.direction === 'in' && isCounting(m) ? (messagingEventOf(m)?.key ?? null) : null,
+    eventId:
+      m.direction === 'in' && isCounting(m)
+        ? (messagingEventOf(m, (id) => (template.get(id) as string | null | undefined) ?? null)?.key ?? null)
+        : null,
     referral: m.referral !== null || m.referral_source_id !== null,
     contextId: m.context_id,
     template: m.direction === 'out' ? ((template.get(m.id) as string | null | undefined) ?? null) : null,

@@ -377,7 +377,7 @@ export class Engine {
   }
 
   private addMessageEvents(c: ConvRow, m: MessageRow): void {
-    const ev = messagingEventOf(m);
+    const ev = messagingEventOf(m, this.templateOf);
     if (ev) this.addOccurrence(c, this.eventId(ev), m.ts, m.id, null, null);
   }
 

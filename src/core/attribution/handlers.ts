@@ -165,6 +165,10 @@ const settingsSet: Handler<'settings.set'> = async ({ key, value }, ctx) => {
   return { ...settingsOf(db), rebuilt };
 };
 
+const settingsApplyDerivation: Handler<'settings.applyDerivation'> = async (_args, ctx) => ({
+  rebuilt: await applyDerivation(ctx),
+});
+
 export const reportHandlers = {
   'report.get': reportGet,
   'events.list': eventsList,
@@ -183,4 +187,5 @@ export const sourcesHandlers = {
   'keywords.remove': keywordsRemove,
   'settings.get': settingsGet,
   'settings.set': settingsSet,
+  'settings.applyDerivation': settingsApplyDerivation,
 };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import {
   type AppInfo,
@@ -15,7 +16,7 @@ import { ApiError } from '../../shared/contract/errors';
 import { prechecks } from '../prechecks';
 import type { PrefsStore } from '../prefs/prefs-store';
 import type { SecretStore } from '../secrets/secret-store';
-import { DEFAULT_WORKSPACE } from '../workspace/workspaces';
+import { DEFAULT_WORKSPACE, workspaceDbPath } from '../workspace/workspaces';
 import type { Handlers, InternalHandlers } from './context';
 import { Dispatcher } from './dispatcher';
 import { type FromWorker, type ToWorker, toErrorShape, type WorkerInit } from './protocol';
@@ -146,7 +147,30 @@ export class CoreHost {
     // Rejected input is the caller's error, not a job that failed: check what can be checked first.
     (prechecks[method] as ((a: unknown) => void) | undefined)?.(parsed.data);
     const jobKind = lane === 'job' ? (spec.jobKind ?? 'import') : undefined;
-    return (await this.dispatch(lane, method, ws, parsed.data, false, jobKind)) as ResultOf<M>;
+    const result = (await this.dispatch(lane, method, ws, parsed.data, false, jobKind)) as ResultOf<M>;
+    this.deriveUpToDate(ws);
+    return result;
+  }
+
+  private readonly derivationChecked = new Set<string>();
+
+  /**
+   * Once per workspace whose database exists, after its first call succeeded: a workspace derived with
+   * other settings or an older version of the rules (DERIVATION_RULES) is rebuilt as a job, with progress;
+   * reports read the previous result until it is done. The CLI (inline) leaves it to the app.
+   */
+  private deriveUpToDate(ws: string): void {
+    if (this.inline || this.closed || this.derivationChecked.has(ws)) return;
+    // Calls that name no workspace of their own (workspaces.list …) must not create the default one.
+    if (!fs.existsSync(workspaceDbPath(this.options.dataDir, ws))) return;
+    this.derivationChecked.add(ws);
+    void (async () => {
+      const s = (await this.dispatch('read', 'settings.get', ws, {}, false)) as { rebuildPending: boolean };
+      if (s.rebuildPending && !this.closed)
+        await this.dispatch('job', 'settings.applyDerivation', ws, {}, false, 'rebuild');
+    })().catch(() => {
+      // A failed rebuild shows in the job list; the next start asks again.
+    });
   }
 
   /** Receivers' operations (trusted callers in this process; the handler validates the payload). */

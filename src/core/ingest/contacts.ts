@@ -5,18 +5,29 @@ import type { Db } from '../db/open';
 // Contact keys: wa_id digits, or `bsuid:<user_id>` when only a business-scoped user id is known
 // (BSUIDs roll out in 2026; users may hide their number — whatsapp-360dialog.md §3). A user_id once
 // seen together with a wa_id maps to that wa_id from then on; rows filed under `bsuid:<user_id>`
-// before the number was known move to the wa_id contact.
+// before the number was known move to the wa_id contact. Likewise a contact who changed number
+// (`user_changed_number`) moves to the new number, and the old number keeps pointing there.
 
 export interface ContactResolver {
   /** Upserts the contact and returns its id; null when neither a wa_id nor a user_id is given. */
   resolve(waId: string | null, userId: string | null, name: string | null): string | null;
+  /**
+   * The contact `from` changed number to `waId` (a `user_changed_number` system message at `ts`): everything
+   * filed under `from` moves to that number's contact, and what arrives later for `from` (a late delivery,
+   * an external event) goes there too.
+   */
+  changeNumber(from: string, waId: string, userId: string | null, ts: number): void;
   /** Messages whose contact changed by a merge: derivation must re-thread them. */
   readonly movedMessageIds: string[];
 }
 
 const prepared = new WeakMap<
   Db,
-  { byUser: Statement<[string], { id: string }>; upsert: Statement<unknown[]> }
+  {
+    byUser: Statement<[string], { id: string }>;
+    upsert: Statement<unknown[]>;
+    renumbered: Statement<[string], { new_id: string }>;
+  }
 >();
 
 function statements(db: Db) {
@@ -24,6 +35,9 @@ function statements(db: Db) {
   if (!s) {
     s = {
       byUser: db.prepare<[string], { id: string }>('SELECT id FROM contacts WHERE user_id = ?'),
+      renumbered: db.prepare<[string], { new_id: string }>(
+        'SELECT new_id FROM contact_number_changes WHERE old_id = ?',
+      ),
       upsert: db.prepare(
         `INSERT INTO contacts (id, name, user_id, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET name = coalesce(excluded.name, name), user_id = coalesce(excluded.user_id, user_id),
@@ -35,6 +49,19 @@ function statements(db: Db) {
     prepared.set(db, s);
   }
   return s;
+}
+
+/** The contact a number belongs to now: itself, or the number it changed to (and so on). */
+export function currentContactId(db: Db, id: string): string {
+  const { renumbered } = statements(db);
+  let cur = id;
+  // Changes form no cycle (renumber drops the reverse mapping); the bound only guards a damaged table.
+  for (let hops = 0; hops < 16; hops++) {
+    const next = renumbered.get(cur)?.new_id;
+    if (next === undefined || next === cur) break;
+    cur = next;
+  }
+  return cur;
 }
 
 /** A resolver for one transaction (it remembers the contacts it already upserted). */
@@ -60,6 +87,19 @@ export function contactResolver(db: Db): ContactResolver {
 
   return {
     movedMessageIds,
+    changeNumber(from, waId, userId, ts) {
+      // A number someone moves to is theirs (again): drop a mapping that pointed it elsewhere.
+      if (db.prepare('DELETE FROM contact_number_changes WHERE old_id = ?').run(waId).changes > 0)
+        for (const k of [...seen.keys()]) if (k.startsWith(`${waId}\u0000`)) seen.delete(k);
+      const to = this.resolve(waId, userId, null);
+      if (!to || to === from) return;
+      db.prepare(
+        `INSERT INTO contact_number_changes (old_id, new_id, ts) VALUES (?, ?, ?)
+         ON CONFLICT(old_id) DO UPDATE SET new_id = excluded.new_id, ts = excluded.ts`,
+      ).run(from, to, ts);
+      merge(from, to);
+      for (const [k, v] of seen) if (v === from) seen.set(k, to);
+    },
     resolve(waId, userId, name) {
       const key = `${waId ?? ''}\u0000${userId ?? ''}\u0000${name ?? ''}`;
       // A nameless mention (a message's sender) of a contact already upserted in this transaction.
@@ -68,11 +108,11 @@ export function contactResolver(db: Db): ContactResolver {
       if (hit) return hit;
       let id: string;
       if (waId) {
-        id = waId;
+        id = currentContactId(db, waId);
         if (userId) {
           const prev = byUser.get(userId)?.id;
-          if (prev && prev !== waId) {
-            if (prev.startsWith('bsuid:')) merge(prev, waId);
+          if (prev && prev !== id) {
+            if (prev.startsWith('bsuid:')) merge(prev, id);
             // The user id now belongs to another number (the user changed numbers): re-point it.
             else db.prepare('UPDATE contacts SET user_id = NULL WHERE id = ?').run(prev);
           }

@@ -3,7 +3,7 @@ import { ApiError } from '../../shared/contract/errors';
 import type { EraseSummary } from '../../shared/contract/ingest';
 import { eraseDerivedForContact } from '../attribution/erase';
 import type { Db } from '../db/open';
-import { phoneDigits } from './normalize';
+import { bsuidOf, phoneDigits, waIdDigits } from './normalize';
 import { deflateBody, sha256 } from './prepare';
 
 // Right to erasure: one contact's data leaves every table, including the raw payloads (rewritten
@@ -20,9 +20,13 @@ export function stripContact(
 ): { body: unknown; left: number; removed: number } {
   let left = 0;
   let removed = 0;
-  const isThem = (wa: unknown, uid: unknown) =>
-    ((typeof wa === 'string' || typeof wa === 'number') && phoneDigits(String(wa)) === digits) ||
-    ((typeof uid === 'string' || typeof uid === 'number') && userIds.has(String(uid)));
+  const id = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
+  // A wa_id, from or recipient_id may be a BSUID (not a phone number): it is then one of their user ids.
+  const isThem = (wa: unknown, uid: unknown) => {
+    const w = id(wa);
+    const u = id(uid);
+    return (w !== null && (waIdDigits(w) === digits || userIds.has(w))) || (u !== null && userIds.has(u));
+  };
   const filter = (v: Json, key: string, pick: (x: Json) => boolean) => {
     const list = v[key];
     if (!Array.isArray(list)) return;
@@ -34,7 +38,13 @@ export function stripContact(
   const strip = (v: Json) => {
     filter(v, 'contacts', (c) => isThem(c.wa_id, c.user_id));
     filter(v, 'messages', (m) => isThem(m.from, m.from_user_id ?? m.user_id));
-    filter(v, 'statuses', (s) => isThem(s.recipient_id, s.recipient_user_id));
+    filter(
+      v,
+      'statuses',
+      (s) =>
+        isThem(s.recipient_id, s.recipient_user_id) ||
+        isThem(s.recipient_participant_id, s.recipient_participant_user_id),
+    );
   };
   if (body && typeof body === 'object' && Array.isArray((body as Json).entry)) {
     for (const entry of (body as Json).entry as Json[]) {
@@ -47,7 +57,9 @@ export function stripContact(
 }
 
 export function eraseContact(db: Db, phone: string): EraseSummary {
-  const contactId = phone.startsWith('bsuid:') ? phone : phoneDigits(phone);
+  // A bare BSUID ("US.1234") names the contact bsuid:US.1234, never the number 1234.
+  const bsuid = phone.startsWith('bsuid:') ? phone.slice(6) : bsuidOf(phone);
+  const contactId = bsuid ? `bsuid:${bsuid}` : phoneDigits(phone);
   if (!contactId) throw new ApiError('invalid_argument', `"${phone}" is not a phone number`, 'phone');
   return db
     .transaction((): EraseSummary => {
@@ -112,9 +124,10 @@ export function eraseContact(db: Db, phone: string): EraseSummary {
       sum.statuses = db
         .prepare(
           `DELETE FROM statuses WHERE recipient_id IN (${marks})
-             OR message_id IN (SELECT id FROM messages WHERE contact_id IN (${marks}))`,
+             OR message_id IN (SELECT id FROM messages WHERE contact_id IN (${marks}))
+             OR recipient_participant_id = ? OR recipient_participant_user_id IN (SELECT value FROM json_each(?))`,
         )
-        .run(...idList, ...idList).changes;
+        .run(...idList, ...idList, digits, JSON.stringify([...userIds])).changes;
       sum.messages = db.prepare(`DELETE FROM messages WHERE contact_id IN (${marks})`).run(...idList).changes;
       sum.externalEvents = db
         .prepare(`DELETE FROM external_events WHERE contact_id IN (${marks})`)
@@ -144,6 +157,11 @@ export function eraseContact(db: Db, phone: string): EraseSummary {
 
       db.prepare(`DELETE FROM raw_payload_contacts WHERE contact_id IN (${marks})`).run(...idList);
       sum.contacts = db.prepare(`DELETE FROM contacts WHERE id IN (${marks})`).run(...idList).changes;
+      // The numbers they changed from or to are theirs too.
+      db.prepare(`DELETE FROM contact_number_changes WHERE old_id IN (${marks}) OR new_id IN (${marks})`).run(
+        ...idList,
+        ...idList,
+      );
       const log = db.prepare('INSERT INTO sync_erasures (contact_hash, erased_at) VALUES (?, ?)');
       for (const id of idList) log.run(erasureHash(id), Date.now());
       return sum;

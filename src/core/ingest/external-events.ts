@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { ApiError } from '../../shared/contract/errors';
 import { deriveChanges } from '../attribution/derive';
 import type { Db } from '../db/open';
+import { currentContactId } from './contacts';
 import { phoneDigits } from './normalize';
 import { implausibleTime, toUnixSeconds } from './plausible-time';
 
@@ -171,7 +172,8 @@ export function storeExternalEvents(
         e.eventId,
         o.clientId ?? null,
         e.action,
-        e.contactId,
+        // A lead who changed number (user_changed_number) is attributed under the number they use now.
+        currentContactId(db, e.contactId),
         e.ts ?? Math.floor(receivedAt / 1000),
         e.revenueAmount,
         e.revenueCurrency,

@@ -35,6 +35,7 @@ interface Statements {
   upsertOut: import('better-sqlite3').Statement<unknown[]>;
   insStatus: import('better-sqlite3').Statement<unknown[]>;
   link: import('better-sqlite3').Statement<unknown[]>;
+  insError: import('better-sqlite3').Statement<unknown[]>;
   upsertNumber: import('better-sqlite3').Statement<unknown[]>;
 }
 
@@ -53,8 +54,8 @@ function statements(db: Db): Statements {
     insMessage: db.prepare(
       `INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, text, button_payload, button_text,
          interactive_type, interactive_id, interactive_title, interactive_description, context_from, context_id,
-         referral, referral_source_type, referral_source_id, has_errors, extra, raw_payload_id)
-       VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         referral, referral_source_type, referral_source_id, has_errors, extra, raw_payload_id, group_id)
+       VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO NOTHING`,
     ),
     // A business message is only known by its statuses (its content never comes back by webhook):
@@ -67,8 +68,13 @@ function statements(db: Db): Statements {
     ),
     insStatus: db.prepare(
       `INSERT INTO statuses (message_id, status, ts, phone_number_id, recipient_id, conversation_id, conversation_origin,
-         conversation_expiration, pricing, errors, raw_payload_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+         conversation_expiration, pricing, errors, raw_payload_id, recipient_type, recipient_participant_id,
+         recipient_participant_user_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    ),
+    insError: db.prepare(
+      `INSERT OR IGNORE INTO webhook_errors (raw_payload_id, idx, phone_number_id, code, title, message, details)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     link: db.prepare('INSERT OR IGNORE INTO raw_payload_contacts (contact_id, raw_payload_id) VALUES (?, ?)'),
     upsertNumber: db.prepare(
@@ -250,6 +256,7 @@ function storeRows(
       hasErrors,
       m.extra ? JSON.stringify(m.extra) : null,
       rawId,
+      m.groupId,
     );
     if (r.changes > 0) {
       result.messages++;
@@ -272,11 +279,19 @@ function storeRows(
         referral_source_type: m.referralSourceType,
         referral_source_id: m.referralSourceId,
         has_errors: hasErrors,
+        group_id: m.groupId,
       });
     }
+    // The contact moved to a new number: its history and attribution follow it (contacts.ts). Only when
+    // first stored: a replayed change must not undo a later change back.
+    if (m.changedNumber && r.changes > 0)
+      contacts.changeNumber(contactId, m.changedNumber.waId, m.changedNumber.userId, m.ts);
   }
+  for (const [i, e] of p.errors.entries())
+    st.insError.run(rawId, i, e.phoneNumberId, e.code, e.title, e.message, e.details);
   for (const s of p.statuses) {
-    const contactId = contacts.resolve(s.recipientId, s.recipientUserId, null);
+    // A group is no contact: its statuses are stored, its messages are no conversation (docs/metrics.md).
+    const contactId = s.groupId === null ? contacts.resolve(s.recipientId, s.recipientUserId, null) : null;
     if (contactId) {
       link(contactId);
       touch(s.phoneNumberId, s.ts);
@@ -292,13 +307,16 @@ function storeRows(
       s.status,
       s.ts,
       s.phoneNumberId,
-      s.recipientId ?? (s.recipientUserId ? `bsuid:${s.recipientUserId}` : null),
+      contactId ?? s.groupId ?? s.recipientId ?? (s.recipientUserId ? `bsuid:${s.recipientUserId}` : null),
       s.conversationId,
       s.conversationOrigin,
       s.conversationExpiration,
       s.pricing ? JSON.stringify(s.pricing) : null,
       s.errors ? JSON.stringify(s.errors) : null,
       rawId,
+      s.groupId === null ? null : 'group',
+      s.participantId,
+      s.participantUserId,
     );
     if (r.changes > 0) result.statuses++;
   }

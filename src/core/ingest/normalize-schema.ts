@@ -38,6 +38,11 @@ const ExpirationSeconds = unixSeconds(MAX_EXPIRATION_AHEAD_S);
 
 const OptStr = Str.nullish();
 const Loose = z.looseObject({});
+/**
+ * A part this app reads from newer payloads (Flows, edits, groups, number changes): a value of another
+ * shape is left to the raw payload instead of refusing the delivery, as before these parts were read.
+ */
+const lenient = <T extends z.ZodType>(schema: T) => schema.nullish().catch(null);
 
 export const ContactSchema = z.looseObject({
   wa_id: OptStr,
@@ -59,12 +64,38 @@ export const MessageSchema = z.looseObject({
       type: z.string().nullish(),
       button_reply: z.looseObject({ id: OptStr, title: OptStr }).nullish(),
       list_reply: z.looseObject({ id: OptStr, title: OptStr, description: OptStr }).nullish(),
+      // A WhatsApp Flow completion: https://developers.facebook.com/documentation/business-messaging/whatsapp/flows/guides/receiveflowresponse
+      nfm_reply: lenient(z.looseObject({ name: OptStr, body: OptStr })),
     })
     .nullish(),
   context: z.looseObject({ from: OptStr, id: OptStr }).nullish(),
   referral: z.record(z.string(), z.unknown()).nullish(),
   errors: z.array(z.unknown()).nullish(),
-  system: z.looseObject({ body: z.string().nullish() }).nullish(),
+  // user_changed_number carries the new number in `wa_id` (`new_wa_id` in older versions):
+  // https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/system/
+  system: z
+    .looseObject({
+      body: z.string().nullish(),
+      type: lenient(z.string()),
+      wa_id: lenient(Str),
+      new_wa_id: lenient(Str),
+      user_id: lenient(Str),
+    })
+    .nullish(),
+  // https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/edit
+  edit: lenient(
+    z.looseObject({
+      original_message_id: lenient(Str),
+      message: lenient(
+        z.looseObject({
+          type: lenient(z.string()),
+          text: lenient(z.looseObject({ body: lenient(z.string()) })),
+        }),
+      ),
+    }),
+  ),
+  // A message in a group (Groups API): https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/groups-messaging/
+  group_id: lenient(Str),
   order: z.looseObject({ text: z.string().nullish() }).nullish(),
 });
 export type RawMessage = z.infer<typeof MessageSchema>;
@@ -75,6 +106,11 @@ export const StatusSchema = z.looseObject({
   timestamp: UnixSeconds,
   recipient_id: OptStr,
   recipient_user_id: OptStr,
+  // Statuses of group messages name the group and, once delivered or read, the participant:
+  // https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/groups-messaging/
+  recipient_type: lenient(z.string()),
+  recipient_participant_id: lenient(Str),
+  recipient_participant_user_id: lenient(Str),
   conversation: z
     .looseObject({
       id: OptStr,

@@ -43,6 +43,10 @@ export interface NormMessage {
   referralSourceType: string | null;
   referralSourceId: string | null;
   hasErrors: boolean;
+  /** The group a message was sent in (Groups API); group messages are kept out of conversations. */
+  groupId: string | null;
+  /** A `user_changed_number` system message: the contact's new number (and new BSUID). */
+  changedNumber: { waId: string; userId: string | null } | null;
   /** Type-specific content (location, reaction, media, order, system, contacts …) and errors. */
   extra: Record<string, unknown> | null;
 }
@@ -54,6 +58,11 @@ export interface NormStatus {
   phoneNumberId: string;
   recipientId: string | null;
   recipientUserId: string | null;
+  /** A status of a message sent to a group: the group's id (recipientId and recipientUserId are then null). */
+  groupId: string | null;
+  /** The group participant a delivered/read status of a group message is about. */
+  participantId: string | null;
+  participantUserId: string | null;
   conversationId: string | null;
   conversationOrigin: string | null;
   conversationExpiration: number | null;
@@ -81,6 +90,25 @@ export interface NormalizedPayload {
 export type NormalizeResult = { ok: true; value: NormalizedPayload } | { ok: false; error: string };
 
 const ONPREM_KEYS = ['contacts', 'messages', 'statuses', 'errors'] as const;
+
+/** A phone number as written by people or APIs: digits with an optional +, spaces, dots, dashes, parentheses. */
+const PHONE = /^\s*\+?[\d\s().-]*\d[\d\s().-]*$/;
+
+/**
+ * The digits of a wa_id, or null when it is not a phone number: a business-scoped user id such as
+ * "US.13491208655302741918" (two letters, a period, an alphanumeric string:
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids/)
+ * must not lose its letters and become the phone number 13491208655302741918.
+ */
+export function waIdDigits(v: string | null | undefined): string | null {
+  return v !== null && v !== undefined && PHONE.test(v) ? phoneDigits(v) : null;
+}
+
+/** The value as a business-scoped user id when it is one (not a phone number, not empty). */
+export function bsuidOf(v: string | null | undefined): string | null {
+  const t = v?.trim();
+  return t && !PHONE.test(t) ? t : null;
+}
 
 /** Digits of a phone number or wa_id ("+49 (151) 234-5678" → "491512345678"); null when there are none. */
 export function phoneDigits(v: string | null | undefined): string | null {
@@ -169,8 +197,8 @@ function checked(out: NormalizedPayload): NormalizeResult {
 function addValue(out: NormalizedPayload, v: RawValue, phone: string): void {
   const contacts = (v.contacts ?? []).map((c) => ({
     phoneNumberId: phone,
-    waId: phoneDigits(c.wa_id),
-    userId: c.user_id ?? null,
+    waId: waIdDigits(c.wa_id),
+    userId: c.user_id ?? bsuidOf(c.wa_id),
     name: c.profile?.name ?? null,
   }));
   out.contacts.push(...contacts);
@@ -190,11 +218,13 @@ function addValue(out: NormalizedPayload, v: RawValue, phone: string): void {
 }
 
 function message(m: RawMessage, phone: string, only: NormContact | null): NormMessage {
-  const from = phoneDigits(m.from) ?? (m.from_user_id || m.user_id ? null : (only?.waId ?? null));
-  const fromUserId =
-    m.from_user_id ?? m.user_id ?? (from === null || from === only?.waId ? (only?.userId ?? null) : null);
+  const fromUser = m.from_user_id ?? m.user_id ?? bsuidOf(m.from);
+  const from = waIdDigits(m.from) ?? (fromUser ? null : (only?.waId ?? null));
+  const fromUserId = fromUser ?? (from === null || from === only?.waId ? (only?.userId ?? null) : null);
   const interactive = m.interactive ?? null;
   const reply = interactive?.button_reply ?? interactive?.list_reply ?? null;
+  // A Flow completion: its name ("flow", "address_message") and body ("Sent") stand in for a reply's id and title.
+  const flow = interactive?.type === 'nfm_reply' ? (interactive.nfm_reply ?? null) : null;
   const media = m[m.type] as { caption?: unknown } | undefined;
   const caption =
     media && typeof media === 'object' && typeof media.caption === 'string' ? media.caption : null;
@@ -204,12 +234,14 @@ function message(m: RawMessage, phone: string, only: NormContact | null): NormMe
       : m.type === 'button'
         ? (m.button?.text ?? null)
         : m.type === 'interactive'
-          ? (reply?.title ?? null)
+          ? (reply?.title ?? flow?.body ?? null)
           : m.type === 'system'
             ? (m.system?.body ?? null)
             : m.type === 'order'
               ? (m.order?.text ?? null)
-              : caption;
+              : m.type === 'edit'
+                ? (m.edit?.message?.text?.body ?? null)
+                : caption;
   const extra: Record<string, unknown> = {};
   const content = m[m.type];
   if (!['text', 'button', 'interactive'].includes(m.type) && content !== undefined && content !== null)
@@ -228,8 +260,8 @@ function message(m: RawMessage, phone: string, only: NormContact | null): NormMe
     buttonPayload: m.button?.payload ?? null,
     buttonText: m.button?.text ?? null,
     interactiveType: interactive?.type ?? null,
-    interactiveId: reply?.id ?? null,
-    interactiveTitle: reply?.title ?? null,
+    interactiveId: reply?.id ?? flow?.name ?? null,
+    interactiveTitle: reply?.title ?? flow?.body ?? null,
     interactiveDescription: interactive?.list_reply?.description ?? null,
     contextFrom: phoneDigits(m.context?.from) ?? null,
     contextId: m.context?.id ?? null,
@@ -237,18 +269,32 @@ function message(m: RawMessage, phone: string, only: NormContact | null): NormMe
     referralSourceType: scalar(referral?.source_type),
     referralSourceId: scalar(referral?.source_id),
     hasErrors: (m.errors?.length ?? 0) > 0,
+    groupId: m.group_id ?? null,
+    changedNumber: changedNumber(m),
     extra: Object.keys(extra).length > 0 ? extra : null,
   };
 }
 
+/** The new number of a `user_changed_number` system message (`customer_changed_number` On-Premise). */
+function changedNumber(m: RawMessage): NormMessage['changedNumber'] {
+  const sys = m.type === 'system' ? m.system : null;
+  if (sys?.type !== 'user_changed_number' && sys?.type !== 'customer_changed_number') return null;
+  const waId = waIdDigits(sys.wa_id ?? sys.new_wa_id);
+  return waId ? { waId, userId: sys.user_id ?? null } : null;
+}
+
 function status(s: RawStatus, phone: string): NormStatus {
+  const group = s.recipient_type === 'group';
   return {
     messageId: s.id,
     status: s.status,
     ts: s.timestamp,
     phoneNumberId: phone,
-    recipientId: phoneDigits(s.recipient_id),
-    recipientUserId: s.recipient_user_id ?? null,
+    recipientId: group ? null : waIdDigits(s.recipient_id),
+    recipientUserId: group ? null : (s.recipient_user_id ?? bsuidOf(s.recipient_id)),
+    groupId: group ? (s.recipient_id ?? null) : null,
+    participantId: waIdDigits(s.recipient_participant_id),
+    participantUserId: s.recipient_participant_user_id ?? bsuidOf(s.recipient_participant_id),
     conversationId: s.conversation?.id ?? null,
     conversationOrigin: s.conversation?.origin?.type ?? null,
     conversationExpiration: s.conversation?.expiration_timestamp ?? null,

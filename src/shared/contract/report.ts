@@ -13,7 +13,7 @@ export const RangeInput = z.union([
 ]);
 export type RangeInput = z.infer<typeof RangeInput>;
 
-export const EventKind = z.enum(['external', 'button', 'list', 'text']);
+export const EventKind = z.enum(['external', 'flow', 'button', 'list', 'text']);
 export type EventKind = z.infer<typeof EventKind>;
 
 export const SourceKind = z.enum(['meta_ad', 'meta_post', 'outgoing', 'keyword', 'first_message', 'rollup']);

@@ -182,6 +182,14 @@ export const sourcesMethods = {
     lane: 'read',
     summary: 'Attribution settings',
   }),
+  'settings.applyDerivation': method({
+    args: z.object({}).strict(),
+    result: z.object({ rebuilt: z.boolean() }),
+    lane: 'job',
+    jobKind: 'rebuild',
+    summary:
+      'Re-derive when the derived data was built with other settings or an older version of the rules (the app asks on opening a workspace)',
+  }),
   'settings.set': method({
     args: z.object({ key: SettingKey, value: z.union([z.string(), z.number()]) }).strict(),
     result: AttributionSettings.extend({ rebuilt: z.boolean() }),

@@ -71,14 +71,14 @@ const reasonOf = async (id: string) =>
 
 describe('unattributed external events', () => {
   it('lists each unattributed event with the engine’s reason, newest first, and skips attributed ones', async () => {
-    message('PN1', '15550001111', '4911', 'wamid.1', T0);
+    message('1000000001', '15550001111', '4911', 'wamid.1', T0);
     const ok = event({ contactId: '4911', ts: T0 + 60, revenueAmount: 20, revenueCurrency: 'eur' });
     const noConv = event({ contactId: '4999', ts: T0 + 120 });
     const unknownApp = event({ contactId: '4911', ts: T0 + 180, appId: 'PN9' });
     const late = event({ contactId: '4911', ts: T0 + 400 * DAY, revenueAmount: 5, revenueCurrency: 'usd' });
     const chain = event({ contactId: '4998', ts: T0 + 240, previousExternalEventId: 'missing-1' });
-    message('PN2', '15550002222', '4977', 'wamid.2', T0);
-    const otherApp = event({ contactId: '4977', ts: T0 + 300, appId: 'PN1' });
+    message('1000000002', '15550002222', '4977', 'wamid.2', T0);
+    const otherApp = event({ contactId: '4977', ts: T0 + 300, appId: '1000000001' });
     const before = event({ contactId: '4977', ts: T0 - DAY });
 
     const res = await core.call('events.unattributed.list', {});
@@ -99,23 +99,23 @@ describe('unattributed external events', () => {
     expect(await reasonOf(chain)).toBe(
       'previous_external_event_id missing-1 not found; no conversation with this contact',
     );
-    expect(await reasonOf(otherApp)).toBe('no conversation on app_id PN1');
+    expect(await reasonOf(otherApp)).toBe('no conversation on app_id 1000000001');
     expect(await reasonOf(before)).toBe('no conversation with this contact before the event');
   });
 
   it('pages, and filters by business number (app_id naming it or empty)', async () => {
-    message('PN1', '15550001111', '4911', 'wamid.1', T0);
-    message('PN2', '15550002222', '4922', 'wamid.2', T0);
+    message('1000000001', '15550001111', '4911', 'wamid.1', T0);
+    message('1000000002', '15550002222', '4922', 'wamid.2', T0);
     event({ contactId: '4999', ts: T0 + 10 });
     event({ contactId: '4999', ts: T0 + 20, appId: '15550002222' });
-    event({ contactId: '4999', ts: T0 + 30, appId: 'PN1' });
+    event({ contactId: '4999', ts: T0 + 30, appId: '1000000001' });
     const page = await core.call('events.unattributed.list', { limit: 2, offset: 1 });
     expect(page.total).toBe(3);
     expect(page.rows.map((r) => r.time)).toEqual([
       new Date((T0 + 20) * 1000).toISOString(),
       new Date((T0 + 10) * 1000).toISOString(),
     ]);
-    const pn2 = await core.call('events.unattributed.list', { phone: 'PN2' });
+    const pn2 = await core.call('events.unattributed.list', { phone: '1000000002' });
     expect(pn2.total).toBe(2);
     expect(pn2.rows.map((r) => r.appId)).toEqual(['15550002222', null]);
     await expect(core.call('events.unattributed.list', { phone: 'nope' })).rejects.toMatchObject({
@@ -130,14 +130,14 @@ describe('unattributed external events', () => {
       reason: 'no conversation with this contact',
     });
     // A conversation stored by a path that does not re-derive the contact's events (as an old build could leave).
-    message('PN1', '15550001111', '4911', 'wamid.1', T0);
+    message('1000000001', '15550001111', '4911', 'wamid.1', T0);
     const x = db.prepare("SELECT value FROM attr_state WHERE key = 'active'").pluck().get() as string;
     db.prepare(`UPDATE ${JSON.parse(x)}external SET conv = NULL WHERE event_id = ?`).run(id);
     expect(await reasonOf(id)).toBe('matches a conversation now: retry');
     expect(await core.call('events.unattributed.retry', { id })).toEqual({ attributed: true, reason: null });
     expect((await core.call('events.unattributed.list', {})).total).toBe(0);
     const r = await core.call('report.get', {
-      phone: 'PN1',
+      phone: '1000000001',
       range: { from: '2026-03-01', to: '2026-03-31' },
     });
     expect(r.event?.id).toBe('ext:Purchase');
@@ -148,7 +148,7 @@ describe('unattributed external events', () => {
   });
 
   it('delete removes an unattributed event, refuses an attributed one, and re-derives events chained to it', async () => {
-    message('PN1', '15550001111', '4911', 'wamid.1', T0);
+    message('1000000001', '15550001111', '4911', 'wamid.1', T0);
     const counted = event({ contactId: '4911', ts: T0 + 60, eventId: 'lead-1' });
     const chained = event({ contactId: '4999', ts: T0 + 120, previousExternalEventId: 'lead-1' });
     const stray = event({ contactId: '4999', ts: T0 + 180 });

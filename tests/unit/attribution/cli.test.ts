@@ -62,10 +62,10 @@ it('report --format json|csv|table', async () => {
 
 it('report rejects a range given twice or not at all', async () => {
   await expect(
-    run('report', '--phone', 'PN1', '--range', '7d', '--from', '2026-03-01'),
+    run('report', '--phone', '1000000001', '--range', '7d', '--from', '2026-03-01'),
   ).rejects.toMatchObject({ code: 'invalid_argument' });
-  await expect(run('report', '--phone', 'PN1')).rejects.toMatchObject({ code: 'invalid_argument' });
-  await expect(run('report', '--phone', 'PN1', '--range', '2w')).rejects.toMatchObject({
+  await expect(run('report', '--phone', '1000000001')).rejects.toMatchObject({ code: 'invalid_argument' });
+  await expect(run('report', '--phone', '1000000001', '--range', '2w')).rejects.toMatchObject({
     code: 'invalid_argument',
   });
 });

@@ -40,24 +40,24 @@ function fill() {
 describe('attribution contract', () => {
   it('report.get validates and answers; events.list suggests the external event', async () => {
     fill();
-    const r = await core.call('report.get', { phone: 'PN1', range });
+    const r = await core.call('report.get', { phone: '1000000001', range });
     expect(r.event?.id).toBe('ext:Purchase');
     expect(r.totals).toMatchObject({ conversations: 3, leads: 1, revenue: 20 });
-    const ev = await core.call('events.list', { phone: 'PN1', range, kind: 'button' });
+    const ev = await core.call('events.list', { phone: '1000000001', range, kind: 'button' });
     expect(ev.events.map((e) => e.id)).toEqual(['button:Book now']);
     expect(ev.suggested).toBe('ext:Purchase');
     await expect(core.call('report.get', { phone: 'nope', range })).rejects.toMatchObject({
       code: 'not_found',
     });
     await expect(
-      core.call('report.get', { phone: 'PN1', range: { from: '2026-03-31', to: '2026-03-01' } }),
+      core.call('report.get', { phone: '1000000001', range: { from: '2026-03-31', to: '2026-03-01' } }),
     ).rejects.toMatchObject({
       code: 'invalid_argument',
     });
     await expect(
-      core.call('report.get', { phone: 'PN1', range, timezone: 'Mars/Olympus' }),
+      core.call('report.get', { phone: '1000000001', range, timezone: 'Mars/Olympus' }),
     ).rejects.toMatchObject({ code: 'invalid_argument' });
-    await expect(core.call('report.get', { phone: 'PN1', range, event: 'bogus' })).rejects.toMatchObject({
+    await expect(core.call('report.get', { phone: '1000000001', range, event: 'bogus' })).rejects.toMatchObject({
       code: 'invalid_argument',
     });
   });
@@ -84,12 +84,12 @@ describe('attribution contract', () => {
     expect((await core.call('settings.get', {})).conversationWindowHours).toBe(24);
     const set = await core.call('settings.set', { key: 'conversationWindowHours', value: '48' });
     expect(set).toMatchObject({ conversationWindowHours: 48, rebuilt: true, rebuildPending: false });
-    const r = await core.call('report.get', { phone: 'PN1', range });
+    const r = await core.call('report.get', { phone: '1000000001', range });
     expect(r.totals.conversations).toBe(2);
     const cur = await core.call('settings.set', { key: 'currency', value: 'eur' });
     expect(cur).toMatchObject({ currency: 'EUR', rebuilt: false });
     expect(
-      (await core.call('report.get', { phone: 'PN1', range, event: 'ext:Purchase' })).totals,
+      (await core.call('report.get', { phone: '1000000001', range, event: 'ext:Purchase' })).totals,
     ).toMatchObject({
       revenue: 0,
       revenueOther: { USD: 20 },
@@ -102,7 +102,7 @@ describe('attribution contract', () => {
     const add = await core.call('keywords.add', { keyword: '  HELLO! ' });
     expect(add).toEqual({ keyword: 'hello', rebuilt: true });
     expect((await core.call('keywords.list', {})).map((k) => k.keyword)).toEqual(['hello']);
-    const r = await core.call('report.get', { phone: 'PN1', range });
+    const r = await core.call('report.get', { phone: '1000000001', range });
     expect(r.sources.map((s) => s.id)).toContain('kw:hello');
     await expect(core.call('keywords.add', { keyword: '!!!' })).rejects.toMatchObject({
       code: 'invalid_argument',
@@ -114,7 +114,7 @@ describe('attribution contract', () => {
       keyword: 'hello',
       rebuilt: true,
     });
-    expect((await core.call('report.get', { phone: 'PN1', range })).sources.map((s) => s.id)).not.toContain(
+    expect((await core.call('report.get', { phone: '1000000001', range })).sources.map((s) => s.id)).not.toContain(
       'kw:hello',
     );
   });
@@ -130,7 +130,7 @@ describe('attribution contract', () => {
       to: range.to,
     });
     expect(e).toMatchObject({ sourceId: 'ad:77', amount: 31, from: '2026-03-01', to: '2026-03-31' });
-    const r = await core.call('report.get', { phone: 'PN1', range, event: 'ext:Purchase' });
+    const r = await core.call('report.get', { phone: '1000000001', range, event: 'ext:Purchase' });
     expect(r.sources.find((s) => s.id === 'ad:77')).toMatchObject({
       name: 'Spring video',
       invested: 31,
@@ -138,7 +138,7 @@ describe('attribution contract', () => {
       costPerLead: 31,
     });
     const week = await core.call('report.get', {
-      phone: 'PN1',
+      phone: '1000000001',
       range: { from: '2026-03-01', to: '2026-03-07' },
       event: 'ext:Purchase',
     });
@@ -168,18 +168,18 @@ describe('attribution contract', () => {
     });
     await core.call('sources.investmentDelete', { id: e.id });
     expect(
-      (await core.call('report.get', { phone: 'PN1', range })).sources.find((s) => s.id === 'ad:77')
+      (await core.call('report.get', { phone: '1000000001', range })).sources.find((s) => s.id === 'ad:77')
         ?.invested,
     ).toBeNull();
     await core.call('sources.rename', { id: 'ad:77', name: '' });
     expect(
-      (await core.call('report.get', { phone: 'PN1', range })).sources.find((s) => s.id === 'ad:77')?.name,
+      (await core.call('report.get', { phone: '1000000001', range })).sources.find((s) => s.id === 'ad:77')?.name,
     ).toBe('Spring');
   });
 
   it('contacts.export: BOM, leads only unless all, formula cells neutralised', async () => {
     fill();
-    const leads = await core.call('contacts.export', { phone: 'PN1', range, event: 'ext:Purchase' });
+    const leads = await core.call('contacts.export', { phone: '1000000001', range, event: 'ext:Purchase' });
     expect(leads.rows).toBe(1);
     expect(
       leads.csv.startsWith('\uFEFFphone,name,source_id,source_name,conversation_start,event_time,revenue'),
@@ -189,12 +189,12 @@ describe('attribution contract', () => {
     );
     core.db().prepare("UPDATE contacts SET name = '=cmd|calc' WHERE id = '4933'").run();
     await core.call('sources.rename', { id: 'text:hello', name: '+SUM(A1)' });
-    const all = await core.call('contacts.export', { phone: 'PN1', range, event: 'ext:Purchase', all: true });
+    const all = await core.call('contacts.export', { phone: '1000000001', range, event: 'ext:Purchase', all: true });
     expect(all.rows).toBe(3);
     expect(all.csv).toContain(`'=cmd|calc`);
     expect(all.csv).toContain(`'+SUM(A1)`);
     expect(all.csv).not.toMatch(/(^|,)[=+]/m);
-    const src = await core.call('contacts.export', { phone: 'PN1', range, source: 'ad:77', all: true });
+    const src = await core.call('contacts.export', { phone: '1000000001', range, source: 'ad:77', all: true });
     expect(src.rows).toBe(1);
   });
 
@@ -204,10 +204,10 @@ describe('attribution contract', () => {
       t('2026-03-04 10:03'),
     );
     db.prepare(
-      "INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type) VALUES ('out1', 'PN1', '4933', 'out', ?, 'outgoing')",
+      "INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type) VALUES ('out1', '1000000001', '4933', 'out', ?, 'outgoing')",
     ).run(t('2026-03-04 10:02'));
     const page = await core.call('sources.conversations', {
-      phone: 'PN1',
+      phone: '1000000001',
       range,
       source: 'text:*',
       event: 'button:Book now',

@@ -93,14 +93,14 @@ describe('incremental derivation', () => {
     const db = makeDb();
     feed(db, {
       messages: [
-        { id: 'm1', ts: '2026-03-02 10:00', text: 'hi', phone: 'PN1' },
-        { id: 'm2', ts: '2026-03-04 10:00', text: 'hi', phone: 'PN2' },
+        { id: 'm1', ts: '2026-03-02 10:00', text: 'hi', phone: '1000000001' },
+        { id: 'm2', ts: '2026-03-04 10:00', text: 'hi', phone: '1000000002' },
       ],
     });
     feed(db, { events: [{ id: 'e2', action: 'Purchase', ts: '2026-03-05 10:00', previous: 'lead-1' }] });
     expect(report(db, { event: 'ext:Purchase' }).totals.leads).toBe(0); // goes to m2 on PN2
     feed(db, {
-      events: [{ id: 'e1', eventId: 'lead-1', action: 'Lead', ts: '2026-03-03 10:00', appId: 'PN1' }],
+      events: [{ id: 'e1', eventId: 'lead-1', action: 'Lead', ts: '2026-03-03 10:00', appId: '1000000001' }],
     });
     expect(report(db, { event: 'ext:Purchase' }).totals.leads).toBe(1);
   });

@@ -9,8 +9,8 @@ import { tempDir } from '../../helpers/core';
 
 // Feeds rows into the 0001 raw tables and derives them in the same transaction, exactly as ingestion does.
 
-export const PHONE = 'PN1';
-export const PHONE2 = 'PN2';
+export const PHONE = '1000000001';
+export const PHONE2 = '1000000002';
 export const TZ = 'Europe/Berlin';
 
 export function makeDb(settings: Record<string, unknown> = {}): Db {
@@ -36,10 +36,11 @@ export interface Msg {
   type?: string;
   text?: string;
   button?: { text: string; payload?: string };
-  interactive?: { type: 'button_reply' | 'list_reply'; id: string; title: string };
+  interactive?: { type: 'button_reply' | 'list_reply' | 'nfm_reply'; id: string; title: string };
   contextId?: string;
   referral?: { source_type?: string; source_id: string; headline?: string; source_url?: string };
   hasErrors?: boolean;
+  groupId?: string;
 }
 
 export interface Ext {
@@ -74,8 +75,8 @@ export function t(v: number | string): number {
 export function feed(db: Db, data: { messages?: Msg[]; events?: Ext[]; outgoing?: Out[] }): void {
   const insMsg = db.prepare(
     `INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, text, button_payload, button_text,
-       interactive_type, interactive_id, interactive_title, context_id, referral, referral_source_type, referral_source_id, has_errors)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       interactive_type, interactive_id, interactive_title, context_id, referral, referral_source_type, referral_source_id, has_errors, group_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insContact = db.prepare('INSERT OR IGNORE INTO contacts (id, name, updated_at) VALUES (?, ?, 0)');
   const insExt = db.prepare(
@@ -108,6 +109,7 @@ export function feed(db: Db, data: { messages?: Msg[]; events?: Ext[]; outgoing?
         m.referral ? (m.referral.source_type ?? 'ad') : null,
         m.referral?.source_id ?? null,
         m.hasErrors ? 1 : 0,
+        m.groupId ?? null,
       );
     }
     for (const e of data.events ?? []) {

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { matchKeyword, normalizeText } from '../../../src/core/attribution/normalize';
 import { bucketsOf, previousRange, resolveRange } from '../../../src/core/attribution/report/range';
+import { ingestPayloads } from '../../../src/core/ingest/ingest';
 import { conversations, events, feed, makeDb, PHONE, PHONE2, report, TZ, t } from './feed';
 
 // Every worked example of docs/metrics.md, by its number.
@@ -481,5 +482,91 @@ describe('docs/metrics.md worked examples', () => {
       ['text:yes', 5],
     ]);
     expect(report(db).event?.id).toBe('button:Book now');
+  });
+
+  it('Ex 26: an empty message with errors, an edit and a group message do not count', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'm1', ts: '2026-03-01 10:00', type: 'interactive', hasErrors: true },
+        { id: 'm2', ts: '2026-03-01 10:05', text: 'hi' },
+        { id: 'm3', ts: '2026-03-02 10:00', type: 'edit', text: 'hi, promo' },
+        { id: 'm4', ts: '2026-03-02 10:01', text: 'hello all', groupId: 'G1' },
+        { id: 'm5', ts: '2026-03-02 10:30', text: 'hello' },
+      ],
+    });
+    // m2 starts the first conversation; m3 (edit) and m4 (group) neither extend it nor start one.
+    expect(conversations(db).map((c) => [c.first, c.source])).toEqual([
+      ['m2', 'text:hi'],
+      ['m5', 'text:hello'],
+    ]);
+  });
+
+  it('Ex 27: a Flow completion: flow: source and event, named after its template once known', () => {
+    const db = makeDb();
+    const flow = { type: 'nfm_reply' as const, id: 'flow', title: 'Sent' };
+    feed(db, {
+      messages: [
+        { id: 'm1', ts: '2026-03-01 10:00', interactive: flow, contextId: 'wamid.f1' },
+        { id: 'm2', ts: '2026-03-02 10:00', text: 'hi', contact: 'c2' },
+        { id: 'm3', ts: '2026-03-02 10:10', button: { text: 'Book now' }, contact: 'c2' },
+      ],
+    });
+    expect(conversations(db).map((c) => c.source)).toEqual(['flow:flow', 'text:hi']);
+    expect(events(db).events.map((e) => [e.id, e.kind, e.leads])).toEqual([
+      ['flow:flow', 'flow', 1],
+      ['button:Book now', 'button', 1],
+      ['text:hi', 'text', 1],
+    ]);
+    // A completed form comes before button replies in the suggested order.
+    expect(events(db).suggested).toBe('flow:flow');
+    feed(db, { outgoing: [{ id: 'wamid.f1', template: 'lead_form' }] });
+    expect(conversations(db).map((c) => c.source)).toEqual(['flow:lead_form', 'text:hi']);
+    const r = report(db, { event: 'flow:lead_form' });
+    expect(r.event).toEqual({ id: 'flow:lead_form', kind: 'flow', label: 'lead_form' });
+    expect(source(r, 'flow:lead_form')).toMatchObject({ kind: 'outgoing', name: 'lead_form', leads: 1 });
+    expect(r.totals).toMatchObject({ conversations: 2, leads: 1 });
+  });
+
+  it('Ex 28: a BSUID stays a bsuid: contact; a number change moves the contact', () => {
+    const db = makeDb();
+    const at = (s: string) => String(t(s));
+    const value = (v: Record<string, unknown>) => ({
+      object: 'whatsapp_business_account',
+      entry: [
+        { id: 'w', changes: [{ field: 'messages', value: { metadata: { phone_number_id: PHONE }, ...v } }] },
+      ],
+    });
+    const text = (id: string, from: string, ts: string) => ({
+      from,
+      id,
+      timestamp: at(ts),
+      type: 'text',
+      text: { body: 'hi' },
+    });
+    ingestPayloads(db, [
+      { body: value({ messages: [text('m1', 'US.1234', '2026-03-01 10:00')] }), origin: 'webhook' },
+      { body: value({ messages: [text('m2', '4915100000001', '2026-03-02 10:00')] }), origin: 'webhook' },
+      {
+        body: value({
+          messages: [
+            {
+              from: '4915100000001',
+              id: 's1',
+              timestamp: at('2026-03-02 11:00'),
+              type: 'system',
+              system: { type: 'user_changed_number', wa_id: '4915100000002', body: 'changed' },
+            },
+          ],
+        }),
+        origin: 'webhook',
+      },
+      { body: value({ messages: [text('m3', '4915100000002', '2026-03-02 12:00')] }), origin: 'webhook' },
+    ]);
+    expect(conversations(db).map((c) => [c.first, c.contact])).toEqual([
+      ['m2', '4915100000002'],
+      ['m1', 'bsuid:US.1234'],
+    ]);
+    expect(report(db).totals).toMatchObject({ conversations: 2, contacts: 2 });
   });
 });

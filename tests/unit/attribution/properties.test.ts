@@ -14,7 +14,21 @@ const msgArb = fc.record({
   contact: fc.constantFrom('c1', 'c2', 'c3', 'c4'),
   phone: fc.constantFrom(PHONE, PHONE, PHONE2),
   ts: fc.integer({ min: 0, max: 40 * 86_400 }),
-  kind: fc.constantFrom('text', 'text', 'text', 'button', 'list', 'referral', 'reaction', 'image', 'reply'),
+  kind: fc.constantFrom(
+    'text',
+    'text',
+    'text',
+    'button',
+    'list',
+    'referral',
+    'reaction',
+    'image',
+    'reply',
+    'flow',
+    'edit',
+    'group',
+    'errors',
+  ),
   text: fc.constantFrom(...TEXTS),
   n: fc.integer({ min: 0, max: 3 }),
 });
@@ -54,6 +68,19 @@ function toMessages(specs: MsgSpec[]): Msg[] {
         return { ...base, type: 'image' };
       case 'reply':
         return { ...base, button: { text: 'Interested' }, contextId: `out${s.n}` };
+      case 'flow':
+        // A Flow completion: out1 is known with a template (flow:spring), out0 … out3 otherwise not.
+        return {
+          ...base,
+          interactive: { type: 'nfm_reply' as const, id: 'flow', title: 'Sent' },
+          contextId: `out${s.n}`,
+        };
+      case 'edit':
+        return { ...base, type: 'edit', text: s.text };
+      case 'group':
+        return { ...base, text: s.text, groupId: 'G1' };
+      case 'errors':
+        return { ...base, type: 'interactive', hasErrors: true };
       default:
         return { ...base, text: s.text };
     }
@@ -86,7 +113,7 @@ const RANGES = [
   { from: '2026-03-10', to: '2026-04-15' },
   { from: '2026-03-20', to: '2026-04-30' },
 ];
-const EVENTS = ['ext:Purchase', 'button:Book now', 'text:yes', 'list:Premium'];
+const EVENTS = ['ext:Purchase', 'button:Book now', 'text:yes', 'list:Premium', 'flow:spring'];
 
 function setup(window: number, rollupThreshold = 2) {
   const db = makeDb({ conversationWindowHours: window, rollupThreshold });

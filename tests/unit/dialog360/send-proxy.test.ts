@@ -176,7 +176,7 @@ describe('POST /messages/:channel (send proxy) over real HTTP', () => {
   it('refuses what 360dialog cannot take with a 400, forwarding nothing (deep nesting, arrays, no recipient)', async () => {
     const before = fake.requests.length;
     const deep = `${'{"a":'.repeat(6000)}1${'}'.repeat(6000)}`;
-    const raw = await fetch(`${server.url}/messages/1111`, {
+    const raw = await fetch(`${server.url}/messages/1111100001`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
       body: `{"messaging_product":"whatsapp","to":"4915100000042","type":"text","text":${deep}}`,
@@ -189,7 +189,7 @@ describe('POST /messages/:channel (send proxy) over real HTTP', () => {
       { messaging_product: 'sms', to: '4915100000042', type: 'text', text: { body: 'x' } },
       { messaging_product: 'whatsapp', to: '4915100000042', type: 7 },
     ]) {
-      const res = await post('1111', body, `Bearer ${secret}`);
+      const res = await post('1111100001', body, `Bearer ${secret}`);
       expect(res.status, JSON.stringify(body)).toBe(400);
     }
     expect(fake.requests.length).toBe(before);

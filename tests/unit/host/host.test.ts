@@ -1,8 +1,12 @@
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { wantedConfig } from '../../../src/core/attribution/config';
+import { openDatabase } from '../../../src/core/db/open';
+import { allHandlers, internalHandlers } from '../../../src/core/handlers';
 import { CoreHost } from '../../../src/core/host/host';
 import { JsonPrefsStore } from '../../../src/core/prefs/prefs-store';
 import { FileSecretStore } from '../../../src/core/secrets/file-secret-store';
+import { workspaceDbPath } from '../../../src/core/workspace/workspaces';
 import { ApiError } from '../../../src/shared/contract/errors';
 import { makeTestCore, type TestCore, tempDir, tsWorkerRunner } from '../../helpers/core';
 
@@ -108,6 +112,54 @@ describe('CoreHost (worker threads)', () => {
       ]);
       expect(a.map((w) => w.name)).toEqual(['w1']);
       expect(b).toEqual([]);
+    } finally {
+      await host.close();
+    }
+  });
+});
+
+describe('CoreHost: derivation rules of an older version', () => {
+  it('rebuilds a workspace derived with older rules as a job once it is opened', async () => {
+    const dataDir = tempDir();
+    // A workspace whose derived data predates DERIVATION_RULES: its stored config has no `rules`, and a
+    // message stored then was never derived into a conversation by the current rules.
+    const setup = new CoreHost({
+      dataDir,
+      mode: 'browser',
+      version: 'test',
+      secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
+      prefs: new JsonPrefsStore(path.join(dataDir, 'prefs.json')),
+      runner: { kind: 'inline', handlers: allHandlers, internal: internalHandlers },
+    });
+    await setup.call('workspaces.create', 'default', { name: 'w1' });
+    await setup.close();
+    const db = openDatabase(workspaceDbPath(dataDir, 'w1'));
+    const { rules: _rules, ...old } = wantedConfig(db);
+    db.prepare("INSERT INTO attr_state (key, value) VALUES ('config', ?)").run(JSON.stringify(old));
+    db.prepare(
+      "INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type, text) VALUES ('m1', '1000000001', 'c1', 'in', 1772355600, 'text', 'hi')",
+    ).run();
+    db.close();
+
+    const host = new CoreHost({
+      dataDir,
+      mode: 'browser',
+      version: 'test',
+      secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
+      prefs: new JsonPrefsStore(path.join(dataDir, 'prefs.json')),
+      runner: tsWorkerRunner(),
+    });
+    try {
+      const jobs: string[] = [];
+      host.onEvent((e) => {
+        if (e.type === 'job' && e.job.state === 'done') jobs.push(e.job.kind);
+      });
+      expect((await host.call('settings.get', 'w1', {})).rebuildPending).toBe(true);
+      await vi.waitFor(() => expect(jobs).toEqual(['rebuild']), { timeout: 20_000, interval: 50 });
+      expect((await host.call('settings.get', 'w1', {})).rebuildPending).toBe(false);
+      const check = openDatabase(workspaceDbPath(dataDir, 'w1'));
+      expect(check.prepare('SELECT first_message_id FROM attr_conversations').pluck().all()).toEqual(['m1']);
+      check.close();
     } finally {
       await host.close();
     }

@@ -92,7 +92,8 @@ describe('ingestPayloads', () => {
     >;
     expect(btn).toMatchObject({
       direction: 'in',
-      contact_id: '4915123456789',
+      // The system fixture (user_changed_number) moved Ana to her new number, with her history.
+      contact_id: '4915199999999',
       text: 'Yes please',
       button_payload: 'YES_PAYLOAD',
       context_id: 'wamid.OUT1',

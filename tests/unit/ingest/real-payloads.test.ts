@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../../src/core/db/open';
+import { eraseContact } from '../../../src/core/ingest/erase';
+import { parseExternalEvent, storeExternalEvents } from '../../../src/core/ingest/external-events';
 import { ingestPayloads } from '../../../src/core/ingest/ingest';
 import { normalizePayload } from '../../../src/core/ingest/normalize';
 import { tempDir } from '../../helpers/core';
@@ -120,6 +122,16 @@ describe('real payloads', () => {
     expect(message('wamid.REAL.late')?.contact_id).toBe(NEW);
     expect(contactIds()).toEqual([NEW]);
     expect(db.prepare('SELECT messages FROM attr_conversations').pluck().all()).toEqual([2]);
+    // So does a later external event for the old number.
+    storeExternalEvents(db, [
+      {
+        event: parseExternalEvent({ action: 'Lead', lead_phone: `+${ANA}`, timestamp: 1732550400 + 9000 }),
+        options: { origin: 'webhook' },
+      },
+    ]);
+    expect(db.prepare("SELECT contact_id FROM external_events WHERE action = 'Lead'").pluck().get()).toBe(
+      NEW,
+    );
   });
 
   it('item 19: statuses to a group or a BSUID keep the recipient and the participant', () => {
@@ -147,5 +159,75 @@ describe('real payloads', () => {
     ]);
     // A group is no contact; the BSUID recipient is one.
     expect(contactIds()).toEqual([`bsuid:${BSUID}`]);
+  });
+
+  it('erasing a bare BSUID erases that contact and its group receipts, never the number of its digits', () => {
+    ingest('bsuid_sender', 'status_group');
+    // A contact whose number is the BSUID's digits must survive.
+    ingestPayloads(db, [
+      {
+        body: {
+          ...fixture('bsuid_sender'),
+          entry: [
+            {
+              id: 'w',
+              changes: [
+                {
+                  field: 'messages',
+                  value: {
+                    metadata: { phone_number_id: '1234567890' },
+                    messages: [
+                      {
+                        from: '13491208655302741918',
+                        id: 'wamid.digits',
+                        timestamp: '1732550400',
+                        type: 'text',
+                        text: { body: 'x' },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+        origin: 'webhook',
+      },
+    ]);
+    const erased = eraseContact(db, BSUID);
+    expect(erased.contactIds).toEqual([`bsuid:${BSUID}`]);
+    expect(message('wamid.REAL.bsuid')).toBeUndefined();
+    expect(message('wamid.digits')?.contact_id).toBe('13491208655302741918');
+    // The group receipt named them as participant.
+    expect(db.prepare('SELECT count(*) FROM statuses').pluck().get()).toBe(0);
+  });
+
+  it('item 17: a replayed number change does not undo a later change back', () => {
+    const change = (id: string, from: string, to: string, ts: number) => {
+      const body = fixture('user_changed_number');
+      const value = (body.entry as { changes: { value: { messages: Record<string, unknown>[] } }[] }[])[0]!
+        .changes[0]!.value;
+      value.messages[0] = {
+        ...value.messages[0],
+        id,
+        from,
+        timestamp: String(ts),
+        system: { type: 'user_changed_number', wa_id: to, body: 'changed' },
+      };
+      return body;
+    };
+    ingest('edit_original');
+    const first = change('wamid.c1', ANA, '4915199999999', 1732550400 + 100);
+    ingestPayloads(db, [{ body: first, origin: 'webhook' }]);
+    ingestPayloads(db, [
+      { body: change('wamid.c2', '4915199999999', ANA, 1732550400 + 200), origin: 'webhook' },
+    ]);
+    expect(message('wamid.REAL.original')?.contact_id).toBe(ANA);
+    // 360dialog re-sends the first change (at least once delivery), in a differently shaped body.
+    const replay = structuredClone(first);
+    (replay as { entry: { id: string }[] }).entry[0]!.id = 'other';
+    ingestPayloads(db, [{ body: replay, origin: 'webhook' }]);
+    expect(message('wamid.REAL.original')?.contact_id).toBe(ANA);
+    expect(contactIds()).toEqual([ANA]);
   });
 });

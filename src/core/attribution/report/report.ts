@@ -42,7 +42,7 @@ import { bucketsOf, previousRange, type ResolvedRange, resolveRange } from './ra
 
 export const ROLLUP_ID = 'text:*';
 export const ROLLUP_NAME = 'Other first messages';
-const KIND_ORDER: EventKind[] = ['external', 'button', 'list', 'text'];
+const KIND_ORDER: EventKind[] = ['external', 'flow', 'button', 'list', 'text'];
 
 export interface PhoneInfo {
   id: string;

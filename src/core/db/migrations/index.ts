@@ -7,6 +7,17 @@ import { m0005 } from './0005_meta_sync';
 import { m0006 } from './0006_dialog360_collector';
 import { m0007 } from './0007_report_summaries';
 import { m0008 } from './0008_sync_erasures';
+import { m0009 } from './0009_real_payloads';
 
 // Numbered, append-only. Never edit a migration that has shipped: add a new one.
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008];
+export const migrations: readonly Migration[] = [
+  m0001,
+  m0002,
+  m0003,
+  m0004,
+  m0005,
+  m0006,
+  m0007,
+  m0008,
+  m0009,
+];

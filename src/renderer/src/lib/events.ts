@@ -8,9 +8,10 @@ export interface EventGroup {
   more: number;
 }
 
-/** Group order follows the suggested order of the metrics definitions: external → button → list → text. */
+/** Group order follows the suggested order of the metrics definitions: external → flow → button → list → text. */
 export const EVENT_GROUPS: { kind: EventKind; label: string }[] = [
   { kind: 'external', label: 'Off-thread (external)' },
+  { kind: 'flow', label: 'In-thread: form (WhatsApp Flow) completed' },
   { kind: 'button', label: 'In-thread: button reply' },
   { kind: 'list', label: 'In-thread: list reply' },
   { kind: 'text', label: 'In-thread: text reply' },
@@ -18,6 +19,7 @@ export const EVENT_GROUPS: { kind: EventKind; label: string }[] = [
 
 export const KIND_SHORT: Record<EventKind, string> = {
   external: 'External',
+  flow: 'Flow',
   button: 'Button',
   list: 'List',
   text: 'Text',
