@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { implausibleTime, MAX_AHEAD_S, MAX_EXPIRATION_AHEAD_S, toUnixSeconds } from './plausible-time';
 import { PhoneNumberId } from '../../shared/contract/phone-number-id';
+import { implausibleTime, MAX_AHEAD_S, MAX_EXPIRATION_AHEAD_S, toUnixSeconds } from './plausible-time';
 
 // Lenient zod schemas for the two webhook formats 360dialog delivers (Cloud API and On-Premise), per
 // /work/shared/reference/whatsapp-360dialog.md §3. Objects are loose (unknown fields are kept in the

@@ -57,7 +57,9 @@ describe('attribution contract', () => {
     await expect(
       core.call('report.get', { phone: '1000000001', range, timezone: 'Mars/Olympus' }),
     ).rejects.toMatchObject({ code: 'invalid_argument' });
-    await expect(core.call('report.get', { phone: '1000000001', range, event: 'bogus' })).rejects.toMatchObject({
+    await expect(
+      core.call('report.get', { phone: '1000000001', range, event: 'bogus' }),
+    ).rejects.toMatchObject({
       code: 'invalid_argument',
     });
   });
@@ -114,9 +116,9 @@ describe('attribution contract', () => {
       keyword: 'hello',
       rebuilt: true,
     });
-    expect((await core.call('report.get', { phone: '1000000001', range })).sources.map((s) => s.id)).not.toContain(
-      'kw:hello',
-    );
+    expect(
+      (await core.call('report.get', { phone: '1000000001', range })).sources.map((s) => s.id),
+    ).not.toContain('kw:hello');
   });
 
   it('sources.rename and sources.invest for exactly the shown range', async () => {
@@ -173,7 +175,8 @@ describe('attribution contract', () => {
     ).toBeNull();
     await core.call('sources.rename', { id: 'ad:77', name: '' });
     expect(
-      (await core.call('report.get', { phone: '1000000001', range })).sources.find((s) => s.id === 'ad:77')?.name,
+      (await core.call('report.get', { phone: '1000000001', range })).sources.find((s) => s.id === 'ad:77')
+        ?.name,
     ).toBe('Spring');
   });
 
@@ -189,12 +192,22 @@ describe('attribution contract', () => {
     );
     core.db().prepare("UPDATE contacts SET name = '=cmd|calc' WHERE id = '4933'").run();
     await core.call('sources.rename', { id: 'text:hello', name: '+SUM(A1)' });
-    const all = await core.call('contacts.export', { phone: '1000000001', range, event: 'ext:Purchase', all: true });
+    const all = await core.call('contacts.export', {
+      phone: '1000000001',
+      range,
+      event: 'ext:Purchase',
+      all: true,
+    });
     expect(all.rows).toBe(3);
     expect(all.csv).toContain(`'=cmd|calc`);
     expect(all.csv).toContain(`'+SUM(A1)`);
     expect(all.csv).not.toMatch(/(^|,)[=+]/m);
-    const src = await core.call('contacts.export', { phone: '1000000001', range, source: 'ad:77', all: true });
+    const src = await core.call('contacts.export', {
+      phone: '1000000001',
+      range,
+      source: 'ad:77',
+      all: true,
+    });
     expect(src.rows).toBe(1);
   });
 
