@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
-import { stringify } from 'csv-stringify/sync';
 import { ApiError } from '../../shared/contract/errors';
 import type { RangeInput, Report } from '../../shared/contract/report';
+import { sourcesCsv } from '../../shared/table-csv';
 import { callCore, formatOption, parseIntOption, printJson, printTable } from '../runtime';
 
 // `insights report|events|contacts|sources|keywords|settings` (docs/metrics.md).
@@ -83,23 +83,10 @@ function printReport(r: Report): void {
   );
 }
 
+/** The dashboard's "Export table" file: every source row, then the totals row. */
 function reportCsv(r: Report): string {
-  const cols = [
-    'id',
-    'kind',
-    'name',
-    'conversations',
-    'contacts',
-    'leads',
-    'conversionRate',
-    'invested',
-    'investedFrom',
-    'costPerLead',
-    'revenue',
-    'roas',
-  ] as const;
-  const rows = r.sources.map((s) => cols.map((c) => s[c] ?? ''));
-  return stringify([[...cols], ...rows]);
+  const total = { ...r.totals, name: 'Total', id: '', kind: '', investedFrom: null };
+  return sourcesCsv(r.sources, total, r.totals.currency);
 }
 
 export function registerReportCommands(program: Command): void {
