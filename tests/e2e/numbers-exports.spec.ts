@@ -216,5 +216,16 @@ test('previous-period wording, partial trend buckets, manual mark, contacts and 
     expect(table.every((r) => !r['Conversion rate']!.includes('%'))).toBe(true);
   });
 
+  await test.step('1024 × 700: the toolbar and the KPI notes still fit', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await expect(page.getByTestId('contacts-menu')).toBeInViewport();
+    await page.getByTestId('contacts-menu').focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('contacts-leads')).toBeFocused();
+    await both(page, 'numbers-1024');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('contacts-menu')).toBeFocused();
+  });
+
   expect(pageErrors).toEqual([]);
 });
