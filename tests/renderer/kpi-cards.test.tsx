@@ -52,4 +52,36 @@ describe('KPI cards', () => {
     render(<KpiCards report={r} />);
     expect(within(screen.getByTestId('kpi-revenue')).getByText(/CHF/)).toBeTruthy();
   });
+  it('says "no comparison" when the previous period lies before the first conversation', () => {
+    const r = fixtureReport();
+    // A small previous period would have given "+79,677.8%" before.
+    r.previous = { ...r.previous, conversations: 1, comparison: 'none', dataFrom: '2026-03-05' };
+    render(<KpiCards report={r} />);
+    const change = screen.getByTestId('kpi-conversations-change');
+    expect(change.textContent).toBe('no comparison');
+    expect(change.getAttribute('title')).toMatch(/first conversation was on (5 Mar|Mar 5,) 2026/);
+    expect(screen.queryByText(/%/, { selector: '.kpi-change *' })).toBeNull();
+  });
+
+  it('says from when the data begins when the previous period is only partly covered', () => {
+    const r = fixtureReport();
+    r.previous = { ...r.previous, conversations: 3, comparison: 'partial', dataFrom: '2026-02-20' };
+    render(<KpiCards report={r} />);
+    for (const key of ['conversations', 'leads', 'conversionRate', 'roas'])
+      expect(screen.getByTestId(`kpi-${key}-change`).textContent).toMatch(/^from (20 Feb|Feb 20,) 2026$/);
+    expect(screen.getByTestId('kpi-leads-change').getAttribute('title')).toMatch(/data only from/);
+  });
+
+  it('shows conversion cost and ROAS over the paid sources next to the overall figures', () => {
+    render(<KpiCards report={fixtureReport()} />);
+    // 680 invested over 27 paid leads, against 680 over all 55 leads overall.
+    expect(screen.getByTestId('kpi-costPerLead-paid').textContent).toMatch(/Paid sources: €25[.,]19/);
+    expect(screen.getByTestId('kpi-roas-paid').textContent).toMatch(/Paid sources: 2[.,]21×/);
+    expect(screen.getByTestId('kpi-costPerLead-paid').getAttribute('title')).toMatch(/3 sources/);
+    const none = fixtureReport();
+    none.paid = { ...none.paid, sources: 0, invested: null, costPerLead: null, roas: null };
+    cleanup();
+    render(<KpiCards report={none} />);
+    expect(screen.queryByTestId('kpi-costPerLead-paid')).toBeNull();
+  });
 });

@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SourceTable } from '../../src/renderer/src/components/SourceTable';
-import { buildRows, searchRows, sourceTableCsv } from '../../src/renderer/src/lib/sources';
+import { buildRows, searchRows, sourceTableCsv, totalRow } from '../../src/renderer/src/lib/sources';
 import { fixtureReport, fixtureSources, source } from './fixtures';
 
 afterEach(() => {
@@ -133,8 +133,10 @@ describe('source table', () => {
     const csv: string = onExportCsv.mock.calls[0]![0];
     expect(csv.startsWith('\uFEFFSource,Source id,Kind,Conversations')).toBe(true);
     const lines = csv.trim().split('\r\n');
-    expect(lines[1]).toBe(`"'=HYPERLINK(""x"")",text:=cmd,first_message,200,1,0.5%,,,,,`);
-    expect(lines.map((l) => l.split(',')[1])).toEqual([
+    // A rate is a number (0.005), not "0.5%"; no value is an empty cell.
+    expect(lines[1]).toBe(`"'=HYPERLINK(""x"")",text:=cmd,first_message,200,1,0.005,,,,,`);
+    expect(lines.at(-1)).toBe('Total,,,264,55,0.2083,680,,12.36,2400,3.5294');
+    expect(lines.slice(0, -1).map((l) => l.split(',')[1])).toEqual([
       'Source id',
       'text:=cmd',
       'ad:111',
@@ -146,11 +148,12 @@ describe('source table', () => {
     fireEvent.change(screen.getByTestId('source-search'), { target: { value: 'promo' } });
     fireEvent.click(screen.getByTestId('export-sources'));
     const filtered: string = onExportCsv.mock.calls[1]![0];
+    expect(filtered.trim().split('\r\n').at(-1)).toMatch(/^Total of 1 shown row,,,80,20,0.25,/);
     expect(
       filtered
         .trim()
         .split('\r\n')
-        .slice(1)
+        .slice(1, -1)
         .map((l) => l.split(',')[1]),
     ).toEqual(['kw:promo10']);
   });
@@ -162,10 +165,72 @@ describe('source table', () => {
 
   it('builds the CSV of grouped rows with the group label as kind', () => {
     const rows = buildRows(fixtureSources, 'campaign');
+    const total = totalRow(fixtureReport().totals, rows, false);
     const csv = sourceTableCsv(
       rows.map((row) => ({ row, depth: 0 })),
+      total,
       'EUR',
     );
     expect(csv).toContain('Spring,,Campaign,160,34');
+  });
+
+  it('keeps other-currency revenue and invested in their own columns', () => {
+    const rows = buildRows(
+      [
+        source('ad:1', 'meta_ad', 'A', 10, 2, 100, { revenue: 50, revenueOther: { USD: 7.5 } }),
+        source('kw:x', 'keyword', 'X', 5, 1, null, { revenue: 20, investedOther: { GBP: 3 } }),
+      ],
+      'none',
+    );
+    const csv = sourceTableCsv(
+      rows.map((row) => ({ row, depth: 0 })),
+      totalRow(fixtureReport().totals, rows, true),
+      'EUR',
+    );
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe(
+      'Source,Source id,Kind,Conversations,Leads,Conversion rate,Invested (EUR),Invested (GBP),Invested from,Conversion cost (EUR),Revenue (EUR),Revenue (USD),ROAS',
+    );
+    expect(lines[1]).toBe('A,ad:1,meta_ad,10,2,0.2,100,,manual,50,50,7.5,');
+    expect(lines[2]).toBe('X,kw:x,keyword,5,1,0.2,,3,,,20,,');
+    expect(lines[3]).toBe('Total of 2 shown rows,,,15,3,0.2,100,3,,33.33,70,7.5,0.7');
+  });
+
+  it('puts rows without a value last in both directions', () => {
+    const roas: Record<string, number> = { 'ad:111': 2, 'ad:112': 0.5, 'tpl:welcome': 1 };
+    const sources = fixtureSources.map((s) =>
+      s.invested === null ? s : { ...s, revenue: roas[s.id]! * s.invested, roas: roas[s.id]! },
+    );
+    render(<SourceTable report={fixtureReport({ sources })} loading={false} error={null} />);
+    for (const column of ['Conversion cost', 'Invested', 'ROAS']) {
+      const header = screen.getByRole('button', { name: new RegExp(`^${column}`) });
+      fireEvent.click(header);
+      const desc = names();
+      fireEvent.click(header);
+      const asc = names();
+      // kw:promo10 and the rollup have no Invested, so no cost and no ROAS.
+      expect(desc.slice(-2).sort(), `${column} descending`).toEqual(['kw:promo10', 'text:*']);
+      expect(asc.slice(-2).sort(), `${column} ascending`).toEqual(['kw:promo10', 'text:*']);
+      expect(asc.slice(0, 3)).not.toEqual(desc.slice(0, 3));
+    }
+  });
+
+  it('labels the Total row as the total of the shown rows while a search filters', () => {
+    render(<SourceTable report={fixtureReport()} loading={false} error={null} />);
+    const total = () => within(screen.getByTestId('totals-row'));
+    expect(screen.getByTestId('totals-label').textContent).toBe('Total');
+    expect(total().getByText('264')).toBeTruthy();
+    fireEvent.change(screen.getByTestId('source-search'), { target: { value: 'spring' } });
+    expect(screen.getByTestId('totals-label').textContent).toBe('Total of 2 shown rows');
+    expect(total().getByText('160')).toBeTruthy();
+  });
+
+  it('marks an Invested amount entered by hand as manual', () => {
+    const sources = [source('kw:a', 'keyword', 'A', 5, 1, 40, { investedFrom: 'manual' }), ...fixtureSources];
+    render(<SourceTable report={fixtureReport({ sources })} loading={false} error={null} />);
+    const row = screen.getAllByTestId('source-row').find((r) => r.getAttribute('data-source-id') === 'kw:a')!;
+    expect(within(row).getByTestId('invested-tag').textContent).toBe('manual');
+    expect(within(row).getByTestId('invested-tag').getAttribute('title')).toBe('Entered by hand');
   });
 });

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
-import { stringify } from 'csv-stringify/sync';
 import { ApiError } from '../../shared/contract/errors';
 import type { RangeInput, Report } from '../../shared/contract/report';
+import { sourcesCsv } from '../../shared/table-csv';
 import { callCore, formatOption, parseIntOption, printJson, printTable } from '../runtime';
 
 // `insights report|events|contacts|sources|keywords|settings` (docs/metrics.md).
@@ -54,7 +54,17 @@ function printReport(r: Report): void {
       (t.revenue === null
         ? ''
         : ` · Revenue ${money(t.revenue)} · ROAS ${t.roas === null ? '—' : t.roas.toFixed(2)}`) +
-      `\nPrevious ${r.previous.range.from} – ${r.previous.range.to}: conversations ${r.previous.conversations}, leads ${r.previous.leads}` +
+      (r.paid.sources > 0
+        ? `\nPaid sources only (${r.paid.sources}): cost/lead ${money(r.paid.costPerLead) ?? '—'}` +
+          (r.paid.revenue === null ? '' : ` · ROAS ${r.paid.roas === null ? '—' : r.paid.roas.toFixed(2)}`)
+        : '') +
+      `\nPrevious ${r.previous.range.from} – ${r.previous.range.to}` +
+      (r.previous.comparison === 'none'
+        ? ' (no comparison: before the first conversation)'
+        : r.previous.comparison === 'partial'
+          ? ` (partial: data from ${r.previous.dataFrom})`
+          : '') +
+      `: conversations ${r.previous.conversations}, leads ${r.previous.leads}` +
       ` · Unattributed external events ${r.unattributedExternalEvents}\n\n`,
   );
   printTable(
@@ -83,23 +93,10 @@ function printReport(r: Report): void {
   );
 }
 
+/** The dashboard's "Export table" file: every source row, then the totals row. */
 function reportCsv(r: Report): string {
-  const cols = [
-    'id',
-    'kind',
-    'name',
-    'conversations',
-    'contacts',
-    'leads',
-    'conversionRate',
-    'invested',
-    'investedFrom',
-    'costPerLead',
-    'revenue',
-    'roas',
-  ] as const;
-  const rows = r.sources.map((s) => cols.map((c) => s[c] ?? ''));
-  return stringify([[...cols], ...rows]);
+  const total = { ...r.totals, name: 'Total', id: '', kind: '', investedFrom: null };
+  return sourcesCsv(r.sources, total, r.totals.currency);
 }
 
 export function registerReportCommands(program: Command): void {
@@ -181,11 +178,13 @@ export function registerReportCommands(program: Command): void {
   scopeOptions(
     program
       .command('contacts')
-      .description('Export lead conversations (all with --all) as an Excel-safe CSV'),
+      .description(
+        'Export the leads (every contact of the range with --all) as a CSV for a CRM or a spreadsheet',
+      ),
   )
     .option('--event <id>', 'conversion event id (default: the suggested event)')
     .option('--source <id>', 'only this source (text:* for the folded first messages)')
-    .option('--all', 'every conversation, not only leads')
+    .option('--all', 'every conversation of the range, not only leads')
     .requiredOption('--out <file>', 'CSV file to write')
     .action(
       async (

@@ -1,11 +1,13 @@
 import { stringify } from 'csv-stringify/sync';
 import { DateTime } from 'luxon';
 import { ApiError } from '../../shared/contract/errors';
-import type { ReportQuery } from '../../shared/contract/report';
+import type { ReportEvent, ReportQuery } from '../../shared/contract/report';
 import type { ConversationRow, TimelineItem } from '../../shared/contract/sources';
+import { csvSafe } from '../../shared/table-csv';
 import type { Db } from '../db/open';
 import { isCounting, MESSAGE_COLUMNS, type MessageRow, messagingEventOf } from './classify';
 import { MICRO } from './engine';
+import { adIdOf, metaDetails } from './report/invested';
 import { ReportContext, type ReportOptions, ROLLUP_ID } from './report/report';
 import { activePrefix } from './tables';
 
@@ -37,7 +39,7 @@ function conversationsOf(
   db: Db,
   scope: Scope,
   opts: ReportOptions & { source?: string; leadsOnly: boolean; offset?: number; limit?: number },
-): { ctx: ReportContext; total: number; rows: ConversationRow[] } {
+): { ctx: ReportContext; event: ReportEvent | null; total: number; rows: ConversationRow[] } {
   const ctx = new ReportContext(db, scope.phone, scope.range, scope.timezone, opts);
   const event = ctx.selectEvent(scope.event);
   const ev = event ? ctx.eventId(event.id) : null;
@@ -78,18 +80,19 @@ function conversationsOf(
        ORDER BY c.start_ts DESC, c.first_message_id DESC LIMIT ? OFFSET ?`,
     )
     .all(...args, opts.limit ?? -1, opts.offset ?? 0) as ConvQueryRow[];
-  const external = event?.kind === 'external';
+  const carries = ctx.carriesRevenue(event);
   const rev = db.prepare(
     `SELECT currency, SUM(amount) AS amount FROM ${p}occurrences WHERE conv = ? AND event = ? AND amount IS NOT NULL GROUP BY currency`,
   );
   const zone = ctx.range.timezone;
   return {
     ctx,
+    event,
     total,
     rows: rows.map((r) => {
       let revenue: number | null = null;
       const revenueOther: Record<string, number> = {};
-      if (external && ev !== null) {
+      if (carries && ev !== null) {
         revenue = 0;
         for (const x of rev.all(r.id, ev) as { currency: string; amount: number }[]) {
           if (x.currency === ctx.settings.currency) revenue = x.amount / MICRO;
@@ -126,48 +129,85 @@ export function sourceConversations(
   return { total, rows };
 }
 
-/** Excel-safe: a cell starting with = + - @ or a tab (or CR) is prefixed with an apostrophe. */
-export function neutralize(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+/**
+ * A WhatsApp id as an E.164 number ("+" and 1–15 digits; https://www.itu.int/rec/T-REC-E.164, §6), else
+ * empty (a business-scoped user id has no number). Digits only after the "+", so it can never be a formula.
+ */
+export function e164(contact: string): string {
+  return /^\d{1,15}$/.test(contact) ? `+${contact}` : '';
 }
 
+export const CONTACTS_COLUMNS = [
+  'phone',
+  'name',
+  'source_id',
+  'source_name',
+  'campaign',
+  'ad_set',
+  'ad',
+  'conversation_start',
+  'event',
+  'event_time',
+  'revenue',
+  'currency',
+  'contact_id',
+] as const;
+
+/**
+ * Lead conversations (every conversation with `all`) for a CRM or a spreadsheet: one row per conversation
+ * and revenue currency, so an amount never travels without its currency (docs/metrics.md "Command line").
+ */
 export function exportContacts(
   db: Db,
   args: Scope & { source?: string; all?: boolean },
   opts: ReportOptions = {},
 ): { csv: string; rows: number } {
-  const { ctx, rows } = conversationsOf(db, args, { ...opts, source: args.source, leadsOnly: !args.all });
+  const { ctx, event, rows } = conversationsOf(db, args, {
+    ...opts,
+    source: args.source,
+    leadsOnly: !args.all,
+  });
   const names = new Map<string, string>();
-  for (const s of ctx.sources(ctx.selectEvent(args.event))) {
+  for (const s of ctx.sources(event)) {
     names.set(s.id, s.name);
     for (const c of s.children ?? []) names.set(c.id, c.name);
   }
-  const header = [
-    'phone',
-    'name',
-    'source_id',
-    'source_name',
-    'conversation_start',
-    'event_time',
-    'revenue',
-    'revenue_other',
-  ];
-  const body = rows.map((r) =>
-    [
-      r.contact,
+  const ads = metaDetails(
+    db,
+    [...new Set(rows.map((r) => adIdOf(r.sourceId)).filter((a): a is string => a !== null))],
+    new Map(),
+  );
+  const body: string[][] = [];
+  for (const r of rows) {
+    const ad = adIdOf(r.sourceId);
+    const d = ad ? ads.get(ad) : undefined;
+    const base = [
       r.name ?? '',
       r.sourceId,
       names.get(r.sourceId) ?? r.sourceId,
+      d?.campaignName ?? '',
+      d?.adsetName ?? '',
+      ad === null ? '' : (d?.adName ?? ad),
       r.start,
+      r.converted && event ? event.label : '',
       r.eventTime ?? '',
-      r.revenue === null ? '' : String(r.revenue),
-      Object.entries(r.revenueOther)
-        .map(([c, a]) => `${a} ${c}`)
-        .join('; '),
-    ].map(neutralize),
-  );
-  const csv = `\uFEFF${stringify([header, ...body], { record_delimiter: '\r\n' })}`;
-  return { csv, rows: rows.length };
+    ].map(csvSafe);
+    const amounts: [string, string][] = [];
+    if (r.converted && r.revenue !== null) {
+      if (r.revenue !== 0 || Object.keys(r.revenueOther).length === 0)
+        amounts.push([String(r.revenue), ctx.settings.currency]);
+      for (const [cur, amt] of Object.entries(r.revenueOther)) amounts.push([String(amt), cur]);
+    }
+    if (amounts.length === 0) amounts.push(['', '']);
+    for (const [amount, currency] of amounts)
+      body.push([e164(r.contact), ...base, amount, currency, csvSafe(r.contact)]);
+  }
+  // The phone column is quoted: importers that honour quotes (LibreOffice's "quoted field as text") keep the "+".
+  const csv = `\uFEFF${stringify([[...CONTACTS_COLUMNS], ...body], {
+    record_delimiter: '\r\n',
+    quoted_match: /^\+\d+$/,
+  })}`;
+  return { csv, rows: body.length };
 }
 
 export function conversationTimeline(db: Db, id: string, zone: string) {

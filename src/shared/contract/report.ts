@@ -79,9 +79,33 @@ export type FunnelStep = z.infer<typeof FunnelStep>;
 
 export const SeriesPoint = z.object({
   bucket: IsoDate,
+  /** The bucket's last date within the range. */
+  to: IsoDate,
+  /** Cut short by the range or not over yet (the current week or month): drawn as partial. */
+  partial: z.boolean(),
   conversations: z.number().int(),
   leads: z.number().int(),
 });
+
+/**
+ * Whether the previous period can be compared (docs/metrics.md "Previous period"): `none` when it ends
+ * before the number's first conversation, `partial` when it starts before it (`dataFrom` says when data begins).
+ */
+export const Comparison = z.enum(['full', 'partial', 'none']);
+export type Comparison = z.infer<typeof Comparison>;
+
+/** Conversion cost and ROAS over the sources with an Invested amount only (docs/metrics.md "Paid sources"). */
+export const PaidTotals = z.object({
+  sources: z.number().int(),
+  conversations: z.number().int(),
+  leads: z.number().int(),
+  invested: z.number().nullable(),
+  costPerLead: z.number().nullable(),
+  revenue: z.number().nullable(),
+  revenueOther: MoneyByCurrency,
+  roas: z.number().nullable(),
+});
+export type PaidTotals = z.infer<typeof PaidTotals>;
 
 export const ReportEvent = z.object({ id: z.string(), kind: EventKind, label: z.string() });
 export type ReportEvent = z.infer<typeof ReportEvent>;
@@ -91,7 +115,8 @@ export const Report = z.object({
   range: ReportRange,
   event: ReportEvent.nullable(),
   totals: Totals,
-  previous: Totals.extend({ range: ReportRange }),
+  previous: Totals.extend({ range: ReportRange, comparison: Comparison, dataFrom: IsoDate.nullable() }),
+  paid: PaidTotals,
   sources: z.array(SourceRow),
   funnel: z.array(FunnelStep),
   series: z.array(SeriesPoint),

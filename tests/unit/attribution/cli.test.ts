@@ -52,9 +52,12 @@ it('report --format json|csv|table', async () => {
   expect(r.range).toEqual({ from: '2026-03-01', to: '2026-03-31', timezone: 'Europe/Berlin' });
   out.length = 0;
   await run('report', ...scope, '--format', 'csv', '--funnel', 'button:Book now');
-  expect(out.join('').split('\n')[0]).toBe(
-    'id,kind,name,conversations,contacts,leads,conversionRate,invested,investedFrom,costPerLead,revenue,roas',
+  // The dashboard's table file: rates as fractions, a totals row last.
+  const lines = out.join('').trim().split('\r\n');
+  expect(lines[0]).toBe(
+    'Source,Source id,Kind,Conversations,Leads,Conversion rate,Invested (USD),Invested from,Conversion cost (USD),Revenue (USD),ROAS',
   );
+  expect(lines.at(-1)).toBe('Total,,,2,1,0.5,,,,,');
   out.length = 0;
   await run('report', ...scope);
   expect(out.join('')).toMatch(/Conversations 2 · Contacts 2 · Leads 1/);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CONTACTS_COLUMNS } from '../../../src/core/attribution/drilldown';
 import { ingestPayloads } from '../../../src/core/ingest/ingest';
 import { makeTestCore, type TestCore } from '../../helpers/core';
 import { feed, seed, t } from './feed';
@@ -184,11 +185,9 @@ describe('attribution contract', () => {
     fill();
     const leads = await core.call('contacts.export', { phone: '1000000001', range, event: 'ext:Purchase' });
     expect(leads.rows).toBe(1);
-    expect(
-      leads.csv.startsWith('\uFEFFphone,name,source_id,source_name,conversation_start,event_time,revenue'),
-    ).toBe(true);
+    expect(leads.csv.startsWith(`\uFEFF${CONTACTS_COLUMNS.join(',')}\r\n`)).toBe(true);
     expect(leads.csv).toContain(
-      '4911,Name 4911,ad:77,Spring,2026-03-02T10:00:00+01:00,2026-03-02T12:00:00+01:00,20',
+      '"+4911",Name 4911,ad:77,Spring,,,77,2026-03-02T10:00:00+01:00,Purchase,2026-03-02T12:00:00+01:00,20,USD,4911\r\n',
     );
     core.db().prepare("UPDATE contacts SET name = '=cmd|calc' WHERE id = '4933'").run();
     await core.call('sources.rename', { id: 'text:hello', name: '+SUM(A1)' });
@@ -201,6 +200,7 @@ describe('attribution contract', () => {
     expect(all.rows).toBe(3);
     expect(all.csv).toContain(`'=cmd|calc`);
     expect(all.csv).toContain(`'+SUM(A1)`);
+    // Only the quoted E.164 phone may start with "+": digits after it, never a formula.
     expect(all.csv).not.toMatch(/(^|,)[=+]/m);
     const src = await core.call('contacts.export', {
       phone: '1000000001',
@@ -209,6 +209,41 @@ describe('attribution contract', () => {
       all: true,
     });
     expect(src.rows).toBe(1);
+  });
+
+  it('contacts.export: one row per revenue currency, Meta names for ads, nothing for events without revenue', async () => {
+    const db = fill();
+    feed(db, {
+      events: [
+        { id: 'e2', action: 'Purchase', ts: '2026-03-02 13:00', contact: '4911', amount: 5, currency: 'EUR' },
+        { id: 's1', action: 'Signup', ts: '2026-03-04 11:00', contact: '4933' },
+        { id: 's2', action: 'Signup', ts: '2026-03-02 11:00', contact: '4911' },
+      ],
+    });
+    db.prepare(
+      "INSERT INTO meta_ads (ad_id, name, adset_id, adset_name, campaign_id, campaign_name, account_id) VALUES ('77', 'Video 1', 's1', 'DE', 'c1', 'Brand', 'act_1')",
+    ).run();
+    const rows = (csv: string) =>
+      csv
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n')
+        .slice(1)
+        .map((l) => l.split(','));
+    const purchase = rows(
+      (await core.call('contacts.export', { phone: 'PN1', range, event: 'ext:Purchase' })).csv,
+    );
+    expect(purchase.map((r) => [r[0], r[4], r[5], r[6], r[8], r[10], r[11]])).toEqual([
+      ['"+4911"', 'Brand', 'DE', 'Video 1', 'Purchase', '20', 'USD'],
+      ['"+4911"', 'Brand', 'DE', 'Video 1', 'Purchase', '5', 'EUR'],
+    ]);
+    const signup = rows(
+      (await core.call('contacts.export', { phone: 'PN1', range, event: 'ext:Signup' })).csv,
+    );
+    expect(signup.map((r) => [r[2], r[8], r[10], r[11]])).toEqual([
+      ['text:hello', 'Signup', '', ''],
+      ['ad:77', 'Signup', '', ''],
+    ]);
   });
 
   it('sources.conversations and conversations.timeline for the drill-down', async () => {

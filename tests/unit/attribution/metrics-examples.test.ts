@@ -444,9 +444,40 @@ describe('docs/metrics.md worked examples', () => {
       ],
     });
     const series = report(db, { event: 'text:yes', range: { from: '2026-03-01', to: '2026-05-31' } }).series;
-    expect(series[0]).toEqual({ bucket: '2026-03-01', conversations: 0, leads: 0 });
-    expect(series[1]).toEqual({ bucket: '2026-03-02', conversations: 1, leads: 1 });
-    expect(series[2]).toEqual({ bucket: '2026-03-09', conversations: 1, leads: 0 });
+    // 1 Mar is the Sunday of a week that began in February: a partial bucket of one day.
+    expect(series[0]).toEqual({
+      bucket: '2026-03-01',
+      to: '2026-03-01',
+      partial: true,
+      conversations: 0,
+      leads: 0,
+    });
+    expect(series[1]).toEqual({
+      bucket: '2026-03-02',
+      to: '2026-03-08',
+      partial: false,
+      conversations: 1,
+      leads: 1,
+    });
+    expect(series[2]).toEqual({
+      bucket: '2026-03-09',
+      to: '2026-03-15',
+      partial: false,
+      conversations: 1,
+      leads: 0,
+    });
+    // Today is 31 Mar (a Tuesday): its week (30 Mar – 5 Apr) and every later one are not over.
+    expect(series.filter((p) => p.partial).map((p) => p.bucket)[1]).toBe('2026-03-30');
+    expect(series.find((p) => p.bucket === '2026-03-23')?.partial).toBe(false);
+    // 12 months to 31 Mar: the current month is partial, and so is a first month the range cuts.
+    const months = report(db, { range: { from: '2025-04-15', to: '2026-03-31' } }).series;
+    expect(months.map((p) => [p.bucket, p.to, p.partial]).filter((x) => x[2])).toEqual([
+      ['2025-04-15', '2025-04-30', true],
+      ['2026-03-01', '2026-03-31', true],
+    ]);
+    // A day bucket is partial only while it is today.
+    const days = report(db).series;
+    expect(days.filter((p) => p.partial).map((p) => p.bucket)).toEqual(['2026-03-31']);
   });
 
   it('Ex 25: available events in suggested order and the suggested event', () => {
@@ -484,7 +515,7 @@ describe('docs/metrics.md worked examples', () => {
     expect(report(db).event?.id).toBe('button:Book now');
   });
 
-  it('Ex 26: an empty message with errors, an edit and a group message do not count', () => {
+  it('Ex 29: an empty message with errors, an edit and a group message do not count', () => {
     const db = makeDb();
     feed(db, {
       messages: [
@@ -502,7 +533,7 @@ describe('docs/metrics.md worked examples', () => {
     ]);
   });
 
-  it('Ex 27: a Flow completion: flow: source and event, named after its template once known', () => {
+  it('Ex 30: a Flow completion: flow: source and event, named after its template once known', () => {
     const db = makeDb();
     const flow = { type: 'nfm_reply' as const, id: 'flow', title: 'Sent' };
     feed(db, {
@@ -528,7 +559,7 @@ describe('docs/metrics.md worked examples', () => {
     expect(r.totals).toMatchObject({ conversations: 2, leads: 1 });
   });
 
-  it('Ex 28: a BSUID stays a bsuid: contact; a number change moves the contact', () => {
+  it('Ex 31: a BSUID stays a bsuid: contact; a number change moves the contact', () => {
     const db = makeDb();
     const at = (s: string) => String(t(s));
     const value = (v: Record<string, unknown>) => ({
@@ -568,5 +599,104 @@ describe('docs/metrics.md worked examples', () => {
       ['m1', 'bsuid:US.1234'],
     ]);
     expect(report(db).totals).toMatchObject({ conversations: 2, contacts: 2 });
+  });
+
+  it("Ex 26: the previous period before the number's first conversation", () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'a', ts: '2026-03-10 10:00', text: 'x', contact: 'c1' },
+        { id: 'b', ts: '2026-03-20 10:00', text: 'x', contact: 'c2' },
+        { id: 'c', ts: '2026-03-26 10:00', text: 'x', contact: 'c3' },
+      ],
+    });
+    const prev = (preset: '7d' | '14d' | '30d') => report(db, { range: { preset } }).previous;
+    expect(prev('7d')).toMatchObject({
+      range: { from: '2026-03-18', to: '2026-03-24' },
+      comparison: 'full',
+      conversations: 1,
+      dataFrom: '2026-03-10',
+    });
+    expect(prev('14d')).toMatchObject({
+      range: { from: '2026-03-04', to: '2026-03-17' },
+      comparison: 'partial',
+      dataFrom: '2026-03-10',
+    });
+    expect(prev('30d')).toMatchObject({
+      range: { from: '2026-01-31', to: '2026-03-01' },
+      comparison: 'none',
+    });
+    // A number without conversations has nothing to compare.
+    expect(report(db, { phone: PHONE2 }).previous.comparison).toBe('none');
+  });
+
+  it('Ex 27: an event without revenue has no Revenue and no ROAS', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'a', ts: '2026-03-02 10:00', text: 'x', referral: { source_id: '77' }, contact: 'c1' },
+        { id: 'b', ts: '2026-03-02 10:00', text: 'hello', contact: 'c2' },
+        { id: 'c', ts: '2026-03-03 10:00', text: 'hello', contact: 'c3' },
+      ],
+      events: [
+        { id: 'e1', action: 'Signup', ts: '2026-03-02 11:00', contact: 'c1' },
+        { id: 'e2', action: 'Purchase', ts: '2026-03-02 11:00', contact: 'c1', amount: 40 },
+        { id: 'e3', action: 'Purchase', ts: '2026-03-02 11:00', contact: 'c2' },
+      ],
+    });
+    db.prepare(
+      "INSERT INTO attr_investments (source_key, amount, currency, from_date, to_date, saved_at) VALUES ('ad:77', 20, 'USD', '2026-03-01', '2026-03-31', 0)",
+    ).run();
+    const signup = report(db, { event: 'ext:Signup' });
+    expect(source(signup, 'ad:77')).toMatchObject({ leads: 1, invested: 20, revenue: null, roas: null });
+    expect(signup.totals).toMatchObject({ revenue: null, roas: null });
+    const purchase = report(db, { event: 'ext:Purchase' });
+    expect(source(purchase, 'ad:77')).toMatchObject({ revenue: 40, roas: 2 });
+    // The event carries revenue: a lead without an amount counts 0, not "—".
+    expect(source(purchase, 'text:hello')).toMatchObject({ leads: 1, revenue: 0, roas: null });
+  });
+
+  it('Ex 28: conversion cost and ROAS over paid sources only', () => {
+    const db = makeDb();
+    addKeywords(db, 'promo');
+    feed(db, {
+      messages: [
+        { id: 'a', ts: '2026-03-02 10:00', text: 'x', referral: { source_id: '77' }, contact: 'c1' },
+        { id: 'b', ts: '2026-03-02 10:00', text: 'x', referral: { source_id: '77' }, contact: 'c2' },
+        { id: 'c', ts: '2026-03-03 10:00', text: 'promo', contact: 'c3' },
+        { id: 'd', ts: '2026-03-03 10:00', text: 'promo', contact: 'c4' },
+        { id: 'e', ts: '2026-03-03 10:00', text: 'promo', contact: 'c5' },
+      ],
+      events: [
+        { id: 'p1', action: 'Purchase', ts: '2026-03-04 10:00', contact: 'c1', amount: 30 },
+        { id: 'p3', action: 'Purchase', ts: '2026-03-04 10:00', contact: 'c3', amount: 10 },
+        { id: 'p4', action: 'Purchase', ts: '2026-03-04 10:00', contact: 'c4', amount: 10 },
+      ],
+    });
+    db.prepare(
+      "INSERT INTO attr_investments (source_key, amount, currency, from_date, to_date, saved_at) VALUES ('ad:77', 50, 'USD', '2026-03-01', '2026-03-31', 0)",
+    ).run();
+    const r = report(db, { event: 'ext:Purchase' });
+    expect(r.totals).toMatchObject({ leads: 3, invested: 50, revenue: 50, roas: 1 });
+    expect(r.totals.costPerLead).toBeCloseTo(50 / 3, 9);
+    expect(r.paid).toEqual({
+      sources: 1,
+      conversations: 2,
+      leads: 1,
+      invested: 50,
+      costPerLead: 50,
+      revenue: 30,
+      revenueOther: {},
+      roas: 0.6,
+    });
+    // No source with an Invested amount: nothing to divide.
+    db.prepare('DELETE FROM attr_investments').run();
+    expect(report(db, { event: 'ext:Purchase' }).paid).toMatchObject({
+      sources: 0,
+      leads: 0,
+      invested: null,
+      costPerLead: null,
+      roas: null,
+    });
   });
 });

@@ -78,24 +78,45 @@ export interface Bucket {
   bucket: string;
   fromDay: number;
   toDay: number;
+  /** Cut short: by the range (a 4-day first week) or because it is not over yet (the current month). */
+  partial: boolean;
 }
 
-/** Every bucket of the range, by day (≤ 31 days), ISO week (≤ 184 days) or calendar month; clipped to the range. */
-export function bucketsOf(r: ResolvedRange): { granularity: Granularity; buckets: Bucket[] } {
+/** Today's local day in a zone. */
+export function todayDay(timezone: string, now: DateTime = DateTime.now()): number {
+  return dayOfDate(now.setZone(timezone).toISODate()!);
+}
+
+/**
+ * Every bucket of the range, by day (≤ 31 days), ISO week (≤ 184 days) or calendar month; clipped to the
+ * range. A bucket is partial when the range clips its calendar day/week/month or when that period has
+ * not ended before `today` (docs/metrics.md "Series").
+ */
+export function bucketsOf(
+  r: ResolvedRange,
+  today: number = Number.POSITIVE_INFINITY,
+): { granularity: Granularity; buckets: Bucket[] } {
   const granularity: Granularity = r.days <= 31 ? 'day' : r.days <= 184 ? 'week' : 'month';
   const buckets: Bucket[] = [];
   let d = r.fromDay;
   while (d <= r.toDay) {
+    let start: number;
     let next: number;
-    if (granularity === 'day') next = d + 1;
-    else if (granularity === 'week') {
+    if (granularity === 'day') {
+      start = d;
+      next = d + 1;
+    } else if (granularity === 'week') {
       const weekday = (((d + 3) % 7) + 7) % 7; // 1970-01-01 was a Thursday; 0 = Monday
-      next = d - weekday + 7;
+      start = d - weekday;
+      next = start + 7;
     } else {
-      const dt = DateTime.fromISO(dateOfDay(d), { zone: 'UTC' });
-      next = dayOfDate(dt.startOf('month').plus({ months: 1 }).toISODate()!);
+      const month = DateTime.fromISO(dateOfDay(d), { zone: 'UTC' }).startOf('month');
+      start = dayOfDate(month.toISODate()!);
+      next = dayOfDate(month.plus({ months: 1 }).toISODate()!);
     }
-    buckets.push({ bucket: dateOfDay(d), fromDay: d, toDay: Math.min(next - 1, r.toDay) });
+    const toDay = Math.min(next - 1, r.toDay);
+    const partial = d > start || toDay < next - 1 || next - 1 >= today;
+    buckets.push({ bucket: dateOfDay(d), fromDay: d, toDay, partial });
     d = next;
   }
   return { granularity, buckets };

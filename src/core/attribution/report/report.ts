@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3';
-import { type DateTime, IANAZone } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { ApiError } from '../../../shared/contract/errors';
 import type {
   AvailableEvent,
+  Comparison,
   EventKind,
   FunnelStep,
+  PaidTotals,
   Report,
   ReportEvent,
   ReportQuery,
@@ -17,6 +19,7 @@ import { cachedStatement } from '../../db/statements';
 import { templateNameForReply } from '../../dialog360/templates';
 import { parseEventKey } from '../classify';
 import { type AttributionSettings, appliedConfig, readSettings } from '../config';
+import { dateOfDay } from '../days';
 import { MICRO } from '../engine';
 import { activePrefix, type Prefix } from '../tables';
 import {
@@ -38,7 +41,7 @@ import {
   type SpendSummary,
   spendSummary,
 } from './invested';
-import { bucketsOf, previousRange, type ResolvedRange, resolveRange } from './range';
+import { bucketsOf, previousRange, type ResolvedRange, resolveRange, todayDay } from './range';
 
 export const ROLLUP_ID = 'text:*';
 export const ROLLUP_NAME = 'Other first messages';
@@ -111,6 +114,9 @@ export class ReportContext {
   private readonly eventIds = new Map<string, number | null>();
   /** Invested of every source row per range (`from|to`), so totals need not compute it again. */
   private readonly rowInvested = new Map<string, Map<string, Invested>>();
+  /** Per range, the sums over the sources (folded ones included) that have an Invested amount. */
+  private readonly paidSums = new Map<string, { sources: number; agg: SourceAgg; invested: Invested }>();
+  private readonly withRevenue = new Map<number, boolean>();
 
   constructor(
     readonly db: Db,
@@ -147,6 +153,26 @@ export class ReportContext {
       );
     }
     return this.eventIds.get(key)!;
+  }
+
+  /**
+   * Revenue is shown for an external event that carries it: one of its attributed occurrences on this
+   * number has an amount (at any time). Otherwise Revenue and ROAS are undefined ("—"), not 0.
+   */
+  carriesRevenue(event: ReportEvent | null): boolean {
+    if (event?.kind !== 'external') return false;
+    const ev = this.eventId(event.id);
+    if (ev === null) return false;
+    let v = this.withRevenue.get(ev);
+    if (v === undefined) {
+      v =
+        this.q(`SELECT 1 FROM ${this.p}rev_all WHERE phone = ? AND event = ? LIMIT 1`).get(
+          this.phone.id,
+          ev,
+        ) !== undefined;
+      this.withRevenue.set(ev, v);
+    }
+    return v;
   }
 
   /** Available events of a range in suggested order, and the suggested one. */
@@ -335,7 +361,14 @@ export class ReportContext {
     const details = metaDetails(this.db, adIds, withInvested.spend);
     const rows: SourceRow[] = [];
     const folded: Folded[] = [];
+    const paid = { sources: 0, agg: emptyAgg(), invested: [] as Invested[] };
     for (const [key, s] of byKey) {
+      const inv = invested.get(key);
+      if (inv && inv.invested !== null) {
+        paid.sources++;
+        addAgg(paid.agg, s.agg);
+        paid.invested.push(inv);
+      }
       const ad = adIdOf(key);
       const d = ad ? details.get(ad) : undefined;
       const name =
@@ -356,6 +389,11 @@ export class ReportContext {
       rows.push(row);
     }
     if (folded.length > 0) rows.push(this.rollup(folded, agg, event));
+    this.paidSums.set(`${r.from}|${r.to}`, {
+      sources: paid.sources,
+      agg: paid.agg,
+      invested: mergeInvested(paid.invested.map((i) => ({ invested: i.invested, investedOther: i.other }))),
+    });
     return rows.sort((a, b) => b.conversations - a.conversations || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
@@ -367,8 +405,11 @@ export class ReportContext {
     inv: Invested | undefined,
     event: ReportEvent | null,
   ): SourceRow {
-    const external = event?.kind === 'external';
-    const { revenue, revenueOther } = splitRevenue(a.revenue, this.settings.currency, external);
+    const { revenue, revenueOther } = splitRevenue(
+      a.revenue,
+      this.settings.currency,
+      this.carriesRevenue(event),
+    );
     const invested = inv?.invested ?? null;
     return {
       id: key,
@@ -390,15 +431,8 @@ export class ReportContext {
 
   /** One row for the folded first-message sources; their own rows are never built, only listed. */
   private rollup(folded: Folded[], agg: Aggregator, event: ReportEvent | null): SourceRow {
-    const revenue = new Map<string, number>();
-    if (event?.kind === 'external')
-      for (const f of folded)
-        for (const [cur, amt] of f.agg.revenue) revenue.set(cur, (revenue.get(cur) ?? 0) + amt);
-    const a: SourceAgg = { conversations: 0, contacts: 0, leads: 0, revenue };
-    for (const f of folded) {
-      a.conversations += f.agg.conversations;
-      a.leads += f.agg.leads;
-    }
+    const a = emptyAgg();
+    for (const f of folded) addAgg(a, f.agg, event?.kind === 'external');
     a.contacts = agg.distinctContacts(folded.map((f) => f.id).filter((x): x is number => x !== null));
     const inv = mergeInvested(
       folded.map((f) => ({ invested: f.inv?.invested ?? null, investedOther: f.inv?.other ?? {} })),
@@ -442,19 +476,54 @@ export class ReportContext {
     };
   }
 
+  /** Conversion cost and ROAS over the sources with an Invested amount only (after sources() of this range). */
+  paid(event: ReportEvent | null, r: ResolvedRange = this.range): PaidTotals {
+    if (!this.paidSums.has(`${r.from}|${r.to}`)) this.sources(event, r);
+    const p = this.paidSums.get(`${r.from}|${r.to}`)!;
+    const row = this.row('', 'rollup', '', p.agg, p.invested, event);
+    return {
+      sources: p.sources,
+      conversations: row.conversations,
+      leads: row.leads,
+      invested: row.invested,
+      costPerLead: row.costPerLead,
+      revenue: row.revenue,
+      revenueOther: row.revenueOther,
+      roas: row.roas,
+    };
+  }
+
+  /** The local date of the number's first conversation (any time), null when it has none. */
+  firstConversationDate(): string | null {
+    const ts = this.q(`SELECT MIN(start_ts) FROM ${this.p}conversations WHERE phone = ?`)
+      .pluck()
+      .get(this.phone.id) as number | null;
+    return ts === null ? null : DateTime.fromSeconds(ts, { zone: this.range.timezone }).toISODate();
+  }
+
   previous(event: ReportEvent | null): Report['previous'] {
     const r = previousRange(this.range);
-    return { ...this.totals(event, r), range: { from: r.from, to: r.to, timezone: r.timezone } };
+    const dataFrom = this.firstConversationDate();
+    const comparison: Comparison =
+      dataFrom === null || dataFrom > r.to ? 'none' : dataFrom > r.from ? 'partial' : 'full';
+    return {
+      ...this.totals(event, r),
+      range: { from: r.from, to: r.to, timezone: r.timezone },
+      comparison,
+      dataFrom,
+    };
   }
 
   series(event: ReportEvent | null): { granularity: Report['seriesGranularity']; series: Report['series'] } {
-    const { granularity, buckets } = bucketsOf(this.range);
+    const { granularity, buckets } = bucketsOf(this.range, todayDay(this.range.timezone, this.opts.now));
     const ev = event ? this.eventId(event.id) : null;
     const s = this.aggregator().series(ev, buckets);
     return {
       granularity,
       series: buckets.map((b, i) => ({
         bucket: b.bucket,
+        to: dateOfDay(b.toDay),
+        partial: b.partial,
         conversations: s.conversations[i]!,
         leads: event ? s.leads[i]! : 0,
       })),
@@ -516,12 +585,21 @@ export class ReportContext {
   }
 }
 
+const emptyAgg = (): SourceAgg => ({ conversations: 0, contacts: 0, leads: 0, revenue: new Map() });
+
+/** Adds conversations, leads and (optionally) revenue per currency; contacts are not additive. */
+function addAgg(into: SourceAgg, a: SourceAgg, revenue = true): void {
+  into.conversations += a.conversations;
+  into.leads += a.leads;
+  if (revenue) for (const [cur, amt] of a.revenue) into.revenue.set(cur, (into.revenue.get(cur) ?? 0) + amt);
+}
+
 function splitRevenue(
   map: Map<string, number>,
   currency: string,
-  external: boolean,
+  carries: boolean,
 ): { revenue: number | null; revenueOther: Record<string, number> } {
-  if (!external) return { revenue: null, revenueOther: {} };
+  if (!carries) return { revenue: null, revenueOther: {} };
   if (map.size === 0) return { revenue: 0, revenueOther: {} };
   const other: Record<string, number> = {};
   for (const [cur, amt] of [...map.entries()].sort())
@@ -571,6 +649,7 @@ export function buildReport(db: Db, q: ReportQuery, opts: ReportOptions = {}): R
     event,
     totals,
     previous: ctx.previous(event),
+    paid: ctx.paid(event),
     sources,
     funnel: ctx.funnel(q.funnel ?? (event ? [event.id] : []), totals.conversations),
     series,

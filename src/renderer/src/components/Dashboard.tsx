@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useRef } from 'react';
-import { errorText } from '../lib/errors';
+import { csvFileName } from '../../../shared/table-csv';
 import { exportName, exportPdf, saveCsv } from '../lib/exports';
 import { formatInt, formatRange } from '../lib/format';
 import { markUpdated } from '../lib/perf';
-import { toRangeInput } from '../lib/range';
 import type { GroupAds, TableRow } from '../lib/sources';
+import { useContactsDownload } from '../state/contacts-download';
 import { useClient, useDashboard } from '../state/context';
-import { useDownloadStatus } from '../state/download';
+import { ContactsMenu } from './ContactsMenu';
 import { EventPicker } from './EventPicker';
 import { Funnel } from './Funnel';
 import { DownloadIcon } from './Icons';
@@ -16,37 +16,8 @@ import { SourceTable } from './SourceTable';
 import { phoneLabel } from './TopBar';
 import { TrendChart } from './TrendChart';
 
-/** Contacts CSV from the core (the same Excel-safe file as `insights contacts`), saved or downloaded. */
-export function useContactsDownload() {
-  const client = useClient();
-  const phoneId = useDashboard((s) => s.phoneId);
-  const phone = useDashboard((s) => s.phones?.find((p) => p.id === s.phoneId) ?? null);
-  const range = useDashboard((s) => s.range);
-  const report = useDashboard((s) => s.report);
-  const [status, setStatus] = useDownloadStatus();
-  const run = async (sourceId: string | null, all: boolean) => {
-    if (!phoneId) return;
-    setStatus({ busy: true, error: null });
-    try {
-      const r = await client.api['contacts.export']({
-        phone: phoneId,
-        range: toRangeInput(range),
-        ...(report?.event ? { event: report.event.id } : {}),
-        ...(sourceId ? { source: sourceId } : {}),
-        ...(all ? { all: true } : {}),
-      });
-      const kind = `${all ? 'conversations' : 'leads'}${sourceId ? `-${sourceId.replace(/[^a-z0-9]+/gi, '_').slice(0, 40)}` : ''}`;
-      await saveCsv(
-        `${exportName(kind, phone?.display ?? phone?.id, report?.range.from, report?.range.to)}.csv`,
-        r.csv,
-      );
-      setStatus({ busy: false, error: null });
-    } catch (err) {
-      setStatus({ busy: false, error: errorText(err) });
-    }
-  };
-  return Object.assign(run, { status });
-}
+// Kept here for the drill-down host in App.tsx.
+export { useContactsDownload } from '../state/contacts-download';
 
 export function Dashboard({ themeKey }: { themeKey: string }) {
   const client = useClient();
@@ -77,17 +48,28 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
 
   const eventList = useMemo(() => events?.list ?? [], [events]);
   // Stable handlers so the memoised table re-renders only when its data changes, not on every loading flip.
-  const latest = useRef<{ download: typeof download; fileBase: (kind: string) => string }>({
+  const latest = useRef<{ download: typeof download; csvName: (kind: string) => string }>({
     download,
-    fileBase: () => '',
+    csvName: () => '',
   });
-  latest.current = { download, fileBase: (kind: string) => fileBase(kind) };
+  latest.current = {
+    download,
+    // Number, range, timezone and event in the table file's name (docs/metrics.md "Exports").
+    csvName: (kind: string) =>
+      report
+        ? csvFileName(kind, {
+            phone: phone?.display ?? phone?.id,
+            ...report.range,
+            event: report.event?.id ?? null,
+          })
+        : fileBase(kind),
+  };
   const tableHandlers = useMemo(
     () => ({
       onSortChange: (sort: { column: string; desc: boolean }) => savePrefs({ table: { sort } }),
       onGroupChange: (groupAds: GroupAds) => savePrefs({ table: { groupAds } }),
       onOpen: (row: TableRow) => openDrill(row.id, row.name),
-      onExportCsv: (csv: string) => void saveCsv(`${latest.current.fileBase('sources')}.csv`, csv),
+      onExportCsv: (csv: string) => void saveCsv(`${latest.current.csvName('sources')}.csv`, csv),
       onRename: async (id: string, name: string) => {
         await client.api['sources.rename']({ id, name });
         refresh();
@@ -141,6 +123,7 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
           >
             <DownloadIcon /> Export report
           </button>
+          <ContactsMenu />
         </div>
       </div>
 

@@ -1,5 +1,6 @@
 import { memo } from 'react';
-import type { Report, Totals } from '../../../shared/contract';
+import type { PaidTotals, Report, Totals } from '../../../shared/contract';
+import { previousNote } from '../lib/comparison';
 import {
   type Change,
   formatChange,
@@ -21,6 +22,8 @@ interface CardDef {
   /** Which direction is good news; 'neutral' for spend. */
   good: 'up' | 'down' | 'neutral';
   other?: (t: Totals) => string;
+  /** The same figure over the sources with an Invested amount only. */
+  paid?: (p: PaidTotals, currency: string) => string;
   help: string;
 }
 
@@ -64,6 +67,7 @@ const CARDS: CardDef[] = [
     key: 'costPerLead',
     label: 'Conversion cost',
     format: (t) => formatMoney(t.costPerLead, t.currency),
+    paid: (p, currency) => formatMoney(p.costPerLead, currency),
     change: 'relative',
     good: 'down',
     help: 'Invested ÷ leads',
@@ -81,11 +85,14 @@ const CARDS: CardDef[] = [
     key: 'roas',
     label: 'ROAS',
     format: (t) => formatRatio(t.roas),
+    paid: (p) => formatRatio(p.roas),
     change: 'relative',
     good: 'up',
     help: 'Revenue ÷ invested',
   },
 ];
+
+const NO_CHANGE: Change = { text: null, direction: 'flat' };
 
 function tone(change: Change, good: CardDef['good']): 'good' | 'bad' | 'neutral' {
   if (good === 'neutral' || change.direction === 'flat') return 'neutral';
@@ -100,7 +107,9 @@ export const KpiCards = memo(function KpiCards({ report }: { report: Report | nu
         const p = report?.previous;
         const current = t ? (t[c.key] as number | null) : null;
         const previous = p ? (p[c.key] as number | null) : null;
-        const change = formatChange(current, previous, c.change);
+        const note = p ? previousNote(p) : null;
+        const change = note?.compare === false ? NO_CHANGE : formatChange(current, previous, c.change);
+        const paid = t && report && c.paid && report.paid.sources > 0 ? c.paid(report.paid, t.currency) : '';
         const other = t && c.other ? c.other(t) : '';
         const prevText = p ? `${c.format(p)} in ${formatRange(p.range.from, p.range.to)}` : '';
         return (
@@ -114,9 +123,19 @@ export const KpiCards = memo(function KpiCards({ report }: { report: Report | nu
               {t ? c.format(t) : <span className="skeleton-text" />}
             </div>
             {other && <div className="kpi-other">+ {other}</div>}
+            {paid && report && (
+              <div
+                className="kpi-other"
+                data-testid={`kpi-${c.key}-paid`}
+                title={`Over the ${formatInt(report.paid.sources)} source${report.paid.sources === 1 ? '' : 's'} with an Invested amount only (${formatInt(report.paid.leads)} leads)`}
+              >
+                Paid sources: {paid}
+              </div>
+            )}
             <div
               className={`kpi-change ${tone(change, c.good)}`}
-              title={prevText ? `Previous period: ${prevText}` : undefined}
+              data-testid={`kpi-${c.key}-change`}
+              title={note?.title ?? (prevText ? `Previous period: ${prevText}` : undefined)}
             >
               {change.text ? (
                 <>
@@ -126,7 +145,7 @@ export const KpiCards = memo(function KpiCards({ report }: { report: Report | nu
                   {change.text} <span className="muted">vs previous</span>
                 </>
               ) : (
-                <span className="muted">{p ? 'no comparison' : '\u00a0'}</span>
+                <span className="muted">{p ? (note?.text ?? 'no comparison') : '\u00a0'}</span>
               )}
             </div>
           </div>

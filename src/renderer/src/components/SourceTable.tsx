@@ -6,7 +6,6 @@ import {
   getExpandedRowModel,
   getSortedRowModel,
   type Row,
-  type SortingFn,
   type SortingState,
   useReactTable,
 } from '@tanstack/react-table';
@@ -14,6 +13,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useMemo, useRef, useState } from 'react';
 import type { Investment, Report } from '../../../shared/contract';
 import { formatInt, formatMoney, formatOtherMoney, formatPercent, formatRatio } from '../lib/format';
+import { nullsLast } from '../lib/sorting';
 import {
   buildRows,
   type GroupAds,
@@ -21,9 +21,11 @@ import {
   searchRows,
   sourceTableCsv,
   type TableRow,
+  totalRow,
 } from '../lib/sources';
 import { ChevronDown, ChevronRight, DownloadIcon, MetaIcon, PencilIcon, SearchIcon } from './Icons';
 import { InvestedEditor, type InvestInput } from './InvestedEditor';
+import { InvestedTag } from './InvestedTag';
 import { Modal } from './Modal';
 
 /** Above this many rows only the visible ones are in the DOM. */
@@ -47,16 +49,6 @@ export interface SourceTableProps {
   onDownloadContacts?: (sourceId: string | null) => void;
 }
 
-// Nulls ("—") sort below every number in both directions' natural reading.
-const nullsLow: SortingFn<TableRow> = (a, b, id) => {
-  const x = a.getValue<number | null>(id);
-  const y = b.getValue<number | null>(id);
-  if (x === y) return 0;
-  if (x === null) return -1;
-  if (y === null) return 1;
-  return x < y ? -1 : 1;
-};
-
 export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
   const { report, loading, error, onOpen, onRename, onInvest, onExportCsv, onDownloadContacts } = props;
   const currency = report?.totals.currency ?? 'USD';
@@ -75,6 +67,7 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
     () => searchRows(buildRows(report?.sources ?? [], hasAdGroups ? groupAds : 'none'), query),
     [report, groupAds, query, hasAdGroups],
   );
+  const byValue = useMemo(() => nullsLast<TableRow>(sorting[0]?.desc ?? true), [sorting]);
   const maxConv = useMemo(() => rows.reduce((m, r) => Math.max(m, r.conversations), 0), [rows]);
 
   const columns = useMemo<ColumnDef<TableRow>[]>(
@@ -115,7 +108,7 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
         id: 'conversations',
         accessorKey: 'conversations',
         header: 'Conversations',
-        sortingFn: nullsLow,
+        sortingFn: byValue,
         cell: ({ row }) => (
           <span className="bar-cell">
             <span
@@ -130,21 +123,21 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
         id: 'leads',
         accessorKey: 'leads',
         header: 'Leads',
-        sortingFn: nullsLow,
+        sortingFn: byValue,
         cell: ({ row }) => formatInt(row.original.leads),
       },
       {
         id: 'conversionRate',
         accessorKey: 'conversionRate',
         header: 'Converted',
-        sortingFn: nullsLow,
+        sortingFn: byValue,
         cell: ({ row }) => formatPercent(row.original.conversionRate),
       },
       {
         id: 'invested',
         accessorKey: 'invested',
         header: 'Invested',
-        sortingFn: nullsLow,
+        sortingFn: byValue,
         cell: ({ row }) => (
           <InvestedCell
             row={row.original}
@@ -161,14 +154,14 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
         id: 'costPerLead',
         accessorKey: 'costPerLead',
         header: 'Conversion cost',
-        sortingFn: nullsLow,
+        sortingFn: byValue,
         cell: ({ row }) => formatMoney(row.original.costPerLead, currency),
       },
       {
         id: 'revenue',
         accessorKey: 'revenue',
         header: 'Revenue',
-        sortingFn: nullsLow,
+        sortingFn: byValue,
         cell: ({ row }) => {
           const other = formatOtherMoney(row.original.revenueOther);
           return (
@@ -183,11 +176,11 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
         id: 'roas',
         accessorKey: 'roas',
         header: 'ROAS',
-        sortingFn: nullsLow,
+        sortingFn: byValue,
         cell: ({ row }) => formatRatio(row.original.roas),
       },
     ],
-    [renaming, onRename, onInvest, onOpen, currency, maxConv],
+    [renaming, onRename, onInvest, onOpen, currency, maxConv, byValue],
   );
 
   const table = useReactTable({
@@ -227,7 +220,10 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
   const padBottom = items && items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
   const colCount = columns.length;
 
-  const t = report?.totals;
+  const t = useMemo(
+    () => (report ? totalRow(report.totals, rows, query.trim() !== '') : null),
+    [report, rows, query],
+  );
   const investments = props.investments;
   const investEntries = useMemo(
     () =>
@@ -281,6 +277,7 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
                 onExportCsv(
                   sourceTableCsv(
                     flat.map((r) => ({ row: r.original, depth: r.depth })),
+                    t!,
                     currency,
                   ),
                 )
@@ -375,8 +372,8 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
             {t && (
               <tfoot>
                 <tr data-testid="totals-row">
-                  <th scope="row" className="col-name">
-                    Total
+                  <th scope="row" className="col-name" data-testid="totals-label">
+                    {t.name}
                   </th>
                   <td className="num">{formatInt(t.conversations)}</td>
                   <td className="num">{formatInt(t.leads)}</td>
@@ -517,14 +514,7 @@ function InvestedCell({
   const other = formatOtherMoney(row.investedOther);
   return (
     <span className="invested-cell">
-      {(row.investedFrom === 'meta' || row.investedFrom === 'mixed') && (
-        <span
-          className="synced-tag"
-          title={row.investedFrom === 'meta' ? 'Synced from Meta' : 'Meta spend, partly overridden by hand'}
-        >
-          {row.investedFrom === 'meta' ? 'synced' : 'edited'}
-        </span>
-      )}
+      <InvestedTag from={row.investedFrom} />
       <span title={other ? `Also ${other} in other currencies` : undefined}>
         {formatMoney(row.invested, currency)}
         {other && <span className="other-mark">*</span>}

@@ -10,7 +10,8 @@ import {
 } from 'chart.js';
 import { memo, useEffect, useRef } from 'react';
 import type { Report } from '../../../shared/contract';
-import { formatDate, formatInt } from '../lib/format';
+import { formatInt } from '../lib/format';
+import { bucketDates, bucketLabel, partialNote, segmentDash } from '../lib/trend';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Filler, Tooltip);
 
@@ -41,11 +42,9 @@ function palette(themeKey: string): Palette {
   return p;
 }
 
-function bucketLabel(bucket: string, g: Report['seriesGranularity']): string {
-  if (g === 'month')
-    return formatDate(bucket, undefined, { day: undefined, month: 'short', year: '2-digit' });
-  return formatDate(bucket, undefined, { year: undefined });
-}
+// Monotone cubic interpolation never overshoots the data between points (a count never dips below 0
+// or peaks above its neighbours on screen): https://www.chartjs.org/docs/latest/charts/line.html#cubicinterpolationmode
+const LINE = { borderWidth: 2, cubicInterpolationMode: 'monotone' as const };
 
 /** Conversations and leads per bucket. The chart is updated in place so a refresh never re-mounts it. */
 export const TrendChart = memo(function TrendChart({
@@ -99,28 +98,43 @@ export const TrendChart = memo(function TrendChart({
     const chart = chartRef.current;
     if (!chart || !report) return;
     const { accent, muted, grid, text } = palette(themeKey);
-    chart.data.labels = report.series.map((p) => bucketLabel(p.bucket, report.seriesGranularity));
+    const { series, seriesGranularity: g } = report;
+    chart.data.labels = series.map((p) => bucketLabel(p, g));
+    const segment = { borderDash: segmentDash(series) };
+    const pointRadius = series.length > 40 ? 0 : 2;
     chart.data.datasets = [
       {
+        ...LINE,
         label: 'Conversations',
-        data: report.series.map((p) => p.conversations),
+        data: series.map((p) => p.conversations),
         borderColor: muted,
         backgroundColor: muted,
-        borderWidth: 2,
-        pointRadius: report.series.length > 40 ? 0 : 2,
-        tension: 0.25,
+        pointRadius,
+        segment,
       },
       {
+        ...LINE,
         label: 'Leads',
-        data: report.series.map((p) => p.leads),
+        data: series.map((p) => p.leads),
         borderColor: accent,
         backgroundColor: `${accent}22`,
         fill: 'origin',
-        borderWidth: 2,
-        pointRadius: report.series.length > 40 ? 0 : 2,
-        tension: 0.25,
+        pointRadius,
+        segment,
       },
     ];
+    const tooltip = chart.options.plugins!.tooltip!;
+    tooltip.callbacks = {
+      ...tooltip.callbacks,
+      title: (items) => {
+        const p = series[items[0]?.dataIndex ?? -1];
+        return p ? bucketDates(p) : '';
+      },
+      footer: (items) => {
+        const p = series[items[0]?.dataIndex ?? -1];
+        return (p && partialNote(p, g)) ?? '';
+      },
+    };
     const scales = chart.options.scales as Record<
       string,
       { grid?: { color?: string }; ticks?: { color?: string } }
@@ -144,6 +158,15 @@ export const TrendChart = memo(function TrendChart({
           <span className="legend-item">
             <i className="swatch swatch-accent" /> Leads
           </span>
+          {report?.series.some((p) => p.partial) && (
+            <span
+              className="legend-item"
+              data-testid="trend-partial-legend"
+              title="Dashed: a period the range or today cuts short"
+            >
+              <i className="swatch swatch-dashed" /> partial
+            </span>
+          )}
         </div>
         {report && <span className="muted small">{GRANULARITY[report.seriesGranularity]}</span>}
       </header>
@@ -163,8 +186,11 @@ export const TrendChart = memo(function TrendChart({
           </thead>
           <tbody>
             {report.series.map((p) => (
-              <tr key={p.bucket}>
-                <td>{p.bucket}</td>
+              <tr key={p.bucket} data-testid="trend-bucket" data-partial={p.partial}>
+                <td>
+                  {bucketLabel(p, report.seriesGranularity)} ({bucketDates(p)})
+                  {p.partial ? `, ${partialNote(p, report.seriesGranularity)}` : ''}
+                </td>
                 <td>{formatInt(p.conversations)}</td>
                 <td>{formatInt(p.leads)}</td>
               </tr>

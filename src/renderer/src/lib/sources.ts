@@ -1,5 +1,5 @@
-import type { SourceKind, SourceRow } from '../../../shared/contract';
-import { formatPercent } from './format';
+import type { SourceKind, SourceRow, Totals } from '../../../shared/contract';
+import { type CsvRow, sourcesCsv } from '../../../shared/table-csv';
 
 export type GroupAds = 'none' | 'campaign' | 'adset';
 
@@ -147,51 +147,53 @@ export const KIND_BADGE: Record<TableRow['kind'], string | null> = {
   group: null,
 };
 
-/** A cell Excel will not run as a formula (=, +, -, @, tab at the start). */
-export function csvSafe(v: string): string {
-  return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-}
+const csvLine = (row: TableRow, depth: number): CsvRow => ({
+  ...row,
+  id: row.kind === 'group' ? '' : row.id,
+  kind: row.kind === 'group' ? (row.groupLabel ?? 'Group') : row.kind,
+  depth,
+});
 
-function csvCell(v: string | number | null): string {
-  if (v === null) return '';
-  const s = typeof v === 'number' ? String(Math.round(v * 100) / 100) : csvSafe(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function toCsv(header: string[], rows: (string | number | null)[][]): string {
-  // The BOM makes Excel read UTF-8; CRLF is what RFC 4180 asks for.
-  return `\uFEFF${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
-}
-
-/** The source table as on screen: same rows, same order, expanded children included. */
-export function sourceTableCsv(rows: readonly { row: TableRow; depth: number }[], currency: string): string {
-  const header = [
-    'Source',
-    'Source id',
-    'Kind',
-    'Conversations',
-    'Leads',
-    'Converted %',
-    `Invested (${currency})`,
-    'Invested from',
-    `Conversion cost (${currency})`,
-    `Revenue (${currency})`,
-    'ROAS',
-  ];
-  return toCsv(
-    header,
-    rows.map(({ row, depth }) => [
-      depth > 0 ? `  ${row.name}` : row.name,
-      row.kind === 'group' ? '' : row.id,
-      row.kind === 'group' ? (row.groupLabel ?? 'Group') : row.kind,
-      row.conversations,
-      row.leads,
-      row.conversionRate === null ? null : formatPercent(row.conversionRate, 'en-US'),
-      row.invested,
-      row.investedFrom,
-      row.costPerLead,
-      row.revenue,
-      row.roas,
-    ]),
+/** The source table as on screen (same rows, same order, expanded children included) and its totals row. */
+export function sourceTableCsv(
+  rows: readonly { row: TableRow; depth: number }[],
+  total: TableRow,
+  currency: string,
+): string {
+  return sourcesCsv(
+    rows.map(({ row, depth }) => csvLine(row, depth)),
+    { ...csvLine(total, 0), kind: '' },
+    currency,
   );
+}
+
+/**
+ * The table's Total row: the report's totals, or, while a search hides rows, the sums of the shown rows
+ * (labelled as such, so a filtered table never shows a total of rows it does not list).
+ */
+export function totalRow(totals: Totals, shown: readonly TableRow[], filtered: boolean): TableRow {
+  if (filtered) {
+    const n = shown.length;
+    return {
+      ...sumRows('total', `Total of ${n} shown row${n === 1 ? '' : 's'}`, [...shown], ''),
+      investedFrom: null,
+      subRows: undefined,
+    };
+  }
+  return {
+    id: 'total',
+    kind: 'group',
+    name: 'Total',
+    conversations: totals.conversations,
+    leads: totals.leads,
+    conversionRate: totals.conversionRate,
+    invested: totals.invested,
+    investedFrom: null,
+    investedOther: totals.investedOther,
+    costPerLead: totals.costPerLead,
+    revenue: totals.revenue,
+    revenueOther: totals.revenueOther,
+    roas: totals.roas,
+    source: null,
+  };
 }

@@ -1,0 +1,18 @@
+import type { SourceRow } from '../../../shared/contract';
+
+const TAGS = {
+  meta: { text: 'synced', title: 'Synced from Meta' },
+  manual: { text: 'manual', title: 'Entered by hand' },
+  mixed: { text: 'edited', title: 'Meta spend, partly overridden by hand' },
+} as const;
+
+/** Where an Invested figure comes from, next to the amount. */
+export function InvestedTag({ from }: { from: SourceRow['investedFrom'] }) {
+  if (from === null) return null;
+  const tag = TAGS[from];
+  return (
+    <span className={`synced-tag tag-${from}`} title={tag.title} data-testid="invested-tag">
+      {tag.text}
+    </span>
+  );
+}
