@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { CallResult, CoreEvent } from '../../shared/contract';
 import { ApiError, httpStatusFor } from '../../shared/contract/errors';
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
 import type { CoreHost } from '../host/host';
 import { toErrorShape } from '../host/protocol';
 import { receiverRoutes } from './routes';
@@ -121,7 +122,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   for (const register of receiverRoutes) await register(app, options.host);
 
   if (options.rendererDir && fs.existsSync(options.rendererDir)) {
-    await app.register(fastifyStatic, { root: options.rendererDir, index: ['index.html'], wildcard: false });
+    await app.register(fastifyStatic, {
+      root: options.rendererDir,
+      index: ['index.html'],
+      wildcard: false,
+      // The full policy as a header: frame-ancestors has no effect in the page's meta tag (src/shared/csp.ts).
+      setHeaders: (res) => res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY),
+    });
     app.setNotFoundHandler((req, reply) => {
       if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.sendFile('index.html');
       return reply

@@ -7,6 +7,7 @@ import { toRangeInput } from '../lib/range';
 import type { GroupAds, TableRow } from '../lib/sources';
 import { useClient, useDashboard } from '../state/context';
 import { useDownloadStatus } from '../state/download';
+import { zoneArg } from '../state/store';
 import { EventPicker } from './EventPicker';
 import { Funnel } from './Funnel';
 import { DownloadIcon } from './Icons';
@@ -22,6 +23,7 @@ export function useContactsDownload() {
   const phoneId = useDashboard((s) => s.phoneId);
   const phone = useDashboard((s) => s.phones?.find((p) => p.id === s.phoneId) ?? null);
   const range = useDashboard((s) => s.range);
+  const timezone = useDashboard((s) => s.timezone);
   const report = useDashboard((s) => s.report);
   const [status, setStatus] = useDownloadStatus();
   const run = async (sourceId: string | null, all: boolean) => {
@@ -31,6 +33,7 @@ export function useContactsDownload() {
       const r = await client.api['contacts.export']({
         phone: phoneId,
         range: toRangeInput(range),
+        ...zoneArg(timezone),
         ...(report?.event ? { event: report.event.id } : {}),
         ...(sourceId ? { source: sourceId } : {}),
         ...(all ? { all: true } : {}),
