@@ -28,9 +28,9 @@ test('settings: unattributed events, quarantine body, privacy, templates, Meta a
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
 
-  const channel = await api('channels.add', { phoneNumberId: 'PN1', name: 'Shop DE' });
+  const channel = await api('channels.add', { phoneNumberId: '106540352242922', name: 'Shop DE' });
   const post = (body: string) =>
-    fetch(`${server.origin}/webhooks/360dialog/PN1`, {
+    fetch(`${server.origin}/webhooks/360dialog/106540352242922`, {
       method: 'POST',
       headers: { authorization: `Bearer ${channel.secret}`, 'content-type': 'application/json' },
       body,
@@ -48,7 +48,7 @@ test('settings: unattributed events, quarantine body, privacy, templates, Meta a
               field: 'messages',
               value: {
                 messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '15550001111', phone_number_id: 'PN1' },
+                metadata: { display_phone_number: '15550001111', phone_number_id: '106540352242922' },
                 contacts: [{ profile: { name: 'Ana' }, wa_id: LEAD }],
                 messages: [
                   { from: LEAD, id: 'wamid.1', timestamp: String(start), type: 'text', text: { body: 'Hi' } },

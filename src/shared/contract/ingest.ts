@@ -10,6 +10,19 @@ export const ChannelId = z
   .trim()
   .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a channel is its phone_number_id: 1-64 letters, digits, ".", "_" or "-"');
 
+/**
+ * A new channel's phone_number_id: Meta's numeric id of the business number (WhatsApp Cloud API,
+ * https://developers.facebook.com/docs/whatsapp/cloud-api/reference/phone-numbers, "id"), digits only.
+ * Ids of channels added earlier stay readable through ChannelId.
+ */
+export const PhoneNumberId = z
+  .string()
+  .trim()
+  .regex(
+    /^\d{3,20}$/,
+    'must be the digits of the phone_number_id (3 to 20 digits, such as 106540352242922), not the phone number',
+  );
+
 export const Channel = z.object({
   id: ChannelId,
   name: z.string().nullable(),
@@ -94,7 +107,7 @@ export const ingestMethods = {
   'channels.add': method({
     args: z
       .object({
-        phoneNumberId: ChannelId,
+        phoneNumberId: PhoneNumberId,
         name: z.string().trim().max(100).optional(),
         apiKey: z.string().trim().min(1).max(500).optional(),
       })
@@ -156,7 +169,7 @@ export const ingestMethods = {
       .object({
         files: z.array(z.string().min(1)).min(1),
         /** phone_number_id for On-Premise payloads (they carry no business number). */
-        channel: ChannelId.optional(),
+        channel: PhoneNumberId.optional(),
       })
       .strict(),
     result: ImportSummary,

@@ -71,10 +71,12 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
 
   if (!drill) return null;
 
-  const backToList = () => {
-    setOpen(null);
+  // The button that was pressed disappears with the view it was in: the focus stays in the drawer.
+  const show = (id: string | null) => {
+    setOpen(id);
     panelRef.current?.focus();
   };
+  const backToList = () => show(null);
 
   const loadMore = async () => {
     if (!rows || !phoneId) return;
@@ -183,11 +185,7 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
                 {rows.map((c) => (
                   <tr key={c.id} data-testid="conversation-row">
                     <td className="col-name">
-                      <button
-                        type="button"
-                        className="link-button contact-cell"
-                        onClick={() => setOpen(c.id)}
-                      >
+                      <button type="button" className="link-button contact-cell" onClick={() => show(c.id)}>
                         <span className="contact-name">{c.name ?? `+${c.contact}`}</span>
                         {c.name && <span className="muted small">+{c.contact}</span>}
                       </button>
