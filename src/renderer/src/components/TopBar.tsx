@@ -201,7 +201,7 @@ function TimezonePicker() {
   const current = timezone ?? '';
   return (
     <label className="field-inline tz-field" title="Report timezone: dates and days are counted in this zone">
-      <span className="muted small">Timezone</span>
+      <span className="sr-only">Report timezone</span>
       <select
         className="select select-tz"
         value={current}
