@@ -89,13 +89,14 @@ export const test = base.extend<Fixtures>({
   },
 
   consoleProblems: [
-    async ({ page }, use, testInfo) => {
+    async ({ context }, use, testInfo) => {
       const seen = new ConsoleProblems();
-      page.on('console', (m) => {
+      // On the context, so the listeners are there before the page's first navigation.
+      context.on('console', (m) => {
         if (m.type() === 'error' || m.type() === 'warning')
           seen.add(`console.${m.type()}: ${m.text()} (${m.location().url})`);
       });
-      page.on('pageerror', (e) => seen.add(`uncaught: ${e.message}`));
+      context.on('weberror', (e) => seen.add(`uncaught: ${e.error().message}`));
       await use(seen);
       // Only a test that otherwise passed: its own failure is the better message.
       if (testInfo.status === testInfo.expectedStatus)
@@ -104,7 +105,9 @@ export const test = base.extend<Fixtures>({
     { auto: true },
   ],
 
-  page: async ({ page, server }, use) => {
+  page: async ({ page, server, consoleProblems }, use) => {
+    // Listening before the first navigation: an error while the page loads counts too.
+    void consoleProblems;
     await page.goto(server.url);
     await use(page);
   },
