@@ -209,7 +209,10 @@ function TimezonePicker() {
         aria-label="Report timezone"
         data-testid="timezone-select"
       >
-        <option value="">{fallback ? `${zoneName(fallback)} (workspace)` : 'Workspace setting'}</option>
+        {/* The workspace's own zone: its name alone, so the narrow select does not cut it. */}
+        <option value="" title="The workspace's timezone setting">
+          {fallback ? zoneName(fallback) : 'Workspace setting'}
+        </option>
         {timezone && !list.includes(timezone) && <option value={timezone}>{zoneName(timezone)}</option>}
         {list.map((tz) => (
           <option key={tz} value={tz}>
