@@ -5,7 +5,7 @@ import type { Plugin } from 'vite';
 
 /**
  * The dev server's React Fast Refresh preamble is an inline script; the built renderer keeps the strict
- * meta-tag CSP of index.html (src/main/csp.ts holds both policies).
+ * meta-tag CSP of index.html (src/shared/security-headers.ts holds both policies).
  */
 function devCsp(): Plugin {
   return {

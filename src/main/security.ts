@@ -1,5 +1,5 @@
 import { type App, type Session, shell } from 'electron';
-import { CONTENT_SECURITY_POLICY, DEV_CONTENT_SECURITY_POLICY } from './csp';
+import { CONTENT_SECURITY_POLICY, DEV_CONTENT_SECURITY_POLICY } from '../shared/security-headers';
 import { type AppOrigin, isPermissionAllowed, navigationDecision } from './url-policy';
 
 /**

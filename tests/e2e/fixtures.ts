@@ -32,6 +32,11 @@ export type E2eApi = <M extends MethodName>(
 
 interface Fixtures {
   server: BrowserModeServer;
+  /**
+   * Console errors and warnings (and uncaught page errors) seen so far; any left at the end fails the test.
+   * A test that provokes one on purpose removes what it expected with `consoleProblems.take(pattern)`.
+   */
+  consoleProblems: ConsoleProblems;
   api: E2eApi;
   /** Saves a full-page screenshot as test-results/screenshots/<name>.png and returns the path. */
   saveScreenshot: (name: string) => Promise<string>;
@@ -83,7 +88,26 @@ export const test = base.extend<Fixtures>({
     });
   },
 
-  page: async ({ page, server }, use) => {
+  consoleProblems: [
+    async ({ context }, use, testInfo) => {
+      const seen = new ConsoleProblems();
+      // On the context, so the listeners are there before the page's first navigation.
+      context.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning')
+          seen.add(`console.${m.type()}: ${m.text()} (${m.location().url})`);
+      });
+      context.on('weberror', (e) => seen.add(`uncaught: ${e.error().message}`));
+      await use(seen);
+      // Only a test that otherwise passed: its own failure is the better message.
+      if (testInfo.status === testInfo.expectedStatus)
+        expect(seen.list, 'the browser console stays clean').toEqual([]);
+    },
+    { auto: true },
+  ],
+
+  page: async ({ page, server, consoleProblems }, use) => {
+    // Listening before the first navigation: an error while the page loads counts too.
+    void consoleProblems;
     await page.goto(server.url);
     await use(page);
   },
@@ -92,6 +116,19 @@ export const test = base.extend<Fixtures>({
     await use(async (name) => shoot(page, name));
   },
 });
+
+export class ConsoleProblems {
+  readonly list: string[] = [];
+  add(text: string): void {
+    this.list.push(text);
+  }
+  /** Removes and returns the messages matching `pattern` (an expected error the test provoked). */
+  take(pattern: RegExp): string[] {
+    const taken = this.list.filter((t) => pattern.test(t));
+    for (const t of taken) this.list.splice(this.list.indexOf(t), 1);
+    return taken;
+  }
+}
 
 export async function shoot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^a-z0-9._-]+/gi, '-')}.png`);

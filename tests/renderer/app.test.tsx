@@ -19,7 +19,9 @@ describe('app shell', () => {
     expect(within(screen.getByTestId('kpi-conversations')).getByText(/\+32[.,]0\s?%/)).toBeTruthy();
     expect(document.title).toContain('+49 151 2345678');
     expect(argsOf(transport, 'report.get')[0]).toEqual({ phone: 'pn1', range: { preset: '30d' } });
-    expect(screen.getByText('Europe/Berlin')).toBeTruthy();
+    // The report timezone, in the top bar's select.
+    const tz = screen.getByTestId('timezone-select') as HTMLSelectElement;
+    expect(tz.selectedOptions[0]?.textContent).toBe('Europe/Berlin');
   });
 
   it('restores the remembered workspace, phone, range and event on launch', async () => {

@@ -70,6 +70,8 @@ describe('drill-down', () => {
       </AppProvider>,
     );
     const drawer = await screen.findByTestId('drilldown');
+    // The drawer takes the keyboard focus when it opens.
+    expect(document.activeElement).toBe(drawer);
     await waitFor(() => expect(within(drawer).getAllByTestId('conversation-row')).toHaveLength(2));
     const args = transport.calls.find((c) => c.method === 'sources.conversations')!.args;
     expect(args).toMatchObject({
@@ -85,7 +87,11 @@ describe('drill-down', () => {
     const timeline = await within(drawer).findByTestId('timeline');
     expect(within(timeline).getByText('Hi, promo10 please')).toBeTruthy();
     expect(within(timeline).getByText('purchase')).toBeTruthy();
-    fireEvent.click(within(drawer).getByRole('button', { name: 'Back to the conversations' }));
+    // Escape goes back from a timeline to the list (the focus stays in the drawer), then closes it.
+    fireEvent.keyDown(within(drawer).getByTestId('timeline'), { key: 'Escape' });
     expect(within(drawer).getAllByTestId('conversation-row')).toHaveLength(2);
+    expect(drawer.contains(document.activeElement)).toBe(true);
+    fireEvent.keyDown(drawer, { key: 'Escape' });
+    expect(store.getState().drill).toBeNull();
   });
 });

@@ -13,6 +13,7 @@ import {
   type ResultOf,
 } from '../../shared/contract';
 import { ApiError } from '../../shared/contract/errors';
+import { issueMessage } from '../../shared/contract/issues';
 import { prechecks } from '../prechecks';
 import type { PrefsStore } from '../prefs/prefs-store';
 import type { SecretStore } from '../secrets/secret-store';
@@ -135,11 +136,7 @@ export class CoreHost {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue?.path.join('.') || undefined;
-      throw new ApiError(
-        'invalid_argument',
-        `${field ? `${field}: ` : ''}${issue?.message ?? 'invalid arguments'}`,
-        field,
-      );
+      throw new ApiError('invalid_argument', issue ? issueMessage(issue) : 'The request is not valid', field);
     }
     const ws = workspace || DEFAULT_WORKSPACE;
     const lane: Lane = spec.lane;

@@ -36,6 +36,9 @@ export function mergePreferences(current: Preferences, patch: Preferences): Pref
     ...patch,
     ...(patch.eventByPhone ? { eventByPhone: { ...current.eventByPhone, ...patch.eventByPhone } } : {}),
     ...(patch.funnelByPhone ? { funnelByPhone: { ...current.funnelByPhone, ...patch.funnelByPhone } } : {}),
+    ...(patch.timezoneByWorkspace
+      ? { timezoneByWorkspace: { ...current.timezoneByWorkspace, ...patch.timezoneByWorkspace } }
+      : {}),
     ...(patch.table ? { table: { ...current.table, ...patch.table } } : {}),
   };
 }

@@ -152,7 +152,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   for (const register of receiverRoutes) await register(app, options.host);
 
   if (options.rendererDir && fs.existsSync(options.rendererDir)) {
-    await app.register(fastifyStatic, { root: options.rendererDir, index: ['index.html'], wildcard: false });
+    await app.register(fastifyStatic, {
+      root: options.rendererDir,
+      index: ['index.html'],
+      wildcard: false,
+      // The full policy as a header: frame-ancestors has no effect in the page's meta tag.
+      setHeaders: (res) => {
+        for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+      },
+    });
     app.setNotFoundHandler((req, reply) => {
       if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.sendFile('index.html');
       return reply

@@ -43,6 +43,8 @@ export const Preferences = z.object({
     .optional(),
   eventByPhone: z.record(z.string(), z.string()).optional(),
   funnelByPhone: z.record(z.string(), z.array(z.string()).max(5)).optional(),
+  /** The report timezone chosen in the top bar, per workspace ("" = the workspace's setting). */
+  timezoneByWorkspace: z.record(z.string(), z.string().max(100)).optional(),
   theme: z.enum(['system', 'light', 'dark']).optional(),
   table: z
     .object({

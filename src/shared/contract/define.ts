@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from '../timezone';
 
 /**
  * Which worker lane runs a method. Reads run beside writes (SQLite WAL lets them), so a slow
@@ -33,6 +34,12 @@ export const WorkspaceName = z
   .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a workspace name is 1-64 lower-case letters, digits, - or _');
 
 export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
+export const TimeZone = z
+  .string()
+  .trim()
+  .min(1)
+  .refine(isTimeZone, 'is not a time zone; use a name such as Europe/Berlin or America/New_York');
+
 export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, 'a currency is a three-letter ISO 4217 code');
 
 /** Errors cross every transport as this shape; `code` is stable, `message` is for people. */

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { method, Ok } from './define';
 import { PhoneNumberId } from './phone-number-id';
 
+export { PhoneNumberId };
+
 // Ingestion: webhook channels, external-event API keys, quarantine, file import, privacy.
 // Secrets (channel secrets, API keys) appear only in the result of the call that creates them.
 
@@ -93,7 +95,7 @@ export const ingestMethods = {
   'channels.add': method({
     args: z
       .object({
-        phoneNumberId: ChannelId,
+        phoneNumberId: PhoneNumberId,
         name: z.string().trim().max(100).optional(),
         apiKey: z.string().trim().min(1).max(500).optional(),
       })
@@ -156,7 +158,7 @@ export const ingestMethods = {
       .object({
         files: z.array(z.string().min(1)).min(1),
         /** phone_number_id for On-Premise payloads (they carry no business number). */
-        channel: ChannelId.optional(),
+        channel: PhoneNumberId.optional(),
       })
       .strict(),
     result: ImportSummary,

@@ -8,7 +8,8 @@ import { z } from 'zod';
 /** Digits only, no leading zero, 5 to 20 of them (a 64-bit id has at most 20). */
 export const PHONE_NUMBER_ID_PATTERN = /^[1-9][0-9]{4,19}$/;
 
-export const PHONE_NUMBER_ID_RULE = 'a phone number id is its digits (5 to 20, as Meta shows it)';
+export const PHONE_NUMBER_ID_RULE =
+  'must be the digits of the phone_number_id Meta shows (5 to 20 digits, such as 106540352242922), not the phone number';
 
 export function isPhoneNumberId(v: unknown): v is string {
   return typeof v === 'string' && PHONE_NUMBER_ID_PATTERN.test(v);

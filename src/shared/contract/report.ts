@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CurrencyCode, IsoDate, method } from './define';
+import { CurrencyCode, IsoDate, method, TimeZone } from './define';
 
 // The report's keys are stable and documented in docs/metrics.md (attribution issue).
 
@@ -130,7 +130,7 @@ export const ReportQuery = z
     phone: z.string().min(1),
     range: RangeInput,
     event: z.string().optional(),
-    timezone: z.string().optional(),
+    timezone: TimeZone.optional(),
     funnel: z.array(z.string()).max(5).optional(),
   })
   .strict();
@@ -151,7 +151,7 @@ export const reportMethods = {
       .object({
         phone: z.string().min(1),
         range: RangeInput,
-        timezone: z.string().optional(),
+        timezone: TimeZone.optional(),
         kind: EventKind.optional(),
         search: z.string().max(200).optional(),
         limit: z.number().int().min(1).max(10000).optional(),

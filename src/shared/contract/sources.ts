@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CurrencyCode, IsoDate, method, Ok } from './define';
+import { CurrencyCode, IsoDate, method, Ok, TimeZone } from './define';
 import { RangeInput } from './report';
 
 // Attribution's other methods: source names and Invested, keywords, settings, the leads export and the
@@ -39,7 +39,7 @@ export type Investment = z.infer<typeof Investment>;
 const Scope = {
   phone: z.string().min(1),
   range: RangeInput,
-  timezone: z.string().optional(),
+  timezone: TimeZone.optional(),
 };
 
 export const ConversationRow = z.object({

@@ -231,14 +231,14 @@ describe('attribution contract', () => {
         .slice(1)
         .map((l) => l.split(','));
     const purchase = rows(
-      (await core.call('contacts.export', { phone: 'PN1', range, event: 'ext:Purchase' })).csv,
+      (await core.call('contacts.export', { phone: '1000000001', range, event: 'ext:Purchase' })).csv,
     );
     expect(purchase.map((r) => [r[0], r[4], r[5], r[6], r[8], r[10], r[11]])).toEqual([
       ['"+4911"', 'Brand', 'DE', 'Video 1', 'Purchase', '20', 'USD'],
       ['"+4911"', 'Brand', 'DE', 'Video 1', 'Purchase', '5', 'EUR'],
     ]);
     const signup = rows(
-      (await core.call('contacts.export', { phone: 'PN1', range, event: 'ext:Signup' })).csv,
+      (await core.call('contacts.export', { phone: '1000000001', range, event: 'ext:Signup' })).csv,
     );
     expect(signup.map((r) => [r[2], r[8], r[10], r[11]])).toEqual([
       ['text:hello', 'Signup', '', ''],

@@ -167,7 +167,7 @@ describe('import.files', () => {
       pruned: 0,
     });
     await expect(core.call('ingest.settings.set', { rawRetentionDays: 0 })).rejects.toThrow(
-      /rawRetentionDays/,
+      /^Raw retention days must be at least 1$/,
     );
   }, 90_000);
 

@@ -107,8 +107,10 @@ describe('a phone number id is digits of a plausible length everywhere it is acc
   it("a send log's phone_number_id follows the same rule", () => {
     const row = { message_id: 'wamid.S', to: '4915123456789', template_name: 't' };
     expect(outgoingFromRow({ ...row, phone_number_id: MAIN }, undefined).phoneNumberId).toBe(MAIN);
-    expect(() => outgoingFromRow({ ...row, phone_number_id: '0' }, undefined)).toThrow(/phone number id/);
-    expect(() => outgoingFromRow(row, 'x')).toThrow(/phone number id/);
+    expect(() => outgoingFromRow({ ...row, phone_number_id: '0' }, undefined)).toThrow(
+      /phone_number_id Meta shows/,
+    );
+    expect(() => outgoingFromRow(row, 'x')).toThrow(/phone_number_id Meta shows/);
   });
 });
 

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ConversationRow, ResultOf } from '../../../shared/contract';
 import { errorText } from '../lib/errors';
 import { DASH, formatDateTime, formatDuration, formatInt, formatMoney } from '../lib/format';
 import { toRangeInput } from '../lib/range';
 import { useClient, useDashboard } from '../state/context';
+import { zoneArg } from '../state/store';
 import { BackIcon, CloseIcon, DownloadIcon } from './Icons';
 
 const PAGE = 100;
@@ -16,6 +17,7 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
   const closeDrill = useDashboard((s) => s.closeDrill);
   const phoneId = useDashboard((s) => s.phoneId);
   const range = useDashboard((s) => s.range);
+  const timezone = useDashboard((s) => s.timezone);
   const report = useDashboard((s) => s.report);
   const eventId = report?.event?.id;
   const currency = report?.totals.currency ?? 'USD';
@@ -25,6 +27,21 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
   const [error, setError] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [open, setOpen] = useState<string | null>(null);
+  const panelRef = useRef<HTMLElement>(null);
+
+  // Keyboard users land in the drawer when it opens, and back on the row they opened it from when it closes
+  // (WAI-ARIA APG, Dialog (Modal) pattern, https://www.w3.org/WAI/ARIA/apg/patterns/dialog-modal/).
+  const sourceId = drill?.sourceId;
+  useEffect(() => {
+    if (!sourceId) return;
+    panelRef.current?.focus();
+    return () => {
+      const row = document.querySelector<HTMLElement>(
+        `[data-source-id="${CSS.escape(sourceId)}"] .source-name`,
+      );
+      row?.focus();
+    };
+  }, [sourceId]);
 
   useEffect(() => {
     if (!drill || !phoneId) return;
@@ -35,6 +52,7 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
     client.api['sources.conversations']({
       phone: phoneId,
       range: toRangeInput(range),
+      ...zoneArg(timezone),
       source: drill.sourceId,
       ...(eventId ? { event: eventId } : {}),
       limit: PAGE,
@@ -49,9 +67,16 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
     return () => {
       live = false;
     };
-  }, [client, drill, phoneId, range, eventId]);
+  }, [client, drill, phoneId, range, timezone, eventId]);
 
   if (!drill) return null;
+
+  // The button that was pressed disappears with the view it was in: the focus stays in the drawer.
+  const show = (id: string | null) => {
+    setOpen(id);
+    panelRef.current?.focus();
+  };
+  const backToList = () => show(null);
 
   const loadMore = async () => {
     if (!rows || !phoneId) return;
@@ -60,6 +85,8 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
       const r = await client.api['sources.conversations']({
         phone: phoneId,
         range: toRangeInput(range),
+        ...zoneArg(timezone),
+        ...zoneArg(timezone),
         source: drill.sourceId,
         ...(eventId ? { event: eventId } : {}),
         offset: rows.length,
@@ -75,9 +102,17 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
 
   return (
     <aside
+      ref={panelRef}
       className="drawer drill"
       aria-label={`Conversations of ${drill.sourceName}`}
       data-testid="drilldown"
+      tabIndex={-1}
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape') return;
+        e.stopPropagation();
+        if (open) backToList();
+        else closeDrill();
+      }}
     >
       <header className="panel-head">
         {open ? (
@@ -85,7 +120,7 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
             type="button"
             className="icon-button"
             aria-label="Back to the conversations"
-            onClick={() => setOpen(null)}
+            onClick={backToList}
           >
             <BackIcon />
           </button>
@@ -150,11 +185,7 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
                 {rows.map((c) => (
                   <tr key={c.id} data-testid="conversation-row">
                     <td className="col-name">
-                      <button
-                        type="button"
-                        className="link-button contact-cell"
-                        onClick={() => setOpen(c.id)}
-                      >
+                      <button type="button" className="link-button contact-cell" onClick={() => show(c.id)}>
                         <span className="contact-name">{c.name ?? `+${c.contact}`}</span>
                         {c.name && <span className="muted small">+{c.contact}</span>}
                       </button>

@@ -1,10 +1,11 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import type { AvailableEvent } from '../../../shared/contract';
 import { errorText } from '../lib/errors';
 import { groupEvents, KIND_SHORT, matchEvents } from '../lib/events';
 import { formatInt } from '../lib/format';
 import { toRangeInput } from '../lib/range';
 import { useClient, useDashboard } from '../state/context';
+import { zoneArg } from '../state/store';
 import { ChevronDown, SearchIcon } from './Icons';
 import { Popover } from './Popover';
 
@@ -81,16 +82,25 @@ export function EventList({
   const client = useClient();
   const phoneId = useDashboard((s) => s.phoneId);
   const range = useDashboard((s) => s.range);
+  const timezone = useDashboard((s) => s.timezone);
   const [query, setQuery] = useState('');
   const [remote, setRemote] = useState<{ q: string; events: AvailableEvent[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [active, setActive] = useState(-1);
+  const idBase = useId();
 
   // The first 500 events are local; thousands of distinct texts need the core's search.
   useEffect(() => {
     const q = query.trim();
     if (!q || !phoneId) return;
     const t = setTimeout(() => {
-      client.api['events.list']({ phone: phoneId, range: toRangeInput(range), search: q, limit: 200 }).then(
+      client.api['events.list']({
+        phone: phoneId,
+        range: toRangeInput(range),
+        search: q,
+        limit: 200,
+        ...zoneArg(timezone),
+      }).then(
         (r) => {
           setRemote({ q, events: r.events });
           setError(null);
@@ -99,7 +109,7 @@ export function EventList({
       );
     }, 200);
     return () => clearTimeout(t);
-  }, [query, phoneId, range, client]);
+  }, [query, phoneId, range, timezone, client]);
 
   const groups = useMemo(() => {
     const q = query.trim();
@@ -107,6 +117,32 @@ export function EventList({
     const list = remote?.q === q ? remote.events : matchEvents(events ?? [], q);
     return groupEvents(list, 25);
   }, [events, query, remote, perGroup]);
+  // The options in screen order, for the arrow keys.
+  const options = useMemo(() => groups.flatMap((g) => g.events), [groups]);
+  const activeId = options[active] ? `${idBase}-${active}` : undefined;
+  let index = 0;
+
+  // Focus stays in the search field while the arrows move a highlight and Enter picks it (WAI-ARIA APG,
+  // Combobox pattern, "Listbox Popup Keyboard Interaction", https://www.w3.org/WAI/ARIA/apg/patterns/combobox/).
+  const onKeyDown = (e: React.KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      if (options.length === 0) return;
+      const step = e.key === 'ArrowDown' ? 1 : -1;
+      setActive((a) =>
+        a < 0 ? (step > 0 ? 0 : options.length - 1) : (a + step + options.length) % options.length,
+      );
+    } else if (e.key === 'Enter') {
+      const pick = options[active] ?? (options.length === 1 ? options[0] : undefined);
+      if (pick) {
+        e.preventDefault();
+        onPick(pick.id);
+      }
+    }
+  };
+  useEffect(() => {
+    if (activeId) document.getElementById(activeId)?.scrollIntoView?.({ block: 'nearest' });
+  }, [activeId]);
 
   return (
     <div className="event-list">
@@ -115,9 +151,18 @@ export function EventList({
         <span className="sr-only">Search events</span>
         <input
           type="search"
+          role="combobox"
+          aria-expanded="true"
+          aria-controls={`${idBase}-list`}
+          aria-activedescendant={activeId}
+          aria-autocomplete="list"
           placeholder="Search all events…"
           value={query}
-          onChange={(e) => setQuery(e.target.value)}
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setActive(-1);
+          }}
+          onKeyDown={onKeyDown}
           data-testid="event-search"
         />
       </label>
@@ -128,7 +173,7 @@ export function EventList({
           {query ? `No event matches “${query}”.` : 'No conversion events in this range yet.'}
         </p>
       )}
-      <div className="event-groups">
+      <div className="event-groups" id={`${idBase}-list`}>
         {groups.map((g) => (
           <section key={g.kind} aria-label={g.label} className="event-group">
             <h3 className="event-group-title">
@@ -136,20 +181,24 @@ export function EventList({
               <span className="muted">Leads</span>
             </h3>
             <ul>
-              {g.events.map((e) => (
-                <li key={e.id}>
-                  <button
-                    type="button"
-                    className={`event-option ${e.id === selected ? 'selected' : ''}`}
-                    aria-pressed={e.id === selected}
-                    onClick={() => onPick(e.id)}
-                    title={e.id}
-                  >
-                    <span className="event-option-label">{e.label}</span>
-                    <span className="num">{formatInt(e.leads)}</span>
-                  </button>
-                </li>
-              ))}
+              {g.events.map((e) => {
+                const i = index++;
+                return (
+                  <li key={e.id}>
+                    <button
+                      type="button"
+                      id={`${idBase}-${i}`}
+                      className={`event-option ${e.id === selected ? 'selected' : ''} ${i === active ? 'active' : ''}`}
+                      aria-pressed={e.id === selected}
+                      onClick={() => onPick(e.id)}
+                      title={e.id}
+                    >
+                      <span className="event-option-label">{e.label}</span>
+                      <span className="num">{formatInt(e.leads)}</span>
+                    </button>
+                  </li>
+                );
+              })}
             </ul>
             {g.more > 0 && !query && <p className="hint">{formatInt(g.more)} more — search to find them</p>}
           </section>

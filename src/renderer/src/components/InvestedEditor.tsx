@@ -26,6 +26,12 @@ interface Props {
   entries?: { load: () => Promise<Investment[]>; remove: (id: number) => Promise<void> } | undefined;
 }
 
+/**
+ * Above this an amount is more likely a typo (an extra zero, cents typed as units) than a budget:
+ * saving it asks once more.
+ */
+export const LARGE_INVESTED = 1_000_000;
+
 /** Parses "1,234.50", "1234,5", "1 234" into a number; null when it is not an amount ≥ 0. */
 export function parseAmount(text: string): number | null {
   let t = text.trim().replace(/[\s\u00a0']/g, '');
@@ -72,8 +78,11 @@ export function InvestedEditor({
   const [to, setTo] = useState(range.to);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** The amount the user confirmed although it is large; typing another amount asks again. */
+  const [confirmed, setConfirmed] = useState<number | null>(null);
 
   const value = parseAmount(amount);
+  const needsConfirm = value !== null && value > LARGE_INVESTED && confirmed !== value;
   const rangeError = validCustomRange(from, to);
   const curError = /^[A-Z]{3}$/.test(cur) ? null : 'A three-letter currency code, such as USD';
   const problem = value === null ? 'Enter an amount of 0 or more' : (rangeError ?? curError);
@@ -84,7 +93,7 @@ export function InvestedEditor({
       aria-label={`Invested in ${sourceName}`}
       onSubmit={async (e) => {
         e.preventDefault();
-        if (problem || value === null) return;
+        if (problem || value === null || needsConfirm) return;
         setSaving(true);
         setError(null);
         try {
@@ -114,7 +123,10 @@ export function InvestedEditor({
             inputMode="decimal"
             value={amount}
             onChange={(e) => setAmount(e.target.value)}
+            // Typing replaces the amount shown rather than appending to it.
+            onFocus={(e) => e.currentTarget.select()}
             aria-invalid={value === null}
+            aria-describedby={needsConfirm ? 'invest-large' : undefined}
             data-testid="invest-amount"
           />
         </label>
@@ -173,11 +185,25 @@ export function InvestedEditor({
         </div>
       )}
       {(error || (problem && amount !== '')) && <p className="hint error-text">{error ?? problem}</p>}
+      {needsConfirm && !problem && (
+        <p className="notice warn row between" id="invest-large" role="alert" data-testid="invest-large">
+          <span>
+            {formatMoney(value, cur)} is more than {formatMoney(LARGE_INVESTED, cur)}. Is the amount right?
+          </span>
+          <button type="button" className="button small" onClick={() => setConfirmed(value)}>
+            Yes, it is
+          </button>
+        </p>
+      )}
       <div className="row end">
         <button type="button" className="button ghost" onClick={onCancel}>
           Cancel
         </button>
-        <button type="submit" className="button primary" disabled={problem !== null || saving}>
+        <button
+          type="submit"
+          className="button primary"
+          disabled={problem !== null || needsConfirm || saving}
+        >
           {saving ? 'Saving…' : 'Save'}
         </button>
       </div>

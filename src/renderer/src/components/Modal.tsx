@@ -1,6 +1,7 @@
 import { type ReactNode, useEffect, useRef } from 'react';
+import { focusables, trapTab } from '../lib/focus';
 
-/** A centred dialog; focus moves into it and returns to where it came from on close. */
+/** A centred dialog; focus moves into it, stays inside (Tab wraps), and returns to where it came from on close. */
 export function Modal({
   label,
   onClose,
@@ -13,7 +14,7 @@ export function Modal({
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const back = document.activeElement as HTMLElement | null;
-    ref.current?.querySelector<HTMLElement>('input, select, textarea, button')?.focus();
+    if (ref.current) focusables(ref.current)[0]?.focus();
     return () => back?.focus?.();
   }, []);
   return (
@@ -35,7 +36,7 @@ export function Modal({
           if (e.key === 'Escape') {
             e.stopPropagation();
             onClose();
-          }
+          } else if (ref.current) trapTab(ref.current, e);
         }}
       >
         {children}

@@ -28,7 +28,7 @@ export function TopBar({ onToggleJobs, jobsOpen }: { onToggleJobs: () => void; j
         <>
           <PhonePicker />
           <RangePicker />
-          <TimezoneLabel />
+          <TimezonePicker />
         </>
       )}
       <div className="topbar-spacer" />
@@ -182,13 +182,45 @@ function CustomRange({
   );
 }
 
-function TimezoneLabel() {
-  const tz = useDashboard((s) => s.report?.range.timezone);
-  if (!tz) return null;
+/** Every zone the runtime knows (ECMA-402 Intl.supportedValuesOf), read once. */
+let zones: string[] | null = null;
+const allZones = (): string[] => {
+  zones ??= Intl.supportedValuesOf('timeZone');
+  return zones;
+};
+const zoneName = (tz: string) => tz.replace(/_/g, ' ');
+
+/** The report timezone (days, weeks and ranges are counted in it), changeable for this workspace. */
+function TimezonePicker() {
+  const timezone = useDashboard((s) => s.timezone);
+  const fallback = useDashboard((s) => s.defaultTimezone);
+  const shown = useDashboard((s) => s.report?.range.timezone);
+  const setTimezone = useDashboard((s) => s.setTimezone);
+  if (!shown && !fallback) return null;
+  const list = allZones();
+  const current = timezone ?? '';
   return (
-    <span className="tz muted" title="Report timezone: dates and days are counted in this zone">
-      {tz.replace(/_/g, ' ')}
-    </span>
+    <label className="field-inline tz-field" title="Report timezone: dates and days are counted in this zone">
+      <span className="sr-only">Report timezone</span>
+      <select
+        className="select select-tz"
+        value={current}
+        onChange={(e) => setTimezone(e.target.value || null)}
+        aria-label="Report timezone"
+        data-testid="timezone-select"
+      >
+        {/* The workspace's own zone: its name alone, so the narrow select does not cut it. */}
+        <option value="" title="The workspace's timezone setting">
+          {fallback ? zoneName(fallback) : 'Workspace setting'}
+        </option>
+        {timezone && !list.includes(timezone) && <option value={timezone}>{zoneName(timezone)}</option>}
+        {list.map((tz) => (
+          <option key={tz} value={tz}>
+            {zoneName(tz)}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

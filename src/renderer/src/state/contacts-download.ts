@@ -4,6 +4,7 @@ import { saveCsv } from '../lib/exports';
 import { toRangeInput } from '../lib/range';
 import { useClient, useDashboard } from './context';
 import { useDownloadStatus } from './download';
+import { zoneArg } from './store';
 
 /**
  * Contacts CSV from the core (the same file as `insights contacts`), saved or downloaded: the leads of the
@@ -14,6 +15,7 @@ export function useContactsDownload() {
   const phoneId = useDashboard((s) => s.phoneId);
   const phone = useDashboard((s) => s.phones?.find((p) => p.id === s.phoneId) ?? null);
   const range = useDashboard((s) => s.range);
+  const timezone = useDashboard((s) => s.timezone);
   const report = useDashboard((s) => s.report);
   const [status, setStatus] = useDownloadStatus();
   const run = async (sourceId: string | null, all: boolean) => {
@@ -23,6 +25,7 @@ export function useContactsDownload() {
       const r = await client.api['contacts.export']({
         phone: phoneId,
         range: toRangeInput(range),
+        ...zoneArg(timezone),
         ...(report?.event ? { event: report.event.id } : {}),
         ...(sourceId ? { source: sourceId } : {}),
         ...(all ? { all: true } : {}),

@@ -10,6 +10,7 @@ import type {
   ReportQuery,
   Workspace,
 } from '../../../shared/contract';
+import { isTimeZone } from '../../../shared/timezone';
 import type { Client } from '../api/client';
 import { errorText, isOffline } from '../lib/errors';
 import { effectiveSteps } from '../lib/funnel';
@@ -30,6 +31,10 @@ export interface DashboardState {
   phonesError: string | null;
   phoneId: string | null;
   range: RangeSelection;
+  /** The report timezone chosen in the top bar for this workspace; null = the workspace's setting. */
+  timezone: string | null;
+  /** The workspace's own report timezone (as the last report without a choice said). */
+  defaultTimezone: string | null;
   /** The user's (or remembered) event; null lets the core pick the suggested one. */
   eventId: string | null;
   /** Custom funnel steps for this phone; undefined = the selected event alone. */
@@ -54,6 +59,7 @@ export interface DashboardState {
   setWorkspace(name: string): Promise<void>;
   setPhone(id: string): void;
   setRange(range: RangeSelection): void;
+  setTimezone(timezone: string | null): void;
   setEvent(id: string): void;
   setFunnel(steps: string[] | undefined): void;
   setTheme(theme: ThemePref): void;
@@ -71,6 +77,15 @@ export interface DashboardState {
 }
 
 export type DashboardStore = StoreApi<DashboardState>;
+
+/** The optional `timezone` argument of the report's calls: absent means the workspace's setting. */
+export const zoneArg = (timezone: string | null): { timezone?: string } => (timezone ? { timezone } : {});
+
+/** A remembered choice the runtime still knows (a hand-edited preferences file cannot break the report). */
+function chosenZone(prefs: Preferences, workspace: string): string | null {
+  const tz = prefs.timezoneByWorkspace?.[workspace];
+  return tz && isTimeZone(tz) ? tz : null;
+}
 
 export function createDashboardStore(client: Client): DashboardStore {
   let reportSeq = 0;
@@ -107,7 +122,8 @@ export function createDashboardStore(client: Client): DashboardStore {
       const { phoneId, range, eventId, funnel } = get();
       if (!phoneId) return Promise.resolve();
       const seq = ++reportSeq;
-      const query: ReportQuery = { phone: phoneId, range: toRangeInput(range) };
+      const timezone = get().timezone;
+      const query: ReportQuery = { phone: phoneId, range: toRangeInput(range), ...zoneArg(timezone) };
       if (eventId) query.event = eventId;
       const steps = effectiveSteps(funnel, eventId);
       if (funnel && steps.length > 0) query.funnel = steps;
@@ -116,7 +132,12 @@ export function createDashboardStore(client: Client): DashboardStore {
         (report) => {
           if (seq !== reportSeq) return;
           markReportReceived();
-          set({ report, reportLoading: false, reportError: null });
+          set({
+            report,
+            reportLoading: false,
+            reportError: null,
+            ...(timezone ? {} : { defaultTimezone: report.range.timezone }),
+          });
         },
         (err) => {
           noteError(err);
@@ -130,7 +151,12 @@ export function createDashboardStore(client: Client): DashboardStore {
       if (!phoneId) return;
       const seq = ++eventsSeq;
       set({ eventsLoading: true, eventsError: null });
-      client.api['events.list']({ phone: phoneId, range: toRangeInput(range), limit: 500 }).then(
+      client.api['events.list']({
+        phone: phoneId,
+        range: toRangeInput(range),
+        limit: 500,
+        ...zoneArg(get().timezone),
+      }).then(
         (r) => {
           if (seq === eventsSeq)
             set({ events: { list: r.events, suggested: r.suggested }, eventsLoading: false });
@@ -217,7 +243,16 @@ export function createDashboardStore(client: Client): DashboardStore {
             : r?.from && r.to
               ? { from: r.from, to: r.to }
               : DEFAULT_RANGE;
-        set({ info, prefs, workspaces, workspace, range, theme: prefs.theme ?? 'system', jobs });
+        set({
+          info,
+          prefs,
+          workspaces,
+          workspace,
+          range,
+          timezone: chosenZone(prefs, workspace),
+          theme: prefs.theme ?? 'system',
+          jobs,
+        });
         await loadPhones();
         set({ boot: 'ready' });
         refreshAll();
@@ -238,6 +273,8 @@ export function createDashboardStore(client: Client): DashboardStore {
       phonesError: null,
       phoneId: null,
       range: DEFAULT_RANGE,
+      timezone: null,
+      defaultTimezone: null,
       eventId: null,
       funnel: undefined,
       events: null,
@@ -265,7 +302,16 @@ export function createDashboardStore(client: Client): DashboardStore {
         if (name === get().workspace) return;
         client.workspace = name;
         markChange();
-        set({ workspace: name, report: null, events: null, phones: null, view: 'dashboard', drill: null });
+        set({
+          workspace: name,
+          timezone: chosenZone(get().prefs, name),
+          defaultTimezone: null,
+          report: null,
+          events: null,
+          phones: null,
+          view: 'dashboard',
+          drill: null,
+        });
         persist({ workspace: name });
         await loadPhones();
         refreshAll();
@@ -288,6 +334,14 @@ export function createDashboardStore(client: Client): DashboardStore {
               ? { preset: range.preset }
               : { preset: 'custom', from: range.from, to: range.to },
         });
+        refreshAll();
+      },
+
+      setTimezone(timezone) {
+        if (timezone === get().timezone) return;
+        markChange();
+        set({ timezone });
+        persist({ timezoneByWorkspace: { [get().workspace]: timezone ?? '' } });
         refreshAll();
       },
 

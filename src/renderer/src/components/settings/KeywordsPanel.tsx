@@ -1,5 +1,6 @@
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
+import { keywordNotice } from '../../lib/keywords';
 import { useClient, useDashboard } from '../../state/context';
 import { formatPhone } from '../TopBar';
 import { CopyBlock, ErrorLine, PanelState } from './common';
@@ -20,6 +21,8 @@ export function KeywordsPanel() {
   const kws = useLoad(() => client.api['keywords.list']({}), [workspace]);
   const [run, action] = useAction();
   const [kw, setKw] = useState('');
+  /** Says so when the stored keyword differs from what was typed, or was there already. */
+  const [notice, setNotice] = useState<string | null>(null);
   const phone = phones.find((p) => p.id === linkPhone) ?? null;
 
   return (
@@ -68,7 +71,12 @@ export function KeywordsPanel() {
         className="row"
         onSubmit={async (e) => {
           e.preventDefault();
-          const ok = await run(() => client.api['keywords.add']({ keyword: kw.trim() }));
+          const known = kws.data?.map((k) => k.keyword) ?? [];
+          let stored: string | null = null;
+          const ok = await run(async () => {
+            stored = (await client.api['keywords.add']({ keyword: kw.trim() })).keyword;
+          });
+          setNotice(ok && stored !== null ? keywordNotice(kw, stored, known) : null);
           if (ok) {
             setKw('');
             kws.reload();
@@ -88,6 +96,11 @@ export function KeywordsPanel() {
           {action.busy ? 'Re-deriving…' : 'Add keyword'}
         </button>
       </form>
+      {notice && (
+        <p className="hint" role="status" data-testid="keyword-notice">
+          {notice}
+        </p>
+      )}
       <ErrorLine error={action.error} />
     </section>
   );
