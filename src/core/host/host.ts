@@ -11,6 +11,7 @@ import {
   type MethodSpec,
   type ResultOf,
 } from '../../shared/contract';
+import type { ApiErrorShape } from '../../shared/contract/define';
 import { ApiError } from '../../shared/contract/errors';
 import type { PrefsStore } from '../prefs/prefs-store';
 import type { SecretStore } from '../secrets/secret-store';
@@ -18,6 +19,7 @@ import { DEFAULT_WORKSPACE } from '../workspace/workspaces';
 import type { Handlers, InternalHandlers } from './context';
 import { Dispatcher } from './dispatcher';
 import { type FromWorker, type ToWorker, toErrorShape, type WorkerInit } from './protocol';
+import { toJson } from './wire';
 
 export interface CoreHostOptions {
   dataDir: string;
@@ -32,8 +34,24 @@ export interface CoreHostOptions {
   nativeBinding?: string;
 }
 
+/** A settled call: its value (or its JSON text, for the transports) and the handler's own time. */
+interface Answer {
+  value?: unknown;
+  json?: string;
+  handlerMs: number;
+}
+
+/** What HTTP and IPC send on: the result as JSON text, serialised where it was computed. */
+export interface JsonAnswer {
+  json: string;
+  /** The handler's own time in its lane, without validation, queueing or serialisation. */
+  handlerMs: number;
+}
+
+type Wire = 'value' | 'json';
+
 interface Pending {
-  resolve: (v: unknown) => void;
+  resolve: (v: Answer) => void;
   reject: (e: unknown) => void;
   jobId?: string;
 }
@@ -89,12 +107,30 @@ export class CoreHost {
     }
   }
 
-  /** A contract call from any transport. `args` is untrusted until parsed here. */
+  /** A contract call from any caller. `args` is untrusted until parsed here. */
   async call<M extends MethodName>(
     method: M | string,
     workspace: string | undefined,
     args: unknown,
   ): Promise<ResultOf<M>> {
+    return (await this.invoke(method, workspace, args, 'value')).value as ResultOf<M>;
+  }
+
+  /**
+   * The same call for the transports (HTTP, IPC): the result comes back as JSON text from the lane that
+   * computed it, so the host thread never clones or serialises the object graph itself.
+   */
+  async callJson(method: string, workspace: string | undefined, args: unknown): Promise<JsonAnswer> {
+    const a = await this.invoke(method, workspace, args, 'json');
+    return { json: a.json ?? toJson(a.value), handlerMs: a.handlerMs };
+  }
+
+  private async invoke(
+    method: string,
+    workspace: string | undefined,
+    args: unknown,
+    wire: Wire,
+  ): Promise<Answer> {
     if (this.closed) throw new ApiError('unavailable', 'The app is shutting down');
     if (!isMethodName(method)) throw new ApiError('not_found', `Unknown method "${method}"`);
     const spec: MethodSpec = contract[method];
@@ -110,14 +146,23 @@ export class CoreHost {
     }
     const ws = workspace || DEFAULT_WORKSPACE;
     const lane: Lane = spec.lane;
-    if (lane === 'host') return (await this.hostMethod(method, parsed.data)) as ResultOf<M>;
+    if (lane === 'host') {
+      const started = performance.now();
+      const value = await this.hostMethod(method, parsed.data);
+      return { value, handlerMs: performance.now() - started };
+    }
     const jobKind = lane === 'job' ? (spec.jobKind ?? 'import') : undefined;
-    return (await this.dispatch(lane, method, ws, parsed.data, false, jobKind)) as ResultOf<M>;
+    return this.dispatch(lane, method, ws, parsed.data, false, wire, jobKind);
   }
 
   /** Receivers' operations (trusted callers in this process; the handler validates the payload). */
-  internal(name: string, workspace: string, args: unknown, lane: WorkerLane = 'write'): Promise<unknown> {
-    return this.dispatch(lane, name, workspace, args, true);
+  async internal(
+    name: string,
+    workspace: string,
+    args: unknown,
+    lane: WorkerLane = 'write',
+  ): Promise<unknown> {
+    return (await this.dispatch(lane, name, workspace, args, true, 'value')).value;
   }
 
   private async hostMethod(method: MethodName, args: unknown): Promise<unknown> {
@@ -154,18 +199,27 @@ export class CoreHost {
     workspace: string,
     args: unknown,
     internal: boolean,
+    wire: Wire,
     jobKind?: JobInfo['kind'],
-  ): Promise<unknown> {
+  ): Promise<Answer> {
     const id = this.nextId++;
     let jobId: string | undefined;
     if (jobKind) jobId = this.startJob(id, jobKind, workspace);
-    const promise = new Promise<unknown>((resolve, reject) => {
+    const promise = new Promise<Answer>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, ...(jobId ? { jobId } : {}) });
     });
     if (this.inline) this.runInline(id, name, workspace, args, internal);
     else {
       this.callLane.set(id, lane);
-      const msg: ToWorker = { t: 'call', id, name, workspace, args, internal };
+      const msg: ToWorker = {
+        t: 'call',
+        id,
+        name,
+        workspace,
+        args,
+        internal,
+        ...(wire === 'json' ? { wire } : {}),
+      };
       this.worker(lane).postMessage(msg);
     }
     return promise;
@@ -176,6 +230,7 @@ export class CoreHost {
     this.inlineAborts.set(id, controller);
     // Deferred so that a synchronous handler still answers after the caller has its promise.
     setImmediate(() => {
+      const started = performance.now();
       this.inline!.run(
         name,
         workspace,
@@ -187,7 +242,7 @@ export class CoreHost {
         },
         internal,
       ).then(
-        (value) => this.settle(id, true, value),
+        (value) => this.settle(id, true, { value, handlerMs: performance.now() - started }),
         (err) => this.settle(id, false, toErrorShape(err)),
       );
     });
@@ -225,7 +280,8 @@ export class CoreHost {
   private onWorkerMessage(worker: Worker, m: FromWorker): void {
     switch (m.t) {
       case 'result':
-        this.settle(m.id, m.ok, m.ok ? m.value : m.error);
+        if (m.ok) this.settle(m.id, true, 'json' in m ? m : { value: m.value, handlerMs: m.handlerMs });
+        else this.settle(m.id, false, m.error);
         return;
       case 'progress':
         this.onProgress(m.id, m.fraction, m.detail);
@@ -262,15 +318,17 @@ export class CoreHost {
     }
   }
 
-  private settle(id: number, ok: boolean, value: unknown): void {
+  private settle(id: number, ok: true, answer: Answer): void;
+  private settle(id: number, ok: false, error: ApiErrorShape): void;
+  private settle(id: number, ok: boolean, outcome: Answer | ApiErrorShape): void {
     const p = this.pending.get(id);
     this.pending.delete(id);
     this.callLane.delete(id);
     this.inlineAborts.delete(id);
     if (!p) return;
-    if (p.jobId) this.endJob(p.jobId, ok, value);
-    if (ok) p.resolve(value);
-    else p.reject(ApiError.from(value as { code: string; message: string }));
+    if (p.jobId) this.endJob(p.jobId, ok, ok ? null : (outcome as ApiErrorShape));
+    if (ok) p.resolve(outcome as Answer);
+    else p.reject(ApiError.from(outcome as ApiErrorShape));
   }
 
   private cancelCall(id: number): void {
@@ -312,10 +370,9 @@ export class CoreHost {
     }
   }
 
-  private endJob(jobId: string, ok: boolean, value: unknown): void {
+  private endJob(jobId: string, ok: boolean, err: ApiErrorShape | null): void {
     const job = this.jobs.get(jobId);
     if (!job) return;
-    const err = ok ? null : (value as { code: string; message: string });
     job.state = ok ? 'done' : err?.code === 'cancelled' ? 'cancelled' : 'failed';
     if (ok) job.progress = 1;
     job.error = err && err.code !== 'cancelled' ? err.message : null;

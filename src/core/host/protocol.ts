@@ -4,13 +4,23 @@ import type { ApiErrorShape } from '../../shared/contract/define';
 // Messages between the host (main thread) and a lane's worker thread.
 
 export type ToWorker =
-  | { t: 'call'; id: number; name: string; workspace: string; args: unknown; internal: boolean }
+  | {
+      t: 'call';
+      id: number;
+      name: string;
+      workspace: string;
+      args: unknown;
+      internal: boolean;
+      /** 'json': answer with the result as JSON text (what the transports send on), else as a value. */
+      wire?: 'json';
+    }
   | { t: 'cancel'; id: number }
   | { t: 'secret-reply'; reqId: number; ok: boolean; value?: string | null; error?: string };
 
 export type FromWorker =
-  | { t: 'result'; id: number; ok: true; value: unknown }
-  | { t: 'result'; id: number; ok: false; error: ApiErrorShape }
+  | { t: 'result'; id: number; ok: true; value: unknown; handlerMs: number }
+  | { t: 'result'; id: number; ok: true; json: string; handlerMs: number }
+  | { t: 'result'; id: number; ok: false; error: ApiErrorShape; handlerMs: number }
   | { t: 'progress'; id: number; fraction: number | null; detail?: string }
   | { t: 'event'; event: CoreEvent }
   | { t: 'secret'; reqId: number; op: 'get' | 'set' | 'delete'; name: string; value?: string };

@@ -3,6 +3,7 @@ import { allHandlers, internalHandlers } from '../handlers';
 import type { SecretStore } from '../secrets/secret-store';
 import { Dispatcher } from './dispatcher';
 import { type FromWorker, type ToWorker, toErrorShape, type WorkerInit } from './protocol';
+import { toJson } from './wire';
 
 // A lane's worker thread: owns its SQLite connections, runs handlers, and asks the host for secrets
 // (in Electron only the main thread may use safeStorage).
@@ -57,6 +58,7 @@ port.on('message', (msg: ToWorker) => {
   }
   const controller = new AbortController();
   running.set(msg.id, controller);
+  const started = performance.now();
   dispatcher
     .run(
       msg.name,
@@ -75,8 +77,32 @@ port.on('message', (msg: ToWorker) => {
       msg.internal,
     )
     .then(
-      (value) => post({ t: 'result', id: msg.id, ok: true, value }),
-      (err) => post({ t: 'result', id: msg.id, ok: false, error: toErrorShape(err) }),
+      (value) => {
+        const handlerMs = performance.now() - started;
+        post(
+          msg.wire === 'json'
+            ? { t: 'result', id: msg.id, ok: true, json: toJson(value), handlerMs }
+            : { t: 'result', id: msg.id, ok: true, value, handlerMs },
+        );
+      },
+      (err) =>
+        post({
+          t: 'result',
+          id: msg.id,
+          ok: false,
+          error: toErrorShape(err),
+          handlerMs: performance.now() - started,
+        }),
+    )
+    .catch((err) =>
+      // toJson failed (a value JSON cannot carry): the caller still gets an answer.
+      post({
+        t: 'result',
+        id: msg.id,
+        ok: false,
+        error: toErrorShape(err),
+        handlerMs: performance.now() - started,
+      }),
     )
     .finally(() => running.delete(msg.id));
 });

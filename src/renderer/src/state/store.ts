@@ -112,10 +112,10 @@ export function createDashboardStore(client: Client): DashboardStore {
       const steps = effectiveSteps(funnel, eventId);
       if (funnel && steps.length > 0) query.funnel = steps;
       set({ reportLoading: true, reportError: null });
-      return client.api['report.get'](query).then(
-        (report) => {
+      return client.timed('report.get', query).then(
+        ({ value: report, timing }) => {
           if (seq !== reportSeq) return;
-          markReportReceived();
+          markReportReceived(timing);
           set({ report, reportLoading: false, reportError: null });
         },
         (err) => {
