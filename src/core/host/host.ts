@@ -34,21 +34,18 @@ export interface CoreHostOptions {
   nativeBinding?: string;
 }
 
-/** A settled call: its value (or its JSON text, for the transports) and the handler's own time. */
+/** A settled call: its value and the handler's own time. */
 interface Answer {
-  value?: unknown;
-  json?: string;
+  value: unknown;
   handlerMs: number;
 }
 
-/** What HTTP and IPC send on: the result as JSON text, serialised where it was computed. */
+/** What HTTP and IPC send on: the result as JSON text. */
 export interface JsonAnswer {
   json: string;
   /** The handler's own time in its lane, without validation, queueing or serialisation. */
   handlerMs: number;
 }
-
-type Wire = 'value' | 'json';
 
 interface Pending {
   resolve: (v: Answer) => void;
@@ -113,24 +110,20 @@ export class CoreHost {
     workspace: string | undefined,
     args: unknown,
   ): Promise<ResultOf<M>> {
-    return (await this.invoke(method, workspace, args, 'value')).value as ResultOf<M>;
+    return (await this.invoke(method, workspace, args)).value as ResultOf<M>;
   }
 
   /**
-   * The same call for the transports (HTTP, IPC): the result comes back as JSON text from the lane that
-   * computed it, so the host thread never clones or serialises the object graph itself.
+   * The same call for the transports (HTTP, IPC): the result as JSON text, serialised once for both.
+   * (Serialising in the lane instead does not pay: a long JSON string costs postMessage about what the
+   * object graph costs, see docs/architecture.md.)
    */
   async callJson(method: string, workspace: string | undefined, args: unknown): Promise<JsonAnswer> {
-    const a = await this.invoke(method, workspace, args, 'json');
-    return { json: a.json ?? toJson(a.value), handlerMs: a.handlerMs };
+    const a = await this.invoke(method, workspace, args);
+    return { json: toJson(a.value), handlerMs: a.handlerMs };
   }
 
-  private async invoke(
-    method: string,
-    workspace: string | undefined,
-    args: unknown,
-    wire: Wire,
-  ): Promise<Answer> {
+  private async invoke(method: string, workspace: string | undefined, args: unknown): Promise<Answer> {
     if (this.closed) throw new ApiError('unavailable', 'The app is shutting down');
     if (!isMethodName(method)) throw new ApiError('not_found', `Unknown method "${method}"`);
     const spec: MethodSpec = contract[method];
@@ -152,7 +145,7 @@ export class CoreHost {
       return { value, handlerMs: performance.now() - started };
     }
     const jobKind = lane === 'job' ? (spec.jobKind ?? 'import') : undefined;
-    return this.dispatch(lane, method, ws, parsed.data, false, wire, jobKind);
+    return this.dispatch(lane, method, ws, parsed.data, false, jobKind);
   }
 
   /** Receivers' operations (trusted callers in this process; the handler validates the payload). */
@@ -162,7 +155,7 @@ export class CoreHost {
     args: unknown,
     lane: WorkerLane = 'write',
   ): Promise<unknown> {
-    return (await this.dispatch(lane, name, workspace, args, true, 'value')).value;
+    return (await this.dispatch(lane, name, workspace, args, true)).value;
   }
 
   private async hostMethod(method: MethodName, args: unknown): Promise<unknown> {
@@ -199,7 +192,6 @@ export class CoreHost {
     workspace: string,
     args: unknown,
     internal: boolean,
-    wire: Wire,
     jobKind?: JobInfo['kind'],
   ): Promise<Answer> {
     const id = this.nextId++;
@@ -211,15 +203,7 @@ export class CoreHost {
     if (this.inline) this.runInline(id, name, workspace, args, internal);
     else {
       this.callLane.set(id, lane);
-      const msg: ToWorker = {
-        t: 'call',
-        id,
-        name,
-        workspace,
-        args,
-        internal,
-        ...(wire === 'json' ? { wire } : {}),
-      };
+      const msg: ToWorker = { t: 'call', id, name, workspace, args, internal };
       this.worker(lane).postMessage(msg);
     }
     return promise;
@@ -280,7 +264,7 @@ export class CoreHost {
   private onWorkerMessage(worker: Worker, m: FromWorker): void {
     switch (m.t) {
       case 'result':
-        if (m.ok) this.settle(m.id, true, 'json' in m ? m : { value: m.value, handlerMs: m.handlerMs });
+        if (m.ok) this.settle(m.id, true, m);
         else this.settle(m.id, false, m.error);
         return;
       case 'progress':

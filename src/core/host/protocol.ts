@@ -11,15 +11,12 @@ export type ToWorker =
       workspace: string;
       args: unknown;
       internal: boolean;
-      /** 'json': answer with the result as JSON text (what the transports send on), else as a value. */
-      wire?: 'json';
     }
   | { t: 'cancel'; id: number }
   | { t: 'secret-reply'; reqId: number; ok: boolean; value?: string | null; error?: string };
 
 export type FromWorker =
   | { t: 'result'; id: number; ok: true; value: unknown; handlerMs: number }
-  | { t: 'result'; id: number; ok: true; json: string; handlerMs: number }
   | { t: 'result'; id: number; ok: false; error: ApiErrorShape; handlerMs: number }
   | { t: 'progress'; id: number; fraction: number | null; detail?: string }
   | { t: 'event'; event: CoreEvent }

@@ -1,10 +1,10 @@
 import type { ApiErrorShape } from '../../shared/contract/define';
 
-// The transports' wire form. A result is serialised to JSON once, in the lane thread that computed it,
-// and travels on as text: a string crosses postMessage, Electron IPC and the context bridge as one flat
-// copy, where a report's object graph (thousands of source rows) would be structured-cloned at every hop
-// (https://nodejs.org/api/worker_threads.html#portpostmessagevalue-transferlist,
-// https://www.electronjs.org/docs/latest/tutorial/ipc#object-serialization), and HTTP needed JSON anyway.
+// The transports' wire form: the CallResult as JSON text, the same bytes over HTTP and over IPC. Over IPC
+// a string crosses Electron's channel and the context bridge as one value, where a report's object graph
+// (thousands of source rows) would be structured-cloned in the main process and copied again by the bridge
+// (https://www.electronjs.org/docs/latest/tutorial/ipc#object-serialization,
+// https://www.electronjs.org/docs/latest/api/context-bridge#parameter--error--return-type-support).
 
 /** A result as JSON text; a handler that returns nothing answers null. */
 export function toJson(value: unknown): string {

@@ -3,7 +3,6 @@ import { allHandlers, internalHandlers } from '../handlers';
 import type { SecretStore } from '../secrets/secret-store';
 import { Dispatcher } from './dispatcher';
 import { type FromWorker, type ToWorker, toErrorShape, type WorkerInit } from './protocol';
-import { toJson } from './wire';
 
 // A lane's worker thread: owns its SQLite connections, runs handlers, and asks the host for secrets
 // (in Electron only the main thread may use safeStorage).
@@ -77,14 +76,7 @@ port.on('message', (msg: ToWorker) => {
       msg.internal,
     )
     .then(
-      (value) => {
-        const handlerMs = performance.now() - started;
-        post(
-          msg.wire === 'json'
-            ? { t: 'result', id: msg.id, ok: true, json: toJson(value), handlerMs }
-            : { t: 'result', id: msg.id, ok: true, value, handlerMs },
-        );
-      },
+      (value) => post({ t: 'result', id: msg.id, ok: true, value, handlerMs: performance.now() - started }),
       (err) =>
         post({
           t: 'result',
@@ -93,16 +85,6 @@ port.on('message', (msg: ToWorker) => {
           error: toErrorShape(err),
           handlerMs: performance.now() - started,
         }),
-    )
-    .catch((err) =>
-      // toJson failed (a value JSON cannot carry): the caller still gets an answer.
-      post({
-        t: 'result',
-        id: msg.id,
-        ok: false,
-        error: toErrorShape(err),
-        handlerMs: performance.now() - started,
-      }),
     )
     .finally(() => running.delete(msg.id));
 });
