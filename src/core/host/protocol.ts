@@ -4,14 +4,7 @@ import type { ApiErrorShape } from '../../shared/contract/define';
 // Messages between the host (main thread) and a lane's worker thread.
 
 export type ToWorker =
-  | {
-      t: 'call';
-      id: number;
-      name: string;
-      workspace: string;
-      args: unknown;
-      internal: boolean;
-    }
+  | { t: 'call'; id: number; name: string; workspace: string; args: unknown; internal: boolean }
   | { t: 'cancel'; id: number }
   | { t: 'secret-reply'; reqId: number; ok: boolean; value?: string | null; error?: string };
 
