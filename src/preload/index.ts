@@ -1,6 +1,6 @@
 import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron';
 import { type InsightsBridge, IPC_CALL_PREFIX, IPC_EVENT, IPC_SHELL } from '../shared/bridge';
-import { type CallResult, type CoreEvent, type MethodName, methodNames } from '../shared/contract';
+import { type CoreEvent, type MethodName, methodNames } from '../shared/contract';
 
 // Sandboxed preload, bundled to one CommonJS file by electron-vite (a sandboxed preload can require
 // only a few Electron modules). It exposes `window.insights`: one function per contract method, each
@@ -9,10 +9,10 @@ import { type CallResult, type CoreEvent, type MethodName, methodNames } from '.
 const methods = Object.fromEntries(
   methodNames.map((name) => [
     name,
-    (workspace: string, args: unknown): Promise<CallResult> =>
+    (workspace: string, args: unknown): Promise<string> =>
       ipcRenderer.invoke(IPC_CALL_PREFIX + name, workspace, args),
   ]),
-) as Record<MethodName, (workspace: string, args: unknown) => Promise<CallResult>>;
+) as Record<MethodName, (workspace: string, args: unknown) => Promise<string>>;
 
 const bridge: InsightsBridge = {
   methods,

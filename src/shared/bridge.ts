@@ -1,11 +1,12 @@
-import type { CallResult, CoreEvent, MethodName } from './contract';
+import type { CoreEvent, MethodName } from './contract';
 
 /**
  * What the preload script exposes as `window.insights`: one function per contract method (never a
- * generic ipcRenderer), plus an event subscription. Each function takes the workspace and the args.
+ * generic ipcRenderer), plus an event subscription. Each function takes the workspace and the args and
+ * answers the CallResult as JSON text (the HTTP API's body), which the page parses.
  */
 export interface InsightsBridge {
-  readonly methods: { readonly [M in MethodName]: (workspace: string, args: unknown) => Promise<CallResult> };
+  readonly methods: { readonly [M in MethodName]: (workspace: string, args: unknown) => Promise<string> };
   onEvent(listener: (event: CoreEvent) => void): () => void;
   /** Electron-only conveniences the browser does differently (native save dialog, printToPDF, open link). */
   readonly shell: {

@@ -63,15 +63,20 @@ test.afterAll(async () => {
 
 test('the app window opens on the renderer and the core answers over IPC', async () => {
   await expect(page).toHaveTitle(/Insights/);
-  const info = await page.evaluate(() =>
-    (globalThis as unknown as PageGlobals).insights!.methods['app.info']('default', {}),
+  // Each method answers the CallResult as JSON text (the HTTP API's body).
+  const info = JSON.parse(
+    await page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).insights!.methods['app.info']('default', {}),
+    ),
   );
   expect(info).toMatchObject({ ok: true, value: { mode: 'electron', dataDir } });
   // A worker-lane call: SQLite opened through the Electron build of better-sqlite3.
-  const list = await page.evaluate(() =>
-    (globalThis as unknown as PageGlobals).insights!.methods['workspaces.list']('default', {}),
+  const list = JSON.parse(
+    await page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).insights!.methods['workspaces.list']('default', {}),
+    ),
   );
-  expect(list.ok).toBe(true);
+  expect(list).toMatchObject({ ok: true, value: expect.any(Array), handlerMs: expect.any(Number) });
   fs.mkdirSync(path.join(ROOT, 'test-results', 'screenshots'), { recursive: true });
   await page.screenshot({ path: path.join(ROOT, 'test-results', 'screenshots', 'electron-app.png') });
 });

@@ -153,12 +153,29 @@ export interface FakeTransport extends Transport {
 /** Answers contract calls from a handler map; a missing handler fails like an unimplemented method. */
 export function fakeTransport(handlers: Partial<Record<MethodName, Handler>>): FakeTransport {
   const listeners = new Set<(e: CoreEvent) => void>();
+  // Like the core, report.dashboard answers what report.get and events.list answer for the same query
+  // (through this transport, so tests see those calls and their handlers stay the ones to override).
+  const dashboard = async (workspace: string, args: unknown): Promise<CallResult> => {
+    const { eventsLimit, ...query } = args as Record<string, unknown> & { eventsLimit?: number };
+    const report = await t.call('report.get', workspace, query);
+    if (!report.ok) return report;
+    const { phone, range, timezone } = query;
+    const events = await t.call('events.list', workspace, {
+      phone,
+      range,
+      ...(timezone ? { timezone } : {}),
+      limit: eventsLimit ?? 500,
+    });
+    if (!events.ok) return events;
+    return { ok: true, value: { report: report.value, events: events.value } };
+  };
   const t: FakeTransport = {
     kind: 'http',
     calls: [],
     handlers,
     async call(method, workspace, args): Promise<CallResult> {
       t.calls.push({ method, workspace, args });
+      if (method === 'report.dashboard' && !t.handlers[method]) return dashboard(workspace, args);
       const h = t.handlers[method];
       if (!h)
         return { ok: false, error: { code: 'not_implemented', message: `${method} is not implemented` } };

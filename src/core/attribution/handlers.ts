@@ -7,10 +7,11 @@ import { conversationTimeline, exportContacts, sourceConversations } from './dri
 import { keywordOf } from './normalize';
 import { rebuildDerived, rebuildNeeded, releaseStoppedRebuild } from './rebuild';
 import type { ManualEntry } from './report/invested';
-import { buildReport, listEvents, resolveTimezone } from './report/report';
+import { buildDashboard, buildReport, listEvents, resolveTimezone } from './report/report';
 
 const reportGet: Handler<'report.get'> = (args, ctx) => buildReport(ctx.db(), args);
 const eventsList: Handler<'events.list'> = (args, ctx) => listEvents(ctx.db(), args);
+const reportDashboard: Handler<'report.dashboard'> = (args, ctx) => buildDashboard(ctx.db(), args);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -172,6 +173,7 @@ const settingsApplyDerivation: Handler<'settings.applyDerivation'> = async (_arg
 export const reportHandlers = {
   'report.get': reportGet,
   'events.list': eventsList,
+  'report.dashboard': reportDashboard,
 };
 
 export const sourcesHandlers = {

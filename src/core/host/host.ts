@@ -12,6 +12,7 @@ import {
   type MethodSpec,
   type ResultOf,
 } from '../../shared/contract';
+import type { ApiErrorShape } from '../../shared/contract/define';
 import { ApiError } from '../../shared/contract/errors';
 import { issueMessage } from '../../shared/contract/issues';
 import { prechecks } from '../prechecks';
@@ -21,6 +22,7 @@ import { DEFAULT_WORKSPACE, workspaceDbPath } from '../workspace/workspaces';
 import type { Handlers, InternalHandlers } from './context';
 import { Dispatcher } from './dispatcher';
 import { type FromWorker, type ToWorker, toErrorShape, type WorkerInit } from './protocol';
+import { toJson } from './wire';
 
 export interface CoreHostOptions {
   dataDir: string;
@@ -35,8 +37,21 @@ export interface CoreHostOptions {
   nativeBinding?: string;
 }
 
+/** A settled call: its value and the handler's own time. */
+interface Answer {
+  value: unknown;
+  handlerMs: number;
+}
+
+/** What HTTP and IPC send on: the result as JSON text. */
+export interface JsonAnswer {
+  json: string;
+  /** The handler's own time in its lane, without validation, queueing or serialisation. */
+  handlerMs: number;
+}
+
 interface Pending {
-  resolve: (v: unknown) => void;
+  resolve: (v: Answer) => void;
   reject: (e: unknown) => void;
   jobId?: string;
 }
@@ -123,12 +138,26 @@ export class CoreHost {
     }
   }
 
-  /** A contract call from any transport. `args` is untrusted until parsed here. */
+  /** A contract call from any caller. `args` is untrusted until parsed here. */
   async call<M extends MethodName>(
     method: M | string,
     workspace: string | undefined,
     args: unknown,
   ): Promise<ResultOf<M>> {
+    return (await this.invoke(method, workspace, args)).value as ResultOf<M>;
+  }
+
+  /**
+   * The same call for the transports (HTTP, IPC): the result as JSON text, serialised once for both.
+   * (Serialising in the lane instead does not pay: a long JSON string costs postMessage about what the
+   * object graph costs, see docs/architecture.md.)
+   */
+  async callJson(method: string, workspace: string | undefined, args: unknown): Promise<JsonAnswer> {
+    const a = await this.invoke(method, workspace, args);
+    return { json: toJson(a.value), handlerMs: a.handlerMs };
+  }
+
+  private async invoke(method: string, workspace: string | undefined, args: unknown): Promise<Answer> {
     if (this.closed) throw new ApiError('unavailable', 'The app is shutting down');
     if (!isMethodName(method)) throw new ApiError('not_found', `Unknown method "${method}"`);
     const spec: MethodSpec = contract[method];
@@ -140,11 +169,15 @@ export class CoreHost {
     }
     const ws = workspace || DEFAULT_WORKSPACE;
     const lane: Lane = spec.lane;
-    if (lane === 'host') return (await this.hostMethod(method, parsed.data)) as ResultOf<M>;
+    if (lane === 'host') {
+      const started = performance.now();
+      const value = await this.hostMethod(method, parsed.data);
+      return { value, handlerMs: performance.now() - started };
+    }
     // Rejected input is the caller's error, not a job that failed: check what can be checked first.
     (prechecks[method] as ((a: unknown) => void) | undefined)?.(parsed.data);
     const jobKind = lane === 'job' ? (spec.jobKind ?? 'import') : undefined;
-    const result = (await this.dispatch(lane, method, ws, parsed.data, false, jobKind)) as ResultOf<M>;
+    const result = await this.dispatch(lane, method, ws, parsed.data, false, jobKind);
     this.deriveUpToDate(ws);
     return result;
   }
@@ -162,7 +195,9 @@ export class CoreHost {
     if (!fs.existsSync(workspaceDbPath(this.options.dataDir, ws))) return;
     this.derivationChecked.add(ws);
     void (async () => {
-      const s = (await this.dispatch('read', 'settings.get', ws, {}, false)) as { rebuildPending: boolean };
+      const s = (await this.dispatch('read', 'settings.get', ws, {}, false)).value as {
+        rebuildPending: boolean;
+      };
       if (s.rebuildPending && !this.closed)
         await this.dispatch('job', 'settings.applyDerivation', ws, {}, false, 'rebuild');
     })().catch(() => {
@@ -171,8 +206,13 @@ export class CoreHost {
   }
 
   /** Receivers' operations (trusted callers in this process; the handler validates the payload). */
-  internal(name: string, workspace: string, args: unknown, lane: WorkerLane = 'write'): Promise<unknown> {
-    return this.dispatch(lane, name, workspace, args, true);
+  async internal(
+    name: string,
+    workspace: string,
+    args: unknown,
+    lane: WorkerLane = 'write',
+  ): Promise<unknown> {
+    return (await this.dispatch(lane, name, workspace, args, true)).value;
   }
 
   private async hostMethod(method: MethodName, args: unknown): Promise<unknown> {
@@ -210,11 +250,11 @@ export class CoreHost {
     args: unknown,
     internal: boolean,
     jobKind?: JobInfo['kind'],
-  ): Promise<unknown> {
+  ): Promise<Answer> {
     const id = this.nextId++;
     let jobId: string | undefined;
     if (jobKind) jobId = this.startJob(id, jobKind, workspace);
-    const promise = new Promise<unknown>((resolve, reject) => {
+    const promise = new Promise<Answer>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, ...(jobId ? { jobId } : {}) });
     });
     if (this.inline) this.runInline(id, name, workspace, args, internal);
@@ -231,6 +271,7 @@ export class CoreHost {
     this.inlineAborts.set(id, controller);
     // Deferred so that a synchronous handler still answers after the caller has its promise.
     setImmediate(() => {
+      const started = performance.now();
       this.inline!.run(
         name,
         workspace,
@@ -242,7 +283,7 @@ export class CoreHost {
         },
         internal,
       ).then(
-        (value) => this.settle(id, true, value),
+        (value) => this.settle(id, true, { value, handlerMs: performance.now() - started }),
         (err) => this.settle(id, false, toErrorShape(err)),
       );
     });
@@ -282,7 +323,8 @@ export class CoreHost {
   private onWorkerMessage(worker: Worker, m: FromWorker): void {
     switch (m.t) {
       case 'result':
-        this.settle(m.id, m.ok, m.ok ? m.value : m.error);
+        if (m.ok) this.settle(m.id, true, m);
+        else this.settle(m.id, false, m.error);
         return;
       case 'progress':
         this.onProgress(m.id, m.fraction, m.detail);
@@ -319,15 +361,17 @@ export class CoreHost {
     }
   }
 
-  private settle(id: number, ok: boolean, value: unknown): void {
+  private settle(id: number, ok: true, answer: Answer): void;
+  private settle(id: number, ok: false, error: ApiErrorShape): void;
+  private settle(id: number, ok: boolean, outcome: Answer | ApiErrorShape): void {
     const p = this.pending.get(id);
     this.pending.delete(id);
     this.callLane.delete(id);
     this.inlineAborts.delete(id);
     if (!p) return;
-    if (p.jobId) this.endJob(p.jobId, ok, value);
-    if (ok) p.resolve(value);
-    else p.reject(ApiError.from(value as { code: string; message: string }));
+    if (p.jobId) this.endJob(p.jobId, ok, ok ? null : (outcome as ApiErrorShape));
+    if (ok) p.resolve(outcome as Answer);
+    else p.reject(ApiError.from(outcome as ApiErrorShape));
     for (const w of this.settleWaiters) w();
   }
 
@@ -422,10 +466,9 @@ export class CoreHost {
     }
   }
 
-  private endJob(jobId: string, ok: boolean, value: unknown): void {
+  private endJob(jobId: string, ok: boolean, err: ApiErrorShape | null): void {
     const job = this.jobs.get(jobId);
     if (!job) return;
-    const err = ok ? null : (value as { code: string; message: string });
     job.state = ok ? 'done' : err?.code === 'cancelled' ? 'cancelled' : 'failed';
     if (ok) job.progress = 1;
     job.error = err && err.code !== 'cancelled' ? err.message : null;

@@ -61,6 +61,7 @@ export function runLaneWorker(handlers: Handlers, internal: InternalHandlers): v
     }
     const controller = new AbortController();
     running.set(msg.id, controller);
+    const started = performance.now();
     dispatcher
       .run(
         msg.name,
@@ -79,8 +80,15 @@ export function runLaneWorker(handlers: Handlers, internal: InternalHandlers): v
         msg.internal,
       )
       .then(
-        (value) => post({ t: 'result', id: msg.id, ok: true, value }),
-        (err) => post({ t: 'result', id: msg.id, ok: false, error: toErrorShape(err) }),
+        (value) => post({ t: 'result', id: msg.id, ok: true, value, handlerMs: performance.now() - started }),
+        (err) =>
+          post({
+            t: 'result',
+            id: msg.id,
+            ok: false,
+            error: toErrorShape(err),
+            handlerMs: performance.now() - started,
+          }),
       )
       .finally(() => running.delete(msg.id));
   });

@@ -9,8 +9,8 @@ export type ToWorker =
   | { t: 'secret-reply'; reqId: number; ok: boolean; value?: string | null; error?: string };
 
 export type FromWorker =
-  | { t: 'result'; id: number; ok: true; value: unknown }
-  | { t: 'result'; id: number; ok: false; error: ApiErrorShape }
+  | { t: 'result'; id: number; ok: true; value: unknown; handlerMs: number }
+  | { t: 'result'; id: number; ok: false; error: ApiErrorShape; handlerMs: number }
   | { t: 'progress'; id: number; fraction: number | null; detail?: string }
   | { t: 'event'; event: CoreEvent }
   | { t: 'secret'; reqId: number; op: 'get' | 'set' | 'delete'; name: string; value?: string };

@@ -7,6 +7,7 @@ import { ApiError, httpStatusFor } from '../../shared/contract/errors';
 import { SECURITY_HEADERS } from '../../shared/security-headers';
 import type { CoreHost } from '../host/host';
 import { toErrorShape } from '../host/protocol';
+import { okEnvelope, roundMs } from '../host/wire';
 import { MAX_BODY_BYTES } from '../ingest/json-body';
 import { receiverRoutes } from './routes';
 
@@ -97,8 +98,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const body = req.body ?? {};
       const workspace = typeof body.workspace === 'string' ? body.workspace : undefined;
       try {
-        const value = await options.host.call(req.params.method, workspace, body.args ?? {});
-        return sendResult(reply, 200, { ok: true, value });
+        const { json, handlerMs } = await options.host.callJson(
+          req.params.method,
+          workspace,
+          body.args ?? {},
+        );
+        // Already JSON: sent as it is, with the handler's time for the browser's devtools and bench:ui
+        // (https://www.w3.org/TR/server-timing/#the-server-timing-header-field).
+        return reply
+          .code(200)
+          .header('cache-control', 'no-store')
+          .header('server-timing', `handler;dur=${roundMs(handlerMs)}`)
+          .type('application/json; charset=utf-8')
+          .send(okEnvelope(json, handlerMs));
       } catch (err) {
         const shape = toErrorShape(err);
         return sendResult(reply, httpStatusFor(shape.code), { ok: false, error: shape });

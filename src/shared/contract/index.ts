@@ -54,7 +54,8 @@ export interface CallEnvelope {
 }
 
 export type CallResult =
-  | { ok: true; value: unknown }
+  /** handlerMs: the handler's own time in its lane (IPC and HTTP alike); bench:ui sets it against the call. */
+  | { ok: true; value: unknown; handlerMs?: number }
   | { ok: false; error: { code: string; message: string; field?: string } };
 
 export * from './app';

@@ -139,6 +139,17 @@ export type ReportQuery = z.infer<typeof ReportQuery>;
 export const AvailableEvent = ReportEvent.extend({ leads: z.number().int(), occurrences: z.number().int() });
 export type AvailableEvent = z.infer<typeof AvailableEvent>;
 
+/** Available conversion events in suggested order, and the suggested one. */
+export const EventList = z.object({ events: z.array(AvailableEvent), suggested: z.string().nullable() });
+export type EventList = z.infer<typeof EventList>;
+
+const EventsLimit = z.number().int().min(1).max(10000);
+
+export const DashboardQuery = z
+  .object({ ...ReportQuery.shape, eventsLimit: EventsLimit.optional() })
+  .strict();
+export type DashboardQuery = z.infer<typeof DashboardQuery>;
+
 export const reportMethods = {
   'report.get': method({
     args: ReportQuery,
@@ -154,11 +165,18 @@ export const reportMethods = {
         timezone: TimeZone.optional(),
         kind: EventKind.optional(),
         search: z.string().max(200).optional(),
-        limit: z.number().int().min(1).max(10000).optional(),
+        limit: EventsLimit.optional(),
       })
       .strict(),
-    result: z.object({ events: z.array(AvailableEvent), suggested: z.string().nullable() }),
+    result: EventList,
     lane: 'read',
     summary: 'Available conversion events in suggested order, with lead counts',
+  }),
+  // A range or number change needs both; the report picks its event from the same list when none is given.
+  'report.dashboard': method({
+    args: DashboardQuery,
+    result: z.object({ report: Report, events: EventList }),
+    lane: 'read',
+    summary: 'The report and the available events of its number and range, resolved once (the dashboard)',
   }),
 };

@@ -116,6 +116,29 @@ describe('CoreHost (worker threads)', () => {
       await host.close();
     }
   });
+
+  it("answers the transports with JSON text and the handler's own time", async () => {
+    const dataDir = tempDir();
+    const host = new CoreHost({
+      dataDir,
+      mode: 'browser',
+      version: 'test',
+      secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
+      prefs: new JsonPrefsStore(path.join(dataDir, 'prefs.json')),
+      runner: tsWorkerRunner(),
+    });
+    try {
+      await host.call('workspaces.create', 'default', { name: 'w1' });
+      const answer = await host.callJson('workspaces.list', 'default', {});
+      expect(JSON.parse(answer.json)).toEqual(await host.call('workspaces.list', 'default', {}));
+      expect(answer.handlerMs).toBeGreaterThan(0);
+      await expect(host.callJson('workspaces.create', 'default', { name: 'w1' })).rejects.toMatchObject({
+        code: 'conflict',
+      });
+    } finally {
+      await host.close();
+    }
+  });
 });
 
 describe('CoreHost: derivation rules of an older version', () => {

@@ -7,7 +7,7 @@ import type { Handlers } from '../../../src/core/host/context';
 import { CoreHost } from '../../../src/core/host/host';
 import { JsonPrefsStore } from '../../../src/core/prefs/prefs-store';
 import { FileSecretStore } from '../../../src/core/secrets/file-secret-store';
-import { handleContractCall } from '../../../src/main/ipc-call';
+import { handleContractCall as handleText } from '../../../src/main/ipc-call';
 import { appOrigin } from '../../../src/main/url-policy';
 
 // The IPC entry of the main process, against a real CoreHost (host-lane methods need no database).
@@ -34,6 +34,9 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+// The answer is the CallResult as JSON text (what the page parses); parsed here to compare.
+const handleContractCall = async (...a: Parameters<typeof handleText>) => JSON.parse(await handleText(...a));
+
 describe('handleContractCall', () => {
   it('answers the app page with the core result', async () => {
     const r = await handleContractCall(host, origin, 'app.info', appFrame, 'default', {});
@@ -50,7 +53,9 @@ describe('handleContractCall', () => {
       const r = await handleContractCall(host, origin, 'prefs.set', frame, 'default', { theme: 'dark' });
       expect(r).toEqual({ ok: false, error: { code: 'forbidden', message: expect.any(String) } });
     }
-    expect(await handleContractCall(host, origin, 'prefs.get', appFrame, 'default', {})).toEqual(prefsBefore);
+    expect((await handleContractCall(host, origin, 'prefs.get', appFrame, 'default', {})).value).toEqual(
+      prefsBefore.value,
+    );
   });
 
   it('returns contract validation errors as data, not as a thrown IPC error', async () => {
@@ -72,6 +77,12 @@ describe('handleContractCall', () => {
 
   it('writes through to the core for the app page', async () => {
     const r = await handleContractCall(host, origin, 'prefs.set', appFrame, 'default', { theme: 'dark' });
-    expect(r).toEqual({ ok: true, value: { theme: 'dark' } });
+    expect(r).toEqual({ ok: true, handlerMs: expect.any(Number), value: { theme: 'dark' } });
+  });
+
+  it('answers JSON text, the same envelope as the HTTP API', async () => {
+    const text = await handleText(host, origin, 'prefs.get', appFrame, 'default', {});
+    expect(typeof text).toBe('string');
+    expect(JSON.parse(text)).toEqual({ ok: true, handlerMs: expect.any(Number), value: {} });
   });
 });

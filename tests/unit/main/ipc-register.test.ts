@@ -75,11 +75,12 @@ describe('registerIpc', () => {
 
   it('answers a contract call from the app page and refuses it from another page', async () => {
     const call = handlers.get(`${IPC_CALL_PREFIX}app.info`)!;
-    expect(await call(event(appFrame), 'default', {})).toMatchObject({
+    // The CallResult travels as JSON text.
+    expect(JSON.parse((await call(event(appFrame), 'default', {})) as string)).toMatchObject({
       ok: true,
       value: { mode: 'electron' },
     });
-    expect(await call(event(foreignFrame), 'default', {})).toMatchObject({
+    expect(JSON.parse((await call(event(foreignFrame), 'default', {})) as string)).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
     });

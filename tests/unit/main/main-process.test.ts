@@ -169,10 +169,13 @@ describe('Electron main process', () => {
   it('serves every contract method on its own channel, with the core behind it', async () => {
     const expected = [...methodNames.map((m) => IPC_CALL_PREFIX + m), ...Object.values(IPC_SHELL)].sort();
     expect([...state.handlers.keys()].sort()).toEqual(expected);
-    const info = await state.handlers.get(`${IPC_CALL_PREFIX}app.info`)!(
-      { senderFrame: appFrame() },
-      'default',
-      {},
+    // The CallResult travels as JSON text.
+    const info = JSON.parse(
+      (await state.handlers.get(`${IPC_CALL_PREFIX}app.info`)!(
+        { senderFrame: appFrame() },
+        'default',
+        {},
+      )) as string,
     );
     expect(info).toMatchObject({
       ok: true,

@@ -34,6 +34,14 @@ describe('HTTP API (browser mode)', () => {
     expect(list.value.map((w: { name: string }) => w.name)).toEqual(['acme']);
   });
 
+  it("sends the handler's own time in the body and as Server-Timing", async () => {
+    const res = await post('workspaces.list', { args: {} });
+    const body = (await res.json()) as { ok: boolean; handlerMs: number; value: unknown };
+    expect(body).toMatchObject({ ok: true, value: expect.any(Array) });
+    expect(res.headers.get('server-timing')).toBe(`handler;dur=${body.handlerMs}`);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  });
+
   it('refuses a missing or wrong token with 401 and changes nothing', async () => {
     expect((await post('workspaces.create', { args: { name: 'x1' } }, null)).status).toBe(401);
     expect((await post('workspaces.create', { args: { name: 'x2' } }, 'wrong')).status).toBe(401);

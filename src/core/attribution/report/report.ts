@@ -4,7 +4,9 @@ import { ApiError } from '../../../shared/contract/errors';
 import type {
   AvailableEvent,
   Comparison,
+  DashboardQuery,
   EventKind,
+  EventList,
   FunnelStep,
   PaidTotals,
   Report,
@@ -112,6 +114,7 @@ export class ReportContext {
   readonly range: ResolvedRange;
   readonly summary: boolean;
   private readonly eventIds = new Map<string, number | null>();
+  private available: EventList | undefined;
   /** Invested of every source row per range (`from|to`), so totals need not compute it again. */
   private readonly rowInvested = new Map<string, Map<string, Invested>>();
   /** Per range, the sums over the sources (folded ones included) that have an Invested amount. */
@@ -175,8 +178,14 @@ export class ReportContext {
     return v;
   }
 
-  /** Available events of a range in suggested order, and the suggested one. */
-  availableEvents(r: ResolvedRange = this.range): { events: AvailableEvent[]; suggested: string | null } {
+  /** Available events of a range in suggested order, and the suggested one (of the context's range: once). */
+  availableEvents(r: ResolvedRange = this.range): EventList {
+    if (r !== this.range) return this.computeAvailableEvents(r);
+    this.available ??= this.computeAvailableEvents(r);
+    return this.available;
+  }
+
+  private computeAvailableEvents(r: ResolvedRange): EventList {
     const counts = this.aggregator(r).available();
     const meta = new Map(
       (
@@ -638,7 +647,23 @@ export function defaultName(key: string): string {
 }
 
 export function buildReport(db: Db, q: ReportQuery, opts: ReportOptions = {}): Report {
+  return reportOf(new ReportContext(db, q.phone, q.range, q.timezone, opts), q);
+}
+
+/** The report and the available events of its range from one context: the events are counted once. */
+export function buildDashboard(
+  db: Db,
+  q: DashboardQuery,
+  opts: ReportOptions = {},
+): { report: Report; events: EventList } {
+  const { eventsLimit, ...query } = q;
   const ctx = new ReportContext(db, q.phone, q.range, q.timezone, opts);
+  const report = reportOf(ctx, query);
+  const all = ctx.availableEvents();
+  return { report, events: { events: all.events.slice(0, eventsLimit ?? 500), suggested: all.suggested } };
+}
+
+function reportOf(ctx: ReportContext, q: ReportQuery): Report {
   const event = ctx.selectEvent(q.event);
   const sources = ctx.sources(event);
   const totals = ctx.totals(event);
@@ -669,9 +694,14 @@ export function listEvents(
     limit?: number;
   },
   opts: ReportOptions = {},
-): { events: AvailableEvent[]; suggested: string | null } {
-  const ctx = new ReportContext(db, args.phone, args.range, args.timezone, opts);
-  const { events, suggested } = ctx.availableEvents();
+): EventList {
+  const { events, suggested } = new ReportContext(
+    db,
+    args.phone,
+    args.range,
+    args.timezone,
+    opts,
+  ).availableEvents();
   const needle = args.search?.toLowerCase();
   const filtered = events.filter(
     (e) =>

@@ -19,7 +19,9 @@ export interface Transport {
 function ipcTransport(bridge: InsightsBridge): Transport {
   return {
     kind: 'ipc',
-    call: (method, workspace, args) => bridge.methods[method](workspace, args),
+    // The main process answers JSON text, like the HTTP API: parsed here, in the page's own world.
+    call: async (method, workspace, args) =>
+      JSON.parse(await bridge.methods[method](workspace, args)) as CallResult,
     onEvent: (l) => bridge.onEvent(l),
   };
 }
@@ -77,16 +79,40 @@ export function detectTransport(): Transport {
   return window.insights ? ipcTransport(window.insights) : httpTransport(takeTokenFromLocation());
 }
 
+/** How long a call took as the page saw it, and the handler's own part of it (bench:ui splits the two). */
+export interface CallTiming {
+  start: number;
+  end: number;
+  handlerMs: number | null;
+}
+
 export interface Client {
   readonly transport: Transport;
   /** The workspace every call goes to; the workspace switcher changes it. */
   workspace: string;
   readonly api: Api;
+  /** One call with its timing: for the calls the dashboard's performance marks are about. */
+  timed<M extends MethodName>(
+    method: M,
+    args: ArgsOf<M>,
+  ): Promise<{ value: ResultOf<M>; timing: CallTiming }>;
 }
 
 /** A typed client: `client.api['report.get'](args)`; failures reject with an ApiError. */
 export function createClient(transport: Transport, workspace = 'default'): Client {
   const client = { transport, workspace } as Client;
+  const timed = async (method: MethodName, args: unknown) => {
+    const start = performance.now();
+    const r = await transport.call(method, client.workspace, args ?? {});
+    const timing = {
+      start,
+      end: performance.now(),
+      handlerMs: r.ok && typeof r.handlerMs === 'number' ? r.handlerMs : null,
+    };
+    if (!r.ok) throw ApiError.from(r.error);
+    return { value: r.value, timing };
+  };
+  (client as { timed: unknown }).timed = timed;
   const cache = new Map<string, (args: unknown) => Promise<unknown>>();
   // A proxy instead of a loop over the method names: the names live in the zod contract, which the
   // renderer does not bundle. The types still allow only contract methods.
@@ -95,11 +121,7 @@ export function createClient(transport: Transport, workspace = 'default'): Clien
       if (typeof name !== 'string') return undefined;
       let fn = cache.get(name);
       if (!fn) {
-        fn = async (args: unknown) => {
-          const r = await transport.call(name as MethodName, client.workspace, args ?? {});
-          if (!r.ok) throw ApiError.from(r.error);
-          return r.value;
-        };
+        fn = async (args: unknown) => (await timed(name as MethodName, args)).value;
         cache.set(name, fn);
       }
       return fn;

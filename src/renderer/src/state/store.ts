@@ -118,30 +118,56 @@ export function createDashboardStore(client: Client): DashboardStore {
       }, 3000);
     };
 
-    const loadReport = (): Promise<void> => {
+    /**
+     * The report; with `withEvents` (a new number or range) the event list too, in the same call: the core
+     * counts the range's events once for both, and every panel updates in one render.
+     */
+    const loadReport = (withEvents = false): Promise<void> => {
       const { phoneId, range, eventId, funnel } = get();
       if (!phoneId) return Promise.resolve();
       const seq = ++reportSeq;
+      const eventsAt = withEvents ? ++eventsSeq : -1;
       const timezone = get().timezone;
       const query: ReportQuery = { phone: phoneId, range: toRangeInput(range), ...zoneArg(timezone) };
       if (eventId) query.event = eventId;
       const steps = effectiveSteps(funnel, eventId);
       if (funnel && steps.length > 0) query.funnel = steps;
-      set({ reportLoading: true, reportError: null });
-      return client.api['report.get'](query).then(
-        (report) => {
-          if (seq !== reportSeq) return;
-          markReportReceived();
-          set({
-            report,
-            reportLoading: false,
-            reportError: null,
-            ...(timezone ? {} : { defaultTimezone: report.range.timezone }),
-          });
+      set({
+        reportLoading: true,
+        reportError: null,
+        ...(withEvents ? { eventsLoading: true, eventsError: null } : {}),
+      });
+      const call = withEvents
+        ? client
+            .timed('report.dashboard', { ...query, eventsLimit: 500 })
+            .then(({ value, timing }) => ({ ...value, timing }))
+        : client
+            .timed('report.get', query)
+            .then(({ value, timing }) => ({ report: value, events: null, timing }));
+      return call.then(
+        ({ report, events, timing }) => {
+          const patch: Partial<DashboardState> = {};
+          if (events && eventsAt === eventsSeq)
+            Object.assign(patch, {
+              events: { list: events.events, suggested: events.suggested },
+              eventsLoading: false,
+            });
+          if (seq === reportSeq) {
+            markReportReceived(timing);
+            Object.assign(patch, {
+              report,
+              reportLoading: false,
+              reportError: null,
+              ...(timezone ? {} : { defaultTimezone: report.range.timezone }),
+            });
+          }
+          set(patch);
         },
         (err) => {
           noteError(err);
           if (seq === reportSeq) set({ reportLoading: false, reportError: errorText(err) });
+          // The picker still needs the list, e.g. to replace a remembered event the report refused.
+          if (eventsAt === eventsSeq) loadEvents();
         },
       );
     };
@@ -195,10 +221,8 @@ export function createDashboardStore(client: Client): DashboardStore {
       }
     };
 
-    // The report first, the event list after it: both run on the core's single read lane, and the report
-    // is what every panel waits for (the list only feeds the picker).
     const refreshAll = () => {
-      void loadReport().then(loadEvents);
+      void loadReport(true);
     };
 
     const onEvent = (e: CoreEvent) => {

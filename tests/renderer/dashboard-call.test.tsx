@@ -1,0 +1,39 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { standardHandlers } from './fixtures';
+import { argsOf, mount } from './mount';
+
+// A number or range change asks the core once for the report and the event list (report.dashboard);
+// an event change asks for the report alone.
+
+afterEach(cleanup);
+
+describe('dashboard calls', () => {
+  it('loads report and events in one call on a range change, the report alone on an event change', async () => {
+    const { transport, store } = mount();
+    await screen.findByTestId('dashboard');
+    await waitFor(() => expect(store.getState().events?.list.length).toBeGreaterThan(0));
+    expect(argsOf(transport, 'report.dashboard')).toEqual([
+      { phone: 'pn1', range: { preset: '30d' }, eventsLimit: 500 },
+    ]);
+    fireEvent.click(screen.getByRole('button', { name: '7D' }));
+    await waitFor(() => expect(argsOf(transport, 'report.dashboard').length).toBe(2));
+    expect(argsOf(transport, 'report.dashboard')[1]).toMatchObject({ range: { preset: '7d' } });
+    const before = transport.calls.length;
+    store.getState().setEvent('button:Book now');
+    await waitFor(() => expect(store.getState().reportLoading).toBe(false));
+    expect(transport.calls.slice(before).map((c) => c.method)).toEqual(['prefs.set', 'report.get']);
+  });
+
+  it('still lists the events when the report fails, so the event can be changed', async () => {
+    const h = standardHandlers();
+    h['report.get'] = () => {
+      throw new Error('"bogus" is not an event id');
+    };
+    const { transport, store } = mount(h);
+    await waitFor(() => expect(store.getState().reportError).toMatch(/not an event id/));
+    await waitFor(() => expect(store.getState().events?.list.length).toBeGreaterThan(0));
+    expect(argsOf(transport, 'events.list').length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ReportContext } from '../../../src/core/attribution/report/report';
+import { makeTestCore, type TestCore } from '../../helpers/core';
+import { feed, seed } from './feed';
+
+// report.dashboard: what report.get and events.list answer for the same query, with the events counted once.
+
+let core: TestCore;
+beforeEach(() => {
+  core = makeTestCore();
+  feed(seed(core.db()), {
+    messages: [
+      {
+        id: 'a',
+        ts: '2026-03-02 10:00',
+        text: 'x',
+        referral: { source_id: '77', headline: 'Ad' },
+        contact: '4911',
+      },
+      { id: 'c', ts: '2026-03-04 10:00', text: 'Hello', contact: '4933' },
+      { id: 'c2', ts: '2026-03-04 10:05', button: { text: 'Book now' }, contact: '4933' },
+    ],
+    events: [
+      { id: 'e', action: 'Purchase', ts: '2026-03-02 12:00', contact: '4911', amount: 20, currency: 'USD' },
+    ],
+  });
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await core.close();
+});
+
+const range = { from: '2026-03-01', to: '2026-03-31' };
+
+describe('report.dashboard', () => {
+  it('answers the report and the event list of report.get and events.list', async () => {
+    for (const q of [
+      { phone: '1000000001', range },
+      { phone: '1000000001', range, event: 'button:Book now' },
+    ]) {
+      const both = await core.call('report.dashboard', q);
+      expect(both.report).toEqual(await core.call('report.get', q));
+      expect(both.events).toEqual(await core.call('events.list', { phone: '1000000001', range, limit: 500 }));
+    }
+    const one = await core.call('report.dashboard', { phone: '1000000001', range, eventsLimit: 1 });
+    expect(one.events).toEqual({
+      events: [expect.objectContaining({ id: 'ext:Purchase' })],
+      suggested: 'ext:Purchase',
+    });
+  });
+
+  it('counts the available events once when the report picks the suggested event', async () => {
+    const counted = vi.spyOn(
+      ReportContext.prototype as unknown as { computeAvailableEvents: () => unknown },
+      'computeAvailableEvents',
+    );
+    const r = await core.call('report.dashboard', { phone: '1000000001', range });
+    expect(r.report.event?.id).toBe('ext:Purchase');
+    expect(counted).toHaveBeenCalledTimes(1);
+  });
+
+  it('validates like report.get', async () => {
+    await expect(
+      core.call('report.dashboard', { phone: '1000000001', range, eventsLimit: 0 }),
+    ).rejects.toMatchObject({
+      code: 'invalid_argument',
+      field: 'eventsLimit',
+    });
+    await expect(core.call('report.dashboard', { phone: 'nope', range })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+});
