@@ -36,7 +36,7 @@ export async function buildDemo(
     fs.copyFileSync(template, work);
     const db = openDatabase(work);
     try {
-      const counts = await redate(db, now, { ...part(0.8, 0.97), signal: ctx.signal });
+      const counts = await redate(db, now, part(0.8, 0.97));
       if (ctx.signal.aborted) throw cancelled();
       ctx.progress(0.97, 'Opening the demo workspace');
       fs.mkdirSync(workspaceDir(ctx.dataDir, DEMO_WORKSPACE), { recursive: true });

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
-import { rebuildDerived } from '../attribution/rebuild';
 import { type Db, openDatabase } from '../db/open';
 import { getSetting, setSetting } from '../db/settings';
 import { type DemoSteps, ingestDemo } from './build-demo';
 import { DEMO_SCALE, DEMO_TIMEZONE } from './generate';
+import { dropFuture, shiftDerived } from './shift-derived';
 
 // The demo is ingested once through the real paths into a template database, cached in the data folder.
 // Each "Explore demo data" copies the template and re-dates the copy to today: every stored time moves by
 // the same number of calendar days (wall-clock time kept, so day buckets move by exactly that many days),
-// what would lie in the future goes, and the derived tables are rebuilt by the ordinary rebuild.
+// the derived tables move with them (shift-derived.ts), and what would lie in the future goes.
 
 /** Bump when the generator or the ingestion of the demo changes what a template holds. */
 export const DEMO_VERSION = 2;
@@ -34,7 +35,18 @@ export function removeDatabaseFiles(file: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
 }
 
-/** The template for a seed: the cached one, else built now through the real ingestion path. */
+/**
+ * Where `npm run build` puts the template (out/demo, beside the bundles that import this module; in the
+ * packaged app it stays outside the asar archive like out/core).
+ */
+export function bundledTemplateDir(): string {
+  return fileURLToPath(new URL('../demo/', import.meta.url));
+}
+
+/**
+ * The template for a seed: the data folder's, else the one built with the app, else built now through
+ * the real ingestion path (once; it stays in the data folder).
+ */
 export async function ensureTemplate(
   dataDir: string,
   options: { seed: number; now: DateTime; scale?: number },
@@ -42,6 +54,8 @@ export async function ensureTemplate(
 ): Promise<string> {
   const file = templatePath(dataDir, options.seed, options.scale);
   if (fs.existsSync(file)) return file;
+  const bundled = path.join(bundledTemplateDir(), path.basename(file));
+  if (fs.existsSync(bundled)) return bundled;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   // Built beside its final name and renamed when complete: a cancelled or crashed build leaves no template.
   const building = `${file}.${randomUUID()}.building`;
@@ -96,13 +110,13 @@ export function wallClockShifter(zone: string, days: number): (ts: number) => nu
 }
 
 /**
- * Re-dates a copy of the template so that its data ends at `now`, then rebuilds its derived tables.
- * Returns the counts of the re-dated data.
+ * Re-dates a copy of the template so that its data ends at `now`, derived tables included, in one
+ * transaction. Returns the counts of the re-dated data.
  */
 export async function redate(
   db: Db,
   now: DateTime,
-  steps: DemoSteps & { signal: AbortSignal },
+  steps: DemoSteps,
 ): Promise<{ conversations: number; messages: number }> {
   const info = templateInfo(db);
   const zone = DEMO_TIMEZONE;
@@ -117,20 +131,12 @@ export async function redate(
     typeof ts === 'number' || typeof ts === 'bigint' ? shift(Number(ts)) : null,
   );
   db.transaction(() => {
-    // What the move puts after `now` has not happened yet: it goes first, then the rest moves.
     db.exec(`
-      DELETE FROM statuses WHERE demo_shift(ts) > ${nowSec};
       UPDATE statuses SET ts = demo_shift(ts), conversation_expiration = demo_shift(conversation_expiration);
-      DELETE FROM messages WHERE demo_shift(ts) > ${nowSec};
       UPDATE messages SET ts = demo_shift(ts);
-      DELETE FROM outgoing_messages WHERE demo_shift(sent_at) > ${nowSec};
       UPDATE outgoing_messages SET sent_at = demo_shift(sent_at);
-      DELETE FROM external_events WHERE demo_shift(ts) > ${nowSec};
       UPDATE external_events SET ts = demo_shift(ts), received_at = received_at + ${ms};
       UPDATE raw_payloads SET received_at = received_at + ${ms};
-      UPDATE business_numbers SET
-        first_message_at = (SELECT MIN(ts) FROM messages m WHERE m.phone_number_id = business_numbers.phone_number_id),
-        last_message_at = (SELECT MAX(ts) FROM messages m WHERE m.phone_number_id = business_numbers.phone_number_id);
       UPDATE contacts SET updated_at = updated_at + ${ms};
       UPDATE channels SET created_at = created_at + ${ms};
       UPDATE templates SET synced_at = synced_at + ${ms};
@@ -151,15 +157,14 @@ export async function redate(
         WHERE date(date, '${days} days') <= '${now.setZone(zone).toISODate()}' ORDER BY date;
       DROP TABLE temp.demo_spend;
     `);
+    shiftDerived(db, days);
+    dropFuture(db, nowSec);
+    db.exec(`UPDATE business_numbers SET
+      first_message_at = (SELECT MIN(ts) FROM messages m WHERE m.phone_number_id = business_numbers.phone_number_id),
+      last_message_at = (SELECT MAX(ts) FROM messages m WHERE m.phone_number_id = business_numbers.phone_number_id)`);
     setSetting(db, 'demoTemplate', { ...info, anchor: nowSec });
   })();
-  if (steps.signal.aborted) throw cancelled();
-  steps.step(0.2, 'Deriving conversations and sources');
-  await rebuildDerived(db, {
-    signal: steps.signal,
-    yield: steps.yield,
-    progress: (f, detail) => steps.step(0.2 + 0.7 * (f ?? 0), detail ?? 'Deriving conversations'),
-  });
+  steps.step(0.9, 'Re-dated');
   return {
     conversations: db.prepare('SELECT COUNT(*) FROM attr_conversations').pluck().get() as number,
     messages: db.prepare("SELECT COUNT(*) FROM messages WHERE direction = 'in'").pluck().get() as number,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { rebuildDerived } from '../../../src/core/attribution/rebuild';
 import { buildDemo } from '../../../src/core/demo/demo-workspace';
 import { generateDemo } from '../../../src/core/demo/generate';
 import { ensureTemplate, templatePath, wallClockShifter } from '../../../src/core/demo/template';
@@ -162,11 +163,7 @@ describe('demo workspace', () => {
       true,
     );
     // 12 months compare against the 12 before.
-    const year = await core.call(
-      'report.get',
-      { phone: berlin.id, range: { preset: '12m' } as never },
-      'demo',
-    );
+    const year = await core.call('report.get', { phone: berlin.id, range: { preset: '12m' } }, 'demo');
     expect(year.previous.conversations).toBeGreaterThan(0);
 
     // Settings of the demo: its channels, their templates, and the Meta account it is connected to.
@@ -235,6 +232,15 @@ describe('demo workspace', () => {
       expect(direct.totals.conversations).toBeGreaterThan(0);
       expect(undated(demo)).toEqual(undated(direct, true));
     }
+    // The moved derived tables are what deriving the moved raw rows again gives (the ordinary rebuild).
+    const ranges = [NOW, NOW.minus({ days: 6 }), NOW.minus({ days: 29 }), NOW.minus({ months: 12 })].map(
+      (from) => ({ from: at(from), to: at(NOW) }),
+    );
+    const moved = [];
+    for (const range of ranges) moved.push(await core.call('report.get', { phone, range }, 'demo'));
+    await rebuildDerived(core.db('demo'));
+    for (const [i, range] of ranges.entries())
+      expect(await core.call('report.get', { phone, range }, 'demo'), range.from).toEqual(moved[i]);
     // Nothing after now, and the last day holds data.
     const today = await core.call('report.get', { phone, range: { from: at(NOW), to: at(NOW) } }, 'demo');
     expect(today.totals.conversations).toBeGreaterThan(0);
