@@ -141,6 +141,7 @@ export async function redate(
       UPDATE channels SET created_at = created_at + ${ms};
       UPDATE templates SET synced_at = synced_at + ${ms};
       UPDATE attr_keywords SET added_at = added_at + ${ms};
+      UPDATE meta_accounts SET updated_at = updated_at + ${ms};
       UPDATE meta_connection SET connected_at = connected_at + ${ms}, checked_at = checked_at + ${ms};
       UPDATE meta_sync_state SET last_sync_at = last_sync_at + ${ms},
         spend_since = date(spend_since, '${days} days'), spend_through = date(spend_through, '${days} days');
