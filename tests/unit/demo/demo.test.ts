@@ -210,7 +210,9 @@ describe('demo workspace', () => {
     // The template was ingested through the real path for "now" 40 days ago; a copy of it is a workspace.
     fs.mkdirSync(path.dirname(workspaceDbPath(core.dataDir, 'direct')), { recursive: true });
     fs.copyFileSync(shared, workspaceDbPath(core.dataDir, 'direct'));
-    await buildDemo(demoContext(core), { seed: SEED, now: NOW, scale: SCALE });
+    // Five hours earlier in the day than the template's "now": moved, its last five hours lie in the future.
+    const now = NOW.minus({ hours: 5 });
+    await buildDemo(demoContext(core), { seed: SEED, now, scale: SCALE });
 
     const phone = (await berlinOf(core, 'direct')).id;
     const at = (d: DateTime) => d.toISODate()!;
@@ -241,12 +243,11 @@ describe('demo workspace', () => {
     await rebuildDerived(core.db('demo'));
     for (const [i, range] of ranges.entries())
       expect(await core.call('report.get', { phone, range }, 'demo'), range.from).toEqual(moved[i]);
-    // Nothing after now, and the last day holds data.
-    const today = await core.call('report.get', { phone, range: { from: at(NOW), to: at(NOW) } }, 'demo');
-    expect(today.totals.conversations).toBeGreaterThan(0);
+    // Nothing after now, and data up to it.
     const lastMessage = (await core.call('phones.list', {}, 'demo')).find((p) => p.id === phone)!
       .lastMessageAt!;
-    expect(Date.parse(lastMessage)).toBeLessThanOrEqual(NOW.toMillis());
+    expect(Date.parse(lastMessage)).toBeLessThanOrEqual(now.toMillis());
+    expect(Date.parse(lastMessage)).toBeGreaterThan(now.minus({ days: 1 }).toMillis());
   });
 
   it('cancelled, leaves no demo workspace and no half-built template', async () => {
