@@ -9,9 +9,8 @@ import { bundledTemplateDir, ensureTemplate, templatePath } from './template';
 const DEFAULT_SEED = 42;
 const dir = bundledTemplateDir();
 const target = path.join(dir, path.basename(templatePath('', DEFAULT_SEED)));
-if (fs.existsSync(target)) {
-  process.stdout.write(`Demo template up to date: ${path.relative(process.cwd(), target)}\n`);
-} else {
+// Quiet when up to date: `npm start` runs this every time.
+if (!fs.existsSync(target)) {
   const t0 = performance.now();
   // Built in a scratch data folder, then moved beside the bundle; older versions' templates go.
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'insights-demo-template-'));
