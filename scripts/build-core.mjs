@@ -12,6 +12,8 @@ await build({
     'core/worker': 'src/core/host/worker.ts',
     // An import's preparing thread (src/core/ingest/prepare-pipeline.ts finds it beside the lane worker).
     'core/ingest-prepare': 'src/core/ingest/prepare-worker.ts',
+    // Builds the demo template into out/demo (run by `npm run build`).
+    'demo/build-template': 'src/core/demo/build-template.ts',
   },
   outdir: 'out',
   bundle: true,

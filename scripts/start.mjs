@@ -75,6 +75,8 @@ function build() {
   if (isStale(at('out/core/worker.js', 'out/cli/index.js'), at('src/core', 'src/cli', 'src/shared'))) {
     run(process.execPath, [path.join(root, 'scripts', 'build-core.mjs')]);
   }
+  // The demo template (docs/demo.md): once per version, so the first "Explore demo data" takes seconds.
+  run(process.execPath, [path.join(root, 'out', 'demo', 'build-template.js')]);
 }
 
 /** Runs a child with the terminal, passes Ctrl-C on, and exits with its code. */

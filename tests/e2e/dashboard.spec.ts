@@ -284,5 +284,34 @@ test('dashboard flows against the core (demo data)', async ({ page, api }) => {
     }
   });
 
+  await test.step('the settings of the demo: its channels, templates and Meta account, and Sync now works', async () => {
+    const nav = page.getByRole('navigation', { name: 'Settings sections' });
+    await nav.getByRole('button', { name: 'Channels' }).click();
+    await expect(page.getByTestId('channel')).toHaveCount(2);
+    await expect(page.getByTestId('settings-channels')).toContainText('Lumen Skincare Berlin');
+    await nav.getByRole('button', { name: 'Templates' }).click();
+    await expect(page.getByTestId('templates-table')).toContainText('restock_alert');
+    await nav.getByRole('button', { name: 'Meta ads' }).click();
+    await expect(page.getByTestId('settings-meta')).toContainText('Demo Marketer');
+    const lastSync = await page.getByTestId('meta-last-sync').textContent();
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect(page.getByRole('button', { name: 'Sync now' })).toBeEnabled({ timeout: 60_000 });
+    await expect(page.getByTestId('settings-meta')).not.toContainText('not connected');
+    await expect(page.getByTestId('meta-last-sync')).not.toHaveText(lastSync ?? '');
+    await both(page, 'settings-meta-ads-synced');
+  });
+
+  await test.step('leave the demo, explore it again: the demo is rebuilt', async () => {
+    await page.getByRole('button', { name: 'Leave demo' }).click();
+    await expect(page.getByTestId('explore-demo')).toBeVisible({ timeout: 30_000 });
+    await page.getByTestId('explore-demo').click();
+    await expect(page.getByTestId('demo-banner')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId('dashboard')).toBeVisible({ timeout: 60_000 });
+    await page.getByRole('button', { name: '30D', exact: true }).click();
+    const phone = await page.getByTestId('phone-select').inputValue();
+    const report = await api('report.get', { phone, range: { preset: '30d' } }, WS);
+    await expect.poll(() => kpi(page, 'conversations')).toBe(report.totals.conversations);
+  });
+
   expect(pageErrors).toEqual([]);
 });

@@ -6,7 +6,7 @@ export function registerAppCommands(program: Command): void {
   program
     .command('demo')
     .description(
-      'Rebuild the "demo" workspace: 12 months of realistic data fed through the real ingestion path',
+      'Rebuild the "demo" workspace: 25 months of realistic data fed through the real ingestion path',
     )
     .option('--seed <n>', 'random seed', parseIntOption, 42)
     .action(async (opts: { seed: number }, cmd: Command) => {

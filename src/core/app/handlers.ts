@@ -1,7 +1,7 @@
 import type { PhoneNumber } from '../../shared/contract/app';
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
-import { buildDemo } from '../demo/build-demo';
+import { buildDemo } from '../demo/demo-workspace';
 import type { Handler } from '../host/context';
 import { isoOfUnix } from '../time/iso';
 import { listWorkspaces, workspaceExists } from '../workspace/workspaces';

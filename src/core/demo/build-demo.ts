@@ -1,48 +1,59 @@
-import { DateTime } from 'luxon';
+import { randomBytes } from 'node:crypto';
+import type { DateTime } from 'luxon';
 import { normalizeText } from '../attribution/normalize';
 import type { Db } from '../db/open';
 import { setSetting } from '../db/settings';
-import type { CoreContext } from '../host/context';
+import { storeTemplates } from '../dialog360/templates';
+import { hashSecret } from '../ingest/channels';
 import { storeExternalEvents } from '../ingest/external-events';
 import { ingestPayloads } from '../ingest/ingest';
 import { phoneDigits } from '../ingest/normalize';
 import { storeOutgoingMessages } from '../ingest/outgoing';
 import { linkNumbers } from '../meta/accounts';
 import { buildMetaFixture, syncFromFixture } from '../meta/fixture';
-import { DEMO_WORKSPACE } from '../workspace/workspaces';
-import { DEMO_CURRENCY, DEMO_TIMEZONE, type DemoData, generateDemo } from './generate';
+import {
+  DEMO_CURRENCY,
+  DEMO_MONTHS,
+  DEMO_SCALE,
+  DEMO_TIMEZONE,
+  type DemoData,
+  generateDemo,
+  TEMPLATES,
+} from './generate';
 
 const CHUNK = 2000;
 
+export interface DemoSteps {
+  /** Progress 0..1 of this build; throws when the build was cancelled. */
+  step(fraction: number, detail: string): void;
+  yield(): Promise<void>;
+}
+
 /**
- * Rebuilds the demo workspace through the real paths: the send log through the send-log store, webhook
- * payloads through ingestPayloads exactly as deliveries, purchases through the external-event store,
- * and ad spend through the Meta client against a recorded Graph fixture. The workspace is emptied in
- * place rather than deleted, so connections other lanes hold stay valid and see the new data at once.
+ * Fills an empty workspace database with the demo dataset through the real paths: the send log through
+ * the send-log store, webhook payloads through ingestPayloads exactly as deliveries, purchases through
+ * the external-event store, and ad spend through the Meta client against a Graph simulator. Channels and
+ * message templates are stored as `channels add` and a template sync would store them.
  */
-export async function buildDemo(
-  ctx: CoreContext,
-  options: { seed: number; now?: DateTime; scale?: number },
-): Promise<{ workspace: string; conversations: number; messages: number }> {
-  const now = options.now ?? DateTime.now();
-  const step = (fraction: number, detail: string) => {
-    if (ctx.signal.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
-    ctx.progress(fraction, detail);
-  };
-  step(0, 'Generating a year of demo conversations');
-  await ctx.yield();
-  const data = generateDemo({ seed: options.seed, now, scale: options.scale ?? 1 });
-  const db = ctx.dbFor(DEMO_WORKSPACE);
-  emptyWorkspace(db);
+export async function ingestDemo(
+  db: Db,
+  options: { seed: number; now: DateTime; scale?: number },
+  steps: DemoSteps,
+): Promise<{ conversations: number; messages: number }> {
+  const { now } = options;
+  steps.step(0, 'Generating two years of demo conversations');
+  await steps.yield();
+  const data = generateDemo({ seed: options.seed, now, scale: options.scale ?? DEMO_SCALE });
   db.transaction(() => {
     setSetting(db, 'timezone', DEMO_TIMEZONE);
     setSetting(db, 'currency', DEMO_CURRENCY);
     setSetting(db, 'isDemo', true);
     const addKeyword = db.prepare('INSERT OR IGNORE INTO attr_keywords (keyword, added_at) VALUES (?, ?)');
-    for (const k of data.keywords) addKeyword.run(normalizeText(k), Date.now());
+    for (const k of data.keywords) addKeyword.run(normalizeText(k), now.toMillis());
+    storeDemoChannels(db, data, now.toMillis());
   })();
 
-  step(0.03, 'Importing the send log of template campaigns');
+  steps.step(0.03, 'Importing the send log of template campaigns');
   storeOutgoingMessages(
     db,
     data.sendLog.map((s) => ({
@@ -56,12 +67,12 @@ export async function buildDemo(
     })),
   );
 
-  await feedPayloads(ctx, db, data, step);
+  await feedPayloads(db, data, steps);
   // Webhooks carry no verified name; a real workspace gets it from its channels (channels add --name).
   const rename = db.prepare('UPDATE business_numbers SET name = ? WHERE phone_number_id = ?');
   for (const p of data.phones) rename.run(p.name, p.phoneNumberId);
 
-  step(0.88, 'Receiving purchases and sign-ups');
+  steps.step(0.88, 'Receiving purchases and sign-ups');
   storeExternalEvents(
     db,
     data.externalEvents.map((e) => ({
@@ -79,8 +90,8 @@ export async function buildDemo(
     })),
   );
 
-  step(0.92, 'Syncing ad names and spend from the demo Meta ad account');
-  await ctx.yield();
+  steps.step(0.92, 'Syncing ad names and spend from the demo Meta ad account');
+  await steps.yield();
   const today = now.setZone(DEMO_TIMEZONE).toISODate()!;
   // One ad account per number, as a brand running country pages would have; each linked to its number.
   const accounts = data.phones.map((p, i) => ({
@@ -93,7 +104,7 @@ export async function buildDemo(
   const accountOf = (phoneNumberId: string) =>
     accounts[data.phones.findIndex((p) => p.phoneNumberId === phoneNumberId)]!.id;
   const fixture = buildMetaFixture({
-    from: now.setZone(DEMO_TIMEZONE).minus({ months: 12 }).toISODate()!,
+    from: now.setZone(DEMO_TIMEZONE).minus({ months: DEMO_MONTHS }).toISODate()!,
     to: today,
     accounts,
     ads: data.ads.map((ad) => ({
@@ -104,39 +115,48 @@ export async function buildDemo(
   });
   await syncFromFixture(db, fixture, { now: () => now.toMillis() });
   for (const [i, p] of data.phones.entries()) linkNumbers(db, accounts[i]!.id, [p.phoneNumberId]);
-
-  ctx.emit({ type: 'data-changed', workspace: DEMO_WORKSPACE, what: 'all' });
-  ctx.progress(1, 'Demo ready');
-  return { workspace: DEMO_WORKSPACE, conversations: data.conversations, messages: data.messages };
+  return { conversations: data.conversations, messages: data.messages };
 }
 
-async function feedPayloads(
-  ctx: CoreContext,
-  db: Db,
-  data: DemoData,
-  step: (fraction: number, detail: string) => void,
-): Promise<void> {
+/**
+ * The demo's 360dialog channels and their templates. A channel's webhook secret is random and thrown
+ * away (only its hash is stored, as for a real channel): nothing can deliver into the demo, and no secret
+ * goes to the SecretStore. No 360dialog API key either, so nothing is ever sent to 360dialog.
+ */
+function storeDemoChannels(db: Db, data: DemoData, nowMs: number): void {
+  const add = db.prepare(
+    'INSERT INTO channels (phone_number_id, name, secret_hash, has_api_key, created_at) VALUES (?, ?, ?, 0, ?)',
+  );
+  for (const p of data.phones) {
+    add.run(p.phoneNumberId, p.name, hashSecret(randomBytes(24).toString('base64url')), nowMs);
+    storeTemplates(
+      db,
+      p.phoneNumberId,
+      TEMPLATES.map((t) => ({
+        name: t.name,
+        language: 'en',
+        status: 'approved',
+        category: 'MARKETING',
+        // Component shapes as 360dialog returns them (GET /v1/configs/templates).
+        components: [
+          { type: 'BODY', text: 'Hi {{1}}, something new from Lumen Skincare ✨' },
+          { type: 'BUTTONS', buttons: t.buttons.map((b) => ({ type: 'QUICK_REPLY', text: b.title })) },
+        ],
+      })),
+      nowMs,
+    );
+  }
+}
+
+async function feedPayloads(db: Db, data: DemoData, steps: DemoSteps): Promise<void> {
   const total = data.payloads.length;
   for (let i = 0; i < total; i += CHUNK) {
     const chunk = data.payloads.slice(i, i + CHUNK).map((body) => ({ body, origin: 'demo' as const }));
     ingestPayloads(db, chunk);
-    step(
+    steps.step(
       0.05 + 0.83 * ((i + chunk.length) / total),
       `Receiving webhook deliveries ${i + chunk.length} / ${total}`,
     );
-    await ctx.yield();
+    await steps.yield();
   }
-}
-
-/** Deletes every row of every table but the migration record, in one transaction. */
-function emptyWorkspace(db: Db): void {
-  const tables = db
-    .prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'",
-    )
-    .all() as { name: string }[];
-  db.transaction(() => {
-    db.pragma('defer_foreign_keys = ON');
-    for (const { name } of tables) db.exec(`DELETE FROM "${name.replaceAll('"', '""')}"`);
-  })();
 }

@@ -1,12 +1,19 @@
 import type { DateTime } from 'luxon';
 import { createRandom, type Random } from './random';
 
-// The demo dataset: a skincare brand with two WhatsApp numbers, twelve months of Click-to-WhatsApp ads,
+// The demo dataset: a skincare brand with two WhatsApp numbers, 25 months of Click-to-WhatsApp ads,
 // wa.me keyword links, organic messages and template campaigns. Everything is produced as 360dialog
 // would deliver it (Cloud API webhook payloads, ../shared/reference/whatsapp-360dialog.md §3), plus the
 // send log, external events and Meta spend that a real workspace would import or sync.
 
 export const DEMO_TIMEZONE = 'Europe/Berlin';
+/** Months of history: every preset up to 12 months has a whole previous period before it, and then some. */
+export const DEMO_MONTHS = 25;
+/**
+ * Volume of the demo (1 ≈ 20,000 conversations a year): about 10,000 a year for two numbers keeps the
+ * re-dating of a new demo (a rebuild of every derived table) within a few seconds on a small machine.
+ */
+export const DEMO_SCALE = 0.5;
 export const DEMO_CURRENCY = 'EUR';
 
 export interface DemoPhone {
@@ -164,7 +171,7 @@ const FOLLOW_UPS = [
   'Super, danke!',
 ];
 
-const TEMPLATES = [
+export const TEMPLATES = [
   {
     name: 'spring_glow_launch',
     buttons: [
@@ -206,7 +213,7 @@ export interface GenerateOptions {
   seed: number;
   /** "now" for the dataset; data ends here. */
   now: DateTime;
-  /** Scales conversation volume (1 ≈ 20,000 conversations). */
+  /** Scales conversation volume (1 ≈ 20,000 conversations a year). */
   scale?: number;
 }
 
@@ -215,7 +222,7 @@ export function generateDemo(options: GenerateOptions): DemoData {
   const scale = options.scale ?? 1;
   const now = options.now.setZone(DEMO_TIMEZONE);
   const nowUnix = Math.floor(now.toSeconds());
-  const firstDay = now.startOf('day').minus({ months: 12 });
+  const firstDay = now.startOf('day').minus({ months: DEMO_MONTHS });
   const days: DateTime[] = [];
   for (let d = firstDay; d <= now; d = d.plus({ days: 1 })) days.push(d);
 

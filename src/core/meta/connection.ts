@@ -87,6 +87,14 @@ export function markNeedsLogin(db: Db, reason: string): void {
   db.prepare('UPDATE meta_connection SET needs_login = 1, needs_login_reason = ? WHERE id = 1').run(reason);
 }
 
+/** How the workspace is connected, or null when it is not. */
+export function connectionMethod(db: Db): MetaConnectionMethod | null {
+  const row = db.prepare('SELECT method FROM meta_connection WHERE id = 1').get() as
+    | { method: MetaConnectionMethod }
+    | undefined;
+  return row?.method ?? null;
+}
+
 export function clearConnection(db: Db): void {
   db.prepare('DELETE FROM meta_connection').run();
 }

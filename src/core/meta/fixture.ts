@@ -136,7 +136,7 @@ export function buildMetaFixture(input: {
   return {
     version: 1,
     user: input.user ?? { id: '100000000000099', name: 'Demo Marketer' },
-    token: input.token ?? 'EAAdemo-fixture-token',
+    token: input.token ?? DEMO_FIXTURE_TOKEN,
     permissions: input.permissions ?? ['ads_read', 'business_management'],
     from: input.from,
     to: input.to,
@@ -477,6 +477,108 @@ export function createFixtureFetch(fixture: MetaFixture, options: SimulatorOptio
   };
 }
 
+/** The demo's stand-in for a token: it only ever reaches the in-process simulator, never a network. */
+export const DEMO_FIXTURE_TOKEN = 'EAAdemo-fixture-token';
+
+/**
+ * The Graph API of a demo workspace: its accounts, ads and daily spend as the workspace holds them, so
+ * "Sync now" in the demo runs the real client and sync code against the simulator and finds the same
+ * figures again.
+ */
+export function fixtureFromWorkspace(db: Db): MetaFixture {
+  const conn = db.prepare('SELECT user_id, user_name, permissions FROM meta_connection WHERE id = 1').get() as
+    | { user_id: string | null; user_name: string | null; permissions: string | null }
+    | undefined;
+  const accounts = (
+    db.prepare('SELECT id, name, currency, timezone_name, status FROM meta_accounts ORDER BY id').all() as {
+      id: string;
+      name: string | null;
+      currency: string | null;
+      timezone_name: string | null;
+      status: number | null;
+    }[]
+  ).map((a) => ({
+    id: a.id,
+    name: a.name ?? a.id,
+    currency: a.currency ?? 'EUR',
+    timezone_name: a.timezone_name ?? 'UTC',
+    account_status: a.status ?? 1,
+  }));
+  const ads = (
+    db
+      .prepare(
+        `SELECT ad_id, account_id, name, adset_id, adset_name, campaign_id, campaign_name, effective_status, updated_time
+         FROM meta_ads ORDER BY ad_id`,
+      )
+      .all() as Record<string, string | null>[]
+  ).map((a) => ({
+    accountId: a.account_id ?? null,
+    adId: a.ad_id!,
+    adName: a.name ?? a.ad_id!,
+    adsetId: a.adset_id ?? '',
+    adsetName: a.adset_name ?? '',
+    campaignId: a.campaign_id ?? '',
+    campaignName: a.campaign_name ?? '',
+    effectiveStatus: a.effective_status ?? 'ACTIVE',
+    updatedTime: a.updated_time ?? '2020-01-01T00:00:00+0000',
+  }));
+  const insights = (
+    db
+      .prepare(
+        'SELECT account_id, ad_id, date, spend, impressions, clicks, messaging_started FROM meta_spend ORDER BY date, ad_id',
+      )
+      .all() as {
+      account_id: string;
+      ad_id: string;
+      date: string;
+      spend: number;
+      impressions: number | null;
+      clicks: number | null;
+      messaging_started: number | null;
+    }[]
+  ).map((r) => ({
+    accountId: r.account_id,
+    adId: r.ad_id,
+    date: r.date,
+    spend: r.spend.toFixed(2),
+    impressions: String(r.impressions ?? 0),
+    clicks: String(r.clicks ?? 0),
+    messagingStarted: r.messaging_started === null ? null : String(r.messaging_started),
+  }));
+  let permissions = ['ads_read'];
+  try {
+    permissions = JSON.parse(conn?.permissions ?? '["ads_read"]') as string[];
+  } catch {
+    // keep ads_read
+  }
+  return {
+    version: 1,
+    user: { id: conn?.user_id ?? '100000000000099', name: conn?.user_name ?? 'Demo Marketer' },
+    token: DEMO_FIXTURE_TOKEN,
+    permissions,
+    from: insights[0]?.date ?? '2020-01-01',
+    to: insights.at(-1)?.date ?? '2020-01-01',
+    accounts,
+    ads,
+    insights,
+  };
+}
+
+/** A Graph client answering from a fixture in process (the demo's and the tests' Graph). */
+export function fixtureClient(
+  fixture: MetaFixture,
+  opts: { simulator?: SimulatorOptions; signal?: AbortSignal } = {},
+): GraphClient {
+  return new GraphClient({
+    baseUrl: DEFAULT_GRAPH_URL,
+    version: DEFAULT_API_VERSION,
+    accessToken: fixture.token,
+    fetch: createFixtureFetch(fixture, opts.simulator),
+    sleep: async () => {},
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+}
+
 /**
  * The demo path: connects (method "demo"), lists and selects the fixture's accounts, and runs the
  * real sync against the in-process fixture transport. `now` decides "today" (default: the clock).
@@ -488,13 +590,7 @@ export async function syncFromFixture(
 ): Promise<MetaSyncSummary> {
   const now = opts.now ?? Date.now;
   const noWait = async () => {};
-  const client = new GraphClient({
-    baseUrl: DEFAULT_GRAPH_URL,
-    version: DEFAULT_API_VERSION,
-    accessToken: fixture.token,
-    fetch: createFixtureFetch(fixture, opts.simulator),
-    sleep: noWait,
-  });
+  const client = fixtureClient(fixture, opts.simulator ? { simulator: opts.simulator } : {});
   saveConnection(db, 'demo', await checkToken(client, fixture.token), now());
   await refreshAccounts(db, client, now());
   selectAccounts(

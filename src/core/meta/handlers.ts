@@ -2,8 +2,16 @@ import { ApiError } from '../../shared/contract/errors';
 import type { CoreContext, Handler } from '../host/context';
 import { secretName } from '../secrets/secret-store';
 import { linkNumbers, listAccounts, refreshAccounts, selectAccounts } from './accounts';
-import { checkToken, clearConnection, markNeedsLogin, readStatus, saveConnection } from './connection';
+import {
+  checkToken,
+  clearConnection,
+  connectionMethod,
+  markNeedsLogin,
+  readStatus,
+  saveConnection,
+} from './connection';
 import { type PendingDeviceLogin, pollDeviceLogin, startDeviceLogin } from './device-login';
+import { fixtureClient, fixtureFromWorkspace } from './fixture';
 import { GraphClient, realSleep, type WaitInfo } from './graph-client';
 import { GraphError } from './graph-error';
 import {
@@ -29,6 +37,16 @@ function client(ctx: CoreContext, accessToken: string, onWait?: (w: WaitInfo) =>
     signal: ctx.signal,
     ...(onWait ? { onWait } : {}),
   });
+}
+
+/**
+ * The client of the workspace's connection. A demo workspace is connected to the in-process Graph
+ * simulator answering with its own ads and spend (no token, nothing sent anywhere).
+ */
+async function connectedClient(ctx: CoreContext, onWait?: (w: WaitInfo) => void): Promise<GraphClient> {
+  if (connectionMethod(ctx.db()) === 'demo')
+    return fixtureClient(fixtureFromWorkspace(ctx.db()), { signal: ctx.signal });
+  return client(ctx, await storedToken(ctx), onWait);
 }
 
 async function storedToken(ctx: CoreContext): Promise<string> {
@@ -166,8 +184,8 @@ const metaDisconnect: Handler<'meta.disconnect'> = async (_args, ctx) => {
 
 const metaAccounts: Handler<'meta.accounts'> = async ({ refresh }, ctx) => {
   if (refresh) {
-    const token = await storedToken(ctx);
-    await graphCall(ctx, () => refreshAccounts(ctx.db(), client(ctx, token), Date.now()));
+    const c = await connectedClient(ctx);
+    await graphCall(ctx, () => refreshAccounts(ctx.db(), c, Date.now()));
   }
   return listAccounts(ctx.db());
 };
@@ -193,7 +211,7 @@ const metaSync: Handler<'meta.sync'> = async ({ since }, ctx) => {
   syncing.add(key);
   let fraction: number | null = 0;
   try {
-    const c = client(ctx, await storedToken(ctx), (w) => ctx.progress(fraction, w.detail));
+    const c = await connectedClient(ctx, (w) => ctx.progress(fraction, w.detail));
     return await runMetaSync(
       {
         db: ctx.db(),

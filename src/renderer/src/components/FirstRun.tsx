@@ -19,7 +19,7 @@ export function FirstRun() {
         <div className="choice">
           <h2>Explore demo data</h2>
           <p className="muted">
-            A year of conversations, ads, keywords and sales in a separate “demo” workspace.
+            Two years of conversations, ads, keywords and sales in a separate “demo” workspace.
           </p>
           <button
             type="button"
