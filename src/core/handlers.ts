@@ -1,4 +1,4 @@
-import { appHandlers } from './app/handlers';
+import { appHandlers, appInternalHandlers } from './app/handlers';
 import { attributionInternalHandlers, reportHandlers, sourcesHandlers } from './attribution/handlers';
 import { unattributedHandlers } from './attribution/unattributed-handlers';
 import { collectorHandlers, collectorInternalHandlers } from './collector/handlers';
@@ -20,6 +20,7 @@ export const allHandlers = {
 } satisfies Handlers;
 
 export const internalHandlers: InternalHandlers = {
+  ...appInternalHandlers,
   ...attributionInternalHandlers,
   ...ingestInternalHandlers,
   ...dialog360InternalHandlers,

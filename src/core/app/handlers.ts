@@ -2,7 +2,8 @@ import type { PhoneNumber } from '../../shared/contract/app';
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { buildDemo } from '../demo/demo-workspace';
-import type { Handler } from '../host/context';
+import { removeScratch } from '../demo/template';
+import type { Handler, InternalHandlers } from '../host/context';
 import { isoOfUnix } from '../time/iso';
 import { listWorkspaces, workspaceExists } from '../workspace/workspaces';
 
@@ -52,6 +53,11 @@ const phonesList: Handler<'phones.list'> = (_args, ctx) => {
 };
 
 const demoBuild: Handler<'demo.build'> = (args, ctx) => buildDemo(ctx, { seed: args.seed ?? 42 });
+
+/** After a demo build was stopped by terminating its worker (host.ts, RECOVERY): its scratch files go. */
+export const appInternalHandlers: InternalHandlers = {
+  'demo.recover': (_args, ctx) => ({ removed: removeScratch(ctx.dataDir) }),
+};
 
 export const appHandlers = {
   'workspaces.list': workspacesList,

@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { DateTime } from 'luxon';
 import { openDatabase } from '../db/open';
 import type { CoreContext } from '../host/context';
 import { DEMO_WORKSPACE, workspaceDbPath, workspaceDir } from '../workspace/workspaces';
 import type { DemoSteps } from './build-demo';
-import { cancelled, ensureTemplate, redate, removeDatabaseFiles } from './template';
+import { cancelled, ensureTemplate, redate, removeDatabaseFiles, scratchPath } from './template';
 
 /**
  * (Re)builds the demo workspace: the template (built once through the real ingestion path) is copied,
@@ -30,7 +30,8 @@ export async function buildDemo(
     { seed: options.seed, now, ...(options.scale === undefined ? {} : { scale: options.scale }) },
     part(0, 0.8),
   );
-  const work = `${template}.${randomUUID()}.copy`;
+  const work = scratchPath(ctx.dataDir, template, 'copy');
+  fs.mkdirSync(path.dirname(work), { recursive: true });
   try {
     part(0.8, 1).step(0, 'Copying the demo data');
     fs.copyFileSync(template, work);

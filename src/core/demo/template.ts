@@ -30,6 +30,24 @@ export function templatePath(dataDir: string, seed: number, scale = DEMO_SCALE):
 
 export const cancelled = () => Object.assign(new Error('Cancelled'), { name: 'AbortError' });
 
+/** Where builds and re-dating copies are made: always the data folder (the app's own folder may be read-only). */
+export function scratchPath(dataDir: string, template: string, kind: 'building' | 'copy'): string {
+  return path.join(dataDir, 'demo-template', `${path.basename(template)}.${randomUUID()}.${kind}`);
+}
+
+/**
+ * Removes what a demo build stopped mid-way left in the data folder (a worker terminated after its
+ * cancel cannot clean up itself): unfinished templates and re-dating copies. Runs only while no demo
+ * build runs (the job lane is one thread).
+ */
+export function removeScratch(dataDir: string): number {
+  const dir = path.join(dataDir, 'demo-template');
+  if (!fs.existsSync(dir)) return 0;
+  const stale = fs.readdirSync(dir).filter((f) => /\.(building|copy)(-wal|-shm|-journal)?$/.test(f));
+  for (const f of stale) fs.rmSync(path.join(dir, f), { force: true });
+  return stale.length;
+}
+
 /** Removes a database file and its WAL and shared-memory files. */
 export function removeDatabaseFiles(file: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
@@ -58,7 +76,7 @@ export async function ensureTemplate(
   if (fs.existsSync(bundled)) return bundled;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   // Built beside its final name and renamed when complete: a cancelled or crashed build leaves no template.
-  const building = `${file}.${randomUUID()}.building`;
+  const building = scratchPath(dataDir, file, 'building');
   const db = openDatabase(building);
   try {
     const counts = await ingestDemo(db, options, steps);

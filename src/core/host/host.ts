@@ -80,7 +80,10 @@ export const CANCEL_FORCE_MS = 1500;
  * What to tidy after a job of this kind was stopped by terminating its worker: an internal handler run
  * on the fresh worker with `{ stoppedThreads }` (the terminated workers' thread ids).
  */
-const RECOVERY: Partial<Record<JobInfo['kind'], string>> = { rebuild: 'rebuild.recover' };
+const RECOVERY: Partial<Record<JobInfo['kind'], string>> = {
+  rebuild: 'rebuild.recover',
+  demo: 'demo.recover',
+};
 
 /** Lanes that run in worker threads; jobs get their own so imports never hold up reports or webhooks. */
 const WORKER_LANES = ['read', 'write', 'job'] as const;

@@ -74,9 +74,14 @@ const berlinOf = async (c: TestCore, ws: string) =>
   (await c.call('phones.list', {}, ws)).find((p) => p.name === 'Lumen Skincare Berlin')!;
 
 /** A report without what names its dates, to compare the same data on other dates. */
-const undated = (r: Report, expected = false) => ({
+const undated = (r: Report, expected = false, days = 0) => ({
   totals: r.totals,
-  previous: { ...r.previous, range: undefined },
+  previous: {
+    ...r.previous,
+    range: undefined,
+    // The first day with data moves with the data.
+    dataFrom: r.previous.dataFrom && DateTime.fromISO(r.previous.dataFrom).plus({ days }).toISODate(),
+  },
   sources: r.sources,
   // Wall-clock times are kept, so a delay across a daylight-saving change moves by up to an hour.
   // (checked apart, within an hour).
@@ -232,7 +237,7 @@ describe('demo workspace', () => {
         'demo',
       );
       expect(direct.totals.conversations).toBeGreaterThan(0);
-      expect(undated(demo)).toEqual(undated(direct, true));
+      expect(undated(demo)).toEqual(undated(direct, true, days));
     }
     // The moved derived tables are what deriving the moved raw rows again gives (the ordinary rebuild).
     const ranges = [NOW, NOW.minus({ days: 6 }), NOW.minus({ days: 29 }), NOW.minus({ months: 12 })].map(
@@ -281,5 +286,17 @@ describe('demo workspace', () => {
     expect(fs.readdirSync(path.dirname(templatePath(core.dataDir, 3, SCALE)))).toEqual([
       path.basename(templatePath(core.dataDir, 3, SCALE)),
     ]);
+  });
+
+  it('after a build stopped by terminating its worker, demo.recover removes its scratch files only', async () => {
+    core = coreWithTemplate();
+    const dir = path.dirname(templatePath(core.dataDir, SEED, SCALE));
+    const kept = fs.readdirSync(dir);
+    // What a worker terminated mid-build leaves: an unfinished template and a re-dating copy with its WAL.
+    const left = ['demo-v2-seed42-scale1.sqlite.0a.building', 'demo-v2-seed42-scale1.sqlite.0b.copy'];
+    for (const f of [...left, `${left[1]}-wal`]) fs.writeFileSync(path.join(dir, f), 'partial');
+    const ctx = demoContext(core);
+    expect(await internalHandlers['demo.recover']!({ stoppedThreads: [] }, ctx)).toEqual({ removed: 3 });
+    expect(fs.readdirSync(dir)).toEqual(kept);
   });
 });
