@@ -17,7 +17,6 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -142,9 +141,8 @@ async function ipcSplit(
   const { handleContractCall } = await import('../src/main/ipc-call');
   const { JsonPrefsStore } = await import('../src/core/prefs/prefs-store');
   const { FileSecretStore } = await import('../src/core/secrets/file-secret-store');
-  const index = path.join(ROOT, 'out', 'renderer', 'index.html');
-  const origin = { kind: 'file' as const, indexPath: index };
-  const frame = { url: pathToFileURL(index).href, parent: null };
+  const origin = { kind: 'app' as const };
+  const frame = { url: 'app://insights/index.html', parent: null };
   const host = new CoreHost({
     dataDir,
     mode: 'electron',

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, type BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron';
+import { app, type BrowserWindow, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
 import Store from 'electron-store';
 import { startCollectorScheduler } from '../core/collector/scheduler';
 import { CoreHost, SHUTDOWN_DEADLINE_MS } from '../core/host/host';
 import type { RunningServer } from '../core/server/server';
 import { WorkspaceName } from '../shared/contract/define';
+import { APP_SCHEME_PRIVILEGES, serveApp } from './app-protocol';
 import { bundlePaths } from './bundle-paths';
 import { ElectronPrefsStore } from './electron-prefs-store';
 import { registerIpc } from './ipc';
@@ -29,6 +30,8 @@ const dataDir = chooseDataDir(launch, process.env, app.getPath('appData'));
 // Chromium's profile lives beside the workspaces; a test's temp data folder isolates everything.
 app.setPath('userData', dataDir);
 app.enableSandbox();
+// Before ready: a scheme's privileges are fixed when Chromium starts.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 if (!app.requestSingleInstanceLock()) {
   // Another window already serves this data folder (the lock is per userData): it gets focused.
@@ -48,11 +51,11 @@ async function start(): Promise<void> {
   const packaged = app.isPackaged;
   const paths = bundlePaths(mainDir, packaged);
   const origin = appOrigin({
-    rendererIndex: paths.rendererIndex,
     devServerUrl: process.env.ELECTRON_RENDERER_URL,
     packaged,
   });
   installSecurity(app, session.defaultSession, origin);
+  serveApp(session.defaultSession.protocol, path.dirname(paths.rendererIndex));
 
   const nativeBinding = nativeBindingPath({
     electronVersion: process.versions.electron,
@@ -110,8 +113,7 @@ async function start(): Promise<void> {
     packaged ? process.resourcesPath : path.join(app.getAppPath(), 'resources'),
     'icon.png',
   );
-  const openWindow = (): BrowserWindow =>
-    createMainWindow({ preload: paths.preload, rendererIndex: paths.rendererIndex, origin, icon });
+  const openWindow = (): BrowserWindow => createMainWindow({ preload: paths.preload, origin, icon });
   let win = openWindow();
 
   app.on('second-instance', () => {

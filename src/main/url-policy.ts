@@ -1,29 +1,24 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { APP_HOST, APP_SCHEME } from './app-protocol';
 
 // Pure URL decisions of the Electron shell (unit-tested; src/main/security.ts and ipc wire them up).
 // Every decision parses the URL: prefix checks such as startsWith('file://') are what the Electron
 // security checklist warns against (`file:///app/index.html.evil`, `https://app.example.com@evil`).
 
-/** Where the app's own page comes from: the built renderer file, or the dev server (`electron-vite dev`). */
-export type AppOrigin = { kind: 'file'; indexPath: string } | { kind: 'dev'; origin: string };
+/** Where the app's own page comes from: the built renderer on app:// (app-protocol.ts), or the dev server (`electron-vite dev`). */
+export type AppOrigin = { kind: 'app' } | { kind: 'dev'; origin: string };
 
 /**
  * The dev server is honoured only in an unpackaged app and only on loopback: otherwise an environment
  * variable could point a window that holds the preload bridge at a foreign page.
  */
-export function appOrigin(opts: {
-  rendererIndex: string;
-  devServerUrl?: string | undefined;
-  packaged: boolean;
-}): AppOrigin {
+export function appOrigin(opts: { devServerUrl?: string | undefined; packaged: boolean }): AppOrigin {
   if (!opts.packaged && opts.devServerUrl) {
     const url = parse(opts.devServerUrl);
     if (url && url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
       return { kind: 'dev', origin: url.origin };
     }
   }
-  return { kind: 'file', indexPath: path.resolve(opts.rendererIndex) };
+  return { kind: 'app' };
 }
 
 /** True when `raw` is the app's own page (any hash or query): the only page allowed to hold the bridge. */
@@ -31,16 +26,14 @@ export function isAppUrl(raw: string, origin: AppOrigin): boolean {
   const url = parse(raw);
   if (!url) return false;
   if (origin.kind === 'dev') return url.origin === origin.origin;
-  // A file URL with a host is a UNC share on Windows: never ours.
-  if (url.protocol !== 'file:' || url.host !== '') return false;
-  let file: string;
-  try {
-    file = fileURLToPath(url);
-  } catch {
-    return false;
-  }
-  // path.relative compares case-insensitively on Windows, where drive letters vary in case.
-  return path.relative(origin.indexPath, file) === '';
+  // The page itself, not another file the protocol serves (a script, an icon).
+  return (
+    url.protocol === `${APP_SCHEME}:` &&
+    url.host === APP_HOST &&
+    url.username === '' &&
+    url.password === '' &&
+    (url.pathname === '/index.html' || url.pathname === '/')
+  );
 }
 
 /** The part of Electron's WebFrameMain the sender check needs. */

@@ -1,13 +1,9 @@
 import { BrowserWindow } from 'electron';
+import { APP_INDEX_URL } from './app-protocol';
 import type { AppOrigin } from './url-policy';
 
 /** The one app window. Its title is the renderer's (document.title). */
-export function createMainWindow(opts: {
-  preload: string;
-  rendererIndex: string;
-  origin: AppOrigin;
-  icon?: string;
-}): BrowserWindow {
+export function createMainWindow(opts: { preload: string; origin: AppOrigin; icon?: string }): BrowserWindow {
   const win = new BrowserWindow({
     width: 1360,
     height: 860,
@@ -31,7 +27,6 @@ export function createMainWindow(opts: {
     },
   });
   win.once('ready-to-show', () => win.show());
-  if (opts.origin.kind === 'dev') void win.loadURL(opts.origin.origin);
-  else void win.loadFile(opts.rendererIndex);
+  void win.loadURL(opts.origin.kind === 'dev' ? opts.origin.origin : APP_INDEX_URL);
   return win;
 }

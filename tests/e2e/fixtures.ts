@@ -110,6 +110,9 @@ export const test = base.extend<Fixtures>({
     void consoleProblems;
     await page.goto(server.url);
     await use(page);
+    // Closed before the server stops (Playwright closes pages only with their context, after the server
+    // fixture): else the page's event stream reconnects to a closing server and logs its 503.
+    await page.close();
   },
 
   saveScreenshot: async ({ page }, use) => {

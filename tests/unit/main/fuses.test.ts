@@ -46,4 +46,8 @@ describe('Electron fuses', () => {
       enableNodeCliInspectArguments: false,
     });
   });
+
+  it('gives file:// no extra privileges: the renderer loads from app://', () => {
+    expect(config.electronFuses).toMatchObject({ grantFileProtocolExtraPrivileges: false });
+  });
 });

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Handlers } from '../../../src/core/host/context';
 import { CoreHost } from '../../../src/core/host/host';
@@ -12,9 +11,8 @@ import { appOrigin } from '../../../src/main/url-policy';
 
 // The IPC entry of the main process, against a real CoreHost (host-lane methods need no database).
 
-const index = path.resolve('/opt/app/out/renderer/index.html');
-const origin = appOrigin({ rendererIndex: index, packaged: true });
-const appFrame = { url: pathToFileURL(index).href, parent: null };
+const origin = appOrigin({ packaged: true });
+const appFrame = { url: 'app://insights/index.html', parent: null };
 
 let dir: string;
 let host: CoreHost;

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Handlers } from '../../../src/core/host/context';
 import { CoreHost } from '../../../src/core/host/host';
@@ -30,9 +29,8 @@ vi.mock('electron', () => ({
 const { registerIpc } = await import('../../../src/main/ipc');
 const { appOrigin } = await import('../../../src/main/url-policy');
 
-const index = path.resolve('/opt/app/out/renderer/index.html');
-const origin = appOrigin({ rendererIndex: index, packaged: true });
-const appFrame = { url: pathToFileURL(index).href, parent: null };
+const origin = appOrigin({ packaged: true });
+const appFrame = { url: 'app://insights/index.html', parent: null };
 const foreignFrame = { url: 'https://example.com/', parent: null };
 
 type Handler = (event: unknown, ...args: unknown[]) => Promise<unknown>;

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IPC_CALL_PREFIX, IPC_SHELL } from '../../../src/shared/bridge';
 import { methodNames } from '../../../src/shared/contract';
@@ -24,6 +23,8 @@ const fake = vi.hoisted(() => {
     permissionRequest: null as null | Listener,
     permissionCheck: null as null | Listener,
     headers: null as null | Listener,
+    schemes: [] as unknown[],
+    protocolHandlers: new Map<string, (req: { url: string }) => Promise<Response>>(),
     enableSandbox: vi.fn(),
     quit: vi.fn(),
     exit: vi.fn(),
@@ -46,12 +47,9 @@ const fake = vi.hoisted(() => {
     isMinimized = () => false;
     restore() {}
     focus() {}
-    async loadFile(file: string) {
-      this.record.loaded.push(file);
-      this.webContents.mainFrame.url = pathToFileURL(file).href;
-    }
     async loadURL(url: string) {
       this.record.loaded.push(url);
+      this.webContents.mainFrame.url = url;
     }
   }
   const electron = {
@@ -84,8 +82,17 @@ const fake = vi.hoisted(() => {
       decryptString: (b: Buffer) => Buffer.from(b).reverse().toString(),
       getSelectedStorageBackend: () => 'basic_text',
     },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown[]) => {
+        state.schemes.push(...schemes);
+      },
+    },
     session: {
       defaultSession: {
+        protocol: {
+          handle: (scheme: string, fn: (req: { url: string }) => Promise<Response>) =>
+            state.protocolHandlers.set(scheme, fn),
+        },
         setPermissionRequestHandler: (fn: Listener) => {
           state.permissionRequest = fn;
         },
@@ -144,7 +151,7 @@ afterAll(() => {
   vi.restoreAllMocks();
 });
 
-const appFrame = () => ({ url: pathToFileURL(state.windows[0]!.loaded[0]!).href, parent: null });
+const appFrame = () => ({ url: state.windows[0]!.loaded[0]!, parent: null });
 
 describe('Electron main process', () => {
   it('starts without an error and points the profile at the data folder', () => {
@@ -154,7 +161,7 @@ describe('Electron main process', () => {
     expect(state.storeOptions).toEqual([expect.objectContaining({ cwd: dataDir, name: 'preferences' })]);
   });
 
-  it('opens one sandboxed, context-isolated window on the built renderer file', () => {
+  it('opens one sandboxed, context-isolated window on the app:// protocol, never file://', async () => {
     const { options, loaded } = state.windows[0]!;
     expect(options.webPreferences).toMatchObject({
       sandbox: true,
@@ -163,7 +170,18 @@ describe('Electron main process', () => {
       webviewTag: false,
       preload: expect.stringMatching(/preload[/\\]index\.cjs$/),
     });
-    expect(loaded).toEqual([expect.stringMatching(/renderer[/\\]index\.html$/)]);
+    expect(loaded).toEqual(['app://insights/index.html']);
+    // Registered privileged before the app was ready, served from the renderer folder with the CSP header.
+    expect(state.schemes.slice(0, 1)).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ]);
+    const page = await state.protocolHandlers.get('app')!({ url: loaded[0]! });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(await page.text()).toContain('<div id="root">');
+    expect(
+      (await state.protocolHandlers.get('app')!({ url: 'app://insights/../main/index.ts' })).status,
+    ).toBe(404);
   });
 
   it('serves every contract method on its own channel, with the core behind it', async () => {

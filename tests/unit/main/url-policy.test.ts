@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   appOrigin,
@@ -10,41 +8,37 @@ import {
   navigationDecision,
 } from '../../../src/main/url-policy';
 
-const index = path.resolve('/opt/app/out/renderer/index.html');
-const fileOrigin = appOrigin({ rendererIndex: index, packaged: false });
-const appUrl = pathToFileURL(index).href;
-const devOrigin = appOrigin({ rendererIndex: index, devServerUrl: 'http://localhost:5173', packaged: false });
+const appOriginOf = appOrigin({ packaged: false });
+const appUrl = 'app://insights/index.html';
+const devOrigin = appOrigin({ devServerUrl: 'http://localhost:5173', packaged: false });
 
 describe('appOrigin', () => {
-  it('uses the dev server only unpackaged and only on loopback http', () => {
+  it('uses the dev server only unpackaged and only on loopback http, else the app:// protocol', () => {
     expect(devOrigin).toEqual({ kind: 'dev', origin: 'http://localhost:5173' });
-    expect(
-      appOrigin({ rendererIndex: index, devServerUrl: 'http://localhost:5173', packaged: true }).kind,
-    ).toBe('file');
-    expect(
-      appOrigin({ rendererIndex: index, devServerUrl: 'http://evil.example:5173', packaged: false }).kind,
-    ).toBe('file');
-    expect(
-      appOrigin({ rendererIndex: index, devServerUrl: 'https://localhost:5173', packaged: false }).kind,
-    ).toBe('file');
-    expect(appOrigin({ rendererIndex: index, devServerUrl: 'not a url', packaged: false }).kind).toBe('file');
+    expect(appOriginOf).toEqual({ kind: 'app' });
+    expect(appOrigin({ devServerUrl: 'http://localhost:5173', packaged: true }).kind).toBe('app');
+    expect(appOrigin({ devServerUrl: 'http://evil.example:5173', packaged: false }).kind).toBe('app');
+    expect(appOrigin({ devServerUrl: 'https://localhost:5173', packaged: false }).kind).toBe('app');
+    expect(appOrigin({ devServerUrl: 'not a url', packaged: false }).kind).toBe('app');
   });
 });
 
 describe('isAppUrl', () => {
-  it('accepts the renderer file with any hash or query', () => {
-    expect(isAppUrl(appUrl, fileOrigin)).toBe(true);
-    expect(isAppUrl(`${appUrl}#/settings`, fileOrigin)).toBe(true);
-    expect(isAppUrl(`${appUrl}?x=1`, fileOrigin)).toBe(true);
+  it('accepts the app page with any hash or query', () => {
+    expect(isAppUrl(appUrl, appOriginOf)).toBe(true);
+    expect(isAppUrl('app://insights/', appOriginOf)).toBe(true);
+    expect(isAppUrl(`${appUrl}#/settings`, appOriginOf)).toBe(true);
+    expect(isAppUrl(`${appUrl}?x=1`, appOriginOf)).toBe(true);
   });
 
   it('refuses look-alikes that a prefix check would let through', () => {
-    expect(isAppUrl(`${appUrl}.evil.html`, fileOrigin)).toBe(false);
-    expect(isAppUrl(pathToFileURL('/opt/app/out/renderer/other.html').href, fileOrigin)).toBe(false);
-    expect(isAppUrl('file:///opt/app/out/renderer/../../../etc/passwd', fileOrigin)).toBe(false);
-    expect(isAppUrl('file://server/opt/app/out/renderer/index.html', fileOrigin)).toBe(false);
-    expect(isAppUrl('https://opt/app/out/renderer/index.html', fileOrigin)).toBe(false);
-    expect(isAppUrl('', fileOrigin)).toBe(false);
+    expect(isAppUrl(`${appUrl}.evil.html`, appOriginOf)).toBe(false);
+    expect(isAppUrl('app://insights/assets/index.js', appOriginOf)).toBe(false);
+    expect(isAppUrl('app://insights.evil/index.html', appOriginOf)).toBe(false);
+    expect(isAppUrl('app://user@insights/index.html', appOriginOf)).toBe(false);
+    expect(isAppUrl('file:///opt/app/out/renderer/index.html', appOriginOf)).toBe(false);
+    expect(isAppUrl('https://insights/index.html', appOriginOf)).toBe(false);
+    expect(isAppUrl('', appOriginOf)).toBe(false);
   });
 
   it('compares the dev server by origin, not by prefix', () => {
@@ -58,11 +52,11 @@ describe('isAppUrl', () => {
 
 describe('isTrustedSender', () => {
   it('answers only the top frame of the app page', () => {
-    expect(isTrustedSender({ url: appUrl, parent: null }, fileOrigin)).toBe(true);
-    expect(isTrustedSender({ url: appUrl, parent: { url: appUrl } }, fileOrigin)).toBe(false);
-    expect(isTrustedSender({ url: 'https://example.com/', parent: null }, fileOrigin)).toBe(false);
-    expect(isTrustedSender(null, fileOrigin)).toBe(false);
-    expect(isTrustedSender(undefined, fileOrigin)).toBe(false);
+    expect(isTrustedSender({ url: appUrl, parent: null }, appOriginOf)).toBe(true);
+    expect(isTrustedSender({ url: appUrl, parent: { url: appUrl } }, appOriginOf)).toBe(false);
+    expect(isTrustedSender({ url: 'https://example.com/', parent: null }, appOriginOf)).toBe(false);
+    expect(isTrustedSender(null, appOriginOf)).toBe(false);
+    expect(isTrustedSender(undefined, appOriginOf)).toBe(false);
   });
 });
 
@@ -95,16 +89,16 @@ describe('externalHttpsUrl', () => {
 
 describe('navigationDecision', () => {
   it('stays on the app page, sends https elsewhere to the system browser and drops the rest', () => {
-    expect(navigationDecision(`${appUrl}#/x`, fileOrigin)).toEqual({ allow: true });
-    expect(navigationDecision('https://example.com/a', fileOrigin)).toEqual({
+    expect(navigationDecision(`${appUrl}#/x`, appOriginOf)).toEqual({ allow: true });
+    expect(navigationDecision('https://example.com/a', appOriginOf)).toEqual({
       allow: false,
       openExternally: 'https://example.com/a',
     });
-    expect(navigationDecision('http://example.com/', fileOrigin)).toEqual({
+    expect(navigationDecision('http://example.com/', appOriginOf)).toEqual({
       allow: false,
       openExternally: null,
     });
-    expect(navigationDecision('file:///etc/passwd', fileOrigin)).toEqual({
+    expect(navigationDecision('file:///etc/passwd', appOriginOf)).toEqual({
       allow: false,
       openExternally: null,
     });
@@ -113,9 +107,9 @@ describe('navigationDecision', () => {
 
 describe('isPermissionAllowed', () => {
   it('grants only clipboard writes, and only to the app page', () => {
-    expect(isPermissionAllowed('clipboard-sanitized-write', appUrl, fileOrigin)).toBe(true);
-    expect(isPermissionAllowed('clipboard-sanitized-write', 'https://example.com/', fileOrigin)).toBe(false);
-    expect(isPermissionAllowed('clipboard-sanitized-write', undefined, fileOrigin)).toBe(false);
+    expect(isPermissionAllowed('clipboard-sanitized-write', appUrl, appOriginOf)).toBe(true);
+    expect(isPermissionAllowed('clipboard-sanitized-write', 'https://example.com/', appOriginOf)).toBe(false);
+    expect(isPermissionAllowed('clipboard-sanitized-write', undefined, appOriginOf)).toBe(false);
     for (const p of [
       'media',
       'geolocation',
@@ -124,7 +118,7 @@ describe('isPermissionAllowed', () => {
       'clipboard-read',
       'fullscreen',
     ]) {
-      expect(isPermissionAllowed(p, appUrl, fileOrigin), p).toBe(false);
+      expect(isPermissionAllowed(p, appUrl, appOriginOf), p).toBe(false);
     }
   });
 });
