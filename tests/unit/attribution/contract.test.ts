@@ -65,6 +65,19 @@ describe('attribution contract', () => {
     });
   });
 
+  it('a channel added before its first delivery has an empty report and event list, not an error', async () => {
+    await core.call('channels.add', { phoneNumberId: '106540352242922', name: 'New shop' });
+    expect((await core.call('phones.list', {})).map((p) => p.id)).toContain('106540352242922');
+    const both = await core.call('report.dashboard', { phone: '106540352242922', range });
+    expect(both.report.phone).toMatchObject({ id: '106540352242922', name: 'New shop' });
+    expect(both.report.totals).toMatchObject({ conversations: 0, leads: 0 });
+    expect(both.report.sources).toEqual([]);
+    expect(both.events.events).toEqual([]);
+    await expect(core.call('report.get', { phone: '999999999', range })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+
   it('settings: validated, and a window change rebuilds on the job lane', async () => {
     fill();
     const s = await core.call('settings.get', {});

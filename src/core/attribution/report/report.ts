@@ -56,7 +56,10 @@ export interface PhoneInfo {
   digits: string | null;
 }
 
-/** A business number by phone_number_id, else by its display number (digits compared). */
+/**
+ * A business number by phone_number_id, else by its display number (digits compared), else a channel
+ * added before its first delivery (phones.list lists it: its report is empty, not an error).
+ */
 export function resolvePhone(db: Db, phone: string): PhoneInfo {
   const sel =
     'SELECT phone_number_id AS id, display_number AS display, name, display_digits AS digits FROM business_numbers';
@@ -69,6 +72,11 @@ export function resolvePhone(db: Db, phone: string): PhoneInfo {
         | undefined)
     : undefined;
   if (byDigits) return byDigits;
+  const channel = cachedStatement(
+    db,
+    'SELECT phone_number_id AS id, NULL AS display, name, NULL AS digits FROM channels WHERE phone_number_id = ?',
+  ).get(phone) as PhoneInfo | undefined;
+  if (channel) return channel;
   throw new ApiError('not_found', `No business number "${phone}" in this workspace`, 'phone');
 }
 
