@@ -9,7 +9,7 @@ import {
   type SimRequest,
   type SimResponse,
   type SimulatorOptions,
-} from '../../src/core/meta/fixture';
+} from '../../src/core/meta/demo-graph';
 
 // A fake Graph API on 127.0.0.1 speaking the documented shapes (../shared/reference/meta-marketing-api.md):
 // the fixture simulator answers; tests inject faults (throttling 400s, 5xx bursts, 190, usage headers)

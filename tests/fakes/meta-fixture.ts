@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Db, openDatabase } from '../../src/core/db/open';
-import { buildMetaFixture, type MetaFixture } from '../../src/core/meta/fixture';
+import { buildMetaFixture, type MetaFixture } from '../../src/core/meta/demo-graph';
 import { tempDir } from '../helpers/core';
 
 // The test world: two ad accounts in different currencies and timezones, an archived ad, an ad that

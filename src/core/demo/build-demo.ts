@@ -10,16 +10,9 @@ import { ingestPayloads } from '../ingest/ingest';
 import { phoneDigits } from '../ingest/normalize';
 import { storeOutgoingMessages } from '../ingest/outgoing';
 import { linkNumbers } from '../meta/accounts';
-import { buildMetaFixture, syncFromFixture } from '../meta/fixture';
-import {
-  DEMO_CURRENCY,
-  DEMO_MONTHS,
-  DEMO_SCALE,
-  DEMO_TIMEZONE,
-  type DemoData,
-  generateDemo,
-  TEMPLATES,
-} from './generate';
+import { buildMetaFixture, syncFromFixture } from '../meta/demo-graph';
+import { DEMO_MONTHS, DEMO_SCALE, DEMO_TIMEZONE, type DemoData, generateDemo } from './generate';
+import { DEMO_CURRENCY, TEMPLATES } from './generator/brand';
 
 const CHUNK = 2000;
 

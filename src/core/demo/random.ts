@@ -26,3 +26,21 @@ export function createRandom(seed: number) {
   };
 }
 export type Random = ReturnType<typeof createRandom>;
+
+/** A Poisson-distributed count with mean `lambda` (Knuth's method; a normal approximation above 30). */
+export function poisson(rnd: Random, lambda: number): number {
+  if (lambda <= 0) return 0;
+  if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * gaussian(rnd)));
+  const l = Math.exp(-lambda);
+  let k = 0;
+  let p = 1;
+  do {
+    k++;
+    p *= rnd.next();
+  } while (p > l);
+  return k - 1;
+}
+
+function gaussian(rnd: Random): number {
+  return Math.sqrt(-2 * Math.log(1 - rnd.next())) * Math.cos(2 * Math.PI * rnd.next());
+}

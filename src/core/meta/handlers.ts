@@ -10,8 +10,8 @@ import {
   readStatus,
   saveConnection,
 } from './connection';
+import { fixtureClient, fixtureFromWorkspace } from './demo-graph';
 import { type PendingDeviceLogin, pollDeviceLogin, startDeviceLogin } from './device-login';
-import { fixtureClient, fixtureFromWorkspace } from './fixture';
 import { GraphClient, realSleep, type WaitInfo } from './graph-client';
 import { GraphError } from './graph-error';
 import {

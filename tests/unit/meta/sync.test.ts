@@ -3,7 +3,7 @@ import type { Db } from '../../../src/core/db/open';
 import { getSetting } from '../../../src/core/db/settings';
 import { refreshAccounts, selectAccounts } from '../../../src/core/meta/accounts';
 import { checkToken, saveConnection } from '../../../src/core/meta/connection';
-import { graphError } from '../../../src/core/meta/fixture';
+import { graphError } from '../../../src/core/meta/demo-graph';
 import { type FetchLike, GraphClient } from '../../../src/core/meta/graph-client';
 import { runMetaSync } from '../../../src/core/meta/sync';
 import {

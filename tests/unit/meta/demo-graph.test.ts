@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import type { Db } from '../../../src/core/db/open';
 import { readStatus } from '../../../src/core/meta/connection';
-import { buildMetaFixture, syncFromFixture } from '../../../src/core/meta/fixture';
+import { buildMetaFixture, syncFromFixture } from '../../../src/core/meta/demo-graph';
 import { removeDb, testDb } from '../../fakes/meta-fixture';
 
 let db: Db | undefined;

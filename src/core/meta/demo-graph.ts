@@ -8,9 +8,13 @@ import { DEFAULT_API_VERSION, DEFAULT_GRAPH_URL } from './settings';
 import { MESSAGING_STARTED_ACTION } from './spend';
 import { runMetaSync } from './sync';
 
-// A recorded Graph API, in memory: the demo's ad spend (and the tests' fake server) go through the real
-// client and sync code. Shapes per ../shared/reference/meta-marketing-api.md: numbers as strings,
-// paging.next links, async report runs, error bodies {error:{message,type,code,error_subcode}}.
+// The demo's Graph API: a simulator in memory that the demo workspace (and the tests' fake server) syncs
+// through the real client and sync code, so demo spend takes the same path as a real account's. Not a test
+// fixture: production code (the demo build and "Sync now" in a demo workspace) runs it. Shapes as Meta
+// documents them: numbers as strings and async report runs
+// (https://developers.facebook.com/docs/marketing-api/insights), paging.next links
+// (https://developers.facebook.com/docs/graph-api/results), error bodies {error:{message,type,code,
+// error_subcode}} (https://developers.facebook.com/docs/graph-api/guides/error-handling).
 
 export interface FixtureAccount {
   id: string;
