@@ -22,7 +22,7 @@ import { DEFAULT_WORKSPACE, workspaceDbPath } from '../workspace/workspaces';
 import type { Handlers, InternalHandlers } from './context';
 import { Dispatcher } from './dispatcher';
 import { type FromWorker, type ToWorker, toErrorShape, type WorkerInit } from './protocol';
-import { toJson } from './wire';
+import { encodeJson } from './wire';
 
 export interface CoreHostOptions {
   dataDir: string;
@@ -37,15 +37,16 @@ export interface CoreHostOptions {
   nativeBinding?: string;
 }
 
-/** A settled call: its value and the handler's own time. */
+/** A settled call: its value (or, asked for the wire, its UTF-8 JSON) and the handler's own time. */
 interface Answer {
   value: unknown;
+  json?: Uint8Array | undefined;
   handlerMs: number;
 }
 
-/** What HTTP and IPC send on: the result as JSON text. */
+/** What HTTP and IPC send on: the result as UTF-8 JSON. */
 export interface JsonAnswer {
-  json: string;
+  json: Uint8Array;
   /** The handler's own time in its lane, without validation, queueing or serialisation. */
   handlerMs: number;
 }
@@ -151,16 +152,20 @@ export class CoreHost {
   }
 
   /**
-   * The same call for the transports (HTTP, IPC): the result as JSON text, serialised once for both.
-   * (Serialising in the lane instead does not pay: a long JSON string costs postMessage about what the
-   * object graph costs, see docs/architecture.md.)
+   * The same call for the transports (HTTP, IPC): the result as UTF-8 JSON, serialised in the lane's worker
+   * and its buffer transferred (not copied or cloned) to this thread, which only wraps it in the envelope.
    */
   async callJson(method: string, workspace: string | undefined, args: unknown): Promise<JsonAnswer> {
-    const a = await this.invoke(method, workspace, args);
-    return { json: toJson(a.value), handlerMs: a.handlerMs };
+    const a = await this.invoke(method, workspace, args, true);
+    return { json: a.json ?? encodeJson(a.value), handlerMs: a.handlerMs };
   }
 
-  private async invoke(method: string, workspace: string | undefined, args: unknown): Promise<Answer> {
+  private async invoke(
+    method: string,
+    workspace: string | undefined,
+    args: unknown,
+    wire = false,
+  ): Promise<Answer> {
     if (this.closed) throw new ApiError('unavailable', 'The app is shutting down');
     if (!isMethodName(method)) throw new ApiError('not_found', `Unknown method "${method}"`);
     const spec: MethodSpec = contract[method];
@@ -180,7 +185,7 @@ export class CoreHost {
     // Rejected input is the caller's error, not a job that failed: check what can be checked first.
     (prechecks[method] as ((a: unknown) => void) | undefined)?.(parsed.data);
     const jobKind = lane === 'job' ? (spec.jobKind ?? 'import') : undefined;
-    const result = await this.dispatch(lane, method, ws, parsed.data, false, jobKind);
+    const result = await this.dispatch(lane, method, ws, parsed.data, false, jobKind, wire);
     this.deriveUpToDate(ws);
     return result;
   }
@@ -253,6 +258,7 @@ export class CoreHost {
     args: unknown,
     internal: boolean,
     jobKind?: JobInfo['kind'],
+    wire = false,
   ): Promise<Answer> {
     const id = this.nextId++;
     let jobId: string | undefined;
@@ -263,7 +269,7 @@ export class CoreHost {
     if (this.inline) this.runInline(id, name, workspace, args, internal);
     else {
       this.callLane.set(id, lane);
-      const msg: ToWorker = { t: 'call', id, name, workspace, args, internal };
+      const msg: ToWorker = { t: 'call', id, name, workspace, args, internal, wire };
       this.worker(lane).postMessage(msg);
     }
     return promise;

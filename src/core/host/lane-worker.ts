@@ -3,6 +3,7 @@ import type { SecretStore } from '../secrets/secret-store';
 import type { Handlers, InternalHandlers } from './context';
 import { Dispatcher } from './dispatcher';
 import { type FromWorker, type ToWorker, toErrorShape, type WorkerInit } from './protocol';
+import { encodeJson } from './wire';
 
 // A lane's worker thread: owns its SQLite connections, runs handlers, and asks the host for secrets
 // (in Electron only the main thread may use safeStorage). worker.ts runs it with every handler.
@@ -80,7 +81,15 @@ export function runLaneWorker(handlers: Handlers, internal: InternalHandlers): v
         msg.internal,
       )
       .then(
-        (value) => post({ t: 'result', id: msg.id, ok: true, value, handlerMs: performance.now() - started }),
+        (value) => {
+          const handlerMs = performance.now() - started;
+          if (!msg.wire) return post({ t: 'result', id: msg.id, ok: true, value, handlerMs });
+          const json = encodeJson(value);
+          port.postMessage(
+            { t: 'result', id: msg.id, ok: true, value: null, json, handlerMs } satisfies FromWorker,
+            [json.buffer as ArrayBuffer],
+          );
+        },
         (err) =>
           post({
             t: 'result',

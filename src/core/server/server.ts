@@ -7,7 +7,7 @@ import { ApiError, httpStatusFor } from '../../shared/contract/errors';
 import { SECURITY_HEADERS } from '../../shared/security-headers';
 import type { CoreHost } from '../host/host';
 import { toErrorShape } from '../host/protocol';
-import { okEnvelope, roundMs } from '../host/wire';
+import { okEnvelopeBytes, roundMs } from '../host/wire';
 import { MAX_BODY_BYTES } from '../ingest/json-body';
 import { receiverRoutes } from './routes';
 
@@ -110,7 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           .header('cache-control', 'no-store')
           .header('server-timing', `handler;dur=${roundMs(handlerMs)}`)
           .type('application/json; charset=utf-8')
-          .send(okEnvelope(json, handlerMs));
+          .send(okEnvelopeBytes(json, handlerMs));
       } catch (err) {
         const shape = toErrorShape(err);
         return sendResult(reply, httpStatusFor(shape.code), { ok: false, error: shape });

@@ -117,7 +117,7 @@ describe('CoreHost (worker threads)', () => {
     }
   });
 
-  it("answers the transports with JSON text and the handler's own time", async () => {
+  it("answers the transports with UTF-8 JSON made in the lane and the handler's own time", async () => {
     const dataDir = tempDir();
     const host = new CoreHost({
       dataDir,
@@ -130,7 +130,9 @@ describe('CoreHost (worker threads)', () => {
     try {
       await host.call('workspaces.create', 'default', { name: 'w1' });
       const answer = await host.callJson('workspaces.list', 'default', {});
-      expect(JSON.parse(answer.json)).toEqual(await host.call('workspaces.list', 'default', {}));
+      expect(JSON.parse(new TextDecoder().decode(answer.json))).toEqual(
+        await host.call('workspaces.list', 'default', {}),
+      );
       expect(answer.handlerMs).toBeGreaterThan(0);
       await expect(host.callJson('workspaces.create', 'default', { name: 'w1' })).rejects.toMatchObject({
         code: 'conflict',
