@@ -1,8 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { httpStatusFor } from '../../shared/contract/errors';
+import { httpStatusFor, toErrorShape } from '../../shared/contract/errors';
 import type { CoreHost } from '../host/host';
-import { toErrorShape } from '../host/protocol';
 import { workspaceExists } from '../workspace/workspaces';
 import type { FeedPage } from './feed';
 import { tokenWorkspace } from './tokens';

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { httpStatusFor } from '../../shared/contract/errors';
+import { httpStatusFor, toErrorShape } from '../../shared/contract/errors';
 import type { CoreHost } from '../host/host';
-import { toErrorShape } from '../host/protocol';
 import { parseJsonText } from '../ingest/json-body';
 import { DEFAULT_WORKSPACE } from '../workspace/workspaces';
 import { Dialog360Client } from './client';

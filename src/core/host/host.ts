@@ -13,7 +13,7 @@ import {
   type ResultOf,
 } from '../../shared/contract';
 import type { ApiErrorShape } from '../../shared/contract/define';
-import { ApiError } from '../../shared/contract/errors';
+import { ApiError, toErrorShape } from '../../shared/contract/errors';
 import { issueMessage } from '../../shared/contract/issues';
 import { prechecks } from '../prechecks';
 import type { PrefsStore } from '../prefs/prefs-store';
@@ -21,7 +21,7 @@ import type { SecretStore } from '../secrets/secret-store';
 import { DEFAULT_WORKSPACE, workspaceDbPath } from '../workspace/workspaces';
 import type { Handlers, InternalHandlers } from './context';
 import { Dispatcher } from './dispatcher';
-import { type FromWorker, type ToWorker, toErrorShape, type WorkerInit } from './protocol';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol';
 import { toJson } from './wire';
 
 export interface CoreHostOptions {

@@ -1,8 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { toErrorShape } from '../../shared/contract/errors';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Handlers, InternalHandlers } from './context';
 import { Dispatcher } from './dispatcher';
-import { type FromWorker, type ToWorker, toErrorShape, type WorkerInit } from './protocol';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol';
 
 // A lane's worker thread: owns its SQLite connections, runs handlers, and asks the host for secrets
 // (in Electron only the main thread may use safeStorage). worker.ts runs it with every handler.

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, httpStatusFor } from '../../shared/contract/errors';
+import { ApiError, httpStatusFor, toErrorShape } from '../../shared/contract/errors';
 import { isPhoneNumberId } from '../../shared/contract/phone-number-id';
 import type { CoreHost } from '../host/host';
-import { toErrorShape } from '../host/protocol';
 import { DEFAULT_WORKSPACE } from '../workspace/workspaces';
 import { hashesEqual, hashSecret } from './channels';
 import { parseJsonText } from './json-body';
