@@ -3,8 +3,8 @@ import { attributionInternalHandlers, reportHandlers, sourcesHandlers } from './
 import { unattributedHandlers } from './attribution/unattributed-handlers';
 import { collectorHandlers, collectorInternalHandlers } from './collector/handlers';
 import { dialog360Handlers, dialog360InternalHandlers } from './dialog360/handlers';
-import type { Handlers, InternalHandlers } from './host/context';
 import { ingestHandlers, ingestInternalHandlers } from './ingest/handlers';
+import type { Handlers, InternalHandlers } from './kernel/context';
 import { metaHandlers } from './meta/handlers';
 
 // Every area contributes its handlers; `satisfies` makes a missing or mistyped handler a compile error.

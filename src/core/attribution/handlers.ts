@@ -1,6 +1,6 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
-import type { CoreContext, Handler, InternalHandler, InternalHandlers } from '../host/context';
+import type { CoreContext, Handler, InternalHandler, InternalHandlers } from '../kernel/context';
 import { getState, parseSettingValue, readSettings, revertToApplied, writeSetting } from './config';
 import { dayOfDate, isValidIsoDate } from './days';
 import { conversationTimeline, exportContacts, sourceConversations } from './drilldown';

@@ -1,8 +1,8 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { deleteSetting, getSetting, setSetting } from '../db/settings';
-import type { CoreContext, Handler, InternalHandlers } from '../host/context';
 import { webhookPath } from '../ingest/channels';
+import type { CoreContext, Handler, InternalHandlers } from '../kernel/context';
 import { channelApiKey, channelSecret, requireChannel } from './channels';
 import { BASE_URL_SETTING, Dialog360Client, dialog360BaseUrl } from './client';
 import { authorizeSend, type RecordOutgoingArgs, recordOutgoing } from './send-proxy';

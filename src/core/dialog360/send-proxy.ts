@@ -1,8 +1,8 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
-import type { CoreContext } from '../host/context';
 import { findChannelWorkspace, getChannel } from '../ingest/channels';
 import { type OutgoingInput, storeOutgoingMessages } from '../ingest/outgoing';
+import type { CoreContext } from '../kernel/context';
 import { bearerMatchesChannel, channelApiKey } from './channels';
 import { dialog360BaseUrl } from './client';
 import { templateButtons } from './templates';

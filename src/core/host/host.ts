@@ -15,11 +15,11 @@ import {
 import type { ApiErrorShape } from '../../shared/contract/define';
 import { ApiError, toErrorShape } from '../../shared/contract/errors';
 import { issueMessage } from '../../shared/contract/issues';
+import type { Handlers, InternalHandlers } from '../kernel/context';
 import { prechecks } from '../prechecks';
 import type { PrefsStore } from '../prefs/prefs-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { DEFAULT_WORKSPACE, workspaceDbPath } from '../workspace/workspaces';
-import type { Handlers, InternalHandlers } from './context';
 import { Dispatcher } from './dispatcher';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol';
 import { toJson } from './wire';

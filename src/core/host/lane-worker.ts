@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorShape } from '../../shared/contract/errors';
+import type { Handlers, InternalHandlers } from '../kernel/context';
 import type { SecretStore } from '../secrets/secret-store';
-import type { Handlers, InternalHandlers } from './context';
 import { Dispatcher } from './dispatcher';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol';
 

@@ -3,7 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import { ApiError } from '../../shared/contract/errors';
 import type { ApiKeyInfo, Channel } from '../../shared/contract/ingest';
 import type { Db } from '../db/open';
-import type { CoreContext } from '../host/context';
+import type { CoreContext } from '../kernel/context';
 import { secretName } from '../secrets/secret-store';
 import { listWorkspaces } from '../workspace/workspaces';
 

@@ -1,4 +1,4 @@
-import type { Handler, InternalHandlers } from '../host/context';
+import type { Handler, InternalHandlers } from '../kernel/context';
 import { addChannel, createApiKey, listApiKeys, listChannels, removeChannel, revokeApiKey } from './channels';
 import { eraseContact } from './erase';
 import { importFiles } from './import-files';
