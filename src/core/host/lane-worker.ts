@@ -6,7 +6,7 @@ import { Dispatcher } from './dispatcher';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol';
 
 // A lane's worker thread: owns its SQLite connections, runs handlers, and asks the host for secrets
-// (in Electron only the main thread may use safeStorage). worker.ts runs it with every handler.
+// (in Electron only the main thread may use safeStorage). entry/worker.ts runs it with every handler.
 
 export function runLaneWorker(handlers: Handlers, internal: InternalHandlers): void {
   const port = parentPort;

@@ -6,7 +6,7 @@ import { rebuildDerived } from '../../../src/core/attribution/rebuild';
 import { buildDemo } from '../../../src/core/demo/demo-workspace';
 import { generateDemo } from '../../../src/core/demo/generate';
 import { ensureTemplate, templatePath, wallClockShifter } from '../../../src/core/demo/template';
-import { allHandlers, internalHandlers } from '../../../src/core/handlers';
+import { allHandlers, internalHandlers } from '../../../src/core/entry/handlers';
 import { Dispatcher } from '../../../src/core/host/dispatcher';
 import { normalizePayload } from '../../../src/core/ingest/normalize';
 import type { CoreContext } from '../../../src/core/kernel/context';
