@@ -16,6 +16,7 @@ import type { ApiErrorShape } from '../../shared/contract/define';
 import { ApiError, toErrorShape } from '../../shared/contract/errors';
 import { issueMessage } from '../../shared/contract/issues';
 import type { Handlers, InternalHandlers } from '../kernel/context';
+import type { HostApi } from '../kernel/host-api';
 import { prechecks } from '../prechecks';
 import type { PrefsStore } from '../prefs/prefs-store';
 import type { SecretStore } from '../secrets/secret-store';
@@ -94,7 +95,7 @@ type WorkerLane = (typeof WORKER_LANES)[number];
  * IPC and HTTP alike), answers host-lane methods itself, runs the rest on lane workers, tracks jobs
  * and fans events out to listeners (IPC windows, SSE clients, the CLI's progress bar).
  */
-export class CoreHost {
+export class CoreHost implements HostApi {
   private readonly workers = new Map<WorkerLane, Worker>();
   private readonly pending = new Map<number, Pending>();
   private readonly callLane = new Map<number, WorkerLane>();
