@@ -1,4 +1,4 @@
-import type { CollectorSyncResult } from '../../shared/contract/dialog360';
+import type { CollectorSyncResult } from '../../shared/contract/collector';
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { networkReason } from '../dialog360/client';

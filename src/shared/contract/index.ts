@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { JobInfo } from './app';
 import { appMethods } from './app';
+import { collectorMethods } from './collector';
 import { dialog360Methods } from './dialog360';
 import { ingestMethods } from './ingest';
 import { metaMethods } from './meta';
@@ -18,6 +19,7 @@ export const contract = {
   ...sourcesMethods,
   ...ingestMethods,
   ...dialog360Methods,
+  ...collectorMethods,
   ...metaMethods,
   ...unattributedMethods,
 } as const;
@@ -59,6 +61,7 @@ export type CallResult =
   | { ok: false; error: { code: string; message: string; field?: string } };
 
 export * from './app';
+export * from './collector';
 export * from './define';
 export * from './dialog360';
 export * from './errors';
