@@ -1,17 +1,10 @@
 import type { Handler, InternalHandlers } from '../kernel/context';
-import { addChannel, createApiKey, listApiKeys, listChannels, removeChannel, revokeApiKey } from './channels';
+import { createApiKey, listApiKeys, revokeApiKey } from './channels';
 import { eraseContact } from './erase';
 import { importFiles } from './import-files';
 import { deleteQuarantine, listQuarantine, retryQuarantine, showQuarantine } from './quarantine';
 import { lookupReceiver, receiveExternalEvent, receiveWebhook } from './receiver';
 import { applyRetention, getRetentionDays, setRetentionDays } from './retention';
-
-const channelsList: Handler<'channels.list'> = (_a, ctx) => listChannels(ctx.db());
-const channelsAdd: Handler<'channels.add'> = (args, ctx) => addChannel(ctx, args);
-const channelsRemove: Handler<'channels.remove'> = async ({ id }, ctx) => {
-  await removeChannel(ctx, id);
-  return { ok: true };
-};
 
 const keysCreate: Handler<'keys.create'> = ({ name }, ctx) => {
   const key = createApiKey(ctx.db(), name || null);
@@ -54,9 +47,6 @@ const settingsSet: Handler<'ingest.settings.set'> = ({ rawRetentionDays }, ctx) 
 };
 
 export const ingestHandlers = {
-  'channels.list': channelsList,
-  'channels.add': channelsAdd,
-  'channels.remove': channelsRemove,
   'keys.create': keysCreate,
   'keys.list': keysList,
   'keys.revoke': keysRevoke,

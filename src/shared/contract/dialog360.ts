@@ -1,10 +1,22 @@
 import { z } from 'zod';
-import { method, NoArgs } from './define';
+import { method, NoArgs, Ok } from './define';
 import { PhoneNumberId } from './phone-number-id';
 
-// 360dialog channels (key check, webhook registration, templates) and the workspace's 360dialog base URL.
+// 360dialog channels (the webhook channels with their secrets, key check, webhook registration), their
+// templates, and the workspace's 360dialog base URL. Secrets appear only in the result that creates them.
 
-const ChannelId = PhoneNumberId;
+/** phone_number_id as it appears in the webhook path /webhooks/360dialog/{channel}. */
+export const ChannelId = PhoneNumberId;
+
+export const Channel = z.object({
+  // A result: a channel stored before the digits rule still lists.
+  id: z.string(),
+  name: z.string().nullable(),
+  webhookPath: z.string(),
+  hasApiKey: z.boolean(),
+  createdAt: z.string(),
+});
+export type Channel = z.infer<typeof Channel>;
 
 export const KeyCheck = z.object({
   channel: z.string(),
@@ -45,6 +57,31 @@ export const Dialog360Settings = z.object({
 export type Dialog360Settings = z.infer<typeof Dialog360Settings>;
 
 export const dialog360Methods = {
+  'channels.list': method({
+    args: z.object({}).strict(),
+    result: z.array(Channel),
+    lane: 'read',
+    summary: 'Webhook channels of the workspace',
+  }),
+  'channels.add': method({
+    args: z
+      .object({
+        phoneNumberId: PhoneNumberId,
+        name: z.string().trim().max(100).optional(),
+        apiKey: z.string().trim().min(1).max(500).optional(),
+      })
+      .strict(),
+    result: Channel.extend({ secret: z.string() }),
+    lane: 'write',
+    summary: 'Add a 360dialog channel; the result shows its webhook secret once',
+  }),
+  'channels.remove': method({
+    // Lenient: a channel stored before the digits rule can still be removed.
+    args: z.object({ id: z.string().trim().min(1).max(64) }).strict(),
+    result: Ok,
+    lane: 'write',
+    summary: 'Remove a channel (its stored data stays)',
+  }),
   'channels.checkKey': method({
     args: z.object({ channel: ChannelId, apiKey: z.string().min(1).optional() }).strict(),
     result: KeyCheck,

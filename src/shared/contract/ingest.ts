@@ -4,21 +4,8 @@ import { PhoneNumberId } from './phone-number-id';
 
 export { PhoneNumberId };
 
-// Ingestion: webhook channels, external-event API keys, quarantine, file import, privacy.
+// Ingestion: external-event API keys, quarantine, file import, raw retention (channels: dialog360.ts).
 // Secrets (channel secrets, API keys) appear only in the result of the call that creates them.
-
-/** phone_number_id as it appears in the webhook path /webhooks/360dialog/{channel}. */
-export const ChannelId = PhoneNumberId;
-
-export const Channel = z.object({
-  // A result: a channel stored before the digits rule still lists.
-  id: z.string(),
-  name: z.string().nullable(),
-  webhookPath: z.string(),
-  hasApiKey: z.boolean(),
-  createdAt: z.string(),
-});
-export type Channel = z.infer<typeof Channel>;
 
 export const ApiKeyInfo = z.object({
   id: z.string(),
@@ -86,31 +73,6 @@ export const IngestSettings = z.object({
 export type IngestSettings = z.infer<typeof IngestSettings>;
 
 export const ingestMethods = {
-  'channels.list': method({
-    args: z.object({}).strict(),
-    result: z.array(Channel),
-    lane: 'read',
-    summary: 'Webhook channels of the workspace',
-  }),
-  'channels.add': method({
-    args: z
-      .object({
-        phoneNumberId: PhoneNumberId,
-        name: z.string().trim().max(100).optional(),
-        apiKey: z.string().trim().min(1).max(500).optional(),
-      })
-      .strict(),
-    result: Channel.extend({ secret: z.string() }),
-    lane: 'write',
-    summary: 'Add a 360dialog channel; the result shows its webhook secret once',
-  }),
-  'channels.remove': method({
-    // Lenient: a channel stored before the digits rule can still be removed.
-    args: z.object({ id: z.string().trim().min(1).max(64) }).strict(),
-    result: Ok,
-    lane: 'write',
-    summary: 'Remove a channel (its stored data stays)',
-  }),
   'keys.create': method({
     args: z.object({ name: z.string().trim().max(100).optional() }).strict(),
     result: ApiKeyInfo.extend({ key: z.string() }),
