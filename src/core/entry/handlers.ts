@@ -2,6 +2,7 @@ import { appHandlers, appInternalHandlers } from '../app/handlers';
 import { attributionInternalHandlers, reportHandlers, sourcesHandlers } from '../attribution/handlers';
 import { unattributedHandlers } from '../attribution/unattributed-handlers';
 import { collectorHandlers, collectorInternalHandlers } from '../collector/handlers';
+import { contactsHandlers } from '../contacts/handlers';
 import { dialog360Handlers, dialog360InternalHandlers } from '../dialog360/handlers';
 import { ingestHandlers, ingestInternalHandlers } from '../ingest/handlers';
 import type { Handlers, InternalHandlers } from '../kernel/context';
@@ -15,6 +16,7 @@ export const allHandlers = {
   ...ingestHandlers,
   ...dialog360Handlers,
   ...collectorHandlers,
+  ...contactsHandlers,
   ...metaHandlers,
   ...unattributedHandlers,
 } satisfies Handlers;

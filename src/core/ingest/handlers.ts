@@ -1,6 +1,5 @@
 import type { Handler, InternalHandlers } from '../kernel/context';
 import { createApiKey, listApiKeys, revokeApiKey } from './channels';
-import { eraseContact } from './erase';
 import { importFiles } from './import-files';
 import { deleteQuarantine, listQuarantine, retryQuarantine, showQuarantine } from './quarantine';
 import { lookupReceiver, receiveExternalEvent, receiveWebhook } from './receiver';
@@ -31,12 +30,6 @@ const quarantineDelete: Handler<'quarantine.delete'> = (args, ctx) => ({
 
 const importFilesHandler: Handler<'import.files'> = (args, ctx) => importFiles(ctx, args);
 
-const contactsErase: Handler<'contacts.erase'> = ({ phone }, ctx) => {
-  const r = eraseContact(ctx.db(), phone);
-  ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'all' });
-  return r;
-};
-
 const settingsGet: Handler<'ingest.settings.get'> = (_a, ctx) => ({
   rawRetentionDays: getRetentionDays(ctx.db()),
 });
@@ -55,7 +48,6 @@ export const ingestHandlers = {
   'quarantine.retry': quarantineRetry,
   'quarantine.delete': quarantineDelete,
   'import.files': importFilesHandler,
-  'contacts.erase': contactsErase,
   'ingest.settings.get': settingsGet,
   'ingest.settings.set': settingsSet,
 };

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { JobInfo } from './app';
 import { appMethods } from './app';
 import { collectorMethods } from './collector';
+import { contactsMethods } from './contacts';
 import { dialog360Methods } from './dialog360';
 import { ingestMethods } from './ingest';
 import { metaMethods } from './meta';
@@ -20,6 +21,7 @@ export const contract = {
   ...ingestMethods,
   ...dialog360Methods,
   ...collectorMethods,
+  ...contactsMethods,
   ...metaMethods,
   ...unattributedMethods,
 } as const;
@@ -62,6 +64,7 @@ export type CallResult =
 
 export * from './app';
 export * from './collector';
+export * from './contacts';
 export * from './define';
 export * from './dialog360';
 export * from './errors';

@@ -4,7 +4,8 @@ import { PhoneNumberId } from './phone-number-id';
 
 export { PhoneNumberId };
 
-// Ingestion: external-event API keys, quarantine, file import, raw retention (channels: dialog360.ts).
+// Ingestion: external-event API keys, quarantine, file import, raw retention
+// (channels: dialog360.ts; erasing a contact: contacts.ts).
 // Secrets (channel secrets, API keys) appear only in the result of the call that creates them.
 
 export const ApiKeyInfo = z.object({
@@ -52,19 +53,6 @@ export const ImportSummary = z.object({
   seconds: z.number(),
 });
 export type ImportSummary = z.infer<typeof ImportSummary>;
-
-export const EraseSummary = z.object({
-  contactIds: z.array(z.string()),
-  messages: z.number().int(),
-  statuses: z.number().int(),
-  externalEvents: z.number().int(),
-  outgoingMessages: z.number().int(),
-  rawPayloadsDeleted: z.number().int(),
-  rawPayloadsRewritten: z.number().int(),
-  quarantine: z.number().int(),
-  contacts: z.number().int(),
-});
-export type EraseSummary = z.infer<typeof EraseSummary>;
 
 export const IngestSettings = z.object({
   /** Raw payloads older than this many days lose their body (derived data stays); null keeps them forever. */
@@ -127,12 +115,6 @@ export const ingestMethods = {
     lane: 'job',
     jobKind: 'import',
     summary: 'Import webhook payloads (NDJSON/JSON, .gz), external events (CSV) or a send log (CSV/NDJSON)',
-  }),
-  'contacts.erase': method({
-    args: z.object({ phone: z.string().trim().min(1).max(100) }).strict(),
-    result: EraseSummary,
-    lane: 'write',
-    summary: 'Erase a contact everywhere: raw payloads, messages, statuses, events, derived rows, quarantine',
   }),
   'ingest.settings.get': method({
     args: z.object({}).strict(),

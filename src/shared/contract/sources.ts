@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { CurrencyCode, IsoDate, method, Ok, TimeZone } from './define';
 import { RangeInput } from './report';
 
-// Attribution's other methods: source names and Invested, keywords, settings, the leads export and the
-// dashboard's drill-down (docs/metrics.md).
+// Attribution's other methods: source names and Invested, keywords, settings and the dashboard's
+// drill-down (docs/metrics.md). The leads export: contacts.ts.
 
 export const SettingKey = z.enum([
   'conversationWindowHours',
@@ -36,7 +36,8 @@ export const Investment = z.object({
 });
 export type Investment = z.infer<typeof Investment>;
 
-const Scope = {
+/** A business number, a date range and the report timezone: what a drill-down or an export covers. */
+export const Scope = {
   phone: z.string().min(1),
   range: RangeInput,
   timezone: TimeZone.optional(),
@@ -142,19 +143,6 @@ export const sourcesMethods = {
     }),
     lane: 'read',
     summary: "One conversation's messages (with statuses) and external events",
-  }),
-  'contacts.export': method({
-    args: z
-      .object({
-        ...Scope,
-        event: z.string().optional(),
-        source: z.string().optional(),
-        all: z.boolean().optional(),
-      })
-      .strict(),
-    result: z.object({ csv: z.string(), rows: z.number().int() }),
-    lane: 'read',
-    summary: 'Lead conversations (all with `all`) as Excel-safe CSV',
   }),
   'keywords.add': method({
     args: z.object({ keyword: z.string().min(1).max(100) }).strict(),

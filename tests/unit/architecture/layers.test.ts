@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 const LAYERS: [layer: string, folders: string[]][] = [
   ['foundation', ['time', 'db', 'secrets', 'prefs', 'workspace']],
   ['kernel', ['kernel']],
-  ['areas', ['app', 'attribution', 'collector', 'demo', 'dialog360', 'ingest', 'meta', 'prechecks.ts']],
+  [
+    'areas',
+    ['app', 'attribution', 'collector', 'contacts', 'demo', 'dialog360', 'ingest', 'meta', 'prechecks.ts'],
+  ],
   ['host', ['host']],
   ['server', ['server']],
   ['entry', ['entry']],
