@@ -7,6 +7,7 @@ import { dialog360Methods } from './dialog360';
 import { ingestMethods } from './ingest';
 import { metaMethods } from './meta';
 import { reportMethods } from './report';
+import { settingsMethods } from './settings';
 import { sourcesMethods } from './sources';
 import { unattributedMethods } from './unattributed';
 
@@ -18,6 +19,7 @@ export const contract = {
   ...appMethods,
   ...reportMethods,
   ...sourcesMethods,
+  ...settingsMethods,
   ...ingestMethods,
   ...dialog360Methods,
   ...collectorMethods,
@@ -71,5 +73,6 @@ export * from './errors';
 export * from './ingest';
 export * from './meta';
 export * from './report';
+export * from './settings';
 export * from './sources';
 export * from './unattributed';

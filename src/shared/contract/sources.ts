@@ -2,28 +2,8 @@ import { z } from 'zod';
 import { CurrencyCode, IsoDate, method, Ok, TimeZone } from './define';
 import { RangeInput } from './report';
 
-// Attribution's other methods: source names and Invested, keywords, settings and the dashboard's
-// drill-down (docs/metrics.md). The leads export: contacts.ts.
-
-export const SettingKey = z.enum([
-  'conversationWindowHours',
-  'attributionWindowDays',
-  'currency',
-  'rollupThreshold',
-  'timezone',
-]);
-export type SettingKey = z.infer<typeof SettingKey>;
-
-export const AttributionSettings = z.object({
-  conversationWindowHours: z.number().int(),
-  attributionWindowDays: z.number().int(),
-  currency: CurrencyCode,
-  rollupThreshold: z.number().int(),
-  timezone: z.string(),
-  /** True while the derived data still reflects older window/keyword/timezone settings (a rebuild is due or running). */
-  rebuildPending: z.boolean(),
-});
-export type AttributionSettings = z.infer<typeof AttributionSettings>;
+// Attribution's other methods: source names and Invested, keywords and the dashboard's drill-down
+// (docs/metrics.md). The leads export: contacts.ts; the attribution settings: settings.ts.
 
 export const Investment = z.object({
   id: z.number().int(),
@@ -163,27 +143,5 @@ export const sourcesMethods = {
     lane: 'job',
     jobKind: 'rebuild',
     summary: 'Stop tracking a keyword; re-derives sources',
-  }),
-  'settings.get': method({
-    args: z.object({}).strict(),
-    result: AttributionSettings,
-    lane: 'read',
-    summary: 'Attribution settings',
-  }),
-  'settings.applyDerivation': method({
-    args: z.object({}).strict(),
-    result: z.object({ rebuilt: z.boolean() }),
-    lane: 'job',
-    jobKind: 'rebuild',
-    summary:
-      'Re-derive when the derived data was built with other settings or an older version of the rules (the app asks on opening a workspace)',
-  }),
-  'settings.set': method({
-    args: z.object({ key: SettingKey, value: z.union([z.string(), z.number()]) }).strict(),
-    result: AttributionSettings.extend({ rebuilt: z.boolean() }),
-    lane: 'job',
-    jobKind: 'rebuild',
-    summary:
-      'Change a setting; window, timezone or attribution window rebuild the derived data with progress',
   }),
 };
