@@ -21,6 +21,7 @@ import { prechecks } from '../prechecks';
 import type { PrefsStore } from '../prefs/prefs-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { DEFAULT_WORKSPACE, workspaceDbPath } from '../workspace/workspaces';
+import { checkResult } from './check-result';
 import { Dispatcher } from './dispatcher';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol';
 import { toJson } from './wire';
@@ -36,6 +37,11 @@ export interface CoreHostOptions {
     | { kind: 'worker'; file: string; argv?: string[] }
     | { kind: 'inline'; handlers: Handlers; internal: InternalHandlers };
   nativeBinding?: string;
+  /**
+   * Parse every contract result with its schema and fail the call on a mismatch (development builds and
+   * tests; production skips it for speed). Default: the environment variable INSIGHTS_CHECK_RESULTS=1.
+   */
+  checkResults?: boolean;
 }
 
 /** A settled call: its value and the handler's own time. */
@@ -111,7 +117,10 @@ export class CoreHost implements HostApi {
   /** Thread ids of lane workers this host terminated to stop a job. */
   private readonly stoppedThreads: number[] = [];
 
+  private readonly checkResults: boolean;
+
   constructor(private readonly options: CoreHostOptions) {
+    this.checkResults = options.checkResults ?? process.env.INSIGHTS_CHECK_RESULTS === '1';
     if (options.runner.kind === 'inline') {
       this.inline = new Dispatcher({
         dataDir: options.dataDir,
@@ -176,6 +185,7 @@ export class CoreHost implements HostApi {
     if (lane === 'host') {
       const started = performance.now();
       const value = await this.hostMethod(method, parsed.data);
+      if (this.checkResults) checkResult(method, spec.result, value);
       return { value, handlerMs: performance.now() - started };
     }
     // Rejected input is the caller's error, not a job that failed: check what can be checked first.
@@ -183,6 +193,7 @@ export class CoreHost implements HostApi {
     const jobKind = lane === 'job' ? (spec.jobKind ?? 'import') : undefined;
     const result = await this.dispatch(lane, method, ws, parsed.data, false, jobKind);
     this.deriveUpToDate(ws);
+    if (this.checkResults) checkResult(method, spec.result, result.value);
     return result;
   }
 
