@@ -52,13 +52,6 @@ export type CoreEvent =
       what: 'messages' | 'events' | 'sources' | 'settings' | 'spend' | 'all';
     };
 
-/** The wire envelope: the workspace travels beside the arguments so every method can stay workspace-agnostic. */
-export interface CallEnvelope {
-  method: string;
-  workspace: string;
-  args: unknown;
-}
-
 export type CallResult =
   /** handlerMs: the handler's own time in its lane (IPC and HTTP alike); bench:ui sets it against the call. */
   | { ok: true; value: unknown; handlerMs?: number }
