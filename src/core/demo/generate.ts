@@ -3,7 +3,7 @@ import { createRandom, type Random } from './random';
 
 // The demo dataset: a skincare brand with two WhatsApp numbers, 25 months of Click-to-WhatsApp ads,
 // wa.me keyword links, organic messages and template campaigns. Everything is produced as 360dialog
-// would deliver it (Cloud API webhook payloads, ../shared/reference/whatsapp-360dialog.md §3), plus the
+// would deliver it (Cloud API webhook payloads, https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components), plus the
 // send log, external events and Meta spend that a real workspace would import or sync.
 
 export const DEMO_TIMEZONE = 'Europe/Berlin';
