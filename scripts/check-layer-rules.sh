@@ -28,10 +28,14 @@ check src/core/kernel electron
 check src/core/host ../entry/handlers
 check src/core/host ../server/server
 check src/core/server ../entry/handlers
+check src/core/secrets ../kernel/context
+check src/core/workspace ../ingest/ingest
+check src/core/prefs ../host/host
 allow src/core/meta ../kernel/context
 allow src/core/meta ../db/open
 allow src/core/kernel ../db/open
 allow src/core/host ../prechecks
 allow src/core/server ../host/host
 allow src/core/entry ../attribution/handlers
+allow src/core/secrets ../db/open
 exit $fail
