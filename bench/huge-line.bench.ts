@@ -1,4 +1,4 @@
-// Peak RSS of importing one very long line (issue 14, item 4): a file whose middle line is a webhook
+// Peak RSS of importing one very long line: a file whose middle line is a webhook
 // payload of 50 MB and one of 100 MB, each between two ordinary lines, imported by a fresh process
 // through `import.files`; then one small, older message for the same contact (it makes derivation read
 // the contact's whole thread again). Also a 4.9 MB line, just under the limit, which is stored.

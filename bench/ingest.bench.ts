@@ -21,7 +21,7 @@ import Database, { type Statement } from 'better-sqlite3';
 import { Pool } from 'undici';
 import { activePrefix, DERIVED_TABLES } from '../src/core/attribution/tables';
 import { type Db, openDatabase } from '../src/core/db/open';
-import { allHandlers, internalHandlers } from '../src/core/handlers';
+import { allHandlers, internalHandlers } from '../src/core/entry/handlers';
 import { CoreHost } from '../src/core/host/host';
 import { type NormContact, type NormMessage, normalizePayload } from '../src/core/ingest/normalize';
 import { JsonPrefsStore } from '../src/core/prefs/prefs-store';

@@ -9,7 +9,7 @@ await build({
   absWorkingDir: root,
   entryPoints: {
     'cli/index': 'src/cli/index.ts',
-    'core/worker': 'src/core/host/worker.ts',
+    'core/worker': 'src/core/entry/worker.ts',
     // An import's preparing thread (src/core/ingest/prepare-pipeline.ts finds it beside the lane worker).
     'core/ingest-prepare': 'src/core/ingest/prepare-worker.ts',
     // Builds the demo template into out/demo (run by `npm run build`).

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { allHandlers, internalHandlers } from '../core/handlers';
+import { allHandlers, internalHandlers } from '../core/entry/handlers';
 import { CoreHost } from '../core/host/host';
 import { JsonPrefsStore } from '../core/prefs/prefs-store';
 import { FileSecretStore } from '../core/secrets/file-secret-store';

@@ -95,6 +95,8 @@ async function start(): Promise<void> {
     prefs,
     runner: { kind: 'worker', file: paths.worker },
     nativeBinding,
+    // Development (not packaged): every result is checked against its contract schema.
+    checkResults: !packaged || process.env.INSIGHTS_CHECK_RESULTS === '1',
   });
   const unregisterIpc = registerIpc(ipcMain, host, origin);
 

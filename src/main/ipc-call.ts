@@ -1,6 +1,6 @@
 import type { CoreHost } from '../core/host/host';
-import { toErrorShape } from '../core/host/protocol';
 import { errorEnvelope, okEnvelope } from '../core/host/wire';
+import { toErrorShape } from '../shared/contract/errors';
 import { type AppOrigin, type FrameLike, isTrustedSender } from './url-policy';
 
 /**

@@ -64,7 +64,11 @@ export const test = base.extend<Fixtures>({
         '--data-dir',
         dataDir,
       ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, INSIGHTS_DATA_DIR: dataDir } },
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, INSIGHTS_DATA_DIR: dataDir, INSIGHTS_CHECK_RESULTS: '1' },
+      },
     );
     try {
       const url = await printedUrl(child);

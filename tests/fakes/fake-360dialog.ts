@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 
 // A fake 360dialog (waba-v2) on 127.0.0.1 speaking the shapes documented in
-// ../shared/reference/whatsapp-360dialog.md §3: `D360-API-KEY` auth (one key per number),
+// https://docs.360dialog.com/docs/waba-basics/the-basics-overview and https://docs.360dialog.com/docs/messaging-api/api-reference/webhooks: `D360-API-KEY` auth (one key per number),
 // GET/POST /v1/configs/webhook, GET /v1/configs/templates (waba_templates with limit/offset paging),
 // POST /messages answering {"contacts":[{"input","wa_id"}],"messages":[{"id":"wamid…"}]}.
 // Error bodies are not documented there; these are plausible stand-ins, and the client only relies on the status.

@@ -11,7 +11,7 @@ import {
   type SimulatorOptions,
 } from '../../src/core/meta/demo-graph';
 
-// A fake Graph API on 127.0.0.1 speaking the documented shapes (../shared/reference/meta-marketing-api.md):
+// A fake Graph API on 127.0.0.1 speaking the shapes documented at https://developers.facebook.com/docs/marketing-api:
 // the fixture simulator answers; tests inject faults (throttling 400s, 5xx bursts, 190, usage headers)
 // per request and script Login for Devices.
 

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Db, openDatabase } from '../../src/core/db/open';
-import { allHandlers, internalHandlers } from '../../src/core/handlers';
-import type { CoreContext } from '../../src/core/host/context';
+import { allHandlers, internalHandlers } from '../../src/core/entry/handlers';
 import { CoreHost } from '../../src/core/host/host';
+import type { CoreContext } from '../../src/core/kernel/context';
 import { JsonPrefsStore } from '../../src/core/prefs/prefs-store';
 import { FileSecretStore } from '../../src/core/secrets/file-secret-store';
 import { workspaceDbPath } from '../../src/core/workspace/workspaces';
@@ -57,7 +57,7 @@ export function tsWorkerRunner(): { kind: 'worker'; file: string; argv: string[]
   return {
     kind: 'worker',
     file: path.resolve('tests/helpers/ts-worker.mjs'),
-    argv: [pathToFileURL(path.resolve('src/core/host/worker.ts')).href],
+    argv: [pathToFileURL(path.resolve('src/core/entry/worker.ts')).href],
   };
 }
 

@@ -1,7 +1,7 @@
 // A receiver in its own process, for the crash test: `node --import tsx tests/helpers/receiver-process.ts <dataDir>`.
 // Prints "PORT <n>" once listening. Runs the core inline (one thread), like the CLI.
 import path from 'node:path';
-import { allHandlers, internalHandlers } from '../../src/core/handlers';
+import { allHandlers, internalHandlers } from '../../src/core/entry/handlers';
 import { CoreHost } from '../../src/core/host/host';
 import { JsonPrefsStore } from '../../src/core/prefs/prefs-store';
 import { FileSecretStore } from '../../src/core/secrets/file-secret-store';

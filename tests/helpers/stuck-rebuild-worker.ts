@@ -1,6 +1,6 @@
 // A lane worker whose settings.set rebuild gets stuck right after its first chunk (its first progress
 // report never returns), as a step that cannot be split would: for the test of a forced cancel.
-import { allHandlers, internalHandlers } from '../../src/core/handlers';
+import { allHandlers, internalHandlers } from '../../src/core/entry/handlers';
 import { runLaneWorker } from '../../src/core/host/lane-worker';
 
 const stuck = () => {

@@ -1,4 +1,4 @@
-// Cloud API deliveries as 360dialog sends them (../shared/reference/whatsapp-360dialog.md §3), for
+// Cloud API deliveries as 360dialog sends them (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components), for
 // tests that need webhook traffic rather than a particular message type (those use tests/fixtures).
 
 export interface TextDelivery {

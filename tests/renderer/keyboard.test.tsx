@@ -10,7 +10,7 @@ import { createDashboardStore } from '../../src/renderer/src/state/store';
 import type { AvailableEvent } from '../../src/shared/contract';
 import { fakeTransport, standardHandlers } from './fixtures';
 
-// Keyboard and input behaviour of the dashboard's dialogs (issue 13 §5): the event list's arrows,
+// Keyboard and input behaviour of the dashboard's dialogs: the event list's arrows,
 // the dialog's focus trap, the amount field and the confirmation of a large amount.
 
 afterEach(cleanup);

@@ -3,7 +3,7 @@ import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { buildDemo } from '../demo/demo-workspace';
 import { removeScratch } from '../demo/template';
-import type { Handler, InternalHandlers } from '../host/context';
+import type { Handler, InternalHandlers } from '../kernel/context';
 import { isoOfUnix } from '../time/iso';
 import { listWorkspaces, workspaceExists } from '../workspace/workspaces';
 

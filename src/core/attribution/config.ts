@@ -17,13 +17,6 @@ export interface AttributionSettings {
 }
 
 export type SettingKey = keyof AttributionSettings;
-export const SETTING_KEYS: readonly SettingKey[] = [
-  'conversationWindowHours',
-  'attributionWindowDays',
-  'currency',
-  'rollupThreshold',
-  'timezone',
-];
 
 /**
  * The version of the derivation rules (docs/metrics.md). Raise it when a rule changes what is derived from

@@ -1,9 +1,9 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
-import type { CoreContext, Handler, InternalHandler, InternalHandlers } from '../host/context';
+import type { CoreContext, Handler, InternalHandler, InternalHandlers } from '../kernel/context';
 import { getState, parseSettingValue, readSettings, revertToApplied, writeSetting } from './config';
 import { dayOfDate, isValidIsoDate } from './days';
-import { conversationTimeline, exportContacts, sourceConversations } from './drilldown';
+import { conversationTimeline, sourceConversations } from './drilldown';
 import { keywordOf } from './normalize';
 import { rebuildDerived, rebuildNeeded, releaseStoppedRebuild } from './rebuild';
 import type { ManualEntry } from './report/invested';
@@ -130,8 +130,6 @@ const conversationsTimeline: Handler<'conversations.timeline'> = ({ id }, ctx) =
   return conversationTimeline(db, id, resolveTimezone(db, undefined));
 };
 
-const contactsExport: Handler<'contacts.export'> = (args, ctx) => exportContacts(ctx.db(), args);
-
 const keywordsAdd: Handler<'keywords.add'> = async ({ keyword }, ctx) => {
   const k = keywordOf(keyword);
   ctx
@@ -183,7 +181,6 @@ export const sourcesHandlers = {
   'sources.investmentDelete': sourcesInvestmentDelete,
   'sources.conversations': sourcesConversations,
   'conversations.timeline': conversationsTimeline,
-  'contacts.export': contactsExport,
   'keywords.add': keywordsAdd,
   'keywords.list': keywordsList,
   'keywords.remove': keywordsRemove,

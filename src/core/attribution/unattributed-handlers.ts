@@ -1,7 +1,7 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { UnattributedEvent } from '../../shared/contract/unattributed';
 import type { Db } from '../db/open';
-import type { Handler } from '../host/context';
+import type { Handler } from '../kernel/context';
 import { appliedConfig } from './config';
 import { deriveChanges } from './derive';
 import { EXTERNAL_COLUMNS, type ExternalRow } from './engine';

@@ -1,5 +1,5 @@
 import { ApiError } from '../../shared/contract/errors';
-import type { Handler, InternalHandlers } from '../host/context';
+import type { Handler, InternalHandlers } from '../kernel/context';
 import { decodeCursor, readPage, remainingAfter } from './feed';
 import { pullFromCollector } from './pull';
 import {

@@ -1,12 +1,12 @@
-import type { CollectorSyncResult } from '../../shared/contract/dialog360';
+import type { CollectorSyncResult } from '../../shared/contract/collector';
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { networkReason } from '../dialog360/client';
-import type { CoreContext } from '../host/context';
 import { eraseHashed } from '../ingest/erase';
 import { storeExternalEvents } from '../ingest/external-events';
 import { ingestPayloads, type PayloadInput } from '../ingest/ingest';
 import { type OutgoingInput, storeOutgoingMessages } from '../ingest/outgoing';
+import type { CoreContext } from '../kernel/context';
 import { markAttempt, markResult, readState, tokenSecretName } from './state';
 import { SYNC_PAGE_LIMIT, type SyncLine } from './wire';
 

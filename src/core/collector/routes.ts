@@ -1,8 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { httpStatusFor } from '../../shared/contract/errors';
-import type { CoreHost } from '../host/host';
-import { toErrorShape } from '../host/protocol';
+import { httpStatusFor, toErrorShape } from '../../shared/contract/errors';
+import type { HostApi } from '../kernel/host-api';
 import { workspaceExists } from '../workspace/workspaces';
 import type { FeedPage } from './feed';
 import { tokenWorkspace } from './tokens';
@@ -16,7 +15,7 @@ const CHUNK = 500;
  * Authenticated by a read token (Bearer); streams NDJSON: a header line, one line per stored raw
  * payload / external event / outgoing message, each with its resume cursor, then an end line.
  */
-export function registerCollectorRoutes(app: FastifyInstance, host: CoreHost): void {
+export function registerCollectorRoutes(app: FastifyInstance, host: HostApi): void {
   app.get<{ Querystring: { after?: string; limit?: string } }>('/v1/sync', async (req, reply) => {
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';

@@ -1,4 +1,4 @@
-import type { CoreHost } from '../host/host';
+import type { HostApi } from '../kernel/host-api';
 import { listWorkspaces } from '../workspace/workspaces';
 
 // Periodic collector sync while the app (src/main) or `insights serve` runs: every tick, each workspace
@@ -20,7 +20,7 @@ export interface SchedulerOptions {
   immediate?: boolean;
 }
 
-export function startCollectorScheduler(host: CoreHost, options: SchedulerOptions = {}): CollectorScheduler {
+export function startCollectorScheduler(host: HostApi, options: SchedulerOptions = {}): CollectorScheduler {
   const now = options.now ?? Date.now;
   const running = new Set<string>();
   let stopped = false;

@@ -1,4 +1,4 @@
-import type { CollectorStatus } from '../../shared/contract/dialog360';
+import type { CollectorStatus } from '../../shared/contract/collector';
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { secretName } from '../secrets/secret-store';

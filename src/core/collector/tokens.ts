@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { CollectorToken } from '../../shared/contract/dialog360';
+import type { CollectorToken } from '../../shared/contract/collector';
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 

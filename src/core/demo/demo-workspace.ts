@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { openDatabase } from '../db/open';
-import type { CoreContext } from '../host/context';
+import type { CoreContext } from '../kernel/context';
 import { DEMO_WORKSPACE, workspaceDbPath, workspaceDir } from '../workspace/workspaces';
 import type { DemoSteps } from './build-demo';
 import { cancelled, ensureTemplate, redate, removeDatabaseFiles, scratchPath } from './template';

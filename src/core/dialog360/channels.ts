@@ -1,6 +1,5 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
-import type { CoreContext } from '../host/context';
 import {
   channelApiKeyName,
   channelSecretName,
@@ -8,6 +7,7 @@ import {
   hashesEqual,
   hashSecret,
 } from '../ingest/channels';
+import type { CoreContext } from '../kernel/context';
 
 // The ingestion area owns channels (table `channels`, src/core/ingest/channels.ts): the secret and the
 // optional 360dialog API key are in the SecretStore. These helpers add the errors 360dialog calls need.

@@ -2,7 +2,7 @@ import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { getSetting } from '../db/settings';
 
-// HTTP client for 360dialog's Cloud API endpoints (whatsapp-360dialog.md §3): one API key per phone
+// HTTP client for 360dialog's Cloud API endpoints (https://docs.360dialog.com/docs/waba-basics/the-basics-overview): one API key per phone
 // number channel, sent as `D360-API-KEY`; base https://waba-v2.360dialog.io.
 
 export const DEFAULT_360DIALOG_URL = 'https://waba-v2.360dialog.io';

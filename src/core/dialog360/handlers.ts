@@ -1,8 +1,8 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { deleteSetting, getSetting, setSetting } from '../db/settings';
-import type { CoreContext, Handler, InternalHandlers } from '../host/context';
-import { webhookPath } from '../ingest/channels';
+import { addChannel, listChannels, removeChannel, webhookPath } from '../ingest/channels';
+import type { CoreContext, Handler, InternalHandlers } from '../kernel/context';
 import { channelApiKey, channelSecret, requireChannel } from './channels';
 import { BASE_URL_SETTING, Dialog360Client, dialog360BaseUrl } from './client';
 import { authorizeSend, type RecordOutgoingArgs, recordOutgoing } from './send-proxy';
@@ -17,6 +17,13 @@ const clientFor = async (ctx: CoreContext, channel: string, apiKey?: string) =>
     // These calls hold a lane while they wait: a stuck 360dialog must not hold it for long.
     timeoutMs: 15_000,
   });
+
+const channelsList: Handler<'channels.list'> = (_a, ctx) => listChannels(ctx.db());
+const channelsAdd: Handler<'channels.add'> = (args, ctx) => addChannel(ctx, args);
+const channelsRemove: Handler<'channels.remove'> = async ({ id }, ctx) => {
+  await removeChannel(ctx, id);
+  return { ok: true };
+};
 
 const checkKey: Handler<'channels.checkKey'> = async ({ channel, apiKey }, ctx) => {
   // A key typed into Settings can be tested before the channel exists; a stored key needs the channel.
@@ -91,6 +98,9 @@ const setSettings: Handler<'dialog360.setSettings'> = ({ baseUrl }, ctx) => {
 };
 
 export const dialog360Handlers = {
+  'channels.list': channelsList,
+  'channels.add': channelsAdd,
+  'channels.remove': channelsRemove,
   'channels.checkKey': checkKey,
   'channels.registerWebhook': registerWebhook,
   'channels.webhookStatus': webhookStatus,

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { httpStatusFor } from '../../shared/contract/errors';
-import type { CoreHost } from '../host/host';
-import { toErrorShape } from '../host/protocol';
+import { httpStatusFor, toErrorShape } from '../../shared/contract/errors';
 import { parseJsonText } from '../ingest/json-body';
+import type { HostApi } from '../kernel/host-api';
 import { DEFAULT_WORKSPACE } from '../workspace/workspaces';
 import { Dialog360Client } from './client';
 import type { SendTarget } from './send-proxy';
@@ -13,7 +12,7 @@ import type { SendTarget } from './send-proxy';
  * 360dialog's status and body as they are, and records accepted messages in outgoing_messages.
  * The forward happens here, not on the write lane, so a slow 360dialog never delays webhook acks.
  */
-export async function registerSendProxyRoute(app: FastifyInstance, host: CoreHost): Promise<void> {
+export async function registerSendProxyRoute(app: FastifyInstance, host: HostApi): Promise<void> {
   await app.register(async (scope) => {
     // The body is read as text and parsed here with bounded nesting (json-body.ts): what is forwarded
     // must survive being walked and re-serialised.
@@ -26,7 +25,7 @@ export async function registerSendProxyRoute(app: FastifyInstance, host: CoreHos
 }
 
 async function sendProxy(
-  host: CoreHost,
+  host: HostApi,
   req: FastifyRequest<{ Params: { channel: string } }>,
   reply: FastifyReply,
 ) {
@@ -121,7 +120,7 @@ const TEMPLATE_REFETCH_MS = 10 * 60_000;
  * A template the workspace has not fetched yet has no button titles: fetch the channel's templates in
  * the background (a templates.sync job), then record the message again so its buttons get their titles.
  */
-function refreshTemplatesThenRecord(host: CoreHost, workspace: string, record: { channel: string }): void {
+function refreshTemplatesThenRecord(host: HostApi, workspace: string, record: { channel: string }): void {
   const key = `${host.dataDir}\0${workspace}\0${record.channel}`;
   let sync = templateSyncs.get(key);
   if (!sync || Date.now() - sync.started > TEMPLATE_REFETCH_MS) {

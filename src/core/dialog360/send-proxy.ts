@@ -1,15 +1,15 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
-import type { CoreContext } from '../host/context';
 import { findChannelWorkspace, getChannel } from '../ingest/channels';
 import { type OutgoingInput, storeOutgoingMessages } from '../ingest/outgoing';
+import type { CoreContext } from '../kernel/context';
 import { bearerMatchesChannel, channelApiKey } from './channels';
 import { dialog360BaseUrl } from './client';
 import { templateButtons } from './templates';
 
 // The send proxy records what the business sends, because 360dialog never re-delivers the content
-// of outgoing messages, only their statuses (whatsapp-360dialog.md §3: "record each send response's
-// messages[0].id with what was sent"). Outgoing sources then carry the template's name and buttons.
+// of outgoing messages, only their statuses (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components: a status carries the message id,
+// never its content), so each send response's messages[0].id is recorded with what was sent. Outgoing sources then carry the template's name and buttons.
 
 export interface SendTarget {
   workspace: string;

@@ -1,7 +1,7 @@
 import type { Db } from '../db/open';
 import type { RawTemplate } from './client';
 
-// Message templates as fetched from 360dialog (GET /v1/configs/templates, whatsapp-360dialog.md §3).
+// Message templates as fetched from 360dialog (GET /v1/configs/templates, https://docs.360dialog.com/docs/messaging-api/api-reference/templates).
 // They give `reply:` sources and outgoing messages sent through the proxy a readable name.
 
 export interface TemplateButton {

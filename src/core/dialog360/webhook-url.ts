@@ -3,7 +3,7 @@ import { webhookPath } from '../ingest/channels';
 
 /**
  * Checks a URL that 360dialog will deliver webhooks to. 360dialog refuses ports and underscores in
- * webhook host names (whatsapp-360dialog.md §3), and it can only reach public https endpoints, so we
+ * webhook host names (https://docs.360dialog.com/docs/messaging-api/api-reference/webhooks), and it can only reach public https endpoints, so we
  * refuse those here with a message that says why instead of letting the API call fail vaguely.
  */
 export function validateWebhookUrl(raw: string, field = 'url'): URL {

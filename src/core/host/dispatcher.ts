@@ -1,9 +1,9 @@
 import type { CoreEvent } from '../../shared/contract';
 import { ApiError } from '../../shared/contract/errors';
 import { type Db, openDatabase } from '../db/open';
+import type { CoreContext, Handlers, InternalHandlers } from '../kernel/context';
 import type { SecretStore } from '../secrets/secret-store';
 import { workspaceDbPath } from '../workspace/workspaces';
-import type { CoreContext, Handlers, InternalHandlers } from './context';
 
 export interface DispatchHooks {
   progress(fraction: number | null, detail?: string): void;

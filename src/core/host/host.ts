@@ -13,15 +13,17 @@ import {
   type ResultOf,
 } from '../../shared/contract';
 import type { ApiErrorShape } from '../../shared/contract/define';
-import { ApiError } from '../../shared/contract/errors';
+import { ApiError, toErrorShape } from '../../shared/contract/errors';
 import { issueMessage } from '../../shared/contract/issues';
+import type { Handlers, InternalHandlers } from '../kernel/context';
+import type { HostApi } from '../kernel/host-api';
 import { prechecks } from '../prechecks';
 import type { PrefsStore } from '../prefs/prefs-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { DEFAULT_WORKSPACE, workspaceDbPath } from '../workspace/workspaces';
-import type { Handlers, InternalHandlers } from './context';
+import { checkResult } from './check-result';
 import { Dispatcher } from './dispatcher';
-import { type FromWorker, type ToWorker, toErrorShape, type WorkerInit } from './protocol';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol';
 import { encodeJson } from './wire';
 
 export interface CoreHostOptions {
@@ -35,6 +37,11 @@ export interface CoreHostOptions {
     | { kind: 'worker'; file: string; argv?: string[] }
     | { kind: 'inline'; handlers: Handlers; internal: InternalHandlers };
   nativeBinding?: string;
+  /**
+   * Parse every contract result with its schema and fail the call on a mismatch (development builds and
+   * tests; production skips it for speed). Default: the environment variable INSIGHTS_CHECK_RESULTS=1.
+   */
+  checkResults?: boolean;
 }
 
 /** A settled call: its value (or, asked for the wire, its UTF-8 JSON) and the handler's own time. */
@@ -95,7 +102,7 @@ type WorkerLane = (typeof WORKER_LANES)[number];
  * IPC and HTTP alike), answers host-lane methods itself, runs the rest on lane workers, tracks jobs
  * and fans events out to listeners (IPC windows, SSE clients, the CLI's progress bar).
  */
-export class CoreHost {
+export class CoreHost implements HostApi {
   private readonly workers = new Map<WorkerLane, Worker>();
   private readonly pending = new Map<number, Pending>();
   private readonly callLane = new Map<number, WorkerLane>();
@@ -111,7 +118,10 @@ export class CoreHost {
   /** Thread ids of lane workers this host terminated to stop a job. */
   private readonly stoppedThreads: number[] = [];
 
+  private readonly checkResults: boolean;
+
   constructor(private readonly options: CoreHostOptions) {
+    this.checkResults = options.checkResults ?? process.env.INSIGHTS_CHECK_RESULTS === '1';
     if (options.runner.kind === 'inline') {
       this.inline = new Dispatcher({
         dataDir: options.dataDir,
@@ -180,6 +190,7 @@ export class CoreHost {
     if (lane === 'host') {
       const started = performance.now();
       const value = await this.hostMethod(method, parsed.data);
+      if (this.checkResults) checkResult(method, spec.result, value);
       return { value, handlerMs: performance.now() - started };
     }
     // Rejected input is the caller's error, not a job that failed: check what can be checked first.
@@ -187,6 +198,12 @@ export class CoreHost {
     const jobKind = lane === 'job' ? (spec.jobKind ?? 'import') : undefined;
     const result = await this.dispatch(lane, method, ws, parsed.data, false, jobKind, wire);
     this.deriveUpToDate(ws);
+    if (this.checkResults)
+      checkResult(
+        method,
+        spec.result,
+        result.json ? JSON.parse(new TextDecoder().decode(result.json)) : result.value,
+      );
     return result;
   }
 

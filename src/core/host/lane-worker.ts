@@ -1,12 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { toErrorShape } from '../../shared/contract/errors';
+import type { Handlers, InternalHandlers } from '../kernel/context';
 import type { SecretStore } from '../secrets/secret-store';
-import type { Handlers, InternalHandlers } from './context';
 import { Dispatcher } from './dispatcher';
-import { type FromWorker, type ToWorker, toErrorShape, type WorkerInit } from './protocol';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol';
 import { encodeJson } from './wire';
 
 // A lane's worker thread: owns its SQLite connections, runs handlers, and asks the host for secrets
-// (in Electron only the main thread may use safeStorage). worker.ts runs it with every handler.
+// (in Electron only the main thread may use safeStorage). entry/worker.ts runs it with every handler.
 
 export function runLaneWorker(handlers: Handlers, internal: InternalHandlers): void {
   const port = parentPort;

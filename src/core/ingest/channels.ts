@@ -1,9 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
+import type { Channel } from '../../shared/contract/dialog360';
 import { ApiError } from '../../shared/contract/errors';
-import type { ApiKeyInfo, Channel } from '../../shared/contract/ingest';
+import type { ApiKeyInfo } from '../../shared/contract/ingest';
 import type { Db } from '../db/open';
-import type { CoreContext } from '../host/context';
+import type { CoreContext } from '../kernel/context';
 import { secretName } from '../secrets/secret-store';
 import { listWorkspaces } from '../workspace/workspaces';
 

@@ -3,7 +3,7 @@ import { eraseDerivedForContact } from '../attribution/erase';
 import type { Db } from '../db/open';
 
 // Contact keys: wa_id digits, or `bsuid:<user_id>` when only a business-scoped user id is known
-// (BSUIDs roll out in 2026; users may hide their number — whatsapp-360dialog.md §3). A user_id once
+// (BSUIDs roll out in 2026; users may hide their number — https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components). A user_id once
 // seen together with a wa_id maps to that wa_id from then on; rows filed under `bsuid:<user_id>`
 // before the number was known move to the wa_id contact. Likewise a contact who changed number
 // (`user_changed_number`) moves to the new number, and the old number keeps pointing there.

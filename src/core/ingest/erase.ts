@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
+import type { EraseSummary } from '../../shared/contract/contacts';
 import { ApiError } from '../../shared/contract/errors';
-import type { EraseSummary } from '../../shared/contract/ingest';
 import { eraseDerivedForContact } from '../attribution/erase';
 import type { Db } from '../db/open';
 import { bsuidOf, phoneDigits, waIdDigits } from './normalize';

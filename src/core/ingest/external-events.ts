@@ -9,7 +9,7 @@ import { implausibleTime, toUnixSeconds } from './plausible-time';
 
 const MAX_REVENUE = 1e12;
 
-// External (Off-Thread) events in 360dialog's format (whatsapp-360dialog.md §2), shared by
+// External (Off-Thread) events in 360dialog's format (https://docs.360dialog.com/docs/insights/insights/off-thread-events), shared by
 // POST /clients/{client_id}/external-events, the CSV importer and collector sync.
 
 export interface ExternalEventInput {

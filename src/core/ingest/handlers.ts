@@ -1,17 +1,9 @@
-import type { Handler, InternalHandlers } from '../host/context';
-import { addChannel, createApiKey, listApiKeys, listChannels, removeChannel, revokeApiKey } from './channels';
-import { eraseContact } from './erase';
+import type { Handler, InternalHandlers } from '../kernel/context';
+import { createApiKey, listApiKeys, revokeApiKey } from './channels';
 import { importFiles } from './import-files';
 import { deleteQuarantine, listQuarantine, retryQuarantine, showQuarantine } from './quarantine';
 import { lookupReceiver, receiveExternalEvent, receiveWebhook } from './receiver';
 import { applyRetention, getRetentionDays, setRetentionDays } from './retention';
-
-const channelsList: Handler<'channels.list'> = (_a, ctx) => listChannels(ctx.db());
-const channelsAdd: Handler<'channels.add'> = (args, ctx) => addChannel(ctx, args);
-const channelsRemove: Handler<'channels.remove'> = async ({ id }, ctx) => {
-  await removeChannel(ctx, id);
-  return { ok: true };
-};
 
 const keysCreate: Handler<'keys.create'> = ({ name }, ctx) => {
   const key = createApiKey(ctx.db(), name || null);
@@ -38,12 +30,6 @@ const quarantineDelete: Handler<'quarantine.delete'> = (args, ctx) => ({
 
 const importFilesHandler: Handler<'import.files'> = (args, ctx) => importFiles(ctx, args);
 
-const contactsErase: Handler<'contacts.erase'> = ({ phone }, ctx) => {
-  const r = eraseContact(ctx.db(), phone);
-  ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'all' });
-  return r;
-};
-
 const settingsGet: Handler<'ingest.settings.get'> = (_a, ctx) => ({
   rawRetentionDays: getRetentionDays(ctx.db()),
 });
@@ -54,9 +40,6 @@ const settingsSet: Handler<'ingest.settings.set'> = ({ rawRetentionDays }, ctx) 
 };
 
 export const ingestHandlers = {
-  'channels.list': channelsList,
-  'channels.add': channelsAdd,
-  'channels.remove': channelsRemove,
   'keys.create': keysCreate,
   'keys.list': keysList,
   'keys.revoke': keysRevoke,
@@ -65,7 +48,6 @@ export const ingestHandlers = {
   'quarantine.retry': quarantineRetry,
   'quarantine.delete': quarantineDelete,
   'import.files': importFilesHandler,
-  'contacts.erase': contactsErase,
   'ingest.settings.get': settingsGet,
   'ingest.settings.set': settingsSet,
 };

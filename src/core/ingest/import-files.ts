@@ -5,7 +5,7 @@ import { ApiError } from '../../shared/contract/errors';
 import type { ImportFileSummary, ImportSummary } from '../../shared/contract/ingest';
 import { isPhoneNumberId, PHONE_NUMBER_ID_RULE } from '../../shared/contract/phone-number-id';
 import type { Db } from '../db/open';
-import type { CoreContext } from '../host/context';
+import type { CoreContext } from '../kernel/context';
 import {
   type ExternalEventInput,
   parseEventTime,

@@ -3,7 +3,7 @@ import { PhoneNumberId } from '../../shared/contract/phone-number-id';
 import { implausibleTime, MAX_AHEAD_S, MAX_EXPIRATION_AHEAD_S, toUnixSeconds } from './plausible-time';
 
 // Lenient zod schemas for the two webhook formats 360dialog delivers (Cloud API and On-Premise), per
-// /work/shared/reference/whatsapp-360dialog.md §3. Objects are loose (unknown fields are kept in the
+// https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components (Cloud API) and https://docs.360dialog.com/docs/waba-basics/the-basics-overview ("Base URL": On-Premise). Objects are loose (unknown fields are kept in the
 // raw payload, never rejected); scalar fields accept numbers where strings are documented and vice
 // versa, because senders and re-exports are not always faithful to the documented types.
 

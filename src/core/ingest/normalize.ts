@@ -3,7 +3,7 @@ import { CloudSchema, type RawMessage, type RawStatus, type RawValue, ValueSchem
 
 // Pure: a webhook body (either format) → rows. Never throws on any JSON value; a body it cannot
 // read comes back as { ok: false, error } naming the first offending path.
-// Formats: /work/shared/reference/whatsapp-360dialog.md §3 (Cloud API envelope object/entry/changes/value;
+// Formats: https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components (Cloud API envelope object/entry/changes/value;
 // On-Premise: top-level contacts/messages/statuses/errors and no business number).
 
 export interface NormBusinessNumber {

@@ -1,7 +1,7 @@
 import { deriveChanges } from '../attribution/derive';
 import type { Db } from '../db/open';
 
-// Messages the business sent: their content never comes back by webhook (whatsapp-360dialog.md §3),
+// Messages the business sent: their content never comes back by webhook (https://docs.360dialog.com/docs/messaging-api/api-reference/webhooks),
 // so a send log (or the send proxy) records id, template and buttons to name outgoing sources.
 
 export interface OutgoingInput {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
-import type { CoreContext } from '../host/context';
+import type { CoreContext } from '../kernel/context';
 import { authenticateKey, findChannel, findKeyWorkspace, getChannel, hashesEqual } from './channels';
 import { parseExternalEvent, storeExternalEvents } from './external-events';
 import { storePrepared } from './ingest';

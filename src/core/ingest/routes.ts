@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, httpStatusFor } from '../../shared/contract/errors';
+import { ApiError, httpStatusFor, toErrorShape } from '../../shared/contract/errors';
 import { isPhoneNumberId } from '../../shared/contract/phone-number-id';
-import type { CoreHost } from '../host/host';
-import { toErrorShape } from '../host/protocol';
+import type { HostApi } from '../kernel/host-api';
 import { DEFAULT_WORKSPACE } from '../workspace/workspaces';
 import { hashesEqual, hashSecret } from './channels';
 import { parseJsonText } from './json-body';
@@ -28,7 +27,7 @@ interface Receiver {
 /** channel / key-hash → workspace, refreshed on a miss, after a TTL, or when settings change in this process. */
 class ReceiverDirectory {
   private readonly entries = new Map<string, Receiver & { at: number }>();
-  constructor(private readonly host: CoreHost) {
+  constructor(private readonly host: HostApi) {
     host.onEvent((e) => {
       if (e.type === 'data-changed' && (e.what === 'settings' || e.what === 'all')) this.entries.clear();
     });
@@ -80,7 +79,7 @@ function bodyText(req: FastifyRequest): string {
   return Buffer.isBuffer(b) ? b.toString('utf8') : typeof b === 'string' ? b : '';
 }
 
-export async function registerIngestRoutes(app: FastifyInstance, host: CoreHost): Promise<void> {
+export async function registerIngestRoutes(app: FastifyInstance, host: HostApi): Promise<void> {
   const directory = new ReceiverDirectory(host);
   await app.register(async (scope) => {
     // Raw bytes for every content type in this scope only (the /api routes keep fastify's JSON parser).

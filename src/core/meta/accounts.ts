@@ -4,7 +4,8 @@ import type { Db } from '../db/open';
 import { getSetting, setSetting } from '../db/settings';
 import type { GraphClient } from './graph-client';
 
-// /me/adaccounts per ../shared/reference/meta-marketing-api.md ("Endpoints"): id = act_<account_id>.
+// /me/adaccounts (https://developers.facebook.com/docs/marketing-api/reference/user/adaccounts; fields:
+// https://developers.facebook.com/docs/marketing-api/reference/ad-account): id = act_<account_id>.
 
 const ACCOUNT_FIELDS = 'id,account_id,name,currency,timezone_name,timezone_offset_hours_utc,account_status';
 

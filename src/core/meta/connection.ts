@@ -3,7 +3,7 @@ import type { Db } from '../db/open';
 import type { GraphClient } from './graph-client';
 import { GraphError } from './graph-error';
 
-// Token check per ../shared/reference/meta-marketing-api.md ("Auth for a desktop app"):
+// Token check per https://developers.facebook.com/docs/graph-api/reference/debug_token:
 // GET /me?fields=id,name,permissions, plus debug_token on the token itself for type and expiry.
 
 /** Permissions the sync cannot work without. business_management only widens the account list. */

@@ -2,7 +2,7 @@ import { ApiError } from '../../shared/contract/errors';
 import type { GraphClient } from './graph-client';
 import { GraphError } from './graph-error';
 
-// Login for Devices, per ../shared/reference/meta-marketing-api.md ("Auth for a desktop app"): the client
+// Login for Devices (https://developers.facebook.com/docs/facebook-login/for-devices, "How it works"): the client
 // is built with access_token = APP_ID|CLIENT_TOKEN. Whether Meta grants ads permissions this way is not
 // confirmed by any source, so the token is checked like a pasted one afterwards.
 

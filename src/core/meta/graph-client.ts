@@ -4,7 +4,9 @@ import { NO_USAGE, parseUsage, type Usage } from './usage';
 
 // A small Graph API client: query building, paging, usage-based pacing, retries. Every wait goes through
 // the injected `sleep`, so tests run the real logic without waiting.
-// Behaviour per ../shared/reference/meta-marketing-api.md ("Paging", "Errors and throttling").
+// Paging: https://developers.facebook.com/docs/graph-api/results ("Cursor-based Pagination"); errors and
+// throttling: https://developers.facebook.com/docs/marketing-api/error-reference and
+// https://developers.facebook.com/docs/graph-api/overview/rate-limiting.
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;

@@ -1,6 +1,7 @@
 import { ApiError } from '../../shared/contract/errors';
 
-// Error handling follows ../shared/reference/meta-marketing-api.md ("Errors and throttling").
+// Error handling follows https://developers.facebook.com/docs/graph-api/guides/error-handling (codes 1, 2, 190,
+// is_transient) and https://developers.facebook.com/docs/marketing-api/error-reference (rate limits, 100 subcodes).
 
 /** What the client (or its caller) does about a failed Graph call. */
 export type GraphErrorKind =

@@ -1,5 +1,5 @@
 import { ApiError } from '../../shared/contract/errors';
-import type { CoreContext, Handler } from '../host/context';
+import type { CoreContext, Handler } from '../kernel/context';
 import { secretName } from '../secrets/secret-store';
 import { linkNumbers, listAccounts, refreshAccounts, selectAccounts } from './accounts';
 import {

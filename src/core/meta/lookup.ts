@@ -4,7 +4,7 @@ import { GraphError } from './graph-error';
 
 // Referral ad ids that no synced account contains (an agency's other account, a deleted ad, a partner's
 // ad): one-off GET /{ad_id}?fields=name,campaign{id,name},adset{id,name}, per
-// ../shared/reference/meta-marketing-api.md ("One ad"). Each id is asked at most once a week.
+// https://developers.facebook.com/docs/marketing-api/reference/adgroup ("Reading"). Each id is asked at most once a week.
 
 const RETRY_AFTER_MS = 7 * 24 * 3600 * 1000;
 

@@ -2,7 +2,8 @@ import type { Db } from '../db/open';
 import type { GraphClient } from './graph-client';
 
 // Campaigns, ad sets and ads of an account, archived and deleted included, incrementally by updated_time.
-// Filters per ../shared/reference/meta-marketing-api.md ("Endpoints"): effective_status IN [...] brings the
+// Filters per https://developers.facebook.com/docs/marketing-api/reference/ad-account/ads ("Parameters",
+// filtering): effective_status IN [...] brings the
 // ARCHIVED/DELETED objects Meta leaves out by default; updated_time GREATER_THAN <unix> makes it incremental.
 
 const STATUSES = {

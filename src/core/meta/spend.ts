@@ -6,7 +6,8 @@ import type { GraphClient, Params, Sleep } from './graph-client';
 import { GraphError } from './graph-error';
 import { ensureSyncState } from './objects';
 
-// Ad-level daily insights, per ../shared/reference/meta-marketing-api.md ("Insights", "Dates"):
+// Ad-level daily insights, per https://developers.facebook.com/docs/marketing-api/insights (time_range,
+// time_increment) and https://developers.facebook.com/docs/marketing-api/insights/best-practices (async jobs):
 // days are in the ad account's timezone, numbers arrive as strings, the last 28 days are re-read every
 // sync (Meta restates them), history goes back at most 37 months, backfills run as async report runs.
 // Each finished window replaces its days in meta_spend and advances spend_through in ONE transaction,

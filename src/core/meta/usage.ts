@@ -1,4 +1,4 @@
-// Usage headers, per ../shared/reference/meta-marketing-api.md ("Usage headers"). Values are JSON strings
+// Usage headers, per https://developers.facebook.com/docs/graph-api/overview/rate-limiting ("Headers"). Values are JSON strings
 // whose numbers are percentages of the current allowance; estimated_time_to_regain_access is in minutes.
 
 export interface Usage {

@@ -2,10 +2,21 @@ import { z } from 'zod';
 import { method, NoArgs, Ok } from './define';
 import { PhoneNumberId } from './phone-number-id';
 
-// 360dialog channels (key check, webhook registration, templates) and the collector (a 24/7
-// `insights serve` the desktop pulls from). See docs/collector.md.
+// 360dialog channels (the webhook channels with their secrets, key check, webhook registration), their
+// templates, and the workspace's 360dialog base URL. Secrets appear only in the result that creates them.
 
-const ChannelId = PhoneNumberId;
+/** phone_number_id as it appears in the webhook path /webhooks/360dialog/{channel}. */
+export const ChannelId = PhoneNumberId;
+
+export const Channel = z.object({
+  // A result: a channel stored before the digits rule still lists.
+  id: z.string(),
+  name: z.string().nullable(),
+  webhookPath: z.string(),
+  hasApiKey: z.boolean(),
+  createdAt: z.string(),
+});
+export type Channel = z.infer<typeof Channel>;
 
 export const KeyCheck = z.object({
   channel: z.string(),
@@ -45,43 +56,32 @@ export const Dialog360Settings = z.object({
 });
 export type Dialog360Settings = z.infer<typeof Dialog360Settings>;
 
-export const CollectorStatus = z.object({
-  configured: z.boolean(),
-  url: z.string().nullable(),
-  intervalMinutes: z.number().int(),
-  /** When the last sync reached the end of what the collector had. */
-  lastSyncedAt: z.string().nullable(),
-  lastAttemptAt: z.string().nullable(),
-  lastError: z.string().nullable(),
-  /** The last attempt reached the collector. */
-  online: z.boolean(),
-  received: z.object({ payloads: z.number().int(), events: z.number().int(), outgoing: z.number().int() }),
-});
-export type CollectorStatus = z.infer<typeof CollectorStatus>;
-
-export const CollectorSyncResult = z.object({
-  payloads: z.number().int(),
-  /** Payloads the desktop already had (its own receiver got them too). */
-  duplicatePayloads: z.number().int(),
-  events: z.number().int(),
-  outgoing: z.number().int(),
-  /** Contacts erased here because they were erased on the collector. */
-  erased: z.number().int(),
-  /** Payloads whose raw body the collector no longer keeps (retention) or that did not parse, and lines it could not use. */
-  skipped: z.number().int(),
-});
-export type CollectorSyncResult = z.infer<typeof CollectorSyncResult>;
-
-export const CollectorToken = z.object({
-  id: z.string(),
-  name: z.string().nullable(),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-  revokedAt: z.string().nullable(),
-});
-export type CollectorToken = z.infer<typeof CollectorToken>;
-
 export const dialog360Methods = {
+  'channels.list': method({
+    args: z.object({}).strict(),
+    result: z.array(Channel),
+    lane: 'read',
+    summary: 'Webhook channels of the workspace',
+  }),
+  'channels.add': method({
+    args: z
+      .object({
+        phoneNumberId: PhoneNumberId,
+        name: z.string().trim().max(100).optional(),
+        apiKey: z.string().trim().min(1).max(500).optional(),
+      })
+      .strict(),
+    result: Channel.extend({ secret: z.string() }),
+    lane: 'write',
+    summary: 'Add a 360dialog channel; the result shows its webhook secret once',
+  }),
+  'channels.remove': method({
+    // Lenient: a channel stored before the digits rule can still be removed.
+    args: z.object({ id: z.string().trim().min(1).max(64) }).strict(),
+    result: Ok,
+    lane: 'write',
+    summary: 'Remove a channel (its stored data stays)',
+  }),
   'channels.checkKey': method({
     args: z.object({ channel: ChannelId, apiKey: z.string().min(1).optional() }).strict(),
     result: KeyCheck,
@@ -124,54 +124,5 @@ export const dialog360Methods = {
     result: Dialog360Settings,
     lane: 'write',
     summary: 'Override the 360dialog base URL for this workspace (null restores the default)',
-  }),
-  'collector.configure': method({
-    args: z
-      .object({
-        url: z.string().min(1),
-        token: z.string().min(1),
-        intervalMinutes: z.number().int().min(1).max(1440).optional(),
-      })
-      .strict(),
-    result: CollectorStatus,
-    lane: 'write',
-    summary: 'Connect this workspace to a collector (its URL and a read token)',
-  }),
-  'collector.disconnect': method({
-    args: NoArgs,
-    result: Ok,
-    lane: 'write',
-    summary: 'Forget the collector and its token (synced data stays)',
-  }),
-  'collector.status': method({
-    args: NoArgs,
-    result: CollectorStatus,
-    lane: 'read',
-    summary: 'Collector URL, last sync, last error, online or offline',
-  }),
-  'collector.sync': method({
-    args: NoArgs,
-    result: CollectorSyncResult,
-    lane: 'job',
-    jobKind: 'collector-sync',
-    summary: 'Pull what the collector has and this workspace lacks (resumable)',
-  }),
-  'collector.tokens.create': method({
-    args: z.object({ name: z.string().trim().min(1).max(100).optional() }).strict(),
-    result: CollectorToken.extend({ token: z.string() }),
-    lane: 'write',
-    summary: 'Create a read token for GET /v1/sync (shown once, stored hashed)',
-  }),
-  'collector.tokens.list': method({
-    args: NoArgs,
-    result: z.array(CollectorToken),
-    lane: 'read',
-    summary: 'Read tokens of this collector',
-  }),
-  'collector.tokens.revoke': method({
-    args: z.object({ id: z.string().min(1) }).strict(),
-    result: Ok,
-    lane: 'write',
-    summary: 'Revoke a read token',
   }),
 };

@@ -42,3 +42,25 @@ export function httpStatusFor(code: string): number {
       return 500;
   }
 }
+
+/** A thrown value as every transport carries it: an ApiError unchanged, a cancel, anything else `internal`. */
+export function toErrorShape(err: unknown): ApiErrorShape {
+  if (
+    err &&
+    typeof err === 'object' &&
+    'code' in err &&
+    typeof (err as { code: unknown }).code === 'string'
+  ) {
+    const e = err as { code: string; message?: string; field?: string; name?: string };
+    if (e.name === 'ApiError') {
+      return e.field === undefined
+        ? { code: e.code, message: e.message ?? e.code }
+        : { code: e.code, message: e.message ?? e.code, field: e.field };
+    }
+  }
+  if (err && typeof err === 'object' && (err as { name?: string }).name === 'AbortError') {
+    return { code: 'cancelled', message: 'Cancelled' };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'internal', message };
+}

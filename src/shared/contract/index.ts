@@ -1,10 +1,13 @@
 import type { z } from 'zod';
 import type { JobInfo } from './app';
 import { appMethods } from './app';
+import { collectorMethods } from './collector';
+import { contactsMethods } from './contacts';
 import { dialog360Methods } from './dialog360';
 import { ingestMethods } from './ingest';
 import { metaMethods } from './meta';
 import { reportMethods } from './report';
+import { settingsMethods } from './settings';
 import { sourcesMethods } from './sources';
 import { unattributedMethods } from './unattributed';
 
@@ -16,8 +19,11 @@ export const contract = {
   ...appMethods,
   ...reportMethods,
   ...sourcesMethods,
+  ...settingsMethods,
   ...ingestMethods,
   ...dialog360Methods,
+  ...collectorMethods,
+  ...contactsMethods,
   ...metaMethods,
   ...unattributedMethods,
 } as const;
@@ -46,24 +52,20 @@ export type CoreEvent =
       what: 'messages' | 'events' | 'sources' | 'settings' | 'spend' | 'all';
     };
 
-/** The wire envelope: the workspace travels beside the arguments so every method can stay workspace-agnostic. */
-export interface CallEnvelope {
-  method: string;
-  workspace: string;
-  args: unknown;
-}
-
 export type CallResult =
   /** handlerMs: the handler's own time in its lane (IPC and HTTP alike); bench:ui sets it against the call. */
   | { ok: true; value: unknown; handlerMs?: number }
   | { ok: false; error: { code: string; message: string; field?: string } };
 
 export * from './app';
+export * from './collector';
+export * from './contacts';
 export * from './define';
 export * from './dialog360';
 export * from './errors';
 export * from './ingest';
 export * from './meta';
 export * from './report';
+export * from './settings';
 export * from './sources';
 export * from './unattributed';

@@ -4,21 +4,9 @@ import { PhoneNumberId } from './phone-number-id';
 
 export { PhoneNumberId };
 
-// Ingestion: webhook channels, external-event API keys, quarantine, file import, privacy.
+// Ingestion: external-event API keys, quarantine, file import, raw retention
+// (channels: dialog360.ts; erasing a contact: contacts.ts).
 // Secrets (channel secrets, API keys) appear only in the result of the call that creates them.
-
-/** phone_number_id as it appears in the webhook path /webhooks/360dialog/{channel}. */
-export const ChannelId = PhoneNumberId;
-
-export const Channel = z.object({
-  // A result: a channel stored before the digits rule still lists.
-  id: z.string(),
-  name: z.string().nullable(),
-  webhookPath: z.string(),
-  hasApiKey: z.boolean(),
-  createdAt: z.string(),
-});
-export type Channel = z.infer<typeof Channel>;
 
 export const ApiKeyInfo = z.object({
   id: z.string(),
@@ -66,19 +54,6 @@ export const ImportSummary = z.object({
 });
 export type ImportSummary = z.infer<typeof ImportSummary>;
 
-export const EraseSummary = z.object({
-  contactIds: z.array(z.string()),
-  messages: z.number().int(),
-  statuses: z.number().int(),
-  externalEvents: z.number().int(),
-  outgoingMessages: z.number().int(),
-  rawPayloadsDeleted: z.number().int(),
-  rawPayloadsRewritten: z.number().int(),
-  quarantine: z.number().int(),
-  contacts: z.number().int(),
-});
-export type EraseSummary = z.infer<typeof EraseSummary>;
-
 export const IngestSettings = z.object({
   /** Raw payloads older than this many days lose their body (derived data stays); null keeps them forever. */
   rawRetentionDays: z.number().int().min(1).max(36500).nullable(),
@@ -86,31 +61,6 @@ export const IngestSettings = z.object({
 export type IngestSettings = z.infer<typeof IngestSettings>;
 
 export const ingestMethods = {
-  'channels.list': method({
-    args: z.object({}).strict(),
-    result: z.array(Channel),
-    lane: 'read',
-    summary: 'Webhook channels of the workspace',
-  }),
-  'channels.add': method({
-    args: z
-      .object({
-        phoneNumberId: PhoneNumberId,
-        name: z.string().trim().max(100).optional(),
-        apiKey: z.string().trim().min(1).max(500).optional(),
-      })
-      .strict(),
-    result: Channel.extend({ secret: z.string() }),
-    lane: 'write',
-    summary: 'Add a 360dialog channel; the result shows its webhook secret once',
-  }),
-  'channels.remove': method({
-    // Lenient: a channel stored before the digits rule can still be removed.
-    args: z.object({ id: z.string().trim().min(1).max(64) }).strict(),
-    result: Ok,
-    lane: 'write',
-    summary: 'Remove a channel (its stored data stays)',
-  }),
   'keys.create': method({
     args: z.object({ name: z.string().trim().max(100).optional() }).strict(),
     result: ApiKeyInfo.extend({ key: z.string() }),
@@ -165,12 +115,6 @@ export const ingestMethods = {
     lane: 'job',
     jobKind: 'import',
     summary: 'Import webhook payloads (NDJSON/JSON, .gz), external events (CSV) or a send log (CSV/NDJSON)',
-  }),
-  'contacts.erase': method({
-    args: z.object({ phone: z.string().trim().min(1).max(100) }).strict(),
-    result: EraseSummary,
-    lane: 'write',
-    summary: 'Erase a contact everywhere: raw payloads, messages, statuses, events, derived rows, quarantine',
   }),
   'ingest.settings.get': method({
     args: z.object({}).strict(),

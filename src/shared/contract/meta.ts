@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IsoDate, method, NoArgs, Ok } from './define';
 
-// Meta Ads sync (issue 5): connection, ad accounts, sync, settings. The access token and the client
+// Meta Ads sync (ad names and daily spend, docs/meta.md): connection, ad accounts, sync, settings. The access token and the client
 // token go in, never come out. Behaviour: docs/meta.md.
 
 export const MetaConnectionMethod = z.enum(['token', 'device', 'demo']);

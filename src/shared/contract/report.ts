@@ -48,7 +48,7 @@ export const SourceRow = z.object({
   ...metricFields,
   /** Where Invested comes from: synced Meta spend, a manual entry, both (manual overrides some days), or none. */
   investedFrom: z.enum(['meta', 'manual', 'mixed']).nullable(),
-  /** Optional Meta details for ad sources (the Meta issue). */
+  /** Optional Meta details for ad sources: ad set, campaign and account from the Meta sync (docs/meta.md). */
   meta: z
     .object({
       campaignId: z.string().nullable(),

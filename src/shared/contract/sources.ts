@@ -2,28 +2,8 @@ import { z } from 'zod';
 import { CurrencyCode, IsoDate, method, Ok, TimeZone } from './define';
 import { RangeInput } from './report';
 
-// Attribution's other methods: source names and Invested, keywords, settings, the leads export and the
-// dashboard's drill-down (docs/metrics.md).
-
-export const SettingKey = z.enum([
-  'conversationWindowHours',
-  'attributionWindowDays',
-  'currency',
-  'rollupThreshold',
-  'timezone',
-]);
-export type SettingKey = z.infer<typeof SettingKey>;
-
-export const AttributionSettings = z.object({
-  conversationWindowHours: z.number().int(),
-  attributionWindowDays: z.number().int(),
-  currency: CurrencyCode,
-  rollupThreshold: z.number().int(),
-  timezone: z.string(),
-  /** True while the derived data still reflects older window/keyword/timezone settings (a rebuild is due or running). */
-  rebuildPending: z.boolean(),
-});
-export type AttributionSettings = z.infer<typeof AttributionSettings>;
+// Attribution's other methods: source names and Invested, keywords and the dashboard's drill-down
+// (docs/metrics.md). The leads export: contacts.ts; the attribution settings: settings.ts.
 
 export const Investment = z.object({
   id: z.number().int(),
@@ -36,7 +16,8 @@ export const Investment = z.object({
 });
 export type Investment = z.infer<typeof Investment>;
 
-const Scope = {
+/** A business number, a date range and the report timezone: what a drill-down or an export covers. */
+export const Scope = {
   phone: z.string().min(1),
   range: RangeInput,
   timezone: TimeZone.optional(),
@@ -143,19 +124,6 @@ export const sourcesMethods = {
     lane: 'read',
     summary: "One conversation's messages (with statuses) and external events",
   }),
-  'contacts.export': method({
-    args: z
-      .object({
-        ...Scope,
-        event: z.string().optional(),
-        source: z.string().optional(),
-        all: z.boolean().optional(),
-      })
-      .strict(),
-    result: z.object({ csv: z.string(), rows: z.number().int() }),
-    lane: 'read',
-    summary: 'Lead conversations (all with `all`) as Excel-safe CSV',
-  }),
   'keywords.add': method({
     args: z.object({ keyword: z.string().min(1).max(100) }).strict(),
     result: z.object({ keyword: z.string(), rebuilt: z.boolean() }),
@@ -175,27 +143,5 @@ export const sourcesMethods = {
     lane: 'job',
     jobKind: 'rebuild',
     summary: 'Stop tracking a keyword; re-derives sources',
-  }),
-  'settings.get': method({
-    args: z.object({}).strict(),
-    result: AttributionSettings,
-    lane: 'read',
-    summary: 'Attribution settings',
-  }),
-  'settings.applyDerivation': method({
-    args: z.object({}).strict(),
-    result: z.object({ rebuilt: z.boolean() }),
-    lane: 'job',
-    jobKind: 'rebuild',
-    summary:
-      'Re-derive when the derived data was built with other settings or an older version of the rules (the app asks on opening a workspace)',
-  }),
-  'settings.set': method({
-    args: z.object({ key: SettingKey, value: z.union([z.string(), z.number()]) }).strict(),
-    result: AttributionSettings.extend({ rebuilt: z.boolean() }),
-    lane: 'job',
-    jobKind: 'rebuild',
-    summary:
-      'Change a setting; window, timezone or attribution window rebuild the derived data with progress',
   }),
 };

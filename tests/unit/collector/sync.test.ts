@@ -11,7 +11,7 @@ import { textDelivery } from '../../helpers/webhook';
 
 const PHONE_ID = '5550001';
 
-/** A Cloud API delivery (whatsapp-360dialog.md §3) with one inbound text message. */
+/** A Cloud API delivery (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components) with one inbound text message. */
 function delivery(i: number): unknown {
   const waId = `49151000${String(i % 7).padStart(4, '0')}`;
   return textDelivery({

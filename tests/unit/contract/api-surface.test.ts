@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { contract, type MethodSpec, methodNames } from '../../../src/shared/contract';
 
 // The whole API the renderer can reach (IPC and HTTP alike), rendered as JSON: a new method, a
-// changed lane or a changed argument shows up as a diff of api-surface.snap (JSON; named .snap so formatters leave it alone).
+// changed lane, a changed argument or a changed result shows up as a diff of api-surface.snap (JSON;
+// named .snap so formatters leave it alone).
 // After an intended change: npx vitest run tests/unit/contract -u
 
 function surface() {
@@ -18,6 +19,7 @@ function surface() {
           ...(spec.jobKind ? { jobKind: spec.jobKind } : {}),
           summary: spec.summary,
           args: z.toJSONSchema(spec.args, { io: 'input', unrepresentable: 'any' }),
+          result: z.toJSONSchema(spec.result, { io: 'output', unrepresentable: 'any' }),
         },
       ];
     }),

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/core/db/open';
-import { allHandlers, internalHandlers } from '../../../src/core/handlers';
+import { allHandlers, internalHandlers } from '../../../src/core/entry/handlers';
 import { CoreHost } from '../../../src/core/host/host';
 import { JsonPrefsStore } from '../../../src/core/prefs/prefs-store';
 import { FileSecretStore } from '../../../src/core/secrets/file-secret-store';

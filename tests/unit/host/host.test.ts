@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { wantedConfig } from '../../../src/core/attribution/config';
 import { openDatabase } from '../../../src/core/db/open';
-import { allHandlers, internalHandlers } from '../../../src/core/handlers';
+import { allHandlers, internalHandlers } from '../../../src/core/entry/handlers';
 import { CoreHost } from '../../../src/core/host/host';
 import { JsonPrefsStore } from '../../../src/core/prefs/prefs-store';
 import { FileSecretStore } from '../../../src/core/secrets/file-secret-store';

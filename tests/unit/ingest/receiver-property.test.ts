@@ -41,7 +41,7 @@ const edgy = fc.oneof(
 /** Mostly the valid value, sometimes an edgy one: each body is near a real delivery, with a few faults. */
 const mostly = <T>(valid: fc.Arbitrary<T>) =>
   fc.oneof({ arbitrary: valid, weight: 5 }, { arbitrary: edgy as fc.Arbitrary<unknown>, weight: 1 });
-/** The times of the fuzz run that broke the receiver (issue 14, items 1–2). */
+/** Absurd timestamps (beyond any Date, or days ahead): a fuzz run once broke the receiver with these. */
 const absurdTime = fc.constantFrom(1e21, 1e22, 1e308, '99999999999999999999', String(NOW + 5 * 86_400));
 let seq = 0;
 const messageArb = fc.record(

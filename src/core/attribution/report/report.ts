@@ -348,7 +348,7 @@ export class ReportContext {
 
   /**
    * A `reply:` source whose button text matches exactly one quick-reply button of one fetched template
-   * is shown with that template's name; its id stays `reply:` (issue 3, 360dialog templates).
+   * is shown with that template's name; its id stays `reply:` (templates synced from 360dialog, docs/ingestion.md).
    */
   private templateReplyName(key: string, buttonText: string | null): string | null {
     if (!key.startsWith('reply:') || !buttonText) return null;

@@ -2,7 +2,7 @@ import type { Migration } from '../migrate';
 
 // The Meta tables that attribution reads (names and spend of Click-to-WhatsApp ads). The Meta sync
 // (src/core/meta) writes them; attribution joins `ad:<source_id>` sources on meta_ads/meta_spend.
-// See ../shared/reference/meta-marketing-api.md ("Join model").
+// The ad id arrives as referral.source_id of a Click-to-WhatsApp message (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components, "Referral").
 export const m0002: Migration = {
   id: 2,
   name: 'meta_base',

@@ -2,7 +2,7 @@ import type { Migration } from '../migrate';
 
 // 360dialog message templates (they name `reply:` sources and the send proxy's outgoing buttons) and
 // the collector: read tokens on the serving side, the pull state on the desktop side.
-// See ../shared/reference/whatsapp-360dialog.md §3.
+// Webhook delivery and configuration: https://docs.360dialog.com/docs/messaging-api/api-reference/webhooks.
 export const m0006: Migration = {
   id: 6,
   name: 'dialog360_collector',

@@ -16,12 +16,6 @@ export function toRangeInput(r: RangeSelection): RangeInput {
   return 'preset' in r ? { preset: r.preset } : { from: r.from, to: r.to };
 }
 
-export function sameRange(a: RangeSelection, b: RangeSelection): boolean {
-  if ('preset' in a && 'preset' in b) return a.preset === b.preset;
-  if ('from' in a && 'from' in b) return a.from === b.from && a.to === b.to;
-  return false;
-}
-
 /** A custom range is valid when both dates exist and from ≤ to. */
 export function validCustomRange(from: string, to: string): string | null {
   const re = /^\d{4}-\d{2}-\d{2}$/;

@@ -25,5 +25,3 @@ export const useClient = (): Client => useDeps().client;
 export function useDashboard<T>(selector: (s: DashboardState) => T): T {
   return useStore(useDeps().store, selector);
 }
-
-export const useDashboardStore = (): DashboardStore => useDeps().store;
