@@ -15,7 +15,7 @@ import {
 import type { DerivationConfig } from './config';
 import { DayKeyer } from './days';
 import { type Feeds, SUMMARIES, type Summary } from './derived-cache';
-import type { Prefix } from './tables';
+import { type Prefix, setObjects } from './tables';
 
 // The derivation engine: writes one table set (live or a rebuild's shadow) from the raw tables.
 // Live changes append to a thread when they can (the common case: a new message after the last one) and
@@ -58,8 +58,6 @@ export const MICRO = 1_000_000;
 
 type Stmt = Database.Statement;
 
-const SUMMARY_LIST: readonly (readonly [string, Summary])[] = Object.entries(SUMMARIES);
-
 export class Engine {
   readonly days: DayKeyer;
   private readonly sources = new Map<string, { id: number; nameTs: number | null; nameMsg: string | null }>();
@@ -70,6 +68,12 @@ export class Engine {
   private readonly unusedNewSources = new Set<number>();
   private readonly newConvEvents = new Map<number, Set<number>>();
   private readonly templates = new Map<string, string | null>();
+  /** This set's summaries by what feeds them. */
+  private readonly summaries: Record<keyof Feeds, [string, Summary][]> = {
+    conversation: [],
+    lead: [],
+    revenue: [],
+  };
   /** Summary deltas per summary table, by key (its key values joined by \u0001). */
   private readonly sums = new Map<string, Map<string, number[]>>(
     Object.keys(SUMMARIES).map((table) => [table, new Map()]),
@@ -89,6 +93,11 @@ export class Engine {
     readonly mode: 'live' | 'bulk' = 'live',
   ) {
     this.days = new DayKeyer(config.timezone);
+    // The declared summaries this set has: one made from an older declaration, still live while a
+    // rebuild makes its successor, lacks the newer ones (derived-cache.ts, DERIVED_CACHE_VERSION).
+    const has = new Set(setObjects(db, p).map((o) => o.name));
+    for (const entry of Object.entries(SUMMARIES) as [string, Summary][])
+      if (has.has(`${p}${entry[0]}`)) this.summaries[entry[1].feed].push(entry);
   }
 
   /** Forgets cached ids between transactions (rows may have been deleted or added by others meanwhile). */
@@ -192,11 +201,10 @@ export class Engine {
     else for (let i = 0; i < deltas.length; i++) cur[i]! += deltas[i]!;
   }
 
-  /** Adds a change to every summary the declaration feeds from it (derived-cache.ts). */
+  /** Adds a change to every summary of this set the declaration feeds from it (derived-cache.ts). */
   private count<F extends keyof Feeds>(feed: F, d: Feeds[F]): void {
     if (this.mode === 'bulk') return;
-    for (const [table, s] of SUMMARY_LIST) {
-      if (s.feed !== feed) continue;
+    for (const [table, s] of this.summaries[feed]) {
       const row = (s.delta as (d: Feeds[F]) => (string | number)[] | null)(d);
       if (row)
         this.bump(
@@ -260,7 +268,7 @@ export class Engine {
         ).run(JSON.stringify(mayEmpty));
       }
     };
-    for (const [table, s] of SUMMARY_LIST)
+    for (const [table, s] of Object.values(this.summaries).flat())
       apply(
         this.sums.get(table)!,
         table,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import { DERIVED_CACHE_VERSION } from '../../../src/core/attribution/derived-cache';
+import { rebuildDerived, rebuildNeeded } from '../../../src/core/attribution/rebuild';
 import {
   activePrefix,
   DERIVED_TABLES,
@@ -11,10 +12,11 @@ import {
   setObjects,
   setSchema,
 } from '../../../src/core/attribution/tables';
-import type { Db } from '../../../src/core/db/open';
+import { type Db, openDatabase } from '../../../src/core/db/open';
 import { feedFixture, PHONE, RANGE } from '../../fixtures/db/feed';
 import { makeTestCore, type TestCore, tempDir } from '../../helpers/core';
 import { derivedRows } from '../../helpers/derived';
+import { type Ext, feed, type Msg, makeDb, seed } from './feed';
 
 // The derived cache is declared once (derived-cache.ts); a set made from another version of the
 // declaration is rebuilt into the declared one, and reports answer from the old set until the swap.
@@ -93,3 +95,56 @@ it('a set made from an older declaration is rebuilt into the declared one; repor
   expect(derivedRows(db)).toEqual(before.rows);
   expect(await report()).toEqual(before.report);
 }, 60_000);
+
+it('live derivation keeps writing a set from an older declaration that lacks a newer summary', async () => {
+  const messages: Msg[] = [
+    {
+      id: 'a',
+      ts: '2026-03-02 10:00',
+      text: 'x',
+      referral: { source_id: '77', headline: 'Spring' },
+      contact: '4911',
+    },
+    { id: 'b', ts: '2026-03-04 10:00', text: 'Hello', contact: '4933' },
+  ];
+  const events: Ext[] = [
+    { id: 'e', action: 'Purchase', ts: '2026-03-02 12:00', contact: '4911', amount: 20, currency: 'USD' },
+  ];
+  const later: Msg = { id: 'c', ts: '2026-03-05 10:00', text: 'Again', contact: '4955' };
+  const laterEvent: Ext = {
+    id: 'f',
+    action: 'Purchase',
+    ts: '2026-03-05 11:00',
+    contact: '4955',
+    amount: 5,
+    currency: 'USD',
+  };
+  const expected = makeDb();
+  feed(expected, { messages: [...messages, later], events: [...events, laterEvent] });
+
+  const file = path.join(tempDir(), 'ws.sqlite');
+  const old = seed(openDatabase(file));
+  feed(old, { messages, events });
+  const p = activePrefix(old);
+  old.exec(`DROP TABLE ${p}day_rev`);
+  const config = JSON.parse(
+    old.prepare("SELECT value FROM attr_state WHERE key = 'config'").pluck().get() as string,
+  );
+  old
+    .prepare("UPDATE attr_state SET value = ? WHERE key = 'config'")
+    .run(JSON.stringify({ ...config, cache: DERIVED_CACHE_VERSION - 1 }));
+  old.close();
+
+  // Today's code on that database: a delivery is derived into the old set while the rebuild is pending.
+  const db = openDatabase(file);
+  feed(db, { messages: [later], events: [laterEvent] });
+  expect(db.prepare(`SELECT COUNT(*) FROM ${p}conversations`).pluck().get()).toBe(3);
+  expect(db.prepare(`SELECT COUNT(*) FROM ${p}rev_all`).pluck().get()).toBe(2);
+  expect(rebuildNeeded(db)).toBe(true);
+  await rebuildDerived(db);
+  expect(rebuildNeeded(db)).toBe(false);
+  expect(setSchema(db, activePrefix(db))).toBe(declaredSchema());
+  expect(derivedRows(db)).toEqual(derivedRows(expected));
+  db.close();
+  expected.close();
+});
