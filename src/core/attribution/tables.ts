@@ -9,7 +9,6 @@ export { BLOCK_DAYS, WEEK_DAYS } from './derived-cache';
 // old set, so the old result stays readable until the new one is complete.
 
 export type Prefix = 'attr_a_' | 'attr_b_';
-export const PREFIXES: readonly Prefix[] = ['attr_a_', 'attr_b_'];
 
 /** The derived tables, their indexes and the triggers that keep block summaries: one table set. */
 export function derivedDdl(p: Prefix): string {
