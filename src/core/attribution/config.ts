@@ -3,6 +3,7 @@ import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { getSetting, setSetting } from '../db/settings';
 import { cachedStatement } from '../db/statements';
+import { DERIVED_CACHE_VERSION } from './derived-cache';
 
 // Workspace settings of attribution (stored in the raw `settings` table) and the configuration the
 // derived tables were built with (attr_state 'config'). Reports always read derived data consistent
@@ -25,10 +26,15 @@ export type SettingKey = keyof AttributionSettings;
  */
 export const DERIVATION_RULES = 2;
 
+/** The derived cache's declaration version stored in configs from before it existed. */
+const FIRST_CACHE_VERSION = 1;
+
 /** What derivation depends on: a change of any of these rebuilds the derived tables. */
 export interface DerivationConfig {
   /** DERIVATION_RULES when derived; absent in configs stored before it existed (= 1). */
   rules?: number;
+  /** DERIVED_CACHE_VERSION of the declaration the set was made from; absent before it existed (= 1). */
+  cache?: number;
   windowSeconds: number;
   attributionSeconds: number;
   timezone: string;
@@ -95,6 +101,7 @@ export function wantedConfig(db: Db): DerivationConfig {
   const s = readSettings(db);
   return {
     rules: DERIVATION_RULES,
+    cache: DERIVED_CACHE_VERSION,
     windowSeconds: s.conversationWindowHours * 3600,
     attributionSeconds: s.attributionWindowDays * 86_400,
     timezone: s.timezone,
@@ -149,6 +156,7 @@ export function revertToApplied(db: Db): void {
 export function sameConfig(a: DerivationConfig, b: DerivationConfig): boolean {
   return (
     (a.rules ?? 1) === (b.rules ?? 1) &&
+    (a.cache ?? FIRST_CACHE_VERSION) === (b.cache ?? FIRST_CACHE_VERSION) &&
     a.windowSeconds === b.windowSeconds &&
     a.attributionSeconds === b.attributionSeconds &&
     a.timezone === b.timezone &&

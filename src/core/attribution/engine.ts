@@ -14,7 +14,8 @@ import {
 } from './classify';
 import type { DerivationConfig } from './config';
 import { DayKeyer } from './days';
-import type { Prefix } from './tables';
+import { type Feeds, SUMMARIES, type Summary } from './derived-cache';
+import { type Prefix, setObjects } from './tables';
 
 // The derivation engine: writes one table set (live or a rebuild's shadow) from the raw tables.
 // Live changes append to a thread when they can (the common case: a new message after the last one) and
@@ -67,20 +68,16 @@ export class Engine {
   private readonly unusedNewSources = new Set<number>();
   private readonly newConvEvents = new Map<number, Set<number>>();
   private readonly templates = new Map<string, string | null>();
-  private readonly sums = {
-    day: new Map<string, number[]>(),
-    src: new Map<string, number[]>(),
-    event: new Map<string, number[]>(),
-    dayEvent: new Map<string, number[]>(),
-    rev: new Map<string, number[]>(),
-    dayN: new Map<string, number[]>(),
-    dayPrev: new Map<string, number[]>(),
-    srcAll: new Map<string, number[]>(),
-    srcPrev: new Map<string, number[]>(),
-    eventAll: new Map<string, number[]>(),
-    revAll: new Map<string, number[]>(),
-    dayRev: new Map<string, number[]>(),
+  /** This set's summaries by what feeds them. */
+  private readonly summaries: Record<keyof Feeds, [string, Summary][]> = {
+    conversation: [],
+    lead: [],
+    revenue: [],
   };
+  /** Summary deltas per summary table, by key (its key values joined by \u0001). */
+  private readonly sums = new Map<string, Map<string, number[]>>(
+    Object.keys(SUMMARIES).map((table) => [table, new Map()]),
+  );
   /** External events whose attribution must be recomputed before flush (their conversation changed). */
   private readonly pendingExternal = new Set<string>();
 
@@ -96,6 +93,11 @@ export class Engine {
     readonly mode: 'live' | 'bulk' = 'live',
   ) {
     this.days = new DayKeyer(config.timezone);
+    // The declared summaries this set has: one made from an older declaration, still live while a
+    // rebuild makes its successor, lacks the newer ones (derived-cache.ts, DERIVED_CACHE_VERSION).
+    const has = new Set(setObjects(db, p).map((o) => o.name));
+    for (const entry of Object.entries(SUMMARIES) as [string, Summary][])
+      if (has.has(`${p}${entry[0]}`)) this.summaries[entry[1].feed].push(entry);
   }
 
   /** Forgets cached ids between transactions (rows may have been deleted or added by others meanwhile). */
@@ -199,31 +201,30 @@ export class Engine {
     else for (let i = 0; i < deltas.length; i++) cur[i]! += deltas[i]!;
   }
 
-  private countConversation(c: ConvRow, sign: 1 | -1): void {
+  /** Adds a change to every summary of this set the declaration feeds from it (derived-cache.ts). */
+  private count<F extends keyof Feeds>(feed: F, d: Feeds[F]): void {
     if (this.mode === 'bulk') return;
-    this.bump(this.sums.day, `${c.phone}\u0001${c.day}\u0001${c.prev_day}`, [sign]);
-    this.bump(this.sums.src, `${c.phone}\u0001${c.day}\u0001${c.source}\u0001${c.prev_src_day}`, [sign]);
-    this.bump(this.sums.dayN, `${c.phone}\u0001${c.day}`, [sign]);
-    if (c.prev_day >= 0) this.bump(this.sums.dayPrev, `${c.phone}\u0001${c.prev_day}`, [sign]);
-    this.bump(this.sums.srcAll, `${c.phone}\u0001${c.source}`, [sign, c.prev_src_day >= 0 ? sign : 0]);
-    if (c.prev_src_day >= 0)
-      this.bump(this.sums.srcPrev, `${c.phone}\u0001${c.prev_src_day}\u0001${c.source}`, [sign]);
+    for (const [table, s] of this.summaries[feed]) {
+      const row = (s.delta as (d: Feeds[F]) => (string | number)[] | null)(d);
+      if (row)
+        this.bump(
+          this.sums.get(table)!,
+          row.slice(0, s.keys.length).join('\u0001'),
+          row.slice(s.keys.length) as number[],
+        );
+    }
+  }
+
+  private countConversation(c: ConvRow, sign: 1 | -1): void {
+    this.count('conversation', { c, sign });
   }
 
   private countLead(c: ConvRow, event: number, leads: number, occ: number): void {
-    if (this.mode === 'bulk') return;
-    this.bump(this.sums.event, `${c.phone}\u0001${event}\u0001${c.day}\u0001${c.source}`, [leads, occ]);
-    this.bump(this.sums.dayEvent, `${c.phone}\u0001${event}\u0001${c.day}`, [leads, occ]);
-    this.bump(this.sums.eventAll, `${c.phone}\u0001${event}\u0001${c.source}`, [leads, occ]);
+    this.count('lead', { c, event, leads, occ });
   }
 
   private countRevenue(c: ConvRow, event: number, currency: string, amount: number): void {
-    if (this.mode === 'bulk') return;
-    this.bump(this.sums.rev, `${c.phone}\u0001${event}\u0001${c.day}\u0001${c.source}\u0001${currency}`, [
-      amount,
-    ]);
-    this.bump(this.sums.revAll, `${c.phone}\u0001${event}\u0001${c.source}\u0001${currency}`, [amount]);
-    this.bump(this.sums.dayRev, `${c.phone}\u0001${event}\u0001${c.day}\u0001${currency}`, [amount]);
+    this.count('revenue', { c, event, currency, amount });
   }
 
   /** Writes collected summary deltas. */
@@ -235,9 +236,9 @@ export class Engine {
     const apply = (
       map: Map<string, number[]>,
       table: string,
-      keyCols: string[],
-      valCols: string[],
-      ints: boolean[],
+      keyCols: readonly string[],
+      valCols: readonly string[],
+      ints: readonly boolean[],
     ) => {
       if (map.size === 0) return;
       // One statement per table for the whole batch (rows passed as JSON): per-row statements cost
@@ -267,54 +268,14 @@ export class Engine {
         ).run(JSON.stringify(mayEmpty));
       }
     };
-    apply(this.sums.day, 'sum_day', ['phone', 'day', 'prev_day'], ['n'], [false, true, true]);
-    apply(this.sums.dayN, 'day_n', ['phone', 'day'], ['n'], [false, true]);
-    apply(this.sums.dayPrev, 'day_prev', ['phone', 'prev_day'], ['n'], [false, true]);
-    apply(this.sums.srcAll, 'src_all', ['phone', 'source'], ['n', 'rep'], [false, true]);
-    apply(this.sums.srcPrev, 'src_prev', ['phone', 'prev_day', 'source'], ['n'], [false, true, true]);
-    apply(
-      this.sums.eventAll,
-      'event_all',
-      ['phone', 'event', 'source'],
-      ['leads', 'occ'],
-      [false, true, true],
-    );
-    apply(
-      this.sums.revAll,
-      'rev_all',
-      ['phone', 'event', 'source', 'currency'],
-      ['amount'],
-      [false, true, true, false],
-    );
-    apply(
-      this.sums.dayRev,
-      'day_rev',
-      ['phone', 'event', 'day', 'currency'],
-      ['amount'],
-      [false, true, true, false],
-    );
-    apply(this.sums.src, 'sum_src', ['phone', 'day', 'source', 'prev_day'], ['n'], [false, true, true, true]);
-    apply(
-      this.sums.event,
-      'sum_event',
-      ['phone', 'event', 'day', 'source'],
-      ['leads', 'occ'],
-      [false, true, true, true],
-    );
-    apply(
-      this.sums.dayEvent,
-      'sum_day_event',
-      ['phone', 'event', 'day'],
-      ['leads', 'occ'],
-      [false, true, true],
-    );
-    apply(
-      this.sums.rev,
-      'sum_rev',
-      ['phone', 'event', 'day', 'source', 'currency'],
-      ['amount'],
-      [false, true, true, true, false],
-    );
+    for (const [table, s] of Object.values(this.summaries).flat())
+      apply(
+        this.sums.get(table)!,
+        table,
+        s.keys.map(([name]) => name),
+        s.values,
+        s.keys.map(([, type]) => type === 'INTEGER'),
+      );
   }
 
   // ---- conversations ------------------------------------------------------------------------------

@@ -1,16 +1,33 @@
-import type { Db } from '../db/open';
+import { type Db, openDatabase } from '../db/open';
 import { cachedStatement } from '../db/statements';
+import { BLOCKS, INDEXES, ROW_TABLES, SUMMARIES, type Summary } from './derived-cache';
+
+export { BLOCK_DAYS, WEEK_DAYS } from './derived-cache';
 
 // Derived data lives in one of two table sets, attr_a_* or attr_b_*. A rebuild fills the inactive set
 // while reports keep reading the active one, then one transaction flips attr_state 'active' and drops the
 // old set, so the old result stays readable until the new one is complete.
 
 export type Prefix = 'attr_a_' | 'attr_b_';
-export const PREFIXES: readonly Prefix[] = ['attr_a_', 'attr_b_'];
 
 /** The derived tables, their indexes and the triggers that keep block summaries: one table set. */
 export function derivedDdl(p: Prefix): string {
   return `${derivedTablesDdl(p)}\n${derivedIndexesDdl(p)}\n${blockTriggersDdl(p)}`;
+}
+
+const prefixed = (sql: string, p: Prefix) => sql.replaceAll('$', p);
+
+/** A summary's table: its keys, then its counters, keyed by the keys. */
+function summaryDdl(table: string, s: Summary): string {
+  const cols = [
+    ...s.keys.map(([name, type]) => `${name} ${type} NOT NULL`),
+    ...s.values.map((v) => `${v} INTEGER NOT NULL`),
+  ];
+  return `
+CREATE TABLE $${table} (
+  ${cols.join(', ')},
+  PRIMARY KEY (${s.keys.map(([name]) => name).join(', ')})
+) STRICT, WITHOUT ROWID;`;
 }
 
 /**
@@ -18,147 +35,25 @@ export function derivedDdl(p: Prefix): string {
  * index from loaded rows is far cheaper than keeping it through a million inserts).
  */
 export function derivedTablesDdl(p: Prefix): string {
-  return `
-CREATE TABLE ${p}sources (
-  id INTEGER PRIMARY KEY,
-  key TEXT NOT NULL UNIQUE,              -- ad:<id>, tpl:<name>, reply:<…>, kw:<…>, text:<…>, type:<…>
-  kind TEXT NOT NULL,
-  name TEXT,                             -- derived name (referral headline / url); renames live in attr_source_names
-  name_ts INTEGER,                       -- (ts, message id) of the message that gave the name: the earliest wins
-  name_msg TEXT
-) STRICT;
-CREATE TABLE ${p}events (
-  id INTEGER PRIMARY KEY,
-  key TEXT NOT NULL UNIQUE,              -- ext:<action>, button:<text>, list:<title>, text:<normalized>
-  kind TEXT NOT NULL,
-  label TEXT NOT NULL
-) STRICT;
-CREATE TABLE ${p}conversations (
-  id INTEGER PRIMARY KEY,
-  phone TEXT NOT NULL,
-  contact TEXT NOT NULL,
-  start_ts INTEGER NOT NULL,
-  first_message_id TEXT NOT NULL,
-  last_ts INTEGER NOT NULL,              -- last counting message, for the window of the next one
-  last_message_id TEXT NOT NULL,
-  messages INTEGER NOT NULL,
-  source INTEGER NOT NULL,
-  day INTEGER NOT NULL,                  -- local day of start in the applied timezone
-  prev_day INTEGER NOT NULL,             -- day of the contact's previous conversation on this number, -1 when none
-  prev_src_day INTEGER NOT NULL          -- same, among conversations of the same source
-) STRICT;
--- Every occurrence of an event in a conversation (messaging events at each matching message, attributed
--- external events). amount in millionths of the currency unit, so sums are exact in any feeding order.
-CREATE TABLE ${p}occurrences (
-  conv INTEGER NOT NULL,
-  event INTEGER NOT NULL,
-  ts INTEGER NOT NULL,
-  ref TEXT NOT NULL,                     -- message id or external event id
-  amount INTEGER,
-  currency TEXT,
-  PRIMARY KEY (conv, event, ts, ref)
-) STRICT, WITHOUT ROWID;
--- One row per (conversation, event): the conversation is a lead for that event.
-CREATE TABLE ${p}conv_events (
-  conv INTEGER NOT NULL,
-  event INTEGER NOT NULL,
-  phone TEXT NOT NULL,
-  day INTEGER NOT NULL,
-  source INTEGER NOT NULL,
-  first_delay INTEGER,                   -- seconds from start to the earliest occurrence at or after start
-  occurrences INTEGER NOT NULL,
-  PRIMARY KEY (conv, event)
-) STRICT, WITHOUT ROWID;
--- Attribution of every stored external event (conv NULL: unattributed).
-CREATE TABLE ${p}external (
-  event_id TEXT PRIMARY KEY,
-  conv INTEGER,
-  ts INTEGER NOT NULL,                   -- copied from external_events so unattributed counts need no join
-  action TEXT NOT NULL,                  -- trimmed
-  app_id TEXT
-) STRICT;
--- Summaries, maintained with every change. prev_day makes distinct contacts a plain sum:
--- contacts in [from, to] = conversations in [from, to] whose previous one (same key) is before from.
-CREATE TABLE ${p}sum_day (
-  phone TEXT NOT NULL, day INTEGER NOT NULL, prev_day INTEGER NOT NULL, n INTEGER NOT NULL,
-  PRIMARY KEY (phone, day, prev_day)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE ${p}sum_src (
-  phone TEXT NOT NULL, day INTEGER NOT NULL, source INTEGER NOT NULL, prev_day INTEGER NOT NULL, n INTEGER NOT NULL,
-  PRIMARY KEY (phone, day, source, prev_day)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE ${p}sum_event (
-  phone TEXT NOT NULL, event INTEGER NOT NULL, day INTEGER NOT NULL, source INTEGER NOT NULL,
-  leads INTEGER NOT NULL, occ INTEGER NOT NULL,
-  PRIMARY KEY (phone, event, day, source)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE ${p}sum_day_event (
-  phone TEXT NOT NULL, event INTEGER NOT NULL, day INTEGER NOT NULL, leads INTEGER NOT NULL, occ INTEGER NOT NULL,
-  PRIMARY KEY (phone, event, day)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE ${p}sum_rev (
-  phone TEXT NOT NULL, event INTEGER NOT NULL, day INTEGER NOT NULL, source INTEGER NOT NULL, currency TEXT NOT NULL,
-  amount INTEGER NOT NULL,
-  PRIMARY KEY (phone, event, day, source, currency)
-) STRICT, WITHOUT ROWID;
--- For ranges that run to the newest data (every preset) the summary path counts the complement
--- (days before 'from') and subtracts it from all-time figures: few rows for long ranges.
-CREATE TABLE ${p}day_n (
-  phone TEXT NOT NULL, day INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (phone, day)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE ${p}day_prev (
-  phone TEXT NOT NULL, prev_day INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (phone, prev_day)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE ${p}src_all (
-  phone TEXT NOT NULL, source INTEGER NOT NULL, n INTEGER NOT NULL, rep INTEGER NOT NULL, PRIMARY KEY (phone, source)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE ${p}src_prev (
-  phone TEXT NOT NULL, prev_day INTEGER NOT NULL, source INTEGER NOT NULL, n INTEGER NOT NULL,
-  PRIMARY KEY (phone, prev_day, source)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE ${p}event_all (
-  phone TEXT NOT NULL, event INTEGER NOT NULL, source INTEGER NOT NULL, leads INTEGER NOT NULL, occ INTEGER NOT NULL,
-  PRIMARY KEY (phone, event, source)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE ${p}rev_all (
-  phone TEXT NOT NULL, event INTEGER NOT NULL, source INTEGER NOT NULL, currency TEXT NOT NULL, amount INTEGER NOT NULL,
-  PRIMARY KEY (phone, event, source, currency)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE ${p}day_rev (
-  phone TEXT NOT NULL, event INTEGER NOT NULL, day INTEGER NOT NULL, currency TEXT NOT NULL, amount INTEGER NOT NULL,
-  PRIMARY KEY (phone, event, day, currency)
-) STRICT, WITHOUT ROWID;
-${blockTablesDdl(p)}`;
-}
-
-/** Day numbers per block of each level: 7-day and 28-day blocks, aligned so that four weeks make a block. */
-export const WEEK_DAYS = 7;
-export const BLOCK_DAYS = 28;
-
-/**
- * Conversations per source over 7- and 28-day blocks, kept from sum_src by triggers: a 30-day range reads
- * four weeks and a few edge days instead of 30 days of (day, source) rows. Contacts per source come from
- * repeats (conversations whose previous one of the same contact and source is in the range), indexed apart.
- */
-const BLOCK_LEVELS = [
-  ['sum_src_w', WEEK_DAYS],
-  ['sum_src_m', BLOCK_DAYS],
-] as const;
-
-function blockTablesDdl(p: Prefix): string {
-  return BLOCK_LEVELS.map(
-    ([table]) => `
-CREATE TABLE ${p}${table} (
+  const tables = [
+    ...Object.values(ROW_TABLES),
+    ...Object.entries(SUMMARIES).map(([table, s]) => summaryDdl(table, s)),
+    ...Object.keys(BLOCKS).map(
+      (table) => `
+CREATE TABLE $${table} (
   phone TEXT NOT NULL, block INTEGER NOT NULL, source INTEGER NOT NULL, n INTEGER NOT NULL,
   PRIMARY KEY (phone, block, source)
 ) STRICT, WITHOUT ROWID;`,
-  ).join('\n');
+    ),
+  ];
+  return prefixed(tables.join('\n'), p);
 }
 
 /** Keep the block summaries from sum_src. */
 export function blockTriggersDdl(p: Prefix): string {
-  return BLOCK_LEVELS.map(
-    ([table, days]) => `
+  return Object.entries(BLOCKS)
+    .map(
+      ([table, days]) => `
 CREATE TRIGGER ${p}${table}_ins AFTER INSERT ON ${p}sum_src BEGIN
   INSERT INTO ${p}${table} VALUES (NEW.phone, NEW.day / ${days}, NEW.source, NEW.n)
     ON CONFLICT DO UPDATE SET n = n + excluded.n;
@@ -171,93 +66,114 @@ CREATE TRIGGER ${p}${table}_del AFTER DELETE ON ${p}sum_src BEGIN
   UPDATE ${p}${table} SET n = n - OLD.n WHERE phone = OLD.phone AND block = OLD.day / ${days} AND source = OLD.source;
   DELETE FROM ${p}${table} WHERE phone = OLD.phone AND block = OLD.day / ${days} AND source = OLD.source AND n = 0;
 END;`,
-  ).join('\n');
+    )
+    .join('\n');
 }
-
-const conversationIndexes = (p: Prefix) => `
-CREATE UNIQUE INDEX ${p}conv_first ON ${p}conversations(first_message_id);
-CREATE INDEX ${p}conv_thread ON ${p}conversations(phone, contact, start_ts);
-CREATE INDEX ${p}conv_contact ON ${p}conversations(contact, start_ts);
-CREATE INDEX ${p}conv_day ON ${p}conversations(phone, day, source, contact);
-CREATE INDEX ${p}conv_src ON ${p}conversations(phone, source, day);
-CREATE INDEX ${p}conv_ts ON ${p}conversations(phone, start_ts);`;
-
-// Repeats per source are read from their own small index; a range's ad sources are found by kind (a
-// workspace has a few ads and can have 100,000s of first texts).
-const blockIndexes = (p: Prefix) => `
-CREATE INDEX ${p}conv_rep ON ${p}conversations(phone, prev_src_day, day, source) WHERE prev_src_day >= 0;
-CREATE INDEX ${p}sources_kind ON ${p}sources(kind);`;
 
 /** Secondary indexes of a table set (the tables' keys and UNIQUE columns are part of their DDL). */
 export function derivedIndexesDdl(p: Prefix): string {
-  return `${conversationIndexes(p)}
-CREATE INDEX ${p}ce_event ON ${p}conv_events(phone, event, day, first_delay);
-CREATE INDEX ${p}external_conv ON ${p}external(conv) WHERE conv IS NOT NULL;
-CREATE INDEX ${p}external_unattributed ON ${p}external(ts, action) WHERE conv IS NULL;
-CREATE INDEX ${p}sum_day_event_day ON ${p}sum_day_event(phone, day, event);${blockIndexes(p)}`;
-}
-
-/** What migration 0007 added to a table set derived before it: block tables, their triggers, two indexes. */
-function blockSummaryDdl(p: Prefix): string {
-  return `${blockTablesDdl(p)}\n${blockTriggersDdl(p)}\n${blockIndexes(p)}`;
-}
-
-/** Adds the block summaries to a table set derived before they existed (migration 0007), filled from sum_src. */
-export function addBlockSummaries(db: Db, p: Prefix): void {
-  db.exec(blockSummaryDdl(p));
-  for (const sql of blockFillSql(p)) db.exec(sql);
+  return Object.values(INDEXES)
+    .map((sql) => `${prefixed(sql, p)};`)
+    .join('\n');
 }
 
 /** Fill empty block summaries from sum_src (before the block triggers exist, or rows count twice). */
 export function blockFillSql(p: Prefix): string[] {
-  return BLOCK_LEVELS.map(
+  return Object.entries(BLOCKS).map(
     ([table, days]) =>
       `INSERT INTO ${p}${table} SELECT phone, day / ${days}, source, SUM(n) FROM ${p}sum_src GROUP BY 1, 2, 3 HAVING SUM(n) <> 0`,
   );
 }
 
+export type DerivedTable = keyof typeof ROW_TABLES | keyof typeof SUMMARIES | keyof typeof BLOCKS;
+
 export const DERIVED_TABLES = [
-  'sources',
-  'events',
-  'conversations',
-  'occurrences',
-  'conv_events',
-  'external',
-  'sum_day',
-  'sum_src',
-  'sum_event',
-  'sum_day_event',
-  'sum_rev',
-  'day_n',
-  'day_prev',
-  'src_all',
-  'src_prev',
-  'event_all',
-  'rev_all',
-  'day_rev',
-  'sum_src_w',
-  'sum_src_m',
-] as const;
+  ...Object.keys(ROW_TABLES),
+  ...Object.keys(SUMMARIES),
+  ...Object.keys(BLOCKS),
+] as readonly DerivedTable[];
 
 export function tableExists(db: Db, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 }
 
-/** The table set reports read and live derivation writes. */
+/** The table set reports read and live derivation writes, made from the declaration if nothing was derived yet. */
 export function activePrefix(db: Db): Prefix {
   const row = cachedStatement(db, "SELECT value FROM attr_state WHERE key = 'active'").pluck().get() as
     | string
     | undefined;
-  if (row) return JSON.parse(row) as Prefix;
-  return tableExists(db, 'attr_a_conversations') ? 'attr_a_' : 'attr_b_';
+  const p: Prefix = row
+    ? (JSON.parse(row) as Prefix)
+    : tableExists(db, 'attr_a_conversations')
+      ? 'attr_a_'
+      : 'attr_b_';
+  if (!checked.has(db)) ensureDeclaredSet(db, p);
+  return p;
+}
+
+/** Connections whose active set was checked against the declaration. */
+const checked = new WeakSet<Db>();
+
+/**
+ * Makes the active set again from the declaration when it has another shape and holds nothing derived:
+ * the set the frozen migrations made (0004, 0007), on a database no derivation has written to yet (no
+ * applied config). A set that was derived is replaced by a rebuild instead: its config names the
+ * declaration's version it was made with (DerivationConfig.cache), so rebuildNeeded sees the change.
+ */
+function ensureDeclaredSet(db: Db, p: Prefix): void {
+  const stale = () =>
+    cachedStatement(db, "SELECT 1 FROM attr_state WHERE key = 'config'").get() === undefined &&
+    setSchema(db, p) !== declaredSchema();
+  if (!db.readonly && stale())
+    db.transaction(() => {
+      if (!stale()) return; // another connection did it meanwhile
+      dropDerived(db, p);
+      db.exec(derivedDdl(p));
+      createViews(db, p);
+    }).immediate();
+  checked.add(db);
+}
+
+/** Set `p`'s schema as SQLite keeps it (each object's CREATE statement), with `$` for the prefix. */
+export function setSchema(db: Db, p: Prefix): string {
+  return setObjects(db, p)
+    .map((o) => `${o.type} ${o.sql}`.replaceAll(p, '$'))
+    .sort()
+    .join('\n');
+}
+
+let declared: string | undefined;
+
+/** The schema of a set made from the declaration, as SQLite keeps it: made once in memory. */
+export function declaredSchema(): string {
+  if (declared === undefined) {
+    const mem = openDatabase(':memory:', { migrations: [] });
+    try {
+      mem.exec(derivedDdl('attr_a_'));
+      declared = setSchema(mem, 'attr_a_');
+    } finally {
+      mem.close();
+    }
+  }
+  return declared;
 }
 
 export function otherPrefix(p: Prefix): Prefix {
   return p === 'attr_a_' ? 'attr_b_' : 'attr_a_';
 }
 
+/** Tables, indexes and triggers of set `p` as the database has them (of whichever declaration made them). */
+export function setObjects(db: Db, p: Prefix): { type: string; name: string; sql: string }[] {
+  return db
+    .prepare(
+      "SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'index', 'trigger') AND substr(name, 1, 7) = ?",
+    )
+    .all(p) as { type: string; name: string; sql: string }[];
+}
+
+/** Drops every table of set `p`, with their indexes and triggers, whatever declaration made them. */
 export function dropDerived(db: Db, p: Prefix): void {
-  for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS ${p}${t}`);
+  for (const t of setObjects(db, p)) if (t.type === 'table') db.exec(`DROP TABLE IF EXISTS "${t.name}"`);
 }
 
 /** Views under stable names, for other areas (export, support tools) that read conversations and sources. */

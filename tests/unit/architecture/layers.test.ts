@@ -18,11 +18,7 @@ const LAYERS: [layer: string, folders: string[]][] = [
 ];
 
 /** Upward imports named and justified in docs/architecture.md. */
-const ALLOWED_UPWARD = new Set([
-  // Migrations 0004 and 0007 still run the derived tables' live DDL, until they carry the literal SQL they shipped with.
-  'src/core/db/migrations/0004_attribution.ts -> src/core/attribution/tables.ts',
-  'src/core/db/migrations/0007_report_summaries.ts -> src/core/attribution/tables.ts',
-]);
+const ALLOWED_UPWARD = new Set<string>([]);
 
 const CORE = 'src/core';
 

@@ -5,7 +5,7 @@ import { blockParams } from '../../../src/core/attribution/report/aggregates';
 import { BLOCK_DAYS, WEEK_DAYS } from '../../../src/core/attribution/tables';
 import { feed, type Msg, makeDb, PHONE, report, TZ, t } from './feed';
 
-// Per-source counts over 7- and 28-day blocks (tables.ts, blockSummaryDdl): the decomposition of a range
+// Per-source counts over 7- and 28-day blocks (derived-cache.ts, BLOCKS): the decomposition of a range
 // covers each of its days exactly once, and reports over any range match the conversation-level path.
 
 function daysCovered(from: number, to: number): number[] {

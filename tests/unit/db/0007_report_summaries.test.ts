@@ -151,11 +151,14 @@ it('0007 triggers keep running totals exact through inserts in any order, re-syn
 it('0007 adds 7- and 28-day block summaries (and their indexes) to a table set derived before them, and keeps them with sum_src', () => {
   const db = open();
   migrate(db, upTo(6));
-  // A database from before 0007: its derived tables have no block summaries.
-  for (const t of ['w', 'm'])
-    db.exec(`DROP TRIGGER attr_a_sum_src_${t}_ins; DROP TRIGGER attr_a_sum_src_${t}_upd; DROP TRIGGER attr_a_sum_src_${t}_del;
-             DROP TABLE attr_a_sum_src_${t};`);
-  db.exec('DROP INDEX attr_a_conv_rep; DROP INDEX attr_a_sources_kind');
+  // A database from before 0007: its derived tables (made by 0004 as shipped) have no block summaries.
+  const objects = (names: string[]) =>
+    db
+      .prepare(`SELECT name FROM sqlite_master WHERE name IN (${names.map(() => '?').join(', ')}) ORDER BY 1`)
+      .pluck()
+      .all(...names);
+  const added = ['attr_a_conv_rep', 'attr_a_sources_kind', 'attr_a_sum_src_m', 'attr_a_sum_src_w'];
+  expect(objects(added)).toEqual([]);
   const ins = db.prepare(
     'INSERT INTO attr_a_sum_src (phone, day, source, prev_day, n) VALUES (?, ?, ?, ?, ?)',
   );
@@ -164,6 +167,7 @@ it('0007 adds 7- and 28-day block summaries (and their indexes) to a table set d
   ins.run('p', 20_010, 1, -1, 4);
   ins.run('p', 20_001, 2, -1, 1);
   migrate(db, upTo(7));
+  expect(objects(added)).toEqual(added);
   const blocks = (t: string) =>
     db.prepare(`SELECT phone, block, source, n FROM attr_a_sum_src_${t} ORDER BY 1, 2, 3`).raw().all();
   // 20000 / 7 = 2857, 20010 / 7 = 2858; 20000 / 28 = 714 for all four rows.

@@ -1,9 +1,10 @@
-import { addBlockSummaries, PREFIXES, tableExists } from '../../attribution/tables';
+import type Database from 'better-sqlite3';
 import type { Migration } from '../migrate';
 
 // Reports over short ranges (docs/metrics.md; issue 4's 30-day target), two parts:
-// 1. Per-source conversation counts over 7- and 28-day blocks for every derived table set
-//    (src/core/attribution/tables.ts, blockSummaryDdl), filled from the day-level summaries.
+// 1. Per-source conversation counts over 7- and 28-day blocks for every derived table set that has none
+//    yet (blockSummarySql, frozen as shipped; `$` stands for the set's prefix), filled from the day-level
+//    summaries.
 // 2. Invested over any range in at most two index seeks per ad: running totals of each ad's Meta spend
 //    by date ("Invested"). Replaces 0004's monthly sums, which left a 30-day range reading up to 30 daily
 //    rows per ad. Triggers on meta_spend keep them exact through every insert, re-sync and delete; the
@@ -100,13 +101,57 @@ CREATE TRIGGER attr_spend_cum_upd AFTER UPDATE ON meta_spend BEGIN ${remove} ${a
 END;
 `;
 
+const blockSummarySql = `
+CREATE TABLE $sum_src_w (
+  phone TEXT NOT NULL, block INTEGER NOT NULL, source INTEGER NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (phone, block, source)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER $sum_src_w_ins AFTER INSERT ON $sum_src BEGIN
+  INSERT INTO $sum_src_w VALUES (NEW.phone, NEW.day / 7, NEW.source, NEW.n)
+    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER $sum_src_w_upd AFTER UPDATE OF n ON $sum_src BEGIN
+  UPDATE $sum_src_w SET n = n + NEW.n - OLD.n WHERE phone = NEW.phone AND block = NEW.day / 7 AND source = NEW.source;
+  DELETE FROM $sum_src_w WHERE phone = NEW.phone AND block = NEW.day / 7 AND source = NEW.source AND n = 0;
+END;
+CREATE TRIGGER $sum_src_w_del AFTER DELETE ON $sum_src BEGIN
+  UPDATE $sum_src_w SET n = n - OLD.n WHERE phone = OLD.phone AND block = OLD.day / 7 AND source = OLD.source;
+  DELETE FROM $sum_src_w WHERE phone = OLD.phone AND block = OLD.day / 7 AND source = OLD.source AND n = 0;
+END;
+
+CREATE TABLE $sum_src_m (
+  phone TEXT NOT NULL, block INTEGER NOT NULL, source INTEGER NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (phone, block, source)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER $sum_src_m_ins AFTER INSERT ON $sum_src BEGIN
+  INSERT INTO $sum_src_m VALUES (NEW.phone, NEW.day / 28, NEW.source, NEW.n)
+    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER $sum_src_m_upd AFTER UPDATE OF n ON $sum_src BEGIN
+  UPDATE $sum_src_m SET n = n + NEW.n - OLD.n WHERE phone = NEW.phone AND block = NEW.day / 28 AND source = NEW.source;
+  DELETE FROM $sum_src_m WHERE phone = NEW.phone AND block = NEW.day / 28 AND source = NEW.source AND n = 0;
+END;
+CREATE TRIGGER $sum_src_m_del AFTER DELETE ON $sum_src BEGIN
+  UPDATE $sum_src_m SET n = n - OLD.n WHERE phone = OLD.phone AND block = OLD.day / 28 AND source = OLD.source;
+  DELETE FROM $sum_src_m WHERE phone = OLD.phone AND block = OLD.day / 28 AND source = OLD.source AND n = 0;
+END;
+CREATE INDEX $conv_rep ON $conversations(phone, prev_src_day, day, source) WHERE prev_src_day >= 0;
+-- Ad sources of a range are found by kind: a workspace has a few ads and can have 100,000s of first texts.
+CREATE INDEX $sources_kind ON $sources(kind);
+INSERT INTO $sum_src_w SELECT phone, day / 7, source, SUM(n) FROM $sum_src GROUP BY 1, 2, 3 HAVING SUM(n) <> 0;
+INSERT INTO $sum_src_m SELECT phone, day / 28, source, SUM(n) FROM $sum_src GROUP BY 1, 2, 3 HAVING SUM(n) <> 0;
+`;
+
+const tableExists = (db: Database.Database, name: string) =>
+  db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+
 export const m0007: Migration = {
   id: 7,
   name: 'report_summaries',
   up: (db) => {
-    // 0004 creates the derived tables from today's DDL, which already has them on a new database.
-    for (const p of PREFIXES)
-      if (tableExists(db, `${p}sum_src`) && !tableExists(db, `${p}sum_src_w`)) addBlockSummaries(db, p);
+    for (const p of ['attr_a_', 'attr_b_'])
+      if (tableExists(db, `${p}sum_src`) && !tableExists(db, `${p}sum_src_w`))
+        db.exec(blockSummarySql.replaceAll('$', p));
     db.exec(spendSql);
   },
 };
