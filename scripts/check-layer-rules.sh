@@ -31,6 +31,9 @@ check src/core/server ../entry/handlers
 check src/core/secrets ../kernel/context
 check src/core/workspace ../ingest/ingest
 check src/core/prefs ../host/host
+check src/core/db ../attribution/tables
+check src/core/db/migrations ../../attribution/tables
+check src/core/db/migrations ../../kernel/context
 allow src/core/meta ../kernel/context
 allow src/core/meta ../db/open
 allow src/core/kernel ../db/open
@@ -38,4 +41,6 @@ allow src/core/host ../prechecks
 allow src/core/server ../host/host
 allow src/core/entry ../attribution/handlers
 allow src/core/secrets ../db/open
+allow src/core/db ../../shared/contract/errors
+allow src/core/db/migrations ../migrate
 exit $fail
