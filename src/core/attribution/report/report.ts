@@ -16,6 +16,7 @@ import type {
   SourceRow,
   Totals,
 } from '../../../shared/contract/report';
+import { ratesOf, shareOf } from '../../../shared/rates';
 import type { Db } from '../../db/open';
 import { cachedStatement } from '../../db/statements';
 import { templateNameForReply } from '../../dialog360/templates';
@@ -414,12 +415,9 @@ export class ReportContext {
     inv: Invested | undefined,
     event: ReportEvent | null,
   ): SourceRow {
-    const { revenue, revenueOther } = splitRevenue(
-      a.revenue,
-      this.settings.currency,
-      this.carriesRevenue(event),
-    );
+    const { revenue, revenueOther } = this.revenueOf(a, event);
     const invested = inv?.invested ?? null;
+    const r = ratesOf({ conversations: a.conversations, leads: a.leads, invested, revenue });
     return {
       id: key,
       kind,
@@ -427,15 +425,20 @@ export class ReportContext {
       conversations: a.conversations,
       contacts: a.contacts,
       leads: a.leads,
-      conversionRate: a.conversations > 0 ? a.leads / a.conversations : 0,
+      conversionRate: r.conversionRate,
       invested,
       investedFrom: inv?.from ?? null,
       investedOther: inv?.other ?? {},
-      costPerLead: invested === null || a.leads === 0 ? null : invested / a.leads,
+      costPerLead: r.costPerLead,
       revenue,
       revenueOther,
-      roas: revenue === null || invested === null || invested === 0 ? null : revenue / invested,
+      roas: r.roas,
     };
+  }
+
+  /** Revenue of sums in the workspace currency and the others apart (null when the event carries none). */
+  private revenueOf(a: SourceAgg, event: ReportEvent | null) {
+    return splitRevenue(a.revenue, this.settings.currency, this.carriesRevenue(event));
   }
 
   /** One row for the folded first-message sources; their own rows are never built, only listed. */
@@ -469,18 +472,24 @@ export class ReportContext {
     const inv = mergeInvested(
       [...invested.values()].map((i) => ({ invested: i.invested, investedOther: i.other })),
     );
-    const row = this.row('', 'rollup', '', t, inv, event);
+    const { revenue, revenueOther } = this.revenueOf(t, event);
+    const rates = ratesOf({
+      conversations: t.conversations,
+      leads: t.leads,
+      invested: inv.invested,
+      revenue,
+    });
     return {
-      conversations: row.conversations,
-      contacts: row.contacts,
-      leads: row.leads,
-      conversionRate: row.conversionRate,
-      invested: row.invested,
-      investedOther: row.investedOther,
-      costPerLead: row.costPerLead,
-      revenue: row.revenue,
-      revenueOther: row.revenueOther,
-      roas: row.roas,
+      conversations: t.conversations,
+      contacts: t.contacts,
+      leads: t.leads,
+      conversionRate: rates.conversionRate,
+      invested: inv.invested,
+      investedOther: inv.other,
+      costPerLead: rates.costPerLead,
+      revenue,
+      revenueOther,
+      roas: rates.roas,
       currency: this.settings.currency,
     };
   }
@@ -489,16 +498,18 @@ export class ReportContext {
   paid(event: ReportEvent | null, r: ResolvedRange = this.range): PaidTotals {
     if (!this.paidSums.has(`${r.from}|${r.to}`)) this.sources(event, r);
     const p = this.paidSums.get(`${r.from}|${r.to}`)!;
-    const row = this.row('', 'rollup', '', p.agg, p.invested, event);
+    const { revenue, revenueOther } = this.revenueOf(p.agg, event);
+    const invested = p.invested.invested;
+    const rates = ratesOf({ conversations: p.agg.conversations, leads: p.agg.leads, invested, revenue });
     return {
       sources: p.sources,
-      conversations: row.conversations,
-      leads: row.leads,
-      invested: row.invested,
-      costPerLead: row.costPerLead,
-      revenue: row.revenue,
-      revenueOther: row.revenueOther,
-      roas: row.roas,
+      conversations: p.agg.conversations,
+      leads: p.agg.leads,
+      invested,
+      costPerLead: rates.costPerLead,
+      revenue,
+      revenueOther,
+      roas: rates.roas,
     };
   }
 
@@ -545,8 +556,8 @@ export class ReportContext {
         eventId: null,
         label: 'Conversations started',
         conversations,
-        rateFromStart: conversations > 0 ? 1 : 0,
-        rateFromPrevious: conversations > 0 ? 1 : 0,
+        rateFromStart: shareOf(conversations, conversations),
+        rateFromPrevious: shareOf(conversations, conversations),
         medianSecondsFromStart: conversations > 0 ? 0 : null,
       },
     ];
@@ -584,8 +595,8 @@ export class ReportContext {
         eventId: key,
         label: infos[i]!.label,
         conversations: n,
-        rateFromStart: conversations > 0 ? n / conversations : 0,
-        rateFromPrevious: prev > 0 ? n / prev : 0,
+        rateFromStart: shareOf(n, conversations),
+        rateFromPrevious: shareOf(n, prev),
         medianSecondsFromStart: median(delays[i]!),
       });
       prev = n;
