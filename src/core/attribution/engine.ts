@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../db/open';
 import { cachedStatement } from '../db/statements';
+import { numbersNamed } from './business-numbers';
 import {
   type EventInfo,
   externalEventOf,
@@ -606,17 +607,7 @@ export class Engine {
     }
     let c: { id: number; start_ts: number } | undefined;
     if (e.app_id) {
-      const byId = this.st('SELECT phone_number_id FROM business_numbers WHERE phone_number_id = ?')
-        .pluck()
-        .all(e.app_id) as string[];
-      const digits = e.app_id.replace(/\D/g, '');
-      const phones =
-        byId.length > 0 || digits === ''
-          ? byId
-          : (this.st('SELECT phone_number_id FROM business_numbers WHERE display_digits = ?')
-              .pluck()
-              .all(digits) as string[]);
-      for (const phone of phones) {
+      for (const { id: phone } of numbersNamed(this.db, e.app_id)) {
         const cand = this.st(
           'SELECT id, start_ts, first_message_id FROM $conversations WHERE phone = ? AND contact = ? AND start_ts <= ? ORDER BY start_ts DESC, first_message_id DESC LIMIT 1',
         ).get(phone, e.contact_id, e.ts) as

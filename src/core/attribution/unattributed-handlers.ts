@@ -2,10 +2,10 @@ import { ApiError } from '../../shared/contract/errors';
 import type { UnattributedEvent } from '../../shared/contract/unattributed';
 import type { Db } from '../db/open';
 import type { Handler } from '../host/context';
+import { appIdAmong, appIdsOfNumber, numbersNamed, resolvePhone } from './business-numbers';
 import { appliedConfig } from './config';
 import { deriveChanges } from './derive';
 import { EXTERNAL_COLUMNS, type ExternalRow } from './engine';
-import { resolvePhone } from './report/report';
 import { activePrefix, type Prefix } from './tables';
 
 // Unattributed external events (conv IS NULL in the active table set) with the reason the engine found no
@@ -47,16 +47,7 @@ export function unattributedReason(
   const anyConv = db.prepare(`SELECT COUNT(*) FROM ${p}conversations WHERE contact = ?`).pluck();
   let phones: string[] | null = null;
   if (e.app_id) {
-    phones = db
-      .prepare('SELECT phone_number_id FROM business_numbers WHERE phone_number_id = ?')
-      .pluck()
-      .all(e.app_id) as string[];
-    const digits = e.app_id.replace(/\D/g, '');
-    if (phones.length === 0 && digits !== '')
-      phones = db
-        .prepare('SELECT phone_number_id FROM business_numbers WHERE display_digits = ?')
-        .pluck()
-        .all(digits) as string[];
+    phones = numbersNamed(db, e.app_id).map((n) => n.id);
     if (phones.length === 0) return [...notes, `unknown app_id ${e.app_id}`].join('; ');
   }
   const latest = (phone: string | null) =>
@@ -107,20 +98,21 @@ function toRow(e: ExternalRow, reason: string): UnattributedEvent {
 }
 
 /** Events whose app_id is empty or names the phone (same rule as the dashboard's unattributed count). */
-function phoneFilter(db: Db, phone: string | undefined): { sql: string; args: unknown[] } {
+function phoneFilter(db: Db, p: Prefix, phone: string | undefined): { sql: string; args: unknown[] } {
   if (!phone) return { sql: '', args: [] };
-  const p = resolvePhone(db, phone);
-  return {
-    sql: `AND (e.app_id IS NULL OR e.app_id = '' OR e.app_id = ? OR e.app_id = ? OR (? <> '' AND e.app_id = ?))`,
-    args: [p.id, p.display ?? p.id, p.digits ?? '', p.digits ?? ''],
-  };
+  const id = resolvePhone(db, phone).id;
+  const appIds = db.prepare(`SELECT DISTINCT app_id FROM ${p}external WHERE conv IS NULL`).pluck().all() as (
+    | string
+    | null
+  )[];
+  return { sql: `AND ${appIdAmong('e.app_id')}`, args: [appIdsOfNumber(db, id, appIds)] };
 }
 
 const list: Handler<'events.unattributed.list'> = ({ phone, limit = 100, offset = 0 }, ctx) => {
   const db = ctx.db();
   const p = activePrefix(db);
   const config = appliedConfig(db, false);
-  const f = phoneFilter(db, phone);
+  const f = phoneFilter(db, p, phone);
   const from = `FROM ${p}external x JOIN external_events e ON e.id = x.event_id WHERE x.conv IS NULL ${f.sql}`;
   const total = db
     .prepare(`SELECT COUNT(*) ${from}`)

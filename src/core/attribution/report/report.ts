@@ -20,6 +20,7 @@ import { ratesOf, shareOf } from '../../../shared/rates';
 import type { Db } from '../../db/open';
 import { cachedStatement } from '../../db/statements';
 import { templateNameForReply } from '../../dialog360/templates';
+import { appIdAmong, appIdsOfNumber, type PhoneInfo, resolvePhone } from '../business-numbers';
 import { parseEventKey } from '../classify';
 import { type AttributionSettings, appliedConfig, readSettings } from '../config';
 import { dateOfDay } from '../days';
@@ -49,29 +50,6 @@ import { bucketsOf, previousRange, type ResolvedRange, resolveRange, todayDay } 
 export const ROLLUP_ID = 'text:*';
 export const ROLLUP_NAME = 'Other first messages';
 const KIND_ORDER: EventKind[] = ['external', 'flow', 'button', 'list', 'text'];
-
-export interface PhoneInfo {
-  id: string;
-  display: string | null;
-  name: string | null;
-  digits: string | null;
-}
-
-/** A business number by phone_number_id, else by its display number (digits compared). */
-export function resolvePhone(db: Db, phone: string): PhoneInfo {
-  const sel =
-    'SELECT phone_number_id AS id, display_number AS display, name, display_digits AS digits FROM business_numbers';
-  const byId = cachedStatement(db, `${sel} WHERE phone_number_id = ?`).get(phone) as PhoneInfo | undefined;
-  if (byId) return byId;
-  const digits = phone.replace(/\D/g, '');
-  const byDigits = digits
-    ? (cachedStatement(db, `${sel} WHERE display_digits = ? ORDER BY phone_number_id`).get(digits) as
-        | PhoneInfo
-        | undefined)
-    : undefined;
-  if (byDigits) return byDigits;
-  throw new ApiError('not_found', `No business number "${phone}" in this workspace`, 'phone');
-}
 
 // Checking a zone builds an Intl formatter; every report checks one.
 const validZones = new Set<string>();
@@ -121,6 +99,7 @@ export class ReportContext {
   /** Per range, the sums over the sources (folded ones included) that have an Invested amount. */
   private readonly paidSums = new Map<string, { sources: number; agg: SourceAgg; invested: Invested }>();
   private readonly withRevenue = new Map<number, boolean>();
+  private readonly unattributedOf = new Map<ResolvedRange, { sql: string; args: unknown[] }>();
 
   constructor(
     readonly db: Db,
@@ -227,38 +206,44 @@ export class ReportContext {
     return { events, suggested: withLead?.id ?? events[0]?.id ?? null };
   }
 
-  private unattributedWhere(): { sql: string; args: unknown[] } {
-    return {
-      sql: `x.conv IS NULL AND x.ts >= ? AND x.ts < ? AND (x.app_id IS NULL OR x.app_id = '' OR x.app_id = ? OR x.app_id = ?
-             OR (? <> '' AND x.app_id = ?))`,
-      args: [
-        this.phone.id,
-        this.phone.display ?? this.phone.id,
-        this.phone.digits ?? '',
-        this.phone.digits ?? '',
-      ],
-    };
+  /** Unattributed events of a range whose app_id is empty or names this number (numbersNamed's rule). */
+  private unattributedWhere(r: ResolvedRange): { sql: string; args: unknown[] } {
+    let w = this.unattributedOf.get(r);
+    if (!w) {
+      const inRange = 'x.conv IS NULL AND x.ts >= ? AND x.ts < ?';
+      const appIds = this.q(
+        `SELECT DISTINCT x.app_id FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed WHERE ${inRange}`,
+      )
+        .pluck()
+        .all(r.startTs, r.endTs) as (string | null)[];
+      w = {
+        sql: `${inRange} AND ${appIdAmong('x.app_id')}`,
+        args: [r.startTs, r.endTs, appIdsOfNumber(this.db, this.phone.id, appIds)],
+      };
+      this.unattributedOf.set(r, w);
+    }
+    return w;
   }
 
   private unattributedActions(r: ResolvedRange): string[] {
-    const w = this.unattributedWhere();
+    const w = this.unattributedWhere(r);
     return this.q(
       `SELECT DISTINCT x.action FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed WHERE ${w.sql}`,
     )
       .pluck()
-      .all(r.startTs, r.endTs, ...w.args) as string[];
+      .all(...w.args) as string[];
   }
 
   /** Distinct unattributed external events in the range: the selected action, or all when the event is not external. */
   unattributed(event: ReportEvent | null, r: ResolvedRange = this.range): number {
-    const w = this.unattributedWhere();
+    const w = this.unattributedWhere(r);
     const byAction = event?.kind === 'external';
     return this.q(
       `SELECT COUNT(*) FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed
        WHERE ${w.sql} ${byAction ? 'AND x.action = ?' : ''}`,
     )
       .pluck()
-      .get(r.startTs, r.endTs, ...w.args, ...(byAction ? [event.label] : [])) as number;
+      .get(...w.args, ...(byAction ? [event.label] : [])) as number;
   }
 
   /** The selected event: the requested one, else the suggested one. */
