@@ -1,3 +1,5 @@
+import type { EventKind, SourceKind } from '../../shared/contract/report';
+import { sourceKey } from '../../shared/source-keys';
 import { matchKeyword, normalizeText } from './normalize';
 
 // Per-message rules of docs/metrics.md: which inbound messages count, the source a first message gives,
@@ -63,7 +65,8 @@ function flowName(m: MessageRow, templateOf: (id: string) => string | null): str
 
 export const hasReferral = (m: MessageRow): boolean => m.referral !== null || m.referral_source_id !== null;
 
-export type SourceKindName = 'meta_ad' | 'meta_post' | 'outgoing' | 'keyword' | 'first_message';
+/** The kinds derivation gives a source (the contract's SourceKind but the report's rollup row). */
+export type SourceKindName = Exclude<SourceKind, 'rollup'>;
 
 export interface SourceInfo {
   key: string;
@@ -86,29 +89,33 @@ export function sourceOf(
     const id = m.referral_source_id ?? '';
     const ref = parseReferral(m.referral);
     return {
-      key: type === 'ad' ? `ad:${id}` : `${type}:${id}`,
+      key: sourceKey(type, id),
       kind: type === 'ad' ? 'meta_ad' : 'meta_post',
       name: nonEmpty(ref.headline) ?? nonEmpty(ref.source_url),
     };
   }
-  if (isFlow(m)) return { key: `flow:${flowName(m, templateOf)}`, kind: 'outgoing', name: null };
+  if (isFlow(m)) return { key: sourceKey('flow', flowName(m, templateOf)), kind: 'outgoing', name: null };
   if ((m.type === 'button' || m.type === 'interactive') && m.context_id) {
     const tpl = templateOf(m.context_id);
-    if (tpl) return { key: `tpl:${tpl}`, kind: 'outgoing', name: null };
+    if (tpl) return { key: sourceKey('tpl', tpl), kind: 'outgoing', name: null };
     const reply = m.button_payload ?? m.interactive_id ?? m.button_text ?? m.interactive_title ?? '';
     // The button's text is the name until a template claims it (see templateReplyName in the report).
-    return { key: `reply:${reply}`, kind: 'outgoing', name: m.button_text ?? m.interactive_title ?? null };
+    return {
+      key: sourceKey('reply', reply),
+      kind: 'outgoing',
+      name: m.button_text ?? m.interactive_title ?? null,
+    };
   }
   const norm = normalizeText(textOf(m));
   if (norm !== null) {
     const kw = matchKeyword(norm, keywords);
-    if (kw !== null) return { key: `kw:${kw}`, kind: 'keyword', name: null };
-    return { key: `text:${norm}`, kind: 'first_message', name: null };
+    if (kw !== null) return { key: sourceKey('kw', kw), kind: 'keyword', name: null };
+    return { key: sourceKey('text', norm), kind: 'first_message', name: null };
   }
-  return { key: `type:${m.type}`, kind: 'first_message', name: null };
+  return { key: sourceKey('type', m.type), kind: 'first_message', name: null };
 }
 
-export type EventKindName = 'external' | 'flow' | 'button' | 'list' | 'text';
+export type EventKindName = EventKind;
 
 export interface EventInfo {
   key: string;

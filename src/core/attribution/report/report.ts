@@ -17,6 +17,7 @@ import type {
   Totals,
 } from '../../../shared/contract/report';
 import { ratesOf, shareOf } from '../../../shared/rates';
+import { parseSourceKey, ROLLUP_KEY, restOf } from '../../../shared/source-keys';
 import type { Db } from '../../db/open';
 import { cachedStatement } from '../../db/statements';
 import { templateNameForReply } from '../../dialog360/templates';
@@ -26,6 +27,8 @@ import { type AttributionSettings, appliedConfig, readSettings } from '../config
 import { dateOfDay } from '../days';
 import { MICRO } from '../engine';
 import { activePrefix, type Prefix } from '../tables';
+import { adDisplayName, type SpendSummary } from './ad-platform';
+import { adOfKey, adPlatforms, detailsOfKeys, linkedAdKeys, spendOfKeys } from './ad-platforms';
 import {
   type Aggregator,
   exactAggregator,
@@ -33,21 +36,10 @@ import {
   type SourceInfo,
   summaryAggregator,
 } from './aggregates';
-import {
-  adIdOf,
-  computeInvested,
-  type Invested,
-  linkedAds,
-  type ManualEntry,
-  manualEntries,
-  metaDetails,
-  metaName,
-  type SpendSummary,
-  spendSummary,
-} from './invested';
+import { computeInvested, type Invested, type ManualEntry, manualEntries } from './invested';
 import { bucketsOf, previousRange, type ResolvedRange, resolveRange, todayDay } from './range';
 
-export const ROLLUP_ID = 'text:*';
+export const ROLLUP_ID = ROLLUP_KEY;
 export const ROLLUP_NAME = 'Other first messages';
 const KIND_ORDER: EventKind[] = ['external', 'flow', 'button', 'list', 'text'];
 
@@ -271,7 +263,7 @@ export class ReportContext {
         key,
         {
           id,
-          info: { key, kind: kind ?? (key.startsWith('ad:') ? 'meta_ad' : 'first_message'), name, rename },
+          info: { key, kind: kind ?? adOfKey(key)?.platform.kind ?? 'first_message', name, rename },
         },
       ]),
     );
@@ -294,16 +286,16 @@ export class ReportContext {
   ): InvestedRows {
     const keys = new Set<string>();
     if (withConversations) {
-      for (const k of withConversations) if (k.startsWith('ad:')) keys.add(k);
+      for (const k of withConversations) if (adOfKey(k)) keys.add(k);
     } else {
-      for (const key of agg.sourceKeysOfKindInRange('meta_ad')) keys.add(key);
+      for (const kind of new Set(adPlatforms().map((pl) => pl.kind)))
+        for (const key of agg.sourceKeysOfKindInRange(kind)) if (adOfKey(key)) keys.add(key);
     }
-    const linked = linkedAds(this.db, this.phone.id);
-    const ads = new Set([...[...keys].map((k) => k.slice(3)), ...linked]);
-    const spend = spendSummary(this.db, [...ads], r.from, r.to);
-    for (const ad of linked) {
-      const s = spend.get(ad);
-      if (s && [...s.spend.values()].some((v) => v > 0)) keys.add(`ad:${ad}`);
+    const linked = linkedAdKeys(this.db, this.phone.id);
+    const spend = spendOfKeys(this.db, new Set([...keys, ...linked]), r.from, r.to);
+    for (const key of linked) {
+      const s = spend.get(key);
+      if (s && [...s.spend.values()].some((v) => v > 0)) keys.add(key);
     }
     const everOnNumber = this.q(
       `SELECT 1 FROM ${this.p}conversations WHERE phone = ? AND source = ? LIMIT 1`,
@@ -317,10 +309,9 @@ export class ReportContext {
         if (id === null || everOnNumber.get(this.phone.id, id) === undefined) continue;
       }
       keys.add(key);
-      const ad = adIdOf(key);
-      if (ad) extraAds.push(ad);
+      if (adOfKey(key)) extraAds.push(key);
     }
-    for (const [ad, s] of spendSummary(this.db, extraAds, r.from, r.to)) spend.set(ad, s);
+    for (const [key, s] of spendOfKeys(this.db, extraAds, r.from, r.to)) spend.set(key, s);
     return { keys: [...keys], spend, manual };
   }
 
@@ -329,7 +320,7 @@ export class ReportContext {
    * is shown with that template's name; its id stays `reply:` (issue 3, 360dialog templates).
    */
   private templateReplyName(key: string, buttonText: string | null): string | null {
-    if (!key.startsWith('reply:') || !buttonText) return null;
+    if (restOf(key, 'reply') === null || !buttonText) return null;
     return templateNameForReply(this.db, this.phone.id, buttonText);
   }
 
@@ -350,10 +341,9 @@ export class ReportContext {
     for (const [key, x] of extra)
       byKey.set(key, { ...x, agg: { conversations: 0, contacts: 0, leads: 0, revenue: new Map() } });
     const keys = [...byKey.keys()];
-    const adIds = keys.map(adIdOf).filter((a): a is string => a !== null);
     const invested = this.invested(keys, r, withInvested);
     this.rowInvested.set(`${r.from}|${r.to}`, invested);
-    const details = metaDetails(this.db, adIds, withInvested.spend);
+    const details = detailsOfKeys(this.db, keys, withInvested.spend);
     const rows: SourceRow[] = [];
     const folded: Folded[] = [];
     const paid = { sources: 0, agg: emptyAgg(), invested: [] as Invested[] };
@@ -364,11 +354,10 @@ export class ReportContext {
         addAgg(paid.agg, s.agg);
         paid.invested.push(inv);
       }
-      const ad = adIdOf(key);
-      const d = ad ? details.get(ad) : undefined;
+      const d = details.get(key);
       const name =
         s.info.rename ??
-        metaName(d) ??
+        adDisplayName(d) ??
         this.templateReplyName(key, s.info.name) ??
         s.info.name ??
         defaultName(key);
@@ -634,11 +623,9 @@ export function median(values: number[]): number | null {
 
 /** Display name when no rename, Meta name or referral name exists. */
 export function defaultName(key: string): string {
-  const i = key.indexOf(':');
-  const prefix = key.slice(0, i);
-  const rest = key.slice(i + 1);
+  const { prefix, rest } = parseSourceKey(key);
   if (prefix === 'type') return `(${rest} message)`;
-  if (prefix === 'ad' || prefix === 'post') return key;
+  if (prefix === 'post' || adOfKey(key)) return key;
   return rest;
 }
 
