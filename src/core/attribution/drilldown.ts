@@ -5,7 +5,7 @@ import type { ReportEvent, ReportQuery } from '../../shared/contract/report';
 import type { ConversationRow, TimelineItem } from '../../shared/contract/sources';
 import { csvSafe } from '../../shared/table-csv';
 import type { Db } from '../db/open';
-import { isCounting, MESSAGE_COLUMNS, type MessageRow, messagingEventOf } from './classify';
+import { externalEventOf, isCounting, MESSAGE_COLUMNS, type MessageRow, messagingEventOf } from './classify';
 import { MICRO } from './engine';
 import { adOfKey, detailsOfKeys } from './report/ad-platforms';
 import { ReportContext, type ReportOptions, ROLLUP_ID } from './report/report';
@@ -268,7 +268,7 @@ export function conversationTimeline(db: Db, id: string, zone: string) {
       kind: 'external',
       id: e.id,
       ts: iso(e.ts, zone),
-      eventId: `ext:${e.action}`,
+      eventId: externalEventOf(e.action).key,
       revenue:
         e.revenue_amount === null
           ? null

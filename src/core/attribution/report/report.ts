@@ -22,7 +22,7 @@ import type { Db } from '../../db/open';
 import { cachedStatement } from '../../db/statements';
 import { templateNameForReply } from '../../dialog360/templates';
 import { appIdAmong, appIdsOfNumber, type PhoneInfo, resolvePhone } from '../business-numbers';
-import { parseEventKey } from '../classify';
+import { externalEventOf, parseEventKey } from '../classify';
 import { type AttributionSettings, appliedConfig, readSettings } from '../config';
 import { dateOfDay } from '../days';
 import { MICRO } from '../engine';
@@ -184,7 +184,7 @@ export class ReportContext {
         });
     }
     for (const action of this.unattributedActions(r)) {
-      const key = `ext:${action}`;
+      const key = externalEventOf(action).key;
       if (!byKey.has(key))
         byKey.set(key, { id: key, kind: 'external', label: action, leads: 0, occurrences: 0 });
     }
