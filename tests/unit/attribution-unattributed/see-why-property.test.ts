@@ -23,7 +23,7 @@ const extArb = fc.record({
   ts: fc.integer({ min: -2 * DAY, max: 40 * DAY }),
   // By id, by display digits in another format, an unknown number, empty, none.
   appId: fc.constantFrom(undefined, '', PHONE, PHONE2, '+1 (555) 000-1111', '999'),
-  // The event before it (by id or event_id), a missing one, itself, or none.
+  // An earlier event (by id or event_id), a missing one, itself, or none.
   previous: fc.option(fc.tuple(fc.nat({ max: 9 }), fc.constantFrom('id', 'eventId', 'missing', 'self')), {
     nil: undefined,
   }),
@@ -45,7 +45,10 @@ function toEvents(
       const [n, how] = s.previous;
       if (how === 'missing') return 'nowhere';
       if (how === 'self') return `x${i}`;
-      const j = n % specs.length;
+      // Chains point back to an earlier event. A cycle (a → b → a) has no single answer: the engine's
+      // result then depends on the order it attributes them in, which this property does not cover.
+      if (i === 0) return undefined;
+      const j = n % i;
       return how === 'id' ? `x${j}` : `ev-${j}`;
     };
     return {
