@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { ApiError } from '../../shared/contract/errors';
-import type { RangeInput, Report } from '../../shared/contract/report';
+import { EventKind, type RangeInput, RangePreset, type Report } from '../../shared/contract/report';
 import { sourcesCsv } from '../../shared/table-csv';
 import { callCore, formatOption, parseIntOption, printJson, printTable } from '../runtime';
 
@@ -15,7 +15,7 @@ interface ScopeOptions {
   tz?: string;
 }
 
-const PRESETS = ['7d', '14d', '30d', '6m', '12m'] as const;
+const PRESETS = RangePreset.options;
 
 function rangeOf(o: ScopeOptions): RangeInput {
   if (o.range && (o.from || o.to))
@@ -25,7 +25,7 @@ function rangeOf(o: ScopeOptions): RangeInput {
     if (!(PRESETS as readonly string[]).includes(preset)) {
       throw new ApiError('invalid_argument', `--range must be one of ${PRESETS.join(', ')}`, 'range');
     }
-    return { preset: preset as (typeof PRESETS)[number] };
+    return { preset: preset as RangePreset };
   }
   if (!o.from || !o.to)
     throw new ApiError('invalid_argument', 'Give --range, or both --from and --to (YYYY-MM-DD)', 'range');
@@ -136,9 +136,7 @@ export function registerReportCommands(program: Command): void {
   scopeOptions(
     program.command('events').description('Available conversion events in suggested order, with lead counts'),
   )
-    .addOption(
-      new Option('--kind <kind>', 'only this kind').choices(['external', 'flow', 'button', 'list', 'text']),
-    )
+    .addOption(new Option('--kind <kind>', 'only this kind').choices(EventKind.options))
     .option('--search <text>', 'only events whose id or label contains this')
     .option('--limit <n>', 'at most this many', parseIntOption)
     .option(...formatOption)

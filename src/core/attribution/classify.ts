@@ -1,3 +1,5 @@
+import type { EventKind, SourceKind } from '../../shared/contract/report';
+import { parseSourceKey, sourceKey } from '../../shared/source-keys';
 import { matchKeyword, normalizeText } from './normalize';
 
 // Per-message rules of docs/metrics.md: which inbound messages count, the source a first message gives,
@@ -63,7 +65,8 @@ function flowName(m: MessageRow, templateOf: (id: string) => string | null): str
 
 export const hasReferral = (m: MessageRow): boolean => m.referral !== null || m.referral_source_id !== null;
 
-export type SourceKindName = 'meta_ad' | 'meta_post' | 'outgoing' | 'keyword' | 'first_message';
+/** The kinds derivation gives a source (the contract's SourceKind but the report's rollup row). */
+export type SourceKindName = Exclude<SourceKind, 'rollup'>;
 
 export interface SourceInfo {
   key: string;
@@ -86,29 +89,33 @@ export function sourceOf(
     const id = m.referral_source_id ?? '';
     const ref = parseReferral(m.referral);
     return {
-      key: type === 'ad' ? `ad:${id}` : `${type}:${id}`,
+      key: sourceKey(type, id),
       kind: type === 'ad' ? 'meta_ad' : 'meta_post',
       name: nonEmpty(ref.headline) ?? nonEmpty(ref.source_url),
     };
   }
-  if (isFlow(m)) return { key: `flow:${flowName(m, templateOf)}`, kind: 'outgoing', name: null };
+  if (isFlow(m)) return { key: sourceKey('flow', flowName(m, templateOf)), kind: 'outgoing', name: null };
   if ((m.type === 'button' || m.type === 'interactive') && m.context_id) {
     const tpl = templateOf(m.context_id);
-    if (tpl) return { key: `tpl:${tpl}`, kind: 'outgoing', name: null };
+    if (tpl) return { key: sourceKey('tpl', tpl), kind: 'outgoing', name: null };
     const reply = m.button_payload ?? m.interactive_id ?? m.button_text ?? m.interactive_title ?? '';
     // The button's text is the name until a template claims it (see templateReplyName in the report).
-    return { key: `reply:${reply}`, kind: 'outgoing', name: m.button_text ?? m.interactive_title ?? null };
+    return {
+      key: sourceKey('reply', reply),
+      kind: 'outgoing',
+      name: m.button_text ?? m.interactive_title ?? null,
+    };
   }
   const norm = normalizeText(textOf(m));
   if (norm !== null) {
     const kw = matchKeyword(norm, keywords);
-    if (kw !== null) return { key: `kw:${kw}`, kind: 'keyword', name: null };
-    return { key: `text:${norm}`, kind: 'first_message', name: null };
+    if (kw !== null) return { key: sourceKey('kw', kw), kind: 'keyword', name: null };
+    return { key: sourceKey('text', norm), kind: 'first_message', name: null };
   }
-  return { key: `type:${m.type}`, kind: 'first_message', name: null };
+  return { key: sourceKey('type', m.type), kind: 'first_message', name: null };
 }
 
-export type EventKindName = 'external' | 'flow' | 'button' | 'list' | 'text';
+export type EventKindName = EventKind;
 
 export interface EventInfo {
   key: string;
@@ -123,34 +130,47 @@ export interface EventInfo {
 export function messagingEventOf(m: MessageRow, templateOf: (id: string) => string | null): EventInfo | null {
   if (isFlow(m)) {
     const name = flowName(m, templateOf);
-    return { key: `flow:${name}`, kind: 'flow', label: name };
+    return eventOf('flow', name);
   }
-  if (m.type === 'button' && m.button_text)
-    return { key: `button:${m.button_text}`, kind: 'button', label: m.button_text };
+  if (m.type === 'button' && m.button_text) return eventOf('button', m.button_text);
   if (m.type === 'interactive' && m.interactive_title) {
-    if (m.interactive_type === 'button_reply')
-      return { key: `button:${m.interactive_title}`, kind: 'button', label: m.interactive_title };
-    if (m.interactive_type === 'list_reply')
-      return { key: `list:${m.interactive_title}`, kind: 'list', label: m.interactive_title };
+    if (m.interactive_type === 'button_reply') return eventOf('button', m.interactive_title);
+    if (m.interactive_type === 'list_reply') return eventOf('list', m.interactive_title);
   }
   if (m.type === 'text') {
     const norm = normalizeText(m.text);
-    if (norm !== null) return { key: `text:${norm}`, kind: 'text', label: norm };
+    if (norm !== null) return eventOf('text', norm);
   }
   return null;
 }
 
+// Event ids are `<prefix>:<label>`: the kind's name, `ext` for external events (docs/metrics.md, "Events").
+const EVENT_PREFIX: Record<EventKind, string> = {
+  external: 'ext',
+  flow: 'flow',
+  button: 'button',
+  list: 'list',
+  text: 'text',
+};
+const KIND_OF_PREFIX = new Map(
+  Object.entries(EVENT_PREFIX).map(([kind, prefix]) => [prefix, kind as EventKind]),
+);
+
+const eventOf = (kind: EventKind, label: string): EventInfo => ({
+  key: `${EVENT_PREFIX[kind]}:${label}`,
+  kind,
+  label,
+});
+
 export function externalEventOf(action: string): EventInfo {
-  const a = action.trim();
-  return { key: `ext:${a}`, kind: 'external', label: a };
+  return eventOf('external', action.trim());
 }
 
-/** Kind and label of an event id as the report and CLI accept it. */
+/** Kind and label of an event id as the report and CLI accept it (the label is not empty). */
 export function parseEventKey(key: string): EventInfo | null {
-  const m = /^(ext|flow|button|list|text):(.+)$/su.exec(key);
-  if (!m) return null;
-  const prefix = m[1] as 'ext' | 'flow' | 'button' | 'list' | 'text';
-  return { key, kind: prefix === 'ext' ? 'external' : prefix, label: m[2]! };
+  const { prefix, rest } = parseSourceKey(key);
+  const kind = KIND_OF_PREFIX.get(prefix);
+  return kind && rest !== '' ? { key, kind, label: rest } : null;
 }
 
 function parseReferral(json: string | null): { headline?: unknown; source_url?: unknown } {

@@ -5,9 +5,9 @@ import type { ReportEvent, ReportQuery } from '../../shared/contract/report';
 import type { ConversationRow, TimelineItem } from '../../shared/contract/sources';
 import { csvSafe } from '../../shared/table-csv';
 import type { Db } from '../db/open';
-import { isCounting, MESSAGE_COLUMNS, type MessageRow, messagingEventOf } from './classify';
+import { externalEventOf, isCounting, MESSAGE_COLUMNS, type MessageRow, messagingEventOf } from './classify';
 import { MICRO } from './engine';
-import { adIdOf, metaDetails } from './report/invested';
+import { adOfKey, detailsOfKeys } from './report/ad-platforms';
 import { ReportContext, type ReportOptions, ROLLUP_ID } from './report/report';
 import { activePrefix } from './tables';
 
@@ -172,15 +172,11 @@ export function exportContacts(
     names.set(s.id, s.name);
     for (const c of s.children ?? []) names.set(c.id, c.name);
   }
-  const ads = metaDetails(
-    db,
-    [...new Set(rows.map((r) => adIdOf(r.sourceId)).filter((a): a is string => a !== null))],
-    new Map(),
-  );
+  const ads = detailsOfKeys(db, new Set(rows.map((r) => r.sourceId)), new Map());
   const body: string[][] = [];
   for (const r of rows) {
-    const ad = adIdOf(r.sourceId);
-    const d = ad ? ads.get(ad) : undefined;
+    const ad = adOfKey(r.sourceId)?.ad ?? null;
+    const d = ads.get(r.sourceId);
     const base = [
       r.name ?? '',
       r.sourceId,
@@ -272,7 +268,7 @@ export function conversationTimeline(db: Db, id: string, zone: string) {
       kind: 'external',
       id: e.id,
       ts: iso(e.ts, zone),
-      eventId: `ext:${e.action}`,
+      eventId: externalEventOf(e.action).key,
       revenue:
         e.revenue_amount === null
           ? null

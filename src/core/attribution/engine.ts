@@ -15,6 +15,7 @@ import {
 import type { DerivationConfig } from './config';
 import { DayKeyer } from './days';
 import { type Feeds, SUMMARIES, type Summary } from './derived-cache';
+import { decideExternal } from './external-attribution';
 import { type Prefix, setObjects } from './tables';
 
 // The derivation engine: writes one table set (live or a rebuild's shadow) from the raw tables.
@@ -551,47 +552,7 @@ export class Engine {
   }
 
   private targetOf(e: ExternalRow): number | null {
-    if (e.previous_external_event_id) {
-      const prev = this.st(
-        'SELECT id FROM external_events WHERE id = ? UNION ALL SELECT id FROM external_events WHERE event_id = ? LIMIT 1',
-      )
-        .pluck()
-        .get(e.previous_external_event_id, e.previous_external_event_id) as string | undefined;
-      if (prev !== undefined && prev !== e.id) {
-        const conv = this.st('SELECT conv FROM $external WHERE event_id = ?').pluck().get(prev) as
-          | number
-          | null
-          | undefined;
-        if (conv !== null && conv !== undefined) return conv;
-      }
-    }
-    let c: { id: number; start_ts: number } | undefined;
-    if (e.app_id) {
-      const byId = this.st('SELECT phone_number_id FROM business_numbers WHERE phone_number_id = ?')
-        .pluck()
-        .all(e.app_id) as string[];
-      const digits = e.app_id.replace(/\D/g, '');
-      const phones =
-        byId.length > 0 || digits === ''
-          ? byId
-          : (this.st('SELECT phone_number_id FROM business_numbers WHERE display_digits = ?')
-              .pluck()
-              .all(digits) as string[]);
-      for (const phone of phones) {
-        const cand = this.st(
-          'SELECT id, start_ts, first_message_id FROM $conversations WHERE phone = ? AND contact = ? AND start_ts <= ? ORDER BY start_ts DESC, first_message_id DESC LIMIT 1',
-        ).get(phone, e.contact_id, e.ts) as
-          | { id: number; start_ts: number; first_message_id: string }
-          | undefined;
-        if (cand && (!c || cand.start_ts > c.start_ts)) c = cand;
-      }
-    } else {
-      c = this.st(
-        'SELECT id, start_ts FROM $conversations WHERE contact = ? AND start_ts <= ? ORDER BY start_ts DESC, first_message_id DESC LIMIT 1',
-      ).get(e.contact_id, e.ts) as { id: number; start_ts: number } | undefined;
-    }
-    if (!c || e.ts - c.start_ts > this.config.attributionSeconds) return null;
-    return c.id;
+    return decideExternal(this.db, this.p, this.config.attributionSeconds, e).conv;
   }
 
   /** (Re)computes one external event's conversation, then that of events chained to it. */

@@ -2,16 +2,15 @@ import { ApiError } from '../../shared/contract/errors';
 import type { UnattributedEvent } from '../../shared/contract/unattributed';
 import type { Db } from '../db/open';
 import type { Handler } from '../kernel/context';
+import { appIdAmong, appIdsOfNumber, resolvePhone } from './business-numbers';
 import { appliedConfig } from './config';
 import { deriveChanges } from './derive';
 import { EXTERNAL_COLUMNS, type ExternalRow } from './engine';
-import { resolvePhone } from './report/report';
+import { decideExternal } from './external-attribution';
 import { activePrefix, type Prefix } from './tables';
 
 // Unattributed external events (conv IS NULL in the active table set) with the reason the engine found no
-// conversation. The reason repeats Engine.targetOf's rules read-only (engine.ts): a resolvable
-// previous_external_event_id takes its conversation; else the contact's latest conversation that started at
-// or before the event (on the numbers app_id names, when set) within the attribution window.
+// conversation: the engine's own decision (decideExternal), put in words.
 
 const COLUMNS = EXTERNAL_COLUMNS.split(', ')
   .map((c) => `e.${c}`)
@@ -21,75 +20,43 @@ function plural(n: number, one: string): string {
   return `${n} ${one}${n === 1 ? '' : 's'}`;
 }
 
-/** Why the engine attributes this event to no conversation (null when it would find one). */
+/** Why the engine attributes this event to no conversation (null when it finds one): decideExternal, in words. */
 export function unattributedReason(
   db: Db,
   p: Prefix,
   attributionSeconds: number,
   e: ExternalRow,
 ): string | null {
+  const d = decideExternal(db, p, attributionSeconds, e);
+  if (d.conv !== null) return null;
   const notes: string[] = [];
-  if (e.previous_external_event_id) {
-    const prev = db
-      .prepare(
-        'SELECT id FROM external_events WHERE id = ? UNION ALL SELECT id FROM external_events WHERE event_id = ? LIMIT 1',
-      )
-      .pluck()
-      .get(e.previous_external_event_id, e.previous_external_event_id) as string | undefined;
-    if (prev === undefined || prev === e.id)
-      notes.push(`previous_external_event_id ${e.previous_external_event_id} not found`);
-    else {
-      const conv = db.prepare(`SELECT conv FROM ${p}external WHERE event_id = ?`).pluck().get(prev);
-      if (conv !== null && conv !== undefined) return null;
-      notes.push(`the previous event ${e.previous_external_event_id} is unattributed too`);
-    }
-  }
-  const anyConv = db.prepare(`SELECT COUNT(*) FROM ${p}conversations WHERE contact = ?`).pluck();
-  let phones: string[] | null = null;
-  if (e.app_id) {
-    phones = db
-      .prepare('SELECT phone_number_id FROM business_numbers WHERE phone_number_id = ?')
-      .pluck()
-      .all(e.app_id) as string[];
-    const digits = e.app_id.replace(/\D/g, '');
-    if (phones.length === 0 && digits !== '')
-      phones = db
-        .prepare('SELECT phone_number_id FROM business_numbers WHERE display_digits = ?')
-        .pluck()
-        .all(digits) as string[];
-    if (phones.length === 0) return [...notes, `unknown app_id ${e.app_id}`].join('; ');
-  }
-  const latest = (phone: string | null) =>
-    db
-      .prepare(
-        `SELECT start_ts FROM ${p}conversations WHERE contact = ? ${phone === null ? '' : 'AND phone = ?'} AND start_ts <= ?
-         ORDER BY start_ts DESC LIMIT 1`,
-      )
-      .pluck()
-      .get(...(phone === null ? [e.contact_id, e.ts] : [e.contact_id, phone, e.ts])) as number | undefined;
-  let start: number | undefined;
-  for (const phone of phones ?? [null]) {
-    const s = latest(phone);
-    if (s !== undefined && (start === undefined || s > start)) start = s;
-  }
+  if (d.previous === 'not_found')
+    notes.push(`previous_external_event_id ${e.previous_external_event_id} not found`);
+  if (d.previous === 'unattributed')
+    notes.push(`the previous event ${e.previous_external_event_id} is unattributed too`);
+  const { phones } = d;
+  if (phones?.length === 0) return [...notes, `unknown app_id ${e.app_id}`].join('; ');
   const days = Math.round(attributionSeconds / 86_400);
-  let reason: string;
-  if (start !== undefined) {
-    if (e.ts - start <= attributionSeconds) return null;
-    reason = `later than the attribution window (${plural(days, 'day')}) after the last conversation`;
-  } else if ((anyConv.get(e.contact_id) as number) === 0) reason = 'no conversation with this contact';
-  else if (phones !== null) {
-    const onApp = db
-      .prepare(
-        `SELECT COUNT(*) FROM ${p}conversations WHERE contact = ? AND phone IN (${phones.map(() => '?').join(', ')})`,
-      )
+  const count = (sql: string, ...args: unknown[]) =>
+    db
+      .prepare(sql)
       .pluck()
-      .get(e.contact_id, ...phones) as number;
-    reason =
-      onApp === 0
-        ? `no conversation on app_id ${e.app_id}`
-        : 'no conversation with this contact before the event';
-  } else reason = 'no conversation with this contact before the event';
+      .get(...args) as number;
+  let reason: string;
+  if (d.latestStart !== null)
+    reason = `later than the attribution window (${plural(days, 'day')}) after the last conversation`;
+  else if (count(`SELECT COUNT(*) FROM ${p}conversations WHERE contact = ?`, e.contact_id) === 0)
+    reason = 'no conversation with this contact';
+  else if (
+    phones !== null &&
+    count(
+      `SELECT COUNT(*) FROM ${p}conversations WHERE contact = ? AND phone IN (${phones.map(() => '?').join(', ')})`,
+      e.contact_id,
+      ...phones,
+    ) === 0
+  )
+    reason = `no conversation on app_id ${e.app_id}`;
+  else reason = 'no conversation with this contact before the event';
   return [...notes, reason].join('; ');
 }
 
@@ -107,20 +74,21 @@ function toRow(e: ExternalRow, reason: string): UnattributedEvent {
 }
 
 /** Events whose app_id is empty or names the phone (same rule as the dashboard's unattributed count). */
-function phoneFilter(db: Db, phone: string | undefined): { sql: string; args: unknown[] } {
+function phoneFilter(db: Db, p: Prefix, phone: string | undefined): { sql: string; args: unknown[] } {
   if (!phone) return { sql: '', args: [] };
-  const p = resolvePhone(db, phone);
-  return {
-    sql: `AND (e.app_id IS NULL OR e.app_id = '' OR e.app_id = ? OR e.app_id = ? OR (? <> '' AND e.app_id = ?))`,
-    args: [p.id, p.display ?? p.id, p.digits ?? '', p.digits ?? ''],
-  };
+  const id = resolvePhone(db, phone).id;
+  const appIds = db.prepare(`SELECT DISTINCT app_id FROM ${p}external WHERE conv IS NULL`).pluck().all() as (
+    | string
+    | null
+  )[];
+  return { sql: `AND ${appIdAmong('e.app_id')}`, args: [appIdsOfNumber(db, id, appIds)] };
 }
 
 const list: Handler<'events.unattributed.list'> = ({ phone, limit = 100, offset = 0 }, ctx) => {
   const db = ctx.db();
   const p = activePrefix(db);
   const config = appliedConfig(db, false);
-  const f = phoneFilter(db, phone);
+  const f = phoneFilter(db, p, phone);
   const from = `FROM ${p}external x JOIN external_events e ON e.id = x.event_id WHERE x.conv IS NULL ${f.sql}`;
   const total = db
     .prepare(`SELECT COUNT(*) ${from}`)

@@ -1,5 +1,6 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { MetaAccount } from '../../shared/contract/meta';
+import { numbersNamed } from '../attribution/business-numbers';
 import type { Db } from '../db/open';
 import { getSetting, setSetting } from '../db/settings';
 import type { GraphClient } from './graph-client';
@@ -144,13 +145,9 @@ export function linkNumbers(db: Db, accountId: string, numbers: string[]): void 
   if (!db.prepare('SELECT 1 FROM meta_accounts WHERE id = ?').get(accountId)) {
     throw new ApiError('invalid_argument', `Unknown ad account ${accountId}`, 'accountId');
   }
-  const find = db.prepare(
-    `SELECT phone_number_id AS id FROM business_numbers
-     WHERE phone_number_id = @n OR display_number = @n OR (display_digits = @digits AND @digits <> '')`,
-  );
   const ids: string[] = [];
   for (const n of numbers) {
-    const row = find.get({ n, digits: n.replace(/\D/g, '') }) as { id: string } | undefined;
+    const row = numbersNamed(db, n)[0];
     if (!row)
       throw new ApiError('invalid_argument', `No business number "${n}" in this workspace`, 'phoneNumbers');
     ids.push(row.id);

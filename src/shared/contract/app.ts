@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { method, NoArgs, Ok, WorkspaceName } from './define';
+import { MAX_FUNNEL_STEPS } from './limits';
+import { RangePreset } from './report';
 
 export const Workspace = z.object({
   name: WorkspaceName,
@@ -38,11 +40,11 @@ export const Preferences = z.object({
   workspace: WorkspaceName.optional(),
   phoneId: z.string().optional(),
   range: z
-    .object({ preset: z.enum(['7d', '14d', '30d', '6m', '12m', 'custom']), from: z.string(), to: z.string() })
+    .object({ preset: z.enum([...RangePreset.options, 'custom']), from: z.string(), to: z.string() })
     .partial()
     .optional(),
   eventByPhone: z.record(z.string(), z.string()).optional(),
-  funnelByPhone: z.record(z.string(), z.array(z.string()).max(5)).optional(),
+  funnelByPhone: z.record(z.string(), z.array(z.string()).max(MAX_FUNNEL_STEPS)).optional(),
   /** The report timezone chosen in the top bar, per workspace ("" = the workspace's setting). */
   timezoneByWorkspace: z.record(z.string(), z.string().max(100)).optional(),
   theme: z.enum(['system', 'light', 'dark']).optional(),

@@ -64,6 +64,7 @@ export * from './define';
 export * from './dialog360';
 export * from './errors';
 export * from './ingest';
+export * from './limits';
 export * from './meta';
 export * from './report';
 export * from './settings';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CurrencyCode, IsoDate, method, TimeZone } from './define';
+import { MAX_FUNNEL_STEPS } from './limits';
 
 // The report's keys are stable and documented in docs/metrics.md (attribution issue).
 
@@ -131,7 +132,7 @@ export const ReportQuery = z
     range: RangeInput,
     event: z.string().optional(),
     timezone: TimeZone.optional(),
-    funnel: z.array(z.string()).max(5).optional(),
+    funnel: z.array(z.string()).max(MAX_FUNNEL_STEPS).optional(),
   })
   .strict();
 export type ReportQuery = z.infer<typeof ReportQuery>;

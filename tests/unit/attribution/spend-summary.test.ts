@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { spendSummary } from '../../../src/core/attribution/report/invested';
+import { spendSummary } from '../../../src/core/meta/ad-platform';
 import { makeDb } from './feed';
 
 // Invested reads running totals (migration 0007): for any range, synced spend, delivery figures and

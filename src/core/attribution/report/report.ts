@@ -16,14 +16,19 @@ import type {
   SourceRow,
   Totals,
 } from '../../../shared/contract/report';
+import { ratesOf, shareOf } from '../../../shared/rates';
+import { parseSourceKey, ROLLUP_KEY, restOf } from '../../../shared/source-keys';
 import type { Db } from '../../db/open';
 import { cachedStatement } from '../../db/statements';
 import { templateNameForReply } from '../../dialog360/templates';
-import { parseEventKey } from '../classify';
+import { appIdAmong, appIdsOfNumber, type PhoneInfo, resolvePhone } from '../business-numbers';
+import { externalEventOf, parseEventKey } from '../classify';
 import { type AttributionSettings, appliedConfig, readSettings } from '../config';
 import { dateOfDay } from '../days';
 import { MICRO } from '../engine';
 import { activePrefix, type Prefix } from '../tables';
+import { adDisplayName, type SpendSummary } from './ad-platform';
+import { adOfKey, adPlatforms, detailsOfKeys, linkedAdKeys, spendOfKeys } from './ad-platforms';
 import {
   type Aggregator,
   exactAggregator,
@@ -31,54 +36,12 @@ import {
   type SourceInfo,
   summaryAggregator,
 } from './aggregates';
-import {
-  adIdOf,
-  computeInvested,
-  type Invested,
-  linkedAds,
-  type ManualEntry,
-  manualEntries,
-  metaDetails,
-  metaName,
-  type SpendSummary,
-  spendSummary,
-} from './invested';
+import { computeInvested, type Invested, type ManualEntry, manualEntries } from './invested';
 import { bucketsOf, previousRange, type ResolvedRange, resolveRange, todayDay } from './range';
 
-export const ROLLUP_ID = 'text:*';
+export const ROLLUP_ID = ROLLUP_KEY;
 export const ROLLUP_NAME = 'Other first messages';
 const KIND_ORDER: EventKind[] = ['external', 'flow', 'button', 'list', 'text'];
-
-export interface PhoneInfo {
-  id: string;
-  display: string | null;
-  name: string | null;
-  digits: string | null;
-}
-
-/**
- * A business number by phone_number_id, else by its display number (digits compared), else a channel
- * added before its first delivery (phones.list lists it: its report is empty, not an error).
- */
-export function resolvePhone(db: Db, phone: string): PhoneInfo {
-  const sel =
-    'SELECT phone_number_id AS id, display_number AS display, name, display_digits AS digits FROM business_numbers';
-  const byId = cachedStatement(db, `${sel} WHERE phone_number_id = ?`).get(phone) as PhoneInfo | undefined;
-  if (byId) return byId;
-  const digits = phone.replace(/\D/g, '');
-  const byDigits = digits
-    ? (cachedStatement(db, `${sel} WHERE display_digits = ? ORDER BY phone_number_id`).get(digits) as
-        | PhoneInfo
-        | undefined)
-    : undefined;
-  if (byDigits) return byDigits;
-  const channel = cachedStatement(
-    db,
-    'SELECT phone_number_id AS id, NULL AS display, name, NULL AS digits FROM channels WHERE phone_number_id = ?',
-  ).get(phone) as PhoneInfo | undefined;
-  if (channel) return channel;
-  throw new ApiError('not_found', `No business number "${phone}" in this workspace`, 'phone');
-}
 
 // Checking a zone builds an Intl formatter; every report checks one.
 const validZones = new Set<string>();
@@ -128,6 +91,7 @@ export class ReportContext {
   /** Per range, the sums over the sources (folded ones included) that have an Invested amount. */
   private readonly paidSums = new Map<string, { sources: number; agg: SourceAgg; invested: Invested }>();
   private readonly withRevenue = new Map<number, boolean>();
+  private readonly unattributedOf = new Map<ResolvedRange, { sql: string; args: unknown[] }>();
 
   constructor(
     readonly db: Db,
@@ -220,7 +184,7 @@ export class ReportContext {
         });
     }
     for (const action of this.unattributedActions(r)) {
-      const key = `ext:${action}`;
+      const key = externalEventOf(action).key;
       if (!byKey.has(key))
         byKey.set(key, { id: key, kind: 'external', label: action, leads: 0, occurrences: 0 });
     }
@@ -234,38 +198,44 @@ export class ReportContext {
     return { events, suggested: withLead?.id ?? events[0]?.id ?? null };
   }
 
-  private unattributedWhere(): { sql: string; args: unknown[] } {
-    return {
-      sql: `x.conv IS NULL AND x.ts >= ? AND x.ts < ? AND (x.app_id IS NULL OR x.app_id = '' OR x.app_id = ? OR x.app_id = ?
-             OR (? <> '' AND x.app_id = ?))`,
-      args: [
-        this.phone.id,
-        this.phone.display ?? this.phone.id,
-        this.phone.digits ?? '',
-        this.phone.digits ?? '',
-      ],
-    };
+  /** Unattributed events of a range whose app_id is empty or names this number (numbersNamed's rule). */
+  private unattributedWhere(r: ResolvedRange): { sql: string; args: unknown[] } {
+    let w = this.unattributedOf.get(r);
+    if (!w) {
+      const inRange = 'x.conv IS NULL AND x.ts >= ? AND x.ts < ?';
+      const appIds = this.q(
+        `SELECT DISTINCT x.app_id FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed WHERE ${inRange}`,
+      )
+        .pluck()
+        .all(r.startTs, r.endTs) as (string | null)[];
+      w = {
+        sql: `${inRange} AND ${appIdAmong('x.app_id')}`,
+        args: [r.startTs, r.endTs, appIdsOfNumber(this.db, this.phone.id, appIds)],
+      };
+      this.unattributedOf.set(r, w);
+    }
+    return w;
   }
 
   private unattributedActions(r: ResolvedRange): string[] {
-    const w = this.unattributedWhere();
+    const w = this.unattributedWhere(r);
     return this.q(
       `SELECT DISTINCT x.action FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed WHERE ${w.sql}`,
     )
       .pluck()
-      .all(r.startTs, r.endTs, ...w.args) as string[];
+      .all(...w.args) as string[];
   }
 
   /** Distinct unattributed external events in the range: the selected action, or all when the event is not external. */
   unattributed(event: ReportEvent | null, r: ResolvedRange = this.range): number {
-    const w = this.unattributedWhere();
+    const w = this.unattributedWhere(r);
     const byAction = event?.kind === 'external';
     return this.q(
       `SELECT COUNT(*) FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed
        WHERE ${w.sql} ${byAction ? 'AND x.action = ?' : ''}`,
     )
       .pluck()
-      .get(r.startTs, r.endTs, ...w.args, ...(byAction ? [event.label] : [])) as number;
+      .get(...w.args, ...(byAction ? [event.label] : [])) as number;
   }
 
   /** The selected event: the requested one, else the suggested one. */
@@ -293,7 +263,7 @@ export class ReportContext {
         key,
         {
           id,
-          info: { key, kind: kind ?? (key.startsWith('ad:') ? 'meta_ad' : 'first_message'), name, rename },
+          info: { key, kind: kind ?? adOfKey(key)?.platform.kind ?? 'first_message', name, rename },
         },
       ]),
     );
@@ -316,16 +286,16 @@ export class ReportContext {
   ): InvestedRows {
     const keys = new Set<string>();
     if (withConversations) {
-      for (const k of withConversations) if (k.startsWith('ad:')) keys.add(k);
+      for (const k of withConversations) if (adOfKey(k)) keys.add(k);
     } else {
-      for (const key of agg.sourceKeysOfKindInRange('meta_ad')) keys.add(key);
+      for (const kind of new Set(adPlatforms().map((pl) => pl.kind)))
+        for (const key of agg.sourceKeysOfKindInRange(kind)) if (adOfKey(key)) keys.add(key);
     }
-    const linked = linkedAds(this.db, this.phone.id);
-    const ads = new Set([...[...keys].map((k) => k.slice(3)), ...linked]);
-    const spend = spendSummary(this.db, [...ads], r.from, r.to);
-    for (const ad of linked) {
-      const s = spend.get(ad);
-      if (s && [...s.spend.values()].some((v) => v > 0)) keys.add(`ad:${ad}`);
+    const linked = linkedAdKeys(this.db, this.phone.id);
+    const spend = spendOfKeys(this.db, new Set([...keys, ...linked]), r.from, r.to);
+    for (const key of linked) {
+      const s = spend.get(key);
+      if (s && [...s.spend.values()].some((v) => v > 0)) keys.add(key);
     }
     const everOnNumber = this.q(
       `SELECT 1 FROM ${this.p}conversations WHERE phone = ? AND source = ? LIMIT 1`,
@@ -339,10 +309,9 @@ export class ReportContext {
         if (id === null || everOnNumber.get(this.phone.id, id) === undefined) continue;
       }
       keys.add(key);
-      const ad = adIdOf(key);
-      if (ad) extraAds.push(ad);
+      if (adOfKey(key)) extraAds.push(key);
     }
-    for (const [ad, s] of spendSummary(this.db, extraAds, r.from, r.to)) spend.set(ad, s);
+    for (const [key, s] of spendOfKeys(this.db, extraAds, r.from, r.to)) spend.set(key, s);
     return { keys: [...keys], spend, manual };
   }
 
@@ -351,7 +320,7 @@ export class ReportContext {
    * is shown with that template's name; its id stays `reply:` (templates synced from 360dialog, docs/ingestion.md).
    */
   private templateReplyName(key: string, buttonText: string | null): string | null {
-    if (!key.startsWith('reply:') || !buttonText) return null;
+    if (restOf(key, 'reply') === null || !buttonText) return null;
     return templateNameForReply(this.db, this.phone.id, buttonText);
   }
 
@@ -372,10 +341,9 @@ export class ReportContext {
     for (const [key, x] of extra)
       byKey.set(key, { ...x, agg: { conversations: 0, contacts: 0, leads: 0, revenue: new Map() } });
     const keys = [...byKey.keys()];
-    const adIds = keys.map(adIdOf).filter((a): a is string => a !== null);
     const invested = this.invested(keys, r, withInvested);
     this.rowInvested.set(`${r.from}|${r.to}`, invested);
-    const details = metaDetails(this.db, adIds, withInvested.spend);
+    const details = detailsOfKeys(this.db, keys, withInvested.spend);
     const rows: SourceRow[] = [];
     const folded: Folded[] = [];
     const paid = { sources: 0, agg: emptyAgg(), invested: [] as Invested[] };
@@ -386,11 +354,10 @@ export class ReportContext {
         addAgg(paid.agg, s.agg);
         paid.invested.push(inv);
       }
-      const ad = adIdOf(key);
-      const d = ad ? details.get(ad) : undefined;
+      const d = details.get(key);
       const name =
         s.info.rename ??
-        metaName(d) ??
+        adDisplayName(d) ??
         this.templateReplyName(key, s.info.name) ??
         s.info.name ??
         defaultName(key);
@@ -422,12 +389,9 @@ export class ReportContext {
     inv: Invested | undefined,
     event: ReportEvent | null,
   ): SourceRow {
-    const { revenue, revenueOther } = splitRevenue(
-      a.revenue,
-      this.settings.currency,
-      this.carriesRevenue(event),
-    );
+    const { revenue, revenueOther } = this.revenueOf(a, event);
     const invested = inv?.invested ?? null;
+    const r = ratesOf({ conversations: a.conversations, leads: a.leads, invested, revenue });
     return {
       id: key,
       kind,
@@ -435,15 +399,20 @@ export class ReportContext {
       conversations: a.conversations,
       contacts: a.contacts,
       leads: a.leads,
-      conversionRate: a.conversations > 0 ? a.leads / a.conversations : 0,
+      conversionRate: r.conversionRate,
       invested,
       investedFrom: inv?.from ?? null,
       investedOther: inv?.other ?? {},
-      costPerLead: invested === null || a.leads === 0 ? null : invested / a.leads,
+      costPerLead: r.costPerLead,
       revenue,
       revenueOther,
-      roas: revenue === null || invested === null || invested === 0 ? null : revenue / invested,
+      roas: r.roas,
     };
+  }
+
+  /** Revenue of sums in the workspace currency and the others apart (null when the event carries none). */
+  private revenueOf(a: SourceAgg, event: ReportEvent | null) {
+    return splitRevenue(a.revenue, this.settings.currency, this.carriesRevenue(event));
   }
 
   /** One row for the folded first-message sources; their own rows are never built, only listed. */
@@ -477,18 +446,24 @@ export class ReportContext {
     const inv = mergeInvested(
       [...invested.values()].map((i) => ({ invested: i.invested, investedOther: i.other })),
     );
-    const row = this.row('', 'rollup', '', t, inv, event);
+    const { revenue, revenueOther } = this.revenueOf(t, event);
+    const rates = ratesOf({
+      conversations: t.conversations,
+      leads: t.leads,
+      invested: inv.invested,
+      revenue,
+    });
     return {
-      conversations: row.conversations,
-      contacts: row.contacts,
-      leads: row.leads,
-      conversionRate: row.conversionRate,
-      invested: row.invested,
-      investedOther: row.investedOther,
-      costPerLead: row.costPerLead,
-      revenue: row.revenue,
-      revenueOther: row.revenueOther,
-      roas: row.roas,
+      conversations: t.conversations,
+      contacts: t.contacts,
+      leads: t.leads,
+      conversionRate: rates.conversionRate,
+      invested: inv.invested,
+      investedOther: inv.other,
+      costPerLead: rates.costPerLead,
+      revenue,
+      revenueOther,
+      roas: rates.roas,
       currency: this.settings.currency,
     };
   }
@@ -497,16 +472,18 @@ export class ReportContext {
   paid(event: ReportEvent | null, r: ResolvedRange = this.range): PaidTotals {
     if (!this.paidSums.has(`${r.from}|${r.to}`)) this.sources(event, r);
     const p = this.paidSums.get(`${r.from}|${r.to}`)!;
-    const row = this.row('', 'rollup', '', p.agg, p.invested, event);
+    const { revenue, revenueOther } = this.revenueOf(p.agg, event);
+    const invested = p.invested.invested;
+    const rates = ratesOf({ conversations: p.agg.conversations, leads: p.agg.leads, invested, revenue });
     return {
       sources: p.sources,
-      conversations: row.conversations,
-      leads: row.leads,
-      invested: row.invested,
-      costPerLead: row.costPerLead,
-      revenue: row.revenue,
-      revenueOther: row.revenueOther,
-      roas: row.roas,
+      conversations: p.agg.conversations,
+      leads: p.agg.leads,
+      invested,
+      costPerLead: rates.costPerLead,
+      revenue,
+      revenueOther,
+      roas: rates.roas,
     };
   }
 
@@ -553,8 +530,8 @@ export class ReportContext {
         eventId: null,
         label: 'Conversations started',
         conversations,
-        rateFromStart: conversations > 0 ? 1 : 0,
-        rateFromPrevious: conversations > 0 ? 1 : 0,
+        rateFromStart: shareOf(conversations, conversations),
+        rateFromPrevious: shareOf(conversations, conversations),
         medianSecondsFromStart: conversations > 0 ? 0 : null,
       },
     ];
@@ -592,8 +569,8 @@ export class ReportContext {
         eventId: key,
         label: infos[i]!.label,
         conversations: n,
-        rateFromStart: conversations > 0 ? n / conversations : 0,
-        rateFromPrevious: prev > 0 ? n / prev : 0,
+        rateFromStart: shareOf(n, conversations),
+        rateFromPrevious: shareOf(n, prev),
         medianSecondsFromStart: median(delays[i]!),
       });
       prev = n;
@@ -646,11 +623,9 @@ export function median(values: number[]): number | null {
 
 /** Display name when no rename, Meta name or referral name exists. */
 export function defaultName(key: string): string {
-  const i = key.indexOf(':');
-  const prefix = key.slice(0, i);
-  const rest = key.slice(i + 1);
+  const { prefix, rest } = parseSourceKey(key);
   if (prefix === 'type') return `(${rest} message)`;
-  if (prefix === 'ad' || prefix === 'post') return key;
+  if (prefix === 'post' || adOfKey(key)) return key;
   return rest;
 }
 

@@ -1,6 +1,8 @@
 // Funnel editing: steps 1..k (k ≤ 5) are event ids; step 0 ("Conversations started") is implicit.
 
-export const MAX_FUNNEL_STEPS = 5;
+import { MAX_FUNNEL_STEPS } from '../../../shared/contract/limits';
+
+export { MAX_FUNNEL_STEPS };
 
 export function addStep(steps: readonly string[], eventId: string): string[] {
   if (steps.length >= MAX_FUNNEL_STEPS) return [...steps];

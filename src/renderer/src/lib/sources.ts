@@ -1,4 +1,5 @@
 import type { SourceKind, SourceRow, Totals } from '../../../shared/contract';
+import { ratesOf } from '../../../shared/rates';
 import { type CsvRow, sourcesCsv } from '../../../shared/table-csv';
 
 export type GroupAds = 'none' | 'campaign' | 'adset';
@@ -80,20 +81,21 @@ export function sumRows(id: string, name: string, rows: TableRow[], groupLabel: 
   const invested = sumNullable(rows.map((r) => r.invested));
   const revenue = sumNullable(rows.map((r) => r.revenue));
   const froms = new Set(rows.map((r) => r.investedFrom).filter((f) => f !== null));
+  const rates = ratesOf({ conversations, leads, invested, revenue });
   return {
     id,
     kind: 'group',
     name,
     conversations,
     leads,
-    conversionRate: conversations > 0 ? leads / conversations : 0,
+    conversionRate: rates.conversionRate,
     invested,
     investedFrom: froms.size === 0 ? null : froms.size === 1 ? [...froms][0]! : 'mixed',
     investedOther: sumOther(rows.map((r) => r.investedOther)),
-    costPerLead: invested !== null && leads > 0 ? invested / leads : null,
+    costPerLead: rates.costPerLead,
     revenue,
     revenueOther: sumOther(rows.map((r) => r.revenueOther)),
-    roas: revenue !== null && invested ? revenue / invested : null,
+    roas: rates.roas,
     source: null,
     subRows: rows,
     groupLabel,
