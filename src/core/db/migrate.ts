@@ -46,14 +46,21 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
     );
   }
   const record = db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)');
+  const recorded = db.prepare('SELECT 1 FROM schema_migrations WHERE id = ?');
   const applied: number[] = [];
   for (const m of pending) {
-    db.transaction(() => {
-      if (typeof m.up === 'string') db.exec(m.up);
-      else m.up(db);
-      record.run(m.id, m.name, new Date().toISOString());
-    }).immediate();
-    applied.push(m.id);
+    // Each lane opens the workspace with its own connection: another one may have applied this migration
+    // since `done` was read. Under the write lock (IMMEDIATE) the check is exact.
+    const ran = db
+      .transaction(() => {
+        if (recorded.get(m.id)) return false;
+        if (typeof m.up === 'string') db.exec(m.up);
+        else m.up(db);
+        record.run(m.id, m.name, new Date().toISOString());
+        return true;
+      })
+      .immediate();
+    if (ran) applied.push(m.id);
   }
   return { applied };
 }

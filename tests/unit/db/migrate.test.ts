@@ -25,6 +25,24 @@ describe('migrate', () => {
     expect(rows).toEqual(migrations.map((m) => ({ id: m.id, name: m.name })));
   });
 
+  it('skips what another connection applied after this one read the history (two lanes opening at once)', () => {
+    const file = path.join(tempDir(), 'db.sqlite');
+    const a = new Database(file);
+    const b = new Database(file);
+    open.push(a, b);
+    migrate(a, migrations.slice(0, 8));
+    // b reads the history (8 applied), then a applies the rest before b takes the write lock: the list's
+    // filter (which runs right after the read) is where the other connection gets in.
+    const racing = Object.assign([...migrations], {
+      filter(this: Migration[], ...args: Parameters<Migration[]['filter']>) {
+        migrate(a, migrations);
+        return Array.prototype.filter.apply(this, args);
+      },
+    });
+    expect(migrate(b, racing).applied).toEqual([]);
+    expect(b.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: migrations.length });
+  });
+
   it('refuses a database migrated by a newer version and leaves it untouched', () => {
     const db = fresh();
     const future: Migration[] = [
