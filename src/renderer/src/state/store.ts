@@ -278,8 +278,10 @@ export function createDashboardStore(client: Client): DashboardStore {
           jobs,
         });
         await loadPhones();
-        set({ boot: 'ready' });
+        // The report is asked for before the dashboard first renders: that render (chart, table) takes a
+        // few hundred milliseconds on a slow machine, and the request is in flight meanwhile.
         refreshAll();
+        set({ boot: 'ready' });
       } catch (err) {
         noteError(err);
         set({ boot: 'error', bootError: errorText(err) });
