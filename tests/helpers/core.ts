@@ -61,6 +61,18 @@ export function tsWorkerRunner(): { kind: 'worker'; file: string; argv: string[]
   };
 }
 
+/** A CoreHost on lane workers (as the app and `serve` run it), with file secrets and prefs in `dataDir`. */
+export function workerHost(dataDir = tempDir()): CoreHost {
+  return new CoreHost({
+    dataDir,
+    mode: 'browser',
+    version: 'test',
+    secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
+    prefs: new JsonPrefsStore(path.join(dataDir, 'prefs.json')),
+    runner: tsWorkerRunner(),
+  });
+}
+
 /** A handler context on one connection, for calling core functions directly (no host, no lanes). */
 export function testContext(db: Db, dataDir: string, overrides: Partial<CoreContext> = {}): CoreContext {
   return {

@@ -24,14 +24,18 @@ export interface FixtureAccount {
   account_status?: number;
 }
 
-export interface FixtureAd {
-  accountId: string | null;
+/** An ad with the names of its ad set and campaign, as Graph names them. */
+export interface AdHierarchy {
   adId: string;
   adName: string;
   adsetId: string;
   adsetName: string;
   campaignId: string;
   campaignName: string;
+}
+
+export interface FixtureAd extends AdHierarchy {
+  accountId: string | null;
   effectiveStatus: string;
   /** Graph format, e.g. 2026-03-01T10:00:00+0000 */
   updatedTime: string;
@@ -64,13 +68,7 @@ export type DailyFigure =
   | number
   | { spend: number; impressions?: number; clicks?: number; messagingStarted?: number };
 
-export interface FixtureAdSpec {
-  adId: string;
-  adName: string;
-  adsetId: string;
-  adsetName: string;
-  campaignId: string;
-  campaignName: string;
+export interface FixtureAdSpec extends AdHierarchy {
   /** Default: the first account. null: an ad outside every account (found only by lookup). */
   accountId?: string | null;
   effectiveStatus?: string;

@@ -1,11 +1,8 @@
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CoreHost } from '../../../src/core/host/host';
-import { JsonPrefsStore } from '../../../src/core/prefs/prefs-store';
-import { FileSecretStore } from '../../../src/core/secrets/file-secret-store';
+import type { CoreHost } from '../../../src/core/host/host';
 import { type RunningServer, startServer } from '../../../src/core/server/server';
 import { type Fake360dialog, startFake360dialog } from '../../fakes/fake-360dialog';
-import { makeTestCore, type TestCore, tempDir, tsWorkerRunner } from '../../helpers/core';
+import { makeTestCore, type TestCore, tempDir, workerHost } from '../../helpers/core';
 import { textDelivery } from '../../helpers/webhook';
 
 // The collector as `insights serve` runs it: lane worker threads, secrets answered by the host thread.
@@ -18,14 +15,7 @@ let desktop: TestCore;
 beforeAll(async () => {
   fake = await startFake360dialog({ 'key-w': {} });
   const dataDir = tempDir();
-  host = new CoreHost({
-    dataDir,
-    mode: 'browser',
-    version: 'test',
-    secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
-    prefs: new JsonPrefsStore(path.join(dataDir, 'prefs.json')),
-    runner: tsWorkerRunner(),
-  });
+  host = workerHost(dataDir);
   server = await startServer({ host, apiToken: 'x' });
   desktop = makeTestCore();
 });

@@ -8,7 +8,7 @@ import { JsonPrefsStore } from '../../../src/core/prefs/prefs-store';
 import { FileSecretStore } from '../../../src/core/secrets/file-secret-store';
 import { workspaceDbPath } from '../../../src/core/workspace/workspaces';
 import { ApiError } from '../../../src/shared/contract/errors';
-import { makeTestCore, type TestCore, tempDir, tsWorkerRunner } from '../../helpers/core';
+import { makeTestCore, type TestCore, tempDir, workerHost } from '../../helpers/core';
 
 let core: TestCore | undefined;
 afterEach(async () => {
@@ -93,14 +93,7 @@ describe('CoreHost (inline)', () => {
 describe('CoreHost (worker threads)', () => {
   it('runs calls on lane workers and survives handler errors', async () => {
     const dataDir = tempDir();
-    const host = new CoreHost({
-      dataDir,
-      mode: 'browser',
-      version: 'test',
-      secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
-      prefs: new JsonPrefsStore(path.join(dataDir, 'prefs.json')),
-      runner: tsWorkerRunner(),
-    });
+    const host = workerHost(dataDir);
     try {
       await host.call('workspaces.create', 'default', { name: 'w1' });
       await expect(host.call('workspaces.create', 'default', { name: 'w1' })).rejects.toMatchObject({
@@ -119,14 +112,7 @@ describe('CoreHost (worker threads)', () => {
 
   it("answers the transports with UTF-8 JSON made in the lane and the handler's own time", async () => {
     const dataDir = tempDir();
-    const host = new CoreHost({
-      dataDir,
-      mode: 'browser',
-      version: 'test',
-      secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
-      prefs: new JsonPrefsStore(path.join(dataDir, 'prefs.json')),
-      runner: tsWorkerRunner(),
-    });
+    const host = workerHost(dataDir);
     try {
       await host.call('workspaces.create', 'default', { name: 'w1' });
       const answer = await host.callJson('workspaces.list', 'default', {});
@@ -166,14 +152,7 @@ describe('CoreHost: derivation rules of an older version', () => {
     ).run();
     db.close();
 
-    const host = new CoreHost({
-      dataDir,
-      mode: 'browser',
-      version: 'test',
-      secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
-      prefs: new JsonPrefsStore(path.join(dataDir, 'prefs.json')),
-      runner: tsWorkerRunner(),
-    });
+    const host = workerHost(dataDir);
     try {
       const jobs: string[] = [];
       host.onEvent((e) => {

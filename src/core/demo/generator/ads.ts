@@ -1,17 +1,12 @@
 import type { DateTime } from 'luxon';
+import type { AdHierarchy } from '../../meta/demo-graph';
 import type { Random } from '../random';
 import { DEMO_PHONES } from './brand';
 
 // The spend step: the brand's Click-to-WhatsApp ads on Meta and what each spent per day. The conversation
 // step then draws each ad's conversations from its spend.
 
-export interface DemoAd {
-  adId: string;
-  adName: string;
-  adsetId: string;
-  adsetName: string;
-  campaignId: string;
-  campaignName: string;
+export interface DemoAd extends AdHierarchy {
   phoneNumberId: string;
   headline: string;
   body: string;
