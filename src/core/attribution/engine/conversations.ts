@@ -9,9 +9,8 @@ import {
 import { ExternalEvents } from './external-events';
 import type { ConvRow } from './rows';
 
-// Conversations: a (number, contact) thread's counting messages cut into conversations. Live changes
-// append to a thread when they can (the common case: a new message after the last one) and otherwise
-// re-derive only that thread.
+// Conversations: a (number, contact) thread's counting messages cut into conversations, appended to or
+// re-derived one thread at a time (engine.ts says when). The top layer: it uses every section below.
 
 export abstract class Conversations extends ExternalEvents {
   private insertConversation(
