@@ -1,4 +1,4 @@
-import type { ConvRow } from './engine';
+import type { ConvRow } from './engine/rows';
 
 // The derived cache, declared once: every table of a derived set, its indexes, and each summary with its
 // key, its values, how the live engine moves it (delta) and how a rebuild fills it (fill). tables.ts makes

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import {
@@ -23,8 +22,13 @@ import type { SecretStore } from '../secrets/secret-store';
 import { DEFAULT_WORKSPACE, workspaceDbPath } from '../workspace/workspaces';
 import { checkResult } from './check-result';
 import { Dispatcher } from './dispatcher';
+import { JobBook } from './jobs';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol';
 import { encodeJson } from './wire';
+
+// One module (~490 lines) on purpose: calls, lane workers, job cancels and close() all read and settle the
+// same table of pending calls, each call exactly once; split apart, that table and its rules would be
+// shared between modules. The job list is in jobs.ts, a lane's side in lane-worker.ts and dispatcher.ts.
 
 export interface CoreHostOptions {
   dataDir: string;
@@ -107,7 +111,7 @@ export class CoreHost implements HostApi {
   private readonly pending = new Map<number, Pending>();
   private readonly callLane = new Map<number, WorkerLane>();
   private readonly listeners = new Set<(e: CoreEvent) => void>();
-  private readonly jobs = new Map<string, JobInfo & { callId: number; lastEmit: number }>();
+  private readonly jobs = new JobBook((event) => this.emit(event));
   private inline?: Dispatcher;
   private inlineAborts = new Map<number, AbortController>();
   private nextId = 1;
@@ -256,7 +260,7 @@ export class CoreHost implements HostApi {
       case 'prefs.set':
         return this.options.prefs.set(args as Parameters<PrefsStore['set']>[0]);
       case 'jobs.list':
-        return [...this.jobs.values()].map(publicJob).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+        return this.jobs.list();
       case 'jobs.cancel': {
         const job = this.jobs.get((args as { id: string }).id);
         if (!job) throw new ApiError('not_found', 'No such job');
@@ -279,7 +283,7 @@ export class CoreHost implements HostApi {
   ): Promise<Answer> {
     const id = this.nextId++;
     let jobId: string | undefined;
-    if (jobKind) jobId = this.startJob(id, jobKind, workspace);
+    if (jobKind) jobId = this.jobs.start(id, jobKind, workspace);
     const promise = new Promise<Answer>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, ...(jobId ? { jobId } : {}) });
     });
@@ -395,7 +399,7 @@ export class CoreHost implements HostApi {
     this.callLane.delete(id);
     this.inlineAborts.delete(id);
     if (!p) return;
-    if (p.jobId) this.endJob(p.jobId, ok, ok ? null : (outcome as ApiErrorShape));
+    if (p.jobId) this.jobs.end(p.jobId, ok, ok ? null : (outcome as ApiErrorShape));
     if (ok) p.resolve(outcome as Answer);
     else p.reject(ApiError.from(outcome as ApiErrorShape));
     for (const w of this.settleWaiters) w();
@@ -459,50 +463,9 @@ export class CoreHost implements HostApi {
     if (lane) this.workers.get(lane)?.postMessage({ t: 'cancel', id } satisfies ToWorker);
   }
 
-  private startJob(callId: number, kind: JobInfo['kind'], workspace: string): string {
-    const id = randomUUID();
-    const job = {
-      id,
-      kind,
-      workspace,
-      state: 'running' as const,
-      progress: null,
-      detail: null,
-      error: null,
-      startedAt: new Date().toISOString(),
-      endedAt: null,
-      callId,
-      lastEmit: 0,
-    };
-    this.jobs.set(id, job);
-    this.emit({ type: 'job', job: publicJob(job) });
-    return id;
-  }
-
   private onProgress(callId: number, fraction: number | null, detail?: string): void {
     const jobId = this.pending.get(callId)?.jobId;
-    const job = jobId ? this.jobs.get(jobId) : undefined;
-    if (!job) return;
-    job.progress = fraction === null ? null : Math.max(0, Math.min(1, fraction));
-    job.detail = detail ?? job.detail;
-    const now = Date.now();
-    if (now - job.lastEmit >= 100) {
-      job.lastEmit = now;
-      this.emit({ type: 'job', job: publicJob(job) });
-    }
-  }
-
-  private endJob(jobId: string, ok: boolean, err: ApiErrorShape | null): void {
-    const job = this.jobs.get(jobId);
-    if (!job) return;
-    job.state = ok ? 'done' : err?.code === 'cancelled' ? 'cancelled' : 'failed';
-    if (ok) job.progress = 1;
-    job.error = err && err.code !== 'cancelled' ? err.message : null;
-    job.endedAt = new Date().toISOString();
-    this.emit({ type: 'job', job: publicJob(job) });
-    // Keep the list short: the 50 most recent finished jobs.
-    const finished = [...this.jobs.values()].filter((j) => j.state !== 'running');
-    for (const old of finished.slice(0, Math.max(0, finished.length - 50))) this.jobs.delete(old.id);
+    if (jobId) this.jobs.progress(jobId, fraction, detail);
   }
 
   /**
@@ -524,9 +487,4 @@ export class CoreHost implements HostApi {
     })();
     return this.closing;
   }
-}
-
-function publicJob(job: JobInfo & { callId?: number; lastEmit?: number }): JobInfo {
-  const { callId: _c, lastEmit: _l, ...rest } = job;
-  return rest;
 }

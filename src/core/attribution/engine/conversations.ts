@@ -1,0 +1,217 @@
+import {
+  hasReferral,
+  isCounting,
+  MESSAGE_COLUMNS,
+  type MessageRow,
+  messagingEventOf,
+  sourceOf,
+} from '../classify';
+import { ExternalEvents } from './external-events';
+import type { ConvRow } from './rows';
+
+// Conversations: a (number, contact) thread's counting messages cut into conversations, appended to or
+// re-derived one thread at a time (engine.ts says when). The top layer: it uses every section below.
+
+export abstract class Conversations extends ExternalEvents {
+  private insertConversation(
+    phone: string,
+    contact: string,
+    first: MessageRow,
+    source: number,
+    prevDay: number,
+    prevSrcDay: number,
+  ): ConvRow {
+    const c: ConvRow = {
+      id: 0,
+      phone,
+      contact,
+      start_ts: first.ts,
+      first_message_id: first.id,
+      last_ts: first.ts,
+      last_message_id: first.id,
+      messages: 1,
+      source,
+      day: this.days.dayOf(first.ts),
+      prev_day: prevDay,
+      prev_src_day: prevSrcDay,
+    };
+    this.unusedNewSources.delete(source);
+    c.id = Number(
+      this.st(
+        `INSERT INTO $conversations (phone, contact, start_ts, first_message_id, last_ts, last_message_id, messages, source, day, prev_day, prev_src_day)
+         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+      ).run(
+        phone,
+        contact,
+        c.start_ts,
+        c.first_message_id,
+        c.last_ts,
+        c.last_message_id,
+        source,
+        c.day,
+        prevDay,
+        prevSrcDay,
+      ).lastInsertRowid,
+    );
+    this.newConvEvents.set(c.id, new Set());
+    this.countConversation(c, 1);
+    return c;
+  }
+
+  private newConversation(
+    phone: string,
+    contact: string,
+    m: MessageRow,
+    prev: ConvRow | undefined,
+    prevSrcDay: (source: number) => number,
+  ): ConvRow {
+    const info = sourceOf(m, this.config.keywords, this.templateOf);
+    const source = this.sourceId(info, m.ts, m.id);
+    return this.insertConversation(phone, contact, m, source, prev?.day ?? -1, prevSrcDay(source));
+  }
+
+  private addMessageEvents(c: ConvRow, m: MessageRow): void {
+    const ev = messagingEventOf(m, this.templateOf);
+    if (ev) this.addOccurrence(c, this.eventId(ev), m.ts, m.id, null, null);
+  }
+
+  private removeConversation(c: ConvRow): void {
+    const ces = this.st('SELECT event, occurrences FROM $conv_events WHERE conv = ?').all(c.id) as {
+      event: number;
+      occurrences: number;
+    }[];
+    for (const ce of ces) this.countLead(c, ce.event, -1, -ce.occurrences);
+    const revs = this.st(
+      'SELECT event, currency, SUM(amount) AS amount FROM $occurrences WHERE conv = ? AND amount IS NOT NULL GROUP BY event, currency',
+    ).all(c.id) as { event: number; currency: string; amount: number }[];
+    for (const r of revs) this.countRevenue(c, r.event, r.currency, -r.amount);
+    this.st('DELETE FROM $occurrences WHERE conv = ?').run(c.id);
+    this.st('DELETE FROM $conv_events WHERE conv = ?').run(c.id);
+    const exts = this.st('SELECT event_id FROM $external WHERE conv = ?').pluck().all(c.id) as string[];
+    if (exts.length > 0) this.st('UPDATE $external SET conv = NULL WHERE conv = ?').run(c.id);
+    for (const e of exts) this.pendingExternal.add(e);
+    this.countConversation(c, -1);
+    this.st('DELETE FROM $conversations WHERE id = ?').run(c.id);
+    this.newConvEvents.delete(c.id);
+  }
+
+  private threadConversations(phone: string, contact: string): ConvRow[] {
+    return this.st(
+      'SELECT * FROM $conversations WHERE phone = ? AND contact = ? ORDER BY start_ts, first_message_id',
+    ).all(phone, contact) as ConvRow[];
+  }
+
+  /** Drops and re-derives every conversation of one (number, contact) thread from its stored messages. */
+  rederiveThread(phone: string, contact: string, messages?: MessageRow[]): void {
+    if (this.mode === 'live')
+      for (const c of this.threadConversations(phone, contact)) this.removeConversation(c);
+    const msgs =
+      messages ??
+      (this.st(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE phone_number_id = ? AND contact_id = ? AND direction = 'in' ORDER BY ts, id`,
+      ).all(phone, contact) as MessageRow[]);
+    let cur: ConvRow | undefined;
+    const lastDayOfSource = new Map<number, number>();
+    const prevSrcDay = (s: number) => lastDayOfSource.get(s) ?? -1;
+    let earliest: number | undefined;
+    for (const m of msgs) {
+      if (!isCounting(m)) continue;
+      if (!cur || hasReferral(m) || m.ts - cur.last_ts > this.config.windowSeconds) {
+        if (cur) this.saveExtent(cur);
+        cur = this.newConversation(phone, contact, m, cur, prevSrcDay);
+        lastDayOfSource.set(cur.source, cur.day);
+        earliest ??= cur.start_ts;
+      } else {
+        cur.last_ts = m.ts;
+        cur.last_message_id = m.id;
+        cur.messages++;
+      }
+      this.addMessageEvents(cur, m);
+    }
+    if (cur) this.saveExtent(cur);
+    if (earliest !== undefined && !messages) this.reattributeContact(contact, earliest);
+  }
+
+  private saveExtent(c: ConvRow): void {
+    if (c.messages > 1) this.storeExtent(c);
+  }
+
+  private storeExtent(c: ConvRow): void {
+    this.st('UPDATE $conversations SET last_ts = ?, last_message_id = ?, messages = ? WHERE id = ?').run(
+      c.last_ts,
+      c.last_message_id,
+      c.messages,
+      c.id,
+    );
+  }
+
+  /** The thread's latest conversation by (start_ts, first_message_id). */
+  private lastConversation(phone: string, contact: string): ConvRow | undefined {
+    // MAX(start_ts) is one index seek; ordering by both columns would sort (the index ends at start_ts).
+    const latest = this.st(
+      `SELECT * FROM $conversations WHERE phone = ? AND contact = ?
+         AND start_ts = (SELECT MAX(start_ts) FROM $conversations WHERE phone = ? AND contact = ?)`,
+    ).all(phone, contact, phone, contact) as ConvRow[];
+    let last = latest[0];
+    for (const c of latest) if (c.first_message_id > last!.first_message_id) last = c;
+    return last;
+  }
+
+  /** New counting messages of one thread, sorted by (ts, id): appended when they all come after the last one. */
+  appendToThread(phone: string, contact: string, msgs: MessageRow[]): void {
+    const last = this.lastConversation(phone, contact);
+    const first = msgs[0]!;
+    if (
+      last &&
+      (first.ts < last.last_ts || (first.ts === last.last_ts && first.id <= last.last_message_id))
+    ) {
+      this.rederiveThread(phone, contact);
+      return;
+    }
+    let cur = last;
+    let extended = false; // cur's extent changed since it was stored
+    const prevSrcDay = (source: number) =>
+      this.unusedNewSources.has(source)
+        ? -1
+        : ((this.st(
+            'SELECT day FROM $conversations WHERE phone = ? AND contact = ? AND source = ? ORDER BY start_ts DESC LIMIT 1',
+          )
+            .pluck()
+            .get(phone, contact, source) as number | undefined) ?? -1);
+    for (const m of msgs) {
+      if (!cur || hasReferral(m) || m.ts - cur.last_ts > this.config.windowSeconds) {
+        if (cur && extended) this.storeExtent(cur);
+        extended = false;
+        cur = this.newConversation(phone, contact, m, cur, prevSrcDay);
+        // An external event stored before this conversation's messages may belong to it now.
+        this.reattributeContact(contact, m.ts);
+      } else {
+        cur.last_ts = m.ts;
+        cur.last_message_id = m.id;
+        cur.messages++;
+        extended = true;
+      }
+      this.addMessageEvents(cur, m);
+    }
+    if (cur && extended) this.storeExtent(cur);
+  }
+
+  /** Removes every conversation of a contact (all numbers) with its occurrences and summaries. */
+  eraseContact(contact: string): void {
+    const convs = this.st('SELECT * FROM $conversations WHERE contact = ?').all(contact) as ConvRow[];
+    for (const c of convs) this.removeConversation(c);
+    const own = this.st('SELECT id FROM external_events WHERE contact_id = ?')
+      .pluck()
+      .all(contact) as string[];
+    // Events whose raw row was already deleted (erase deletes raw rows first) are found as orphans.
+    const orphans = this.st(
+      'SELECT x.event_id FROM $external x LEFT JOIN external_events e ON e.id = x.event_id WHERE e.id IS NULL',
+    )
+      .pluck()
+      .all() as string[];
+    for (const id of [...own, ...orphans]) {
+      this.pendingExternal.delete(id);
+      this.detachExternal(id);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import type { Db } from '../../db/open';
+import type { DerivationConfig } from '../config';
+import { type Feeds, SUMMARIES, type Summary } from '../derived-cache';
+import { type Prefix, setObjects } from '../tables';
+import { Dictionaries } from './dictionaries';
+import type { ConvRow } from './rows';
+
+// Summary deltas: collected in memory per summary table and written by flush(), so a batch that removes
+// and re-adds the same rows writes nothing. Which summaries exist, their keys and values and what feeds
+// them all come from the declaration in derived-cache.ts.
+
+export abstract class Summaries extends Dictionaries {
+  /** This set's summaries by what feeds them. */
+  private readonly summaries: Record<keyof Feeds, [string, Summary][]> = {
+    conversation: [],
+    lead: [],
+    revenue: [],
+  };
+  /** Summary deltas per summary table, by key (its key values joined by \u0001). */
+  private readonly sums = new Map<string, Map<string, number[]>>(
+    Object.keys(SUMMARIES).map((table) => [table, new Map()]),
+  );
+
+  constructor(db: Db, p: Prefix, config: DerivationConfig, mode: 'live' | 'bulk' = 'live') {
+    super(db, p, config, mode);
+    // The declared summaries this set has: one made from an older declaration, still live while a
+    // rebuild makes its successor, lacks the newer ones (derived-cache.ts, DERIVED_CACHE_VERSION).
+    const has = new Set(setObjects(db, p).map((o) => o.name));
+    for (const entry of Object.entries(SUMMARIES) as [string, Summary][])
+      if (has.has(`${p}${entry[0]}`)) this.summaries[entry[1].feed].push(entry);
+  }
+
+  private bump(map: Map<string, number[]>, key: string, deltas: number[]): void {
+    const cur = map.get(key);
+    if (!cur) map.set(key, deltas.slice());
+    else for (let i = 0; i < deltas.length; i++) cur[i]! += deltas[i]!;
+  }
+
+  /** Adds a change to every summary of this set the declaration feeds from it (derived-cache.ts). */
+  private count<F extends keyof Feeds>(feed: F, d: Feeds[F]): void {
+    if (this.mode === 'bulk') return;
+    for (const [table, s] of this.summaries[feed]) {
+      const row = (s.delta as (d: Feeds[F]) => (string | number)[] | null)(d);
+      if (row)
+        this.bump(
+          this.sums.get(table)!,
+          row.slice(0, s.keys.length).join('\u0001'),
+          row.slice(s.keys.length) as number[],
+        );
+    }
+  }
+
+  protected countConversation(c: ConvRow, sign: 1 | -1): void {
+    this.count('conversation', { c, sign });
+  }
+
+  protected countLead(c: ConvRow, event: number, leads: number, occ: number): void {
+    this.count('lead', { c, event, leads, occ });
+  }
+
+  protected countRevenue(c: ConvRow, event: number, currency: string, amount: number): void {
+    this.count('revenue', { c, event, currency, amount });
+  }
+
+  /** Writes collected summary deltas. */
+  flush(): void {
+    const apply = (
+      map: Map<string, number[]>,
+      table: string,
+      keyCols: readonly string[],
+      valCols: readonly string[],
+      ints: readonly boolean[],
+    ) => {
+      if (map.size === 0) return;
+      // One statement per table for the whole batch (rows passed as JSON): per-row statements cost
+      // more in calls than SQLite spends on the rows.
+      const rows: (string | number)[][] = [];
+      const mayEmpty: (string | number)[][] = [];
+      for (const [key, deltas] of map) {
+        if (deltas.every((d) => d === 0)) continue;
+        const parts = key.split('\u0001').map((v, i) => (ints[i] ? Number(v) : v));
+        rows.push([...parts, ...deltas]);
+        // Counts never go below zero, so only a row whose first count did not grow can reach zero.
+        if (deltas[0]! <= 0) mayEmpty.push(parts);
+      }
+      map.clear();
+      if (rows.length === 0) return;
+      const cols = [...keyCols, ...valCols];
+      this.st(
+        `INSERT INTO $${table} (${cols.join(', ')})
+         SELECT ${cols.map((_, i) => `value ->> ${i}`).join(', ')} FROM json_each(?) WHERE true
+         ON CONFLICT DO UPDATE SET ${valCols.map((v) => `${v} = ${v} + excluded.${v}`).join(', ')}`,
+      ).run(JSON.stringify(rows));
+      if (mayEmpty.length > 0) {
+        // Rows that reach zero are deleted so the tables stay small.
+        this.st(
+          `DELETE FROM $${table} WHERE ${valCols[0]} = 0 AND (${keyCols.join(', ')}) IN
+           (SELECT ${keyCols.map((_, i) => `value ->> ${i}`).join(', ')} FROM json_each(?))`,
+        ).run(JSON.stringify(mayEmpty));
+      }
+    };
+    for (const [table, s] of Object.values(this.summaries).flat())
+      apply(
+        this.sums.get(table)!,
+        table,
+        s.keys.map(([name]) => name),
+        s.values,
+        s.keys.map(([, type]) => type === 'INTEGER'),
+      );
+  }
+}
