@@ -9,7 +9,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { DateTime } from 'luxon';
 import { deriveChanges } from '../src/core/attribution/derive';
 import { rebuildDerived } from '../src/core/attribution/rebuild';
-import { buildReport, ReportContext } from '../src/core/attribution/report/report';
+import { ReportContext } from '../src/core/attribution/report/context';
+import { funnelOf } from '../src/core/attribution/report/funnel';
+import { buildReport } from '../src/core/attribution/report/report';
+import { seriesOf } from '../src/core/attribution/report/series';
+import { investedOfRange, sourceRows } from '../src/core/attribution/report/sources';
+import { previousTotals, totalsOf } from '../src/core/attribution/report/totals';
 import { activePrefix } from '../src/core/attribution/tables';
 import { openDatabase } from '../src/core/db/open';
 import { setSetting } from '../src/core/db/settings';
@@ -308,17 +313,21 @@ for (const preset of ['12m', '30d'] as const) {
   const ours: Record<string, number> = {
     first,
     total: time(() => buildReport(db, q, { now: NOW })),
-    totals: time(() => fresh().totals(event)),
-    previous: time(() => fresh().previous(event)),
-    sources: time(() => fresh().sources(event)),
+    // Totals of a range shown alone: with the Invested of its source rows, computed without the rows.
+    totals: time(() => {
+      const c = fresh();
+      return totalsOf(c, event, investedOfRange(c));
+    }),
+    previous: time(() => previousTotals(fresh(), event)),
+    sources: time(() => sourceRows(fresh(), event)),
     // What DuckDB's sources query computes: counts per source (ours also joins each source's name).
     counts: time(() =>
       fresh()
         .aggregator()
         .sources(ev === -1 ? null : ev),
     ),
-    funnel: time(() => fresh().funnel(event ? [event.id] : [], 0)),
-    series: time(() => fresh().series(event)),
+    funnel: time(() => funnelOf(fresh(), event ? [event.id] : [], 0)),
+    series: time(() => seriesOf(fresh(), event)),
     unattributed: time(() => fresh().unattributed(event)),
   };
   const r = ctx.range;

@@ -8,7 +8,8 @@ import type { Db } from '../db/open';
 import { externalEventOf, isCounting, MESSAGE_COLUMNS, type MessageRow, messagingEventOf } from './classify';
 import { MICRO } from './engine';
 import { adOfKey, detailsOfKeys } from './report/ad-platforms';
-import { ReportContext, type ReportOptions, ROLLUP_ID } from './report/report';
+import { ReportContext, type ReportOptions } from './report/context';
+import { ROLLUP_ID, sourceRows } from './report/sources';
 import { activePrefix } from './tables';
 
 // Conversation-level views: a source's conversations (drill-down), the leads export, one conversation's timeline.
@@ -46,7 +47,7 @@ function conversationsOf(
   const p = ctx.p;
   let sourceIds: number[] | null = null;
   if (opts.source === ROLLUP_ID) {
-    const rollup = ctx.sources(event).find((r) => r.id === ROLLUP_ID);
+    const rollup = sourceRows(ctx, event).rows.find((r) => r.id === ROLLUP_ID);
     const keys = rollup?.children?.map((c) => c.id) ?? [];
     sourceIds = db
       .prepare(`SELECT id FROM ${p}sources WHERE key IN (SELECT value FROM json_each(?))`)
@@ -168,7 +169,7 @@ export function exportContacts(
     leadsOnly: !args.all,
   });
   const names = new Map<string, string>();
-  for (const s of ctx.sources(event)) {
+  for (const s of sourceRows(ctx, event).rows) {
     names.set(s.id, s.name);
     for (const c of s.children ?? []) names.set(c.id, c.name);
   }

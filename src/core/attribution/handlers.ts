@@ -6,8 +6,9 @@ import { dayOfDate, isValidIsoDate } from './days';
 import { conversationTimeline, sourceConversations } from './drilldown';
 import { keywordOf } from './normalize';
 import { rebuildDerived, rebuildNeeded, releaseStoppedRebuild } from './rebuild';
+import { resolveTimezone } from './report/context';
 import type { ManualEntry } from './report/invested';
-import { buildDashboard, buildReport, listEvents, resolveTimezone } from './report/report';
+import { buildDashboard, buildReport, listEvents } from './report/report';
 
 const reportGet: Handler<'report.get'> = (args, ctx) => buildReport(ctx.db(), args);
 const eventsList: Handler<'events.list'> = (args, ctx) => listEvents(ctx.db(), args);

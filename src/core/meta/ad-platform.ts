@@ -35,7 +35,19 @@ const SPEND_SQL = `
   SELECT k.ad_id, k.currency, CASE WHEN k.last_date <= @to THEN ${packed('k')} ELSE ${lastBefore('<=', '@to')} END,
     ${lastBefore('<', '@from')}
   FROM json_each(@ads) j CROSS JOIN attr_spend_ads k ON k.ad_id = j.value`;
-const unpack = (v: string | null) => (v === null ? [0, 0, 0, 0, 0] : v.split(',').map(Number));
+const FIELDS = 5;
+/** Adds (sign 1) or subtracts (sign -1) a packed running total into `into`, without allocating per row. */
+function addPacked(into: number[], v: string | null, sign: number): void {
+  if (v === null) return;
+  let field = 0;
+  let start = 0;
+  for (let i = 0; i <= v.length; i++) {
+    if (i === v.length || v.charCodeAt(i) === 44 /* , */) {
+      into[field++]! += sign * Number(v.slice(start, i));
+      start = i + 1;
+    }
+  }
+}
 
 export function spendSummary(db: Db, adIds: string[], from: string, to: string): Map<string, SpendSummary> {
   const out = new Map<string, SpendSummary>();
@@ -43,17 +55,22 @@ export function spendSummary(db: Db, adIds: string[], from: string, to: string):
   const rows = cachedStatement(db, SPEND_SQL)
     .raw()
     .all({ ads: JSON.stringify(adIds), from, to }) as [string, string, string | null, string | null][];
+  const d = new Array<number>(FIELDS);
   for (const [ad, cur, through, before] of rows) {
-    const hi = unpack(through);
-    const lo = unpack(before);
-    const [micro, impressions, clicks, started, days] = hi.map((x, i) => x - lo[i]!) as number[];
+    d.fill(0);
+    addPacked(d, through, 1);
+    addPacked(d, before, -1);
+    const [micro, impressions, clicks, started, days] = d as [number, number, number, number, number];
     if (!days) continue;
-    const s = out.get(ad) ?? { spend: new Map<string, number>(), impressions: 0, clicks: 0, started: 0 };
-    out.set(ad, s);
-    s.spend.set(cur, micro! / 1_000_000);
-    s.impressions += impressions!;
-    s.clicks += clicks!;
-    s.started += started!;
+    let s = out.get(ad);
+    if (!s) {
+      s = { spend: new Map<string, number>(), impressions: 0, clicks: 0, started: 0 };
+      out.set(ad, s);
+    }
+    s.spend.set(cur, micro / 1_000_000);
+    s.impressions += impressions;
+    s.clicks += clicks;
+    s.started += started;
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ReportContext } from '../../../src/core/attribution/report/report';
+import { ReportContext } from '../../../src/core/attribution/report/context';
 import { makeTestCore, type TestCore } from '../../helpers/core';
 import { feed, seed } from './feed';
 

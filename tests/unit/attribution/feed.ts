@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { deriveChanges } from '../../../src/core/attribution/derive';
-import { buildReport, listEvents, type ReportOptions } from '../../../src/core/attribution/report/report';
+import type { ReportOptions } from '../../../src/core/attribution/report/context';
+import { buildReport, listEvents } from '../../../src/core/attribution/report/report';
 import { type Db, openDatabase } from '../../../src/core/db/open';
 import { setSetting } from '../../../src/core/db/settings';
 import type { ReportQuery } from '../../../src/shared/contract/report';

@@ -47,7 +47,7 @@ export interface Aggregator {
   sourceKeysOfKindInRange(kind: string): string[];
 }
 
-const emptyAgg = (): SourceAgg => ({ conversations: 0, contacts: 0, leads: 0, revenue: new Map() });
+export const emptyAgg = (): SourceAgg => ({ conversations: 0, contacts: 0, leads: 0, revenue: new Map() });
 
 // Appended to a statement whose rows carry a source id as `g.source`: the info of that source.
 const INFO_JOIN =

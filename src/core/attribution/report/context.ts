@@ -1,0 +1,226 @@
+import type Database from 'better-sqlite3';
+import { DateTime, IANAZone } from 'luxon';
+import { ApiError } from '../../../shared/contract/errors';
+import type {
+  AvailableEvent,
+  EventKind,
+  EventList,
+  ReportEvent,
+  ReportQuery,
+} from '../../../shared/contract/report';
+import type { Db } from '../../db/open';
+import { cachedStatement } from '../../db/statements';
+import { appIdAmong, appIdsOfNumber, type PhoneInfo, resolvePhone } from '../business-numbers';
+import { externalEventOf, parseEventKey } from '../classify';
+import { type AttributionSettings, appliedConfig, readSettings } from '../config';
+import { activePrefix, type Prefix } from '../tables';
+import { type Aggregator, exactAggregator, type SourceAgg, summaryAggregator } from './aggregates';
+import { type ResolvedRange, resolveRange } from './range';
+import { splitRevenue } from './sums';
+
+const KIND_ORDER: EventKind[] = ['external', 'flow', 'button', 'list', 'text'];
+
+// Checking a zone builds an Intl formatter; every report checks one.
+const validZones = new Set<string>();
+
+export function resolveTimezone(db: Db, tz: string | undefined): string {
+  const zone = tz ?? readSettings(db).timezone;
+  if (validZones.has(zone)) return zone;
+  if (!IANAZone.isValidZone(zone))
+    throw new ApiError('invalid_argument', `"${zone}" is not an IANA time zone`, 'timezone');
+  validZones.add(zone);
+  return zone;
+}
+
+export interface ReportOptions {
+  now?: DateTime;
+  /** Use the conversation-level path even when summaries match the timezone (tests compare both). */
+  forceExact?: boolean;
+}
+
+export class ReportContext {
+  readonly p: Prefix;
+  readonly settings: AttributionSettings;
+  readonly phone: PhoneInfo;
+  readonly range: ResolvedRange;
+  readonly summary: boolean;
+  private readonly eventIds = new Map<string, number | null>();
+  private available: EventList | undefined;
+  private readonly withRevenue = new Map<number, boolean>();
+  private readonly unattributedOf = new Map<ResolvedRange, { sql: string; args: unknown[] }>();
+
+  constructor(
+    readonly db: Db,
+    phone: string,
+    rangeInput: ReportQuery['range'],
+    timezone: string | undefined,
+    readonly opts: ReportOptions = {},
+  ) {
+    this.p = activePrefix(db);
+    this.settings = readSettings(db);
+    this.phone = resolvePhone(db, phone);
+    const tz = resolveTimezone(db, timezone);
+    this.range = resolveRange(rangeInput, tz, opts.now);
+    this.summary = !opts.forceExact && tz === appliedConfig(db, false).timezone;
+  }
+
+  /** A prepared statement, cached per connection. */
+  q(sql: string): Database.Statement {
+    return cachedStatement(this.db, sql);
+  }
+
+  aggregator(r: ResolvedRange = this.range): Aggregator {
+    return this.summary
+      ? summaryAggregator(this.db, this.p, this.phone.id, r)
+      : exactAggregator(this.db, this.p, this.phone.id, r);
+  }
+
+  eventId(key: string): number | null {
+    if (!this.eventIds.has(key)) {
+      this.eventIds.set(
+        key,
+        (this.q(`SELECT id FROM ${this.p}events WHERE key = ?`).pluck().get(key) as number | undefined) ??
+          null,
+      );
+    }
+    return this.eventIds.get(key)!;
+  }
+
+  /**
+   * Revenue is shown for an external event that carries it: one of its attributed occurrences on this
+   * number has an amount (at any time). Otherwise Revenue and ROAS are undefined ("—"), not 0.
+   */
+  carriesRevenue(event: ReportEvent | null): boolean {
+    if (event?.kind !== 'external') return false;
+    const ev = this.eventId(event.id);
+    if (ev === null) return false;
+    let v = this.withRevenue.get(ev);
+    if (v === undefined) {
+      v =
+        this.q(`SELECT 1 FROM ${this.p}rev_all WHERE phone = ? AND event = ? LIMIT 1`).get(
+          this.phone.id,
+          ev,
+        ) !== undefined;
+      this.withRevenue.set(ev, v);
+    }
+    return v;
+  }
+
+  /** Available events of a range in suggested order, and the suggested one (of the context's range: once). */
+  availableEvents(r: ResolvedRange = this.range): EventList {
+    if (r !== this.range) return this.computeAvailableEvents(r);
+    this.available ??= this.computeAvailableEvents(r);
+    return this.available;
+  }
+
+  private computeAvailableEvents(r: ResolvedRange): EventList {
+    const counts = this.aggregator(r).available();
+    const meta = new Map(
+      (
+        this.q(
+          `SELECT id, key, kind, label FROM ${this.p}events WHERE id IN (SELECT value FROM json_each(?))`,
+        ).all(JSON.stringify([...counts.keys()])) as {
+          id: number;
+          key: string;
+          kind: EventKind;
+          label: string;
+        }[]
+      ).map((e) => [e.id, e]),
+    );
+    const byKey = new Map<string, AvailableEvent>();
+    for (const [id, c] of counts) {
+      const e = meta.get(id);
+      if (e)
+        byKey.set(e.key, {
+          id: e.key,
+          kind: e.kind,
+          label: e.label,
+          leads: c.leads,
+          occurrences: c.occurrences,
+        });
+    }
+    for (const action of this.unattributedActions(r)) {
+      const key = externalEventOf(action).key;
+      if (!byKey.has(key))
+        byKey.set(key, { id: key, kind: 'external', label: action, leads: 0, occurrences: 0 });
+    }
+    const events = [...byKey.values()].sort(
+      (a, b) =>
+        KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+        b.leads - a.leads ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+    const withLead = events.find((e) => e.leads >= 1);
+    return { events, suggested: withLead?.id ?? events[0]?.id ?? null };
+  }
+
+  /** Unattributed events of a range whose app_id is empty or names this number (numbersNamed's rule). */
+  private unattributedWhere(r: ResolvedRange): { sql: string; args: unknown[] } {
+    let w = this.unattributedOf.get(r);
+    if (!w) {
+      const inRange = 'x.conv IS NULL AND x.ts >= ? AND x.ts < ?';
+      const appIds = this.q(
+        `SELECT DISTINCT x.app_id FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed WHERE ${inRange}`,
+      )
+        .pluck()
+        .all(r.startTs, r.endTs) as (string | null)[];
+      w = {
+        sql: `${inRange} AND ${appIdAmong('x.app_id')}`,
+        args: [r.startTs, r.endTs, appIdsOfNumber(this.db, this.phone.id, appIds)],
+      };
+      this.unattributedOf.set(r, w);
+    }
+    return w;
+  }
+
+  private unattributedActions(r: ResolvedRange): string[] {
+    const w = this.unattributedWhere(r);
+    return this.q(
+      `SELECT DISTINCT x.action FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed WHERE ${w.sql}`,
+    )
+      .pluck()
+      .all(...w.args) as string[];
+  }
+
+  /** Distinct unattributed external events in the range: the selected action, or all when the event is not external. */
+  unattributed(event: ReportEvent | null, r: ResolvedRange = this.range): number {
+    const w = this.unattributedWhere(r);
+    const byAction = event?.kind === 'external';
+    return this.q(
+      `SELECT COUNT(*) FROM ${this.p}external x INDEXED BY ${this.p}external_unattributed
+       WHERE ${w.sql} ${byAction ? 'AND x.action = ?' : ''}`,
+    )
+      .pluck()
+      .get(...w.args, ...(byAction ? [event.label] : [])) as number;
+  }
+
+  /** The selected event: the requested one, else the suggested one. */
+  selectEvent(requested: string | undefined): ReportEvent | null {
+    const key = requested ?? this.availableEvents().suggested;
+    if (key === null || key === undefined) return null;
+    const info = parseEventKey(key);
+    if (!info)
+      throw new ApiError(
+        'invalid_argument',
+        `"${key}" is not an event id (ext:, button:, list: or text:)`,
+        'event',
+      );
+    return { id: key, kind: info.kind, label: info.label };
+  }
+
+  /** Revenue of sums in the workspace currency and the others apart (null when the event carries none). */
+  revenueOf(
+    a: SourceAgg,
+    event: ReportEvent | null,
+  ): { revenue: number | null; revenueOther: Record<string, number> } {
+    return splitRevenue(a.revenue, this.settings.currency, this.carriesRevenue(event));
+  }
+
+  /** The local date of the number's first conversation (any time), null when it has none. */
+  firstConversationDate(): string | null {
+    const ts = this.q(`SELECT MIN(start_ts) FROM ${this.p}conversations WHERE phone = ?`)
+      .pluck()
+      .get(this.phone.id) as number | null;
+    return ts === null ? null : DateTime.fromSeconds(ts, { zone: this.range.timezone }).toISODate();
+  }
+}

@@ -1,0 +1,252 @@
+import type { ReportEvent, SourceKind, SourceRow } from '../../../shared/contract/report';
+import { ratesOf } from '../../../shared/rates';
+import { parseSourceKey, ROLLUP_KEY, restOf } from '../../../shared/source-keys';
+import { templateNameForReply } from '../../dialog360/templates';
+import { adDisplayName, type SpendSummary } from './ad-platform';
+import { adOfKey, adPlatforms, detailsOfKeys, linkedAdKeys, spendOfKeys } from './ad-platforms';
+import { type Aggregator, emptyAgg, type SourceAgg, type SourceInfo } from './aggregates';
+import type { ReportContext } from './context';
+import { computeInvested, type Invested, type ManualEntry, manualEntries } from './invested';
+import type { ResolvedRange } from './range';
+import { addAgg, mergeInvested } from './sums';
+
+// The source rows of a range: counts per source, names, Invested, and the rollup of small first messages.
+
+export const ROLLUP_ID = ROLLUP_KEY;
+export const ROLLUP_NAME = 'Other first messages';
+
+/** Source keys with an Invested figure in a range, the spend of their ads and the manual entries. */
+interface InvestedRows {
+  keys: string[];
+  spend: Map<string, SpendSummary>;
+  manual: Map<string, ManualEntry[]>;
+}
+
+/** A first-message source folded into the rollup row. */
+interface Folded {
+  key: string;
+  id: number | null;
+  name: string;
+  agg: SourceAgg;
+  inv: Invested | undefined;
+}
+
+/** The sums over the sources (folded ones included) that have an Invested amount. */
+export interface PaidSums {
+  sources: number;
+  agg: SourceAgg;
+  invested: Invested;
+}
+
+export interface SourceRows {
+  rows: SourceRow[];
+  /** Invested of every source row by key (folded ones included): the totals' Invested is their sum. */
+  invested: Map<string, Invested>;
+  paid: PaidSums;
+}
+
+/** Source rows' info by key, in one statement; a key never derived (an ad with spend only) has just its rename. */
+function sourceInfos(
+  ctx: ReportContext,
+  keys: string[],
+): Map<string, { id: number | null; info: SourceInfo }> {
+  const rows = ctx
+    .q(
+      `SELECT j.value AS key, s.id, s.kind, s.name, nm.name AS rename FROM json_each(?) j
+       LEFT JOIN ${ctx.p}sources s ON s.key = j.value LEFT JOIN attr_source_names nm ON nm.source_key = j.value`,
+    )
+    .all(JSON.stringify(keys)) as (SourceInfo & { id: number | null })[];
+  return new Map(
+    rows.map(({ id, key, kind, name, rename }) => [
+      key,
+      {
+        id,
+        info: { key, kind: kind ?? adOfKey(key)?.platform.kind ?? 'first_message', name, rename },
+      },
+    ]),
+  );
+}
+
+function sourceIdOfKey(ctx: ReportContext, key: string): number | null {
+  return (
+    (ctx.q(`SELECT id FROM ${ctx.p}sources WHERE key = ?`).pluck().get(key) as number | undefined) ?? null
+  );
+}
+
+/**
+ * Source keys with an Invested figure that are rows of the range (ads with conversations, linked ads
+ * with spend, sources with manual entries), and the spend of every ad among them.
+ */
+function investedRows(
+  ctx: ReportContext,
+  r: ResolvedRange,
+  agg: Aggregator,
+  withConversations: Set<string> | null,
+): InvestedRows {
+  const keys = new Set<string>();
+  if (withConversations) {
+    for (const k of withConversations) if (adOfKey(k)) keys.add(k);
+  } else {
+    for (const kind of new Set(adPlatforms().map((pl) => pl.kind)))
+      for (const key of agg.sourceKeysOfKindInRange(kind)) if (adOfKey(key)) keys.add(key);
+  }
+  const linked = linkedAdKeys(ctx.db, ctx.phone.id);
+  const spend = spendOfKeys(ctx.db, new Set([...keys, ...linked]), r.from, r.to);
+  for (const key of linked) {
+    const s = spend.get(key);
+    if (s && [...s.spend.values()].some((v) => v > 0)) keys.add(key);
+  }
+  const everOnNumber = ctx.q(`SELECT 1 FROM ${ctx.p}conversations WHERE phone = ? AND source = ? LIMIT 1`);
+  const extraAds: string[] = [];
+  const manual = manualEntries(ctx.db, r.from, r.to);
+  for (const key of manual.keys()) {
+    if (keys.has(key)) continue;
+    if (!withConversations?.has(key)) {
+      const id = sourceIdOfKey(ctx, key);
+      if (id === null || everOnNumber.get(ctx.phone.id, id) === undefined) continue;
+    }
+    keys.add(key);
+    if (adOfKey(key)) extraAds.push(key);
+  }
+  for (const [key, s] of spendOfKeys(ctx.db, extraAds, r.from, r.to)) spend.set(key, s);
+  return { keys: [...keys], spend, manual };
+}
+
+/** Invested of `keys` (rows of the range found by investedRows, plus any added for display). */
+function invested(
+  ctx: ReportContext,
+  keys: string[],
+  r: ResolvedRange,
+  rows: InvestedRows,
+): Map<string, Invested> {
+  return computeInvested(ctx.db, keys, r.from, r.to, ctx.settings.currency, rows.manual, rows.spend);
+}
+
+/** Invested of every source row of a range, without building the rows (the totals of a range shown alone). */
+export function investedOfRange(ctx: ReportContext, r: ResolvedRange = ctx.range): Map<string, Invested> {
+  const rows = investedRows(ctx, r, ctx.aggregator(r), null);
+  return invested(ctx, rows.keys, r, rows);
+}
+
+/**
+ * A `reply:` source whose button text matches exactly one quick-reply button of one fetched template
+ * is shown with that template's name; its id stays `reply:` (templates synced from 360dialog, docs/ingestion.md).
+ */
+function templateReplyName(ctx: ReportContext, key: string, buttonText: string | null): string | null {
+  if (restOf(key, 'reply') === null || !buttonText) return null;
+  return templateNameForReply(ctx.db, ctx.phone.id, buttonText);
+}
+
+/** Source rows sorted by conversations descending, then id; small first-message sources folded into one row. */
+export function sourceRows(
+  ctx: ReportContext,
+  event: ReportEvent | null,
+  r: ResolvedRange = ctx.range,
+): SourceRows {
+  const agg = ctx.aggregator(r);
+  const ev = event ? ctx.eventId(event.id) : null;
+  const counts = event && ev === null ? agg.sources(null) : agg.sources(ev);
+  const byKey = new Map<string, { id: number | null; info: SourceInfo; agg: SourceAgg }>();
+  for (const [id, c] of counts) byKey.set(c.info.key, { id, info: c.info, agg: c });
+  const withInvested = investedRows(ctx, r, agg, new Set(byKey.keys()));
+  const extra = sourceInfos(
+    ctx,
+    withInvested.keys.filter((k) => !byKey.has(k)),
+  );
+  for (const [key, x] of extra)
+    byKey.set(key, { ...x, agg: { conversations: 0, contacts: 0, leads: 0, revenue: new Map() } });
+  const keys = [...byKey.keys()];
+  const inv = invested(ctx, keys, r, withInvested);
+  const details = detailsOfKeys(ctx.db, keys, withInvested.spend);
+  const rows: SourceRow[] = [];
+  const folded: Folded[] = [];
+  const paid = { sources: 0, agg: emptyAgg(), invested: [] as Invested[] };
+  for (const [key, s] of byKey) {
+    const i = inv.get(key);
+    if (i && i.invested !== null) {
+      paid.sources++;
+      addAgg(paid.agg, s.agg);
+      paid.invested.push(i);
+    }
+    const d = details.get(key);
+    const name =
+      s.info.rename ??
+      adDisplayName(d) ??
+      templateReplyName(ctx, key, s.info.name) ??
+      s.info.name ??
+      defaultName(key);
+    if (s.info.kind === 'first_message' && s.agg.conversations < ctx.settings.rollupThreshold) {
+      folded.push({ key, id: s.id, name, agg: s.agg, inv: inv.get(key) });
+      continue;
+    }
+    const row = sourceRow(ctx, key, s.info.kind as SourceKind, name, s.agg, inv.get(key), event);
+    if (d) {
+      const { adName: _, ...rest } = d;
+      row.meta = rest;
+    }
+    rows.push(row);
+  }
+  if (folded.length > 0) rows.push(rollup(ctx, folded, agg, event));
+  return {
+    rows: rows.sort((a, b) => b.conversations - a.conversations || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    invested: inv,
+    paid: {
+      sources: paid.sources,
+      agg: paid.agg,
+      invested: mergeInvested(paid.invested.map((i) => ({ invested: i.invested, investedOther: i.other }))),
+    },
+  };
+}
+
+function sourceRow(
+  ctx: ReportContext,
+  key: string,
+  kind: SourceKind,
+  name: string,
+  a: SourceAgg,
+  inv: Invested | undefined,
+  event: ReportEvent | null,
+): SourceRow {
+  const { revenue, revenueOther } = ctx.revenueOf(a, event);
+  const invested = inv?.invested ?? null;
+  const r = ratesOf({ conversations: a.conversations, leads: a.leads, invested, revenue });
+  return {
+    id: key,
+    kind,
+    name,
+    conversations: a.conversations,
+    contacts: a.contacts,
+    leads: a.leads,
+    conversionRate: r.conversionRate,
+    invested,
+    investedFrom: inv?.from ?? null,
+    investedOther: inv?.other ?? {},
+    costPerLead: r.costPerLead,
+    revenue,
+    revenueOther,
+    roas: r.roas,
+  };
+}
+
+/** One row for the folded first-message sources; their own rows are never built, only listed. */
+function rollup(ctx: ReportContext, folded: Folded[], agg: Aggregator, event: ReportEvent | null): SourceRow {
+  const a = emptyAgg();
+  for (const f of folded) addAgg(a, f.agg, event?.kind === 'external');
+  a.contacts = agg.distinctContacts(folded.map((f) => f.id).filter((x): x is number => x !== null));
+  const inv = mergeInvested(
+    folded.map((f) => ({ invested: f.inv?.invested ?? null, investedOther: f.inv?.other ?? {} })),
+  );
+  const row = sourceRow(ctx, ROLLUP_ID, 'rollup', ROLLUP_NAME, a, inv, event);
+  row.children = folded
+    .map((f) => ({ id: f.key, name: f.name, conversations: f.agg.conversations }))
+    .sort((x, y) => y.conversations - x.conversations || (x.id < y.id ? -1 : 1));
+  return row;
+}
+
+/** Display name when no rename, Meta name or referral name exists. */
+export function defaultName(key: string): string {
+  const { prefix, rest } = parseSourceKey(key);
+  if (prefix === 'type') return `(${rest} message)`;
+  if (prefix === 'post' || adOfKey(key)) return key;
+  return rest;
+}

@@ -1,0 +1,75 @@
+import type { Comparison, PaidTotals, Report, ReportEvent, Totals } from '../../../shared/contract/report';
+import { ratesOf } from '../../../shared/rates';
+import type { ReportContext } from './context';
+import type { Invested } from './invested';
+import { previousRange, type ResolvedRange } from './range';
+import { investedOfRange, type PaidSums } from './sources';
+import { mergeInvested } from './sums';
+
+// The totals of a range (from day-level summaries, independent of the source rows), the previous range's,
+// and the paid-only sums. Invested is an explicit input: the sum over the range's source rows.
+
+/** Totals of a range; `invested` is the Invested of its source rows (sourceRows or investedOfRange). */
+export function totalsOf(
+  ctx: ReportContext,
+  event: ReportEvent | null,
+  invested: Map<string, Invested>,
+  r: ResolvedRange = ctx.range,
+): Totals {
+  const ev = event ? ctx.eventId(event.id) : null;
+  const t = ctx.aggregator(r).totals(ev);
+  const inv = mergeInvested(
+    [...invested.values()].map((i) => ({ invested: i.invested, investedOther: i.other })),
+  );
+  const { revenue, revenueOther } = ctx.revenueOf(t, event);
+  const rates = ratesOf({
+    conversations: t.conversations,
+    leads: t.leads,
+    invested: inv.invested,
+    revenue,
+  });
+  return {
+    conversations: t.conversations,
+    contacts: t.contacts,
+    leads: t.leads,
+    conversionRate: rates.conversionRate,
+    invested: inv.invested,
+    investedOther: inv.other,
+    costPerLead: rates.costPerLead,
+    revenue,
+    revenueOther,
+    roas: rates.roas,
+    currency: ctx.settings.currency,
+  };
+}
+
+/** Conversion cost and ROAS over the sources with an Invested amount only (`paid` of sourceRows). */
+export function paidTotals(ctx: ReportContext, event: ReportEvent | null, paid: PaidSums): PaidTotals {
+  const { revenue, revenueOther } = ctx.revenueOf(paid.agg, event);
+  const invested = paid.invested.invested;
+  const rates = ratesOf({ conversations: paid.agg.conversations, leads: paid.agg.leads, invested, revenue });
+  return {
+    sources: paid.sources,
+    conversations: paid.agg.conversations,
+    leads: paid.agg.leads,
+    invested,
+    costPerLead: rates.costPerLead,
+    revenue,
+    revenueOther,
+    roas: rates.roas,
+  };
+}
+
+/** Totals of the previous range of the same length, and how much of it has data. */
+export function previousTotals(ctx: ReportContext, event: ReportEvent | null): Report['previous'] {
+  const r = previousRange(ctx.range);
+  const dataFrom = ctx.firstConversationDate();
+  const comparison: Comparison =
+    dataFrom === null || dataFrom > r.to ? 'none' : dataFrom > r.from ? 'partial' : 'full';
+  return {
+    ...totalsOf(ctx, event, investedOfRange(ctx, r), r),
+    range: { from: r.from, to: r.to, timezone: r.timezone },
+    comparison,
+    dataFrom,
+  };
+}
