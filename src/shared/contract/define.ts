@@ -17,7 +17,7 @@ export interface MethodSpec<A extends z.ZodType = z.ZodType, R extends z.ZodType
   /** Data-folder level methods ignore the workspace of the envelope. */
   readonly scope?: 'workspace' | 'data-folder';
   /** Methods of the 'job' lane show in the job list under this kind (see JobKind). */
-  readonly jobKind?: 'import' | 'collector-sync' | 'meta-sync' | 'rebuild' | 'demo';
+  readonly jobKind?: 'import' | 'collector-sync' | 'meta-sync' | 'conversions-send' | 'rebuild' | 'demo';
 }
 
 /** Keeps the literal lane and the exact schemas in the type, so handler maps can be checked against it. */

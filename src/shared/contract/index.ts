@@ -3,6 +3,7 @@ import type { JobInfo } from './app';
 import { appMethods } from './app';
 import { collectorMethods } from './collector';
 import { contactsMethods } from './contacts';
+import { conversionsMethods } from './conversions';
 import { dialog360Methods } from './dialog360';
 import { ingestMethods } from './ingest';
 import { metaMethods } from './meta';
@@ -25,6 +26,7 @@ export const contract = {
   ...collectorMethods,
   ...contactsMethods,
   ...metaMethods,
+  ...conversionsMethods,
   ...unattributedMethods,
 } as const;
 
@@ -60,6 +62,7 @@ export type CallResult =
 export * from './app';
 export * from './collector';
 export * from './contacts';
+export * from './conversions';
 export * from './define';
 export * from './dialog360';
 export * from './errors';

@@ -8,6 +8,7 @@ import { m0006 } from './0006_dialog360_collector';
 import { m0007 } from './0007_report_summaries';
 import { m0008 } from './0008_sync_erasures';
 import { m0009 } from './0009_real_payloads';
+import { m0010 } from './0010_conversions_outbox';
 
 // Numbered, append-only. Never edit a migration that has shipped: add a new one.
 export const migrations: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   m0007,
   m0008,
   m0009,
+  m0010,
 ];
