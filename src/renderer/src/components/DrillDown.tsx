@@ -6,6 +6,7 @@ import { toRangeInput } from '../lib/range';
 import { useClient, useDashboard } from '../state/context';
 import { zoneArg } from '../state/store';
 import { BackIcon, CloseIcon, DownloadIcon } from './Icons';
+import { SentToMeta } from './SentToMeta';
 
 const PAGE = 100;
 type Timeline = ResultOf<'conversations.timeline'>;
@@ -136,6 +137,7 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
         <TimelineView id={open} currency={currency} tz={tz} />
       ) : (
         <>
+          <SentToMeta sourceId={drill.sourceId} />
           <div className="row between">
             <span className="muted small" aria-live="polite">
               {rows

@@ -1,0 +1,151 @@
+import type { ConversionMapping, ConversionSettings, MetaEventName } from '../../../../shared/contract';
+import { ACCEPTED_META_EVENT_NAMES, META_EVENT_NAMES } from '../../../../shared/contract/limits';
+import { useClient, useDashboard } from '../../state/context';
+import { EventList } from '../EventPicker';
+import { ChevronDown } from '../Icons';
+import { Popover } from '../Popover';
+
+const OTHER_NAMES = META_EVENT_NAMES.filter((n) => !ACCEPTED_META_EVENT_NAMES.includes(n));
+
+/** The Meta name an event gets when it is added: the suggestion's, else Purchase for external events. */
+function defaultMapping(eventId: string, suggested: ConversionMapping[]): Omit<ConversionMapping, 'label'> {
+  const s = suggested.find((m) => m.eventId === eventId);
+  if (s) return s;
+  return eventId.startsWith('ext:')
+    ? { eventId, metaEvent: 'Purchase', value: true }
+    : { eventId, metaEvent: 'LeadSubmitted', value: false };
+}
+
+/** App event → Meta event name, with or without its revenue as value; add from the dashboard's events. */
+export function ConversionMappings({
+  settings,
+  update,
+  busy,
+}: {
+  settings: ConversionSettings;
+  update: (fn: () => Promise<ConversionSettings>) => Promise<boolean>;
+  busy: boolean;
+}) {
+  const client = useClient();
+  // The list the dashboard's event picker shows: the selected number's events in the selected range.
+  const events = useDashboard((s) => s.events);
+  const { mappings, suggested } = settings;
+  const store = (m: Omit<ConversionMapping, 'label'>) =>
+    client.api['conversions.map']({ eventId: m.eventId, metaEvent: m.metaEvent, value: m.value });
+  const map = (m: Omit<ConversionMapping, 'label'>) => update(() => store(m));
+  const mapped = new Set(mappings.map((m) => m.eventId));
+
+  return (
+    <div className="stack">
+      <h3 className="small">What is sent</h3>
+      {mappings.length === 0 ? (
+        <p className="hint">No event is sent yet. Add the events that mean a lead or a purchase.</p>
+      ) : (
+        <table className="data-table compact-table" data-testid="conversions-mappings">
+          <thead>
+            <tr>
+              <th scope="col">Conversion event</th>
+              <th scope="col">Meta event</th>
+              <th scope="col">Send value</th>
+              <th scope="col">
+                <span className="sr-only">Remove</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {mappings.map((m) => (
+              <tr key={m.eventId} data-testid="conversions-mapping">
+                <td title={m.eventId}>{m.label}</td>
+                <td>
+                  <select
+                    className="select"
+                    aria-label={`Meta event for ${m.label}`}
+                    value={m.metaEvent}
+                    disabled={busy}
+                    onChange={(e) => void map({ ...m, metaEvent: e.target.value as MetaEventName })}
+                  >
+                    {ACCEPTED_META_EVENT_NAMES.map((n) => (
+                      <option key={n} value={n}>
+                        {n}
+                      </option>
+                    ))}
+                    <optgroup label="Often refused by Meta">
+                      {OTHER_NAMES.map((n) => (
+                        <option key={n} value={n}>
+                          {n}
+                        </option>
+                      ))}
+                    </optgroup>
+                  </select>
+                </td>
+                <td>
+                  <label className="radio">
+                    <input
+                      type="checkbox"
+                      checked={m.value}
+                      disabled={busy}
+                      onChange={(e) => void map({ ...m, value: e.target.checked })}
+                    />
+                    <span className="sr-only">Send the revenue of {m.label} as value</span>
+                  </label>
+                </td>
+                <td className="num">
+                  <button
+                    type="button"
+                    className="button ghost small"
+                    aria-label={`Stop sending ${m.label}`}
+                    disabled={busy}
+                    onClick={() => void update(() => client.api['conversions.unmap']({ eventId: m.eventId }))}
+                  >
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {mappings.length === 0 && suggested.length > 0 && (
+        <div className="notice row between" data-testid="conversions-suggested">
+          <span>
+            Suggested:{' '}
+            {suggested.map((m) => `${m.label} → ${m.metaEvent}${m.value ? ' (with value)' : ''}`).join(', ')}
+          </span>
+          <button
+            type="button"
+            className="button small"
+            disabled={busy}
+            onClick={() =>
+              void update(async () => {
+                let next = settings;
+                for (const m of suggested) next = await store(m);
+                return next;
+              })
+            }
+          >
+            Use the suggestion
+          </button>
+        </div>
+      )}
+      <Popover
+        label="Add a conversion event"
+        trigger={(t) => (
+          <button type="button" className="button ghost small align-start" disabled={busy} {...t}>
+            Add an event <ChevronDown />
+          </button>
+        )}
+      >
+        {(close) => (
+          <EventList
+            events={events?.list.filter((e) => !mapped.has(e.id)) ?? null}
+            selected={null}
+            onPick={(id) => {
+              close();
+              void map(defaultMapping(id, suggested));
+            }}
+          />
+        )}
+      </Popover>
+    </div>
+  );
+}

@@ -1,0 +1,300 @@
+import { useEffect, useState } from 'react';
+import type {
+  ConversionDataset,
+  ConversionSendResult,
+  ConversionSettings,
+} from '../../../../shared/contract';
+import { senderText } from '../../lib/conversions';
+import { formatDateTime, formatInt } from '../../lib/format';
+import { useClient, useDashboard } from '../../state/context';
+import { formatPhone } from '../TopBar';
+import { ConversionMappings } from './ConversionMappings';
+import { ConversionsStatus } from './ConversionsStatus';
+import { ErrorLine, PanelState } from './common';
+import { useAction, useLoad } from './useLoad';
+
+/** Settings → Conversions to Meta: the settings panel and the outbox status, which a send refreshes. */
+export function ConversionsSection({ onOpenMeta }: { onOpenMeta: () => void }) {
+  const [sends, setSends] = useState(0);
+  return (
+    <>
+      <ConversionsPanel onSent={() => setSends((n) => n + 1)} />
+      <ConversionsStatus refreshKey={sends} onOpenMeta={onOpenMeta} />
+    </>
+  );
+}
+
+/**
+ * Which conversion events go to Meta's Conversions API for Business Messaging under which Meta event name,
+ * the dataset of each WhatsApp Business Account, the test event code, and sending on/off.
+ * https://developers.facebook.com/docs/marketing-api/conversions-api/business-messaging/
+ */
+export function ConversionsPanel({ onSent }: { onSent: () => void }) {
+  const client = useClient();
+  const workspace = useDashboard((s) => s.workspace);
+  const loaded = useLoad(() => client.api['conversions.settings']({}), [workspace]);
+  const [settings, setSettings] = useState<ConversionSettings | null>(null);
+  const [queuedFrom, setQueuedFrom] = useState<string | null>(null);
+  const [run, action] = useAction();
+  useEffect(() => setSettings(loaded.data), [loaded.data]);
+  const s = settings;
+  // Every write answers the whole settings: the screen shows what the core stored.
+  const update: (fn: () => Promise<ConversionSettings>) => Promise<boolean> = (fn) =>
+    run(async () => setSettings(await fn()));
+
+  return (
+    <section className="panel" aria-labelledby="conversions-title" data-testid="conversions-panel">
+      <h2 id="conversions-title">Conversions to Meta</h2>
+      <p className="muted small">
+        Tell Meta which Click-to-WhatsApp conversations became leads or purchases, so Ads Manager shows them
+        and campaigns can optimise for them. Only conversations that started from an ad click are sent, each
+        conversion once.
+      </p>
+      <PanelState loading={loaded.loading && !s} error={loaded.error}>
+        {s && (
+          <div className="stack">
+            <label className="row switch-row">
+              <input
+                type="checkbox"
+                role="switch"
+                checked={s.enabled}
+                aria-checked={s.enabled}
+                aria-describedby="conversions-switch-hint"
+                disabled={action.busy}
+                onChange={(e) => {
+                  const enabled = e.target.checked;
+                  const first = enabled && s.sendFrom === null;
+                  void update(async () => {
+                    const next = await client.api['conversions.configure']({ enabled });
+                    setQueuedFrom(first ? next.sendFrom : null);
+                    return next;
+                  });
+                }}
+              />
+              <strong>Send conversions to Meta</strong>
+            </label>
+            <p className="hint" id="conversions-switch-hint">
+              {s.enabled
+                ? `On since ${s.sendFrom ? formatDateTime(s.sendFrom) : 'now'}: new conversions are sent as they happen.`
+                : s.sendFrom === null
+                  ? 'Turning it on queues the conversions of the last 7 days, then sends new ones as they happen.'
+                  : 'Off: nothing is sent. Turning it on again sends what was queued since it was first turned on, up to 7 days old.'}
+            </p>
+            {queuedFrom && s.enabled && (
+              <p className="notice" role="status" data-testid="conversions-backfill">
+                Sending is on. The conversions of the last 7 days (since {formatDateTime(queuedFrom)}) are
+                queued and sent next.
+              </p>
+            )}
+            <SenderLine sender={s.sender} />
+            <DatasetsView datasets={s.datasets} onChange={loaded.reload} />
+            <ConversionMappings settings={s} update={update} busy={action.busy} />
+            <TestCodeForm current={s.testEventCode} update={update} />
+            <ErrorLine error={action.error} />
+            <SendView testEventCode={s.testEventCode} onSent={onSent} />
+          </div>
+        )}
+      </PanelState>
+    </section>
+  );
+}
+
+function SenderLine({ sender }: { sender: ConversionSettings['sender'] }) {
+  const { text, warn } = senderText(sender);
+  return (
+    <div className="stack" data-testid="conversions-sender">
+      <p className="small">
+        <strong>Sender:</strong> {text}
+      </p>
+      {warn && (
+        <p className="notice warn" role="note">
+          Meta accepts a conversion only within 7 days. While this app stays closed nothing is sent, and
+          conversions older than 7 days expire unsent. A collector (<code>insights serve</code> on a server,
+          Settings → Collector) sends around the clock.
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** One dataset per WhatsApp Business Account: Meta finds the existing one or creates it. */
+function DatasetsView({ datasets, onChange }: { datasets: ConversionDataset[]; onChange: () => void }) {
+  return (
+    <div className="stack">
+      <h3 className="small">Datasets</h3>
+      {datasets.length === 0 ? (
+        <p className="hint">
+          No business number yet: datasets are set up per number once it receives messages.
+        </p>
+      ) : (
+        <table className="data-table compact-table" data-testid="conversions-datasets">
+          <thead>
+            <tr>
+              <th scope="col">Business number</th>
+              <th scope="col">WhatsApp Business Account</th>
+              <th scope="col">Dataset</th>
+              <th scope="col">
+                <span className="sr-only">Action</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {datasets.map((d) => (
+              <DatasetRow key={d.phoneNumberId} dataset={d} onChange={onChange} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function DatasetRow({ dataset: d, onChange }: { dataset: ConversionDataset; onChange: () => void }) {
+  const client = useClient();
+  const [waba, setWaba] = useState('');
+  const [run, action] = useAction();
+  const number = formatPhone(d.displayNumber, d.phoneNumberId);
+  const wabaId = d.wabaId ?? waba.trim();
+  const findOrCreate = () =>
+    void run(async () => {
+      await client.api['conversions.dataset']({
+        phoneNumberId: d.phoneNumberId,
+        ...(d.wabaId ? {} : { wabaId }),
+        create: true,
+      });
+      onChange();
+    });
+  return (
+    <tr data-testid="conversions-dataset">
+      <td>{number}</td>
+      <td>
+        {d.wabaId ?? (
+          <label className="field-inline">
+            <span className="sr-only">WhatsApp Business Account id of {number}</span>
+            <input
+              value={waba}
+              onChange={(e) => setWaba(e.target.value)}
+              inputMode="numeric"
+              placeholder="WABA id (digits)"
+              aria-describedby={`waba-hint-${d.phoneNumberId}`}
+            />
+          </label>
+        )}
+        {!d.wabaId && (
+          <span className="sr-only" id={`waba-hint-${d.phoneNumberId}`}>
+            Shown in WhatsApp Manager; needed for on-premise numbers.
+          </span>
+        )}
+        <ErrorLine error={action.error} />
+      </td>
+      <td>{d.datasetId ? <code>{d.datasetId}</code> : <span className="muted">none yet</span>}</td>
+      <td>
+        {!d.datasetId && (
+          <button
+            type="button"
+            className="button small"
+            disabled={action.busy || !/^\d{5,25}$/.test(wabaId)}
+            onClick={findOrCreate}
+          >
+            {action.busy ? 'Asking Meta…' : 'Find or create dataset'}
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function TestCodeForm({
+  current,
+  update,
+}: {
+  current: string | null;
+  update: (fn: () => Promise<ConversionSettings>) => Promise<boolean>;
+}) {
+  const client = useClient();
+  const [code, setCode] = useState(current ?? '');
+  useEffect(() => setCode(current ?? ''), [current]);
+  const save = (testEventCode: string | null) =>
+    void update(() => client.api['conversions.configure']({ testEventCode }));
+  return (
+    <form
+      className="row wrap-row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save(code.trim() || null);
+      }}
+    >
+      <label className="field grow">
+        <span>Test event code (Events Manager → Test events)</span>
+        <input
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          placeholder="TEST12345"
+          autoComplete="off"
+          aria-describedby="test-code-hint"
+        />
+      </label>
+      <button type="submit" className="button align-end" disabled={code.trim() === (current ?? '')}>
+        Save code
+      </button>
+      <p className="hint" id="test-code-hint">
+        {current
+          ? `Events go to Meta's Test Events tool (code ${current}), not to your ads' results. Clear the code to send for real.`
+          : 'Optional: with a code, events show in Test Events and do not count for your ads.'}
+      </p>
+    </form>
+  );
+}
+
+/** Dry run (the exact requests, nothing sent) and Send now (a job, shown in the jobs panel). */
+function SendView({ testEventCode, onSent }: { testEventCode: string | null; onSent: () => void }) {
+  const client = useClient();
+  const [run, action] = useAction();
+  const [result, setResult] = useState<ConversionSendResult | null>(null);
+  const send = (dryRun: boolean) =>
+    void run(async () => {
+      setResult(null);
+      setResult(await client.api['conversions.send'](dryRun ? { dryRun } : {}));
+      if (!dryRun) onSent();
+    });
+  return (
+    <div className="stack">
+      <div className="row">
+        <button type="button" className="button" disabled={action.busy} onClick={() => send(true)}>
+          Dry run
+        </button>
+        <button type="button" className="button primary" disabled={action.busy} onClick={() => send(false)}>
+          {action.busy ? 'Working…' : 'Send now'}
+        </button>
+        {testEventCode && <span className="muted small">with test event code {testEventCode}</span>}
+      </div>
+      <ErrorLine error={action.error} />
+      {result && <SendResult result={result} />}
+    </div>
+  );
+}
+
+function SendResult({ result: r }: { result: ConversionSendResult }) {
+  const requests = `${formatInt(r.batches)} request${r.batches === 1 ? '' : 's'}`;
+  return (
+    <div className="stack" data-testid="conversions-send-result">
+      <p className="small" role="status">
+        {r.dryRun
+          ? r.requests.length === 0
+            ? 'Dry run: nothing is waiting to be sent.'
+            : `Dry run: ${formatInt(r.sent)} conversions would be sent in ${requests}. Nothing was sent.`
+          : `Sent ${formatInt(r.sent)} conversions in ${requests}.`}
+      </p>
+      {r.lastError && <p className="notice danger">{r.lastError}</p>}
+      {r.dryRun && r.requests.length > 0 && (
+        <pre className="code-block dry-run" data-testid="conversions-dry-run">
+          {JSON.stringify(
+            r.requests.map((q) => ({ POST: q.path, body: q.body })),
+            null,
+            2,
+          )}
+        </pre>
+      )}
+    </div>
+  );
+}
