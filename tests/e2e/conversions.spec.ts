@@ -1,8 +1,10 @@
 /// <reference lib="dom" />
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { type FakeCapi, startFakeCapi } from '../fakes/fake-capi';
 import { testFixture } from '../fakes/meta-fixture';
-import { expect, shoot, test } from './fixtures';
+import { expect, SCREENSHOT_DIR, test } from './fixtures';
 
 // Issue 16, "A Playwright flow": a Click-to-WhatsApp conversation with a button reply arrives as a signed
 // webhook, Meta is connected with a token against a local fake Graph API (tests/fakes/fake-capi.ts, which
@@ -52,6 +54,16 @@ function delivery(message: Record<string, unknown>): string {
       },
     ],
   });
+}
+
+/** What the window shows (a full-page shot draws the fixed top bar and drawer mid-page), in both themes. */
+async function viewShot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${scheme}.png`) });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 /** Presses Tab until `target` has the focus: it is reachable by keyboard, in the page's order. */
@@ -171,7 +183,7 @@ test('conversions to Meta: map, dry run, turn on, send, see it sent — by keybo
       body: { data: Record<string, unknown>[] };
     }[];
     expect(requests).toHaveLength(1);
-    expect(requests[0]!.POST).toContain(`/${fake.datasets.get(WABA)}/events`);
+    expect(requests[0]!.POST).toMatch(new RegExp(`(^|/)${fake.datasets.get(WABA)}/events$`));
     expect(requests[0]!.body.data).toEqual([
       expect.objectContaining({
         event_name: 'LeadSubmitted',
@@ -181,13 +193,14 @@ test('conversions to Meta: map, dry run, turn on, send, see it sent — by keybo
       }),
     ]);
     expect(fake.eventRequests()).toHaveLength(0);
-    await shoot(page, 'conversions-dry-run-1024');
+    await json.scrollIntoViewIfNeeded();
+    await viewShot(page, 'conversions-dry-run-1024');
   });
 
   await test.step('send now; the status panel says Sent 1', async () => {
     await tabTo(page, panel.getByRole('button', { name: 'Send now' }));
     await page.keyboard.press('Enter');
-    await expect(panel.getByTestId('conversions-send-result')).toContainText(/Sent \d conversions/);
+    await expect(panel.getByTestId('conversions-send-result')).toContainText(/Sent \d conversions? in/);
     const count = (label: string) =>
       page
         .getByTestId('conversions-counts')
@@ -205,8 +218,10 @@ test('conversions to Meta: map, dry run, turn on, send, see it sent — by keybo
         testEventCode: null,
       }),
     ]);
-    await page.getByTestId('conversions-status').scrollIntoViewIfNeeded();
-    await shoot(page, 'conversions-status-1024');
+    await page.getByTestId('conversions-entries').scrollIntoViewIfNeeded();
+    await viewShot(page, 'conversions-status-1024');
+    await panel.getByRole('switch').scrollIntoViewIfNeeded();
+    await viewShot(page, 'conversions-panel-1024');
   });
 
   await test.step("the ad's drill-down says it was sent to Meta", async () => {
@@ -216,6 +231,6 @@ test('conversions to Meta: map, dry run, turn on, send, see it sent — by keybo
     await row.focus();
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('sent-to-meta')).toContainText('Sent to Meta: 1');
-    await shoot(page, 'conversions-drilldown-1024');
+    await viewShot(page, 'conversions-drilldown-1024');
   });
 });

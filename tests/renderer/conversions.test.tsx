@@ -212,7 +212,7 @@ describe('Settings → Conversions to Meta', () => {
     const shown = JSON.parse(pre.textContent ?? '') as { POST: string; body: unknown }[];
     expect(shown).toEqual([{ POST: '/v21.0/987654321/events', body }]);
     expect(within(panel).getByTestId('conversions-send-result').textContent).toContain(
-      '1 conversions would be sent in 1 request. Nothing was sent.',
+      '1 conversion would be sent in 1 request. Nothing was sent.',
     );
     expect(argsOf(transport, 'conversions.send')).toEqual([{ dryRun: true }]);
   });

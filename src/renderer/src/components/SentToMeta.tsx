@@ -42,7 +42,7 @@ export function SentToMeta({ sourceId }: { sourceId: string }) {
   return (
     <p className="small sent-to-meta" data-testid="sent-to-meta">
       Sent to Meta: <strong>{formatInt(status.sent)}</strong>
-      {more.length > 0 && <span className="muted"> · {more.join(' · ')}</span>}{' '}
+      {more.length > 0 && <span className="muted"> · {more.join(' · ')}</span>} ·{' '}
       <button type="button" className="link-button" onClick={() => setView('settings', 'conversions')}>
         Details
       </button>

@@ -229,7 +229,7 @@ function TestCodeForm({
         <input
           value={code}
           onChange={(e) => setCode(e.target.value)}
-          placeholder="TEST12345"
+          placeholder="e.g. TEST12345"
           autoComplete="off"
           aria-describedby="test-code-hint"
         />
@@ -275,15 +275,16 @@ function SendView({ testEventCode, onSent }: { testEventCode: string | null; onS
 }
 
 function SendResult({ result: r }: { result: ConversionSendResult }) {
-  const requests = `${formatInt(r.batches)} request${r.batches === 1 ? '' : 's'}`;
+  const count = (n: number, what: string) => `${formatInt(n)} ${what}${n === 1 ? '' : 's'}`;
+  const requests = count(r.batches, 'request');
   return (
     <div className="stack" data-testid="conversions-send-result">
       <p className="small" role="status">
         {r.dryRun
           ? r.requests.length === 0
             ? 'Dry run: nothing is waiting to be sent.'
-            : `Dry run: ${formatInt(r.sent)} conversions would be sent in ${requests}. Nothing was sent.`
-          : `Sent ${formatInt(r.sent)} conversions in ${requests}.`}
+            : `Dry run: ${count(r.sent, 'conversion')} would be sent in ${requests}. Nothing was sent.`
+          : `Sent ${count(r.sent, 'conversion')} in ${requests}.`}
       </p>
       {r.lastError && <p className="notice danger">{r.lastError}</p>}
       {r.dryRun && r.requests.length > 0 && (

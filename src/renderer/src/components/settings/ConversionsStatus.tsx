@@ -7,6 +7,9 @@ import { useLoad } from './useLoad';
 
 const RECENT = 20;
 
+/** An event id as the report labels it: its text after the kind prefix (`button:Book now` → Book now). */
+const eventLabel = (id: string) => id.slice(id.indexOf(':') + 1);
+
 /** The end of the last conversions send job: the status reloads when a send (from anywhere) finishes. */
 const lastSendEnd = (s: DashboardState): string =>
   s.jobs.find((j) => j.kind === 'conversions-send' && j.endedAt)?.endedAt ?? '';
@@ -98,8 +101,8 @@ export function ConversionsStatus({
             {recent.data?.entries.map((e) => (
               <tr key={`${e.eventId}-${e.metaEvent}`} data-testid="conversions-entry">
                 <td className="small">{formatDateTime(e.eventTime)}</td>
-                <td className="small" title={`${e.sourceKey} · ${e.conversation}`}>
-                  {e.conversionEvent}
+                <td className="small" title={`${e.conversionEvent} · ${e.sourceKey} · ${e.conversation}`}>
+                  {eventLabel(e.conversionEvent)}
                 </td>
                 <td className="small">{e.metaEvent}</td>
                 <td className="small">
