@@ -178,6 +178,13 @@ describe('Settings → Conversions to Meta', () => {
       'The collector at https://collector.example.com sends them',
     );
     expect(within(panel).queryByRole('note')).toBeNull();
+    // The collector sends: this installation offers the dry run only.
+    const sendNow = within(panel).getByRole('button', { name: 'Send now' }) as HTMLButtonElement;
+    expect(sendNow.disabled).toBe(true);
+    expect(within(panel).getByText(/The collector sends/)).toBeTruthy();
+    expect((within(panel).getByRole('button', { name: 'Dry run' }) as HTMLButtonElement).disabled).toBe(
+      false,
+    );
   });
 
   it('dry run shows the JSON requests and sends nothing', async () => {
@@ -218,7 +225,7 @@ describe('Settings → Conversions to Meta', () => {
   });
 
   it("shows the core's error in words and keeps the screen as it was", async () => {
-    const core = conversionsCore();
+    const core = conversionsCore({ enabled: true, sendFrom: '2026-03-23T10:00:00.000Z' });
     const handlers = {
       ...core.handlers,
       'conversions.dataset': () => {

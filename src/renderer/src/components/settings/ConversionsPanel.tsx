@@ -91,7 +91,17 @@ export function ConversionsPanel({ onSent }: { onSent: () => void }) {
             <ConversionMappings settings={s} update={update} busy={action.busy} />
             <TestCodeForm current={s.testEventCode} update={update} />
             <ErrorLine error={action.error} />
-            <SendView testEventCode={s.testEventCode} onSent={onSent} />
+            <SendView
+              testEventCode={s.testEventCode}
+              blocked={
+                s.sender.kind === 'collector'
+                  ? 'The collector sends: this installation never sends them too.'
+                  : s.enabled
+                    ? null
+                    : 'Turn sending on to send; a dry run works either way.'
+              }
+              onSent={onSent}
+            />
           </div>
         )}
       </PanelState>
@@ -247,7 +257,16 @@ function TestCodeForm({
 }
 
 /** Dry run (the exact requests, nothing sent) and Send now (a job, shown in the jobs panel). */
-function SendView({ testEventCode, onSent }: { testEventCode: string | null; onSent: () => void }) {
+function SendView({
+  testEventCode,
+  blocked,
+  onSent,
+}: {
+  testEventCode: string | null;
+  /** Why Send now is not offered (off, or the collector sends); null when it is. */
+  blocked: string | null;
+  onSent: () => void;
+}) {
   const client = useClient();
   const [run, action] = useAction();
   const [result, setResult] = useState<ConversionSendResult | null>(null);
@@ -263,11 +282,22 @@ function SendView({ testEventCode, onSent }: { testEventCode: string | null; onS
         <button type="button" className="button" disabled={action.busy} onClick={() => send(true)}>
           Dry run
         </button>
-        <button type="button" className="button primary" disabled={action.busy} onClick={() => send(false)}>
+        <button
+          type="button"
+          className="button primary"
+          disabled={action.busy || blocked !== null}
+          aria-describedby={blocked ? 'send-blocked' : undefined}
+          onClick={() => send(false)}
+        >
           {action.busy ? 'Working…' : 'Send now'}
         </button>
         {testEventCode && <span className="muted small">with test event code {testEventCode}</span>}
       </div>
+      {blocked && (
+        <p className="hint" id="send-blocked">
+          {blocked}
+        </p>
+      )}
       <ErrorLine error={action.error} />
       {result && <SendResult result={result} />}
     </div>
