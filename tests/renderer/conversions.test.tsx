@@ -167,6 +167,19 @@ describe('Settings → Conversions to Meta', () => {
     expect(notice.textContent).toMatch(/last 7 days .* are queued/);
     expect(argsOf(transport, 'conversions.configure')).toEqual([{ enabled: true }]);
     expect((within(panel).getByRole('switch') as HTMLInputElement).checked).toBe(true);
+
+    // The test event code routes events to Test Events until it is cleared.
+    const code = within(panel).getByLabelText(/Test event code/);
+    fireEvent.change(code, { target: { value: 'TEST123' } });
+    fireEvent.click(within(panel).getByRole('button', { name: 'Save code' }));
+    expect(await within(panel).findByText(/Test Events tool \(code TEST123\)/)).toBeTruthy();
+    fireEvent.change(code, { target: { value: '' } });
+    fireEvent.click(within(panel).getByRole('button', { name: 'Clear code' }));
+    await waitFor(() => expect(within(panel).queryByText(/Test Events tool/)).toBeNull());
+    expect(argsOf(transport, 'conversions.configure').slice(1)).toEqual([
+      { testEventCode: 'TEST123' },
+      { testEventCode: null },
+    ]);
   });
 
   it('a collector sender shows its URL and no expiry warning', async () => {
@@ -258,6 +271,43 @@ describe('Settings → Conversions to Meta', () => {
     fireEvent.click(within(panel).getByRole('button', { name: 'Send now' }));
     expect(await within(panel).findByText('Meta needs you to log in again: nothing was sent.')).toBeTruthy();
     expect(within(panel).queryByTestId('conversions-send-result')).toBeNull();
+  });
+
+  it('a mapping whose Meta name Meta refused (2804066) says so until another name is chosen', async () => {
+    const core = conversionsCore({
+      mappings: [{ eventId: 'ext:purchase', label: 'purchase', metaEvent: 'OrderCreated', value: true }],
+    });
+    const refused: OutboxEntry = {
+      eventId: 'e9',
+      conversation: 'wamid.9',
+      phoneNumberId: 'pn1',
+      sourceKey: 'ad:111',
+      conversionEvent: 'ext:purchase',
+      metaEvent: 'OrderCreated',
+      eventTime: '2026-03-25T10:00:00.000Z',
+      state: 'rejected',
+      value: 49.9,
+      currency: 'EUR',
+      attempts: 1,
+      error: 'Meta does not accept the event name OrderCreated here',
+      errorCode: 'name_not_accepted',
+      sentAt: null,
+      fbtraceId: null,
+    };
+    const handlers = {
+      ...core.handlers,
+      'conversions.list': (a: unknown) =>
+        (a as { state?: string }).state === 'rejected'
+          ? { entries: [refused], total: 1 }
+          : { entries: [], total: 0 },
+    };
+    const { panel } = await openConversions(handlers);
+    const select = within(panel).getByLabelText('Meta event for purchase');
+    expect(
+      (await within(panel).findByText('Meta refused OrderCreated for this event: choose another name')).id,
+    ).toBe(select.getAttribute('aria-describedby'));
+    fireEvent.change(select, { target: { value: 'Purchase' } });
+    await waitFor(() => expect(within(panel).queryByText(/Meta refused/)).toBeNull());
   });
 
   it('the status panel shows counts for the dashboard range, needs-login, last errors and recent entries', async () => {

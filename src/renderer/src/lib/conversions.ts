@@ -1,4 +1,4 @@
-import type { ConversionSettings, OutboxCounts, OutboxState } from '../../../shared/contract';
+import type { ConversionSettings, OutboxCounts, OutboxEntry, OutboxState } from '../../../shared/contract';
 
 /** The outbox states in the order the status panel lists them, with the words it uses. */
 export const OUTBOX_STATES: { state: OutboxState; count: keyof OutboxCounts; label: string; hint: string }[] =
@@ -42,3 +42,17 @@ export function senderText(sender: ConversionSettings['sender']): { text: string
   if (sender.serving) return { text: 'This server (insights serve) sends them, every minute.', warn: false };
   return { text: 'This desktop sends them while the app is open.', warn: true };
 }
+
+/** The core's reason for an entry Meta refused with error subcode 2804066 (event name not accepted). */
+const NAME_NOT_ACCEPTED = 'name_not_accepted';
+
+/** `event\nMeta name` of the mappings whose Meta name Meta refused (rejected entries of that pair). */
+export function refusedPairs(rejected: readonly OutboxEntry[]): Set<string> {
+  return new Set(
+    rejected
+      .filter((e) => e.errorCode === NAME_NOT_ACCEPTED)
+      .map((e) => pairKey(e.conversionEvent, e.metaEvent)),
+  );
+}
+
+export const pairKey = (eventId: string, metaEvent: string): string => `${eventId}\n${metaEvent}`;

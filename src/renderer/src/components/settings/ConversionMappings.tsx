@@ -1,5 +1,6 @@
 import type { ConversionMapping, ConversionSettings, MetaEventName } from '../../../../shared/contract';
 import { ACCEPTED_META_EVENT_NAMES, META_EVENT_NAMES } from '../../../../shared/contract/limits';
+import { pairKey } from '../../lib/conversions';
 import { useClient, useDashboard } from '../../state/context';
 import { EventList } from '../EventPicker';
 import { ChevronDown } from '../Icons';
@@ -19,10 +20,13 @@ function defaultMapping(eventId: string, suggested: ConversionMapping[]): Omit<C
 /** App event → Meta event name, with or without its revenue as value; add from the dashboard's events. */
 export function ConversionMappings({
   settings,
+  refused,
   update,
   busy,
 }: {
   settings: ConversionSettings;
+  /** Event and Meta name pairs Meta refused (error subcode 2804066): another name is needed. */
+  refused: Set<string>;
   update: (fn: () => Promise<ConversionSettings>) => Promise<boolean>;
   busy: boolean;
 }) {
@@ -53,55 +57,67 @@ export function ConversionMappings({
             </tr>
           </thead>
           <tbody>
-            {mappings.map((m) => (
-              <tr key={m.eventId} data-testid="conversions-mapping">
-                <td title={m.eventId}>{m.label}</td>
-                <td>
-                  <select
-                    className="select"
-                    aria-label={`Meta event for ${m.label}`}
-                    value={m.metaEvent}
-                    disabled={busy}
-                    onChange={(e) => void map({ ...m, metaEvent: e.target.value as MetaEventName })}
-                  >
-                    {ACCEPTED_META_EVENT_NAMES.map((n) => (
-                      <option key={n} value={n}>
-                        {n}
-                      </option>
-                    ))}
-                    <optgroup label="Often refused by Meta">
-                      {OTHER_NAMES.map((n) => (
+            {mappings.map((m) => {
+              const isRefused = refused.has(pairKey(m.eventId, m.metaEvent));
+              const noteId = `refused-${m.eventId}`;
+              return (
+                <tr key={m.eventId} data-testid="conversions-mapping">
+                  <td title={m.eventId}>{m.label}</td>
+                  <td>
+                    <select
+                      className="select"
+                      aria-label={`Meta event for ${m.label}`}
+                      aria-describedby={isRefused ? noteId : undefined}
+                      value={m.metaEvent}
+                      disabled={busy}
+                      onChange={(e) => void map({ ...m, metaEvent: e.target.value as MetaEventName })}
+                    >
+                      {ACCEPTED_META_EVENT_NAMES.map((n) => (
                         <option key={n} value={n}>
                           {n}
                         </option>
                       ))}
-                    </optgroup>
-                  </select>
-                </td>
-                <td>
-                  <label className="radio">
-                    <input
-                      type="checkbox"
-                      checked={m.value}
+                      <optgroup label="Often refused by Meta">
+                        {OTHER_NAMES.map((n) => (
+                          <option key={n} value={n}>
+                            {n}
+                          </option>
+                        ))}
+                      </optgroup>
+                    </select>
+                    {isRefused && (
+                      <span className="error-text small refused-note" id={noteId}>
+                        Meta refused {m.metaEvent} for this event: choose another name
+                      </span>
+                    )}
+                  </td>
+                  <td>
+                    <label className="radio">
+                      <input
+                        type="checkbox"
+                        checked={m.value}
+                        disabled={busy}
+                        onChange={(e) => void map({ ...m, value: e.target.checked })}
+                      />
+                      <span className="sr-only">Send the revenue of {m.label} as value</span>
+                    </label>
+                  </td>
+                  <td className="num">
+                    <button
+                      type="button"
+                      className="button ghost small"
+                      aria-label={`Stop sending ${m.label}`}
                       disabled={busy}
-                      onChange={(e) => void map({ ...m, value: e.target.checked })}
-                    />
-                    <span className="sr-only">Send the revenue of {m.label} as value</span>
-                  </label>
-                </td>
-                <td className="num">
-                  <button
-                    type="button"
-                    className="button ghost small"
-                    aria-label={`Stop sending ${m.label}`}
-                    disabled={busy}
-                    onClick={() => void update(() => client.api['conversions.unmap']({ eventId: m.eventId }))}
-                  >
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            ))}
+                      onClick={() =>
+                        void update(() => client.api['conversions.unmap']({ eventId: m.eventId }))
+                      }
+                    >
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}

@@ -4,12 +4,12 @@ import type {
   ConversionSendResult,
   ConversionSettings,
 } from '../../../../shared/contract';
-import { senderText } from '../../lib/conversions';
+import { refusedPairs, senderText } from '../../lib/conversions';
 import { formatDateTime, formatInt } from '../../lib/format';
 import { useClient, useDashboard } from '../../state/context';
 import { formatPhone } from '../TopBar';
 import { ConversionMappings } from './ConversionMappings';
-import { ConversionsStatus } from './ConversionsStatus';
+import { ConversionsStatus, lastSendEnd } from './ConversionsStatus';
 import { ErrorLine, PanelState } from './common';
 import { useAction, useLoad } from './useLoad';
 
@@ -18,7 +18,7 @@ export function ConversionsSection({ onOpenMeta }: { onOpenMeta: () => void }) {
   const [sends, setSends] = useState(0);
   return (
     <>
-      <ConversionsPanel onSent={() => setSends((n) => n + 1)} />
+      <ConversionsPanel refreshKey={sends} onSent={() => setSends((n) => n + 1)} />
       <ConversionsStatus refreshKey={sends} onOpenMeta={onOpenMeta} />
     </>
   );
@@ -29,10 +29,16 @@ export function ConversionsSection({ onOpenMeta }: { onOpenMeta: () => void }) {
  * the dataset of each WhatsApp Business Account, the test event code, and sending on/off.
  * https://developers.facebook.com/docs/marketing-api/conversions-api/business-messaging/
  */
-export function ConversionsPanel({ onSent }: { onSent: () => void }) {
+export function ConversionsPanel({ refreshKey, onSent }: { refreshKey: number; onSent: () => void }) {
   const client = useClient();
   const workspace = useDashboard((s) => s.workspace);
+  const sendEnded = useDashboard(lastSendEnd);
   const loaded = useLoad(() => client.api['conversions.settings']({}), [workspace]);
+  // Entries Meta refused flag the mapping whose Meta name it does not accept (a send changes them).
+  const rejected = useLoad(
+    () => client.api['conversions.list']({ state: 'rejected', limit: 500 }),
+    [workspace, refreshKey, sendEnded],
+  );
   const [settings, setSettings] = useState<ConversionSettings | null>(null);
   const [queuedFrom, setQueuedFrom] = useState<string | null>(null);
   const [run, action] = useAction();
@@ -88,7 +94,12 @@ export function ConversionsPanel({ onSent }: { onSent: () => void }) {
             )}
             <SenderLine sender={s.sender} />
             <DatasetsView datasets={s.datasets} onChange={loaded.reload} />
-            <ConversionMappings settings={s} update={update} busy={action.busy} />
+            <ConversionMappings
+              settings={s}
+              refused={refusedPairs(rejected.data?.entries ?? [])}
+              update={update}
+              busy={action.busy}
+            />
             <TestCodeForm current={s.testEventCode} update={update} />
             <ErrorLine error={action.error} />
             <SendView
@@ -119,8 +130,9 @@ function SenderLine({ sender }: { sender: ConversionSettings['sender'] }) {
       {warn && (
         <p className="notice warn" role="note">
           Meta accepts a conversion only within 7 days. While this app stays closed nothing is sent, and
-          conversions older than 7 days expire unsent. A collector (<code>insights serve</code> on a server,
-          Settings → Collector) sends around the clock.
+          conversions older than 7 days expire unsent. A collector (
+          <code className="nowrap">insights serve</code> on a server, Settings → Collector) sends around the
+          clock.
         </p>
       )}
     </div>
@@ -228,25 +240,27 @@ function TestCodeForm({
     void update(() => client.api['conversions.configure']({ testEventCode }));
   return (
     <form
-      className="row wrap-row"
+      className="stack"
       onSubmit={(e) => {
         e.preventDefault();
         save(code.trim() || null);
       }}
     >
-      <label className="field grow">
-        <span>Test event code (Events Manager → Test events)</span>
-        <input
-          value={code}
-          onChange={(e) => setCode(e.target.value)}
-          placeholder="e.g. TEST12345"
-          autoComplete="off"
-          aria-describedby="test-code-hint"
-        />
-      </label>
-      <button type="submit" className="button align-end" disabled={code.trim() === (current ?? '')}>
-        Save code
-      </button>
+      <div className="row">
+        <label className="field grow">
+          <span>Test event code (Events Manager → Test events)</span>
+          <input
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            placeholder="e.g. TEST12345"
+            autoComplete="off"
+            aria-describedby="test-code-hint"
+          />
+        </label>
+        <button type="submit" className="button align-end" disabled={code.trim() === (current ?? '')}>
+          {code.trim() === '' && current ? 'Clear code' : 'Save code'}
+        </button>
+      </div>
       <p className="hint" id="test-code-hint">
         {current
           ? `Events go to Meta's Test Events tool (code ${current}), not to your ads' results. Clear the code to send for real.`

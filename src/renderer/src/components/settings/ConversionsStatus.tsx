@@ -11,7 +11,7 @@ const RECENT = 20;
 const eventLabel = (id: string) => id.slice(id.indexOf(':') + 1);
 
 /** The end of the last conversions send job: the status reloads when a send (from anywhere) finishes. */
-const lastSendEnd = (s: DashboardState): string =>
+export const lastSendEnd = (s: DashboardState): string =>
   s.jobs.find((j) => j.kind === 'conversions-send' && j.endedAt)?.endedAt ?? '';
 
 /** The outbox: counts per state for the dashboard's range, the last errors and the latest entries. */
