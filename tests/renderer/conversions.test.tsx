@@ -298,7 +298,14 @@ describe('Settings → Conversions to Meta', () => {
       ...core.handlers,
       'conversions.list': (a: unknown) =>
         (a as { state?: string }).state === 'rejected'
-          ? { entries: [refused], total: 1 }
+          ? {
+              // Refused for another reason (EU restriction): says nothing about the name.
+              entries: [
+                refused,
+                { ...refused, eventId: 'e8', metaEvent: 'Purchase', errorCode: 'restricted_region' },
+              ],
+              total: 2,
+            }
           : { entries: [], total: 0 },
     };
     const { panel } = await openConversions(handlers);
