@@ -105,6 +105,8 @@ for (let r = 0; r < 7; r++) {
   const log = r % 2 === 1;
   proto.countLead = log ? withLog : (withoutLog as Proto['countLead']);
   const db = fresh(`derive-${r}`);
+  // The log is kept while sending is on (a workspace that never sends keeps none).
+  if (log) writeCapiSettings(db, { enabled: true }, nowS);
   const ms = ingestAll(db, DERIVE_CONVERSATIONS);
   if (r > 0) rounds.push({ log, ms });
   db.close();
