@@ -74,7 +74,7 @@ function conversionsCore(over: Partial<ConversionSettings> = {}) {
       return structuredClone(s);
     },
     'conversions.status': () => status(),
-    'conversions.list': () => ({ entries: [] as OutboxEntry[], total: 0 }),
+    'conversions.list': (_args: unknown) => ({ entries: [] as OutboxEntry[], total: 0 }),
   };
   return { s, status, handlers };
 }
