@@ -315,6 +315,10 @@ describe('Settings → Conversions to Meta', () => {
     ).toBe(select.getAttribute('aria-describedby'));
     fireEvent.change(select, { target: { value: 'Purchase' } });
     await waitFor(() => expect(within(panel).queryByText(/Meta refused/)).toBeNull());
+    // Purchase needs its value: unticked, the row says so.
+    expect(within(panel).queryByText(/Meta requires a value with Purchase/)).toBeNull();
+    fireEvent.click(within(panel).getByLabelText('Send the revenue of purchase as value'));
+    expect(await within(panel).findByText(/Meta requires a value with Purchase/)).toBeTruthy();
   });
 
   it('the status panel shows counts for the dashboard range, needs-login, last errors and recent entries', async () => {

@@ -59,7 +59,15 @@ export function ConversionMappings({
           <tbody>
             {mappings.map((m) => {
               const isRefused = refused.has(pairKey(m.eventId, m.metaEvent));
-              const noteId = `refused-${m.eventId}`;
+              // https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/custom-data
+              // (value and currency are required for Purchase)
+              const needsValue = m.metaEvent === 'Purchase' && !m.value;
+              const note = isRefused
+                ? `Meta refused ${m.metaEvent} for this event: choose another name`
+                : needsValue
+                  ? 'Meta requires a value with Purchase: tick “Send value”, or Meta refuses them'
+                  : null;
+              const noteId = `mapping-note-${m.eventId}`;
               return (
                 <tr key={m.eventId} data-testid="conversions-mapping">
                   <td title={m.eventId}>{m.label}</td>
@@ -67,7 +75,7 @@ export function ConversionMappings({
                     <select
                       className="select"
                       aria-label={`Meta event for ${m.label}`}
-                      aria-describedby={isRefused ? noteId : undefined}
+                      aria-describedby={note ? noteId : undefined}
                       value={m.metaEvent}
                       disabled={busy}
                       onChange={(e) => void map({ ...m, metaEvent: e.target.value as MetaEventName })}
@@ -85,9 +93,9 @@ export function ConversionMappings({
                         ))}
                       </optgroup>
                     </select>
-                    {isRefused && (
-                      <span className="error-text small refused-note" id={noteId}>
-                        Meta refused {m.metaEvent} for this event: choose another name
+                    {note && (
+                      <span className="error-text small mapping-note" id={noteId}>
+                        {note}
                       </span>
                     )}
                   </td>
