@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/renderer/src/api/client';
 import { DrillDown } from '../../src/renderer/src/components/DrillDown';
@@ -10,12 +10,31 @@ import type {
   ConversionSendResult,
   ConversionSettings,
   ConversionStatus,
+  MetaStatus,
   OutboxEntry,
 } from '../../src/shared/contract';
 import { fakeTransport, standardHandlers } from './fixtures';
 import { argsOf, mount } from './mount';
 
 afterEach(cleanup);
+
+const metaStatus = (o: Partial<MetaStatus> = {}): MetaStatus => ({
+  connected: true,
+  method: 'token',
+  user: { id: '1', name: 'Marketer' },
+  tokenType: 'USER',
+  expiresAt: null,
+  dataAccessExpiresAt: null,
+  permissions: ['ads_read', 'whatsapp_business_manage_events'],
+  missingPermissions: [],
+  needsLogin: false,
+  needsLoginReason: null,
+  checkedAt: null,
+  selectedAccounts: 1,
+  deviceLoginPending: false,
+  lastSync: null,
+  ...o,
+});
 
 const zero = { pending: 0, sent: 0, failed: 0, rejected: 0, expired: 0, notSendable: 0, withdrawn: 0 };
 
@@ -74,6 +93,7 @@ function conversionsCore(over: Partial<ConversionSettings> = {}) {
       return structuredClone(s);
     },
     'conversions.status': () => status(),
+    'meta.status': () => metaStatus(),
     'conversions.list': (_args: unknown) => ({ entries: [] as OutboxEntry[], total: 0 }),
   };
   return { s, status, handlers };
@@ -198,6 +218,33 @@ describe('Settings → Conversions to Meta', () => {
     expect((within(panel).getByRole('button', { name: 'Dry run' }) as HTMLButtonElement).disabled).toBe(
       false,
     );
+  });
+
+  it('says when the Meta login is missing or lacks the events permission, and links to Meta ads', async () => {
+    const core = conversionsCore();
+    const { panel } = await openConversions({
+      ...core.handlers,
+      'meta.status': () => metaStatus({ connected: false, method: null, permissions: [] }),
+    });
+    const notice = await within(panel).findByTestId('conversions-meta-login');
+    expect(notice.textContent).toContain('Meta is not connected');
+    fireEvent.click(within(notice).getByRole('button', { name: 'Open Meta ads' }));
+    expect(await screen.findByTestId('settings-meta')).toBeTruthy();
+    cleanup();
+
+    const lacking = await openConversions({
+      ...core.handlers,
+      'meta.status': () => metaStatus({ permissions: ['ads_read', 'business_management'] }),
+    });
+    expect((await within(lacking.panel).findByTestId('conversions-meta-login')).textContent).toContain(
+      'lacks the permission whatsapp_business_manage_events',
+    );
+    cleanup();
+
+    const fine = await openConversions(core.handlers);
+    await waitFor(() => expect(argsOf(fine.transport, 'meta.status').length).toBeGreaterThan(0));
+    await act(async () => {}); // the answer renders
+    expect(within(fine.panel).queryByTestId('conversions-meta-login')).toBeNull();
   });
 
   it('dry run shows the JSON requests and sends nothing', async () => {

@@ -3,6 +3,7 @@ import type {
   ConversionDataset,
   ConversionSendResult,
   ConversionSettings,
+  MetaStatus,
 } from '../../../../shared/contract';
 import { refusedPairs, senderText } from '../../lib/conversions';
 import { formatDateTime, formatInt } from '../../lib/format';
@@ -18,7 +19,7 @@ export function ConversionsSection({ onOpenMeta }: { onOpenMeta: () => void }) {
   const [sends, setSends] = useState(0);
   return (
     <>
-      <ConversionsPanel refreshKey={sends} onSent={() => setSends((n) => n + 1)} />
+      <ConversionsPanel refreshKey={sends} onSent={() => setSends((n) => n + 1)} onOpenMeta={onOpenMeta} />
       <ConversionsStatus refreshKey={sends} onOpenMeta={onOpenMeta} />
     </>
   );
@@ -29,11 +30,20 @@ export function ConversionsSection({ onOpenMeta }: { onOpenMeta: () => void }) {
  * the dataset of each WhatsApp Business Account, the test event code, and sending on/off.
  * https://developers.facebook.com/docs/marketing-api/conversions-api/business-messaging/
  */
-export function ConversionsPanel({ refreshKey, onSent }: { refreshKey: number; onSent: () => void }) {
+export function ConversionsPanel({
+  refreshKey,
+  onSent,
+  onOpenMeta,
+}: {
+  refreshKey: number;
+  onSent: () => void;
+  onOpenMeta: () => void;
+}) {
   const client = useClient();
   const workspace = useDashboard((s) => s.workspace);
   const sendEnded = useDashboard(lastSendEnd);
   const loaded = useLoad(() => client.api['conversions.settings']({}), [workspace]);
+  const meta = useLoad(() => client.api['meta.status']({}), [workspace]);
   // Entries Meta refused flag the mapping whose Meta name it does not accept (a send changes them).
   const rejected = useLoad(
     () => client.api['conversions.list']({ state: 'rejected', limit: 500 }),
@@ -92,6 +102,7 @@ export function ConversionsPanel({ refreshKey, onSent }: { refreshKey: number; o
                 queued and sent next.
               </p>
             )}
+            {meta.data && <MetaLoginNotice status={meta.data} onOpenMeta={onOpenMeta} />}
             <SenderLine sender={s.sender} />
             <DatasetsView datasets={s.datasets} onChange={loaded.reload} />
             <ConversionMappings
@@ -117,6 +128,30 @@ export function ConversionsPanel({ refreshKey, onSent }: { refreshKey: number; o
         )}
       </PanelState>
     </section>
+  );
+}
+
+/** The permission Meta asks for datasets and events of business messaging (docs/conversions-api.md). */
+const EVENTS_PERMISSION = 'whatsapp_business_manage_events';
+
+/** Datasets and sending need the Meta login, with the events permission when Meta lists the grants. */
+function MetaLoginNotice({ status, onOpenMeta }: { status: MetaStatus; onOpenMeta: () => void }) {
+  const text =
+    status.method === 'demo'
+      ? null
+      : !status.connected
+        ? 'Meta is not connected: finding datasets and sending need its login.'
+        : status.permissions.length > 0 && !status.permissions.includes(EVENTS_PERMISSION)
+          ? `The Meta login lacks the permission ${EVENTS_PERMISSION}: Meta refuses datasets and events without it. Connect again and grant it.`
+          : null;
+  if (!text) return null;
+  return (
+    <div className="notice warn row between" role="note" data-testid="conversions-meta-login">
+      <span>{text}</span>
+      <button type="button" className="button small" onClick={onOpenMeta}>
+        Open Meta ads
+      </button>
+    </div>
   );
 }
 
