@@ -20,7 +20,11 @@ const AD = '1001'; // "Summer video" in the Meta fixture
 const NARROW = { width: 1024, height: 700 };
 
 const today = new Date().toISOString().slice(0, 10);
-const fixture = testFixture({ to: today });
+// The login grants what Conversions to Meta needs (docs/conversions-api.md, "Setting it up").
+const fixture = testFixture({
+  to: today,
+  permissions: ['ads_read', 'business_management', 'whatsapp_business_manage_events'],
+});
 let fake: FakeCapi;
 
 // The e2e server inherits this environment: its Graph client talks to the fake.

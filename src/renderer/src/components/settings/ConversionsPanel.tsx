@@ -91,7 +91,7 @@ export function ConversionsPanel({
             </label>
             <p className="hint" id="conversions-switch-hint">
               {s.enabled
-                ? `On since ${s.sendFrom ? formatDateTime(s.sendFrom) : 'now'}: new conversions are sent as they happen.`
+                ? `On: conversions since ${s.sendFrom ? formatDateTime(s.sendFrom) : 'now'} are sent (from 7 days before it was first turned on), new ones as they happen.`
                 : s.sendFrom === null
                   ? 'Turning it on queues the conversions of the last 7 days, then sends new ones as they happen.'
                   : 'Off: nothing is sent. Turning it on again sends what was queued since it was first turned on, up to 7 days old.'}
