@@ -211,6 +211,9 @@ describe('Settings → Conversions to Meta', () => {
       'The collector at https://collector.example.com sends them',
     );
     expect(within(panel).queryByRole('note')).toBeNull();
+    expect(within(panel).getByTestId('conversions-collector-hint').textContent).toContain(
+      'The collector uses its own mapping',
+    );
     // The collector sends: this installation offers the dry run only.
     const sendNow = within(panel).getByRole('button', { name: 'Send now' }) as HTMLButtonElement;
     expect(sendNow.disabled).toBe(true);

@@ -162,6 +162,14 @@ function SenderLine({ sender }: { sender: ConversionSettings['sender'] }) {
       <p className="small">
         <strong>Sender:</strong> {text}
       </p>
+      {sender.kind === 'collector' && (
+        <p className="hint" data-testid="conversions-collector-hint">
+          The collector uses its own mapping, datasets and Meta login: set them up on the collector with{' '}
+          <code>insights conversions map</code>, <code>dataset</code> and <code>enable</code>{' '}
+          (docs/conversions-api.md). What it sent shows below after each sync; the settings here apply when
+          this installation sends.
+        </p>
+      )}
       {warn && (
         <p className="notice warn" role="note">
           Meta accepts a conversion only within 7 days. While this app stays closed nothing is sent, and
