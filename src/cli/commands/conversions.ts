@@ -48,15 +48,16 @@ function countLines(c: OutboxCounts): string {
   return rows.map(([k, v]) => `  ${k.padEnd(28)} ${v}\n`).join('');
 }
 
+/** An ISO time as a person reads it: 2026-12-04 08:45 UTC (JSON keeps the ISO time). */
+const when = (iso: string | null) =>
+  iso === null ? null : iso.replace(/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}).*$/, '$1 $2 UTC');
+
 /** `--state not-sendable` and `not_sendable` both work; anything else is named in words. */
 function parseState(value: string): OutboxState {
   const state = OutboxState.safeParse(value.trim().toLowerCase().replace(/[- ]/g, '_'));
   if (!state.success) throw new InvalidArgumentError(`a state is one of ${OutboxState.options.join(', ')}`);
   return state.data;
 }
-
-/** `--test-code none` removes the test event code. */
-const testCode = (value: string) => (value === 'none' ? null : value);
 
 function printMappings(s: ConversionSettings, format: 'table' | 'json'): void {
   if (format === 'json') {
@@ -110,14 +111,14 @@ function printStatus(s: ConversionStatus): void {
   process.stdout.write(
     `Sending to Meta:  ${s.enabled ? 'on' : 'off'}\n` +
       `Sent by:          ${senderWords(s.sender)}\n` +
-      `Last send:        ${s.lastSendAt ?? 'never'}\n` +
+      `Last send:        ${when(s.lastSendAt) ?? 'never'}\n` +
       (s.needsLogin ? 'Needs login:      yes — Meta refused the login; run: insights meta connect\n' : '') +
       `Conversions${s.range ? ` ${s.range.from} … ${s.range.to}` : ''}:\n${countLines(s)}`,
   );
   if (s.lastErrors.length) {
     process.stdout.write('Last errors:\n');
     for (const e of s.lastErrors)
-      process.stdout.write(`  ${e.at}  ${e.message}${e.count > 1 ? ` (×${e.count})` : ''}\n`);
+      process.stdout.write(`  ${when(e.at)}  ${e.message}${e.count > 1 ? ` (×${e.count})` : ''}\n`);
   } else if (s.lastError) process.stdout.write(`Last error:       ${s.lastError}\n`);
 }
 
@@ -126,7 +127,7 @@ function printSettings(s: ConversionSettings): void {
     process.stdout.write('Sending to Meta is off. Nothing more is sent; what was sent stays sent.\n');
   } else {
     process.stdout.write(
-      `Sending to Meta is on${s.sendFrom ? `: conversions from ${s.sendFrom} on are sent` : ''}.\n` +
+      `Sending to Meta is on${s.sendFrom ? `: conversions from ${when(s.sendFrom)} on are sent` : ''}.\n` +
         `Sent by ${senderWords(s.sender)}.\n`,
     );
     if (s.mappings.length === 0)
@@ -134,11 +135,9 @@ function printSettings(s: ConversionSettings): void {
         'No conversion event is mapped yet: insights conversions map <event-id> <MetaEventName>\n',
       );
   }
-  process.stdout.write(
-    s.testEventCode
-      ? `Test event code ${s.testEventCode}: events go to Events Manager → Test events.\n`
-      : 'No test event code: events count in Ads Manager.\n',
-  );
+  if (s.testEventCode)
+    process.stdout.write(`Test event code ${s.testEventCode}: events go to Events Manager → Test events.\n`);
+  else if (s.enabled) process.stdout.write('No test event code: events count in Ads Manager.\n');
 }
 
 export function registerConversionsCommands(program: Command): void {
@@ -286,7 +285,7 @@ export function registerConversionsCommands(program: Command): void {
           event_id: e.eventId,
           conversation: e.conversation,
           'Meta event': e.metaEvent,
-          event_time: e.eventTime,
+          event_time: when(e.eventTime),
           state: STATE_WORDS[e.state],
           error: e.error ?? '',
         })),
@@ -304,16 +303,15 @@ export function registerConversionsCommands(program: Command): void {
           ? 'Start sending to Meta (the first time, the conversions of the last 7 days are queued)'
           : 'Stop sending to Meta (what was sent stays sent)',
       )
-      .option(
-        '--test-code <code>',
-        'send to Events Manager → Test events with this code ("none" removes it)',
-        testCode,
-      )
+      .option('--test-code <code>', 'send to Events Manager → Test events with this code ("none" removes it)')
       .option(...textFormat)
-      .action(async (opts: TextOrJson & { testCode?: string | null }, cmd: Command) => {
+      .action(async (opts: TextOrJson & { testCode?: string }, cmd: Command) => {
         const s = await callCore(cmd, 'conversions.configure', {
           enabled,
-          ...(opts.testCode === undefined ? {} : { testEventCode: opts.testCode }),
+          // `--test-code none` removes it (commander turns a parser's null into '', so it is mapped here).
+          ...(opts.testCode === undefined
+            ? {}
+            : { testEventCode: opts.testCode === 'none' ? null : opts.testCode }),
         });
         if (opts.format === 'json') printJson(s);
         else printSettings(s);

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram, main } from '../../../src/cli/index';
 import { openDatabase } from '../../../src/core/db/open';
 import { workspaceDbPath } from '../../../src/core/workspace/workspaces';
-import { type FakeCapi, startFakeCapi } from '../../fakes/fake-capi';
+import { eventsFault, type FakeCapi, type FakeCapiOptions, startFakeCapi } from '../../fakes/fake-capi';
+import { throttled, tokenExpired } from '../../fakes/fake-graph';
 import { testFixture } from '../../fakes/meta-fixture';
 import { tempDir } from '../../helpers/core';
 import { feed, PHONE, PHONE2, seed } from '../attribution/feed';
@@ -98,6 +99,18 @@ async function exitOf(...args: string[]): Promise<{ code: number | undefined; st
   return { code, stderr: err.join('') };
 }
 
+/** A fresh fake Meta (same datasets) with faults or an EU restriction. */
+async function restart(extra: Partial<FakeCapiOptions>): Promise<void> {
+  const datasetId = fake.datasets.get(WABA);
+  await fake.close();
+  fake = await startFakeCapi({
+    fixture,
+    wabas: [{ id: WABA, ...(datasetId ? { datasetId } : {}) }],
+    ...extra,
+  });
+  process.env.INSIGHTS_GRAPH_URL = fake.url;
+}
+
 /** Connected to the fake Meta, with the dataset found and both events mapped. */
 async function ready(): Promise<void> {
   await run('meta', 'connect', '--token', fixture.token);
@@ -180,7 +193,7 @@ describe('insights conversions', () => {
     }[];
     const datasetId = fake.datasets.get(WABA)!;
     expect(requests.map((r) => r.datasetId)).toEqual(requests.map(() => datasetId));
-    expect(requests.every((r) => r.path.endsWith(`/${datasetId}/events`))).toBe(true);
+    expect(requests.map((r) => r.path)).toEqual(requests.map(() => `${datasetId}/events`));
     const sent = requests.flatMap((r) => r.body.data);
     expect(sent.map((e) => e.event_name).sort()).toEqual(['LeadSubmitted', 'LeadSubmitted', 'Purchase']);
     expect(sent.find((e) => e.event_name === 'Purchase')).toMatchObject({
@@ -233,7 +246,9 @@ describe('insights conversions', () => {
     const lines = table.trim().split('\n');
     expect(lines[0]).toMatch(/^event_id\s+conversation\s+Meta event\s+event_time\s+state\s+error$/);
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toMatch(/wamid\.C1\s+LeadSubmitted\s+\S+\s+not sendable\s+\S/);
+    expect(lines[2]).toMatch(
+      /wamid\.C1\s+LeadSubmitted\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\s+not sendable\s+.*click id/,
+    );
     expect(await run('conversions', 'list', '--state', 'failed')).toBe('(none)\n');
 
     // Sending again sends nothing new.
@@ -250,5 +265,38 @@ describe('insights conversions', () => {
     const bad = await exitOf('conversions', 'enable', '--test-code', 'no spaces!');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/test event code is letters and digits/);
+  });
+
+  it('what Meta refuses or cannot take now is shown in words: throttled, EU region, login expired', async () => {
+    await ready();
+    await run('conversions', 'map', '--remove', 'ext:Purchase');
+    await run('conversions', 'enable');
+    await restart({ faults: [eventsFault(1, () => throttled(80004))] });
+    const busy = await run('conversions', 'send');
+    expect(busy).toMatch(/^Nothing was sent\.\n/);
+    expect(busy).toMatch(/Failed \(retrying\)\s+2\n/);
+    expect(busy).toMatch(/Last error: .+/);
+    const failed = await json('conversions', 'status');
+    expect(failed).toMatchObject({ pending: 0, failed: 2, sent: 0 });
+    expect(failed.lastError).toEqual(expect.any(String));
+    expect(await run('conversions', 'status')).toMatch(
+      /Last errors:\n {2}\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC {2}\S/,
+    );
+    expect(fake.ledger.events).toEqual([]);
+
+    // A new mapping queues new entries; Meta refuses this account's events (EU).
+    await restart({ wabas: [{ id: WABA, datasetId: fake.datasets.get(WABA)!, restricted: true }] });
+    await run('conversions', 'map', 'ext:Purchase', 'Purchase', '--value');
+    await run('conversions', 'send');
+    const rejected = await run('conversions', 'list', '--state', 'rejected');
+    expect(rejected).toMatch(
+      /wamid\.A1\s+Purchase\s+.*rejected by Meta\s+.*Messaging Event Within Messaging Restrictive Region/,
+    );
+    expect((await json('conversions', 'status')).rejected).toBe(1);
+
+    await run('conversions', 'map', 'text:hello', 'LeadSubmitted');
+    await restart({ faults: [eventsFault(1, tokenExpired)] });
+    await run('conversions', 'send');
+    expect(await run('conversions', 'status')).toMatch(/Needs login:\s+yes/);
   });
 });
