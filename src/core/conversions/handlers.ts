@@ -115,7 +115,7 @@ async function client(ctx: CoreContext): Promise<GraphClient> {
     ...graphConfig(ctx.db()),
     accessToken: await token(ctx),
     signal: ctx.signal,
-    retry: { attempts: 2, baseMs: 1000, factor: 4, maxMs: 10_000 },
+    retry: { attempts: 2, baseMs: 500, factor: 2, maxMs: 10_000 },
     throttle: { attempts: 0, minWaitMs: 0 },
   });
 }
@@ -163,7 +163,8 @@ const send: Handler<'conversions.send'> = async ({ dryRun, testEventCode }, ctx)
   const run = async () =>
     sendConversions({
       db,
-      client: dryRun ? null : await client(ctx),
+      // A dry run uses the token, when there is one, only to look up datasets not stored yet.
+      client: dryRun ? await client(ctx).catch(() => null) : await client(ctx),
       dryRun: dryRun ?? false,
       testEventCode: testEventCode ?? null,
       now: Date.now,

@@ -132,21 +132,15 @@ function reconcile(db: Db, conversations: string[], cands: Candidate[], nowS: nu
   const withdraw = db.prepare(
     `UPDATE capi_outbox SET state = 'withdrawn', reason = ?, error = NULL, updated_at = ?, seq = ? WHERE event_id = ?`,
   );
-  // A conversation that is gone was erased: its click id and contact are not kept (sent rows keep their
-  // event_id, so the same conversion is never sent again).
-  const scrub = db.prepare(
-    'UPDATE capi_outbox SET ctwa_clid = NULL, contact_id = NULL, updated_at = ?, seq = ? WHERE event_id = ?',
-  );
   let withdrawn = 0;
   for (const conv of conversations) {
     for (const r of rowsOf.all(conv) as OutboxRow[]) {
       if (r.origin !== 'local') continue;
-      const gone = !present.has(conv);
       if (!FINAL_STATES.has(r.state) && r.state !== 'withdrawn' && !wanted.has(r.event_id)) {
-        withdraw.run(gone ? 'erased' : 'moved', nowMs, seq++, r.event_id);
+        // Gone: the contact was erased (eraseOutboxContacts already dropped their click ids).
+        withdraw.run(present.has(conv) ? 'moved' : 'erased', nowMs, seq++, r.event_id);
         withdrawn++;
       }
-      if (gone && (r.ctwa_clid !== null || r.contact_id !== null)) scrub.run(nowMs, seq++, r.event_id);
     }
   }
 

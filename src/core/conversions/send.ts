@@ -143,7 +143,7 @@ async function groupByDataset(
     if (!waba) continue; // planned as not_sendable; a WABA entered later re-plans it
     if (!datasets.has(waba)) {
       let id = datasetOf(o.db, waba);
-      if (!id && o.client && !o.dryRun) {
+      if (!id && o.client) {
         id = await findDataset(o.client, waba, false).catch(() => null);
         if (id) saveDataset(o.db, waba, id, o.now());
       }
@@ -277,11 +277,16 @@ async function sendBatch(
     }
     const limit = Math.floor(now / 1000) - MAX_AGE_SECONDS + EXPIRY_MARGIN_SECONDS;
     const old = rows.filter((r) => r.event_time < limit);
-    if (old.length > 0 || e.subcode === TOO_OLD) {
+    if (old.length > 0) {
       setState(db, ids(old), { state: 'expired', reason: 'too_old', error: null }, now);
       const rest = rows.filter((r) => r.event_time >= limit);
-      if (old.length > 0 && rest.length > 0) return sendBatch(o, client, g, rest, testCode, out);
-      if (old.length > 0) return;
+      if (rest.length > 0) await sendBatch(o, client, g, rest, testCode, out);
+      return;
+    }
+    // Too old for Meta's clock though not for ours: the halving below finds which one.
+    if (e.subcode === TOO_OLD && rows.length === 1) {
+      setState(db, ids(rows), { state: 'expired', reason: 'too_old', error: null }, now);
+      return;
     }
     // Meta refused the request for one event it does not say: halve until that event is alone.
     if (rows.length > 1) {
