@@ -177,6 +177,26 @@ describe('insights conversions', () => {
     expect(text).toContain(`WhatsApp Business Account:   ${WABA}`);
     expect(text).toContain(`Dataset:                     ${created.datasetId}`);
     // A number whose deliveries carry no WABA id: entered with --waba.
+    const unknownWaba = await exitOf('conversions', 'dataset', PHONE2);
+    expect(unknownWaba.code).toBe(2);
+    expect(unknownWaba.stderr).toMatch(/WhatsApp Business Account of 1000000002 is not known yet.*--waba/);
+    const badWaba = await exitOf('conversions', 'dataset', PHONE2, '--waba', 'act_1');
+    expect(badWaba).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/WhatsApp Business Account id is digits/),
+    });
+    const other = '102290129340555';
+    await fake.close();
+    fake = await startFakeCapi({
+      fixture,
+      wabas: [{ id: WABA, datasetId: created.datasetId }, { id: other }],
+    });
+    process.env.INSIGHTS_GRAPH_URL = fake.url;
+    const none = await exitOf('conversions', 'dataset', PHONE2, '--waba', other);
+    expect(none).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(new RegExp(`${other} has no dataset yet.*--create`)),
+    });
     const second = await json('conversions', 'dataset', PHONE2, '--waba', WABA);
     expect(second).toMatchObject({ phoneNumberId: PHONE2, wabaId: WABA, datasetId: created.datasetId });
   });
