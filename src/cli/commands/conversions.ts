@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import {
+  ACCEPTED_META_EVENT_NAMES,
   type ConversionDataset,
   type ConversionSettings,
   type ConversionStatus,
@@ -184,6 +185,11 @@ export function registerConversionsCommands(program: Command): void {
           if (opts.format !== 'json')
             process.stdout.write(
               `${eventId} is sent to Meta as ${metaEvent}${opts.value ? ' with its revenue' : ''}.\n`,
+            );
+          if (!(ACCEPTED_META_EVENT_NAMES as readonly string[]).includes(metaEvent))
+            process.stderr.write(
+              `Note: Meta lists ${metaEvent} but refuses it for most business-messaging datasets (error 2804066); ` +
+                `such conversions show as rejected. Accepted: ${ACCEPTED_META_EVENT_NAMES.join(', ')}.\n`,
             );
         }
         printMappings(s, opts.format);

@@ -125,6 +125,11 @@ describe('insights conversions', () => {
     expect(await run('conversions', 'map', 'button:Book now', 'LeadSubmitted')).toContain(
       'button:Book now is sent to Meta as LeadSubmitted.',
     );
+    expect(err.join('')).toBe('');
+    await run('conversions', 'map', 'ext:Purchase', 'QualifiedLead');
+    expect(err.join('')).toMatch(
+      /^Note: Meta lists QualifiedLead but refuses it .*2804066.*Accepted: Purchase, LeadSubmitted/,
+    );
     await run('conversions', 'map', 'ext:Purchase', 'Purchase', '--value');
     const table = await run('conversions', 'maps');
     expect(table.split('\n')[0]).toMatch(/^event\s+label\s+sent to Meta as\s+value$/);
