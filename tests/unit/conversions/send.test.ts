@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rebuildDerived } from '../../../src/core/attribution/rebuild';
 import { activePrefix } from '../../../src/core/attribution/tables';
@@ -366,4 +367,56 @@ describe('conversions to Meta: what Meta answers', () => {
     expect(fake.eventRequests()).toHaveLength(0);
     expect(r.counts.pending).toBe(2);
   });
+});
+
+describe('conversions to Meta: a sender killed halfway', () => {
+  it('sends each event exactly once after a SIGKILL during a request and a restart', async () => {
+    const msgs: Msg[] = [];
+    for (let i = 0; i < 2500; i++) msgs.push(...adLead(i, `49${1000 + i}`, `clid${i}`, 5 + (i % 50) / 10));
+    feed(db, { messages: msgs });
+    let reached!: () => void;
+    const atSecond = new Promise<void>((r) => {
+      reached = r;
+    });
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let eventsRequests = 0;
+    fake = await startFakeCapi({
+      fixture,
+      wabas: [{ id: WABA, datasetId: DATASET }],
+      hold: (req) => {
+        if (!req.path.endsWith('/events') || ++eventsRequests !== 2) return undefined;
+        reached();
+        return held;
+      },
+    });
+    process.env.INSIGHTS_GRAPH_URL = fake.url;
+    await core.call('meta.connectToken', { token: fixture.token });
+    await enable();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'tests/helpers/send-process.ts', core.dataDir, fake.url],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const exited = new Promise((r) => child.on('exit', r));
+    await atSecond;
+    child.kill('SIGKILL');
+    await exited;
+    release();
+    // The first request was answered and recorded; the one in flight and the third were not.
+    expect(states()['wamid.0a']).toBeDefined();
+    const counts = db.prepare('SELECT state, COUNT(*) AS n FROM capi_outbox GROUP BY state').all();
+    expect(counts).toEqual([
+      { state: 'pending', n: 1500 },
+      { state: 'sent', n: 1000 },
+    ]);
+    const r = await core.call('conversions.send', {});
+    expect(r.counts).toMatchObject({ sent: 2500, pending: 0 });
+    expect(fake.ledger.events).toHaveLength(2500);
+    expect(fake.ledger.duplicates()).toEqual([]);
+  }, 60_000);
 });
