@@ -186,6 +186,11 @@ export function registerConversionsCommands(program: Command): void {
             process.stdout.write(
               `${eventId} is sent to Meta as ${metaEvent}${opts.value ? ' with its revenue' : ''}.\n`,
             );
+          // https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/custom-data (value, currency: required for Purchase)
+          if (metaEvent === 'Purchase' && !opts.value)
+            process.stderr.write(
+              'Note: Meta requires a value and currency with Purchase events: add --value to send the revenue, or Meta refuses them.\n',
+            );
           if (!(ACCEPTED_META_EVENT_NAMES as readonly string[]).includes(metaEvent))
             process.stderr.write(
               `Note: Meta lists ${metaEvent} but refuses it for most business-messaging datasets (error 2804066); ` +

@@ -126,6 +126,10 @@ describe('insights conversions', () => {
       'button:Book now is sent to Meta as LeadSubmitted.',
     );
     expect(err.join('')).toBe('');
+    await run('conversions', 'map', 'ext:Purchase', 'Purchase');
+    expect(err.join('')).toMatch(
+      /^Note: Meta requires a value and currency with Purchase events: add --value/,
+    );
     await run('conversions', 'map', 'ext:Purchase', 'QualifiedLead');
     expect(err.join('')).toMatch(
       /^Note: Meta lists QualifiedLead but refuses it .*2804066.*Accepted: Purchase, LeadSubmitted/,
