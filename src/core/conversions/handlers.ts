@@ -123,8 +123,7 @@ async function client(ctx: CoreContext): Promise<GraphClient> {
 const dataset: Handler<'conversions.dataset'> = async ({ phoneNumberId, wabaId, create }, ctx) => {
   const db = ctx.db();
   const phone = resolvePhone(db, phoneNumberId, 'phoneNumberId').id;
-  if (wabaId) setNumberWaba(db, phone, wabaId);
-  const waba = wabaOf(db, phone);
+  const waba = wabaId ?? wabaOf(db, phone);
   if (!waba)
     throw new ApiError(
       'invalid_argument',
@@ -132,6 +131,8 @@ const dataset: Handler<'conversions.dataset'> = async ({ phoneNumberId, wabaId, 
       'wabaId',
     );
   const id = await findDataset(await client(ctx), waba, create ?? false);
+  // Meta knows the account (it answered without an error): keep it for this number, dataset or not.
+  if (wabaId) setNumberWaba(db, phone, wabaId);
   if (!id)
     throw new ApiError(
       'not_found',
