@@ -244,6 +244,15 @@ describe('Settings → Conversions to Meta', () => {
     );
     cleanup();
 
+    const demo = await openConversions({
+      ...core.handlers,
+      'meta.status': () => metaStatus({ method: 'demo', permissions: ['ads_read'] }),
+    });
+    expect((await within(demo.panel).findByTestId('conversions-meta-login')).textContent).toContain(
+      'The demo workspace never sends to Meta',
+    );
+    cleanup();
+
     const fine = await openConversions(core.handlers);
     await waitFor(() => expect(argsOf(fine.transport, 'meta.status').length).toBeGreaterThan(0));
     await act(async () => {}); // the answer renders

@@ -136,14 +136,17 @@ const EVENTS_PERMISSION = 'whatsapp_business_manage_events';
 
 /** Datasets and sending need the Meta login, with the events permission when Meta lists the grants. */
 function MetaLoginNotice({ status, onOpenMeta }: { status: MetaStatus; onOpenMeta: () => void }) {
-  const text =
-    status.method === 'demo'
-      ? null
-      : !status.connected
-        ? 'Meta is not connected: finding datasets and sending need its login.'
-        : status.permissions.length > 0 && !status.permissions.includes(EVENTS_PERMISSION)
-          ? `The Meta login lacks the permission ${EVENTS_PERMISSION}: Meta refuses datasets and events without it. Connect again and grant it.`
-          : null;
+  if (status.method === 'demo')
+    return (
+      <p className="notice" role="note" data-testid="conversions-meta-login">
+        The demo workspace never sends to Meta: map events and use the dry run to see what would be sent.
+      </p>
+    );
+  const text = !status.connected
+    ? 'Meta is not connected: finding datasets and sending need its login.'
+    : status.permissions.length > 0 && !status.permissions.includes(EVENTS_PERMISSION)
+      ? `The Meta login lacks the permission ${EVENTS_PERMISSION}: Meta refuses datasets and events without it. Connect again and grant it.`
+      : null;
   if (!text) return null;
   return (
     <div className="notice warn row between" role="note" data-testid="conversions-meta-login">
