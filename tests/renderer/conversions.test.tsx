@@ -410,7 +410,10 @@ describe('Settings → Conversions to Meta', () => {
           needsLogin: true,
           lastErrors: [{ at: '2026-03-28T08:00:00.000Z', message: 'Meta refused the login (190)', count: 2 }],
         }),
-      'conversions.list': () => ({ entries: [entry], total: 1 }),
+      'conversions.list': (a: unknown) =>
+        (a as { state?: string }).state === 'not_sendable'
+          ? { entries: [], total: 0 }
+          : { entries: [entry], total: 1 },
     };
     const { transport } = await openConversions(handlers);
     const status = await screen.findByTestId('conversions-status');
@@ -431,6 +434,10 @@ describe('Settings → Conversions to Meta', () => {
     expect(argsOf(transport, 'conversions.status')[0]).toEqual({
       range: { from: '2026-03-01', to: '2026-03-30' },
     });
+    // Entries of one state: the list asks the core for that state only.
+    fireEvent.change(within(status).getByLabelText('Show'), { target: { value: 'not_sendable' } });
+    expect(await within(status).findByText('No conversion in the state “Not sendable”.')).toBeTruthy();
+    expect(argsOf(transport, 'conversions.list').at(-1)).toEqual({ limit: 20, state: 'not_sendable' });
     fireEvent.click(within(status).getByRole('button', { name: 'Open Meta ads' }));
     expect(await screen.findByTestId('settings-meta')).toBeTruthy();
   });

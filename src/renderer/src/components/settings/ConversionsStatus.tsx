@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import type { OutboxState } from '../../../../shared/contract';
 import { OUTBOX_STATES, STATE_LABEL } from '../../lib/conversions';
 import { formatAgo, formatDateTime, formatInt, formatRange } from '../../lib/format';
 import { useClient, useDashboard } from '../../state/context';
@@ -33,7 +35,11 @@ export function ConversionsStatus({
     () => client.api['conversions.status'](from && to ? { range: { from, to } } : {}),
     deps,
   );
-  const recent = useLoad(() => client.api['conversions.list']({ limit: RECENT }), deps);
+  const [shown, setShown] = useState<OutboxState | ''>('');
+  const recent = useLoad(
+    () => client.api['conversions.list']({ limit: RECENT, ...(shown ? { state: shown } : {}) }),
+    [...deps, shown],
+  );
   const s = status.data;
 
   return (
@@ -82,11 +88,31 @@ export function ConversionsStatus({
           </div>
         )}
       </PanelState>
-      <h3 className="small">Latest conversions</h3>
+      <div className="row between">
+        <h3 className="small">Latest conversions</h3>
+        <label className="row small">
+          <span>Show</span>
+          <select
+            className="select"
+            value={shown}
+            onChange={(e) => setShown(e.target.value as OutboxState | '')}
+          >
+            <option value="">All states</option>
+            {OUTBOX_STATES.map((o) => (
+              <option key={o.state} value={o.state}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       <PanelState
         loading={recent.loading && !recent.data}
         error={recent.error}
-        empty={recent.data?.entries.length === 0 && 'No conversion queued yet.'}
+        empty={
+          recent.data?.entries.length === 0 &&
+          (shown ? `No conversion in the state “${STATE_LABEL[shown]}”.` : 'No conversion queued yet.')
+        }
       >
         <table className="data-table compact-table" data-testid="conversions-entries">
           <thead>
