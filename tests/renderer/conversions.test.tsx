@@ -128,6 +128,10 @@ describe('Settings → Conversions to Meta', () => {
       { eventId: 'button:Book now', metaEvent: 'LeadSubmitted', value: false },
     ]);
     expect(within(panel).queryByTestId('conversions-suggested')).toBeNull();
+    // The button pressed is gone: the focus goes to the first new row, not back to the page.
+    await waitFor(() =>
+      expect(document.activeElement).toBe(within(panel).getByLabelText('Meta event for purchase')),
+    );
 
     // Another Meta name, then the value box, for "Book now".
     fireEvent.change(within(panel).getByLabelText('Meta event for Book now'), {
@@ -157,6 +161,9 @@ describe('Settings → Conversions to Meta', () => {
     fireEvent.click(within(panel).getByRole('button', { name: 'Stop sending purchase' }));
     await waitFor(() => expect(within(panel).getAllByTestId('conversions-mapping')).toHaveLength(1));
     expect(argsOf(transport, 'conversions.unmap')).toEqual([{ eventId: 'ext:purchase' }]);
+    await waitFor(() =>
+      expect(document.activeElement).toBe(within(panel).getByRole('button', { name: /Add an event/ })),
+    );
 
     // Add from the dashboard's event list; an event already mapped is not offered again.
     fireEvent.click(within(panel).getByRole('button', { name: /Add an event/ }));
@@ -171,6 +178,9 @@ describe('Settings → Conversions to Meta', () => {
       }),
     );
     await waitFor(() => expect(within(panel).getAllByTestId('conversions-mapping')).toHaveLength(2));
+    await waitFor(() =>
+      expect(document.activeElement).toBe(within(panel).getByLabelText('Meta event for ext:signup')),
+    );
   });
 
   it('turning it on the first time says the last 7 days are queued; the desktop sender warns about expiry', async () => {

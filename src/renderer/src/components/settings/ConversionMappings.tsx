@@ -1,3 +1,4 @@
+import { useEffect, useRef, useState } from 'react';
 import type { ConversionMapping, ConversionSettings, MetaEventName } from '../../../../shared/contract';
 import { ACCEPTED_META_EVENT_NAMES, META_EVENT_NAMES } from '../../../../shared/contract/limits';
 import { pairKey } from '../../lib/conversions';
@@ -39,8 +40,25 @@ export function ConversionMappings({
   const map = (m: Omit<ConversionMapping, 'label'>) => update(() => store(m));
   const mapped = new Set(mappings.map((m) => m.eventId));
 
+  // A row that appears or goes takes the keyboard focus with it: it moves to what comes next instead of
+  // falling back to the page (WCAG 2.4.3 Focus Order, https://www.w3.org/WAI/WCAG22/Understanding/focus-order).
+  const boxRef = useRef<HTMLDivElement>(null);
+  const [focusNext, setFocusNext] = useState<{ pick: (box: HTMLElement) => HTMLElement | null } | null>(null);
+  useEffect(() => {
+    if (!focusNext || !boxRef.current) return;
+    focusNext.pick(boxRef.current)?.focus();
+    setFocusNext(null);
+  }, [focusNext]);
+  const rowSelect = (eventId: string) => ({
+    pick: (box: HTMLElement) =>
+      [...box.querySelectorAll<HTMLSelectElement>('select[data-event-id]')].find(
+        (el) => el.dataset.eventId === eventId,
+      ) ?? null,
+  });
+  const addButton = { pick: (box: HTMLElement) => box.querySelector<HTMLElement>('[data-add-event]') };
+
   return (
-    <div className="stack">
+    <div className="stack" ref={boxRef}>
       <h3 className="small">What is sent</h3>
       {mappings.length === 0 ? (
         <p className="hint">No event is sent yet. Add the events that mean a lead or a purchase.</p>
@@ -75,6 +93,7 @@ export function ConversionMappings({
                     <select
                       className="select"
                       aria-label={`Meta event for ${m.label}`}
+                      data-event-id={m.eventId}
                       aria-describedby={note ? noteId : undefined}
                       value={m.metaEvent}
                       disabled={busy}
@@ -117,7 +136,9 @@ export function ConversionMappings({
                       aria-label={`Stop sending ${m.label}`}
                       disabled={busy}
                       onClick={() =>
-                        void update(() => client.api['conversions.unmap']({ eventId: m.eventId }))
+                        void update(() => client.api['conversions.unmap']({ eventId: m.eventId })).then(
+                          (ok) => ok && setFocusNext(addButton),
+                        )
                       }
                     >
                       Remove
@@ -144,7 +165,7 @@ export function ConversionMappings({
                 let next = settings;
                 for (const m of suggested) next = await store(m);
                 return next;
-              })
+              }).then((ok) => ok && suggested[0] && setFocusNext(rowSelect(suggested[0].eventId)))
             }
           >
             Use the suggestion
@@ -154,7 +175,7 @@ export function ConversionMappings({
       <Popover
         label="Add a conversion event"
         trigger={(t) => (
-          <button type="button" className="button ghost small align-start" disabled={busy} {...t}>
+          <button type="button" className="button ghost small align-start" data-add-event {...t}>
             Add an event <ChevronDown />
           </button>
         )}
@@ -165,7 +186,7 @@ export function ConversionMappings({
             selected={null}
             onPick={(id) => {
               close();
-              void map(defaultMapping(id, suggested));
+              void map(defaultMapping(id, suggested)).then((ok) => ok && setFocusNext(rowSelect(id)));
             }}
           />
         )}
