@@ -70,14 +70,14 @@ async function viewShot(page: Page, name: string): Promise<void> {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
-/** Presses Tab until `target` has the focus: it is reachable by keyboard, in the page's order. */
-async function tabTo(page: Page, target: Locator, max = 80): Promise<void> {
+/** Presses Tab (or Shift+Tab) until `target` has the focus: it is reachable by keyboard, in the page's order. */
+async function tabTo(page: Page, target: Locator, key: 'Tab' | 'Shift+Tab' = 'Tab', max = 80): Promise<void> {
   const handle = await target.elementHandle();
   for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
+    await page.keyboard.press(key);
     if (await page.evaluate((el) => el === document.activeElement, handle)) return;
   }
-  throw new Error(`${String(target)} was not reached with ${max} presses of Tab`);
+  throw new Error(`${String(target)} was not reached with ${max} presses of ${key}`);
 }
 
 test('conversions to Meta: map, dry run, turn on, send, see it sent — by keyboard', async ({
@@ -164,6 +164,8 @@ test('conversions to Meta: map, dry run, turn on, send, see it sent — by keybo
     await expect(mapping).toHaveCount(1);
     await expect(mapping).toContainText('Book now');
     await expect(mapping.getByRole('combobox')).toHaveValue('LeadSubmitted');
+    // The new row has the focus: its Meta name can be changed right away.
+    await expect(mapping.getByRole('combobox')).toBeFocused();
     const settings = await api('conversions.settings', {});
     expect(settings.mappings).toEqual([
       expect.objectContaining({ eventId: 'button:Book now', metaEvent: 'LeadSubmitted', value: false }),
@@ -171,7 +173,7 @@ test('conversions to Meta: map, dry run, turn on, send, see it sent — by keybo
   });
 
   await test.step('turn sending on: the last 7 days are queued', async () => {
-    await tabTo(page, panel.getByRole('switch'));
+    await tabTo(page, panel.getByRole('switch'), 'Shift+Tab');
     await page.keyboard.press('Space');
     await expect(panel.getByRole('switch')).toBeChecked();
     await expect(panel.getByTestId('conversions-backfill')).toContainText('last 7 days');
