@@ -3,6 +3,7 @@ import { attributionInternalHandlers, reportHandlers, sourcesHandlers } from '..
 import { unattributedHandlers } from '../attribution/unattributed-handlers';
 import { collectorHandlers, collectorInternalHandlers } from '../collector/handlers';
 import { contactsHandlers } from '../contacts/handlers';
+import { conversionsHandlers } from '../conversions/handlers';
 import { dialog360Handlers, dialog360InternalHandlers } from '../dialog360/handlers';
 import { ingestHandlers, ingestInternalHandlers } from '../ingest/handlers';
 import type { Handlers, InternalHandlers } from '../kernel/context';
@@ -18,6 +19,7 @@ export const allHandlers = {
   ...collectorHandlers,
   ...contactsHandlers,
   ...metaHandlers,
+  ...conversionsHandlers,
   ...unattributedHandlers,
 } satisfies Handlers;
 

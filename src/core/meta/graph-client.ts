@@ -103,6 +103,11 @@ export class GraphClient {
     return (await this.send('POST', this.url(path), body, path)) as T;
   }
 
+  /** POST a JSON body (the Conversions API takes its events so). */
+  async postJson<T>(path: string, body: unknown): Promise<T> {
+    return (await this.send('POST', this.url(path), JSON.stringify(body), path)) as T;
+  }
+
   /**
    * Every page of a list, following `paging.next` until it is absent (pages may be short or empty
    * while `next` is still there). On "reduce the amount of data" the page size is halved and the same
@@ -157,7 +162,7 @@ export class GraphClient {
   private async send(
     method: 'GET' | 'POST',
     url: URL,
-    body: URLSearchParams | undefined,
+    body: URLSearchParams | string | undefined,
     path: string,
   ): Promise<unknown> {
     let transientTries = 0;
@@ -166,12 +171,14 @@ export class GraphClient {
       this.options.signal?.throwIfAborted();
       await this.paceByUsage();
       const target = new URL(url);
-      const form = body ? new URLSearchParams(body) : undefined;
+      const form = body === undefined || typeof body === 'string' ? body : new URLSearchParams(body);
       // The token goes in a header, never in the URL, where proxies and access logs would keep it
       // (Graph accepts "Authorization: Bearer <token>" wherever it takes access_token:
       // https://developers.facebook.com/docs/graph-api/overview#access-tokens ; RFC 6750 §2.1 and §5.3).
       const headers: Record<string, string> = { authorization: `Bearer ${this.options.accessToken}` };
-      if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
+      if (form !== undefined)
+        headers['content-type'] =
+          typeof form === 'string' ? 'application/json' : 'application/x-www-form-urlencoded';
 
       let res: Response;
       let text: string;
@@ -180,7 +187,7 @@ export class GraphClient {
         res = await this.fetchImpl(target.toString(), {
           method,
           headers,
-          ...(form ? { body: form } : {}),
+          ...(form !== undefined ? { body: form } : {}),
           ...(this.options.signal ? { signal: this.options.signal } : {}),
         });
         text = await res.text();

@@ -20,7 +20,14 @@ export const PhoneNumber = z.object({
 });
 export type PhoneNumber = z.infer<typeof PhoneNumber>;
 
-export const JobKind = z.enum(['import', 'collector-sync', 'meta-sync', 'conversions-send', 'rebuild', 'demo']);
+export const JobKind = z.enum([
+  'import',
+  'collector-sync',
+  'meta-sync',
+  'conversions-send',
+  'rebuild',
+  'demo',
+]);
 export const JobInfo = z.object({
   id: z.string(),
   kind: JobKind,

@@ -46,8 +46,8 @@ export const ConversionEventId = z
   .min(1, 'choose a conversion event')
   .max(300, 'an event id is at most 300 characters')
   .regex(
-    /^(ext|button|list|text|flow|type):./s,
-    'an event id starts with ext:, button:, list:, text:, flow: or type: (as the event picker lists them)',
+    /^(ext|flow|button|list|text):./s,
+    'an event id starts with ext:, flow:, button:, list: or text: (as the event picker lists them)',
   );
 
 /** Meta's test event code (Events Manager → Test events), e.g. TEST12345. */
@@ -230,9 +230,7 @@ export const conversionsMethods = {
     summary: 'Send what is pending to Meta now (dry run: show the requests without sending)',
   }),
   'conversions.status': method({
-    args: z
-      .object({ range: DateRange.optional(), source: z.string().max(300).optional() })
-      .strict(),
+    args: z.object({ range: DateRange.optional(), source: z.string().max(300).optional() }).strict(),
     result: ConversionStatus,
     lane: 'read',
     summary: 'Outbox counts per state (for a range of event dates, one source), the last errors, the sender',
@@ -251,4 +249,3 @@ export const conversionsMethods = {
     summary: 'Outbox entries, newest first (filter by state or source key)',
   }),
 };
-

@@ -11,12 +11,14 @@ export abstract class Dictionaries extends TableSet {
   // runs instead.
   protected readonly unusedNewSources = new Set<number>();
   private readonly templates = new Map<string, string | null>();
+  private readonly kinds = new Map<number, string>();
 
   override reset(): void {
     super.reset();
     this.sources.clear();
     this.eventIds.clear();
     this.templates.clear();
+    this.kinds.clear();
     this.unusedNewSources.clear();
   }
 
@@ -59,6 +61,16 @@ export abstract class Dictionaries extends TableSet {
       src.nameMsg = nameMsg;
     }
     return src.id;
+  }
+
+  /** A source's kind (meta_ad, keyword …), cached per transaction. */
+  protected sourceKind(id: number): string {
+    let kind = this.kinds.get(id);
+    if (kind === undefined) {
+      kind = (this.st('SELECT kind FROM $sources WHERE id = ?').pluck().get(id) as string | undefined) ?? '';
+      this.kinds.set(id, kind);
+    }
+    return kind;
   }
 
   eventId(info: EventInfo): number {

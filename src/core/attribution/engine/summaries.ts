@@ -16,6 +16,11 @@ export abstract class Summaries extends Dictionaries {
     lead: [],
     revenue: [],
   };
+  /**
+   * Ad conversations (by first message id) whose leads or occurrences changed in this batch: flush() logs
+   * them in ad_lead_changes (migration 0010), which conversions to Meta drain to re-plan just those.
+   */
+  private readonly adLeadChanges = new Set<string>();
   /** Summary deltas per summary table, by key (its key values joined by \u0001). */
   private readonly sums = new Map<string, Map<string, number[]>>(
     Object.keys(SUMMARIES).map((table) => [table, new Map()]),
@@ -56,14 +61,27 @@ export abstract class Summaries extends Dictionaries {
 
   protected countLead(c: ConvRow, event: number, leads: number, occ: number): void {
     this.count('lead', { c, event, leads, occ });
+    if (this.mode === 'live' && this.sourceKind(c.source) === 'meta_ad')
+      this.adLeadChanges.add(c.first_message_id);
   }
 
   protected countRevenue(c: ConvRow, event: number, currency: string, amount: number): void {
     this.count('revenue', { c, event, currency, amount });
   }
 
-  /** Writes collected summary deltas. */
+  override reset(): void {
+    super.reset();
+    this.adLeadChanges.clear();
+  }
+
+  /** Writes collected summary deltas and the log of changed ad conversations. */
   flush(): void {
+    if (this.adLeadChanges.size > 0) {
+      this.st('INSERT OR IGNORE INTO ad_lead_changes (conversation) SELECT value FROM json_each(?)').run(
+        JSON.stringify([...this.adLeadChanges]),
+      );
+      this.adLeadChanges.clear();
+    }
     const apply = (
       map: Map<string, number[]>,
       table: string,

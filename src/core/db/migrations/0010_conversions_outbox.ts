@@ -61,6 +61,12 @@ CREATE INDEX capi_outbox_source ON capi_outbox(source_key, state);
 CREATE INDEX capi_outbox_seq ON capi_outbox(seq);
 CREATE INDEX capi_outbox_contact ON capi_outbox(contact_id) WHERE contact_id IS NOT NULL;
 
+-- Ad conversations (by first message id) whose leads changed since conversions last planned: the
+-- derivation engine logs them in the transaction that changed them; the planner drains the log.
+CREATE TABLE ad_lead_changes (
+  conversation TEXT PRIMARY KEY
+) STRICT;
+
 -- Each send request: when, how many, what Meta answered (the status panel's "last errors").
 CREATE TABLE capi_sends (
   id INTEGER PRIMARY KEY,

@@ -8,6 +8,7 @@ const KIND_LABEL: Record<JobInfo['kind'], string> = {
   import: 'Import',
   'collector-sync': 'Collector sync',
   'meta-sync': 'Meta sync',
+  'conversions-send': 'Conversions to Meta',
   rebuild: 'Rebuild',
   demo: 'Demo data',
 };
