@@ -1,5 +1,4 @@
-import { conversionEventId } from '../../src/core/collector/handover';
-import { nextSeq } from '../../src/core/collector/outbox-seq';
+import { nextSeq, outboxEventId } from '../../src/core/conversions/outbox';
 import type { Db } from '../../src/core/db/open';
 
 // Outbox rows written the way the conversions core writes them (every write raises seq), for tests of
@@ -22,7 +21,7 @@ export interface OutboxRowInput {
 export function insertOutboxRow(db: Db, r: OutboxRowInput): string {
   const eventKey = r.eventKey ?? 'ext:Purchase';
   const metaEvent = r.metaEvent ?? 'Purchase';
-  const eventId = conversionEventId(r.conversation, eventKey, metaEvent);
+  const eventId = outboxEventId(r.conversation, eventKey, metaEvent);
   const now = Date.now();
   db.prepare(
     `INSERT INTO capi_outbox (event_id, conversation, phone_number_id, contact_id, source_key, event_key,

@@ -165,10 +165,10 @@ export function remainingAfter(db: Db, after: Cursor | null): number {
 }
 
 /**
- * The outbox columns a desktop mirrors: not the click id (a desktop with a collector never sends) nor
- * this side's origin and seq.
+ * The outbox columns a desktop mirrors to show what was sent: not the click id or the contact (a desktop
+ * with a collector never sends, and an erase must not depend on the mirror) nor this side's origin and seq.
  */
-const OUTBOX_SELECT = `SELECT seq, event_id, conversation, phone_number_id, contact_id, source_key, event_key,
+const OUTBOX_SELECT = `SELECT seq, event_id, conversation, phone_number_id, source_key, event_key,
   meta_event, occurrence, event_time, value_micros, currency, state, reason, error, attempts, next_attempt_at,
   events_received, fbtrace_id, sent_at, created_at, updated_at
   FROM capi_outbox WHERE seq > ? ORDER BY seq LIMIT ?`;

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ConversionEventId, MetaEventName } from '../../shared/contract/conversions';
 import { ApiError } from '../../shared/contract/errors';
 import { issueMessage } from '../../shared/contract/issues';
 import { PhoneNumberId } from '../../shared/contract/phone-number-id';
+import { nextSeq, outboxEventId } from '../conversions/outbox';
 import type { Db } from '../db/open';
-import { nextSeq } from './outbox-seq';
 
 // The collector's side of the handover (POST /v1/conversions/sent, docs/collector.md): a desktop that
 // sent conversions to Meta before it was connected to this collector reports their event ids, and they
@@ -51,11 +50,6 @@ export interface HandoverResult {
   alreadySent: number;
 }
 
-/** The deterministic event id of a conversion: the same on every installation (the conversions core's rule). */
-export function conversionEventId(conversation: string, eventKey: string, metaEvent: string): string {
-  return createHash('sha256').update(`${conversation}\n${eventKey}\n${metaEvent}`).digest('hex').slice(0, 32);
-}
-
 /** "events[3].eventTime: …" — the first problem of a body, named by its place. */
 function explain(error: z.ZodError): string {
   const issue = error.issues[0];
@@ -67,7 +61,7 @@ function explain(error: z.ZodError): string {
 
 /** Why one well-formed entry cannot be recorded, or null: its id must be the one its fields give. */
 export function entryProblem(e: SentConversion, now = Date.now()): string | null {
-  if (e.eventId !== conversionEventId(e.conversation, e.eventKey, e.metaEvent)) {
+  if (e.eventId !== outboxEventId(e.conversation, e.eventKey, e.metaEvent)) {
     return 'its eventId is not the id of its conversation, event and Meta event name';
   }
   // A day of clock difference is tolerated.

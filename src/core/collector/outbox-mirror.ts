@@ -1,6 +1,6 @@
 import { OutboxState } from '../../shared/contract/conversions';
+import { nextSeq } from '../conversions/outbox';
 import type { Db } from '../db/open';
-import { nextSeq } from './outbox-seq';
 
 // The desktop's mirror of the collector's conversions outbox. When a collector is configured it alone
 // sends to Meta; its outbox rows arrive through GET /v1/sync (`outbox` lines) and are kept here with
@@ -48,7 +48,8 @@ export function toMirroredRow(o: Record<string, unknown>): MirroredRow | null {
     event_id: typeof o.event_id === 'string' && /^[0-9a-f]{32}$/.test(o.event_id) ? o.event_id : undefined,
     conversation: str(o.conversation),
     phone_number_id: str(o.phone_number_id),
-    contact_id: optStr(o.contact_id),
+    // Not in the feed (feed.ts): the mirror never holds the contact.
+    contact_id: null,
     source_key: str(o.source_key),
     event_key: str(o.event_key),
     meta_event: str(o.meta_event, 100),

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { conversionEventId } from '../../../src/core/collector/handover';
 import { mirrorOutboxRows, toMirroredRow } from '../../../src/core/collector/outbox-mirror';
+import { outboxEventId } from '../../../src/core/conversions/outbox';
 import { type RunningServer, startServer } from '../../../src/core/server/server';
 import { makeTestCore, type TestCore } from '../../helpers/core';
 import { insertOutboxRow, outboxStates, setOutboxState } from '../../helpers/outbox-rows';
@@ -39,7 +39,7 @@ const post = (body: unknown, token = readToken) =>
   });
 
 const entry = (conversation: string, over: Record<string, unknown> = {}) => ({
-  eventId: conversionEventId(conversation, 'ext:Purchase', 'Purchase'),
+  eventId: outboxEventId(conversation, 'ext:Purchase', 'Purchase'),
   conversation,
   phoneNumberId: '5550001',
   sourceKey: 'ad:120210000000001',
@@ -90,7 +90,7 @@ describe('the desktop mirrors the collector outbox', () => {
     const rival = insertOutboxRow(d, { conversation: 'wamid.r1', occurrence: 'occ.shared' });
     const row = (conversation: string, state: string, occurrence: string) =>
       toMirroredRow({
-        event_id: conversionEventId(conversation, 'ext:Purchase', 'Purchase'),
+        event_id: outboxEventId(conversation, 'ext:Purchase', 'Purchase'),
         conversation,
         phone_number_id: '5550001',
         contact_id: null,

@@ -80,8 +80,9 @@ describe('collector feed: conversions outbox', () => {
     expect(outboxLines(resumed.items)).toEqual(['c4:sent', 'c5:sent']);
     const served = resumed.items.find((i) => i.type === 'outbox' && i.outbox.conversation === 'c5');
     expect(served).toMatchObject({ outbox: { event_id: ids[4], reason: 'again', state: 'sent' } });
-    // The click id, and this side's origin and seq, never leave the collector.
+    // The click id, the contact, and this side's origin and seq, never leave the collector.
     expect(Object.keys((served as { outbox: object }).outbox)).not.toContain('ctwa_clid');
+    expect(Object.keys((served as { outbox: object }).outbox)).not.toContain('contact_id');
     expect(Object.keys((served as { outbox: object }).outbox)).not.toContain('seq');
     db.close();
   });
