@@ -3,7 +3,7 @@ import { listWorkspaces } from '../workspace/workspaces';
 
 // Sending conversions to Meta while `insights serve` or the desktop app runs: about every minute, each
 // workspace that has sending on and whose sender is this installation (not a collector it syncs from)
-// and has entries waiting gets a `conversions.send` job. Meta refuses events older than 7 days
+// and has work (due.ts) gets a `conversions.send` job. Meta refuses events older than 7 days
 // (https://developers.facebook.com/docs/marketing-api/conversions-api/business-messaging/), so the
 // installation that runs around the clock is the one that should send.
 
@@ -41,12 +41,11 @@ export function startConversionsScheduler(
     if (failed && now() - failed.at < Math.min(everyMs * 2 ** (failed.count - 1), MAX_BACKOFF_MS)) return;
     running.add(workspace);
     try {
-      const settings = await host.call('conversions.settings', workspace, {});
-      if (!settings.enabled || settings.sender.kind !== 'this' || stopped) return;
-      const status = await host.call('conversions.status', workspace, {});
-      // Nothing waits, or Meta must be connected again first: no job.
-      if (status.pending + status.failed === 0 || status.needsLogin || stopped) return;
-      // "Send now" from the UI or the CLI in this process: one send per workspace at a time.
+      // Sending on, this installation the sender (no collector), Meta connected, and something to do.
+      const { due } = (await host.internal('conversions.due', workspace, {}, 'read')) as { due: boolean };
+      if (!due || stopped) return;
+      // "Send now" from the UI or the CLI in this process: one send per workspace at a time (send-lease.ts
+      // also keeps other processes out).
       const jobs = await host.call('jobs.list', undefined, {});
       if (
         jobs.some((j) => j.kind === 'conversions-send' && j.workspace === workspace && j.state === 'running')
