@@ -260,6 +260,11 @@ it('a desktop and a collector both configured: every event reaches Meta once, se
   await expect(d.call('conversions.send', {})).rejects.toThrow(/collector .* sends this workspace/);
 
   expect([...meta.counts.values()]).toEqual(Array(SENDABLE).fill(1));
+
+  // The collector stops cleanly with its send schedule running (exitOnSignals: exit code 0).
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
 });
 
 it('a desktop that sent before it was connected hands those events over: the collector never sends them', async () => {
