@@ -1,8 +1,8 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { getSetting, setSetting } from '../db/settings';
-import { networkReason } from '../dialog360/client';
 import { entryProblem, HANDOVER_MAX, SentConversion } from './handover';
+import { tokenRefused, unreachable } from './state';
 
 // The desktop's side of the handover (handover.ts): before each pull, the conversions this desktop sent
 // to Meta itself (before it was connected to the collector) are reported to the collector, which then
@@ -71,7 +71,8 @@ export async function handOverSent(
   for (;;) {
     const rows = select.all(readMark(db, base), HANDOVER_MAX) as SentRow[];
     if (rows.length === 0) return handed;
-    // A row that would not pass the collector's checks is not this app's to hand over (never sent as such).
+    // A row the collector would refuse (not one this app's sender writes) is left out rather than holding
+    // up every sync.
     const events = rows.flatMap((r) => toEntry(r) ?? []);
     if (events.length > 0) {
       await post(base, token, events, signal);
@@ -97,10 +98,7 @@ async function post(
     });
   } catch (err) {
     if (signal.aborted) throw err;
-    throw new ApiError(
-      'unavailable',
-      `The collector at ${base} could not be reached (${networkReason(err)})`,
-    );
+    throw unreachable(base, err);
   }
   if (res.status === 404) {
     await res.body?.cancel();
@@ -111,10 +109,7 @@ async function post(
   }
   if (res.status === 401 || res.status === 403) {
     await res.body?.cancel();
-    throw new ApiError(
-      'forbidden',
-      `The collector refused the read token (HTTP ${res.status}): create a new one with insights collector token create`,
-    );
+    throw tokenRefused(res.status);
   }
   if (res.status !== 200) {
     const text = await res.text();

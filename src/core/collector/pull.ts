@@ -1,7 +1,6 @@
 import type { CollectorSyncResult } from '../../shared/contract/collector';
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
-import { networkReason } from '../dialog360/client';
 import { eraseHashed } from '../ingest/erase';
 import { storeExternalEvents } from '../ingest/external-events';
 import { ingestPayloads, type PayloadInput } from '../ingest/ingest';
@@ -9,7 +8,7 @@ import { type OutgoingInput, storeOutgoingMessages } from '../ingest/outgoing';
 import type { CoreContext } from '../kernel/context';
 import { handOverSent } from './handover-client';
 import { mirrorOutboxRows, toMirroredRow } from './outbox-mirror';
-import { markAttempt, markResult, readState, tokenSecretName } from './state';
+import { markAttempt, markResult, readState, tokenRefused, tokenSecretName, unreachable } from './state';
 import { SYNC_PAGE_LIMIT, type SyncLine } from './wire';
 
 // The desktop's side of collector sync: pull GET /v1/sync pages and commit them in batches. Each batch
@@ -235,17 +234,11 @@ async function fetchPage(
     });
   } catch (err) {
     if (signal.aborted) throw abortError();
-    throw new ApiError(
-      'unavailable',
-      `The collector at ${base} could not be reached (${networkReason(err)})`,
-    );
+    throw unreachable(base, err);
   }
   if (res.status === 401 || res.status === 403) {
     await res.body?.cancel();
-    throw new ApiError(
-      'forbidden',
-      `The collector refused the read token (HTTP ${res.status}): create a new one with insights collector token create`,
-    );
+    throw tokenRefused(res.status);
   }
   if (res.status !== 200 || !res.body) {
     const text = (await res.text()).slice(0, 200);

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mirrorOutboxRows, toMirroredRow } from '../../../src/core/collector/outbox-mirror';
 import { outboxEventId } from '../../../src/core/conversions/outbox';
@@ -183,6 +185,29 @@ describe('handover: what a desktop sent before it was connected', () => {
     expect(outboxStates(d)[both]).toEqual({ state: 'sent', origin: 'local', reason: null });
     // Reported once: the next sync has nothing to hand over.
     expect(await desktop.call('collector.sync', {})).toMatchObject({ handedOver: 0 });
+  });
+
+  it('fails the sync, in words, while the collector does not take them (an older version, or its proxy)', async () => {
+    const d = desktop.db();
+    const sent = insertOutboxRow(d, { conversation: 'wamid.o1', state: 'sent' });
+    const old = http.createServer((_req, res) => {
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(old.address() as AddressInfo).port}`;
+      await desktop.call('collector.configure', { url, token: readToken });
+      await expect(desktop.call('collector.sync', {})).rejects.toThrow(
+        /does not take the conversions this desktop sent to Meta \(HTTP 404\)/,
+      );
+      expect((await desktop.call('collector.status', {})).lastError).toMatch(/HTTP 404/);
+    } finally {
+      await new Promise((resolve) => old.close(resolve));
+    }
+    // Connected to a collector that takes them, they are handed over then.
+    await desktop.call('collector.configure', { url: server.url, token: readToken });
+    expect(await desktop.call('collector.sync', {})).toMatchObject({ handedOver: 1 });
+    expect(outboxStates(collector.db())[sent]).toMatchObject({ state: 'sent', reason: 'sent_elsewhere' });
   });
 
   it('can only mark entries as sent: what the collector sent stays as it was', async () => {
