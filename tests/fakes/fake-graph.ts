@@ -22,9 +22,16 @@ export interface LoggedRequest {
   params: URLSearchParams;
   /** The Authorization header as received. */
   authorization: string | null;
+  /** The request body as received (JSON for the Conversions API). */
+  body: string;
+  /** The client hung up before its answer was written (e.g. it was killed during a hold). */
+  aborted: boolean;
 }
 
 export type Fault = (req: LoggedRequest) => SimResponse | undefined;
+
+/** A path the simulator does not know (the Conversions API): undefined passes the request on. */
+export type Route = (req: SimRequest, logged: LoggedRequest) => SimResponse | undefined;
 
 export type DeviceStep = 'pending' | 'slow_down' | 'expired' | 'declined' | 'authorized';
 
@@ -35,6 +42,13 @@ export interface FakeGraphOptions extends SimulatorOptions {
   /** Extra headers (usage) per request. */
   headers?: (req: LoggedRequest) => Record<string, string> | undefined;
   device?: { appId: string; clientToken: string; steps: DeviceStep[] };
+  /** Consulted after the faults, before the simulator. */
+  routes?: Route[];
+  /**
+   * Holds a request before it is answered (faults and routes run after the hold): a test can kill a
+   * client while its request is in flight, then release the hold.
+   */
+  hold?: (req: LoggedRequest) => Promise<void> | undefined;
 }
 
 export interface FakeGraph {
@@ -100,6 +114,10 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
       const r = fault(logged);
       if (r) return r;
     }
+    for (const route of options.routes ?? []) {
+      const r = route(req, logged);
+      if (r) return r;
+    }
     const parts = req.url.pathname.split('/').filter(Boolean);
     if (parts[1] === 'device' && options.device) return device(parts[2], req);
     return simulator.handle(req);
@@ -133,24 +151,32 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-      const params = requestParams(url, Buffer.concat(chunks).toString('utf8'));
+      const body = Buffer.concat(chunks).toString('utf8');
+      const params = requestParams(url, req.headers['content-type']?.includes('json') ? null : body);
       const logged: LoggedRequest = {
         index: log.length,
         method: req.method ?? 'GET',
         path: url.pathname,
         params,
         authorization: req.headers.authorization ?? null,
+        body,
+        aborted: false,
       };
       log.push(logged);
+      res.on('close', () => {
+        if (!res.writableFinished) logged.aborted = true;
+      });
       let r: SimResponse;
       try {
+        await options.hold?.(logged);
         r = answer({ method: logged.method, url, params, authorization: logged.authorization }, logged);
       } catch (err) {
         // A broken fault in a test must fail the test, not hang the client.
         r = { status: 500, body: { error: { message: `fake graph: ${String(err)}`, code: 1 } } };
       }
+      if (logged.aborted) return;
       res.writeHead(r.status, {
         'content-type': 'application/json',
         ...options.headers?.(logged),

@@ -115,7 +115,7 @@ async function client(ctx: CoreContext): Promise<GraphClient> {
     ...graphConfig(ctx.db()),
     accessToken: await token(ctx),
     signal: ctx.signal,
-    retry: { attempts: 2, baseMs: 1000, factor: 4, maxMs: 10_000 },
+    retry: { attempts: 2, baseMs: 500, factor: 2, maxMs: 10_000 },
     throttle: { attempts: 0, minWaitMs: 0 },
   });
 }
@@ -123,8 +123,7 @@ async function client(ctx: CoreContext): Promise<GraphClient> {
 const dataset: Handler<'conversions.dataset'> = async ({ phoneNumberId, wabaId, create }, ctx) => {
   const db = ctx.db();
   const phone = resolvePhone(db, phoneNumberId, 'phoneNumberId').id;
-  if (wabaId) setNumberWaba(db, phone, wabaId);
-  const waba = wabaOf(db, phone);
+  const waba = wabaId ?? wabaOf(db, phone);
   if (!waba)
     throw new ApiError(
       'invalid_argument',
@@ -132,6 +131,8 @@ const dataset: Handler<'conversions.dataset'> = async ({ phoneNumberId, wabaId, 
       'wabaId',
     );
   const id = await findDataset(await client(ctx), waba, create ?? false);
+  // Meta knows the account (it answered without an error): keep it for this number, dataset or not.
+  if (wabaId) setNumberWaba(db, phone, wabaId);
   if (!id)
     throw new ApiError(
       'not_found',
@@ -163,7 +164,8 @@ const send: Handler<'conversions.send'> = async ({ dryRun, testEventCode }, ctx)
   const run = async () =>
     sendConversions({
       db,
-      client: dryRun ? null : await client(ctx),
+      // A dry run uses the token, when there is one, only to look up datasets not stored yet.
+      client: dryRun ? await client(ctx).catch(() => null) : await client(ctx),
       dryRun: dryRun ?? false,
       testEventCode: testEventCode ?? null,
       now: Date.now,

@@ -143,3 +143,22 @@ export function listEntries(
     .all(...args, filter.limit, filter.offset) as OutboxRow[];
   return { entries: rows.map(toEntry), total };
 }
+
+/**
+ * Right to erasure: the contacts' entries keep only what stops a second send (event_id, state); unsent
+ * ones are withdrawn. Their conversations are gone, so nothing queues them again.
+ */
+export function eraseOutboxContacts(db: Db, contactIds: string[], nowMs: number): void {
+  const ids = db
+    .prepare('SELECT event_id FROM capi_outbox WHERE contact_id IN (SELECT value FROM json_each(?))')
+    .pluck()
+    .all(JSON.stringify(contactIds)) as string[];
+  let seq = nextSeq(db);
+  const st = db.prepare(
+    `UPDATE capi_outbox SET contact_id = NULL, ctwa_clid = NULL, updated_at = ?, seq = ?,
+        state = CASE WHEN state IN ('pending', 'failed', 'not_sendable') THEN 'withdrawn' ELSE state END,
+        reason = CASE WHEN state IN ('pending', 'failed', 'not_sendable') THEN 'erased' ELSE reason END
+      WHERE event_id = ?`,
+  );
+  for (const id of ids) st.run(nowMs, seq++, id);
+}

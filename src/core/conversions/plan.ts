@@ -132,21 +132,15 @@ function reconcile(db: Db, conversations: string[], cands: Candidate[], nowS: nu
   const withdraw = db.prepare(
     `UPDATE capi_outbox SET state = 'withdrawn', reason = ?, error = NULL, updated_at = ?, seq = ? WHERE event_id = ?`,
   );
-  // A conversation that is gone was erased: its click id and contact are not kept (sent rows keep their
-  // event_id, so the same conversion is never sent again).
-  const scrub = db.prepare(
-    'UPDATE capi_outbox SET ctwa_clid = NULL, contact_id = NULL, updated_at = ?, seq = ? WHERE event_id = ?',
-  );
   let withdrawn = 0;
   for (const conv of conversations) {
     for (const r of rowsOf.all(conv) as OutboxRow[]) {
       if (r.origin !== 'local') continue;
-      const gone = !present.has(conv);
       if (!FINAL_STATES.has(r.state) && r.state !== 'withdrawn' && !wanted.has(r.event_id)) {
-        withdraw.run(gone ? 'erased' : 'moved', nowMs, seq++, r.event_id);
+        // Gone: the contact was erased (eraseOutboxContacts already dropped their click ids).
+        withdraw.run(present.has(conv) ? 'moved' : 'erased', nowMs, seq++, r.event_id);
         withdrawn++;
       }
-      if (gone && (r.ctwa_clid !== null || r.contact_id !== null)) scrub.run(nowMs, seq++, r.event_id);
     }
   }
 
@@ -168,6 +162,7 @@ function reconcile(db: Db, conversations: string[], cands: Candidate[], nowS: nu
         error = CASE WHEN capi_outbox.state = 'failed' AND excluded.state = 'pending' THEN capi_outbox.error ELSE excluded.error END,
         updated_at = excluded.updated_at, seq = excluded.seq`,
   );
+  const wabas = new Map<string, string | null>();
   let queued = 0;
   for (const [eventId, { c, metaEvent, withValue }] of wanted) {
     const [ts, ref, amount, currency] = JSON.parse(c.first) as [number, string, number | null, string | null];
@@ -175,7 +170,11 @@ function reconcile(db: Db, conversations: string[], cands: Candidate[], nowS: nu
     const existing = byId.get(eventId) as OutboxRow | undefined;
     if (existing && (FINAL_STATES.has(existing.state) || existing.origin !== 'local')) continue;
     if (slotTaken.get(ref, metaEvent, eventId)) continue; // already queued or sent from another conversation
-    const waba = wabaOf(db, c.phone);
+    let waba = wabas.get(c.phone);
+    if (waba === undefined) {
+      waba = wabaOf(db, c.phone);
+      wabas.set(c.phone, waba);
+    }
     const clid = typeof c.clid === 'string' && c.clid.trim() !== '' ? c.clid.trim() : null;
     const state = !clid || !waba ? 'not_sendable' : ts < nowS - MAX_AGE_SECONDS ? 'expired' : 'pending';
     const reason = !clid ? 'no_click_id' : !waba ? 'no_waba' : state === 'expired' ? 'too_old' : null;

@@ -71,32 +71,39 @@ export async function sendConversions(o: SendOptions): Promise<ConversionSendRes
   if (!o.dryRun) expireOld(db, o.now());
   const s = readCapiSettings(db);
   const testCode = o.testEventCode ?? s.testEventCode;
-  const due = db
-    .prepare(
-      `SELECT * FROM capi_outbox WHERE origin = 'local'
-          AND (state = 'pending' OR (state = 'failed' AND coalesce(next_attempt_at, 0) <= ?))
-        ORDER BY event_time, event_id`,
-    )
-    .all(o.now()) as OutboxRow[];
-  const groups = await groupByDataset(o, due);
+  // Due entries in pages, oldest first (keyset: each page starts after the last one read), so 100,000
+  // waiting entries are never all in memory at once and an entry left waiting is not read twice.
+  const dueCount = db.prepare(`SELECT COUNT(*) FROM capi_outbox WHERE ${DUE}`).pluck().get(o.now()) as number;
+  const page = db.prepare(
+    `SELECT * FROM capi_outbox WHERE ${DUE} AND (event_time, event_id) > (?, ?) ORDER BY event_time, event_id LIMIT ?`,
+  );
   const requests: ConversionSendResult['requests'] = [];
-  const out: Outcome = { sent: 0, batches: 0, lastError: groups.lastError, stop: false };
+  const out: Outcome = { sent: 0, batches: 0, lastError: null, stop: false };
+  let after: [number, string] = [-1, ''];
   let done = 0;
-  for (const g of groups.groups) {
-    for (let i = 0; i < g.rows.length && !out.stop; i += MAX_BATCH) {
-      o.signal?.throwIfAborted();
-      const rows = g.rows.slice(i, i + MAX_BATCH);
-      if (o.dryRun || !o.client) {
-        requests.push({
-          datasetId: g.datasetId,
-          path: eventsPath(g.datasetId),
-          body: { ...bodyOf(g, rows, testCode) },
-        });
-        out.sent += rows.length;
-        out.batches++;
-      } else await sendBatch(o, o.client, g, rows, testCode, out);
-      done += rows.length;
-      o.progress?.(due.length ? done / due.length : 1, `${done} of ${due.length} conversions`);
+  while (!out.stop) {
+    const due = page.all(o.now(), after[0], after[1], PAGE) as OutboxRow[];
+    if (due.length === 0) break;
+    const last = due[due.length - 1]!;
+    after = [last.event_time, last.event_id];
+    const groups = await groupByDataset(o, due);
+    out.lastError = groups.lastError ?? out.lastError;
+    for (const g of groups.groups) {
+      for (let i = 0; i < g.rows.length && !out.stop; i += MAX_BATCH) {
+        o.signal?.throwIfAborted();
+        const rows = g.rows.slice(i, i + MAX_BATCH);
+        if (o.dryRun || !o.client) {
+          requests.push({
+            datasetId: g.datasetId,
+            path: eventsPath(g.datasetId),
+            body: { ...bodyOf(g, rows, testCode) },
+          });
+          out.sent += rows.length;
+          out.batches++;
+        } else await sendBatch(o, o.client, g, rows, testCode, out);
+        done += rows.length;
+        o.progress?.(dueCount ? Math.min(1, done / dueCount) : 1, `${done} of ${dueCount} conversions`);
+      }
     }
   }
   if (!o.dryRun) setSetting(db, 'capi.lastSendAt', o.now());
@@ -109,6 +116,11 @@ export async function sendConversions(o: SendOptions): Promise<ConversionSendRes
     lastError: out.lastError,
   };
 }
+
+/** Entries a send may take: pending, or failed and due again. */
+const DUE = `origin = 'local' AND (state = 'pending' OR (state = 'failed' AND coalesce(next_attempt_at, 0) <= ?))`;
+/** Entries read per page. */
+const PAGE = 5000;
 
 /** After a rebuild (the active set changed) every unsent entry is planned again from the new set. */
 function planIfStale(db: Db, nowS: number): void {
@@ -143,7 +155,7 @@ async function groupByDataset(
     if (!waba) continue; // planned as not_sendable; a WABA entered later re-plans it
     if (!datasets.has(waba)) {
       let id = datasetOf(o.db, waba);
-      if (!id && o.client && !o.dryRun) {
+      if (!id && o.client) {
         id = await findDataset(o.client, waba, false).catch(() => null);
         if (id) saveDataset(o.db, waba, id, o.now());
       }
@@ -277,11 +289,16 @@ async function sendBatch(
     }
     const limit = Math.floor(now / 1000) - MAX_AGE_SECONDS + EXPIRY_MARGIN_SECONDS;
     const old = rows.filter((r) => r.event_time < limit);
-    if (old.length > 0 || e.subcode === TOO_OLD) {
+    if (old.length > 0) {
       setState(db, ids(old), { state: 'expired', reason: 'too_old', error: null }, now);
       const rest = rows.filter((r) => r.event_time >= limit);
-      if (old.length > 0 && rest.length > 0) return sendBatch(o, client, g, rest, testCode, out);
-      if (old.length > 0) return;
+      if (rest.length > 0) await sendBatch(o, client, g, rest, testCode, out);
+      return;
+    }
+    // Too old for Meta's clock though not for ours: the halving below finds which one.
+    if (e.subcode === TOO_OLD && rows.length === 1) {
+      setState(db, ids(rows), { state: 'expired', reason: 'too_old', error: null }, now);
+      return;
     }
     // Meta refused the request for one event it does not say: halve until that event is alone.
     if (rows.length > 1) {

@@ -1,5 +1,6 @@
 import type { ConversionDataset, ConversionMapping, MetaEventName } from '../../shared/contract/conversions';
 import { ApiError } from '../../shared/contract/errors';
+import { AD_LEAD_LOG_SETTING } from '../attribution/engine/summaries';
 import { activePrefix } from '../attribution/tables';
 import type { Db } from '../db/open';
 import { getSetting, setSetting } from '../db/settings';
@@ -7,7 +8,8 @@ import { getSetting, setSetting } from '../db/settings';
 // What a workspace sends to Meta: on/off, from when (the backfill), the test event code, the mapping of
 // conversion events to Meta event names, and the dataset of each WhatsApp Business Account (migration 0010).
 
-const ENABLED = 'capi.enabled';
+/** Also turns the engine's log of changed ad conversations on and off. */
+const ENABLED = AD_LEAD_LOG_SETTING;
 const SEND_FROM = 'capi.sendFrom';
 const TEST_CODE = 'capi.testEventCode';
 

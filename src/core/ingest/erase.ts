@@ -2,6 +2,7 @@ import { inflateSync } from 'node:zlib';
 import type { EraseSummary } from '../../shared/contract/contacts';
 import { ApiError } from '../../shared/contract/errors';
 import { eraseDerivedForContact } from '../attribution/erase';
+import { eraseOutboxContacts } from '../conversions/outbox';
 import type { Db } from '../db/open';
 import { bsuidOf, phoneDigits, waIdDigits } from './normalize';
 import { deflateBody, sha256 } from './prepare';
@@ -137,6 +138,8 @@ export function eraseContact(db: Db, phone: string): EraseSummary {
         .run(...idList).changes;
       // Conversations, occurrences, summaries: the attribution engine knows its own tables.
       for (const id of idList) eraseDerivedForContact(db, id);
+      // What was to be sent to Meta for them: unsent entries withdrawn, click ids and contact dropped.
+      eraseOutboxContacts(db, idList, Date.now());
 
       // Quarantined bodies are unreadable by definition: match the number (not inside a longer one) as text.
       const needles = [...userIds].map(escapeRe);

@@ -39,7 +39,13 @@ export interface Msg {
   button?: { text: string; payload?: string };
   interactive?: { type: 'button_reply' | 'list_reply' | 'nfm_reply'; id: string; title: string };
   contextId?: string;
-  referral?: { source_type?: string; source_id: string; headline?: string; source_url?: string };
+  referral?: {
+    source_type?: string;
+    source_id: string;
+    headline?: string;
+    source_url?: string;
+    ctwa_clid?: string;
+  };
   hasErrors?: boolean;
   groupId?: string;
 }

@@ -2,8 +2,10 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { matchKeyword, normalizeText } from '../../../src/core/attribution/normalize';
 import { bucketsOf, previousRange, resolveRange } from '../../../src/core/attribution/report/range';
+import { planWindow } from '../../../src/core/conversions/plan';
+import { setMapping, writeCapiSettings } from '../../../src/core/conversions/settings';
 import { ingestPayloads } from '../../../src/core/ingest/ingest';
-import { conversations, events, feed, makeDb, PHONE, PHONE2, report, TZ, t } from './feed';
+import { conversations, events, feed, makeDb, NOW, PHONE, PHONE2, report, TZ, t } from './feed';
 
 // Every worked example of docs/metrics.md, by its number.
 
@@ -698,5 +700,91 @@ describe('docs/metrics.md worked examples', () => {
       costPerLead: null,
       roas: null,
     });
+  });
+
+  it('Ex 32: conversions sent to Meta are the leads of ad conversations with a click id', () => {
+    const db = makeDb();
+    db.prepare("UPDATE business_numbers SET waba_id = '102290129340398'").run();
+    addKeywords(db, 'promo');
+    const ad = (clid?: string) => ({
+      source_type: 'ad',
+      source_id: '77',
+      ...(clid ? { ctwa_clid: clid } : {}),
+    });
+    feed(db, {
+      messages: [
+        { id: 'old', ts: '2026-03-20 10:00', text: 'hi', referral: ad('Z'), contact: 'c0' },
+        { id: 'old2', ts: '2026-03-20 10:01', button: { text: 'Book now' }, contact: 'c0' },
+        { id: 'c1', ts: '2026-03-30 10:00', text: 'hi', referral: ad('A'), contact: 'c1' },
+        { id: 'c1b', ts: '2026-03-30 10:01', button: { text: 'Book now' }, contact: 'c1' },
+        { id: 'c1c', ts: '2026-03-30 10:05', button: { text: 'Book now' }, contact: 'c1' },
+        { id: 'c2', ts: '2026-03-30 11:00', text: 'hi', referral: ad('B'), contact: 'c2' },
+        { id: 'c2b', ts: '2026-03-30 11:01', button: { text: 'Book now' }, contact: 'c2' },
+        { id: 'c3', ts: '2026-03-30 13:00', text: 'hi', referral: ad(), contact: 'c3' },
+        { id: 'c3b', ts: '2026-03-30 13:01', button: { text: 'Book now' }, contact: 'c3' },
+        { id: 'c4', ts: '2026-03-30 14:00', text: 'promo', contact: 'c4' },
+        { id: 'c4b', ts: '2026-03-30 14:01', button: { text: 'Book now' }, contact: 'c4' },
+      ],
+      events: [
+        {
+          id: 'p1',
+          action: 'Purchase',
+          ts: '2026-03-30 12:00',
+          contact: 'c2',
+          amount: 49.9,
+          currency: 'EUR',
+        },
+      ],
+    });
+    const nowS = NOW.toSeconds();
+    setMapping(db, { eventKey: 'button:Book now', metaEvent: 'LeadSubmitted', withValue: false });
+    setMapping(db, { eventKey: 'ext:Purchase', metaEvent: 'Purchase', withValue: true });
+    writeCapiSettings(db, { enabled: true }, nowS);
+    planWindow(db, nowS);
+    const r = report(db, { range: { from: '2026-03-30', to: '2026-03-30' }, event: 'button:Book now' });
+    expect(source(r, 'ad:77')).toMatchObject({ conversations: 3, leads: 3 });
+    const outbox = db
+      .prepare(
+        'SELECT conversation, meta_event, event_time, state, reason, value_micros, currency FROM capi_outbox ORDER BY conversation, meta_event',
+      )
+      .all();
+    expect(outbox).toEqual([
+      {
+        conversation: 'c1',
+        meta_event: 'LeadSubmitted',
+        event_time: t('2026-03-30 10:01'),
+        state: 'pending',
+        reason: null,
+        value_micros: null,
+        currency: null,
+      },
+      {
+        conversation: 'c2',
+        meta_event: 'LeadSubmitted',
+        event_time: t('2026-03-30 11:01'),
+        state: 'pending',
+        reason: null,
+        value_micros: null,
+        currency: null,
+      },
+      {
+        conversation: 'c2',
+        meta_event: 'Purchase',
+        event_time: t('2026-03-30 12:00'),
+        state: 'pending',
+        reason: null,
+        value_micros: 49_900_000,
+        currency: 'EUR',
+      },
+      {
+        conversation: 'c3',
+        meta_event: 'LeadSubmitted',
+        event_time: t('2026-03-30 13:01'),
+        state: 'not_sendable',
+        reason: 'no_click_id',
+        value_micros: null,
+        currency: null,
+      },
+    ]);
   });
 });

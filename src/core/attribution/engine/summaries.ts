@@ -1,4 +1,5 @@
 import type { Db } from '../../db/open';
+import { getSetting } from '../../db/settings';
 import type { DerivationConfig } from '../config';
 import { type Feeds, SUMMARIES, type Summary } from '../derived-cache';
 import { type Prefix, setObjects } from '../tables';
@@ -8,6 +9,12 @@ import type { ConvRow } from './rows';
 // Summary deltas: collected in memory per summary table and written by flush(), so a batch that removes
 // and re-adds the same rows writes nothing. Which summaries exist, their keys and values and what feeds
 // them all come from the declaration in derived-cache.ts.
+
+/**
+ * The workspace setting that turns the log of changed ad conversations on: conversions to Meta's on/off
+ * (src/core/conversions/settings.ts), so a workspace that never sends keeps no log.
+ */
+export const AD_LEAD_LOG_SETTING = 'capi.enabled';
 
 export abstract class Summaries extends Dictionaries {
   /** This set's summaries by what feeds them. */
@@ -76,12 +83,12 @@ export abstract class Summaries extends Dictionaries {
 
   /** Writes collected summary deltas and the log of changed ad conversations. */
   flush(): void {
-    if (this.adLeadChanges.size > 0) {
+    if (this.adLeadChanges.size > 0 && getSetting(this.db, AD_LEAD_LOG_SETTING, false)) {
       this.st('INSERT OR IGNORE INTO ad_lead_changes (conversation) SELECT value FROM json_each(?)').run(
         JSON.stringify([...this.adLeadChanges]),
       );
-      this.adLeadChanges.clear();
     }
+    this.adLeadChanges.clear();
     const apply = (
       map: Map<string, number[]>,
       table: string,
