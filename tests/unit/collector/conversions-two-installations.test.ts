@@ -1,97 +1,47 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, expect, it, vi } from 'vitest';
 import { startConversionsScheduler } from '../../../src/core/conversions/schedule';
-import { TOKEN_SECRET } from '../../../src/core/meta/settings';
-import { FileSecretStore } from '../../../src/core/secrets/file-secret-store';
-import { secretName } from '../../../src/core/secrets/secret-store';
 import { type RunningServer, startServer } from '../../../src/core/server/server';
+import { type FakeCapi, startFakeCapi } from '../../fakes/fake-capi';
+import { testFixture } from '../../fakes/meta-fixture';
 import { makeTestCore, type TestCore, tempDir } from '../../helpers/core';
-import { ctwaDelivery } from '../../helpers/ctwa';
+import { textDelivery } from '../../helpers/webhook';
 
 // Issue 16, "Who sends": the same event is never sent to Meta by two installations. A collector
 // (`insights serve` in its own process, sending on its schedule) and a desktop get the same
 // Click-to-WhatsApp webhooks, both have conversions on and mapped; the desktop syncs from the collector.
-// Meta is a local fake that counts every event_id it accepts (Meta does not deduplicate them).
-// A minimal fake on purpose: tests/fakes/fake-capi.ts (checking every field) is written in parallel.
+// Meta is the fake Conversions API, whose ledger counts every event_id it accepts (Meta does not
+// deduplicate them).
 
 const root = path.join(__dirname, '../../..');
 const PHONE = '106540352242922';
 const WABA = '102290129340398';
 const DATASET = '900000000000001';
-const META_TOKEN = 'EAAtesttoken';
+const fixture = testFixture({ permissions: ['ads_read', 'whatsapp_business_manage_events'] });
 const nowS = Math.floor(Date.now() / 1000);
-
-interface FakeMeta {
-  url: string;
-  /** event_id → times accepted */
-  counts: Map<string, number>;
-  close(): Promise<void>;
-}
-
-/** Answers GET/POST <waba>/dataset and POST <dataset>/events as Meta does, and counts event ids. */
-async function startFakeMeta(): Promise<FakeMeta> {
-  const counts = new Map<string, number>();
-  let trace = 0;
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => {
-      body += c.toString();
-    });
-    req.on('end', () => {
-      const answer = (status: number, json: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(json));
-      };
-      if (req.headers.authorization !== `Bearer ${META_TOKEN}`)
-        return answer(401, { error: { code: 190, message: 'Invalid OAuth access token' } });
-      const p = new URL(req.url ?? '/', 'http://x').pathname;
-      if (p.endsWith(`/${WABA}/dataset`)) return answer(200, { id: DATASET });
-      if (req.method === 'POST' && p.endsWith(`/${DATASET}/events`)) {
-        const data = (JSON.parse(body) as { data: { event_id: string; user_data: { ctwa_clid: string } }[] })
-          .data;
-        for (const e of data) {
-          if (!e.user_data.ctwa_clid) return answer(400, { error: { code: 100, message: 'no ctwa_clid' } });
-        }
-        for (const e of data) counts.set(e.event_id, (counts.get(e.event_id) ?? 0) + 1);
-        return answer(200, { events_received: data.length, fbtrace_id: `trace${++trace}` });
-      }
-      answer(400, { error: { code: 100, message: `Unknown path ${p}` } });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    counts,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** Five ad conversations of the last hours, each with a "Book now" lead; the last from a Status placement (no click id). */
 const deliveries = (tag: string) =>
-  [0, 1, 2, 3, 4].map((i) =>
-    ctwaDelivery(
-      {
-        phoneNumberId: PHONE,
-        wabaId: WABA,
-        waId: `4915100${tag}${i}`,
+  [0, 1, 2, 3, 4].flatMap((i) => {
+    const common = { phoneNumberId: PHONE, wabaId: WABA, waId: `4915100${tag}${i}` };
+    return [
+      textDelivery({
+        ...common,
         id: `wamid.${tag}.${i}.a`,
         ts: nowS - 7200 + i * 60,
-        text: 'Hi, is this available?',
+        body: 'Hi, is this available?',
         referral: { adId: '120210000000077', clid: i === 4 ? null : `ARAclid${tag}${i}` },
-      },
-      {
-        phoneNumberId: PHONE,
-        wabaId: WABA,
-        waId: `4915100${tag}${i}`,
+      }),
+      textDelivery({
+        ...common,
         id: `wamid.${tag}.${i}.b`,
         ts: nowS - 7200 + i * 60 + 30,
+        body: '',
         button: 'Book now',
-      },
-    ),
-  );
+      }),
+    ];
+  });
 const SENDABLE = 4;
 
 const children: ChildProcess[] = [];
@@ -104,24 +54,14 @@ afterAll(() => {
 });
 
 /** The fake Meta, which this process's cores reach through INSIGHTS_GRAPH_URL (as serve's child does). */
-async function useFakeMeta(): Promise<FakeMeta> {
-  const meta = await startFakeMeta();
+async function useFakeMeta(): Promise<FakeCapi> {
+  const meta = await startFakeCapi({ fixture, wabas: [{ id: WABA, datasetId: DATASET }] });
   process.env.INSIGHTS_GRAPH_URL = meta.url;
   closers.push(async () => {
     delete process.env.INSIGHTS_GRAPH_URL;
     await meta.close();
   });
   return meta;
-}
-
-/** A data folder whose default workspace holds a Meta token (as `insights meta connect` leaves it). */
-async function dataDirWithMetaToken(): Promise<string> {
-  const dir = tempDir();
-  await new FileSecretStore(path.join(dir, 'secrets.json')).set(
-    secretName('default', TOKEN_SECRET),
-    META_TOKEN,
-  );
-  return dir;
 }
 
 function startServeProcess(
@@ -172,7 +112,8 @@ async function deliverAll(base: string, secret: string, bodies: unknown[]): Prom
 
 /** A desktop: an in-process core with its own receivers, fed the same webhooks. */
 async function startDesktop(): Promise<{ core: TestCore; server: RunningServer; secret: string }> {
-  const core = makeTestCore(await dataDirWithMetaToken());
+  const core = makeTestCore();
+  await core.call('meta.connectToken', { token: fixture.token });
   const { secret } = await core.call('channels.add', { phoneNumberId: PHONE });
   const server = await startServer({ host: core.host, apiToken: 'x' });
   closers.push(async () => {
@@ -186,13 +127,13 @@ it('a desktop and a collector both configured: every event reaches Meta once, se
   const meta = await useFakeMeta();
 
   // The collector: `insights serve` in its own process, sending every 300 ms.
-  const collectorDir = await dataDirWithMetaToken();
-  const { child, base } = await startServeProcess(collectorDir, meta.url);
+  const { child, base } = await startServeProcess(tempDir(), meta.url);
   closers.push(async () => {
     child.kill('SIGTERM');
     if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
   });
   const api = apiOf(base);
+  await api('meta.connectToken', { token: fixture.token });
   const { secret } = await api<{ secret: string }>('channels.add', { phoneNumberId: PHONE });
   const { token } = await api<{ token: string }>('collector.tokens.create', { name: 'laptop' });
 
@@ -212,7 +153,10 @@ it('a desktop and a collector both configured: every event reaches Meta once, se
   const desktopSchedule = startConversionsScheduler(d.host, { everyMs: 100 });
   closers.push(async () => desktopSchedule.stop());
 
-  await vi.waitFor(() => expect(meta.counts.size).toBe(SENDABLE), { timeout: 60_000, interval: 100 });
+  await vi.waitFor(() => expect(meta.ledger.counts().size).toBe(SENDABLE), {
+    timeout: 60_000,
+    interval: 100,
+  });
   await vi.waitFor(
     async () => {
       await d.call('collector.sync', {});
@@ -224,23 +168,24 @@ it('a desktop and a collector both configured: every event reaches Meta once, se
   const mirrored = await d.call('conversions.list', {});
   expect(mirrored.entries.map((e) => e.eventId).sort()).toEqual(
     [
-      ...meta.counts.keys(),
+      ...meta.ledger.counts().keys(),
       ...mirrored.entries.filter((e) => e.state === 'not_sendable').map((e) => e.eventId),
     ].sort(),
   );
-  expect(mirrored.entries.every((e) => e.state !== 'sent' || e.fbtraceId?.startsWith('trace'))).toBe(true);
+  expect(mirrored.entries.every((e) => e.state !== 'sent' || e.fbtraceId)).toBe(true);
   expect(d.db().prepare('SELECT DISTINCT origin FROM capi_outbox').pluck().all()).toEqual(['collector']);
 
   // More activity on both sides (a second "Book now" in each conversation): the collector plans and
   // sends again, and still nothing reaches Meta twice.
   const before = (await api<{ lastSendAt: string | null }>('conversions.status', {})).lastSendAt;
   const again = [0, 1, 2, 3, 4].map((i) =>
-    ctwaDelivery({
+    textDelivery({
       phoneNumberId: PHONE,
       wabaId: WABA,
       waId: `4915100t${i}`,
       id: `wamid.t.${i}.c`,
       ts: nowS - 600 + i,
+      body: '',
       button: 'Book now',
     }),
   );
@@ -259,7 +204,7 @@ it('a desktop and a collector both configured: every event reaches Meta once, se
   expect(jobs.filter((j) => j.kind === 'conversions-send')).toEqual([]);
   await expect(d.call('conversions.send', {})).rejects.toThrow(/collector .* sends this workspace/);
 
-  expect([...meta.counts.values()]).toEqual(Array(SENDABLE).fill(1));
+  expect([...meta.ledger.counts().values()]).toEqual(Array(SENDABLE).fill(1));
 
   // The collector stops cleanly with its send schedule running (exitOnSignals: exit code 0).
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -282,10 +227,11 @@ it('a desktop that sent before it was connected hands those events over: the col
   await deliverAll(desktop.server.url, desktop.secret, bodies);
   await ready(d);
   expect(await d.call('conversions.send', {})).toMatchObject({ sent: SENDABLE });
-  expect(meta.counts.size).toBe(SENDABLE);
+  expect(meta.ledger.counts().size).toBe(SENDABLE);
 
   // The collector got the same webhooks and queued the same conversions.
-  const collector = makeTestCore(await dataDirWithMetaToken());
+  const collector = makeTestCore();
+  await collector.call('meta.connectToken', { token: fixture.token });
   const { secret } = await collector.call('channels.add', { phoneNumberId: PHONE });
   const { token } = await collector.call('collector.tokens.create', {});
   const server = await startServer({ host: collector.host, apiToken: 'x' });
@@ -305,7 +251,7 @@ it('a desktop that sent before it was connected hands those events over: the col
     (e) => e.errorCode,
   );
   expect(reasons).toEqual(Array(SENDABLE).fill('sent_elsewhere'));
-  expect([...meta.counts.values()]).toEqual(Array(SENDABLE).fill(1));
+  expect([...meta.ledger.counts().values()]).toEqual(Array(SENDABLE).fill(1));
 
   // The desktop keeps its own record of what it sent, and shows the rest as the collector has it.
   await d.call('collector.sync', {});
