@@ -120,19 +120,22 @@ const WITHDRAW_RIVAL = `UPDATE capi_outbox SET state = 'withdrawn', updated_at =
 export function mirrorOutboxRows(db: Db, rows: readonly MirroredRow[], now = Date.now()): number {
   const upsert = db.prepare(UPSERT);
   const withdrawRival = db.prepare(WITHDRAW_RIVAL);
+  // Rows written in one transaction take increasing seqs from one lookup (a skipped number is harmless).
+  let seq = nextSeq(db);
   let stored = 0;
   for (const row of rows) {
     if (row.state !== 'withdrawn') {
-      withdrawRival.run({
+      const rival = {
         now,
-        seq: nextSeq(db),
+        seq,
         occurrence: row.occurrence,
         meta_event: row.meta_event,
         event_id: row.event_id,
-      });
+      };
+      seq += withdrawRival.run(rival).changes;
     }
     try {
-      stored += upsert.run({ ...row, seq: nextSeq(db) }).changes;
+      stored += upsert.run({ ...row, seq: seq++ }).changes;
     } catch (err) {
       if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
     }
