@@ -72,6 +72,12 @@ describe('the desktop mirrors the collector outbox', () => {
       [sent]: { state: 'sent', origin: 'collector', reason: null },
       [notSendable]: { state: 'not_sendable', origin: 'collector', reason: 'no_click_id' },
     });
+    expect(await desktop.call('conversions.status', {})).toMatchObject({
+      pending: 1,
+      sent: 1,
+      notSendable: 1,
+      sender: { kind: 'collector', collectorUrl: server.url },
+    });
     // The click id stays on the collector: a desktop with a collector never sends.
     expect(
       desktop.db().prepare('SELECT COUNT(*) AS n FROM capi_outbox WHERE ctwa_clid IS NOT NULL').get(),
@@ -81,6 +87,11 @@ describe('the desktop mirrors the collector outbox', () => {
     setOutboxState(c, pending, 'sent');
     expect(await desktop.call('collector.sync', {})).toMatchObject({ conversions: 1 });
     expect(outboxStates(desktop.db())[pending]).toEqual({ state: 'sent', origin: 'collector', reason: null });
+    expect(await desktop.call('conversions.status', {})).toMatchObject({
+      pending: 0,
+      sent: 2,
+      notSendable: 1,
+    });
     expect(await desktop.call('collector.sync', {})).toMatchObject({ conversions: 0 });
   });
 
