@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseSentConversions, recordSentElsewhere } from '../../../src/core/collector/handover';
 import { mirrorOutboxRows, toMirroredRow } from '../../../src/core/collector/outbox-mirror';
 import { outboxEventId } from '../../../src/core/conversions/outbox';
 import { type RunningServer, startServer } from '../../../src/core/server/server';
@@ -219,6 +220,35 @@ describe('handover: what a desktop sent before it was connected', () => {
     await desktop.call('collector.configure', { url: server.url, token: readToken });
     expect(await desktop.call('collector.sync', {})).toMatchObject({ handedOver: 1 });
     expect(outboxStates(collector.db())[sent]).toMatchObject({ state: 'sent', reason: 'sent_elsewhere' });
+  });
+
+  it('an occurrence Meta has from the desktop is not sent from another conversation here either', () => {
+    const c = collector.db();
+    // Attribution differs: the collector has the desktop's occurrence under another conversation.
+    const other = insertOutboxRow(c, { conversation: 'wamid.d1', occurrence: 'occ.x' });
+    const reported = entry('wamid.c1', { occurrence: 'occ.x' });
+    expect(recordSentElsewhere(c, parseSentConversions({ events: [reported] }))).toEqual({
+      ok: true,
+      marked: 1,
+      alreadySent: 0,
+    });
+    expect(outboxStates(c)).toEqual({
+      [other]: { state: 'sent', origin: 'local', reason: 'sent_elsewhere' },
+    });
+
+    // The reported entry is here but withdrawn, and its occurrence moved to a live entry: that one is marked.
+    c.prepare('DELETE FROM capi_outbox').run();
+    const withdrawn = insertOutboxRow(c, {
+      conversation: 'wamid.c2',
+      occurrence: 'occ.y',
+      state: 'withdrawn',
+    });
+    const live = insertOutboxRow(c, { conversation: 'wamid.d2', occurrence: 'occ.y' });
+    recordSentElsewhere(c, parseSentConversions({ events: [entry('wamid.c2', { occurrence: 'occ.y' })] }));
+    expect(outboxStates(c)).toEqual({
+      [withdrawn]: { state: 'withdrawn', origin: 'local', reason: null },
+      [live]: { state: 'sent', origin: 'local', reason: 'sent_elsewhere' },
+    });
   });
 
   it('can only mark entries as sent: what the collector sent stays as it was', async () => {
