@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { startCollectorScheduler } from '../../core/collector/scheduler';
+import { startConversionsScheduler } from '../../core/conversions/schedule';
 import { CoreHost, type CoreHostOptions, SHUTDOWN_DEADLINE_MS } from '../../core/host/host';
 import { JsonPrefsStore } from '../../core/prefs/prefs-store';
 import { FileSecretStore } from '../../core/secrets/file-secret-store';
@@ -22,6 +23,8 @@ export interface ServeOptions {
   open: boolean;
   token?: string;
   bodyLimit: number;
+  /** How often conversions to Meta are sent (default every minute); tests make it shorter. */
+  sendEveryMs?: number;
 }
 
 export async function serve(
@@ -50,6 +53,11 @@ export async function serve(
   });
   // Workspaces connected to a collector pull from it periodically while this process runs.
   const scheduler = startCollectorScheduler(host);
+  // Workspaces that send conversions to Meta (and no collector sends for them) send every minute.
+  const conversions = startConversionsScheduler(
+    host,
+    opts.sendEveryMs === undefined ? {} : { everyMs: opts.sendEveryMs },
+  );
   const base = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${server.port}`;
   // The token travels in the fragment: never sent to a server, never in a log line of ours.
   const url = `${base}/#token=${token}`;
@@ -57,6 +65,7 @@ export async function serve(
     url,
     close: async () => {
       scheduler.stop();
+      conversions.stop();
       // Side by side: the server waits for open requests, which the host answers as it cancels the
       // running jobs.
       await Promise.all([server.close(), host.close()]);
