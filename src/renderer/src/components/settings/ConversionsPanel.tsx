@@ -1,15 +1,11 @@
 import { useEffect, useState } from 'react';
-import type {
-  ConversionDataset,
-  ConversionSendResult,
-  ConversionSettings,
-  MetaStatus,
-} from '../../../../shared/contract';
+import type { ConversionSettings, MetaStatus } from '../../../../shared/contract';
 import { refusedPairs, senderText } from '../../lib/conversions';
-import { formatDateTime, formatInt } from '../../lib/format';
+import { formatDateTime } from '../../lib/format';
 import { useClient, useDashboard } from '../../state/context';
-import { formatPhone } from '../TopBar';
+import { DatasetsView } from './ConversionDatasets';
 import { ConversionMappings } from './ConversionMappings';
+import { SendView } from './ConversionSend';
 import { ConversionsStatus, lastSendEnd } from './ConversionsStatus';
 import { ErrorLine, PanelState } from './common';
 import { useAction, useLoad } from './useLoad';
@@ -185,93 +181,6 @@ function SenderLine({ sender }: { sender: ConversionSettings['sender'] }) {
   );
 }
 
-/** One dataset per WhatsApp Business Account: Meta finds the existing one or creates it. */
-function DatasetsView({ datasets, onChange }: { datasets: ConversionDataset[]; onChange: () => void }) {
-  return (
-    <div className="stack">
-      <h3 className="small">Datasets</h3>
-      {datasets.length === 0 ? (
-        <p className="hint">
-          No business number yet: datasets are set up per number once it receives messages.
-        </p>
-      ) : (
-        <table className="data-table compact-table" data-testid="conversions-datasets">
-          <thead>
-            <tr>
-              <th scope="col">Business number</th>
-              <th scope="col">WhatsApp Business Account</th>
-              <th scope="col">Dataset</th>
-              <th scope="col">
-                <span className="sr-only">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {datasets.map((d) => (
-              <DatasetRow key={d.phoneNumberId} dataset={d} onChange={onChange} />
-            ))}
-          </tbody>
-        </table>
-      )}
-    </div>
-  );
-}
-
-function DatasetRow({ dataset: d, onChange }: { dataset: ConversionDataset; onChange: () => void }) {
-  const client = useClient();
-  const [waba, setWaba] = useState('');
-  const [run, action] = useAction();
-  const number = formatPhone(d.displayNumber, d.phoneNumberId);
-  const wabaId = d.wabaId ?? waba.trim();
-  const findOrCreate = () =>
-    void run(async () => {
-      await client.api['conversions.dataset']({
-        phoneNumberId: d.phoneNumberId,
-        ...(d.wabaId ? {} : { wabaId }),
-        create: true,
-      });
-      onChange();
-    });
-  return (
-    <tr data-testid="conversions-dataset">
-      <td>{number}</td>
-      <td>
-        {d.wabaId ?? (
-          <label className="field-inline">
-            <span className="sr-only">WhatsApp Business Account id of {number}</span>
-            <input
-              value={waba}
-              onChange={(e) => setWaba(e.target.value)}
-              inputMode="numeric"
-              placeholder="WABA id (digits)"
-              aria-describedby={`waba-hint-${d.phoneNumberId}`}
-            />
-          </label>
-        )}
-        {!d.wabaId && (
-          <span className="sr-only" id={`waba-hint-${d.phoneNumberId}`}>
-            Shown in WhatsApp Manager; needed for on-premise numbers.
-          </span>
-        )}
-        <ErrorLine error={action.error} />
-      </td>
-      <td>{d.datasetId ? <code>{d.datasetId}</code> : <span className="muted">none yet</span>}</td>
-      <td>
-        {!d.datasetId && (
-          <button
-            type="button"
-            className="button small"
-            disabled={action.busy || !/^\d{5,25}$/.test(wabaId)}
-            onClick={findOrCreate}
-          >
-            {action.busy ? 'Asking Meta…' : 'Find or create dataset'}
-          </button>
-        )}
-      </td>
-    </tr>
-  );
-}
-
 function TestCodeForm({
   current,
   update,
@@ -313,79 +222,5 @@ function TestCodeForm({
           : 'Optional: with a code, events show in Test Events and do not count for your ads.'}
       </p>
     </form>
-  );
-}
-
-/** Dry run (the exact requests, nothing sent) and Send now (a job, shown in the jobs panel). */
-function SendView({
-  testEventCode,
-  blocked,
-  onSent,
-}: {
-  testEventCode: string | null;
-  /** Why Send now is not offered (off, or the collector sends); null when it is. */
-  blocked: string | null;
-  onSent: () => void;
-}) {
-  const client = useClient();
-  const [run, action] = useAction();
-  const [result, setResult] = useState<ConversionSendResult | null>(null);
-  const send = (dryRun: boolean) =>
-    void run(async () => {
-      setResult(null);
-      setResult(await client.api['conversions.send'](dryRun ? { dryRun } : {}));
-      if (!dryRun) onSent();
-    });
-  return (
-    <div className="stack">
-      <div className="row">
-        <button type="button" className="button" disabled={action.busy} onClick={() => send(true)}>
-          Dry run
-        </button>
-        <button
-          type="button"
-          className="button primary"
-          disabled={action.busy || blocked !== null}
-          aria-describedby={blocked ? 'send-blocked' : undefined}
-          onClick={() => send(false)}
-        >
-          {action.busy ? 'Working…' : 'Send now'}
-        </button>
-        {testEventCode && <span className="muted small">with test event code {testEventCode}</span>}
-      </div>
-      {blocked && (
-        <p className="hint" id="send-blocked">
-          {blocked}
-        </p>
-      )}
-      <ErrorLine error={action.error} />
-      {result && <SendResult result={result} />}
-    </div>
-  );
-}
-
-function SendResult({ result: r }: { result: ConversionSendResult }) {
-  const count = (n: number, what: string) => `${formatInt(n)} ${what}${n === 1 ? '' : 's'}`;
-  const requests = count(r.batches, 'request');
-  return (
-    <div className="stack" data-testid="conversions-send-result">
-      <p className="small" role="status">
-        {r.dryRun
-          ? r.requests.length === 0
-            ? 'Dry run: nothing is waiting to be sent.'
-            : `Dry run: ${count(r.sent, 'conversion')} would be sent in ${requests}. Nothing was sent.`
-          : `Sent ${count(r.sent, 'conversion')} in ${requests}.`}
-      </p>
-      {r.lastError && <p className="notice danger">{r.lastError}</p>}
-      {r.dryRun && r.requests.length > 0 && (
-        <pre className="code-block dry-run" data-testid="conversions-dry-run">
-          {JSON.stringify(
-            r.requests.map((q) => ({ POST: q.path, body: q.body })),
-            null,
-            2,
-          )}
-        </pre>
-      )}
-    </div>
   );
 }
