@@ -23,8 +23,9 @@ export type SettingKey = keyof AttributionSettings;
  * The version of the derivation rules (docs/metrics.md). Raise it when a rule changes what is derived from
  * stored rows: a workspace derived with other rules is rebuilt (rebuildNeeded). 2: edits, group messages
  * and every error-only message stay out of conversations; Flow completions get their own source and event.
+ * 3: previous_external_event_id is followed only to an earlier event.
  */
-export const DERIVATION_RULES = 2;
+export const DERIVATION_RULES = 3;
 
 /** The derived cache's declaration version stored in configs from before it existed. */
 const FIRST_CACHE_VERSION = 1;

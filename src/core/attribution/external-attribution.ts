@@ -20,8 +20,8 @@ export type ExternalDecision =
   | { conv: number }
   | {
       conv: null;
-      /** What became of previous_external_event_id: not found, found but unattributed too, or not given. */
-      previous: 'not_found' | 'unattributed' | null;
+      /** What became of previous_external_event_id: not found, a later event (not followed), found but unattributed too, or not given. */
+      previous: 'not_found' | 'later' | 'unattributed' | null;
       /** The numbers app_id names (empty: an unknown app_id); null without app_id (any number). */
       phones: string[] | null;
       /** Start of the latest conversation at or before the event (outside the window), else null. */
@@ -59,17 +59,20 @@ export function decideExternal(
   e: ExternalFacts,
 ): ExternalDecision {
   const sql = statements(p);
-  let previous: 'not_found' | 'unattributed' | null = null;
+  let previous: 'not_found' | 'later' | 'unattributed' | null = null;
   if (e.previous_external_event_id) {
     const prev = cachedStatement(
       db,
-      'SELECT id FROM external_events WHERE id = ? UNION ALL SELECT id FROM external_events WHERE event_id = ? LIMIT 1',
-    )
-      .pluck()
-      .get(e.previous_external_event_id, e.previous_external_event_id) as string | undefined;
-    if (prev === undefined || prev === e.id) previous = 'not_found';
+      'SELECT id, ts FROM external_events WHERE id = ? UNION ALL SELECT id, ts FROM external_events WHERE event_id = ? LIMIT 1',
+    ).get(e.previous_external_event_id, e.previous_external_event_id) as
+      | { id: string; ts: number }
+      | undefined;
+    if (prev === undefined || prev.id === e.id) previous = 'not_found';
+    // Only an earlier event (by time, then id) is followed: chains then never loop, so the result does not
+    // depend on the order events arrive in (docs/metrics.md, "Conversion events").
+    else if (prev.ts > e.ts || (prev.ts === e.ts && prev.id > e.id)) previous = 'later';
     else {
-      const conv = cachedStatement(db, sql.conv).pluck().get(prev) as number | null | undefined;
+      const conv = cachedStatement(db, sql.conv).pluck().get(prev.id) as number | null | undefined;
       if (conv !== null && conv !== undefined) return { conv };
       previous = 'unattributed';
     }

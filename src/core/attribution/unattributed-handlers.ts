@@ -32,6 +32,10 @@ export function unattributedReason(
   const notes: string[] = [];
   if (d.previous === 'not_found')
     notes.push(`previous_external_event_id ${e.previous_external_event_id} not found`);
+  if (d.previous === 'later')
+    notes.push(
+      `previous_external_event_id ${e.previous_external_event_id} names a later event (not followed)`,
+    );
   if (d.previous === 'unattributed')
     notes.push(`the previous event ${e.previous_external_event_id} is unattributed too`);
   const { phones } = d;

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { matchKeyword, normalizeText } from '../../../src/core/attribution/normalize';
 import { bucketsOf, previousRange, resolveRange } from '../../../src/core/attribution/report/range';
+import { activePrefix } from '../../../src/core/attribution/tables';
 import { planWindow } from '../../../src/core/conversions/plan';
 import { setMapping, writeCapiSettings } from '../../../src/core/conversions/settings';
 import { ingestPayloads } from '../../../src/core/ingest/ingest';
@@ -786,5 +787,32 @@ describe('docs/metrics.md worked examples', () => {
         currency: null,
       },
     ]);
+  });
+
+  it('Ex 39: previous_external_event_id is followed to an earlier event only, whatever the order', () => {
+    const attributed = (order: 'e1 first' | 'e2 first') => {
+      const db = makeDb();
+      feed(db, {
+        messages: [
+          { id: 'c1m', ts: '2026-03-10 10:00', text: 'hi', contact: 'c1' },
+          { id: 'c2m', ts: '2026-03-01 10:00', text: 'hi', contact: 'c2' },
+        ],
+      });
+      const e1 = { id: 'e1', action: 'Purchase', ts: '2026-03-10 12:00', contact: 'c1', previous: 'e2' };
+      const e2 = { id: 'e2', action: 'Purchase', ts: '2026-03-20 12:00', contact: 'c2', previous: 'e1' };
+      for (const e of order === 'e1 first' ? [e1, e2] : [e2, e1]) feed(db, { events: [e] });
+      const p = activePrefix(db);
+      return db
+        .prepare(
+          `SELECT x.event_id, c.first_message_id AS conv FROM ${p}external x LEFT JOIN ${p}conversations c ON c.id = x.conv ORDER BY 1`,
+        )
+        .all();
+    };
+    const expected = [
+      { event_id: 'e1', conv: 'c1m' },
+      { event_id: 'e2', conv: 'c1m' },
+    ];
+    expect(attributed('e1 first')).toEqual(expected);
+    expect(attributed('e2 first')).toEqual(expected);
   });
 });

@@ -39,6 +39,8 @@ const extArb = fc.record({
   amount: fc.option(fc.integer({ min: 1, max: 10_000 }), { nil: undefined }),
   currency: fc.constantFrom('USD', 'EUR'),
   appId: fc.constantFrom(undefined, PHONE, PHONE2, '999'),
+  // Any other event of the scenario (earlier, later, itself, one that does not exist), so chains and cycles occur.
+  previous: fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }),
 });
 
 type MsgSpec = typeof msgArb extends fc.Arbitrary<infer T> ? T : never;
@@ -97,7 +99,7 @@ function toEvents(specs: ExtSpec[]): Ext[] {
     amount: s.amount === undefined ? undefined : s.amount / 100,
     currency: s.currency,
     appId: s.appId,
-    previous: i > 0 && i % 4 === 0 ? `ev-${i - 1}` : undefined,
+    previous: s.previous === undefined ? undefined : `ev-${s.previous}`,
   }));
 }
 

@@ -78,9 +78,12 @@ export abstract class ExternalEvents extends Occurrences {
         amount === null ? null : (e.revenue_currency ?? 'USD').toUpperCase(),
       );
     }
-    const dependents = this.st('SELECT id FROM external_events WHERE previous_external_event_id IN (?, ?)')
+    // Only later events follow this one (decideExternal), so the walk goes forward in time and ends.
+    const dependents = this.st(
+      'SELECT id FROM external_events WHERE previous_external_event_id IN (?, ?) AND (ts > ? OR (ts = ? AND id > ?))',
+    )
       .pluck()
-      .all(e.id, e.event_id ?? e.id) as string[];
+      .all(e.id, e.event_id ?? e.id, e.ts, e.ts, e.id) as string[];
     for (const d of dependents) this.attributeExternal(d, seen);
   }
 
