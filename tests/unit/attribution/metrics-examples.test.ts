@@ -250,6 +250,29 @@ describe('docs/metrics.md worked examples', () => {
     expect([m12.from, m12.to]).toEqual(['2025-09-01', '2026-08-31']);
   });
 
+  it('Ex 33: This month, Last month, This year and their previous periods (partial periods too)', () => {
+    const at = (iso: string) => DateTime.fromISO(`${iso}T12:00`, { zone: TZ });
+    const span = (preset: 'this-month' | 'last-month' | 'this-year', now: DateTime) => {
+      const r = resolveRange({ preset }, TZ, now);
+      const p = previousRange(r);
+      return [r.from, r.to, p.from, p.to];
+    };
+    const mar31 = at('2026-03-31');
+    expect(span('this-month', mar31)).toEqual(['2026-03-01', '2026-03-31', '2026-02-01', '2026-02-28']);
+    expect(span('last-month', mar31)).toEqual(['2026-02-01', '2026-02-28', '2026-01-01', '2026-01-31']);
+    expect(span('this-year', mar31)).toEqual(['2026-01-01', '2026-03-31', '2025-01-01', '2025-03-31']);
+    const mar15 = at('2026-03-15');
+    expect(span('this-month', mar15)).toEqual(['2026-03-01', '2026-03-15', '2026-02-01', '2026-02-15']);
+    expect(span('last-month', mar15).slice(0, 2)).toEqual(['2026-02-01', '2026-02-28']);
+    const month = resolveRange({ preset: 'this-month' }, TZ, mar15);
+    const days = bucketsOf(month, month.toDay);
+    expect(days.buckets).toHaveLength(15);
+    expect(days.buckets.filter((b) => b.partial).map((b) => b.bucket)).toEqual(['2026-03-15']);
+    const jan1 = at('2027-01-01');
+    expect(span('this-month', jan1).slice(0, 2)).toEqual(['2027-01-01', '2027-01-01']);
+    expect(span('last-month', jan1).slice(0, 2)).toEqual(['2026-12-01', '2026-12-31']);
+  });
+
   it('Ex 16: range edges in the report timezone and a DST change', () => {
     const db = makeDb();
     feed(db, {
@@ -630,6 +653,44 @@ describe('docs/metrics.md worked examples', () => {
     });
     // A number without conversations has nothing to compare.
     expect(report(db, { phone: PHONE2 }).previous.comparison).toBe('none');
+  });
+
+  it('Ex 34: compare with the same dates a year back, the previous period, or nothing', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'a', ts: '2025-02-28 10:00', text: 'x', contact: 'c1' },
+        { id: 'b', ts: '2025-03-12 10:00', text: 'x', contact: 'c2' },
+        { id: 'c', ts: '2026-03-20 10:00', text: 'x', contact: 'c3' },
+      ],
+    });
+    expect(report(db, { compare: 'year' }).previous).toMatchObject({
+      range: { from: '2025-03-01', to: '2025-03-31' },
+      conversations: 1,
+      comparison: 'full',
+      compare: 'year',
+    });
+    expect(report(db, { compare: 'previous' }).previous).toMatchObject({
+      range: { from: '2026-01-29', to: '2026-02-28' },
+      conversations: 0,
+      comparison: 'full',
+    });
+    expect(report(db).previous.range).toEqual(report(db, { compare: 'previous' }).previous.range);
+    expect(report(db, { compare: 'none' }).previous).toMatchObject({
+      conversations: 0,
+      invested: null,
+      comparison: 'none',
+      compare: 'none',
+    });
+    expect(
+      report(db, { compare: 'year', range: { from: '2026-02-20', to: '2026-03-31' } }).previous,
+    ).toMatchObject({
+      range: { from: '2025-02-20', to: '2025-03-31' },
+      comparison: 'partial',
+      dataFrom: '2025-02-28',
+    });
+    const leap = previousRange(resolveRange({ from: '2028-02-29', to: '2028-02-29' }, TZ), 'year');
+    expect([leap.from, leap.to]).toEqual(['2027-02-28', '2027-02-28']);
   });
 
   it('Ex 27: an event without revenue has no Revenue and no ROAS', () => {

@@ -42,7 +42,7 @@ function reportOf(ctx: ReportContext, q: ReportQuery): Report {
     range: { from: ctx.range.from, to: ctx.range.to, timezone: ctx.range.timezone },
     event,
     totals,
-    previous: previousTotals(ctx, event),
+    previous: previousTotals(ctx, event, q.compare),
     paid: paidTotals(ctx, event, sources.paid),
     sources: sources.rows,
     funnel: funnelOf(ctx, q.funnel ?? (event ? [event.id] : []), totals.conversations),
