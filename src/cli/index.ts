@@ -3,6 +3,7 @@ import { registerAppCommands } from './commands/app';
 import { registerCollectorCommands, registerDialog360Commands } from './commands/collector';
 import { registerIngestCommands } from './commands/ingest';
 import { registerMetaCommands } from './commands/meta';
+import { registerOverviewCommand } from './commands/overview';
 import { registerReportCommands } from './commands/report';
 import { registerServeCommand } from './commands/serve';
 import { reportFailure, VERSION } from './runtime';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (str, write) => write(`insights: ${str.replace(/^error: /, '')}`) });
   registerAppCommands(program);
+  registerOverviewCommand(program);
   registerServeCommand(program);
   registerIngestCommands(program);
   registerDialog360Commands(program);

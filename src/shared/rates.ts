@@ -35,3 +35,11 @@ export function ratesOf(sums: {
     roas: roas(sums.revenue, sums.invested),
   };
 }
+
+/**
+ * Change of a count or an amount against the period compared with, as a fraction (0.25 = +25 %); null
+ * when either is missing or the earlier one is 0 (docs/metrics.md "Previous period": rates compare in
+ * percentage points instead, their plain difference).
+ */
+export const relativeChange = (now: number | null, before: number | null): number | null =>
+  now === null || before === null || before === 0 ? null : (now - before) / Math.abs(before);

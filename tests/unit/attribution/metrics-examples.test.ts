@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { workspaceOverview } from '../../../src/core/app/overview';
 import { matchKeyword, normalizeText } from '../../../src/core/attribution/normalize';
 import { bucketsOf, previousRange, resolveRange } from '../../../src/core/attribution/report/range';
 import { planWindow } from '../../../src/core/conversions/plan';
@@ -691,6 +692,50 @@ describe('docs/metrics.md worked examples', () => {
     });
     const leap = previousRange(resolveRange({ from: '2028-02-29', to: '2028-02-29' }, TZ), 'year');
     expect([leap.from, leap.to]).toEqual(['2027-02-28', '2027-02-28']);
+  });
+
+  it('Ex 35: the agency overview sums the numbers, counts a shared source once, keeps currencies apart', () => {
+    const db = makeDb();
+    addKeywords(db, 'promo');
+    feed(db, {
+      messages: [
+        { id: 'a', ts: '2026-03-02 10:00', text: 'x', referral: { source_id: '77' }, contact: 'c1' },
+        { id: 'b', ts: '2026-03-03 10:00', text: 'x', referral: { source_id: '77' }, contact: 'c2' },
+        {
+          id: 'c',
+          ts: '2026-03-04 10:00',
+          text: 'x',
+          referral: { source_id: '77' },
+          contact: 'c3',
+          phone: PHONE2,
+        },
+        { id: 'd', ts: '2026-03-05 10:00', text: 'promo', contact: 'c4', phone: PHONE2 },
+      ],
+      events: [
+        { id: 'e1', action: 'Purchase', ts: '2026-03-02 11:00', contact: 'c1', amount: 30 },
+        { id: 'e2', action: 'Purchase', ts: '2026-03-05 11:00', contact: 'c4', amount: 10, currency: 'EUR' },
+      ],
+    });
+    db.prepare(
+      "INSERT INTO attr_investments (source_key, amount, currency, from_date, to_date, saved_at) VALUES ('ad:77', 60, 'USD', '2026-03-01', '2026-03-31', 0)",
+    ).run();
+    const range = { from: '2026-03-01', to: '2026-03-31' };
+    const o = workspaceOverview(db, { range }, { now: NOW });
+    expect(o.numbers).toBe(2);
+    expect(o.figures).toEqual({
+      conversations: 4,
+      leads: 2,
+      conversionRate: 0.5,
+      money: [
+        { currency: 'USD', invested: 60, costPerLead: 30, revenue: 30, roas: 0.5 },
+        { currency: 'EUR', invested: null, costPerLead: null, revenue: 10, roas: null },
+      ],
+    });
+    // Adding up the numbers' reports would pay for ad 77 twice.
+    const perNumber = [PHONE, PHONE2].map((phone) => report(db, { phone, range }).totals.invested);
+    expect(perNumber).toEqual([60, 60]);
+    expect(o.previous).toMatchObject({ conversations: 0, comparison: 'none' });
+    expect(o.lastDataAt).not.toBeNull();
   });
 
   it('Ex 27: an event without revenue has no Revenue and no ROAS', () => {

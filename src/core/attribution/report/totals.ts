@@ -67,6 +67,22 @@ export function paidTotals(ctx: ReportContext, event: ReportEvent | null, paid: 
   };
 }
 
+/** The period compared with and how much of it has data (docs/metrics.md "Previous period"). */
+export function comparedPeriod(
+  ctx: ReportContext,
+  compare: CompareTo = 'previous',
+): { range: ResolvedRange; comparison: Comparison; dataFrom: string | null } {
+  const range = previousRange(ctx.range, compare === 'year' ? 'year' : 'previous');
+  const dataFrom = ctx.firstConversationDate();
+  const comparison: Comparison =
+    compare === 'none' || dataFrom === null || dataFrom > range.to
+      ? 'none'
+      : dataFrom > range.from
+        ? 'partial'
+        : 'full';
+  return { range, comparison, dataFrom };
+}
+
 /**
  * Totals of the period compared with (the previous period, or the same dates a year back), and how much
  * of it has data. `none`: nothing is computed; the figures are empty and `comparison` is `none`.
@@ -76,14 +92,7 @@ export function previousTotals(
   event: ReportEvent | null,
   compare: CompareTo = 'previous',
 ): Report['previous'] {
-  const r = previousRange(ctx.range, compare === 'year' ? 'year' : 'previous');
-  const dataFrom = ctx.firstConversationDate();
-  const comparison: Comparison =
-    compare === 'none' || dataFrom === null || dataFrom > r.to
-      ? 'none'
-      : dataFrom > r.from
-        ? 'partial'
-        : 'full';
+  const { range: r, comparison, dataFrom } = comparedPeriod(ctx, compare);
   const totals = compare === 'none' ? emptyTotals(ctx) : totalsOf(ctx, event, investedOfRange(ctx, r), r);
   return {
     ...totals,
