@@ -57,6 +57,9 @@ function printReport(r: Report): void {
       `Event: ${r.event ? r.event.id : '(none)'}\n` +
       `Conversations ${t.conversations} · Contacts ${t.contacts} · Leads ${t.leads} · Converted ${pct(t.conversionRate)}` +
       ` · Invested ${money(t.invested) ?? '—'} ${t.currency} · Cost/lead ${money(t.costPerLead) ?? '—'}` +
+      (t.metaConversationsStarted == null
+        ? ''
+        : ` · Conversations started (Meta) ${t.metaConversationsStarted}, cost each ${money(t.costPerConversationStarted ?? null) ?? '—'}`) +
       (t.revenue === null
         ? ''
         : ` · Revenue ${money(t.revenue)} · ROAS ${t.roas === null ? '—' : t.roas.toFixed(2)}`) +

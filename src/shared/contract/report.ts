@@ -36,7 +36,16 @@ const metricFields = {
   roas: z.number().nullable(),
 };
 
-export const Totals = z.object({ ...metricFields, currency: CurrencyCode });
+export const Totals = z.object({
+  ...metricFields,
+  currency: CurrencyCode,
+  /**
+   * Meta's messaging conversations started over the ad sources that have the figure, and their Invested ÷
+   * it (docs/metrics.md "Metrics"). In the range's totals only (absent in `previous`).
+   */
+  metaConversationsStarted: z.number().nullable().optional(),
+  costPerConversationStarted: z.number().nullable().optional(),
+});
 export type Totals = z.infer<typeof Totals>;
 
 export const ReportRange = z.object({ from: IsoDate, to: IsoDate, timezone: z.string() });

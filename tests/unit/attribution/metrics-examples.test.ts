@@ -6,6 +6,7 @@ import { bucketsOf, previousRange, resolveRange } from '../../../src/core/attrib
 import { planWindow } from '../../../src/core/conversions/plan';
 import { setMapping, writeCapiSettings } from '../../../src/core/conversions/settings';
 import { ingestPayloads } from '../../../src/core/ingest/ingest';
+import { clickThroughRate, costPerConversationStarted, revenuePerLead } from '../../../src/shared/rates';
 import { conversations, events, feed, makeDb, NOW, PHONE, PHONE2, report, TZ, t } from './feed';
 
 // Every worked example of docs/metrics.md, by its number.
@@ -332,6 +333,9 @@ describe('docs/metrics.md worked examples', () => {
       "INSERT INTO meta_spend (account_id, ad_id, date, spend, currency, synced_at) VALUES ('act_1', '77', ?, 10, 'USD', 0)",
     );
     for (let d = 1; d <= 10; d++) spend.run(`2026-03-${String(d).padStart(2, '0')}`);
+    db.prepare(
+      "INSERT INTO meta_ads (ad_id, name, adset_name, campaign_name) VALUES ('77', 'Video 1', 'DE', 'Brand')",
+    ).run();
     const row = (from = '2026-03-01', to = '2026-03-31') =>
       source(report(db, { event: 'text:yes', range: { from, to } }), 'ad:77')!;
     expect(row()).toMatchObject({ invested: 100, investedFrom: 'meta', leads: 2, costPerLead: 50 });
@@ -736,6 +740,56 @@ describe('docs/metrics.md worked examples', () => {
     expect(perNumber).toEqual([60, 60]);
     expect(o.previous).toMatchObject({ conversations: 0, comparison: 'none' });
     expect(o.lastDataAt).not.toBeNull();
+  });
+
+  it('Ex 36: CTR, conversations started and their cost, revenue per lead', () => {
+    const db = makeDb();
+    const ad = (id: string, ts: string, contact: string) => ({
+      id: `${contact}-${id}`,
+      ts,
+      text: 'x',
+      referral: { source_id: id },
+      contact,
+    });
+    feed(db, {
+      messages: [
+        ad('77', '2026-03-02 10:00', 'c1'),
+        ad('77', '2026-03-03 10:00', 'c2'),
+        ad('77', '2026-03-04 10:00', 'c3'),
+        ad('88', '2026-03-05 10:00', 'c4'),
+      ],
+      events: [
+        { id: 'e1', action: 'Purchase', ts: '2026-03-02 11:00', contact: 'c1', amount: 15 },
+        { id: 'e2', action: 'Purchase', ts: '2026-03-03 11:00', contact: 'c2', amount: 15 },
+      ],
+    });
+    const spend = db.prepare(
+      `INSERT INTO meta_spend (account_id, ad_id, date, spend, currency, impressions, clicks, messaging_started, synced_at)
+       VALUES ('act_1', '77', ?, 10, 'USD', 1000, 20, 4, 0)`,
+    );
+    for (let d = 1; d <= 10; d++) spend.run(`2026-03-${String(d).padStart(2, '0')}`);
+    db.prepare(
+      "INSERT INTO meta_ads (ad_id, name, adset_name, campaign_name) VALUES ('77', 'Video 1', 'DE', 'Brand')",
+    ).run();
+    db.prepare(
+      "INSERT INTO attr_investments (source_key, amount, currency, from_date, to_date, saved_at) VALUES ('ad:88', 50, 'USD', '2026-03-01', '2026-03-31', 0)",
+    ).run();
+    const r = report(db, { event: 'ext:Purchase' });
+    const a77 = source(r, 'ad:77')!;
+    expect(a77).toMatchObject({ invested: 100, leads: 2, revenue: 30 });
+    expect(a77.meta).toMatchObject({ impressions: 10_000, clicks: 200, metaConversationsStarted: 40 });
+    expect(clickThroughRate(a77.meta!.clicks, a77.meta!.impressions)).toBe(0.02);
+    expect(costPerConversationStarted(a77.invested, a77.meta!.metaConversationsStarted)).toBe(2.5);
+    expect(revenuePerLead(a77.revenue, a77.leads)).toBe(15);
+    const a88 = source(r, 'ad:88')!;
+    expect(a88.meta?.metaConversationsStarted ?? null).toBeNull();
+    expect(costPerConversationStarted(a88.invested, a88.meta?.metaConversationsStarted ?? null)).toBeNull();
+    expect(r.totals).toMatchObject({
+      metaConversationsStarted: 40,
+      costPerConversationStarted: 2.5,
+      invested: 150,
+      costPerLead: 75,
+    });
   });
 
   it('Ex 27: an event without revenue has no Revenue and no ROAS', () => {

@@ -5,6 +5,7 @@ import type {
   Report,
   ReportQuery,
 } from '../../../shared/contract/report';
+import { conversationsStartedOf } from '../../../shared/rates';
 import type { Db } from '../../db/open';
 import { ReportContext, type ReportOptions } from './context';
 import { funnelOf } from './funnel';
@@ -35,7 +36,7 @@ export function buildDashboard(
 function reportOf(ctx: ReportContext, q: ReportQuery): Report {
   const event = ctx.selectEvent(q.event);
   const sources = sourceRows(ctx, event);
-  const totals = totalsOf(ctx, event, sources.invested);
+  const totals = { ...totalsOf(ctx, event, sources.invested), ...conversationsStartedOf(sources.rows) };
   const { granularity, series } = seriesOf(ctx, event);
   return {
     phone: { id: ctx.phone.id, display: ctx.phone.display, name: ctx.phone.name },
