@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { PhoneNumber } from '../../../shared/contract';
 import { formatAgo, formatRange } from '../lib/format';
-import { PRESETS, type RangeSelection, validCustomRange } from '../lib/range';
+import { CALENDAR_PRESETS, PRESETS, type RangeSelection, validCustomRange } from '../lib/range';
 import { useDashboard } from '../state/context';
 import type { ThemePref } from '../state/store';
 import { ActivityIcon, ChevronDown, GearIcon, MonitorIcon, MoonIcon, SunIcon } from './Icons';
@@ -23,7 +23,17 @@ export function TopBar({ onToggleJobs, jobsOpen }: { onToggleJobs: () => void; j
         <span className="brand-mark" aria-hidden="true" />
         Insights
       </div>
-      <WorkspaceSwitcher />
+      <button
+        type="button"
+        className={`button ghost ${view === 'overview' ? 'active' : ''}`}
+        aria-pressed={view === 'overview'}
+        title="Every workspace (client) side by side"
+        onClick={() => setView(view === 'overview' ? 'dashboard' : 'overview')}
+        data-testid="overview-button"
+      >
+        Overview
+      </button>
+      {view !== 'overview' && <WorkspaceSwitcher />}
       {view === 'dashboard' && (
         <>
           <PhonePicker />
@@ -31,6 +41,7 @@ export function TopBar({ onToggleJobs, jobsOpen }: { onToggleJobs: () => void; j
           <TimezonePicker />
         </>
       )}
+      {view === 'overview' && <RangePicker />}
       <div className="topbar-spacer" />
       <SyncStatus onClick={onToggleJobs} open={jobsOpen} />
       <ThemeToggle />
@@ -102,6 +113,8 @@ function RangePicker() {
   const setRange = useDashboard((s) => s.setRange);
   const report = useDashboard((s) => s.report);
   const isCustom = !('preset' in range);
+  const calendar = 'preset' in range ? CALENDAR_PRESETS.find((p) => p.id === range.preset) : undefined;
+  const menuOn = isCustom || calendar !== undefined;
   return (
     <div className="range-picker">
       <fieldset className="segmented">
@@ -122,23 +135,48 @@ function RangePicker() {
           );
         })}
         <Popover
-          label="Custom date range"
+          label="Other date ranges"
           align="start"
           trigger={(t) => (
-            <button type="button" className={isCustom ? 'on' : ''} aria-pressed={isCustom} {...t}>
-              {isCustom ? formatRange(range.from, range.to) : 'Custom'}
+            <button
+              type="button"
+              className={menuOn ? 'on' : ''}
+              aria-pressed={menuOn}
+              data-testid="range-more"
+              {...t}
+            >
+              {isCustom ? formatRange(range.from, range.to) : (calendar?.label ?? 'More')}
               <ChevronDown width={14} height={14} />
             </button>
           )}
         >
           {(close) => (
-            <CustomRange
-              initial={isCustom ? range : report ? { from: report.range.from, to: report.range.to } : null}
-              onApply={(r) => {
-                setRange(r);
-                close();
-              }}
-            />
+            <div className="stack">
+              <fieldset className="row plain-fieldset">
+                <legend className="sr-only">Calendar ranges</legend>
+                {CALENDAR_PRESETS.map((p) => (
+                  <button
+                    key={p.id}
+                    type="button"
+                    className={`button small ${calendar?.id === p.id ? 'primary' : 'ghost'}`}
+                    aria-pressed={calendar?.id === p.id}
+                    onClick={() => {
+                      setRange({ preset: p.id });
+                      close();
+                    }}
+                  >
+                    {p.label}
+                  </button>
+                ))}
+              </fieldset>
+              <CustomRange
+                initial={isCustom ? range : report ? { from: report.range.from, to: report.range.to } : null}
+                onApply={(r) => {
+                  setRange(r);
+                  close();
+                }}
+              />
+            </div>
           )}
         </Popover>
       </fieldset>
