@@ -23,17 +23,7 @@ export function TopBar({ onToggleJobs, jobsOpen }: { onToggleJobs: () => void; j
         <span className="brand-mark" aria-hidden="true" />
         Insights
       </div>
-      <button
-        type="button"
-        className={`button ghost ${view === 'overview' ? 'active' : ''}`}
-        aria-pressed={view === 'overview'}
-        title="Every workspace (client) side by side"
-        onClick={() => setView(view === 'overview' ? 'dashboard' : 'overview')}
-        data-testid="overview-button"
-      >
-        Overview
-      </button>
-      {view !== 'overview' && <WorkspaceSwitcher />}
+      <WorkspaceSwitcher />
       {view === 'dashboard' && (
         <>
           <PhonePicker />
@@ -59,10 +49,15 @@ export function TopBar({ onToggleJobs, jobsOpen }: { onToggleJobs: () => void; j
   );
 }
 
+/** The select's value for the agency overview (not a valid workspace name, so it never clashes). */
+const OVERVIEW = ':overview';
+
 function WorkspaceSwitcher() {
   const workspaces = useDashboard((s) => s.workspaces);
   const workspace = useDashboard((s) => s.workspace);
-  const setWorkspace = useDashboard((s) => s.setWorkspace);
+  const view = useDashboard((s) => s.view);
+  const setView = useDashboard((s) => s.setView);
+  const openWorkspace = useDashboard((s) => s.openWorkspace);
   const names = workspaces.some((w) => w.name === workspace)
     ? workspaces
     : [...workspaces, { name: workspace, isDemo: workspace === 'demo', sizeBytes: 0, modifiedAt: null }];
@@ -71,11 +66,14 @@ function WorkspaceSwitcher() {
       <span className="sr-only">Workspace</span>
       <select
         className="select"
-        value={workspace}
-        onChange={(e) => setWorkspace(e.target.value)}
+        value={view === 'overview' ? OVERVIEW : workspace}
+        onChange={(e) =>
+          e.target.value === OVERVIEW ? setView('overview') : void openWorkspace(e.target.value)
+        }
         aria-label="Workspace"
         data-testid="workspace-select"
       >
+        <option value={OVERVIEW}>All workspaces (overview)</option>
         {names.map((w) => (
           <option key={w.name} value={w.name}>
             {w.isDemo ? `${w.name} (demo data)` : w.name}
