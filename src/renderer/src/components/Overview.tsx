@@ -67,17 +67,26 @@ function Change({
   before,
   mode = 'relative',
   show,
+  good = 'up',
 }: {
   now: number | null;
   before: number | null | undefined;
   mode?: 'relative' | 'points';
   show: boolean;
+  /** Which direction is good news (as on the KPI cards): spend is neutral, a cost going down is good. */
+  good?: 'up' | 'down' | 'neutral';
 }) {
   if (!show) return null;
   const c = formatChange(now, before, mode);
   if (!c.text) return null;
+  const tone =
+    good === 'neutral' || c.direction === 'flat'
+      ? ''
+      : (c.direction === 'up') === (good === 'up')
+        ? 'good'
+        : 'bad';
   return (
-    <span className={`cell-change ${c.direction}`}>
+    <span className={`cell-change ${tone}`}>
       {c.direction === 'up' ? '▲' : c.direction === 'down' ? '▼' : '•'} {c.text}
     </span>
   );
@@ -107,6 +116,7 @@ function MoneyLines({
             now={m[pick]}
             before={previous.money.find((p) => p.currency === m.currency)?.[pick]}
             show={show}
+            good={pick === 'invested' ? 'neutral' : pick === 'costPerLead' ? 'down' : 'up'}
           />
         </div>
       ))}

@@ -73,7 +73,7 @@ function WorkspaceSwitcher() {
         aria-label="Workspace"
         data-testid="workspace-select"
       >
-        <option value={OVERVIEW}>All workspaces (overview)</option>
+        <option value={OVERVIEW}>Overview</option>
         {names.map((w) => (
           <option key={w.name} value={w.name}>
             {w.isDemo ? `${w.name} (demo data)` : w.name}
