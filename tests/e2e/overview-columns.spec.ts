@@ -59,7 +59,9 @@ test('agency overview: every workspace, money per currency, sort, open a workspa
   server,
 }) => {
   test.setTimeout(180_000);
-  await api('import.files', { files: [deliveries(server.dataDir, '100200301', [1, 2, 3, 4, 5, 9, 12, 40, 45, 65])] });
+  await api('import.files', {
+    files: [deliveries(server.dataDir, '100200301', [1, 2, 3, 4, 5, 9, 12, 40, 45, 65])],
+  });
   await api('workspaces.create', { name: 'acme' });
   await api('settings.set', { key: 'currency', value: 'EUR' }, 'acme');
   await api('import.files', { files: [deliveries(server.dataDir, '100200302', [1, 2, 20, 40])] }, 'acme');
@@ -96,7 +98,10 @@ test('agency overview: every workspace, money per currency, sort, open a workspa
     await expect(rows.nth(0)).toHaveAttribute('data-workspace', 'default');
     await expect(rows.nth(0)).toContainText('$80.00');
     // default had data for the whole previous period: 7 conversations against 2 is +250%.
-    expect(expected.workspaces[1]!.overview!.previous).toMatchObject({ conversations: 2, comparison: 'full' });
+    expect(expected.workspaces[1]!.overview!.previous).toMatchObject({
+      conversations: 2,
+      comparison: 'full',
+    });
     await expect(rows.nth(0).locator('.cell-change').first()).toHaveText('▲ +250.0%');
     await expect(rows.nth(1)).toContainText('€30.00');
     // No amount of one currency is added to another's: acme shows euros only.

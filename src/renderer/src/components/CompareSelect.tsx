@@ -12,7 +12,7 @@ export function CompareSelect() {
   const compare = useDashboard((s) => s.compare);
   const setCompare = useDashboard((s) => s.setCompare);
   return (
-    <label className="field-inline">
+    <label className="field-inline compare-field">
       <span className="muted small">Compare with</span>
       <select
         className="select"

@@ -27,6 +27,8 @@ interface CardDef {
   help: string;
   /** Shown only when the report has the figure (Meta's conversations started: ad workspaces only). */
   onlyWith?: (t: Totals) => boolean;
+  /** Said instead of a change for a figure that is not compared. */
+  noChange?: string;
 }
 
 const CARDS: CardDef[] = [
@@ -85,6 +87,7 @@ const CARDS: CardDef[] = [
     change: 'relative',
     good: 'down',
     onlyWith: (t) => t.metaConversationsStarted != null,
+    noChange: "Meta's count",
     help: "Invested ÷ Meta's messaging conversations started, over the ads Meta reports them for",
   },
   {
@@ -166,7 +169,7 @@ export const KpiCards = memo(function KpiCards({ report }: { report: Report | nu
                   <span className="muted">{p?.compare === 'year' ? 'vs last year' : 'vs previous'}</span>
                 </>
               ) : (
-                <span className="muted">{p ? (note?.text ?? 'no comparison') : '\u00a0'}</span>
+                <span className="muted">{p ? (c.noChange ?? note?.text ?? 'no comparison') : '\u00a0'}</span>
               )}
             </div>
           </div>
