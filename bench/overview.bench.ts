@@ -126,13 +126,22 @@ async function main(): Promise<void> {
       : tsWorkerRunner(),
   });
   try {
+    // As the app starts: it lists the workspaces, which starts the overview's threads in the background
+    // (host.ts, warmOverviewPool); the first overview a moment later.
+    const t0 = performance.now();
+    await host.call('workspaces.list', undefined, {});
+    await new Promise((r) => setTimeout(r, 1500));
+    await host.call('overview.get', undefined, { range: { preset: '30d' } });
+    console.log(
+      `\nfirst overview 1.5 s after the workspace list (30D): ${ms(performance.now() - t0 - 1500)}`,
+    );
     for (const preset of presets) {
       const call = async () => {
         const t0 = performance.now();
         await host.call('overview.get', undefined, { range: { preset } });
         return performance.now() - t0;
       };
-      const cold = await call();
+      const cold = await call(); // the first of this range (threads and connections already there)
       // The same rows one after another on one pool thread: what the pool saves over reading them in a row.
       const inRowOnce = async () => {
         const t0 = performance.now();
@@ -164,7 +173,7 @@ async function main(): Promise<void> {
         `  slowest workspace alone ${ms(slowestRow)} (its largest report ${ms(slowestReport)}), all in a row ${ms(sum)}`,
       );
       console.log(
-        `  overview.get: warm median ${ms(median(warm))} = slowest + ${ms(median(warm) - slowestRow)} (target: + 50 ms); cold first call ${ms(cold)}`,
+        `  overview.get: warm median ${ms(median(warm))} = slowest + ${ms(median(warm) - slowestRow)} (target: + 50 ms); first call of the range ${ms(cold)}`,
       );
       console.log(`  the same rows one after another on one worker thread: median ${ms(median(inRow))}`);
     }

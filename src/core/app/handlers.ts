@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { WorkspaceName } from '../../shared/contract/define';
 import { ApiError } from '../../shared/contract/errors';
 import { OverviewQuery } from '../../shared/contract/overview';
 import { buildDemo } from '../demo/demo-workspace';
@@ -30,6 +32,12 @@ export const appInternalHandlers: InternalHandlers = {
   'demo.recover': (_args, ctx) => ({ removed: removeScratch(ctx.dataDir) }),
   // One workspace's row of overview.get; the host runs one per workspace on its pool (host.ts, overview).
   'overview.workspace': (args, ctx) => workspaceOverview(ctx.db(), OverviewQuery.parse(args)),
+  // The host's head start for the overview: open (and migrate) each workspace on this pool thread.
+  'overview.warm': (args, ctx) => {
+    const { workspaces } = z.object({ workspaces: z.array(WorkspaceName) }).parse(args);
+    for (const ws of workspaces) if (workspaceExists(ctx.dataDir, ws)) ctx.dbFor(ws);
+    return { ok: true };
+  },
 };
 
 export const appHandlers = {

@@ -210,6 +210,7 @@ export class CoreHost implements HostApi {
     const jobKind = lane === 'job' ? (spec.jobKind ?? 'import') : undefined;
     const result = await this.dispatch(lane, method, ws, parsed.data, false, jobKind, wire);
     this.deriveUpToDate(ws);
+    if (method === 'workspaces.list') this.warmOverviewPool();
     if (this.checkResults)
       checkResult(
         method,
@@ -280,6 +281,28 @@ export class CoreHost implements HostApi {
       default:
         throw new ApiError('internal', `${method} is not a host method`);
     }
+  }
+
+  private overviewWarmed = false;
+
+  /**
+   * Once, when the app lists the workspaces of a data folder with at least two of its own (an agency's):
+   * starts the overview's threads and opens each workspace there in the background, so the first overview
+   * does not wait for threads to start and databases to open.
+   */
+  private warmOverviewPool(): void {
+    if (this.inline || this.closed || this.overviewWarmed) return;
+    const names = listWorkspaces(this.options.dataDir)
+      .filter((w) => !w.isDemo)
+      .map((w) => w.name);
+    if (names.length < 2) return;
+    this.overviewWarmed = true;
+    for (let i = 0; i < Math.min(OVERVIEW_POOL, names.length); i++)
+      this.dispatch(`pool-${i}`, 'overview.warm', DEFAULT_WORKSPACE, { workspaces: names }, true).catch(
+        () => {
+          // Only a head start: the overview opens what it needs itself.
+        },
+      );
   }
 
   /**
