@@ -32,10 +32,18 @@ export const appInternalHandlers: InternalHandlers = {
   'demo.recover': (_args, ctx) => ({ removed: removeScratch(ctx.dataDir) }),
   // One workspace's row of overview.get; the host runs one per workspace on its pool (host.ts, overview).
   'overview.workspace': (args, ctx) => workspaceOverview(ctx.db(), OverviewQuery.parse(args)),
-  // The host's head start for the overview: open (and migrate) each workspace on this pool thread.
+  // The host's head start for the overview: open (and migrate) each workspace on this pool thread, and
+  // read the rows of `compute` once (30 days, the dashboard's default), so their statements are prepared
+  // and their pages cached when the overview opens.
   'overview.warm': (args, ctx) => {
-    const { workspaces } = z.object({ workspaces: z.array(WorkspaceName) }).parse(args);
-    for (const ws of workspaces) if (workspaceExists(ctx.dataDir, ws)) ctx.dbFor(ws);
+    const { workspaces, compute } = z
+      .object({ workspaces: z.array(WorkspaceName), compute: z.array(WorkspaceName) })
+      .parse(args);
+    for (const ws of workspaces) {
+      if (!workspaceExists(ctx.dataDir, ws)) continue;
+      const db = ctx.dbFor(ws);
+      if (compute.includes(ws)) workspaceOverview(db, { range: { preset: '30d' } });
+    }
     return { ok: true };
   },
 };

@@ -287,8 +287,8 @@ export class CoreHost implements HostApi {
 
   /**
    * Once, when the app lists the workspaces of a data folder with at least two of its own (an agency's):
-   * starts the overview's threads and opens each workspace there in the background, so the first overview
-   * does not wait for threads to start and databases to open.
+   * starts the overview's threads and reads each workspace there once in the background, so the first
+   * overview does not wait for threads to start, databases to open and statements to be prepared.
    */
   private warmOverviewPool(): void {
     if (this.inline || this.closed || this.overviewWarmed) return;
@@ -297,12 +297,19 @@ export class CoreHost implements HostApi {
       .map((w) => w.name);
     if (names.length < 2) return;
     this.overviewWarmed = true;
-    for (let i = 0; i < Math.min(OVERVIEW_POOL, names.length); i++)
-      this.dispatch(`pool-${i}`, 'overview.warm', DEFAULT_WORKSPACE, { workspaces: names }, true).catch(
-        () => {
-          // Only a head start: the overview opens what it needs itself.
-        },
-      );
+    const threads = Math.min(OVERVIEW_POOL, names.length);
+    for (let i = 0; i < threads; i++) {
+      const compute = names.filter((_, j) => j % threads === i);
+      this.dispatch(
+        `pool-${i}`,
+        'overview.warm',
+        DEFAULT_WORKSPACE,
+        { workspaces: names, compute },
+        true,
+      ).catch(() => {
+        // Only a head start: the overview opens what it needs itself.
+      });
+    }
   }
 
   /**
