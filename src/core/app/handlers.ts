@@ -41,8 +41,12 @@ export const appInternalHandlers: InternalHandlers = {
       .parse(args);
     for (const ws of workspaces) {
       if (!workspaceExists(ctx.dataDir, ws)) continue;
-      const db = ctx.dbFor(ws);
-      if (compute.includes(ws)) workspaceOverview(db, { range: { preset: '30d' } });
+      try {
+        const db = ctx.dbFor(ws);
+        if (compute.includes(ws)) workspaceOverview(db, { range: { preset: '30d' } });
+      } catch {
+        // A workspace that cannot be read says so in the overview itself; warm the others.
+      }
     }
     return { ok: true };
   },

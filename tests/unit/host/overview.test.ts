@@ -40,6 +40,8 @@ describe('overview.get', () => {
     fs.mkdirSync(path.dirname(workspaceDbPath(dataDir, 'broken')), { recursive: true });
     fs.writeFileSync(workspaceDbPath(dataDir, 'broken'), 'this is not a database, '.repeat(200));
     host = workerHost(dataDir);
+    // Listing the workspaces (three of their own) starts the pool's warm reading beside the overview.
+    expect(await host.call('workspaces.list', undefined, {})).toHaveLength(4);
     const { workspaces } = await host.call('overview.get', undefined, { range: { preset: '7d' } });
     expect(workspaces.map((w) => [w.workspace, w.overview?.figures.conversations ?? null])).toEqual([
       ['acme', 3],
