@@ -4,6 +4,7 @@ import { registerCollectorCommands, registerDialog360Commands } from './commands
 import { registerConversionsCommands } from './commands/conversions';
 import { registerIngestCommands } from './commands/ingest';
 import { registerMetaCommands } from './commands/meta';
+import { registerOverviewCommand } from './commands/overview';
 import { registerReportCommands } from './commands/report';
 import { registerServeCommand } from './commands/serve';
 import { reportFailure, VERSION } from './runtime';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (str, write) => write(`insights: ${str.replace(/^error: /, '')}`) });
   registerAppCommands(program);
+  registerOverviewCommand(program);
   registerServeCommand(program);
   registerIngestCommands(program);
   registerDialog360Commands(program);

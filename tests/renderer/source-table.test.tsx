@@ -234,3 +234,35 @@ describe('source table', () => {
     expect(within(row).getByTestId('invested-tag').getAttribute('title')).toBe('Entered by hand');
   });
 });
+
+describe('column chooser', () => {
+  it('adds the chosen columns with their footer cells, and groups sum Meta delivery', () => {
+    const onColumnsChange = vi.fn();
+    render(
+      <SourceTable
+        report={fixtureReport()}
+        loading={false}
+        error={null}
+        groupAds="campaign"
+        columns={['started', 'costPerConversationStarted']}
+        onColumnsChange={onColumnsChange}
+      />,
+    );
+    const headers = screen.getAllByRole('columnheader').map((h) => h.textContent);
+    expect(headers).toContain('Conversations started (Meta)');
+    expect(headers).toContain('Cost per conversation started');
+    expect(headers).not.toContain('CTR');
+    const footer = screen.getByTestId('totals-row').children;
+    expect(footer).toHaveLength(headers.length);
+    // The Spring campaign: 118 + 41 conversations started, (450 + 200) ÷ 159 per conversation started.
+    const group = screen
+      .getAllByTestId('source-row')
+      .find((r) => r.getAttribute('data-source-id') === 'group:campaign:c1')!;
+    expect(group.textContent).toContain('159');
+    expect(group.textContent).toContain('€4.09');
+    fireEvent.click(screen.getByTestId('column-chooser'));
+    fireEvent.click(screen.getByTestId('column-ctr'));
+    expect(onColumnsChange).toHaveBeenCalledWith(['costPerConversationStarted', 'ctr', 'started']);
+    expect(screen.getAllByRole('columnheader').map((h) => h.textContent)).toContain('CTR');
+  });
+});

@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { ApiError } from '../../shared/contract/errors';
-import { EventKind, type RangeInput, RangePreset, type Report } from '../../shared/contract/report';
+import {
+  CompareTo,
+  EventKind,
+  type RangeInput,
+  RangePreset,
+  type Report,
+} from '../../shared/contract/report';
 import { sourcesCsv } from '../../shared/table-csv';
 import { callCore, formatOption, parseIntOption, printJson, printTable } from '../runtime';
 
@@ -17,7 +23,7 @@ interface ScopeOptions {
 
 const PRESETS = RangePreset.options;
 
-function rangeOf(o: ScopeOptions): RangeInput {
+export function rangeOf(o: { range?: string; from?: string; to?: string }): RangeInput {
   if (o.range && (o.from || o.to))
     throw new ApiError('invalid_argument', 'Use either --range or --from/--to, not both', 'range');
   if (o.range) {
@@ -35,7 +41,7 @@ function rangeOf(o: ScopeOptions): RangeInput {
 function scopeOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--phone <id|display>', 'business number: phone_number_id or display number')
-    .option('--range <preset>', '7d, 14d, 30d, 6m or 12m')
+    .option('--range <preset>', PRESETS.join(', '))
     .option('--from <date>', 'first day, YYYY-MM-DD (with --to)')
     .option('--to <date>', 'last day, YYYY-MM-DD (inclusive)')
     .option('--tz <zone>', 'IANA time zone of the range (default: the workspace timezone setting)');
@@ -51,6 +57,9 @@ function printReport(r: Report): void {
       `Event: ${r.event ? r.event.id : '(none)'}\n` +
       `Conversations ${t.conversations} · Contacts ${t.contacts} · Leads ${t.leads} · Converted ${pct(t.conversionRate)}` +
       ` · Invested ${money(t.invested) ?? '—'} ${t.currency} · Cost/lead ${money(t.costPerLead) ?? '—'}` +
+      (t.metaConversationsStarted == null
+        ? ''
+        : ` · Conversations started (Meta) ${t.metaConversationsStarted}, cost each ${money(t.costPerConversationStarted ?? null) ?? '—'}`) +
       (t.revenue === null
         ? ''
         : ` · Revenue ${money(t.revenue)} · ROAS ${t.roas === null ? '—' : t.roas.toFixed(2)}`) +
@@ -58,12 +67,14 @@ function printReport(r: Report): void {
         ? `\nPaid sources only (${r.paid.sources}): cost/lead ${money(r.paid.costPerLead) ?? '—'}` +
           (r.paid.revenue === null ? '' : ` · ROAS ${r.paid.roas === null ? '—' : r.paid.roas.toFixed(2)}`)
         : '') +
-      `\nPrevious ${r.previous.range.from} – ${r.previous.range.to}` +
-      (r.previous.comparison === 'none'
-        ? ' (no comparison: before the first conversation)'
-        : r.previous.comparison === 'partial'
-          ? ` (partial: data from ${r.previous.dataFrom})`
-          : '') +
+      `\n${r.previous.compare === 'year' ? 'A year back' : 'Previous'} ${r.previous.range.from} – ${r.previous.range.to}` +
+      (r.previous.compare === 'none'
+        ? ' (not compared)'
+        : r.previous.comparison === 'none'
+          ? ' (no comparison: before the first conversation)'
+          : r.previous.comparison === 'partial'
+            ? ` (partial: data from ${r.previous.dataFrom})`
+            : '') +
       `: conversations ${r.previous.conversations}, leads ${r.previous.leads}` +
       ` · Unattributed external events ${r.unattributedExternalEvents}\n\n`,
   );
@@ -106,16 +117,27 @@ export function registerReportCommands(program: Command): void {
     .option('--event <id>', 'conversion event id (default: the suggested event)')
     .option('--funnel <ids>', 'funnel steps: event ids separated by commas (up to 5)')
     .addOption(
+      new Option('--compare <what>', 'previous period, the same dates a year back, or none')
+        .choices(CompareTo.options)
+        .default('previous'),
+    )
+    .addOption(
       new Option('--format <f>', 'table, json or csv').choices(['table', 'json', 'csv']).default('table'),
     )
     .action(
       async (
-        o: ScopeOptions & { event?: string; funnel?: string; format: 'table' | 'json' | 'csv' },
+        o: ScopeOptions & {
+          event?: string;
+          funnel?: string;
+          compare: CompareTo;
+          format: 'table' | 'json' | 'csv';
+        },
         cmd: Command,
       ) => {
         const r = await callCore(cmd, 'report.get', {
           phone: o.phone,
           range: rangeOf(o),
+          compare: o.compare,
           ...(o.event ? { event: o.event } : {}),
           ...(o.tz ? { timezone: o.tz } : {}),
           ...(o.funnel

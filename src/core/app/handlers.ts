@@ -1,40 +1,13 @@
-import type { PhoneNumber } from '../../shared/contract/app';
+import { z } from 'zod';
+import { WorkspaceName } from '../../shared/contract/define';
 import { ApiError } from '../../shared/contract/errors';
-import type { Db } from '../db/open';
+import { OverviewQuery } from '../../shared/contract/overview';
 import { buildDemo } from '../demo/demo-workspace';
 import { removeScratch } from '../demo/template';
 import type { Handler, InternalHandlers } from '../kernel/context';
-import { isoOfUnix } from '../time/iso';
 import { listWorkspaces, workspaceExists } from '../workspace/workspaces';
-
-/** Business numbers seen in data or added as channels; a channel's name is the number's display name. */
-export const listPhones = (db: Db): PhoneNumber[] =>
-  (
-    db
-      .prepare(
-        `SELECT id, display, name, f, l FROM (
-           SELECT b.phone_number_id AS id, b.display_number AS display, COALESCE(c.name, b.name) AS name,
-                  b.first_message_at AS f, b.last_message_at AS l
-           FROM business_numbers b LEFT JOIN channels c ON c.phone_number_id = b.phone_number_id
-           UNION ALL
-           SELECT c.phone_number_id, NULL, c.name, NULL, NULL FROM channels c
-           WHERE c.phone_number_id NOT IN (SELECT phone_number_id FROM business_numbers))
-         ORDER BY COALESCE(name, display, id)`,
-      )
-      .all() as {
-      id: string;
-      display: string | null;
-      name: string | null;
-      f: number | null;
-      l: number | null;
-    }[]
-  ).map((r) => ({
-    id: r.id,
-    display: r.display,
-    name: r.name,
-    firstMessageAt: isoOfUnix(r.f),
-    lastMessageAt: isoOfUnix(r.l),
-  }));
+import { workspaceOverview } from './overview';
+import { listPhones } from './phones';
 
 const workspacesList: Handler<'workspaces.list'> = (_args, ctx) => listWorkspaces(ctx.dataDir);
 
@@ -57,6 +30,26 @@ const demoBuild: Handler<'demo.build'> = (args, ctx) => buildDemo(ctx, { seed: a
 /** After a demo build was stopped by terminating its worker (host.ts, RECOVERY): its scratch files go. */
 export const appInternalHandlers: InternalHandlers = {
   'demo.recover': (_args, ctx) => ({ removed: removeScratch(ctx.dataDir) }),
+  // One workspace's row of overview.get; the host runs one per workspace on its pool (host.ts, overview).
+  'overview.workspace': (args, ctx) => workspaceOverview(ctx.db(), OverviewQuery.parse(args)),
+  // The host's head start for the overview: open (and migrate) each workspace on this pool thread, and
+  // read the rows of `compute` once (30 days, the dashboard's default), so their statements are prepared
+  // and their pages cached when the overview opens.
+  'overview.warm': (args, ctx) => {
+    const { workspaces, compute } = z
+      .object({ workspaces: z.array(WorkspaceName), compute: z.array(WorkspaceName) })
+      .parse(args);
+    for (const ws of workspaces) {
+      if (!workspaceExists(ctx.dataDir, ws)) continue;
+      try {
+        const db = ctx.dbFor(ws);
+        if (compute.includes(ws)) workspaceOverview(db, { range: { preset: '30d' } });
+      } catch {
+        // A workspace that cannot be read says so in the overview itself; warm the others.
+      }
+    }
+    return { ok: true };
+  },
 };
 
 export const appHandlers = {

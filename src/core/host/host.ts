@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
   type AppInfo,
@@ -14,12 +15,13 @@ import {
 import type { ApiErrorShape } from '../../shared/contract/define';
 import { ApiError, toErrorShape } from '../../shared/contract/errors';
 import { issueMessage } from '../../shared/contract/issues';
+import type { OverviewQuery, OverviewRow, WorkspaceOverview } from '../../shared/contract/overview';
 import type { Handlers, InternalHandlers } from '../kernel/context';
 import type { HostApi } from '../kernel/host-api';
 import { prechecks } from '../prechecks';
 import type { PrefsStore } from '../prefs/prefs-store';
 import type { SecretStore } from '../secrets/secret-store';
-import { DEFAULT_WORKSPACE, workspaceDbPath } from '../workspace/workspaces';
+import { DEFAULT_WORKSPACE, listWorkspaces, workspaceDbPath } from '../workspace/workspaces';
 import { checkResult } from './check-result';
 import { Dispatcher } from './dispatcher';
 import { JobBook } from './jobs';
@@ -98,8 +100,14 @@ const RECOVERY: Partial<Record<JobInfo['kind'], string>> = {
 };
 
 /** Lanes that run in worker threads; jobs get their own so imports never hold up reports or webhooks. */
-const WORKER_LANES = ['read', 'write', 'job'] as const;
-type WorkerLane = (typeof WORKER_LANES)[number];
+// 'pool-N': the overview's pool, which reads workspaces side by side (see overview()).
+type WorkerLane = 'read' | 'write' | 'job' | `pool-${number}`;
+
+/**
+ * Worker threads that read workspaces side by side for overview.get: opening the overview takes about as
+ * long as its slowest workspace, not the sum of all (bench:overview). More threads than cores gain nothing.
+ */
+export const OVERVIEW_POOL = Math.min(4, Math.max(2, os.availableParallelism()));
 
 /**
  * The one entry into the core. Validates every call against the contract (the trust boundary for
@@ -202,6 +210,7 @@ export class CoreHost implements HostApi {
     const jobKind = lane === 'job' ? (spec.jobKind ?? 'import') : undefined;
     const result = await this.dispatch(lane, method, ws, parsed.data, false, jobKind, wire);
     this.deriveUpToDate(ws);
+    if (method === 'workspaces.list') this.warmOverviewPool();
     if (this.checkResults)
       checkResult(
         method,
@@ -261,6 +270,8 @@ export class CoreHost implements HostApi {
         return this.options.prefs.set(args as Parameters<PrefsStore['set']>[0]);
       case 'jobs.list':
         return this.jobs.list();
+      case 'overview.get':
+        return this.overview(args as OverviewQuery);
       case 'jobs.cancel': {
         const job = this.jobs.get((args as { id: string }).id);
         if (!job) throw new ApiError('not_found', 'No such job');
@@ -270,6 +281,68 @@ export class CoreHost implements HostApi {
       default:
         throw new ApiError('internal', `${method} is not a host method`);
     }
+  }
+
+  private overviewWarmed = false;
+
+  /**
+   * Once, when the app lists the workspaces of a data folder with at least two of its own (an agency's):
+   * starts the overview's threads and reads each workspace there once in the background, so the first
+   * overview does not wait for threads to start, databases to open and statements to be prepared.
+   */
+  private warmOverviewPool(): void {
+    if (this.inline || this.closed || this.overviewWarmed) return;
+    const names = listWorkspaces(this.options.dataDir)
+      .filter((w) => !w.isDemo)
+      .map((w) => w.name);
+    if (names.length < 2) return;
+    this.overviewWarmed = true;
+    const threads = Math.min(OVERVIEW_POOL, names.length);
+    for (let i = 0; i < threads; i++) {
+      const compute = names.filter((_, j) => j % threads === i);
+      this.dispatch(
+        `pool-${i}`,
+        'overview.warm',
+        DEFAULT_WORKSPACE,
+        { workspaces: names, compute },
+        true,
+      ).catch(() => {
+        // Only a head start: the overview opens what it needs itself.
+      });
+    }
+  }
+
+  /**
+   * Every workspace's row of the overview, read on the pool: each thread takes the next workspace when it
+   * is done with one, so the slowest workspace alone sets the time when there are more workspaces than
+   * threads. A workspace that cannot be read gets its error instead of failing the whole overview.
+   */
+  private async overview(q: OverviewQuery): Promise<{ workspaces: OverviewRow[] }> {
+    const list = listWorkspaces(this.options.dataDir);
+    // The dashboard's remembered event of each number, unless the caller names them.
+    const remembered = q.eventByPhone ?? this.options.prefs.get().eventByPhone;
+    const args: OverviewQuery = remembered ? { ...q, eventByPhone: remembered } : q;
+    const rows: OverviewRow[] = new Array(list.length);
+    let next = 0;
+    const threads = Array.from(
+      { length: Math.min(OVERVIEW_POOL, list.length) },
+      (_, i) => `pool-${i}` as const,
+    );
+    await Promise.all(
+      threads.map(async (lane) => {
+        for (let i = next++; i < list.length; i = next++) {
+          const ws = list[i]!;
+          const row = { workspace: ws.name, isDemo: ws.isDemo };
+          try {
+            const overview = (await this.dispatch(lane, 'overview.workspace', ws.name, args, true)).value;
+            rows[i] = { ...row, overview: overview as WorkspaceOverview, error: null };
+          } catch (err) {
+            rows[i] = { ...row, overview: null, error: toErrorShape(err).message };
+          }
+        }
+      }),
+    );
+    return { workspaces: rows };
   }
 
   private dispatch(

@@ -4,6 +4,7 @@ import { Dashboard, useContactsDownload } from './components/Dashboard';
 import { DrillDown } from './components/DrillDown';
 import { DemoBanner, FirstRun } from './components/FirstRun';
 import { JobsPanel } from './components/JobsPanel';
+import { Overview } from './components/Overview';
 import { Settings } from './components/settings/Settings';
 import { TopBar } from './components/TopBar';
 import { useClient, useDashboard } from './state/context';
@@ -96,6 +97,8 @@ export function App() {
         <main id="main" className="main" tabIndex={-1}>
           {view === 'settings' ? (
             <Settings />
+          ) : view === 'overview' ? (
+            <Overview />
           ) : phones === null ? (
             <div className="boot">Loading numbers…</div>
           ) : phones.length === 0 ? (

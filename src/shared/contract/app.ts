@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { method, NoArgs, Ok, WorkspaceName } from './define';
 import { MAX_FUNNEL_STEPS } from './limits';
-import { RangePreset } from './report';
+import { CompareTo, RangePreset } from './report';
 
 export const Workspace = z.object({
   name: WorkspaceName,
@@ -55,11 +55,15 @@ export const Preferences = z.object({
   /** The report timezone chosen in the top bar, per workspace ("" = the workspace's setting). */
   timezoneByWorkspace: z.record(z.string(), z.string().max(100)).optional(),
   theme: z.enum(['system', 'light', 'dark']).optional(),
+  /** What the dashboard and the overview compare with (docs/metrics.md "Previous period"). */
+  compare: CompareTo.optional(),
   table: z
     .object({
       sort: z.object({ column: z.string(), desc: z.boolean() }).optional(),
       groupAds: z.enum(['none', 'campaign', 'adset']).optional(),
       hiddenColumns: z.array(z.string()).optional(),
+      /** Optional columns shown by the column chooser (contacts, impressions, clicks, CTR, …). */
+      columns: z.array(z.string().max(64)).max(32).optional(),
     })
     .optional(),
 });

@@ -7,6 +7,7 @@ import { conversionsMethods } from './conversions';
 import { dialog360Methods } from './dialog360';
 import { ingestMethods } from './ingest';
 import { metaMethods } from './meta';
+import { overviewMethods } from './overview';
 import { reportMethods } from './report';
 import { settingsMethods } from './settings';
 import { sourcesMethods } from './sources';
@@ -28,6 +29,7 @@ export const contract = {
   ...metaMethods,
   ...conversionsMethods,
   ...unattributedMethods,
+  ...overviewMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -69,6 +71,7 @@ export * from './errors';
 export * from './ingest';
 export * from './limits';
 export * from './meta';
+export * from './overview';
 export * from './report';
 export * from './settings';
 export * from './sources';

@@ -4,7 +4,7 @@ import { MAX_FUNNEL_STEPS } from './limits';
 
 // The report's keys are stable and documented in docs/metrics.md (attribution issue).
 
-export const RangePreset = z.enum(['7d', '14d', '30d', '6m', '12m']);
+export const RangePreset = z.enum(['7d', '14d', '30d', '6m', '12m', 'this-month', 'last-month', 'this-year']);
 export type RangePreset = z.infer<typeof RangePreset>;
 
 /** A preset, or explicit inclusive dates in the report timezone. */
@@ -36,7 +36,16 @@ const metricFields = {
   roas: z.number().nullable(),
 };
 
-export const Totals = z.object({ ...metricFields, currency: CurrencyCode });
+export const Totals = z.object({
+  ...metricFields,
+  currency: CurrencyCode,
+  /**
+   * Meta's messaging conversations started over the ad sources that have the figure, and their Invested ÷
+   * it (docs/metrics.md "Metrics"). In the range's totals only (absent in `previous`).
+   */
+  metaConversationsStarted: z.number().nullable().optional(),
+  costPerConversationStarted: z.number().nullable().optional(),
+});
 export type Totals = z.infer<typeof Totals>;
 
 export const ReportRange = z.object({ from: IsoDate, to: IsoDate, timezone: z.string() });
@@ -95,6 +104,13 @@ export const SeriesPoint = z.object({
 export const Comparison = z.enum(['full', 'partial', 'none']);
 export type Comparison = z.infer<typeof Comparison>;
 
+/**
+ * What `previous` covers (docs/metrics.md "Previous period"): the previous period (default), the same dates
+ * one year back, or nothing (`none`: the previous figures are not computed and `comparison` is `none`).
+ */
+export const CompareTo = z.enum(['previous', 'year', 'none']);
+export type CompareTo = z.infer<typeof CompareTo>;
+
 /** Conversion cost and ROAS over the sources with an Invested amount only (docs/metrics.md "Paid sources"). */
 export const PaidTotals = z.object({
   sources: z.number().int(),
@@ -116,7 +132,13 @@ export const Report = z.object({
   range: ReportRange,
   event: ReportEvent.nullable(),
   totals: Totals,
-  previous: Totals.extend({ range: ReportRange, comparison: Comparison, dataFrom: IsoDate.nullable() }),
+  previous: Totals.extend({
+    range: ReportRange,
+    comparison: Comparison,
+    dataFrom: IsoDate.nullable(),
+    /** What the previous figures cover (the query's `compare`); absent in reports made before it existed. */
+    compare: CompareTo.optional(),
+  }),
   paid: PaidTotals,
   sources: z.array(SourceRow),
   funnel: z.array(FunnelStep),
@@ -133,6 +155,7 @@ export const ReportQuery = z
     event: z.string().optional(),
     timezone: TimeZone.optional(),
     funnel: z.array(z.string()).max(MAX_FUNNEL_STEPS).optional(),
+    compare: CompareTo.optional(),
   })
   .strict();
 export type ReportQuery = z.infer<typeof ReportQuery>;

@@ -1,11 +1,13 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { workspaceOverview } from '../../../src/core/app/overview';
 import { matchKeyword, normalizeText } from '../../../src/core/attribution/normalize';
 import { bucketsOf, previousRange, resolveRange } from '../../../src/core/attribution/report/range';
 import { activePrefix } from '../../../src/core/attribution/tables';
 import { planWindow } from '../../../src/core/conversions/plan';
 import { setMapping, writeCapiSettings } from '../../../src/core/conversions/settings';
 import { ingestPayloads } from '../../../src/core/ingest/ingest';
+import { clickThroughRate, costPerConversationStarted, revenuePerLead } from '../../../src/shared/rates';
 import { conversations, events, feed, makeDb, NOW, PHONE, PHONE2, report, TZ, t } from './feed';
 
 // Every worked example of docs/metrics.md, by its number.
@@ -251,6 +253,29 @@ describe('docs/metrics.md worked examples', () => {
     expect([m12.from, m12.to]).toEqual(['2025-09-01', '2026-08-31']);
   });
 
+  it('Ex 33: This month, Last month, This year and their previous periods (partial periods too)', () => {
+    const at = (iso: string) => DateTime.fromISO(`${iso}T12:00`, { zone: TZ });
+    const span = (preset: 'this-month' | 'last-month' | 'this-year', now: DateTime) => {
+      const r = resolveRange({ preset }, TZ, now);
+      const p = previousRange(r);
+      return [r.from, r.to, p.from, p.to];
+    };
+    const mar31 = at('2026-03-31');
+    expect(span('this-month', mar31)).toEqual(['2026-03-01', '2026-03-31', '2026-02-01', '2026-02-28']);
+    expect(span('last-month', mar31)).toEqual(['2026-02-01', '2026-02-28', '2026-01-01', '2026-01-31']);
+    expect(span('this-year', mar31)).toEqual(['2026-01-01', '2026-03-31', '2025-01-01', '2025-03-31']);
+    const mar15 = at('2026-03-15');
+    expect(span('this-month', mar15)).toEqual(['2026-03-01', '2026-03-15', '2026-02-01', '2026-02-15']);
+    expect(span('last-month', mar15).slice(0, 2)).toEqual(['2026-02-01', '2026-02-28']);
+    const month = resolveRange({ preset: 'this-month' }, TZ, mar15);
+    const days = bucketsOf(month, month.toDay);
+    expect(days.buckets).toHaveLength(15);
+    expect(days.buckets.filter((b) => b.partial).map((b) => b.bucket)).toEqual(['2026-03-15']);
+    const jan1 = at('2027-01-01');
+    expect(span('this-month', jan1).slice(0, 2)).toEqual(['2027-01-01', '2027-01-01']);
+    expect(span('last-month', jan1).slice(0, 2)).toEqual(['2026-12-01', '2026-12-31']);
+  });
+
   it('Ex 16: range edges in the report timezone and a DST change', () => {
     const db = makeDb();
     feed(db, {
@@ -309,6 +334,9 @@ describe('docs/metrics.md worked examples', () => {
       "INSERT INTO meta_spend (account_id, ad_id, date, spend, currency, synced_at) VALUES ('act_1', '77', ?, 10, 'USD', 0)",
     );
     for (let d = 1; d <= 10; d++) spend.run(`2026-03-${String(d).padStart(2, '0')}`);
+    db.prepare(
+      "INSERT INTO meta_ads (ad_id, name, adset_name, campaign_name) VALUES ('77', 'Video 1', 'DE', 'Brand')",
+    ).run();
     const row = (from = '2026-03-01', to = '2026-03-31') =>
       source(report(db, { event: 'text:yes', range: { from, to } }), 'ad:77')!;
     expect(row()).toMatchObject({ invested: 100, investedFrom: 'meta', leads: 2, costPerLead: 50 });
@@ -631,6 +659,138 @@ describe('docs/metrics.md worked examples', () => {
     });
     // A number without conversations has nothing to compare.
     expect(report(db, { phone: PHONE2 }).previous.comparison).toBe('none');
+  });
+
+  it('Ex 34: compare with the same dates a year back, the previous period, or nothing', () => {
+    const db = makeDb();
+    feed(db, {
+      messages: [
+        { id: 'a', ts: '2025-02-28 10:00', text: 'x', contact: 'c1' },
+        { id: 'b', ts: '2025-03-12 10:00', text: 'x', contact: 'c2' },
+        { id: 'c', ts: '2026-03-20 10:00', text: 'x', contact: 'c3' },
+      ],
+    });
+    expect(report(db, { compare: 'year' }).previous).toMatchObject({
+      range: { from: '2025-03-01', to: '2025-03-31' },
+      conversations: 1,
+      comparison: 'full',
+      compare: 'year',
+    });
+    expect(report(db, { compare: 'previous' }).previous).toMatchObject({
+      range: { from: '2026-01-29', to: '2026-02-28' },
+      conversations: 0,
+      comparison: 'full',
+    });
+    expect(report(db).previous.range).toEqual(report(db, { compare: 'previous' }).previous.range);
+    expect(report(db, { compare: 'none' }).previous).toMatchObject({
+      conversations: 0,
+      invested: null,
+      comparison: 'none',
+      compare: 'none',
+    });
+    expect(
+      report(db, { compare: 'year', range: { from: '2026-02-20', to: '2026-03-31' } }).previous,
+    ).toMatchObject({
+      range: { from: '2025-02-20', to: '2025-03-31' },
+      comparison: 'partial',
+      dataFrom: '2025-02-28',
+    });
+    const leap = previousRange(resolveRange({ from: '2028-02-29', to: '2028-02-29' }, TZ), 'year');
+    expect([leap.from, leap.to]).toEqual(['2027-02-28', '2027-02-28']);
+  });
+
+  it('Ex 35: the agency overview sums the numbers, counts a shared source once, keeps currencies apart', () => {
+    const db = makeDb();
+    addKeywords(db, 'promo');
+    feed(db, {
+      messages: [
+        { id: 'a', ts: '2026-03-02 10:00', text: 'x', referral: { source_id: '77' }, contact: 'c1' },
+        { id: 'b', ts: '2026-03-03 10:00', text: 'x', referral: { source_id: '77' }, contact: 'c2' },
+        {
+          id: 'c',
+          ts: '2026-03-04 10:00',
+          text: 'x',
+          referral: { source_id: '77' },
+          contact: 'c3',
+          phone: PHONE2,
+        },
+        { id: 'd', ts: '2026-03-05 10:00', text: 'promo', contact: 'c4', phone: PHONE2 },
+      ],
+      events: [
+        { id: 'e1', action: 'Purchase', ts: '2026-03-02 11:00', contact: 'c1', amount: 30 },
+        { id: 'e2', action: 'Purchase', ts: '2026-03-05 11:00', contact: 'c4', amount: 10, currency: 'EUR' },
+      ],
+    });
+    db.prepare(
+      "INSERT INTO attr_investments (source_key, amount, currency, from_date, to_date, saved_at) VALUES ('ad:77', 60, 'USD', '2026-03-01', '2026-03-31', 0)",
+    ).run();
+    const range = { from: '2026-03-01', to: '2026-03-31' };
+    const o = workspaceOverview(db, { range }, { now: NOW });
+    expect(o.numbers).toBe(2);
+    expect(o.figures).toEqual({
+      conversations: 4,
+      leads: 2,
+      conversionRate: 0.5,
+      money: [
+        { currency: 'USD', invested: 60, costPerLead: 30, revenue: 30, roas: 0.5 },
+        { currency: 'EUR', invested: null, costPerLead: null, revenue: 10, roas: null },
+      ],
+    });
+    // Adding up the numbers' reports would pay for ad 77 twice.
+    const perNumber = [PHONE, PHONE2].map((phone) => report(db, { phone, range }).totals.invested);
+    expect(perNumber).toEqual([60, 60]);
+    expect(o.previous).toMatchObject({ conversations: 0, comparison: 'none' });
+    expect(o.lastDataAt).not.toBeNull();
+  });
+
+  it('Ex 36: CTR, conversations started and their cost, revenue per lead', () => {
+    const db = makeDb();
+    const ad = (id: string, ts: string, contact: string) => ({
+      id: `${contact}-${id}`,
+      ts,
+      text: 'x',
+      referral: { source_id: id },
+      contact,
+    });
+    feed(db, {
+      messages: [
+        ad('77', '2026-03-02 10:00', 'c1'),
+        ad('77', '2026-03-03 10:00', 'c2'),
+        ad('77', '2026-03-04 10:00', 'c3'),
+        ad('88', '2026-03-05 10:00', 'c4'),
+      ],
+      events: [
+        { id: 'e1', action: 'Purchase', ts: '2026-03-02 11:00', contact: 'c1', amount: 15 },
+        { id: 'e2', action: 'Purchase', ts: '2026-03-03 11:00', contact: 'c2', amount: 15 },
+      ],
+    });
+    const spend = db.prepare(
+      `INSERT INTO meta_spend (account_id, ad_id, date, spend, currency, impressions, clicks, messaging_started, synced_at)
+       VALUES ('act_1', '77', ?, 10, 'USD', 1000, 20, 4, 0)`,
+    );
+    for (let d = 1; d <= 10; d++) spend.run(`2026-03-${String(d).padStart(2, '0')}`);
+    db.prepare(
+      "INSERT INTO meta_ads (ad_id, name, adset_name, campaign_name) VALUES ('77', 'Video 1', 'DE', 'Brand')",
+    ).run();
+    db.prepare(
+      "INSERT INTO attr_investments (source_key, amount, currency, from_date, to_date, saved_at) VALUES ('ad:88', 50, 'USD', '2026-03-01', '2026-03-31', 0)",
+    ).run();
+    const r = report(db, { event: 'ext:Purchase' });
+    const a77 = source(r, 'ad:77')!;
+    expect(a77).toMatchObject({ invested: 100, leads: 2, revenue: 30 });
+    expect(a77.meta).toMatchObject({ impressions: 10_000, clicks: 200, metaConversationsStarted: 40 });
+    expect(clickThroughRate(a77.meta!.clicks, a77.meta!.impressions)).toBe(0.02);
+    expect(costPerConversationStarted(a77.invested, a77.meta!.metaConversationsStarted)).toBe(2.5);
+    expect(revenuePerLead(a77.revenue, a77.leads)).toBe(15);
+    const a88 = source(r, 'ad:88')!;
+    expect(a88.meta?.metaConversationsStarted ?? null).toBeNull();
+    expect(costPerConversationStarted(a88.invested, a88.meta?.metaConversationsStarted ?? null)).toBeNull();
+    expect(r.totals).toMatchObject({
+      metaConversationsStarted: 40,
+      costPerConversationStarted: 2.5,
+      invested: 150,
+      costPerLead: 75,
+    });
   });
 
   it('Ex 27: an event without revenue has no Revenue and no ROAS', () => {

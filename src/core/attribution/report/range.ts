@@ -16,6 +16,8 @@ export interface ResolvedRange {
   startTs: number;
   endTs: number;
   days: number;
+  /** Calendar presets (This month, Last month, This year): their previous period is the same span one month or year back. */
+  calendar?: 'month' | 'year';
 }
 
 export function rangeOfDays(fromDay: number, toDay: number, timezone: string): ResolvedRange {
@@ -53,6 +55,18 @@ export function resolveRange(
         const back = DateTime.fromISO(today.toISODate()!, { zone: 'UTC' }).minus({ months });
         return rangeOfDays(dayOfDate(back.toISODate()!) + 1, todayDay, timezone);
       }
+      case 'this-month':
+      case 'last-month':
+      case 'this-year': {
+        const local = DateTime.fromISO(today.toISODate()!, { zone: 'UTC' });
+        const unit = input.preset === 'this-year' ? 'year' : 'month';
+        const start = (input.preset === 'last-month' ? local.minus({ months: 1 }) : local).startOf(unit);
+        const end = input.preset === 'last-month' ? start.endOf('month') : local;
+        return {
+          ...rangeOfDays(dayOfDate(start.toISODate()!), dayOfDate(end.toISODate()!), timezone),
+          calendar: unit,
+        };
+      }
     }
   }
   if (!isValidIsoDate(input.from))
@@ -67,9 +81,33 @@ export function resolveRange(
   return rangeOfDays(fromDay, toDay, timezone);
 }
 
-/** The same number of calendar days ending the day before `from`. */
-export function previousRange(r: ResolvedRange): ResolvedRange {
+/** What the previous figures compare with (docs/metrics.md "Previous period"). */
+export type CompareTo = 'previous' | 'year' | 'none';
+
+/**
+ * The previous period: the same number of calendar days ending the day before `from`; for a calendar
+ * preset the same span one month (This month, Last month) or year (This year) back. `year`: the same
+ * dates one year back.
+ */
+export function previousRange(
+  r: ResolvedRange,
+  compare: Exclude<CompareTo, 'none'> = 'previous',
+): ResolvedRange {
+  if (compare === 'year') return shiftedRange(r, { years: 1 });
+  if (r.calendar) return shiftedRange(r, r.calendar === 'year' ? { years: 1 } : { months: 1 });
   return rangeOfDays(r.fromDay - r.days, r.fromDay - 1, r.timezone);
+}
+
+/**
+ * Both dates moved back by calendar months or years, clamped to the month's end (29 Feb → 28 Feb); a `to`
+ * on the last day of its month stays on the last day (Last month = February → all of January).
+ */
+function shiftedRange(r: ResolvedRange, by: { months: number } | { years: number }): ResolvedRange {
+  const from = DateTime.fromISO(r.from, { zone: 'UTC' }).minus(by);
+  const toDate = DateTime.fromISO(r.to, { zone: 'UTC' });
+  const shifted = toDate.minus(by);
+  const to = toDate.day === toDate.daysInMonth ? shifted.endOf('month') : shifted;
+  return rangeOfDays(dayOfDate(from.toISODate()!), dayOfDate(to.toISODate()!), r.timezone);
 }
 
 export type Granularity = 'day' | 'week' | 'month';

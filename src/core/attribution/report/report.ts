@@ -5,6 +5,7 @@ import type {
   Report,
   ReportQuery,
 } from '../../../shared/contract/report';
+import { conversationsStartedOf } from '../../../shared/rates';
 import type { Db } from '../../db/open';
 import { ReportContext, type ReportOptions } from './context';
 import { funnelOf } from './funnel';
@@ -35,14 +36,14 @@ export function buildDashboard(
 function reportOf(ctx: ReportContext, q: ReportQuery): Report {
   const event = ctx.selectEvent(q.event);
   const sources = sourceRows(ctx, event);
-  const totals = totalsOf(ctx, event, sources.invested);
+  const totals = { ...totalsOf(ctx, event, sources.invested), ...conversationsStartedOf(sources.rows) };
   const { granularity, series } = seriesOf(ctx, event);
   return {
     phone: { id: ctx.phone.id, display: ctx.phone.display, name: ctx.phone.name },
     range: { from: ctx.range.from, to: ctx.range.to, timezone: ctx.range.timezone },
     event,
     totals,
-    previous: previousTotals(ctx, event),
+    previous: previousTotals(ctx, event, q.compare),
     paid: paidTotals(ctx, event, sources.paid),
     sources: sources.rows,
     funnel: funnelOf(ctx, q.funnel ?? (event ? [event.id] : []), totals.conversations),

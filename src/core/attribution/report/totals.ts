@@ -1,4 +1,11 @@
-import type { Comparison, PaidTotals, Report, ReportEvent, Totals } from '../../../shared/contract/report';
+import type {
+  CompareTo,
+  Comparison,
+  PaidTotals,
+  Report,
+  ReportEvent,
+  Totals,
+} from '../../../shared/contract/report';
 import { ratesOf } from '../../../shared/rates';
 import type { ReportContext } from './context';
 import type { Invested } from './invested';
@@ -60,16 +67,54 @@ export function paidTotals(ctx: ReportContext, event: ReportEvent | null, paid: 
   };
 }
 
-/** Totals of the previous range of the same length, and how much of it has data. */
-export function previousTotals(ctx: ReportContext, event: ReportEvent | null): Report['previous'] {
-  const r = previousRange(ctx.range);
+/** The period compared with and how much of it has data (docs/metrics.md "Previous period"). */
+export function comparedPeriod(
+  ctx: ReportContext,
+  compare: CompareTo = 'previous',
+): { range: ResolvedRange; comparison: Comparison; dataFrom: string | null } {
+  const range = previousRange(ctx.range, compare === 'year' ? 'year' : 'previous');
   const dataFrom = ctx.firstConversationDate();
   const comparison: Comparison =
-    dataFrom === null || dataFrom > r.to ? 'none' : dataFrom > r.from ? 'partial' : 'full';
+    compare === 'none' || dataFrom === null || dataFrom > range.to
+      ? 'none'
+      : dataFrom > range.from
+        ? 'partial'
+        : 'full';
+  return { range, comparison, dataFrom };
+}
+
+/**
+ * Totals of the period compared with (the previous period, or the same dates a year back), and how much
+ * of it has data. `none`: nothing is computed; the figures are empty and `comparison` is `none`.
+ */
+export function previousTotals(
+  ctx: ReportContext,
+  event: ReportEvent | null,
+  compare: CompareTo = 'previous',
+): Report['previous'] {
+  const { range: r, comparison, dataFrom } = comparedPeriod(ctx, compare);
+  const totals = compare === 'none' ? emptyTotals(ctx) : totalsOf(ctx, event, investedOfRange(ctx, r), r);
   return {
-    ...totalsOf(ctx, event, investedOfRange(ctx, r), r),
+    ...totals,
     range: { from: r.from, to: r.to, timezone: r.timezone },
     comparison,
     dataFrom,
+    compare,
+  };
+}
+
+function emptyTotals(ctx: ReportContext): Totals {
+  return {
+    conversations: 0,
+    contacts: 0,
+    leads: 0,
+    conversionRate: 0,
+    invested: null,
+    investedOther: {},
+    costPerLead: null,
+    revenue: null,
+    revenueOther: {},
+    roas: null,
+    currency: ctx.settings.currency,
   };
 }

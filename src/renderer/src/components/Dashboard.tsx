@@ -6,6 +6,7 @@ import { markUpdated } from '../lib/perf';
 import type { GroupAds, TableRow } from '../lib/sources';
 import { useContactsDownload } from '../state/contacts-download';
 import { useClient, useDashboard } from '../state/context';
+import { CompareSelect } from './CompareSelect';
 import { ContactsMenu } from './ContactsMenu';
 import { EventPicker } from './EventPicker';
 import { Funnel } from './Funnel';
@@ -68,6 +69,7 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
     () => ({
       onSortChange: (sort: { column: string; desc: boolean }) => savePrefs({ table: { sort } }),
       onGroupChange: (groupAds: GroupAds) => savePrefs({ table: { groupAds } }),
+      onColumnsChange: (columns: string[]) => savePrefs({ table: { columns } }),
       onOpen: (row: TableRow) => openDrill(row.id, row.name),
       onExportCsv: (csv: string) => void saveCsv(`${latest.current.csvName('sources')}.csv`, csv),
       onRename: async (id: string, name: string) => {
@@ -114,6 +116,7 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
           </p>
         </div>
         <div className="row">
+          <CompareSelect />
           <button
             type="button"
             className="button ghost no-print"
@@ -165,6 +168,7 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
           error={error}
           sort={tablePrefs?.sort}
           groupAds={tablePrefs?.groupAds}
+          columns={tablePrefs?.columns}
           {...tableHandlers}
         />
       </div>

@@ -25,6 +25,10 @@ interface CardDef {
   /** The same figure over the sources with an Invested amount only. */
   paid?: (p: PaidTotals, currency: string) => string;
   help: string;
+  /** Shown only when the report has the figure (Meta's conversations started: ad workspaces only). */
+  onlyWith?: (t: Totals) => boolean;
+  /** Said instead of a change for a figure that is not compared. */
+  noChange?: string;
 }
 
 const CARDS: CardDef[] = [
@@ -73,6 +77,20 @@ const CARDS: CardDef[] = [
     help: 'Invested ÷ leads',
   },
   {
+    key: 'costPerConversationStarted',
+    label: 'Cost per conversation started',
+    format: (t) => formatMoney(t.costPerConversationStarted ?? null, t.currency),
+    exact: (t) =>
+      t.metaConversationsStarted == null
+        ? ''
+        : `${formatInt(t.metaConversationsStarted)} conversations started (Meta)`,
+    change: 'relative',
+    good: 'down',
+    onlyWith: (t) => t.metaConversationsStarted != null,
+    noChange: "Meta's count",
+    help: "Invested ÷ Meta's messaging conversations started, over the ads Meta reports them for",
+  },
+  {
     key: 'revenue',
     label: 'Revenue',
     format: (t) => formatMoney(t.revenue, t.currency),
@@ -102,7 +120,7 @@ function tone(change: Change, good: CardDef['good']): 'good' | 'bad' | 'neutral'
 export const KpiCards = memo(function KpiCards({ report }: { report: Report | null }) {
   return (
     <section className="kpis" aria-label="Overall results">
-      {CARDS.map((c) => {
+      {CARDS.filter((c) => !c.onlyWith || (report !== null && c.onlyWith(report.totals))).map((c) => {
         const t = report?.totals;
         const p = report?.previous;
         const current = t ? (t[c.key] as number | null) : null;
@@ -135,17 +153,23 @@ export const KpiCards = memo(function KpiCards({ report }: { report: Report | nu
             <div
               className={`kpi-change ${tone(change, c.good)}`}
               data-testid={`kpi-${c.key}-change`}
-              title={note?.title ?? (prevText ? `Previous period: ${prevText}` : undefined)}
+              title={
+                note?.title ??
+                (prevText
+                  ? `${p?.compare === 'year' ? 'A year back' : 'Previous period'}: ${prevText}`
+                  : undefined)
+              }
             >
               {change.text ? (
                 <>
                   <span aria-hidden="true">
                     {change.direction === 'up' ? '▲' : change.direction === 'down' ? '▼' : '•'}
                   </span>{' '}
-                  {change.text} <span className="muted">vs previous</span>
+                  {change.text}{' '}
+                  <span className="muted">{p?.compare === 'year' ? 'vs last year' : 'vs previous'}</span>
                 </>
               ) : (
-                <span className="muted">{p ? (note?.text ?? 'no comparison') : '\u00a0'}</span>
+                <span className="muted">{p ? (c.noChange ?? note?.text ?? 'no comparison') : '\u00a0'}</span>
               )}
             </div>
           </div>

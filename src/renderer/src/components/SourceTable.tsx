@@ -21,7 +21,7 @@ import {
 } from '../lib/sources';
 import { InvestedEditor, type InvestInput } from './InvestedEditor';
 import { Modal } from './Modal';
-import { sourceColumns } from './source-table/columns';
+import { OPTIONAL_COLUMNS, sourceColumns } from './source-table/columns';
 import { SortableHead } from './source-table/SortableHead';
 import { SourcesHeader } from './source-table/SourcesHeader';
 import { TotalsFooter } from './source-table/TotalsFooter';
@@ -48,6 +48,9 @@ export interface SourceTableProps {
   investments?: { load: (sourceId: string) => Promise<Investment[]>; remove: (id: number) => Promise<void> };
   onExportCsv?: (csv: string) => void;
   onDownloadContacts?: (sourceId: string | null) => void;
+  /** The optional columns shown (column chooser); remembered by the caller. */
+  columns?: string[] | undefined;
+  onColumnsChange?: (columns: string[]) => void;
 }
 
 export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
@@ -62,6 +65,11 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
   const [renaming, setRenaming] = useState<string | null>(null);
   const [investing, setInvesting] = useState<TableRow | null>(null);
   const [renameError, setRenameError] = useState<string | null>(null);
+  const [shownOptional, setShownOptional] = useState<string[]>(props.columns ?? []);
+  const columnVisibility = useMemo(
+    () => Object.fromEntries(OPTIONAL_COLUMNS.map((c) => [c.id, shownOptional.includes(c.id)])),
+    [shownOptional],
+  );
 
   const hasAdGroups = report?.sources.some((s) => s.kind === 'meta_ad' && s.meta?.campaignId) ?? false;
   const rows = useMemo(
@@ -102,7 +110,7 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
   const table = useReactTable({
     data: rows,
     columns,
-    state: { sorting, expanded },
+    state: { sorting, expanded, columnVisibility },
     onSortingChange: (u) => {
       const next = typeof u === 'function' ? u(sorting) : u;
       setSorting(next);
@@ -134,7 +142,11 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
   const visible = items ? items.map((i) => flat[i.index]!) : flat;
   const padTop = items && items.length > 0 ? items[0]!.start : 0;
   const padBottom = items && items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
-  const colCount = columns.length;
+  const shownColumns = table
+    .getVisibleLeafColumns()
+    .map((c) => c.id)
+    .filter((id) => id !== 'name');
+  const colCount = shownColumns.length + 1;
 
   const t = useMemo(
     () => (report ? totalRow(report.totals, rows, query.trim() !== '') : null),
@@ -174,6 +186,11 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
             : undefined
         }
         onDownloadContacts={onDownloadContacts}
+        columns={shownOptional}
+        onColumnsChange={(next) => {
+          setShownOptional(next);
+          props.onColumnsChange?.(next);
+        }}
       />
       {renameError && (
         <p className="hint error-text" role="alert">
@@ -217,7 +234,7 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
                 </tr>
               )}
             </tbody>
-            {t && <TotalsFooter totals={t} currency={currency} />}
+            {t && <TotalsFooter totals={t} currency={currency} columns={shownColumns} />}
           </table>
         </div>
       )}

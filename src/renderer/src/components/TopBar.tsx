@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { PhoneNumber } from '../../../shared/contract';
 import { formatAgo, formatRange } from '../lib/format';
-import { PRESETS, type RangeSelection, validCustomRange } from '../lib/range';
+import { CALENDAR_PRESETS, PRESETS, type RangeSelection, validCustomRange } from '../lib/range';
 import { useDashboard } from '../state/context';
 import type { ThemePref } from '../state/store';
 import { ActivityIcon, ChevronDown, GearIcon, MonitorIcon, MoonIcon, SunIcon } from './Icons';
@@ -31,6 +31,7 @@ export function TopBar({ onToggleJobs, jobsOpen }: { onToggleJobs: () => void; j
           <TimezonePicker />
         </>
       )}
+      {view === 'overview' && <RangePicker />}
       <div className="topbar-spacer" />
       <SyncStatus onClick={onToggleJobs} open={jobsOpen} />
       <ThemeToggle />
@@ -48,10 +49,15 @@ export function TopBar({ onToggleJobs, jobsOpen }: { onToggleJobs: () => void; j
   );
 }
 
+/** The select's value for the agency overview (not a valid workspace name, so it never clashes). */
+const OVERVIEW = ':overview';
+
 function WorkspaceSwitcher() {
   const workspaces = useDashboard((s) => s.workspaces);
   const workspace = useDashboard((s) => s.workspace);
-  const setWorkspace = useDashboard((s) => s.setWorkspace);
+  const view = useDashboard((s) => s.view);
+  const setView = useDashboard((s) => s.setView);
+  const openWorkspace = useDashboard((s) => s.openWorkspace);
   const names = workspaces.some((w) => w.name === workspace)
     ? workspaces
     : [...workspaces, { name: workspace, isDemo: workspace === 'demo', sizeBytes: 0, modifiedAt: null }];
@@ -60,11 +66,14 @@ function WorkspaceSwitcher() {
       <span className="sr-only">Workspace</span>
       <select
         className="select"
-        value={workspace}
-        onChange={(e) => setWorkspace(e.target.value)}
+        value={view === 'overview' ? OVERVIEW : workspace}
+        onChange={(e) =>
+          e.target.value === OVERVIEW ? setView('overview') : void openWorkspace(e.target.value)
+        }
         aria-label="Workspace"
         data-testid="workspace-select"
       >
+        <option value={OVERVIEW}>Overview</option>
         {names.map((w) => (
           <option key={w.name} value={w.name}>
             {w.isDemo ? `${w.name} (demo data)` : w.name}
@@ -102,6 +111,8 @@ function RangePicker() {
   const setRange = useDashboard((s) => s.setRange);
   const report = useDashboard((s) => s.report);
   const isCustom = !('preset' in range);
+  const calendar = 'preset' in range ? CALENDAR_PRESETS.find((p) => p.id === range.preset) : undefined;
+  const menuOn = isCustom || calendar !== undefined;
   return (
     <div className="range-picker">
       <fieldset className="segmented">
@@ -122,23 +133,48 @@ function RangePicker() {
           );
         })}
         <Popover
-          label="Custom date range"
+          label="Other date ranges"
           align="start"
           trigger={(t) => (
-            <button type="button" className={isCustom ? 'on' : ''} aria-pressed={isCustom} {...t}>
-              {isCustom ? formatRange(range.from, range.to) : 'Custom'}
+            <button
+              type="button"
+              className={menuOn ? 'on' : ''}
+              aria-pressed={menuOn}
+              data-testid="range-more"
+              {...t}
+            >
+              {isCustom ? formatRange(range.from, range.to) : (calendar?.label ?? 'More')}
               <ChevronDown width={14} height={14} />
             </button>
           )}
         >
           {(close) => (
-            <CustomRange
-              initial={isCustom ? range : report ? { from: report.range.from, to: report.range.to } : null}
-              onApply={(r) => {
-                setRange(r);
-                close();
-              }}
-            />
+            <div className="stack">
+              <fieldset className="row plain-fieldset">
+                <legend className="sr-only">Calendar ranges</legend>
+                {CALENDAR_PRESETS.map((p) => (
+                  <button
+                    key={p.id}
+                    type="button"
+                    className={`button small ${calendar?.id === p.id ? 'primary' : 'ghost'}`}
+                    aria-pressed={calendar?.id === p.id}
+                    onClick={() => {
+                      setRange({ preset: p.id });
+                      close();
+                    }}
+                  >
+                    {p.label}
+                  </button>
+                ))}
+              </fieldset>
+              <CustomRange
+                initial={isCustom ? range : report ? { from: report.range.from, to: report.range.to } : null}
+                onApply={(r) => {
+                  setRange(r);
+                  close();
+                }}
+              />
+            </div>
           )}
         </Popover>
       </fieldset>

@@ -14,21 +14,31 @@ export interface PreviousNote {
   title: string | null;
 }
 
-export function previousNote(previous: Report['previous']): PreviousNote {
+export function previousNote(
+  previous: Pick<Report['previous'], 'range' | 'comparison' | 'dataFrom' | 'compare'>,
+  /** Whose first conversation: "This number's" on the dashboard, "This workspace's" in the overview. */
+  whose = "This number's",
+): PreviousNote {
   const range = formatRange(previous.range.from, previous.range.to);
+  if (previous.compare === 'none')
+    return {
+      compare: false,
+      text: 'not compared',
+      title: 'Comparison is off (Compare with: No comparison).',
+    };
   if (previous.comparison === 'none')
     return {
       compare: false,
       text: 'no comparison',
       title: previous.dataFrom
-        ? `This number's first conversation was on ${formatDate(previous.dataFrom)}, after the previous period (${range}).`
-        : 'This number has no conversations yet.',
+        ? `${whose} first conversation was on ${formatDate(previous.dataFrom)}, after the previous period (${range}).`
+        : `${whose.replace(/'s$/, '')} has no conversations yet.`,
     };
   if (previous.comparison === 'partial' && previous.dataFrom)
     return {
       compare: false,
       text: `from ${formatDate(previous.dataFrom)}`,
-      title: `The previous period (${range}) has data only from this number's first conversation on ${formatDate(previous.dataFrom)}; a change against part of a period would mislead.`,
+      title: `The previous period (${range}) has data only from ${whose.toLowerCase()} first conversation on ${formatDate(previous.dataFrom)}; a change against part of a period would mislead.`,
     };
   return { compare: true, text: null, title: null };
 }

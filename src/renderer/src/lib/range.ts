@@ -8,6 +8,13 @@ export const PRESETS: { id: RangePreset; label: string; long: string }[] = [
   { id: '12m', label: '12M', long: 'Last 12 months' },
 ];
 
+/** Calendar presets (docs/metrics.md "Range"), offered in the range picker's menu beside custom dates. */
+export const CALENDAR_PRESETS: { id: RangePreset; label: string }[] = [
+  { id: 'this-month', label: 'This month' },
+  { id: 'last-month', label: 'Last month' },
+  { id: 'this-year', label: 'This year' },
+];
+
 export type RangeSelection = { preset: RangePreset } | { from: string; to: string };
 
 export const DEFAULT_RANGE: RangeSelection = { preset: '30d' };

@@ -1,5 +1,5 @@
 import type { SourceKind, SourceRow, Totals } from '../../../shared/contract';
-import { ratesOf } from '../../../shared/rates';
+import { conversationsStartedOf, costPerConversationStarted, ratesOf } from '../../../shared/rates';
 import { type CsvRow, sourcesCsv } from '../../../shared/table-csv';
 
 export type GroupAds = 'none' | 'campaign' | 'adset';
@@ -19,6 +19,14 @@ export interface TableRow {
   revenue: number | null;
   revenueOther: Record<string, number>;
   roas: number | null;
+  /** Distinct contacts (a source's own; null for groups and folded children: not additive). */
+  contacts: number | null;
+  /** Meta's delivery of ad sources (summed for groups); null without Meta's figures. */
+  impressions: number | null;
+  clicks: number | null;
+  started: number | null;
+  /** Invested ÷ Meta's conversations started over the ad sources that have the figure (rates.ts). */
+  costPerConversationStarted: number | null;
   /** The report's row behind it (null for groups and folded children): rename and invest act on it. */
   source: SourceRow | null;
   subRows?: TableRow[];
@@ -41,6 +49,14 @@ export function fromSource(s: SourceRow): TableRow {
     revenue: s.revenue,
     revenueOther: s.revenueOther,
     roas: s.roas,
+    contacts: s.contacts,
+    impressions: s.meta?.impressions ?? null,
+    clicks: s.meta?.clicks ?? null,
+    started: s.meta?.metaConversationsStarted ?? null,
+    costPerConversationStarted: costPerConversationStarted(
+      s.invested,
+      s.meta?.metaConversationsStarted ?? null,
+    ),
     source: s,
   };
   if (s.children && s.children.length > 0) {
@@ -59,10 +75,33 @@ export function fromSource(s: SourceRow): TableRow {
       revenue: null,
       revenueOther: {},
       roas: null,
+      ...NO_DELIVERY,
       source: null,
     }));
   }
   return row;
+}
+
+const NO_DELIVERY = {
+  contacts: null,
+  impressions: null,
+  clicks: null,
+  started: null,
+  costPerConversationStarted: null,
+};
+
+/** The report's source rows under table rows (a group's members; a rollup is one source). */
+const leafSources = (rows: readonly TableRow[]): SourceRow[] =>
+  rows.flatMap((r) => (r.source ? [r.source] : r.subRows ? leafSources(r.subRows) : []));
+
+/** Meta's delivery summed over rows; the cost per conversation started over their sources (rates.ts). */
+function deliveryOf(rows: readonly TableRow[]) {
+  return {
+    impressions: sumNullable(rows.map((r) => r.impressions)),
+    clicks: sumNullable(rows.map((r) => r.clicks)),
+    started: sumNullable(rows.map((r) => r.started)),
+    costPerConversationStarted: conversationsStartedOf(leafSources(rows)).costPerConversationStarted,
+  };
 }
 
 const sumNullable = (vals: (number | null)[]): number | null =>
@@ -96,6 +135,8 @@ export function sumRows(id: string, name: string, rows: TableRow[], groupLabel: 
     revenue,
     revenueOther: sumOther(rows.map((r) => r.revenueOther)),
     roas: rates.roas,
+    contacts: null,
+    ...deliveryOf(rows),
     source: null,
     subRows: rows,
     groupLabel,
@@ -196,6 +237,9 @@ export function totalRow(totals: Totals, shown: readonly TableRow[], filtered: b
     revenue: totals.revenue,
     revenueOther: totals.revenueOther,
     roas: totals.roas,
+    ...deliveryOf(shown),
+    contacts: totals.contacts,
+    costPerConversationStarted: totals.costPerConversationStarted ?? null,
     source: null,
   };
 }

@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type {
   AppInfo,
   AvailableEvent,
+  CompareTo,
   CoreEvent,
   JobInfo,
   PhoneNumber,
@@ -18,7 +19,7 @@ import { markChange, markReportReceived } from '../lib/perf';
 import { DEFAULT_RANGE, type RangeSelection, toRangeInput } from '../lib/range';
 
 export type ThemePref = 'system' | 'light' | 'dark';
-export type View = 'dashboard' | 'settings';
+export type View = 'dashboard' | 'settings' | 'overview';
 
 export interface DashboardState {
   boot: 'loading' | 'ready' | 'error';
@@ -31,6 +32,8 @@ export interface DashboardState {
   phonesError: string | null;
   phoneId: string | null;
   range: RangeSelection;
+  /** What the figures are compared with (remembered). */
+  compare: CompareTo;
   /** The report timezone chosen in the top bar for this workspace; null = the workspace's setting. */
   timezone: string | null;
   /** The workspace's own report timezone (as the last report without a choice said). */
@@ -59,6 +62,9 @@ export interface DashboardState {
   setWorkspace(name: string): Promise<void>;
   setPhone(id: string): void;
   setRange(range: RangeSelection): void;
+  setCompare(compare: CompareTo): void;
+  /** Opens a workspace's dashboard from the overview. */
+  openWorkspace(name: string): Promise<void>;
   setTimezone(timezone: string | null): void;
   setEvent(id: string): void;
   setFunnel(steps: string[] | undefined): void;
@@ -128,7 +134,12 @@ export function createDashboardStore(client: Client): DashboardStore {
       const seq = ++reportSeq;
       const eventsAt = withEvents ? ++eventsSeq : -1;
       const timezone = get().timezone;
-      const query: ReportQuery = { phone: phoneId, range: toRangeInput(range), ...zoneArg(timezone) };
+      const query: ReportQuery = {
+        phone: phoneId,
+        range: toRangeInput(range),
+        ...zoneArg(timezone),
+        ...(get().compare === 'previous' ? {} : { compare: get().compare }),
+      };
       if (eventId) query.event = eventId;
       const steps = effectiveSteps(funnel, eventId);
       if (funnel && steps.length > 0) query.funnel = steps;
@@ -273,6 +284,7 @@ export function createDashboardStore(client: Client): DashboardStore {
           workspaces,
           workspace,
           range,
+          compare: prefs.compare ?? 'previous',
           timezone: chosenZone(prefs, workspace),
           theme: prefs.theme ?? 'system',
           jobs,
@@ -299,6 +311,7 @@ export function createDashboardStore(client: Client): DashboardStore {
       phonesError: null,
       phoneId: null,
       range: DEFAULT_RANGE,
+      compare: 'previous',
       timezone: null,
       defaultTimezone: null,
       eventId: null,
@@ -361,6 +374,22 @@ export function createDashboardStore(client: Client): DashboardStore {
               : { preset: 'custom', from: range.from, to: range.to },
         });
         refreshAll();
+      },
+
+      setCompare(compare) {
+        if (compare === get().compare) return;
+        set({ compare });
+        persist({ compare });
+        if (get().view !== 'overview') loadReport();
+      },
+
+      async openWorkspace(name) {
+        set({ view: 'dashboard' });
+        if (name === get().workspace) {
+          refreshAll();
+          return;
+        }
+        await get().setWorkspace(name);
       },
 
       setTimezone(timezone) {

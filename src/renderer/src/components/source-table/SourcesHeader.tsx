@@ -1,7 +1,9 @@
 import type { Report } from '../../../../shared/contract';
 import { formatInt } from '../../lib/format';
 import type { GroupAds } from '../../lib/sources';
-import { DownloadIcon, SearchIcon } from '../Icons';
+import { ChevronDown, DownloadIcon, SearchIcon } from '../Icons';
+import { Popover } from '../Popover';
+import { OPTIONAL_COLUMNS } from './columns';
 
 /** The panel's title row: how many sources show, the search, ad grouping and the two downloads. */
 export function SourcesHeader({
@@ -13,6 +15,8 @@ export function SourcesHeader({
   onGroupChange,
   onExport,
   onDownloadContacts,
+  columns,
+  onColumnsChange,
 }: {
   report: Report | null;
   /** Rows on screen after the search (groups count as rows). */
@@ -24,6 +28,8 @@ export function SourcesHeader({
   onGroupChange: (g: GroupAds) => void;
   onExport: (() => void) | undefined;
   onDownloadContacts: ((sourceId: string | null) => void) | undefined;
+  columns: string[];
+  onColumnsChange: (columns: string[]) => void;
 }) {
   return (
     <header className="panel-head wrap">
@@ -55,6 +61,41 @@ export function SourcesHeader({
             <option value="adset">Group by ad set</option>
           </select>
         )}
+        <Popover
+          label="Columns"
+          align="end"
+          trigger={(t) => (
+            <button type="button" className="button ghost" data-testid="column-chooser" {...t}>
+              Columns{columns.length > 0 ? ` (+${columns.length})` : ''}{' '}
+              <ChevronDown width={14} height={14} />
+            </button>
+          )}
+        >
+          {() => (
+            <fieldset className="stack column-chooser">
+              <legend className="small muted">More columns</legend>
+              {OPTIONAL_COLUMNS.map((c) => (
+                <label key={c.id} className="check-row" title={c.help}>
+                  <input
+                    type="checkbox"
+                    checked={columns.includes(c.id)}
+                    onChange={(e) =>
+                      onColumnsChange(
+                        e.target.checked
+                          ? OPTIONAL_COLUMNS.map((x) => x.id).filter(
+                              (id) => id === c.id || columns.includes(id),
+                            )
+                          : columns.filter((id) => id !== c.id),
+                      )
+                    }
+                    data-testid={`column-${c.id}`}
+                  />
+                  <span>{c.label}</span>
+                </label>
+              ))}
+            </fieldset>
+          )}
+        </Popover>
         {onExport && (
           <button
             type="button"

@@ -1,21 +1,28 @@
-import { formatInt, formatMoney, formatPercent, formatRatio } from '../../lib/format';
 import type { TableRow } from '../../lib/sources';
+import { figureCell } from './columns';
 
-/** The totals row under the table, one cell per column of columns.tsx (in the same order). */
-export function TotalsFooter({ totals: t, currency }: { totals: TableRow; currency: string }) {
+/** The totals row under the table, one cell per shown column of columns.tsx (in the same order). */
+export function TotalsFooter({
+  totals: t,
+  currency,
+  columns,
+}: {
+  totals: TableRow;
+  currency: string;
+  /** Ids of the shown columns after the name. */
+  columns: string[];
+}) {
   return (
     <tfoot>
       <tr data-testid="totals-row">
         <th scope="row" className="col-name" data-testid="totals-label">
           {t.name}
         </th>
-        <td className="num">{formatInt(t.conversations)}</td>
-        <td className="num">{formatInt(t.leads)}</td>
-        <td className="num">{formatPercent(t.conversionRate)}</td>
-        <td className="num">{formatMoney(t.invested, currency)}</td>
-        <td className="num">{formatMoney(t.costPerLead, currency)}</td>
-        <td className="num">{formatMoney(t.revenue, currency)}</td>
-        <td className="num">{formatRatio(t.roas)}</td>
+        {columns.map((id) => (
+          <td key={id} className="num">
+            {figureCell(id, t, currency)}
+          </td>
+        ))}
       </tr>
     </tfoot>
   );

@@ -1,4 +1,6 @@
 import type { ColumnDef, SortingFn } from '@tanstack/react-table';
+import type { ReactNode } from 'react';
+import { clickThroughRate, revenuePerLead } from '../../../../shared/rates';
 import { formatInt, formatMoney, formatPercent, formatRatio } from '../../lib/format';
 import type { TableRow } from '../../lib/sources';
 import { InvestedCell } from './InvestedCell';
@@ -21,6 +23,83 @@ export interface ColumnOptions {
   /** Undefined when the table cannot edit invested amounts. */
   onEditInvested: ((row: TableRow) => void) | undefined;
   onOpen: ((row: TableRow) => void) | undefined;
+}
+
+/**
+ * Columns the chooser adds (hidden unless chosen; remembered in the preferences' `table.columns`), with
+ * what the chooser says about each. Definitions: docs/metrics.md "Metrics".
+ */
+export const OPTIONAL_COLUMNS = [
+  { id: 'contacts', label: 'Contacts', help: 'Distinct contacts of the source' },
+  {
+    id: 'costPerConversationStarted',
+    label: 'Cost per conversation started',
+    help: "Invested ÷ Meta's conversations started (ads)",
+  },
+  { id: 'revenuePerLead', label: 'Revenue per lead', help: 'Revenue ÷ leads' },
+  { id: 'impressions', label: 'Impressions', help: "Meta's impressions (ads)" },
+  { id: 'clicks', label: 'Clicks', help: "Meta's clicks (ads)" },
+  { id: 'ctr', label: 'CTR', help: 'Clicks ÷ impressions (ads)' },
+  {
+    id: 'started',
+    label: 'Conversations started (Meta)',
+    help: "Meta's messaging conversations started (ads)",
+  },
+] as const;
+export type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number]['id'];
+
+const num = (v: number | null) => (v === null ? '—' : formatInt(v));
+
+/** A figure of a row (a source, a group, the totals) as its cell shows it: the footer uses the same. */
+export function figureCell(id: string, r: TableRow, currency: string): ReactNode {
+  switch (id) {
+    case 'conversations':
+      return formatInt(r.conversations);
+    case 'contacts':
+      return num(r.contacts);
+    case 'leads':
+      return r.leads === null ? '—' : formatInt(r.leads);
+    case 'conversionRate':
+      return formatPercent(r.conversionRate);
+    case 'invested':
+      return formatMoney(r.invested, currency);
+    case 'costPerLead':
+      return formatMoney(r.costPerLead, currency);
+    case 'costPerConversationStarted':
+      return formatMoney(r.costPerConversationStarted, currency);
+    case 'revenue':
+      return formatMoney(r.revenue, currency);
+    case 'revenuePerLead':
+      return formatMoney(revenuePerLead(r.revenue, r.leads ?? 0), currency);
+    case 'roas':
+      return formatRatio(r.roas);
+    case 'impressions':
+      return num(r.impressions);
+    case 'clicks':
+      return num(r.clicks);
+    case 'ctr':
+      return formatPercent(clickThroughRate(r.clicks, r.impressions));
+    case 'started':
+      return num(r.started);
+    default:
+      return '';
+  }
+}
+
+/** An optional column: its figure, sortable like the others. */
+function optional(
+  id: OptionalColumn,
+  value: (r: TableRow) => number | null,
+  o: ColumnOptions,
+): ColumnDef<TableRow> {
+  const label = OPTIONAL_COLUMNS.find((c) => c.id === id)!.label;
+  return {
+    id,
+    accessorFn: value,
+    header: label,
+    sortingFn: o.byValue,
+    cell: ({ row }) => figureCell(id, row.original, o.currency),
+  };
 }
 
 /** Sources of their own can be renamed and given an invested amount; groups and rollups cannot. */
@@ -63,6 +142,7 @@ export function sourceColumns(o: ColumnOptions): ColumnDef<TableRow>[] {
         </span>
       ),
     },
+    optional('contacts', (r) => r.contacts, o),
     {
       id: 'leads',
       accessorKey: 'leads',
@@ -97,6 +177,7 @@ export function sourceColumns(o: ColumnOptions): ColumnDef<TableRow>[] {
       sortingFn: byValue,
       cell: ({ row }) => formatMoney(row.original.costPerLead, currency),
     },
+    optional('costPerConversationStarted', (r) => r.costPerConversationStarted, o),
     {
       id: 'revenue',
       accessorKey: 'revenue',
@@ -106,6 +187,7 @@ export function sourceColumns(o: ColumnOptions): ColumnDef<TableRow>[] {
         <MoneyWithOther amount={row.original.revenue} other={row.original.revenueOther} currency={currency} />
       ),
     },
+    optional('revenuePerLead', (r) => revenuePerLead(r.revenue, r.leads ?? 0), o),
     {
       id: 'roas',
       accessorKey: 'roas',
@@ -113,5 +195,9 @@ export function sourceColumns(o: ColumnOptions): ColumnDef<TableRow>[] {
       sortingFn: byValue,
       cell: ({ row }) => formatRatio(row.original.roas),
     },
+    optional('impressions', (r) => r.impressions, o),
+    optional('clicks', (r) => r.clicks, o),
+    optional('ctr', (r) => clickThroughRate(r.clicks, r.impressions), o),
+    optional('started', (r) => r.started, o),
   ];
 }
