@@ -17,6 +17,7 @@ import { ingestPayloads } from '../src/core/ingest/ingest';
 import { GraphClient } from '../src/core/meta/graph-client';
 import { startFakeCapi } from '../tests/fakes/fake-capi';
 import { testFixture } from '../tests/fakes/meta-fixture';
+import { textDelivery } from '../tests/helpers/webhook';
 
 const CONVERSIONS = Number(process.env.BENCH_CONVERSIONS ?? 100_000);
 const DERIVE_CONVERSATIONS = Number(process.env.BENCH_DERIVE_CONVERSATIONS ?? 25_000);
@@ -30,45 +31,15 @@ const fmt = (n: number, d = 0) =>
 /** Conversation i: an ad click with a click id, then a quick reply a minute later, in the last 6 days. */
 function deliveries(i: number): unknown[] {
   const ts = nowS - 6 * 86_400 + Math.floor((i * 5 * 86_400) / Math.max(1, CONVERSIONS));
-  const waId = String(4915100000000 + i);
-  const wrap = (message: Record<string, unknown>) => ({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: WABA,
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550001111', phone_number_id: PHONE },
-              contacts: [{ profile: { name: 'Kunde' }, wa_id: waId }],
-              messages: [{ from: waId, ...message }],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  const base = { phoneNumberId: PHONE, wabaId: WABA, waId: String(4915100000000 + i), body: 'Hello!' };
   return [
-    wrap({
+    textDelivery({
+      ...base,
       id: `wamid.${i}.a`,
-      timestamp: String(ts),
-      type: 'text',
-      text: { body: 'Hello! Can I get more info on this?' },
-      referral: {
-        source_type: 'ad',
-        source_id: `12022630585${i % 40}`,
-        source_url: 'https://fb.me/x',
-        ctwa_clid: `ARA${i}`,
-      },
+      ts,
+      referral: { adId: `12022630585${i % 40}`, clid: `ARA${i}` },
     }),
-    wrap({
-      id: `wamid.${i}.b`,
-      timestamp: String(ts + 60),
-      type: 'button',
-      button: { text: 'Book now', payload: 'BOOK' },
-    }),
+    textDelivery({ ...base, id: `wamid.${i}.b`, ts: ts + 60, button: 'Book now' }),
   ];
 }
 

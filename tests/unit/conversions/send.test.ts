@@ -15,6 +15,7 @@ import {
 import { serverError, throttled, tokenExpired } from '../../fakes/fake-graph';
 import { testFixture } from '../../fakes/meta-fixture';
 import { makeTestCore, type TestCore } from '../../helpers/core';
+import { textDelivery } from '../../helpers/webhook';
 import { type Ext, feed, type Msg, PHONE, seed } from '../attribution/feed';
 
 // The real sender against the fake Conversions API (INSIGHTS_GRAPH_URL): what is planned from the derived
@@ -45,41 +46,13 @@ function adLead(n: number, contact: string, clid: string | undefined, hoursAgo: 
   ];
 }
 
-/** The same ad lead as Cloud API deliveries (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components, "Referral"). */
+/** The same ad lead as Cloud API deliveries: the ad click, then the "Book now" reply a minute later. */
 function delivery(waId: string, clid: string, hoursAgo: number, id: string): unknown[] {
   const ts = nowS - hoursAgo * 3600;
-  const wrap = (message: object) => ({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: WABA,
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550001111', phone_number_id: PHONE },
-              contacts: [{ profile: { name: 'Kunde' }, wa_id: waId }],
-              messages: [{ from: waId, timestamp: String(ts), ...message }],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  const base = { phoneNumberId: PHONE, wabaId: WABA, waId, body: 'hi' };
   return [
-    wrap({
-      id: `wamid.${id}a`,
-      type: 'text',
-      text: { body: 'hi' },
-      referral: { ...ad(clid), source_url: 'https://fb.me/x' },
-    }),
-    wrap({
-      id: `wamid.${id}b`,
-      type: 'button',
-      timestamp: String(ts + 60),
-      button: { text: 'Book now', payload: 'BOOK' },
-    }),
+    textDelivery({ ...base, id: `wamid.${id}a`, ts, referral: { adId: '77', clid } }),
+    textDelivery({ ...base, id: `wamid.${id}b`, ts: ts + 60, button: 'Book now' }),
   ];
 }
 
