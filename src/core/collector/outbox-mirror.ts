@@ -1,5 +1,5 @@
 import { OutboxState } from '../../shared/contract/conversions';
-import { nextSeq } from '../conversions/outbox';
+import { nextSeq, type OutboxRow } from '../conversions/outbox';
 import type { Db } from '../db/open';
 
 // The desktop's mirror of the collector's conversions outbox. When a collector is configured it alone
@@ -9,29 +9,7 @@ import type { Db } from '../db/open';
 // Meta answered here stays as recorded (the collector knows it as "sent elsewhere", handover.ts).
 
 /** One feed row, checked: every value comes from the network and must not break a later read. */
-export interface MirroredRow {
-  event_id: string;
-  conversation: string;
-  phone_number_id: string;
-  contact_id: string | null;
-  source_key: string;
-  event_key: string;
-  meta_event: string;
-  occurrence: string;
-  event_time: number;
-  value_micros: number | null;
-  currency: string | null;
-  state: OutboxState;
-  reason: string | null;
-  error: string | null;
-  attempts: number;
-  next_attempt_at: number | null;
-  events_received: number | null;
-  fbtrace_id: string | null;
-  sent_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
+export type MirroredRow = Omit<OutboxRow, 'ctwa_clid' | 'origin' | 'seq'>;
 
 const MAX_TEXT = 2000;
 const str = (v: unknown, max = 300): string | undefined =>
