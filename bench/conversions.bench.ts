@@ -102,6 +102,7 @@ console.log(`2. ${fmt(CONVERSIONS)} ad conversations with a lead ingested in ${f
 const fixture = testFixture();
 const fake = await startFakeCapi({ fixture, wabas: [{ id: WABA, datasetId: '900000000000077' }] });
 let peak = process.memoryUsage().rss;
+console.log(`   RSS before queueing ${fmt(peak / 1048576)} MB (ingestion included)`);
 const sampler = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
 }, 25);
