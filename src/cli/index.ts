@@ -5,6 +5,7 @@ import { registerIngestCommands } from './commands/ingest';
 import { registerMetaCommands } from './commands/meta';
 import { registerReportCommands } from './commands/report';
 import { registerServeCommand } from './commands/serve';
+import { registerSpendCommands } from './commands/spend';
 import { reportFailure, VERSION } from './runtime';
 
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerCollectorCommands(program);
   registerMetaCommands(program);
   registerReportCommands(program);
+  registerSpendCommands(program);
   return program;
 }
 

@@ -9,6 +9,7 @@ import { rebuildDerived, rebuildNeeded, releaseStoppedRebuild } from './rebuild'
 import { resolveTimezone } from './report/context';
 import type { ManualEntry } from './report/invested';
 import { buildDashboard, buildReport, listEvents } from './report/report';
+import { importSpend } from './spend-import';
 
 const reportGet: Handler<'report.get'> = (args, ctx) => buildReport(ctx.db(), args);
 const eventsList: Handler<'events.list'> = (args, ctx) => listEvents(ctx.db(), args);
@@ -123,6 +124,12 @@ const sourcesInvestmentDelete: Handler<'sources.investmentDelete'> = ({ id }, ct
   return { ok: true as const };
 };
 
+const spendImport: Handler<'spend.import'> = ({ csv, fileName }, ctx) => {
+  const r = importSpend(ctx.db(), csv, fileName ?? null);
+  if (r.added + r.replaced > 0) ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'spend' });
+  return r;
+};
+
 const sourcesConversations: Handler<'sources.conversations'> = (args, ctx) =>
   sourceConversations(ctx.db(), args);
 
@@ -180,6 +187,7 @@ export const sourcesHandlers = {
   'sources.invest': sourcesInvest,
   'sources.investments': sourcesInvestments,
   'sources.investmentDelete': sourcesInvestmentDelete,
+  'spend.import': spendImport,
   'sources.conversations': sourcesConversations,
   'conversations.timeline': conversationsTimeline,
   'keywords.add': keywordsAdd,

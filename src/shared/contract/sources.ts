@@ -63,6 +63,21 @@ export const TimelineItem = z.discriminatedUnion('kind', [
 ]);
 export type TimelineItem = z.infer<typeof TimelineItem>;
 
+/** What a spend import did; with `errors`, nothing was stored. */
+export const SpendImportResult = z.object({
+  /** Data lines read (header and empty lines not counted). */
+  lines: z.number().int(),
+  errors: z.array(z.object({ line: z.number().int(), reason: z.string() })),
+  /** Days (per source and currency) stored for the first time, replaced with another amount, already so. */
+  added: z.number().int(),
+  replaced: z.number().int(),
+  unchanged: z.number().int(),
+  sources: z.array(z.string()),
+  from: IsoDate.nullable(),
+  to: IsoDate.nullable(),
+});
+export type SpendImportResult = z.infer<typeof SpendImportResult>;
+
 export const sourcesMethods = {
   'sources.rename': method({
     args: z.object({ id: z.string().min(1), name: z.string().max(200) }).strict(),
@@ -95,6 +110,20 @@ export const sourcesMethods = {
     result: Ok,
     lane: 'write',
     summary: 'Delete a manual Invested entry',
+  }),
+  'spend.import': method({
+    args: z
+      .object({
+        /** The CSV's text: `date,source_id,amount,currency[,note]` (docs/metrics.md, "Imported spend"). */
+        csv: z.string().max(4_000_000, 'a spend file is at most 4 MB; split it'),
+        /** The file's name, kept with the rows it stored. */
+        fileName: z.string().max(255).optional(),
+      })
+      .strict(),
+    result: SpendImportResult,
+    lane: 'write',
+    summary:
+      'Import daily spend of any source from a CSV, in one transaction: bad lines import nothing; the same file twice changes nothing',
   }),
   'sources.conversations': method({
     args: z

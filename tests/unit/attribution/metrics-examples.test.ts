@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { matchKeyword, normalizeText } from '../../../src/core/attribution/normalize';
 import { bucketsOf, previousRange, resolveRange } from '../../../src/core/attribution/report/range';
+import { importSpend } from '../../../src/core/attribution/spend-import';
 import { planWindow } from '../../../src/core/conversions/plan';
 import { setMapping, writeCapiSettings } from '../../../src/core/conversions/settings';
 import { ingestPayloads } from '../../../src/core/ingest/ingest';
@@ -786,5 +787,69 @@ describe('docs/metrics.md worked examples', () => {
         currency: null,
       },
     ]);
+  });
+});
+
+describe('docs/metrics.md worked examples: imported spend', () => {
+  const CSV = [
+    'date,source_id,amount,currency,note',
+    '2026-03-01,kw:flyer,10,USD,print run',
+    '2026-03-02,kw:flyer,10,usd',
+    '2026-03-02,kw:flyer,5,USD,second campaign',
+    '2026-03-03,kw:flyer,10,USD',
+  ].join('\n');
+
+  it('Ex 33: imported daily spend, a manual entry winning its days, the same file twice', () => {
+    const db = makeDb();
+    addKeywords(db, 'flyer');
+    feed(db, { messages: [{ id: 'a', ts: '2026-03-02 10:00', text: 'flyer please' }] });
+    expect(importSpend(db, CSV, 'flyer.csv')).toMatchObject({
+      lines: 4,
+      errors: [],
+      added: 3,
+      replaced: 0,
+      unchanged: 0,
+      sources: ['kw:flyer'],
+      from: '2026-03-01',
+      to: '2026-03-03',
+    });
+    const row = (from = '2026-03-01', to = '2026-03-31') =>
+      source(report(db, { range: { from, to } }), 'kw:flyer')!;
+    expect(row()).toMatchObject({ invested: 35, investedFrom: 'imported' });
+    expect(row('2026-03-02', '2026-03-02')).toMatchObject({ invested: 15, investedFrom: 'imported' });
+    db.prepare(
+      "INSERT INTO attr_investments (source_key, amount, currency, from_date, to_date, saved_at) VALUES ('kw:flyer', 12, 'USD', '2026-03-02', '2026-03-03', 0)",
+    ).run();
+    expect(row()).toMatchObject({ invested: 22, investedFrom: 'mixed' });
+    const before = db.prepare('SELECT * FROM attr_spend_imports ORDER BY date').all();
+    expect(importSpend(db, CSV, 'flyer.csv', Date.now() + 60_000)).toMatchObject({
+      added: 0,
+      replaced: 0,
+      unchanged: 3,
+    });
+    expect(db.prepare('SELECT * FROM attr_spend_imports ORDER BY date').all()).toEqual(before);
+    expect(row()).toMatchObject({ invested: 22, investedFrom: 'mixed' });
+    // A corrected file replaces the days it names.
+    expect(importSpend(db, '2026-03-01,kw:flyer,8,USD', 'fix.csv')).toMatchObject({ replaced: 1 });
+    expect(row()).toMatchObject({ invested: 20 });
+  });
+
+  it('Ex 34: bad lines are reported with their line numbers and nothing is imported', () => {
+    const db = makeDb();
+    const csv = [
+      'date,source_id,amount,currency',
+      '2026-03-01,kw:flyer,10,USD',
+      '2026-03-02,kw:flyer,"12,50",USD',
+      '2026-03-02,ad:77,5,USD',
+      '2026-02-30,kw:flyer,5,USD',
+      '2026-03-04,flyer,5,USD',
+      '2026-03-05,kw:flyer,5,US',
+    ].join('\n');
+    const r = importSpend(db, csv, 'bad.csv');
+    expect(r.errors.map((e) => e.line)).toEqual([3, 4, 5, 6, 7]);
+    expect(r.errors[0]!.reason).toContain('"12,50" is not an amount');
+    expect(r.errors[1]!.reason).toContain('ad:77 is a Meta ad');
+    expect(r).toMatchObject({ added: 0, replaced: 0, sources: [], from: null });
+    expect(db.prepare('SELECT COUNT(*) FROM attr_spend_imports').pluck().get()).toBe(0);
   });
 });
