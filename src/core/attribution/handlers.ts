@@ -9,6 +9,7 @@ import { rebuildDerived, rebuildNeeded, releaseStoppedRebuild } from './rebuild'
 import { resolveTimezone } from './report/context';
 import type { ManualEntry } from './report/invested';
 import { buildDashboard, buildReport, listEvents } from './report/report';
+import { templateDelivery } from './report/template-delivery';
 import { importSpend } from './spend-import';
 
 const reportGet: Handler<'report.get'> = (args, ctx) => buildReport(ctx.db(), args);
@@ -133,6 +134,8 @@ const spendImport: Handler<'spend.import'> = ({ csv, fileName }, ctx) => {
 const sourcesConversations: Handler<'sources.conversations'> = (args, ctx) =>
   sourceConversations(ctx.db(), args);
 
+const sourcesDelivery: Handler<'sources.delivery'> = (args, ctx) => templateDelivery(ctx.db(), args);
+
 const conversationsTimeline: Handler<'conversations.timeline'> = ({ id }, ctx) => {
   const db = ctx.db();
   return conversationTimeline(db, id, resolveTimezone(db, undefined));
@@ -189,6 +192,7 @@ export const sourcesHandlers = {
   'sources.investmentDelete': sourcesInvestmentDelete,
   'spend.import': spendImport,
   'sources.conversations': sourcesConversations,
+  'sources.delivery': sourcesDelivery,
   'conversations.timeline': conversationsTimeline,
   'keywords.add': keywordsAdd,
   'keywords.list': keywordsList,
