@@ -13,6 +13,7 @@ import { DownloadIcon } from './Icons';
 import type { InvestInput } from './InvestedEditor';
 import { KpiCards } from './KpiCards';
 import { SourceTable } from './SourceTable';
+import { useTemplateDeliveries } from './TemplateDelivery';
 import { phoneLabel } from './TopBar';
 import { TrendChart } from './TrendChart';
 
@@ -22,6 +23,7 @@ export { useContactsDownload } from '../state/contacts-download';
 export function Dashboard({ themeKey }: { themeKey: string }) {
   const client = useClient();
   const report = useDashboard((s) => s.report);
+  const delivery = useTemplateDeliveries(report);
   const loading = useDashboard((s) => s.reportLoading);
   const error = useDashboard((s) => s.reportError);
   const phone = useDashboard((s) => s.phones?.find((p) => p.id === s.phoneId) ?? null);
@@ -165,6 +167,7 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
           error={error}
           sort={tablePrefs?.sort}
           groupAds={tablePrefs?.groupAds}
+          delivery={delivery}
           {...tableHandlers}
         />
       </div>
