@@ -2,7 +2,7 @@ import { createContext, useEffect, useMemo, useState } from 'react';
 import type { Report, ResultOf, SourceRow, TemplateDelivery } from '../../../shared/contract';
 import { costPer, shareOf } from '../../../shared/rates';
 import { errorText } from '../lib/errors';
-import { formatDate, formatInt, formatMoney, formatPercent } from '../lib/format';
+import { formatDate, formatInt, formatMoney, formatPercent, formatPercentWhole } from '../lib/format';
 import { toRangeInput } from '../lib/range';
 import { useClient, useDashboard } from '../state/context';
 import { zoneArg } from '../state/store';
@@ -67,14 +67,16 @@ const STEPS = [
   { key: 'failed', label: 'Failed' },
 ] as const;
 
-/** "1,200 sent · 96.0% delivered · 71.3% read · 2.0% failed": under a template row of the source table. */
+/** "1,200 sent · 96% delivered · 71% read · 2% failed": under a template row; the exact figures in its title. */
 export function DeliveryLine({ d }: { d: TemplateDelivery | undefined }) {
   if (!d || d.sent === 0) return null;
+  const title = `${formatInt(d.sent)} sent, ${formatInt(d.delivered)} delivered (${formatPercent(d.deliveredRate)}), ${formatInt(d.read)} read (${formatPercent(d.readRate)}), ${formatInt(d.failed)} failed, ${formatInt(d.replied)} replied`;
   return (
-    <span className="delivery-line muted small" data-testid="delivery-line">
-      {formatInt(d.sent)} sent · {formatPercent(d.deliveredRate)} delivered · {formatPercent(d.readRate)} read
+    <span className="delivery-line muted small" title={title} data-testid="delivery-line">
+      {formatInt(d.sent)} sent · {formatPercentWhole(d.deliveredRate)} delivered ·{' '}
+      {formatPercentWhole(d.readRate)} read
       {d.failed > 0 && (
-        <span className="error-text"> · {formatPercent(shareOf(d.failed, d.sent))} failed</span>
+        <span className="error-text"> · {formatPercentWhole(shareOf(d.failed, d.sent))} failed</span>
       )}
     </span>
   );

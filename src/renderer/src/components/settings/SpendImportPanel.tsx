@@ -78,7 +78,7 @@ export function SpendImportPanel() {
 function SpendImportSummary({ result }: { result: SpendImportResult & { file: string } }) {
   if (result.errors.length > 0)
     return (
-      <div className="stack" role="alert" data-testid="spend-import-errors">
+      <div className="spend-errors" role="alert" data-testid="spend-import-errors">
         <p className="small error-text">
           <strong>Nothing was imported</strong> from {result.file}: fix{' '}
           {result.errors.length === 1 ? 'this line' : 'these lines'} and import the file again.
