@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAppCommands } from './commands/app';
 import { registerCollectorCommands, registerDialog360Commands } from './commands/collector';
+import { registerDeliveryCommand } from './commands/delivery';
 import { registerIngestCommands } from './commands/ingest';
 import { registerMetaCommands } from './commands/meta';
 import { registerReportCommands } from './commands/report';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerMetaCommands(program);
   registerReportCommands(program);
   registerSpendCommands(program);
+  registerDeliveryCommand(program);
   return program;
 }
 

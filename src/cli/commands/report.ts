@@ -7,7 +7,7 @@ import { callCore, formatOption, parseIntOption, printJson, printTable } from '.
 
 // `insights report|events|contacts|sources|keywords|settings` (docs/metrics.md).
 
-interface ScopeOptions {
+export interface ScopeOptions {
   phone: string;
   range?: string;
   from?: string;
@@ -17,7 +17,7 @@ interface ScopeOptions {
 
 const PRESETS = RangePreset.options;
 
-function rangeOf(o: ScopeOptions): RangeInput {
+export function rangeOf(o: ScopeOptions): RangeInput {
   if (o.range && (o.from || o.to))
     throw new ApiError('invalid_argument', 'Use either --range or --from/--to, not both', 'range');
   if (o.range) {
@@ -32,7 +32,7 @@ function rangeOf(o: ScopeOptions): RangeInput {
   return { from: o.from, to: o.to };
 }
 
-function scopeOptions(cmd: Command): Command {
+export function scopeOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--phone <id|display>', 'business number: phone_number_id or display number')
     .option('--range <preset>', '7d, 14d, 30d, 6m or 12m')
@@ -42,7 +42,7 @@ function scopeOptions(cmd: Command): Command {
 }
 
 const money = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+export const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 function printReport(r: Report): void {
   const t = r.totals;

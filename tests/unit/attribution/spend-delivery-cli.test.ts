@@ -5,9 +5,10 @@ import { buildProgram } from '../../../src/cli/index';
 import { openDatabase } from '../../../src/core/db/open';
 import { workspaceDbPath } from '../../../src/core/workspace/workspaces';
 import { tempDir } from '../../helpers/core';
-import { feed, seed } from './feed';
+import { feed, PHONE, seed, t } from './feed';
 
-// `insights spend import FILE` (docs/metrics.md, "Imported spend"), run in-process against a workspace.
+// `insights spend import FILE` and `insights delivery` (docs/metrics.md, "Imported spend", "Template
+// delivery"), run in-process against a workspace.
 
 let dataDir: string;
 let out: string[];
@@ -85,4 +86,24 @@ it('names the bad lines, exits non-zero and imports nothing', async () => {
   expect(err.join('')).toContain('Nothing was imported');
   expect(process.exitCode).toBe(1);
   expect(await investedOfFlyer()).toMatchObject({ invested: null, investedFrom: null });
+});
+
+it('delivery: a template campaign as a table and as JSON; a source that is no template is refused', async () => {
+  const db = openDatabase(workspaceDbPath(dataDir, 'default'));
+  db.prepare(
+    "INSERT INTO outgoing_messages (id, phone_number_id, contact_id, template_name, sent_at, origin) VALUES ('o1', ?, '4933', 'spring_offer', ?, 'send-log')",
+  ).run(PHONE, t('2026-03-02 10:00'));
+  db.prepare("INSERT INTO statuses (message_id, status, ts) VALUES ('o1', 'read', ?)").run(
+    t('2026-03-02 10:05'),
+  );
+  db.close();
+  const scope = ['--phone', PHONE, '--from', '2026-03-01', '--to', '2026-03-31'];
+  await run('delivery', ...scope);
+  expect(out.join('')).toMatch(/spring_offer\s+1\s+1 \(100\.0%\)\s+1 \(100\.0%\)\s+0\s+0 \(0\.0%\)/);
+  out.length = 0;
+  await run('delivery', ...scope, '--source', 'tpl:spring_offer', '--format', 'json');
+  const r = JSON.parse(out.join(''));
+  expect(r.templates[0]).toMatchObject({ sent: 1, delivered: 1, read: 1, failed: 0 });
+  expect(r.series).toHaveLength(31);
+  await expect(run('delivery', ...scope, '--source', 'kw:flyer')).rejects.toThrow(/template sources/);
 });
