@@ -15,28 +15,46 @@ import { bucketsOf, todayDay } from './range';
 /** Most frequent error codes listed per template. */
 const TOP_ERRORS = 3;
 
-interface SendRow {
+/** Sends of one template, quarter hour (when a series is asked), pricing and failure that share figures. */
+interface SendGroup {
   tpl: string;
-  ts: number;
-  delivered: 0 | 1;
-  read: 0 | 1;
-  failed: 0 | 1;
+  slot: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  failed: number;
   errors: string | null;
   pricing: string | null;
 }
 
-/** One row per send of a template on the number in [startTs, endTs), with what its statuses say. */
+/**
+ * The sends of a template on the number in [startTs, endTs), each judged by one pass over its statuses
+ * (primary key order), then counted in SQL per template, quarter hour (local days are whole quarter hours
+ * in every zone), pricing and failure: a year of sends comes back as a few rows, not one per send.
+ */
 const SENDS_SQL = `
-  SELECT o.template_name AS tpl, COALESCE(o.sent_at, m.ts) AS ts,
-    EXISTS (SELECT 1 FROM statuses s WHERE s.message_id = o.id AND s.status IN ('delivered', 'read')) AS delivered,
-    EXISTS (SELECT 1 FROM statuses s WHERE s.message_id = o.id AND s.status = 'read') AS read,
-    EXISTS (SELECT 1 FROM statuses s WHERE s.message_id = o.id AND s.status = 'failed') AS failed,
-    (SELECT s.errors FROM statuses s WHERE s.message_id = o.id AND s.status = 'failed') AS errors,
-    (SELECT s.pricing FROM statuses s WHERE s.message_id = o.id AND s.pricing IS NOT NULL ORDER BY s.ts LIMIT 1) AS pricing
-  FROM outgoing_messages o LEFT JOIN messages m ON m.id = o.id
-  WHERE o.template_name IS NOT NULL AND (@tpl IS NULL OR o.template_name = @tpl)
-    AND COALESCE(o.phone_number_id, m.phone_number_id) = @phone
-    AND COALESCE(o.sent_at, m.ts) >= @start AND COALESCE(o.sent_at, m.ts) < @end`;
+  WITH sends AS (
+    SELECT id, tpl, ts FROM (
+      -- The stored business message is read only for a send the log left without a time or number.
+      SELECT o.id, o.template_name AS tpl,
+        COALESCE(o.sent_at, (SELECT m.ts FROM messages m WHERE m.id = o.id)) AS ts,
+        COALESCE(o.phone_number_id, (SELECT m.phone_number_id FROM messages m WHERE m.id = o.id)) AS phone
+      FROM outgoing_messages o
+      WHERE o.template_name IS NOT NULL AND (@tpl IS NULL OR o.template_name = @tpl))
+    WHERE phone = @phone AND ts >= @start AND ts < @end),
+  judged AS (
+    SELECT d.tpl, d.ts,
+      COALESCE(MAX(s.status IN ('delivered', 'read')), 0) AS delivered,
+      COALESCE(MAX(s.status = 'read'), 0) AS read,
+      COALESCE(MAX(s.status = 'failed'), 0) AS failed,
+      MAX(CASE WHEN s.status = 'failed' THEN s.errors END) AS errors,
+      MAX(s.pricing) AS pricing
+    FROM sends d LEFT JOIN statuses s ON s.message_id = d.id
+    GROUP BY d.id)
+  SELECT tpl, CASE WHEN @series THEN ts / 900 ELSE 0 END AS slot, COUNT(*) AS sent, SUM(delivered) AS delivered,
+    SUM(read) AS read, SUM(failed AND NOT delivered) AS failed,
+    CASE WHEN failed AND NOT delivered THEN errors END AS errors, pricing
+  FROM judged GROUP BY 1, 2, 7, 8`;
 
 /** A stored JSON value, or null when it is not readable (a stored value never breaks a read). */
 function json(text: string | null): unknown {
@@ -81,12 +99,12 @@ interface Counts {
 
 const zero = (): Counts => ({ sent: 0, delivered: 0, read: 0, failed: 0, replied: 0 });
 
-/** Adds one send: delivered once any delivered or read status arrived; failed only if never delivered. */
-function addSend(c: Counts, s: SendRow): void {
-  c.sent++;
-  if (s.delivered) c.delivered++;
-  if (s.read) c.read++;
-  if (s.failed && !s.delivered) c.failed++;
+/** Adds a group of sends (delivered once any delivered or read status arrived; failed only if never delivered). */
+function addSends(c: Counts, g: SendGroup): void {
+  c.sent += g.sent;
+  c.delivered += g.delivered;
+  c.read += g.read;
+  c.failed += g.failed;
 }
 
 interface Acc extends Counts {
@@ -153,23 +171,27 @@ export function templateDelivery(
     }
     return lo;
   };
-  const sends = ctx
-    .q(SENDS_SQL)
-    .all({ tpl: only, phone: ctx.phone.id, start: r.startTs, end: r.endTs }) as SendRow[];
-  for (const s of sends) {
-    const a = accOf(s.tpl);
-    addSend(a, s);
-    if (only !== null) addSend(perBucket[bucketOf(s.ts)]!, s);
-    const price = pricingOf(s.pricing);
+  const groups = ctx.q(SENDS_SQL).all({
+    tpl: only,
+    phone: ctx.phone.id,
+    start: r.startTs,
+    end: r.endTs,
+    series: only === null ? 0 : 1,
+  }) as SendGroup[];
+  for (const g of groups) {
+    const a = accOf(g.tpl);
+    addSends(a, g);
+    if (only !== null) addSends(perBucket[bucketOf(g.slot * 900)]!, g);
+    const price = pricingOf(g.pricing);
     if (price?.billable) {
-      a.billable++;
-      if (price.category) a.categories.set(price.category, (a.categories.get(price.category) ?? 0) + 1);
+      a.billable += g.sent;
+      if (price.category) a.categories.set(price.category, (a.categories.get(price.category) ?? 0) + g.sent);
     }
-    if (s.failed && !s.delivered) {
-      const e = errorOf(s.errors);
+    if (g.failed > 0) {
+      const e = errorOf(g.errors);
       const seen = a.errors.get(e.code);
-      if (seen) seen.messages++;
-      else a.errors.set(e.code, { title: e.title, messages: 1 });
+      if (seen) seen.messages += g.failed;
+      else a.errors.set(e.code, { title: e.title, messages: g.failed });
     }
   }
   // Replies: the conversations of the template's `tpl:` source that started in the range.
