@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import type { SpendImportResult } from '../../shared/contract/sources';
-import { parseSourceKey } from '../../shared/source-keys';
+import { parseSourceKey, ROLLUP_KEY } from '../../shared/source-keys';
 import type { Db } from '../db/open';
 import { isValidIsoDate } from './days';
 import { adOfKey } from './report/ad-platforms';
@@ -23,10 +23,15 @@ interface Day {
   notes: string[];
 }
 
+/** A cell as quoted in an error message, cut so a stray long value cannot flood the report. */
+const quoted = (v: string) => `"${v.length > 60 ? `${v.slice(0, 60)}…` : v}"`;
+
 /** Checks one data line; returns the reason it is refused, or the day it adds to. */
 function lineOf(cells: string[]): string | (Omit<Day, 'notes'> & { note: string }) {
   if (cells.length < 4)
-    return `expected date, source_id, amount, currency[, note]; found ${cells.length} columns`;
+    return cells.some((c) => c.includes(';'))
+      ? 'columns are separated by semicolons; save the file as CSV with commas'
+      : `expected date, source_id, amount, currency[, note]; found ${cells.length} columns`;
   if (cells.length > 5)
     return `expected at most 5 columns (date, source_id, amount, currency, note); found ${cells.length}`;
   const [date, key, amount, currency, note = ''] = cells.map((c) => c.trim()) as [
@@ -37,16 +42,19 @@ function lineOf(cells: string[]): string | (Omit<Day, 'notes'> & { note: string 
     string?,
   ];
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !isValidIsoDate(date))
-    return `"${date}" is not a date; write YYYY-MM-DD, e.g. 2026-03-01`;
+    return `${quoted(date)} is not a date; write YYYY-MM-DD, e.g. 2026-03-01`;
   const { prefix, rest } = parseSourceKey(key);
   if (!prefix || !rest || key.length > 300)
-    return `"${key}" is not a source id; copy it from the source table (e.g. kw:flyer or text:hello)`;
+    return `${quoted(key)} is not a source id; copy it from the source table (e.g. kw:flyer or text:hello)`;
+  if (key === ROLLUP_KEY)
+    return `${key} is the row of folded first messages; give the id of the first message the spend was for`;
   if (adOfKey(key))
     return `${key} is a Meta ad: its spend syncs from Meta (enter a manual amount to override it)`;
   if (!AMOUNT.test(amount))
-    return `"${amount}" is not an amount; write a number ≥ 0 with a dot for decimals, e.g. 125.50`;
+    return `${quoted(amount)} is not an amount; write a number ≥ 0 with a dot for decimals, e.g. 125.50`;
   const cur = currency.toUpperCase();
-  if (!/^[A-Z]{3}$/.test(cur)) return `"${currency}" is not a currency; write a three-letter code, e.g. USD`;
+  if (!/^[A-Z]{3}$/.test(cur))
+    return `${quoted(currency)} is not a currency; write a three-letter code, e.g. USD`;
   if (note.length > 500) return 'the note is longer than 500 characters';
   return { key, date, currency: cur, amount: Math.round(Number(amount) * MICRO), note };
 }

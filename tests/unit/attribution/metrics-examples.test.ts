@@ -851,6 +851,12 @@ describe('docs/metrics.md worked examples: imported spend', () => {
     expect(r.errors[0]!.reason).toContain('"12,50" is not an amount');
     expect(r.errors[1]!.reason).toContain('ad:77 is a Meta ad');
     expect(r).toMatchObject({ added: 0, replaced: 0, sources: [], from: null });
+    expect(importSpend(db, '2026-03-01;kw:flyer;10;USD', 'semi.csv').errors).toEqual([
+      { line: 1, reason: 'columns are separated by semicolons; save the file as CSV with commas' },
+    ]);
+    expect(importSpend(db, '2026-03-01,text:*,10,USD', 'rollup.csv').errors[0]!.reason).toContain(
+      'folded first messages',
+    );
     expect(db.prepare('SELECT COUNT(*) FROM attr_spend_imports').pluck().get()).toBe(0);
   });
 });
