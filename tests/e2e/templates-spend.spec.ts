@@ -95,7 +95,7 @@ test('template delivery in the table and the drill-down; spend imported from a C
     await page.keyboard.press('Tab');
     await expect(page.getByTestId('spend-import')).toBeFocused();
     await page.keyboard.press('Enter');
-    await expect(page.getByTestId('spend-import-summary')).toContainText('1 days added');
+    await expect(page.getByTestId('spend-import-summary')).toContainText('1 day added');
     await shoot(page, 'spend-import-done-1024');
     const after = await api('report.get', { phone, range }, WS);
     expect(after.sources.find((s) => s.id === target!.id)).toMatchObject({

@@ -33,9 +33,10 @@ export function registerSpendCommands(program: Command): void {
         process.stderr.write('Nothing was imported: fix these lines and import the file again.\n');
         return;
       }
+      const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
       process.stdout.write(
-        `Imported ${r.lines} lines for ${r.sources.length} sources, ${r.from} – ${r.to}: ` +
-          `${r.added} days added, ${r.replaced} replaced, ${r.unchanged} unchanged.\n`,
+        `Imported ${count(r.lines, 'line')} for ${count(r.sources.length, 'source')}, ${r.from} – ${r.to}: ` +
+          `${count(r.added, 'day')} added, ${r.replaced} replaced, ${r.unchanged} unchanged.\n`,
       );
     });
 }

@@ -67,7 +67,7 @@ it('imports a file once, reports the same file again as unchanged, and the repor
     '\uFEFFdate,source_id,amount,currency\r\n2026-03-01,kw:flyer,12.5,EUR\r\n2026-03-02,kw:flyer,7.5,USD\r\n',
   );
   await run('spend', 'import', file);
-  expect(out.join('')).toContain('Imported 2 lines for 1 sources, 2026-03-01 – 2026-03-02: 2 days added');
+  expect(out.join('')).toContain('Imported 2 lines for 1 source, 2026-03-01 – 2026-03-02: 2 days added');
   expect(await investedOfFlyer()).toMatchObject({
     invested: 7.5,
     investedOther: { EUR: 12.5 },

@@ -75,6 +75,9 @@ export function SpendImportPanel() {
   );
 }
 
+/** "1 line", "3 lines". */
+const count = (n: number, noun: string) => `${formatInt(n)} ${noun}${n === 1 ? '' : 's'}`;
+
 function SpendImportSummary({ result }: { result: SpendImportResult & { file: string } }) {
   if (result.errors.length > 0)
     return (
@@ -94,10 +97,9 @@ function SpendImportSummary({ result }: { result: SpendImportResult & { file: st
     );
   return (
     <p className="small" role="status" data-testid="spend-import-summary">
-      <strong>{result.file}</strong>: {formatInt(result.lines)} lines for {formatInt(result.sources.length)}{' '}
-      {result.sources.length === 1 ? 'source' : 'sources'}, {result.from} – {result.to}.{' '}
-      {formatInt(result.added)} days added, {formatInt(result.replaced)} replaced,{' '}
-      {formatInt(result.unchanged)} unchanged.
+      <strong>{result.file}</strong>: {count(result.lines, 'line')} for{' '}
+      {count(result.sources.length, 'source')}, {result.from} – {result.to}. {count(result.added, 'day')}{' '}
+      added, {formatInt(result.replaced)} replaced, {formatInt(result.unchanged)} unchanged.
     </p>
   );
 }
