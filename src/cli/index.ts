@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAppCommands } from './commands/app';
 import { registerCollectorCommands, registerDialog360Commands } from './commands/collector';
+import { registerConversionsCommands } from './commands/conversions';
 import { registerDeliveryCommand } from './commands/delivery';
 import { registerIngestCommands } from './commands/ingest';
 import { registerMetaCommands } from './commands/meta';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerDialog360Commands(program);
   registerCollectorCommands(program);
   registerMetaCommands(program);
+  registerConversionsCommands(program);
   registerReportCommands(program);
   registerSpendCommands(program);
   registerDeliveryCommand(program);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { app, type BrowserWindow, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
 import Store from 'electron-store';
 import { startCollectorScheduler } from '../core/collector/scheduler';
+import { startConversionsScheduler } from '../core/conversions/schedule';
 import { CoreHost, SHUTDOWN_DEADLINE_MS } from '../core/host/host';
 import type { RunningServer } from '../core/server/server';
 import { WorkspaceName } from '../shared/contract/define';
@@ -110,6 +111,9 @@ async function start(): Promise<void> {
   }
   // Workspaces connected to a collector pull from it every few minutes while the app runs.
   const collectorSync = startCollectorScheduler(host);
+  // Conversions to Meta go out every minute while the app is open, for workspaces it sends for (those
+  // connected to a collector leave sending to it).
+  const conversionsSend = startConversionsScheduler(host);
 
   const icon = path.join(
     packaged ? process.resourcesPath : path.join(app.getAppPath(), 'resources'),
@@ -143,6 +147,7 @@ async function start(): Promise<void> {
     setTimeout(() => app.exit(0), SHUTDOWN_DEADLINE_MS).unref();
     unregisterIpc();
     collectorSync.stop();
+    conversionsSend.stop();
     Promise.allSettled([receivers?.close(), host.close()]).finally(() => {
       quitState = 'closed';
       app.quit();

@@ -266,6 +266,7 @@ test('dashboard flows against the core (demo data)', async ({ page, api }) => {
       'External events',
       'Keywords',
       'Meta ads',
+      'Conversions to Meta',
       'Collector',
       'Attribution',
       'Quarantine',

@@ -63,6 +63,9 @@ export const test = base.extend<Fixtures>({
         token,
         '--data-dir',
         dataDir,
+        // Conversions to Meta are sent by the specs' own clicks, never by the minute timer mid-flow.
+        '--send-every',
+        '3600',
       ],
       {
         cwd: ROOT,

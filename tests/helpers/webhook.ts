@@ -10,15 +10,21 @@ export interface TextDelivery {
   body: string;
   name?: string;
   displayPhoneNumber?: string;
+  /** entry[].id: the WhatsApp Business Account (Cloud API). */
+  wabaId?: string;
+  /** A quick-reply button's text instead of a text message. */
+  button?: string;
+  /** The first message after a Click-to-WhatsApp ad click ("Referral"); clid null: a Status placement. */
+  referral?: { adId: string; clid: string | null };
 }
 
-/** One delivery with one inbound text message. */
+/** One delivery with one inbound text message (or button reply). */
 export function textDelivery(m: TextDelivery): unknown {
   return {
     object: 'whatsapp_business_account',
     entry: [
       {
-        id: 'W',
+        id: m.wabaId ?? 'W',
         changes: [
           {
             field: 'messages',
@@ -30,12 +36,30 @@ export function textDelivery(m: TextDelivery): unknown {
               },
               contacts: [{ profile: { name: m.name ?? 'Kunde' }, wa_id: m.waId }],
               messages: [
-                { from: m.waId, id: m.id, timestamp: String(m.ts), type: 'text', text: { body: m.body } },
+                {
+                  from: m.waId,
+                  id: m.id,
+                  timestamp: String(m.ts),
+                  ...(m.button === undefined
+                    ? { type: 'text', text: { body: m.body } }
+                    : { type: 'button', button: { text: m.button, payload: m.button } }),
+                  ...(m.referral ? { referral: referralOf(m.referral) } : {}),
+                },
               ],
             },
           },
         ],
       },
     ],
+  };
+}
+
+function referralOf(r: { adId: string; clid: string | null }) {
+  return {
+    source_url: `https://fb.me/${r.adId}`,
+    source_id: r.adId,
+    source_type: 'ad',
+    headline: `Ad ${r.adId}`,
+    ...(r.clid === null ? {} : { ctwa_clid: r.clid }),
   };
 }

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { startCollectorScheduler } from '../../core/collector/scheduler';
+import { SERVING_ENV } from '../../core/conversions/handlers';
+import { startConversionsScheduler } from '../../core/conversions/schedule';
 import { CoreHost, type CoreHostOptions, SHUTDOWN_DEADLINE_MS } from '../../core/host/host';
 import { JsonPrefsStore } from '../../core/prefs/prefs-store';
 import { FileSecretStore } from '../../core/secrets/file-secret-store';
@@ -22,6 +24,8 @@ export interface ServeOptions {
   open: boolean;
   token?: string;
   bodyLimit: number;
+  /** How often conversions to Meta are sent (default every minute); tests make it shorter. */
+  sendEveryMs?: number;
 }
 
 export async function serve(
@@ -31,6 +35,8 @@ export async function serve(
   runner: CoreHostOptions['runner'] = { kind: 'worker', file: builtPaths().worker },
 ): Promise<{ url: string; close(): Promise<void> }> {
   const paths = builtPaths();
+  // This process runs around the clock and sends conversions itself (its lane workers inherit the flag).
+  process.env[SERVING_ENV] = '1';
   const host = new CoreHost({
     dataDir,
     mode: 'browser',
@@ -50,6 +56,11 @@ export async function serve(
   });
   // Workspaces connected to a collector pull from it periodically while this process runs.
   const scheduler = startCollectorScheduler(host);
+  // Workspaces that send conversions to Meta (and no collector sends for them) send every minute.
+  const conversions = startConversionsScheduler(
+    host,
+    opts.sendEveryMs === undefined ? {} : { everyMs: opts.sendEveryMs },
+  );
   const base = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${server.port}`;
   // The token travels in the fragment: never sent to a server, never in a log line of ours.
   const url = `${base}/#token=${token}`;
@@ -57,6 +68,7 @@ export async function serve(
     url,
     close: async () => {
       scheduler.stop();
+      conversions.stop();
       // Side by side: the server waits for open requests, which the host answers as it cancels the
       // running jobs.
       await Promise.all([server.close(), host.close()]);
@@ -83,6 +95,12 @@ export function exitOnSignals(
   process.on('SIGTERM', stop);
 }
 
+function sendEvery(value: string): number {
+  const n = parseIntOption(value);
+  if (n < 10 || n > 86_400) throw new InvalidArgumentError('a number of seconds from 10 to 86400');
+  return n;
+}
+
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
@@ -92,9 +110,10 @@ export function registerServeCommand(program: Command): void {
     .option('--no-open', 'do not open a browser')
     .option('--token <token>', 'API token for the dashboard (default: random, or INSIGHTS_API_TOKEN)')
     .option('--body-limit <bytes>', 'largest accepted request body', parseIntOption, DEFAULT_BODY_LIMIT)
-    .action(async (opts: ServeOptions, cmd: Command) => {
+    .option('--send-every <seconds>', 'how often conversions to Meta are sent (10 to 86400)', sendEvery, 60)
+    .action(async (opts: ServeOptions & { sendEvery: number }, cmd: Command) => {
       const { dataDir } = globals(cmd);
-      const running = await serve(dataDir, opts);
+      const running = await serve(dataDir, { ...opts, sendEveryMs: opts.sendEvery * 1000 });
       process.stdout.write(`Insights Desktop (browser mode) on ${running.url}\nData folder: ${dataDir}\n`);
       if (opts.open) openInBrowser(running.url);
       exitOnSignals(running);

@@ -8,6 +8,9 @@ import type { Db } from '../db/open';
 // rowid; the cursor holds the last rowid served per table, plus the last entry of sync_reissued served
 // (rows inserted at a rowid freed by a delete, which a walk that passed it would miss; migration 0006)
 // and the last entry of sync_erasures served (contacts erased here, to erase on the desktop; 0008).
+// A fourth table, capi_outbox (conversions to Meta, 0010), is walked by `seq` instead of rowid: every
+// change of a row raises its seq past every other, so a row comes round again each time its state
+// changes, and a desktop that resumes gets each row's latest state once.
 
 export interface Cursor {
   p: number;
@@ -17,12 +20,14 @@ export interface Cursor {
   r: number;
   /** last sync_erasures.seq served */
   x: number;
+  /** last capi_outbox.seq served */
+  c: number;
 }
 
 type Kind = 'p' | 'e' | 'o';
 
 export function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.p, c.e, c.o, c.r, c.x])).toString('base64url');
+  return Buffer.from(JSON.stringify([c.p, c.e, c.o, c.r, c.x, c.c])).toString('base64url');
 }
 
 /** null for "from the beginning" (no cursor yet). */
@@ -31,12 +36,15 @@ export function decodeCursor(text: string | null | undefined): Cursor | null {
   try {
     const v = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
     // Four positions: a cursor issued before erasures were logged, so every logged one is new to it.
+    // Five: issued before the outbox was served, so its walk starts at the beginning.
     if (
       Array.isArray(v) &&
-      (v.length === 4 || v.length === 5) &&
+      v.length >= 4 &&
+      v.length <= 6 &&
       v.every((n) => Number.isSafeInteger(n) && n >= 0)
     ) {
-      return { p: v[0] as number, e: v[1] as number, o: v[2] as number, r: v[3] as number, x: v[4] ?? 0 };
+      const [p, e, o, r, x = 0, c = 0] = v as number[];
+      return { p: p!, e: e!, o: o!, r: r!, x, c };
     }
   } catch {
     // fall through
@@ -51,7 +59,7 @@ export function decodeCursor(text: string | null | undefined): Cursor | null {
 function startCursor(db: Db): Cursor {
   const max = (table: string) =>
     (db.prepare(`SELECT coalesce(max(seq), 0) AS n FROM ${table}`).get() as { n: number }).n;
-  return { p: 0, e: 0, o: 0, r: max('sync_reissued'), x: max('sync_erasures') };
+  return { p: 0, e: 0, o: 0, r: max('sync_reissued'), x: max('sync_erasures'), c: 0 };
 }
 
 export interface PayloadItem {
@@ -85,7 +93,14 @@ export interface ErasureItem {
   erasedAt: number;
 }
 
-export type FeedItem = PayloadItem | EventItem | OutgoingItem | ErasureItem;
+/** A conversions outbox row in its current state (the collector sends; the desktop mirrors). */
+export interface OutboxItem {
+  type: 'outbox';
+  cursor: string;
+  outbox: Record<string, unknown>;
+}
+
+export type FeedItem = PayloadItem | EventItem | OutgoingItem | ErasureItem | OutboxItem;
 
 export interface FeedPage {
   items: FeedItem[];
@@ -144,13 +159,23 @@ export function remainingAfter(db: Db, after: Cursor | null): number {
     n('SELECT COUNT(*) AS n FROM sync_reissued WHERE seq > ?', c.r) +
     n('SELECT COUNT(*) AS n FROM raw_payloads WHERE id > ?', c.p) +
     n('SELECT COUNT(*) AS n FROM external_events WHERE rowid > ?', c.e) +
-    n('SELECT COUNT(*) AS n FROM outgoing_messages WHERE rowid > ?', c.o)
+    n('SELECT COUNT(*) AS n FROM outgoing_messages WHERE rowid > ?', c.o) +
+    n('SELECT COUNT(*) AS n FROM capi_outbox WHERE seq > ?', c.c)
   );
 }
 
 /**
+ * The outbox columns a desktop mirrors to show what was sent: not the click id or the contact (a desktop
+ * with a collector never sends, and an erase must not depend on the mirror) nor this side's origin and seq.
+ */
+const OUTBOX_SELECT = `SELECT seq, event_id, conversation, phone_number_id, source_key, event_key,
+  meta_event, occurrence, event_time, value_micros, currency, state, reason, error, attempts, next_attempt_at,
+  events_received, fbtrace_id, sent_at, created_at, updated_at
+  FROM capi_outbox WHERE seq > ? ORDER BY seq LIMIT ?`;
+
+/**
  * Up to `limit` entries after `after`: erasures first, then reissued rows, then payloads, events and
- * outgoing messages, each in rowid order. Call inside one read transaction so the page is a snapshot.
+ * outgoing messages, each in rowid order, then outbox rows in seq order. Call inside one read transaction so the page is a snapshot.
  * Erasures lead because every row of an erased contact still in the snapshot was stored after its
  * erasure: the desktop must erase first and then keep those rows.
  */
@@ -201,5 +226,17 @@ export function readPage(db: Db, after: Cursor | null, limit: number): FeedPage 
     }
     if (rows.length > room) return { items, cursor: encodeCursor(c), more: true };
   }
+
+  const room = limit - consumed;
+  const outbox = db.prepare(OUTBOX_SELECT).all(c.c, room + 1) as ({ seq: number } & Record<
+    string,
+    unknown
+  >)[];
+  for (const { seq, ...row } of outbox.slice(0, room)) {
+    c.c = seq;
+    consumed++;
+    emit({ type: 'outbox', cursor: encodeCursor(c), outbox: row });
+  }
+  if (outbox.length > room) return { items, cursor: encodeCursor(c), more: true };
   return { items, cursor: encodeCursor(c), more: false };
 }

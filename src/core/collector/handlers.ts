@@ -1,6 +1,7 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { Handler, InternalHandlers } from '../kernel/context';
 import { decodeCursor, readPage, remainingAfter } from './feed';
+import { parseSentConversions, recordSentElsewhere } from './handover';
 import { pullFromCollector } from './pull';
 import {
   DEFAULT_INTERVAL_MINUTES,
@@ -60,6 +61,8 @@ export const collectorInternalHandlers: InternalHandlers = {
     touchToken(ctx.db(), id);
     return { ok: true };
   },
+  /** POST /v1/conversions/sent: the body as received, checked here (handover.ts). */
+  'collector.conversionsSent': (args, ctx) => recordSentElsewhere(ctx.db(), parseSentConversions(args)),
   'collector.page': (args, ctx) => {
     const a = (args ?? {}) as { after?: unknown; limit?: unknown; count?: unknown };
     const after = decodeCursor(typeof a.after === 'string' ? a.after : '');

@@ -1,13 +1,14 @@
 import type { CollectorSyncResult } from '../../shared/contract/collector';
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
-import { networkReason } from '../dialog360/client';
 import { eraseHashed } from '../ingest/erase';
 import { storeExternalEvents } from '../ingest/external-events';
 import { ingestPayloads, type PayloadInput } from '../ingest/ingest';
 import { type OutgoingInput, storeOutgoingMessages } from '../ingest/outgoing';
 import type { CoreContext } from '../kernel/context';
-import { markAttempt, markResult, readState, tokenSecretName } from './state';
+import { handOverSent } from './handover-client';
+import { mirrorOutboxRows, toMirroredRow } from './outbox-mirror';
+import { markAttempt, markResult, readState, tokenRefused, tokenSecretName, unreachable } from './state';
 import { SYNC_PAGE_LIMIT, type SyncLine } from './wire';
 
 // The desktop's side of collector sync: pull GET /v1/sync pages and commit them in batches. Each batch
@@ -25,6 +26,8 @@ interface Batch {
   payloads: PayloadInput[];
   events: Record<string, unknown>[];
   outgoing: Record<string, unknown>[];
+  /** Rows of the collector's conversions outbox (outbox-mirror.ts). */
+  outbox: Record<string, unknown>[];
   bytes: number;
   cursor: string | null;
 }
@@ -34,10 +37,11 @@ const emptyBatch = (): Batch => ({
   payloads: [],
   events: [],
   outgoing: [],
+  outbox: [],
   bytes: 0,
   cursor: null,
 });
-const rowsIn = (b: Batch) => b.payloads.length + b.events.length + b.outgoing.length;
+const rowsIn = (b: Batch) => b.payloads.length + b.events.length + b.outgoing.length + b.outbox.length;
 
 /** Syncs in flight in this thread, per data folder and workspace. */
 const inFlight = new Map<string, Promise<CollectorSyncResult>>();
@@ -78,9 +82,19 @@ async function pull(ctx: CoreContext): Promise<CollectorSyncResult> {
     cursor: state.cursor,
     done: 0,
     total: 0,
-    totals: { payloads: 0, duplicatePayloads: 0, events: 0, outgoing: 0, erased: 0, skipped: 0 },
+    totals: {
+      payloads: 0,
+      duplicatePayloads: 0,
+      events: 0,
+      outgoing: 0,
+      erased: 0,
+      skipped: 0,
+      conversions: 0,
+    },
   };
   try {
+    // First: a collector that does not know what this desktop sent to Meta might send it again.
+    run.totals.handedOver = await handOverSent(db, state.url, token, ctx.signal);
     for (;;) {
       const more = await pullPage(run, await fetchPage(state.url, token, run.cursor, ctx.signal));
       if (!more) break;
@@ -106,6 +120,9 @@ function syncSummary(t: CollectorSyncResult): string {
   const parts = [n(t.payloads, 'new payload', 'new payloads')];
   if (t.events > 0) parts.push(n(t.events, 'event', 'events'));
   if (t.outgoing > 0) parts.push(n(t.outgoing, 'outgoing message', 'outgoing messages'));
+  if (t.conversions) parts.push(n(t.conversions, 'conversion update', 'conversion updates'));
+  if (t.handedOver)
+    parts.push(n(t.handedOver, 'conversion sent here reported', 'conversions sent here reported'));
   if (t.erased > 0)
     parts.push(
       n(t.erased, 'contact erased (erased on the collector)', 'contacts erased (erased on the collector)'),
@@ -163,6 +180,9 @@ async function pullPage(run: Run, res: Response): Promise<boolean> {
         case 'outgoing':
           batch.outgoing.push(line.outgoing);
           break;
+        case 'outbox':
+          batch.outbox.push(line.outbox);
+          break;
         case 'erasure':
           // A sha256 in hex, as feed.ts writes it; anything else erases nothing.
           if (typeof line.contact !== 'string' || !/^[0-9a-f]{64}$/.test(line.contact)) {
@@ -214,17 +234,11 @@ async function fetchPage(
     });
   } catch (err) {
     if (signal.aborted) throw abortError();
-    throw new ApiError(
-      'unavailable',
-      `The collector at ${base} could not be reached (${networkReason(err)})`,
-    );
+    throw unreachable(base, err);
   }
   if (res.status === 401 || res.status === 403) {
     await res.body?.cancel();
-    throw new ApiError(
-      'forbidden',
-      `The collector refused the read token (HTTP ${res.status}): create a new one with insights collector token create`,
-    );
+    throw tokenRefused(res.status);
   }
   if (res.status !== 200 || !res.body) {
     const text = (await res.text()).slice(0, 200);
@@ -287,6 +301,9 @@ function commitBatch(db: Db, batch: Batch, totals: CollectorSyncResult): void {
       const r = storeOutgoingMessages(db, outgoing);
       totals.outgoing += r.inserted + r.updated;
     }
+    const outbox = batch.outbox.flatMap((o) => toMirroredRow(o) ?? []);
+    totals.skipped += batch.outbox.length - outbox.length;
+    if (outbox.length > 0) totals.conversions = (totals.conversions ?? 0) + mirrorOutboxRows(db, outbox);
     db.prepare(
       `UPDATE collector_state SET cursor = ?, received_payloads = received_payloads + ?,
          received_events = received_events + ?, received_outgoing = received_outgoing + ? WHERE id = 1`,

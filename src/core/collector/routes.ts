@@ -10,16 +10,35 @@ import { SYNC_MAX_LIMIT, SYNC_PAGE_LIMIT, type SyncLine } from './wire';
 /** Rows read per round trip to the read lane while streaming one response. */
 const CHUNK = 500;
 
-/**
- * GET /v1/sync?after=<cursor>&limit=<n> — the collector's feed for desktops (docs/collector.md).
- * Authenticated by a read token (Bearer); streams NDJSON: a header line, one line per stored raw
- * payload / external event / outgoing message, each with its resume cursor, then an end line.
- */
+/** Largest handover body: HANDOVER_MAX entries of a few hundred bytes each, with room to spare. */
+const HANDOVER_BODY_LIMIT = 2 * 1024 * 1024;
+
+/** The collector's routes for desktops (docs/collector.md), authenticated by a read token (Bearer). */
 export function registerCollectorRoutes(app: FastifyInstance, host: HostApi): void {
+  /**
+   * POST /v1/conversions/sent — a desktop reports conversions it sent to Meta before it was connected,
+   * so this collector never sends them too (handover.ts). It can only mark entries as sent; the
+   * handler checks the body.
+   */
+  app.post('/v1/conversions/sent', { bodyLimit: HANDOVER_BODY_LIMIT }, async (req, reply) => {
+    const { token, workspace } = readToken(req.headers.authorization);
+    if (!workspace || !workspaceExists(host.dataDir, workspace)) return unauthorized(reply);
+    try {
+      await host.internal('collector.authorize', workspace, { token });
+      return await host.internal('collector.conversionsSent', workspace, req.body ?? null, 'write');
+    } catch (err) {
+      const shape = toErrorShape(err);
+      return reply.code(httpStatusFor(shape.code)).send({ ok: false, error: shape });
+    }
+  });
+
+  /**
+   * GET /v1/sync?after=<cursor>&limit=<n> — the feed: NDJSON, a header line, one line per stored raw
+   * payload / external event / outgoing message / erasure / conversions outbox row, each with its resume
+   * cursor, then an end line.
+   */
   app.get<{ Querystring: { after?: string; limit?: string } }>('/v1/sync', async (req, reply) => {
-    const header = req.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    const workspace = tokenWorkspace(token);
+    const { token, workspace } = readToken(req.headers.authorization);
     // Never open (and so create) a workspace for a request that is not yet authenticated.
     if (!workspace || !workspaceExists(host.dataDir, workspace)) return unauthorized(reply);
     const limitText = req.query.limit;
@@ -87,6 +106,11 @@ export function registerCollectorRoutes(app: FastifyInstance, host: HostApi): vo
     }
     res.end();
   });
+}
+
+function readToken(header: string | undefined): { token: string; workspace: string | null } {
+  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  return { token, workspace: tokenWorkspace(token) };
 }
 
 function unauthorized(reply: import('fastify').FastifyReply) {

@@ -1,6 +1,7 @@
 import type { CollectorStatus } from '../../shared/contract/collector';
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
+import { networkReason } from '../dialog360/client';
 import { secretName } from '../secrets/secret-store';
 
 // The desktop's pull state for one workspace (table collector_state, migration 0006). The read token
@@ -141,4 +142,17 @@ export function markResult(
       outcome.online ? 1 : 0,
     );
   }
+}
+
+/** A request to the collector that did not reach it. */
+export function unreachable(base: string, err: unknown): ApiError {
+  return new ApiError('unavailable', `The collector at ${base} could not be reached (${networkReason(err)})`);
+}
+
+/** The collector answered 401/403: the read token is wrong or revoked. */
+export function tokenRefused(status: number): ApiError {
+  return new ApiError(
+    'forbidden',
+    `The collector refused the read token (HTTP ${status}): create a new one with insights collector token create`,
+  );
 }

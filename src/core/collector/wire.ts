@@ -19,5 +19,7 @@ export type SyncLine =
   | { type: 'outgoing'; cursor: string; outgoing: Record<string, unknown> }
   /** A contact erased on the collector; `contact` is the sha256 of its id, hex (feed.ts). */
   | { type: 'erasure'; cursor: string; contact: string; erasedAt: number }
+  /** A conversions outbox row in its current state (snake_case columns of capi_outbox, feed.ts). */
+  | { type: 'outbox'; cursor: string; outbox: Record<string, unknown> }
   | { type: 'end'; cursor: string; more: boolean }
   | { type: 'error'; message: string };

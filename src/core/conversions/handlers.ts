@@ -34,12 +34,15 @@ import {
 
 const nowS = () => Math.floor(Date.now() / 1000);
 
+/** Set by `insights serve`: this installation runs around the clock (the sender line says so). */
+export const SERVING_ENV = 'INSIGHTS_SERVING';
+
 /** The collector sends when one is configured; this installation otherwise (docs/conversions-api.md, "Who sends"). */
 function senderOf(db: Db): ConversionSettings['sender'] {
   const collector = readCollectorState(db);
   return collector
     ? { kind: 'collector', collectorUrl: collector.url, serving: false }
-    : { kind: 'this', collectorUrl: null, serving: false };
+    : { kind: 'this', collectorUrl: null, serving: process.env[SERVING_ENV] === '1' };
 }
 
 function settingsOf(db: Db): ConversionSettings {
@@ -104,7 +107,7 @@ async function token(ctx: CoreContext): Promise<string> {
   if (!t)
     throw new ApiError(
       'meta_needs_login',
-      'Meta is not connected: connect first (Settings → Meta, or insights meta connect --token …)',
+      'Meta is not connected: connect first (Settings → Meta ads, or insights meta connect --token …)',
     );
   return t;
 }
@@ -123,8 +126,7 @@ async function client(ctx: CoreContext): Promise<GraphClient> {
 const dataset: Handler<'conversions.dataset'> = async ({ phoneNumberId, wabaId, create }, ctx) => {
   const db = ctx.db();
   const phone = resolvePhone(db, phoneNumberId, 'phoneNumberId').id;
-  if (wabaId) setNumberWaba(db, phone, wabaId);
-  const waba = wabaOf(db, phone);
+  const waba = wabaId ?? wabaOf(db, phone);
   if (!waba)
     throw new ApiError(
       'invalid_argument',
@@ -132,6 +134,8 @@ const dataset: Handler<'conversions.dataset'> = async ({ phoneNumberId, wabaId, 
       'wabaId',
     );
   const id = await findDataset(await client(ctx), waba, create ?? false);
+  // Meta knows the account (it answered without an error): keep it for this number, dataset or not.
+  if (wabaId) setNumberWaba(db, phone, wabaId);
   if (!id)
     throw new ApiError(
       'not_found',

@@ -3,6 +3,7 @@ import { attributionInternalHandlers, reportHandlers, sourcesHandlers } from '..
 import { unattributedHandlers } from '../attribution/unattributed-handlers';
 import { collectorHandlers, collectorInternalHandlers } from '../collector/handlers';
 import { contactsHandlers } from '../contacts/handlers';
+import { conversionsInternalHandlers } from '../conversions/due';
 import { conversionsHandlers } from '../conversions/handlers';
 import { dialog360Handlers, dialog360InternalHandlers } from '../dialog360/handlers';
 import { ingestHandlers, ingestInternalHandlers } from '../ingest/handlers';
@@ -29,4 +30,5 @@ export const internalHandlers: InternalHandlers = {
   ...ingestInternalHandlers,
   ...dialog360InternalHandlers,
   ...collectorInternalHandlers,
+  ...conversionsInternalHandlers,
 };

@@ -56,6 +56,7 @@ export function App() {
     demo: () => void exploreDemo(),
     'meta-sync': () => void client.api['meta.sync']({}).then(refresh, () => undefined),
     'collector-sync': () => void client.api['collector.sync']({}).then(refresh, () => undefined),
+    'conversions-send': () => void client.api['conversions.send']({}).catch(() => undefined),
   };
 
   if (boot === 'loading') {

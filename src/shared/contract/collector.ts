@@ -27,6 +27,10 @@ export const CollectorSyncResult = z.object({
   erased: z.number().int(),
   /** Payloads whose raw body the collector no longer keeps (retention) or that did not parse, and lines it could not use. */
   skipped: z.number().int(),
+  /** Conversions-to-Meta outbox entries whose state came from the collector (it sends them). */
+  conversions: z.number().int().optional(),
+  /** Conversions this desktop had sent to Meta itself, reported to the collector so it never sends them again. */
+  handedOver: z.number().int().optional(),
 });
 export type CollectorSyncResult = z.infer<typeof CollectorSyncResult>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDate, method, NoArgs } from './define';
+import { META_EVENT_NAMES } from './limits';
 import { PhoneNumberId } from './phone-number-id';
 
 // Conversions to Meta (Conversions API for Business Messaging, docs/conversions-api.md): which conversion
@@ -7,33 +8,9 @@ import { PhoneNumberId } from './phone-number-id';
 // of every candidate with its state, and the sender. Event fields:
 // https://developers.facebook.com/docs/marketing-api/conversions-api/business-messaging/
 
-/**
- * Event names Meta lists for business messaging. The first five are accepted in practice; Meta answers
- * the others with error subcode 2804066 for many datasets, which the outbox shows as "name not accepted".
- */
-export const META_EVENT_NAMES = [
-  'Purchase',
-  'LeadSubmitted',
-  'InitiateCheckout',
-  'AddToCart',
-  'ViewContent',
-  'QualifiedLead',
-  'OrderCreated',
-  'OrderShipped',
-  'OrderDelivered',
-  'OrderCanceled',
-  'OrderReturned',
-  'CartAbandoned',
-  'RatingProvided',
-  'ReviewProvided',
-] as const;
-export const ACCEPTED_META_EVENT_NAMES: readonly MetaEventName[] = [
-  'Purchase',
-  'LeadSubmitted',
-  'InitiateCheckout',
-  'AddToCart',
-  'ViewContent',
-];
+// The names are plain values in limits.ts: the renderer's Meta event select needs them without zod.
+export { ACCEPTED_META_EVENT_NAMES, META_EVENT_NAMES } from './limits';
+
 export const MetaEventName = z.enum(META_EVENT_NAMES, {
   error: `a Meta event name is one of ${META_EVENT_NAMES.join(', ')}`,
 });

@@ -55,14 +55,15 @@ describe('collector feed: erasures', () => {
     expect(remainingAfter(db, null)).toBe(2);
     // The four-position cursor of an earlier version: rowids per table and the reissue log.
     const old = Buffer.from(JSON.stringify([3, 0, 0, 0])).toString('base64url');
-    expect(decodeCursor(old)).toEqual({ p: 3, e: 0, o: 0, r: 0, x: 0 });
+    expect(decodeCursor(old)).toEqual({ p: 3, e: 0, o: 0, r: 0, x: 0, c: 0 });
     expect(readPage(db, decodeCursor(old), 100).items.map((i) => i.type)).toEqual(['erasure']);
-    expect(decodeCursor(encodeCursor({ p: 1, e: 2, o: 3, r: 4, x: 5 }))).toEqual({
+    expect(decodeCursor(encodeCursor({ p: 1, e: 2, o: 3, r: 4, x: 5, c: 6 }))).toEqual({
       p: 1,
       e: 2,
       o: 3,
       r: 4,
       x: 5,
+      c: 6,
     });
     expect(() => decodeCursor(Buffer.from('[1,2,3]').toString('base64url'))).toThrow(/not a cursor/);
     db.close();

@@ -245,6 +245,8 @@ describe('collector sync: desktop pulls from collector', () => {
         outgoing: 1,
         erased: 0,
         skipped: 0,
+        conversions: 0,
+        handedOver: 0,
       });
     }
     for (const table of ['raw_payloads', 'messages', 'external_events', 'outgoing_messages']) {
@@ -283,6 +285,8 @@ describe('collector sync: desktop pulls from collector', () => {
       outgoing: 0,
       erased: 0,
       skipped: 0,
+      conversions: 0,
+      handedOver: 0,
     });
     const after = await desktop.call('collector.status', {});
     expect(after.lastSyncedAt! > before.lastSyncedAt!).toBe(true);

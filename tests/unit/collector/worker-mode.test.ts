@@ -71,6 +71,8 @@ it('webhook in, send proxy out, then a desktop pulls both from a worker-thread c
     outgoing: 1,
     erased: 0,
     skipped: 0,
+    conversions: 0,
+    handedOver: 0,
   });
   expect(desktop.db().prepare('SELECT id FROM messages WHERE direction = ?').all('in')).toEqual([
     { id: 'wamid.w1' },

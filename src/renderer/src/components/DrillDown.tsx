@@ -7,6 +7,7 @@ import { toRangeInput } from '../lib/range';
 import { useClient, useDashboard } from '../state/context';
 import { zoneArg } from '../state/store';
 import { BackIcon, CloseIcon, DownloadIcon } from './Icons';
+import { SentToMeta } from './SentToMeta';
 import { TemplateDeliveryPanel } from './TemplateDelivery';
 
 const PAGE = 100;
@@ -145,6 +146,7 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
               currency={currency}
             />
           )}
+          <SentToMeta sourceId={drill.sourceId} />
           <div className="row between">
             <span className="muted small" aria-live="polite">
               {rows

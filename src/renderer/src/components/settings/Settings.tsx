@@ -5,6 +5,7 @@ import { BackIcon } from '../Icons';
 import { AttributionPanel } from './AttributionPanel';
 import { ChannelsPanel } from './ChannelsPanel';
 import { CollectorPanel } from './CollectorPanel';
+import { ConversionsSection } from './ConversionsPanel';
 import { ExternalEventsPanel } from './ExternalEventsPanel';
 import { ImportPanel } from './ImportPanel';
 import { KeywordsPanel } from './KeywordsPanel';
@@ -23,6 +24,7 @@ const SECTIONS = [
   { id: 'events', label: 'External events' },
   { id: 'keywords', label: 'Keywords' },
   { id: 'meta', label: 'Meta ads' },
+  { id: 'conversions', label: 'Conversions to Meta' },
   { id: 'collector', label: 'Collector' },
   { id: 'attribution', label: 'Attribution' },
   { id: 'quarantine', label: 'Quarantine' },
@@ -81,6 +83,7 @@ export function Settings() {
               <MetaSettingsPanel />
             </>
           )}
+          {section === 'conversions' && <ConversionsSection onOpenMeta={() => setSection('meta')} />}
           {section === 'collector' && <CollectorPanel />}
           {section === 'attribution' && <AttributionPanel />}
           {section === 'templates' && <TemplatesPanel />}
