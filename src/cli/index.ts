@@ -2,11 +2,13 @@ import { Command } from 'commander';
 import { registerAppCommands } from './commands/app';
 import { registerCollectorCommands, registerDialog360Commands } from './commands/collector';
 import { registerConversionsCommands } from './commands/conversions';
+import { registerDeliveryCommand } from './commands/delivery';
 import { registerIngestCommands } from './commands/ingest';
 import { registerMetaCommands } from './commands/meta';
 import { registerOverviewCommand } from './commands/overview';
 import { registerReportCommands } from './commands/report';
 import { registerServeCommand } from './commands/serve';
+import { registerSpendCommands } from './commands/spend';
 import { reportFailure, VERSION } from './runtime';
 
 export function buildProgram(): Command {
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerMetaCommands(program);
   registerConversionsCommands(program);
   registerReportCommands(program);
+  registerSpendCommands(program);
+  registerDeliveryCommand(program);
   return program;
 }
 

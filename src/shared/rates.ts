@@ -8,9 +8,13 @@ export const shareOf = (n: number, of: number): number => (of > 0 ? n / of : 0);
 /** leads ÷ conversations; 0 when there are none. */
 export const conversionRate = (leads: number, conversations: number): number => shareOf(leads, conversations);
 
+/** invested ÷ a count (a template's cost per delivered message or per reply); null when invested is null or the count is 0. */
+export const costPer = (invested: number | null, n: number): number | null =>
+  invested === null || n === 0 ? null : invested / n;
+
 /** invested ÷ leads (the conversion cost); null when invested is null or there is no lead. */
 export const costPerLead = (invested: number | null, leads: number): number | null =>
-  invested === null || leads === 0 ? null : invested / leads;
+  costPer(invested, leads);
 
 /** revenue ÷ invested; null when either is null or invested is 0. */
 export const roas = (revenue: number | null, invested: number | null): number | null =>

@@ -13,7 +13,7 @@ import { callCore, formatOption, parseIntOption, printJson, printTable } from '.
 
 // `insights report|events|contacts|sources|keywords|settings` (docs/metrics.md).
 
-interface ScopeOptions {
+export interface ScopeOptions {
   phone: string;
   range?: string;
   from?: string;
@@ -38,7 +38,7 @@ export function rangeOf(o: { range?: string; from?: string; to?: string }): Rang
   return { from: o.from, to: o.to };
 }
 
-function scopeOptions(cmd: Command): Command {
+export function scopeOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--phone <id|display>', 'business number: phone_number_id or display number')
     .option('--range <preset>', PRESETS.join(', '))
@@ -48,7 +48,7 @@ function scopeOptions(cmd: Command): Command {
 }
 
 const money = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+export const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 function printReport(r: Report): void {
   const t = r.totals;

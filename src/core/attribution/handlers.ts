@@ -9,6 +9,8 @@ import { rebuildDerived, rebuildNeeded, releaseStoppedRebuild } from './rebuild'
 import { resolveTimezone } from './report/context';
 import type { ManualEntry } from './report/invested';
 import { buildDashboard, buildReport, listEvents } from './report/report';
+import { templateDelivery } from './report/template-delivery';
+import { importSpend } from './spend-import';
 
 const reportGet: Handler<'report.get'> = (args, ctx) => buildReport(ctx.db(), args);
 const eventsList: Handler<'events.list'> = (args, ctx) => listEvents(ctx.db(), args);
@@ -123,8 +125,16 @@ const sourcesInvestmentDelete: Handler<'sources.investmentDelete'> = ({ id }, ct
   return { ok: true as const };
 };
 
+const spendImport: Handler<'spend.import'> = ({ csv, fileName }, ctx) => {
+  const r = importSpend(ctx.db(), csv, fileName ?? null);
+  if (r.added + r.replaced > 0) ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'spend' });
+  return r;
+};
+
 const sourcesConversations: Handler<'sources.conversations'> = (args, ctx) =>
   sourceConversations(ctx.db(), args);
+
+const sourcesDelivery: Handler<'sources.delivery'> = (args, ctx) => templateDelivery(ctx.db(), args);
 
 const conversationsTimeline: Handler<'conversations.timeline'> = ({ id }, ctx) => {
   const db = ctx.db();
@@ -180,7 +190,9 @@ export const sourcesHandlers = {
   'sources.invest': sourcesInvest,
   'sources.investments': sourcesInvestments,
   'sources.investmentDelete': sourcesInvestmentDelete,
+  'spend.import': spendImport,
   'sources.conversations': sourcesConversations,
+  'sources.delivery': sourcesDelivery,
   'conversations.timeline': conversationsTimeline,
   'keywords.add': keywordsAdd,
   'keywords.list': keywordsList,

@@ -56,8 +56,8 @@ export const SourceRow = z.object({
   kind: SourceKind,
   name: z.string(),
   ...metricFields,
-  /** Where Invested comes from: synced Meta spend, a manual entry, both (manual overrides some days), or none. */
-  investedFrom: z.enum(['meta', 'manual', 'mixed']).nullable(),
+  /** Where Invested comes from: synced Meta spend, a manual entry, spend imported from a CSV, several (manual overrides some days), or none. */
+  investedFrom: z.enum(['meta', 'manual', 'imported', 'mixed']).nullable(),
   /** Optional Meta details for ad sources: ad set, campaign and account from the Meta sync (docs/meta.md). */
   meta: z
     .object({

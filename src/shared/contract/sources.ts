@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CurrencyCode, IsoDate, method, Ok, TimeZone } from './define';
-import { RangeInput } from './report';
+import { RangeInput, ReportRange } from './report';
 
 // Attribution's other methods: source names and Invested, keywords and the dashboard's drill-down
 // (docs/metrics.md). The leads export: contacts.ts; the attribution settings: settings.ts.
@@ -63,6 +63,66 @@ export const TimelineItem = z.discriminatedUnion('kind', [
 ]);
 export type TimelineItem = z.infer<typeof TimelineItem>;
 
+/** What a spend import did; with `errors`, nothing was stored. */
+export const SpendImportResult = z.object({
+  /** Data lines read (header and empty lines not counted). */
+  lines: z.number().int(),
+  errors: z.array(z.object({ line: z.number().int(), reason: z.string() })),
+  /** Days (per source and currency) stored for the first time, replaced with another amount, already so. */
+  added: z.number().int(),
+  replaced: z.number().int(),
+  unchanged: z.number().int(),
+  sources: z.array(z.string()),
+  from: IsoDate.nullable(),
+  to: IsoDate.nullable(),
+});
+export type SpendImportResult = z.infer<typeof SpendImportResult>;
+
+/** A template campaign's delivery over a range (docs/metrics.md, "Template delivery"). */
+export const TemplateDelivery = z.object({
+  /** The `tpl:` source its replies are counted under. */
+  sourceId: z.string(),
+  template: z.string(),
+  /** Sends of the template in the range, and how many of them were delivered, read, failed, neither yet. */
+  sent: z.number().int(),
+  delivered: z.number().int(),
+  read: z.number().int(),
+  failed: z.number().int(),
+  pending: z.number().int(),
+  /** Conversations started in the range by a reply to the template (the source row's conversations). */
+  replied: z.number().int(),
+  /** Fractions of `sent` (0 when nothing was sent). */
+  deliveredRate: z.number(),
+  readRate: z.number(),
+  replyRate: z.number(),
+  /** Sends whose status says they are charged, and those per pricing category; the price is not in the statuses. */
+  billable: z.number().int(),
+  categories: z.record(z.string(), z.number().int()),
+  /** The most frequent error codes of failed sends. */
+  errors: z.array(z.object({ code: z.string(), title: z.string().nullable(), messages: z.number().int() })),
+});
+export type TemplateDelivery = z.infer<typeof TemplateDelivery>;
+
+export const DeliveryPoint = z.object({
+  bucket: IsoDate,
+  to: IsoDate,
+  partial: z.boolean(),
+  sent: z.number().int(),
+  delivered: z.number().int(),
+  read: z.number().int(),
+  failed: z.number().int(),
+  replied: z.number().int(),
+});
+
+export const TemplateDeliveryResult = z.object({
+  range: ReportRange,
+  templates: z.array(TemplateDelivery),
+  granularity: z.enum(['day', 'week', 'month']),
+  /** With `source`: that template per bucket (the trend's day, week or month); else null. */
+  series: z.array(DeliveryPoint).nullable(),
+});
+export type TemplateDeliveryResult = z.infer<typeof TemplateDeliveryResult>;
+
 export const sourcesMethods = {
   'sources.rename': method({
     args: z.object({ id: z.string().min(1), name: z.string().max(200) }).strict(),
@@ -96,6 +156,20 @@ export const sourcesMethods = {
     lane: 'write',
     summary: 'Delete a manual Invested entry',
   }),
+  'spend.import': method({
+    args: z
+      .object({
+        /** The CSV's text: `date,source_id,amount,currency[,note]` (docs/metrics.md, "Imported spend"). */
+        csv: z.string().max(4_000_000, 'a spend file is at most 4 MB; split it'),
+        /** The file's name, kept with the rows it stored. */
+        fileName: z.string().max(255).optional(),
+      })
+      .strict(),
+    result: SpendImportResult,
+    lane: 'write',
+    summary:
+      'Import daily spend of any source from a CSV, in one transaction: bad lines import nothing; the same file twice changes nothing',
+  }),
   'sources.conversations': method({
     args: z
       .object({
@@ -109,6 +183,19 @@ export const sourcesMethods = {
     result: z.object({ total: z.number().int(), rows: z.array(ConversationRow) }),
     lane: 'read',
     summary: "A source's conversations in the range, newest first, paged",
+  }),
+  'sources.delivery': method({
+    args: z
+      .object({
+        ...Scope,
+        /** One template source (`tpl:<name>`), with its series; without it every template of the range. */
+        source: z.string().startsWith('tpl:', 'delivery is shown for template sources (tpl:…)').optional(),
+      })
+      .strict(),
+    result: TemplateDeliveryResult,
+    lane: 'read',
+    summary:
+      'Template campaigns: sent, delivered, read, failed (top errors), replied, billable, per bucket for one',
   }),
   'conversations.timeline': method({
     args: z.object({ id: z.string().min(1) }).strict(),

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { workspaceOverview } from '../../../src/core/app/overview';
 import { matchKeyword, normalizeText } from '../../../src/core/attribution/normalize';
 import { bucketsOf, previousRange, resolveRange } from '../../../src/core/attribution/report/range';
+import { templateDelivery } from '../../../src/core/attribution/report/template-delivery';
+import { importSpend } from '../../../src/core/attribution/spend-import';
 import { activePrefix } from '../../../src/core/attribution/tables';
 import { planWindow } from '../../../src/core/conversions/plan';
 import { setMapping, writeCapiSettings } from '../../../src/core/conversions/settings';
@@ -974,5 +976,214 @@ describe('docs/metrics.md worked examples', () => {
     ];
     expect(attributed('e1 first')).toEqual(expected);
     expect(attributed('e2 first')).toEqual(expected);
+  });
+});
+
+describe('docs/metrics.md worked examples: imported spend', () => {
+  const CSV = [
+    'date,source_id,amount,currency,note',
+    '2026-03-01,kw:flyer,10,USD,print run',
+    '2026-03-02,kw:flyer,10,usd',
+    '2026-03-02,kw:flyer,5,USD,second campaign',
+    '2026-03-03,kw:flyer,10,USD',
+  ].join('\n');
+
+  it('Ex 37: imported daily spend, a manual entry winning its days, the same file twice', () => {
+    const db = makeDb();
+    addKeywords(db, 'flyer');
+    feed(db, { messages: [{ id: 'a', ts: '2026-03-02 10:00', text: 'flyer please' }] });
+    expect(importSpend(db, CSV, 'flyer.csv')).toMatchObject({
+      lines: 4,
+      errors: [],
+      added: 3,
+      replaced: 0,
+      unchanged: 0,
+      sources: ['kw:flyer'],
+      from: '2026-03-01',
+      to: '2026-03-03',
+    });
+    const row = (from = '2026-03-01', to = '2026-03-31') =>
+      source(report(db, { range: { from, to } }), 'kw:flyer')!;
+    expect(row()).toMatchObject({ invested: 35, investedFrom: 'imported' });
+    expect(row('2026-03-02', '2026-03-02')).toMatchObject({ invested: 15, investedFrom: 'imported' });
+    db.prepare(
+      "INSERT INTO attr_investments (source_key, amount, currency, from_date, to_date, saved_at) VALUES ('kw:flyer', 12, 'USD', '2026-03-02', '2026-03-03', 0)",
+    ).run();
+    expect(row()).toMatchObject({ invested: 22, investedFrom: 'mixed' });
+    const before = db.prepare('SELECT * FROM attr_spend_imports ORDER BY date').all();
+    expect(importSpend(db, CSV, 'flyer.csv', Date.now() + 60_000)).toMatchObject({
+      added: 0,
+      replaced: 0,
+      unchanged: 3,
+    });
+    expect(db.prepare('SELECT * FROM attr_spend_imports ORDER BY date').all()).toEqual(before);
+    expect(row()).toMatchObject({ invested: 22, investedFrom: 'mixed' });
+    // A corrected file replaces the days it names.
+    expect(importSpend(db, '2026-03-01,kw:flyer,8,USD', 'fix.csv')).toMatchObject({ replaced: 1 });
+    expect(row()).toMatchObject({ invested: 20 });
+  });
+
+  it('Ex 38: bad lines are reported with their line numbers and nothing is imported', () => {
+    const db = makeDb();
+    const csv = [
+      'date,source_id,amount,currency',
+      '2026-03-01,kw:flyer,10,USD',
+      '2026-03-02,kw:flyer,"12,50",USD',
+      '2026-03-02,ad:77,5,USD',
+      '2026-02-30,kw:flyer,5,USD',
+      '2026-03-04,flyer,5,USD',
+      '2026-03-05,kw:flyer,5,US',
+    ].join('\n');
+    const r = importSpend(db, csv, 'bad.csv');
+    expect(r.errors.map((e) => e.line)).toEqual([3, 4, 5, 6, 7]);
+    expect(r.errors[0]!.reason).toContain('"12,50" is not an amount');
+    expect(r.errors[1]!.reason).toContain('ad:77 is a Meta ad');
+    expect(r).toMatchObject({ added: 0, replaced: 0, sources: [], from: null });
+    expect(importSpend(db, '2026-03-01;kw:flyer;10;USD', 'semi.csv').errors).toEqual([
+      { line: 1, reason: 'columns are separated by semicolons; save the file as CSV with commas' },
+    ]);
+    expect(importSpend(db, '2026-03-01,text:*,10,USD', 'rollup.csv').errors[0]!.reason).toContain(
+      'folded first messages',
+    );
+    expect(db.prepare('SELECT COUNT(*) FROM attr_spend_imports').pluck().get()).toBe(0);
+  });
+});
+
+describe('docs/metrics.md worked examples: template delivery', () => {
+  /** Sends of spring_offer with their statuses (as stored, in arrival order), and two replies. */
+  function campaign() {
+    const db = makeDb();
+    const send = db.prepare(
+      "INSERT INTO outgoing_messages (id, phone_number_id, contact_id, template_name, sent_at, origin) VALUES (?, ?, ?, 'spring_offer', ?, 'send-log')",
+    );
+    const status = db.prepare(
+      'INSERT INTO statuses (message_id, status, ts, phone_number_id, recipient_id, pricing, errors) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const PMP = JSON.stringify({ pricing_model: 'PMP', type: 'regular', category: 'marketing' });
+    const CBP = JSON.stringify({ pricing_model: 'CBP', billable: true, category: 'marketing' });
+    const FREE = JSON.stringify({ pricing_model: 'PMP', type: 'free_customer_service', category: 'service' });
+    const err = (code: number, title: string) => JSON.stringify([{ code, title }]);
+    send.run('o1', PHONE, 'c1', t('2026-03-02 10:00'));
+    // o1: read (delivered is implied; Meta may send no delivered status), then the late sent status.
+    status.run('o1', 'read', t('2026-03-02 10:05'), PHONE, 'c1', null, null);
+    status.run('o1', 'sent', t('2026-03-02 10:00'), PHONE, 'c1', PMP, null);
+    // o2: no send time in the log; its time is its first status's (the stored business message).
+    send.run('o2', null, 'c2', null);
+    db.prepare(
+      "INSERT INTO messages (id, phone_number_id, contact_id, direction, ts, type) VALUES ('o2', ?, 'c2', 'out', ?, 'outgoing')",
+    ).run(PHONE, t('2026-03-02 10:02'));
+    status.run('o2', 'delivered', t('2026-03-02 10:02'), PHONE, 'c2', CBP, null);
+    status.run('o2', 'failed', t('2026-03-02 10:30'), PHONE, 'c2', null, err(131000, 'Something went wrong'));
+    send.run('o3', PHONE, 'c3', t('2026-03-02 10:00'));
+    status.run(
+      'o3',
+      'failed',
+      t('2026-03-02 10:00'),
+      PHONE,
+      'c3',
+      null,
+      err(131026, 'Message undeliverable'),
+    );
+    send.run('o4', PHONE, 'c3', t('2026-03-02 11:00'));
+    status.run('o4', 'sent', t('2026-03-02 11:00'), PHONE, 'c3', FREE, null);
+    status.run('o4', 'delivered', t('2026-03-02 11:01'), PHONE, 'c3', FREE, null);
+    send.run('o5', PHONE, 'c4', t('2026-03-02 10:00'));
+    status.run('o5', 'sent', t('2026-03-02 10:00'), PHONE, 'c4', PMP, '{broken');
+    send.run('o6', PHONE, 'c5', t('2026-03-03 09:00'));
+    status.run(
+      'o6',
+      'failed',
+      t('2026-03-03 09:00'),
+      PHONE,
+      'c5',
+      'not json',
+      err(131049, 'Healthy ecosystem'),
+    );
+    send.run('o7', PHONE2, 'c6', t('2026-03-02 10:00'));
+    feed(db, {
+      messages: [
+        {
+          id: 'r1',
+          ts: '2026-03-02 10:10',
+          button: { text: 'Yes', payload: 'YES' },
+          contextId: 'o1',
+          contact: 'c1',
+        },
+        {
+          id: 'r2',
+          ts: '2026-03-03 12:00',
+          button: { text: 'Yes', payload: 'YES' },
+          contextId: 'o4',
+          contact: 'c3',
+        },
+      ],
+    });
+    return db;
+  }
+  const delivery = (
+    db: ReturnType<typeof makeDb>,
+    source?: string,
+    range = { from: '2026-03-01', to: '2026-03-31' },
+  ) => templateDelivery(db, { phone: PHONE, range, ...(source ? { source } : {}) }, { now: NOW });
+
+  it('Ex 40: delivered once any delivered or read status arrived, in any order; a failed then re-sent message', () => {
+    const db = campaign();
+    const r = delivery(db);
+    expect(r.templates).toEqual([
+      {
+        sourceId: 'tpl:spring_offer',
+        template: 'spring_offer',
+        sent: 6,
+        delivered: 3,
+        read: 1,
+        failed: 2,
+        pending: 1,
+        replied: 2,
+        deliveredRate: 0.5,
+        readRate: 1 / 6,
+        replyRate: 2 / 6,
+        billable: 3,
+        categories: { marketing: 3 },
+        errors: [
+          { code: '131026', title: 'Message undeliverable', messages: 1 },
+          { code: '131049', title: 'Healthy ecosystem', messages: 1 },
+        ],
+      },
+    ]);
+    expect(r.series).toBeNull();
+    expect(source(report(db), 'tpl:spring_offer')?.conversations).toBe(2);
+  });
+
+  it('Ex 41: one template per bucket of the range, and a range that cuts the campaign', () => {
+    const db = campaign();
+    const r = delivery(db, 'tpl:spring_offer');
+    expect(r.granularity).toBe('day');
+    const days = r.series!.filter((b) => b.sent + b.replied > 0);
+    expect(days).toEqual([
+      {
+        bucket: '2026-03-02',
+        to: '2026-03-02',
+        partial: false,
+        sent: 5,
+        delivered: 3,
+        read: 1,
+        failed: 1,
+        replied: 1,
+      },
+      {
+        bucket: '2026-03-03',
+        to: '2026-03-03',
+        partial: false,
+        sent: 1,
+        delivered: 0,
+        read: 0,
+        failed: 1,
+        replied: 1,
+      },
+    ]);
+    expect(
+      delivery(db, 'tpl:spring_offer', { from: '2026-03-03', to: '2026-03-03' }).templates,
+    ).toMatchObject([{ sent: 1, failed: 1, replied: 1, deliveredRate: 0 }]);
+    expect(delivery(db, 'tpl:other').templates).toMatchObject([{ template: 'other', sent: 0, replied: 0 }]);
   });
 });

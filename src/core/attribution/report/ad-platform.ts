@@ -31,7 +31,7 @@ export interface AdPlatform {
   /** The kind of a row for one of its ads that has no conversation (so was never derived). */
   kind: SourceKind;
   /** investedFrom of a row whose Invested is this platform's spend only. */
-  investedFrom: Exclude<NonNullable<SourceRow['investedFrom']>, 'manual' | 'mixed'>;
+  investedFrom: Exclude<NonNullable<SourceRow['investedFrom']>, 'manual' | 'imported' | 'mixed'>;
   /** Ads of the accounts linked to a business number: rows of a range in which they have spend. */
   linkedAds(db: Db, phone: string): string[];
   /** Spend of each ad over the plain dates [from, to]; ads without spend rows in it are absent. */

@@ -2,12 +2,13 @@ import type { SourceRow } from '../../../shared/contract/report';
 import type { Db } from '../../db/open';
 import { cachedStatement } from '../../db/statements';
 import { dayOfDate } from '../days';
-import type { AdPlatform, SpendSummary } from './ad-platform';
+import type { SpendSummary } from './ad-platform';
 import { adOfKey } from './ad-platforms';
+import { IMPORTED, importedDailySpend } from './imported-spend';
 
-// Invested (docs/metrics.md): an ad platform's synced spend of an ad on the range's dates (plain dates),
-// and manual entries prorated by overlapping days. Per day the most recently saved entry wins over older
-// entries and over synced spend; entries never add up.
+// Invested (docs/metrics.md): an ad platform's synced spend of an ad on the range's dates (plain dates), or
+// the imported daily spend of any other source, and manual entries prorated by overlapping days. Per day the
+// most recently saved entry wins over older entries and over synced or imported spend; entries never add up.
 
 export interface Invested {
   /** In the workspace currency; null when nothing in that currency overlaps the range. */
@@ -50,19 +51,39 @@ export function computeInvested(
   manual: Map<string, ManualEntry[]>,
   /** Spend of every ad among `keys` over [from, to], by source key (spendOfKeys). */
   spend: Map<string, SpendSummary>,
+  /** Imported spend over [from, to] by source key (importedSpend); never an ad's (the import refuses them). */
+  imported: Map<string, Map<string, number>>,
 ): Map<string, Invested> {
   const out = new Map<string, Invested>();
   for (const key of keys) {
-    const ad = adOfKey(key);
+    const daily = dailyOf(db, key);
     const entries = manual.get(key);
     out.set(
       key,
       entries
-        ? withEntries(db, ad, entries, from, to, currency)
-        : split(spend.get(key)?.spend, currency, ad?.platform.investedFrom ?? null),
+        ? withEntries(daily, entries, from, to, currency)
+        : daily.origin === IMPORTED
+          ? split(imported.get(key), currency, IMPORTED)
+          : split(spend.get(key)?.spend, currency, daily.origin),
     );
   }
   return out;
+}
+
+/** Where a source's daily spend comes from: its ad platform, else the imported rows. */
+interface DailySource {
+  origin: Invested['from'];
+  rows(from: string, to: string): { date: string; currency: string; spend: number }[];
+}
+
+function dailyOf(db: Db, key: string): DailySource {
+  const ad = adOfKey(key);
+  if (ad)
+    return {
+      origin: ad.platform.investedFrom,
+      rows: (from, to) => ad.platform.dailySpend(db, ad.ad, from, to),
+    };
+  return { origin: IMPORTED, rows: (from, to) => importedDailySpend(db, key, from, to) };
 }
 
 /** Sums per currency as Invested: the workspace currency, the others apart. */
@@ -73,10 +94,9 @@ function split(sums: Map<string, number> | undefined, currency: string, from: In
   return { invested: sums.get(currency) ?? null, other, from };
 }
 
-/** Winner per day: the most recently saved entry covering it, else that day's Meta spend. */
+/** Winner per day: the most recently saved entry covering it, else that day's synced or imported spend. */
 function withEntries(
-  db: Db,
-  ad: { platform: AdPlatform; ad: string } | null,
+  daily: DailySource,
   entries: ManualEntry[],
   from: string,
   to: string,
@@ -103,16 +123,10 @@ function withEntries(
     man = true;
   }
   let synced = false;
-  if (ad) {
-    for (const r of ad.platform.dailySpend(db, ad.ad, from, to)) {
-      if (wonDays.has(dayOfDate(r.date))) continue;
-      add(r.currency, r.spend);
-      synced = true;
-    }
+  for (const r of daily.rows(from, to)) {
+    if (wonDays.has(dayOfDate(r.date))) continue;
+    add(r.currency, r.spend);
+    synced = true;
   }
-  return split(
-    sums,
-    currency,
-    synced && man ? 'mixed' : synced ? ad!.platform.investedFrom : man ? 'manual' : null,
-  );
+  return split(sums, currency, synced && man ? 'mixed' : synced ? daily.origin : man ? 'manual' : null);
 }

@@ -6,6 +6,7 @@ import { adDisplayName, type SpendSummary } from './ad-platform';
 import { adOfKey, adPlatforms, detailsOfKeys, linkedAdKeys, spendOfKeys } from './ad-platforms';
 import { type Aggregator, emptyAgg, type SourceAgg, type SourceInfo } from './aggregates';
 import type { ReportContext } from './context';
+import { importedSpend } from './imported-spend';
 import { computeInvested, type Invested, type ManualEntry, manualEntries } from './invested';
 import type { ResolvedRange } from './range';
 import { addAgg, mergeInvested } from './sums';
@@ -15,11 +16,12 @@ import { addAgg, mergeInvested } from './sums';
 export const ROLLUP_ID = ROLLUP_KEY;
 export const ROLLUP_NAME = 'Other first messages';
 
-/** Source keys with an Invested figure in a range, the spend of their ads and the manual entries. */
+/** Source keys with an Invested figure in a range, the spend of their ads, the manual entries and imported spend. */
 interface InvestedRows {
   keys: string[];
   spend: Map<string, SpendSummary>;
   manual: Map<string, ManualEntry[]>;
+  imported: Map<string, Map<string, number>>;
 }
 
 /** A first-message source folded into the rollup row. */
@@ -75,7 +77,7 @@ function sourceIdOfKey(ctx: ReportContext, key: string): number | null {
 
 /**
  * Source keys with an Invested figure that are rows of the range (ads with conversations, linked ads
- * with spend, sources with manual entries), and the spend of every ad among them.
+ * with spend, sources of this number with manual entries or imported spend), and the spend of every ad among them.
  */
 function investedRows(
   ctx: ReportContext,
@@ -99,7 +101,8 @@ function investedRows(
   const everOnNumber = ctx.q(`SELECT 1 FROM ${ctx.p}conversations WHERE phone = ? AND source = ? LIMIT 1`);
   const extraAds: string[] = [];
   const manual = manualEntries(ctx.db, r.from, r.to);
-  for (const key of manual.keys()) {
+  const imported = importedSpend(ctx.db, r.from, r.to);
+  for (const key of new Set([...manual.keys(), ...imported.keys()])) {
     if (keys.has(key)) continue;
     if (!withConversations?.has(key)) {
       const id = sourceIdOfKey(ctx, key);
@@ -109,7 +112,7 @@ function investedRows(
     if (adOfKey(key)) extraAds.push(key);
   }
   for (const [key, s] of spendOfKeys(ctx.db, extraAds, r.from, r.to)) spend.set(key, s);
-  return { keys: [...keys], spend, manual };
+  return { keys: [...keys], spend, manual, imported };
 }
 
 /** Invested of `keys` (rows of the range found by investedRows, plus any added for display). */
@@ -119,7 +122,16 @@ function invested(
   r: ResolvedRange,
   rows: InvestedRows,
 ): Map<string, Invested> {
-  return computeInvested(ctx.db, keys, r.from, r.to, ctx.settings.currency, rows.manual, rows.spend);
+  return computeInvested(
+    ctx.db,
+    keys,
+    r.from,
+    r.to,
+    ctx.settings.currency,
+    rows.manual,
+    rows.spend,
+    rows.imported,
+  );
 }
 
 /** Invested of every source row of a range, without building the rows (the totals of a range shown alone). */

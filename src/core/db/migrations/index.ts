@@ -9,6 +9,7 @@ import { m0007 } from './0007_report_summaries';
 import { m0008 } from './0008_sync_erasures';
 import { m0009 } from './0009_real_payloads';
 import { m0010 } from './0010_conversions_outbox';
+import { m0011 } from './0011_spend_imports';
 
 // Numbered, append-only. Never edit a migration that has shipped: add a new one.
 export const migrations: readonly Migration[] = [
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   m0008,
   m0009,
   m0010,
+  m0011,
 ];

@@ -105,6 +105,13 @@ export function organicConversations(g: Generation, nd: NumberDay): void {
   }
 }
 
+/** Errors of failed template sends in the demo (code, title as the status webhook carries them). */
+const FAILURES = [
+  { code: 131026, title: 'Message undeliverable' },
+  { code: 131049, title: 'This message was not delivered to maintain healthy ecosystem engagement.' },
+  { code: 131026, title: 'Message undeliverable' },
+];
+
 /** A template campaign on a send day: each send's statuses; replies follow within two days. */
 export function templateCampaign(g: Generation, nd: NumberDay): void {
   const { rnd, contacts, recorder, nowUnix } = g;
@@ -128,18 +135,35 @@ export function templateCampaign(g: Generation, nd: NumberDay): void {
         buttons: template.buttons,
       });
     let st = sentAt;
+    const statuses: [number, 'sent' | 'delivered' | 'read'][] = [];
     for (const status of ['sent', 'delivered', 'read'] as const) {
       st += rnd.int(1, status === 'read' ? 7_200 : 30);
       if (st > nowUnix || (status === 'read' && rnd.chance(0.3))) break;
-      recorder.status(phone, st, {
-        id,
-        status,
-        timestamp: String(st),
-        recipient_id: contact.waId,
-        pricing: { billable: true, pricing_model: 'PMP', category: 'marketing', type: 'regular' },
-      });
+      statuses.push([st, status]);
     }
-    if (!rnd.chance(0.32)) continue;
+    const replies = rnd.chance(0.32);
+    // About one send in 20 without a reply fails (decided without drawing, so the rest of the demo stays
+    // as it was): an unreachable number, or Meta's per-user marketing limit. Codes:
+    // https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes
+    const failure = !replies && statuses.length > 0 && i % 13 === 5 ? FAILURES[i % FAILURES.length]! : null;
+    if (failure)
+      recorder.status(phone, statuses[0]![0], {
+        id,
+        status: 'failed',
+        timestamp: String(statuses[0]![0]),
+        recipient_id: contact.waId,
+        errors: [failure],
+      });
+    else
+      for (const [ts, status] of statuses)
+        recorder.status(phone, ts, {
+          id,
+          status,
+          timestamp: String(ts),
+          recipient_id: contact.waId,
+          pricing: { billable: true, pricing_model: 'PMP', category: 'marketing', type: 'regular' },
+        });
+    if (!replies) continue;
     const replyAt = sentAt + rnd.int(120, 86_400 * 2);
     if (replyAt > nowUnix) continue;
     recorder.conversations++;

@@ -14,6 +14,7 @@ import { DownloadIcon } from './Icons';
 import type { InvestInput } from './InvestedEditor';
 import { KpiCards } from './KpiCards';
 import { SourceTable } from './SourceTable';
+import { useTemplateDeliveries } from './TemplateDelivery';
 import { phoneLabel } from './TopBar';
 import { TrendChart } from './TrendChart';
 
@@ -23,6 +24,7 @@ export { useContactsDownload } from '../state/contacts-download';
 export function Dashboard({ themeKey }: { themeKey: string }) {
   const client = useClient();
   const report = useDashboard((s) => s.report);
+  const delivery = useTemplateDeliveries(report);
   const loading = useDashboard((s) => s.reportLoading);
   const error = useDashboard((s) => s.reportError);
   const phone = useDashboard((s) => s.phones?.find((p) => p.id === s.phoneId) ?? null);
@@ -169,6 +171,7 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
           sort={tablePrefs?.sort}
           groupAds={tablePrefs?.groupAds}
           columns={tablePrefs?.columns}
+          delivery={delivery}
           {...tableHandlers}
         />
       </div>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ConversationRow, ResultOf } from '../../../shared/contract';
+import { restOf } from '../../../shared/source-keys';
 import { errorText } from '../lib/errors';
 import { DASH, formatDateTime, formatDuration, formatInt, formatMoney } from '../lib/format';
 import { toRangeInput } from '../lib/range';
@@ -7,6 +8,7 @@ import { useClient, useDashboard } from '../state/context';
 import { zoneArg } from '../state/store';
 import { BackIcon, CloseIcon, DownloadIcon } from './Icons';
 import { SentToMeta } from './SentToMeta';
+import { TemplateDeliveryPanel } from './TemplateDelivery';
 
 const PAGE = 100;
 type Timeline = ResultOf<'conversations.timeline'>;
@@ -137,6 +139,13 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
         <TimelineView id={open} currency={currency} tz={tz} />
       ) : (
         <>
+          {restOf(drill.sourceId, 'tpl') !== null && (
+            <TemplateDeliveryPanel
+              sourceId={drill.sourceId}
+              row={report?.sources.find((r) => r.id === drill.sourceId)}
+              currency={currency}
+            />
+          )}
           <SentToMeta sourceId={drill.sourceId} />
           <div className="row between">
             <span className="muted small" aria-live="polite">

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Investment, ReportRange } from '../../../shared/contract';
+import type { Investment, ReportRange, SourceRow } from '../../../shared/contract';
 import { formatDate, formatMoney } from '../lib/format';
 import { validCustomRange } from '../lib/range';
 
@@ -16,7 +16,7 @@ interface Props {
   sourceName: string;
   /** What the table shows now for the range, used as the starting amount. */
   invested: number | null;
-  investedFrom: 'meta' | 'manual' | 'mixed' | null;
+  investedFrom: SourceRow['investedFrom'];
   /** The range on screen: the period defaults to it (an entry for exactly that range). */
   range: ReportRange;
   currency: string;
@@ -113,8 +113,18 @@ export function InvestedEditor({
       <p className="small muted">
         Invested in <strong>{sourceName}</strong>
       </p>
-      {(investedFrom === 'meta' || investedFrom === 'mixed') && (
+      {investedFrom === 'meta' && (
         <p className="hint">Synced from Meta. A manual amount overrides the synced spend on these days.</p>
+      )}
+      {investedFrom === 'imported' && (
+        <p className="hint">
+          Imported from a spend file. A manual amount overrides the imported spend on these days.
+        </p>
+      )}
+      {investedFrom === 'mixed' && (
+        <p className="hint">
+          Synced or imported spend, partly entered by hand. A manual amount overrides it on these days.
+        </p>
       )}
       <div className="row">
         <label className="field grow">

@@ -3,7 +3,8 @@ import type { SourceRow } from '../../../shared/contract';
 const TAGS = {
   meta: { text: 'synced', title: 'Synced from Meta' },
   manual: { text: 'manual', title: 'Entered by hand' },
-  mixed: { text: 'edited', title: 'Meta spend, partly overridden by hand' },
+  imported: { text: 'imported', title: 'Imported from a spend file (Settings → Import)' },
+  mixed: { text: 'edited', title: 'Synced or imported spend, partly overridden by hand' },
 } as const;
 
 /** Where an Invested figure comes from, next to the amount. */

@@ -9,7 +9,7 @@ import {
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useMemo, useRef, useState } from 'react';
-import type { Investment, Report } from '../../../shared/contract';
+import type { Investment, Report, TemplateDelivery } from '../../../shared/contract';
 import { nullsLast } from '../lib/sorting';
 import {
   buildRows,
@@ -25,6 +25,7 @@ import { OPTIONAL_COLUMNS, sourceColumns } from './source-table/columns';
 import { SortableHead } from './source-table/SortableHead';
 import { SourcesHeader } from './source-table/SourcesHeader';
 import { TotalsFooter } from './source-table/TotalsFooter';
+import { DeliveryContext } from './TemplateDelivery';
 
 // The sources panel: state (search, sorting, grouping, expanded rows, rename, invest), the table and its
 // virtualised body. Columns and cells are in ./source-table.
@@ -51,6 +52,8 @@ export interface SourceTableProps {
   /** The optional columns shown (column chooser); remembered by the caller. */
   columns?: string[] | undefined;
   onColumnsChange?: (columns: string[]) => void;
+  /** Delivery of the range's template campaigns by source id (shown under their rows). */
+  delivery?: ReadonlyMap<string, TemplateDelivery> | null | undefined;
 }
 
 export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
@@ -162,100 +165,102 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
   );
 
   return (
-    <section className={`panel sources ${loading ? 'is-refreshing' : ''}`} aria-labelledby="sources-title">
-      <SourcesHeader
-        report={report}
-        shown={rows.length}
-        query={query}
-        onQueryChange={setQuery}
-        groupAds={hasAdGroups ? groupAds : null}
-        onGroupChange={(g) => {
-          setGroupAds(g);
-          props.onGroupChange?.(g);
-        }}
-        onExport={
-          onExportCsv
-            ? () =>
-                onExportCsv(
-                  sourceTableCsv(
-                    flat.map((r) => ({ row: r.original, depth: r.depth })),
-                    t!,
-                    currency,
-                  ),
-                )
-            : undefined
-        }
-        onDownloadContacts={onDownloadContacts}
-        columns={shownOptional}
-        onColumnsChange={(next) => {
-          setShownOptional(next);
-          props.onColumnsChange?.(next);
-        }}
-      />
-      {renameError && (
-        <p className="hint error-text" role="alert">
-          {renameError}
-        </p>
-      )}
-      {error && !report ? (
-        <p className="empty-hint">No sources to show.</p>
-      ) : report && report.sources.length === 0 ? (
-        <p className="empty-hint">No conversations started in this range.</p>
-      ) : (
-        <div className="table-scroll" ref={scrollRef} data-virtual={virtual}>
-          <table className="data-table" aria-rowcount={flat.length + 1}>
-            <SortableHead table={table} />
-            <tbody>
-              {padTop > 0 && (
-                <tr className="spacer" style={{ height: padTop }}>
-                  <td colSpan={colCount} />
-                </tr>
-              )}
-              {visible.map((row) => (
-                <tr
-                  key={row.id}
-                  className={`depth-${row.depth} ${row.original.kind === 'group' ? 'group-row' : ''} ${
-                    row.original.conversations === 0 ? 'no-conv' : ''
-                  }`}
-                  style={virtual ? { height: ROW_HEIGHT } : undefined}
-                  data-testid="source-row"
-                  data-source-id={row.original.id}
-                >
-                  {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} className={cell.column.id === 'name' ? 'col-name' : 'num'}>
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-              {padBottom > 0 && (
-                <tr className="spacer" style={{ height: padBottom }}>
-                  <td colSpan={colCount} />
-                </tr>
-              )}
-            </tbody>
-            {t && <TotalsFooter totals={t} currency={currency} columns={shownColumns} />}
-          </table>
-        </div>
-      )}
-      {investing && report && onInvest && (
-        <Modal label={`Invested in ${investing.name}`} onClose={() => setInvesting(null)}>
-          <InvestedEditor
-            sourceId={investing.id}
-            sourceName={investing.name}
-            invested={investing.invested}
-            investedFrom={investing.investedFrom}
-            range={report.range}
-            currency={currency}
-            onCancel={() => setInvesting(null)}
-            entries={investEntries}
-            onSave={async (input) => {
-              await onInvest(input);
-              setInvesting(null);
-            }}
-          />
-        </Modal>
-      )}
-    </section>
+    <DeliveryContext.Provider value={props.delivery ?? null}>
+      <section className={`panel sources ${loading ? 'is-refreshing' : ''}`} aria-labelledby="sources-title">
+        <SourcesHeader
+          report={report}
+          shown={rows.length}
+          query={query}
+          onQueryChange={setQuery}
+          groupAds={hasAdGroups ? groupAds : null}
+          onGroupChange={(g) => {
+            setGroupAds(g);
+            props.onGroupChange?.(g);
+          }}
+          onExport={
+            onExportCsv
+              ? () =>
+                  onExportCsv(
+                    sourceTableCsv(
+                      flat.map((r) => ({ row: r.original, depth: r.depth })),
+                      t!,
+                      currency,
+                    ),
+                  )
+              : undefined
+          }
+          onDownloadContacts={onDownloadContacts}
+          columns={shownOptional}
+          onColumnsChange={(next) => {
+            setShownOptional(next);
+            props.onColumnsChange?.(next);
+          }}
+        />
+        {renameError && (
+          <p className="hint error-text" role="alert">
+            {renameError}
+          </p>
+        )}
+        {error && !report ? (
+          <p className="empty-hint">No sources to show.</p>
+        ) : report && report.sources.length === 0 ? (
+          <p className="empty-hint">No conversations started in this range.</p>
+        ) : (
+          <div className="table-scroll" ref={scrollRef} data-virtual={virtual}>
+            <table className="data-table" aria-rowcount={flat.length + 1}>
+              <SortableHead table={table} />
+              <tbody>
+                {padTop > 0 && (
+                  <tr className="spacer" style={{ height: padTop }}>
+                    <td colSpan={colCount} />
+                  </tr>
+                )}
+                {visible.map((row) => (
+                  <tr
+                    key={row.id}
+                    className={`depth-${row.depth} ${row.original.kind === 'group' ? 'group-row' : ''} ${
+                      row.original.conversations === 0 ? 'no-conv' : ''
+                    }`}
+                    style={virtual ? { height: ROW_HEIGHT } : undefined}
+                    data-testid="source-row"
+                    data-source-id={row.original.id}
+                  >
+                    {row.getVisibleCells().map((cell) => (
+                      <td key={cell.id} className={cell.column.id === 'name' ? 'col-name' : 'num'}>
+                        {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+                {padBottom > 0 && (
+                  <tr className="spacer" style={{ height: padBottom }}>
+                    <td colSpan={colCount} />
+                  </tr>
+                )}
+              </tbody>
+              {t && <TotalsFooter totals={t} currency={currency} columns={shownColumns} />}
+            </table>
+          </div>
+        )}
+        {investing && report && onInvest && (
+          <Modal label={`Invested in ${investing.name}`} onClose={() => setInvesting(null)}>
+            <InvestedEditor
+              sourceId={investing.id}
+              sourceName={investing.name}
+              invested={investing.invested}
+              investedFrom={investing.investedFrom}
+              range={report.range}
+              currency={currency}
+              onCancel={() => setInvesting(null)}
+              entries={investEntries}
+              onSave={async (input) => {
+                await onInvest(input);
+                setInvesting(null);
+              }}
+            />
+          </Modal>
+        )}
+      </section>
+    </DeliveryContext.Provider>
   );
 });

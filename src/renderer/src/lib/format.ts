@@ -50,6 +50,11 @@ export function formatPercent(v: number | null | undefined, locale?: string): st
     : DASH;
 }
 
+/** A fraction (0..1) as a whole percentage, where space is short (a table row's second line). */
+export function formatPercentWhole(v: number | null | undefined, locale?: string): string {
+  return isNum(v) ? nf(locale, 'pct0', { style: 'percent', maximumFractionDigits: 0 }).format(v) : DASH;
+}
+
 /** ROAS as a multiple: 3.2×. */
 export function formatRatio(v: number | null | undefined, locale?: string): string {
   return isNum(v)

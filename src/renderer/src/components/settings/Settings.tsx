@@ -13,6 +13,7 @@ import { MetaPanel } from './MetaPanel';
 import { MetaSettingsPanel } from './MetaSettingsPanel';
 import { PrivacyPanel } from './PrivacyPanel';
 import { QuarantinePanel } from './QuarantinePanel';
+import { SpendImportPanel } from './SpendImportPanel';
 import { TemplatesPanel } from './TemplatesPanel';
 import { UnattributedPanel } from './UnattributedPanel';
 
@@ -68,7 +69,12 @@ export function Settings() {
         </nav>
         <div className="settings-body" data-testid={`settings-${section}`}>
           {section === 'channels' && <ChannelsPanel />}
-          {section === 'import' && <ImportPanel />}
+          {section === 'import' && (
+            <>
+              <ImportPanel />
+              <SpendImportPanel />
+            </>
+          )}
           {section === 'events' && <ExternalEventsPanel />}
           {section === 'keywords' && <KeywordsPanel />}
           {section === 'meta' && (

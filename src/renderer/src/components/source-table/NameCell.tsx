@@ -1,7 +1,8 @@
 import type { Row } from '@tanstack/react-table';
-import { useState } from 'react';
+import { useContext, useState } from 'react';
 import { KIND_BADGE, type TableRow } from '../../lib/sources';
 import { ChevronDown, ChevronRight, MetaIcon, PencilIcon } from '../Icons';
+import { DeliveryContext, DeliveryLine } from '../TemplateDelivery';
 
 /** The Source cell: expand toggle, Meta icon, the name (opens the drill-down) or its inline rename field. */
 export function NameCell({
@@ -23,8 +24,12 @@ export function NameCell({
   const [draft, setDraft] = useState(r.name);
   const badge = KIND_BADGE[r.kind];
   const canOpen = onOpen && r.kind !== 'group' && r.source !== null;
+  const delivery = useContext(DeliveryContext)?.get(r.id);
   return (
-    <div className="name-cell" style={{ paddingLeft: row.depth * 20 }}>
+    <div
+      className={`name-cell ${delivery?.sent ? 'has-delivery' : ''}`}
+      style={{ paddingLeft: row.depth * 20 }}
+    >
       {row.getCanExpand() ? (
         <button
           type="button"
@@ -92,6 +97,7 @@ export function NameCell({
           <PencilIcon />
         </button>
       )}
+      {r.kind === 'outgoing' && <DeliveryLine d={delivery} />}
     </div>
   );
 }
