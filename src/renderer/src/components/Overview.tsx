@@ -93,6 +93,9 @@ function Change({
 }
 
 /** One line per currency: amounts of two currencies are never added. */
+/** The per-currency columns, in table order (ROAS is a ratio, the others money). */
+const MONEY_COLUMNS = ['invested', 'costPerLead', 'revenue', 'roas'] as const;
+
 function MoneyLines({
   money,
   previous,
@@ -291,39 +294,17 @@ export function Overview() {
                               show={show}
                             />
                           </td>
-                          <td className="num">
-                            <MoneyLines
-                              money={o.figures.money}
-                              previous={o.previous}
-                              pick="invested"
-                              show={show}
-                            />
-                          </td>
-                          <td className="num">
-                            <MoneyLines
-                              money={o.figures.money}
-                              previous={o.previous}
-                              pick="costPerLead"
-                              show={show}
-                            />
-                          </td>
-                          <td className="num">
-                            <MoneyLines
-                              money={o.figures.money}
-                              previous={o.previous}
-                              pick="revenue"
-                              show={show}
-                            />
-                          </td>
-                          <td className="num">
-                            <MoneyLines
-                              money={o.figures.money}
-                              previous={o.previous}
-                              pick="roas"
-                              show={show}
-                              ratio
-                            />
-                          </td>
+                          {MONEY_COLUMNS.map((pick) => (
+                            <td key={pick} className="num">
+                              <MoneyLines
+                                money={o.figures.money}
+                                previous={o.previous}
+                                pick={pick}
+                                show={show}
+                                ratio={pick === 'roas'}
+                              />
+                            </td>
+                          ))}
                           <td className="num" title={o.lastDataAt ?? undefined}>
                             {o.lastDataAt ? formatAgo(o.lastDataAt) : 'never'}
                           </td>
