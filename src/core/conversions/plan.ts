@@ -73,8 +73,8 @@ export function planWindow(db: Db, nowS: number): PlanResult {
       const cands = db.prepare(candidateSql(p, 'c.start_ts >= ?')).all(since) as Candidate[];
       const convs = db
         .prepare(
-          `SELECT DISTINCT conversation FROM capi_outbox WHERE state IN ('pending', 'failed', 'not_sendable')
-         UNION SELECT conversation FROM capi_outbox WHERE state = 'withdrawn' AND event_time >= ?`,
+          `SELECT conversation FROM capi_outbox WHERE state IN ('pending', 'failed')
+         UNION SELECT conversation FROM capi_outbox WHERE state IN ('not_sendable', 'withdrawn') AND event_time >= ?`,
         )
         .pluck()
         .all(from) as string[];
