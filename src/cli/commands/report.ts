@@ -48,6 +48,19 @@ export function scopeOptions(cmd: Command): Command {
 }
 
 const money = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
+/** The range presets as the CLI lists them. */
+export const PRESET_LIST = PRESETS.join(', ');
+
+/** `--compare previous|year|none`, shared by report and overview. */
+export const compareOption = () =>
+  new Option('--compare <what>', 'previous period, the same dates a year back, or none')
+    .choices(CompareTo.options)
+    .default('previous');
+
+/** `--format table|json|csv`, shared by report and overview. */
+export const tableJsonCsvOption = () =>
+  new Option('--format <f>', 'table, json or csv').choices(['table', 'json', 'csv']).default('table');
+
 export const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 function printReport(r: Report): void {
@@ -116,14 +129,8 @@ export function registerReportCommands(program: Command): void {
   )
     .option('--event <id>', 'conversion event id (default: the suggested event)')
     .option('--funnel <ids>', 'funnel steps: event ids separated by commas (up to 5)')
-    .addOption(
-      new Option('--compare <what>', 'previous period, the same dates a year back, or none')
-        .choices(CompareTo.options)
-        .default('previous'),
-    )
-    .addOption(
-      new Option('--format <f>', 'table, json or csv').choices(['table', 'json', 'csv']).default('table'),
-    )
+    .addOption(compareOption())
+    .addOption(tableJsonCsvOption())
     .action(
       async (
         o: ScopeOptions & {
