@@ -1,14 +1,17 @@
-import { useEffect, useLayoutEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useLayoutEffect, useState } from 'react';
 import type { JobInfo } from '../../shared/contract';
 import { Dashboard, useContactsDownload } from './components/Dashboard';
 import { DrillDown } from './components/DrillDown';
 import { DemoBanner, FirstRun } from './components/FirstRun';
 import { JobsPanel } from './components/JobsPanel';
-import { Overview } from './components/Overview';
-import { Settings } from './components/settings/Settings';
 import { TopBar } from './components/TopBar';
 import { useClient, useDashboard } from './state/context';
 import type { ThemePref } from './state/store';
+
+// Screens the first render does not show load on first use: a smaller first bundle parses sooner
+// (https://react.dev/reference/react/lazy).
+const Settings = lazy(() => import('./components/settings/Settings').then((m) => ({ default: m.Settings })));
+const Overview = lazy(() => import('./components/Overview').then((m) => ({ default: m.Overview })));
 
 /** The theme actually shown: the manual choice, else the OS preference. */
 function useResolvedTheme(pref: ThemePref): 'light' | 'dark' {
@@ -96,9 +99,13 @@ export function App() {
       <div className="body">
         <main id="main" className="main" tabIndex={-1}>
           {view === 'settings' ? (
-            <Settings />
+            <Suspense fallback={<div className="boot">Loading settings…</div>}>
+              <Settings />
+            </Suspense>
           ) : view === 'overview' ? (
-            <Overview />
+            <Suspense fallback={<div className="boot">Loading the overview…</div>}>
+              <Overview />
+            </Suspense>
           ) : phones === null ? (
             <div className="boot">Loading numbers…</div>
           ) : phones.length === 0 ? (
