@@ -359,6 +359,34 @@ for (const preset of ['12m', '30d'] as const) {
   results.push({ label: `${preset.toUpperCase()} (event ${event?.id ?? 'none'})`, ours, duck: duckTimes });
 }
 
+// ---- All numbers (docs/metrics.md "All numbers"): the three numbers in one report ----
+const allResults: { label: string; ours: Record<string, number> }[] = [];
+for (const preset of ['12m', '30d'] as const) {
+  const fresh = () => new ReportContext(db, 'all', { preset }, TZ, { now: NOW });
+  const event = fresh().selectEvent(undefined);
+  const q = { phone: 'all', range: { preset }, event: event?.id };
+  const cold = performance.now();
+  buildReport(db, q, { now: NOW });
+  const first = performance.now() - cold;
+  allResults.push({
+    label: `${preset.toUpperCase()} All numbers (event ${event?.id ?? 'none'})`,
+    ours: {
+      first,
+      total: time(() => buildReport(db, q, { now: NOW })),
+      totals: time(() => {
+        const c = fresh();
+        return totalsOf(c, event, investedOfRange(c));
+      }),
+      previous: time(() => previousTotals(fresh(), event)),
+      sources: time(() => sourceRows(fresh(), event)),
+      funnel: time(() => funnelOf(fresh(), event ? [event.id] : [], 0)),
+      series: time(() => seriesOf(fresh(), event)),
+      // The conversation-level part: contacts on two or more numbers in the range (all-numbers.ts).
+      contacts: time(() => fresh().aggregator().totals(null)),
+    },
+  });
+}
+
 // ---- deriving one new message ----
 const deriveTimes: number[] = [];
 // The latest conversation of 2,000 threads, so "in order" really appends to its thread.
@@ -414,6 +442,11 @@ for (const r of results) {
   console.log(
     `  ${'first report'.padEnd(12)} ${f(r.ours.first!)} | (the first of this range, before any warm-up)`,
   );
+}
+for (const r of allResults) {
+  console.log(`\n${r.label} (ms; the per-number figures above are of PN_A, one of the three)`);
+  for (const k of ['total', 'totals', 'previous', 'sources', 'funnel', 'series', 'contacts', 'first'])
+    console.log(`  ${k.padEnd(12)} ${f(r.ours[k]!)}`);
 }
 console.log(
   `\nDeriving one new message (own transaction): median ${median(deriveTimes).toFixed(3)} ms; in order ${median(inOrder).toFixed(3)} ms; out of order (thread re-derived) ${median(outOfOrder).toFixed(3)} ms`,

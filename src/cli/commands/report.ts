@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
+import { ALL_NUMBERS_NAME, isAllNumbers } from '../../shared/all-numbers';
 import { ApiError } from '../../shared/contract/errors';
 import {
   CompareTo,
@@ -40,7 +41,10 @@ export function rangeOf(o: { range?: string; from?: string; to?: string }): Rang
 
 export function scopeOptions(cmd: Command): Command {
   return cmd
-    .requiredOption('--phone <id|display>', 'business number: phone_number_id or display number')
+    .requiredOption(
+      '--phone <id|display|all>',
+      'business number: phone_number_id or display number, or "all" for every number of the workspace',
+    )
     .option('--range <preset>', PRESETS.join(', '))
     .option('--from <date>', 'first day, YYYY-MM-DD (with --to)')
     .option('--to <date>', 'last day, YYYY-MM-DD (inclusive)')
@@ -66,7 +70,7 @@ export const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 function printReport(r: Report): void {
   const t = r.totals;
   process.stdout.write(
-    `${r.phone.display ?? r.phone.id}${r.phone.name ? ` (${r.phone.name})` : ''} · ${r.range.from} – ${r.range.to} ${r.range.timezone}\n` +
+    `${isAllNumbers(r.phone.id) ? ALL_NUMBERS_NAME : `${r.phone.display ?? r.phone.id}${r.phone.name ? ` (${r.phone.name})` : ''}`} · ${r.range.from} – ${r.range.to} ${r.range.timezone}\n` +
       `Event: ${r.event ? r.event.id : '(none)'}\n` +
       `Conversations ${t.conversations} · Contacts ${t.contacts} · Leads ${t.leads} · Converted ${pct(t.conversionRate)}` +
       ` · Invested ${money(t.invested) ?? '—'} ${t.currency} · Cost/lead ${money(t.costPerLead) ?? '—'}` +

@@ -50,11 +50,17 @@ export const appIdAmong = (column: string): string =>
 
 /**
  * Among external events' app_id values, those that name `phoneId` (attribution looks only at that
- * number's conversations for them), as the JSON array appIdAmong binds.
+ * number's conversations for them) or, given several (All numbers), one of them, as the JSON array
+ * appIdAmong binds.
  */
-export function appIdsOfNumber(db: Db, phoneId: string, appIds: readonly (string | null)[]): string {
+export function appIdsOfNumber(
+  db: Db,
+  phoneId: string | readonly string[],
+  appIds: readonly (string | null)[],
+): string {
+  const ids = typeof phoneId === 'string' ? [phoneId] : phoneId;
   const mine = appIds.filter(
-    (a): a is string => a !== null && a !== '' && numbersNamed(db, a).some((n) => n.id === phoneId),
+    (a): a is string => a !== null && a !== '' && numbersNamed(db, a).some((n) => ids.includes(n.id)),
   );
   return JSON.stringify(mine);
 }

@@ -60,13 +60,13 @@ function conversationsOf(
     sourceIds = id === undefined ? [] : [id];
   }
   const where = [
-    'c.phone = ?',
+    ctx.phoneIn('c.phone'),
     'c.start_ts >= ?',
     'c.start_ts < ?',
     sourceIds ? 'c.source IN (SELECT value FROM json_each(?))' : '1',
     opts.leadsOnly ? 'ce.conv IS NOT NULL' : '1',
   ].join(' AND ');
-  const args: unknown[] = [ev ?? -1, ctx.phone.id, ctx.range.startTs, ctx.range.endTs];
+  const args: unknown[] = [ev ?? -1, ctx.phoneArg, ctx.range.startTs, ctx.range.endTs];
   if (sourceIds) args.push(JSON.stringify(sourceIds));
   const from = `FROM ${p}conversations c LEFT JOIN ${p}conv_events ce ON ce.conv = c.id AND ce.event = ? WHERE ${where}`;
   const total = db

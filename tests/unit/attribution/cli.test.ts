@@ -5,7 +5,7 @@ import { buildProgram } from '../../../src/cli/index';
 import { openDatabase } from '../../../src/core/db/open';
 import { workspaceDbPath } from '../../../src/core/workspace/workspaces';
 import { tempDir } from '../../helpers/core';
-import { feed, seed } from './feed';
+import { feed, PHONE2, seed } from './feed';
 
 // The `insights report|events|contacts|sources|keywords|settings` commands, run in-process.
 
@@ -61,6 +61,35 @@ it('report --format json|csv|table', async () => {
   out.length = 0;
   await run('report', ...scope);
   expect(out.join('')).toMatch(/Conversations 2 · Contacts 2 · Leads 1/);
+});
+
+it('--phone all: report, events and contacts over every number (docs/metrics.md "All numbers")', async () => {
+  const db = openDatabase(workspaceDbPath(dataDir, 'default'));
+  feed(db, {
+    messages: [
+      {
+        id: 'c',
+        ts: '2026-03-04 10:00',
+        text: 'x',
+        referral: { source_id: '77' },
+        contact: '4933',
+        phone: PHONE2,
+      },
+    ],
+  });
+  db.close();
+  const all = ['--phone', 'all', '--from', '2026-03-01', '--to', '2026-03-31'];
+  await run('report', ...all, '--format', 'json');
+  const r = JSON.parse(out.join(''));
+  expect(r.phone).toEqual({ id: 'all', display: null, name: 'All numbers' });
+  expect(r.totals).toMatchObject({ conversations: 3, contacts: 3 });
+  expect(r.sources.find((s: { id: string }) => s.id === 'ad:77')).toMatchObject({ conversations: 2 });
+  out.length = 0;
+  await run('report', ...all);
+  expect(out.join('')).toMatch(/^All numbers · 2026-03-01 – 2026-03-31/);
+  const file = path.join(dataDir, 'all.csv');
+  await run('contacts', ...all, '--all', '--out', file);
+  expect(fs.readFileSync(file, 'utf8').trim().split('\r\n')).toHaveLength(4);
 });
 
 it('report rejects a range given twice or not at all', async () => {

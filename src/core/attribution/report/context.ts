@@ -10,11 +10,12 @@ import type {
 } from '../../../shared/contract/report';
 import type { Db } from '../../db/open';
 import { cachedStatement } from '../../db/statements';
-import { appIdAmong, appIdsOfNumber, type PhoneInfo, resolvePhone } from '../business-numbers';
+import { appIdAmong, appIdsOfNumber, type PhoneInfo } from '../business-numbers';
 import { externalEventOf, parseEventKey } from '../classify';
 import { type AttributionSettings, appliedConfig, readSettings } from '../config';
 import { activePrefix, type Prefix } from '../tables';
 import { type Aggregator, exactAggregator, type SourceAgg, summaryAggregator } from './aggregates';
+import { allNumbersAggregator, phoneArg, phoneIn, reportNumbers } from './all-numbers';
 import { type ResolvedRange, resolveRange } from './range';
 import { splitRevenue } from './sums';
 
@@ -42,6 +43,8 @@ export class ReportContext {
   readonly p: Prefix;
   readonly settings: AttributionSettings;
   readonly phone: PhoneInfo;
+  /** The numbers the report covers: the one named, or every number for All numbers (all-numbers.ts). */
+  readonly phones: string[];
   readonly range: ResolvedRange;
   readonly summary: boolean;
   private readonly eventIds = new Map<string, number | null>();
@@ -58,7 +61,7 @@ export class ReportContext {
   ) {
     this.p = activePrefix(db);
     this.settings = readSettings(db);
-    this.phone = resolvePhone(db, phone);
+    ({ phone: this.phone, phones: this.phones } = reportNumbers(db, phone));
     const tz = resolveTimezone(db, timezone);
     this.range = resolveRange(rangeInput, tz, opts.now);
     this.summary = !opts.forceExact && tz === appliedConfig(db, false).timezone;
@@ -70,9 +73,22 @@ export class ReportContext {
   }
 
   aggregator(r: ResolvedRange = this.range): Aggregator {
-    return this.summary
-      ? summaryAggregator(this.db, this.p, this.phone.id, r)
-      : exactAggregator(this.db, this.p, this.phone.id, r);
+    const of = (phone: string) =>
+      this.summary
+        ? summaryAggregator(this.db, this.p, phone, r)
+        : exactAggregator(this.db, this.p, phone, r);
+    return this.phones.length === 1
+      ? of(this.phones[0]!)
+      : allNumbersAggregator(this.db, this.p, this.phones, r, this.summary, of);
+  }
+
+  /** SQL: `column` is one of the report's numbers; bind `phoneArg` to its `?`. */
+  phoneIn(column: string): string {
+    return phoneIn(this.phones, column);
+  }
+
+  get phoneArg(): string {
+    return phoneArg(this.phones);
   }
 
   eventId(key: string): number | null {
@@ -97,8 +113,8 @@ export class ReportContext {
     let v = this.withRevenue.get(ev);
     if (v === undefined) {
       v =
-        this.q(`SELECT 1 FROM ${this.p}rev_all WHERE phone = ? AND event = ? LIMIT 1`).get(
-          this.phone.id,
+        this.q(`SELECT 1 FROM ${this.p}rev_all WHERE ${this.phoneIn('phone')} AND event = ? LIMIT 1`).get(
+          this.phoneArg,
           ev,
         ) !== undefined;
       this.withRevenue.set(ev, v);
@@ -166,7 +182,7 @@ export class ReportContext {
         .all(r.startTs, r.endTs) as (string | null)[];
       w = {
         sql: `${inRange} AND ${appIdAmong('x.app_id')}`,
-        args: [r.startTs, r.endTs, appIdsOfNumber(this.db, this.phone.id, appIds)],
+        args: [r.startTs, r.endTs, appIdsOfNumber(this.db, this.phones, appIds)],
       };
       this.unattributedOf.set(r, w);
     }
@@ -218,9 +234,9 @@ export class ReportContext {
 
   /** The local date of the number's first conversation (any time), null when it has none. */
   firstConversationDate(): string | null {
-    const ts = this.q(`SELECT MIN(start_ts) FROM ${this.p}conversations WHERE phone = ?`)
+    const ts = this.q(`SELECT MIN(start_ts) FROM ${this.p}conversations WHERE ${this.phoneIn('phone')}`)
       .pluck()
-      .get(this.phone.id) as number | null;
+      .get(this.phoneArg) as number | null;
     return ts === null ? null : DateTime.fromSeconds(ts, { zone: this.range.timezone }).toISODate();
   }
 }

@@ -92,13 +92,15 @@ function investedRows(
     for (const kind of new Set(adPlatforms().map((pl) => pl.kind)))
       for (const key of agg.sourceKeysOfKindInRange(kind)) if (adOfKey(key)) keys.add(key);
   }
-  const linked = linkedAdKeys(ctx.db, ctx.phone.id);
+  const linked = [...new Set(ctx.phones.flatMap((phone) => linkedAdKeys(ctx.db, phone)))];
   const spend = spendOfKeys(ctx.db, new Set([...keys, ...linked]), r.from, r.to);
   for (const key of linked) {
     const s = spend.get(key);
     if (s && [...s.spend.values()].some((v) => v > 0)) keys.add(key);
   }
-  const everOnNumber = ctx.q(`SELECT 1 FROM ${ctx.p}conversations WHERE phone = ? AND source = ? LIMIT 1`);
+  const everOnNumber = ctx.q(
+    `SELECT 1 FROM ${ctx.p}conversations WHERE ${ctx.phoneIn('phone')} AND source = ? LIMIT 1`,
+  );
   const extraAds: string[] = [];
   const manual = manualEntries(ctx.db, r.from, r.to);
   const imported = importedSpend(ctx.db, r.from, r.to);
@@ -106,7 +108,7 @@ function investedRows(
     if (keys.has(key)) continue;
     if (!withConversations?.has(key)) {
       const id = sourceIdOfKey(ctx, key);
-      if (id === null || everOnNumber.get(ctx.phone.id, id) === undefined) continue;
+      if (id === null || everOnNumber.get(ctx.phoneArg, id) === undefined) continue;
     }
     keys.add(key);
     if (adOfKey(key)) extraAds.push(key);
@@ -146,7 +148,11 @@ export function investedOfRange(ctx: ReportContext, r: ResolvedRange = ctx.range
  */
 function templateReplyName(ctx: ReportContext, key: string, buttonText: string | null): string | null {
   if (restOf(key, 'reply') === null || !buttonText) return null;
-  return templateNameForReply(ctx.db, ctx.phone.id, buttonText);
+  for (const phone of ctx.phones) {
+    const name = templateNameForReply(ctx.db, phone, buttonText);
+    if (name !== null) return name;
+  }
+  return null;
 }
 
 /** Source rows sorted by conversations descending, then id; small first-message sources folded into one row. */

@@ -28,7 +28,7 @@ interface SendGroup {
 }
 
 /**
- * The sends of a template on the number in [startTs, endTs), each judged by one pass over its statuses
+ * The sends of a template on the report's numbers in [startTs, endTs), each judged by one pass over its statuses
  * (primary key order), then counted in SQL per template, quarter hour (local days are whole quarter hours
  * in every zone), pricing and failure: a year of sends comes back as a few rows, not one per send.
  */
@@ -41,7 +41,7 @@ const SENDS_SQL = `
         COALESCE(o.phone_number_id, (SELECT m.phone_number_id FROM messages m WHERE m.id = o.id)) AS phone
       FROM outgoing_messages o
       WHERE o.template_name IS NOT NULL AND (@tpl IS NULL OR o.template_name = @tpl))
-    WHERE phone = @phone AND ts >= @start AND ts < @end),
+    WHERE phone IN (SELECT value FROM json_each(@phones)) AND ts >= @start AND ts < @end),
   judged AS (
     SELECT d.tpl, d.ts,
       COALESCE(MAX(s.status IN ('delivered', 'read')), 0) AS delivered,
@@ -173,7 +173,7 @@ export function templateDelivery(
   };
   const groups = ctx.q(SENDS_SQL).all({
     tpl: only,
-    phone: ctx.phone.id,
+    phones: JSON.stringify(ctx.phones),
     start: r.startTs,
     end: r.endTs,
     series: only === null ? 0 : 1,
@@ -198,12 +198,12 @@ export function templateDelivery(
   const replies = ctx
     .q(
       `SELECT s.key, c.start_ts FROM ${ctx.p}conversations c JOIN ${ctx.p}sources s ON s.id = c.source
-       WHERE c.phone = @phone AND c.start_ts >= @start AND c.start_ts < @end
+       WHERE c.phone IN (SELECT value FROM json_each(@phones)) AND c.start_ts >= @start AND c.start_ts < @end
          AND s.key >= 'tpl:' AND s.key < 'tpl;' AND (@key IS NULL OR s.key = @key)`,
     )
     .raw()
     .all({
-      phone: ctx.phone.id,
+      phones: JSON.stringify(ctx.phones),
       start: r.startTs,
       end: r.endTs,
       key: only === null ? null : sourceKey('tpl', only),

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { csvFileName } from '../../../shared/table-csv';
+import { selectedPhone } from '../lib/all-numbers';
 import { exportName, exportPdf, saveCsv } from '../lib/exports';
 import { formatInt, formatRange } from '../lib/format';
 import { markUpdated } from '../lib/perf';
@@ -27,7 +28,7 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
   const delivery = useTemplateDeliveries(report);
   const loading = useDashboard((s) => s.reportLoading);
   const error = useDashboard((s) => s.reportError);
-  const phone = useDashboard((s) => s.phones?.find((p) => p.id === s.phoneId) ?? null);
+  const phone = useDashboard((s) => selectedPhone(s.phones, s.phoneId));
   const funnel = useDashboard((s) => s.funnel);
   const setView = useDashboard((s) => s.setView);
   const events = useDashboard((s) => s.events);

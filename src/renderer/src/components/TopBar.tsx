@@ -1,5 +1,7 @@
 import { useState } from 'react';
+import { ALL_NUMBERS, ALL_NUMBERS_NAME, isAllNumbers } from '../../../shared/all-numbers';
 import type { PhoneNumber } from '../../../shared/contract';
+import { offersAllNumbers } from '../lib/all-numbers';
 import { formatAgo, formatRange } from '../lib/format';
 import { CALENDAR_PRESETS, PRESETS, type RangeSelection, validCustomRange } from '../lib/range';
 import { useDashboard } from '../state/context';
@@ -12,7 +14,7 @@ export const formatPhone = (display: string | null, id: string): string =>
   display ? (/^\d+$/.test(display) ? `+${display}` : display) : id;
 
 export const phoneLabel = (p: Pick<PhoneNumber, 'id' | 'display' | 'name'>): string =>
-  [formatPhone(p.display, p.id), p.name].filter(Boolean).join(' · ');
+  isAllNumbers(p.id) ? ALL_NUMBERS_NAME : [formatPhone(p.display, p.id), p.name].filter(Boolean).join(' · ');
 
 export function TopBar({ onToggleJobs, jobsOpen }: { onToggleJobs: () => void; jobsOpen: boolean }) {
   const view = useDashboard((s) => s.view);
@@ -97,6 +99,7 @@ function PhonePicker() {
       aria-label="Business number"
       data-testid="phone-select"
     >
+      {offersAllNumbers(phones) && <option value={ALL_NUMBERS}>{ALL_NUMBERS_NAME}</option>}
       {phones.map((p) => (
         <option key={p.id} value={p.id}>
           {phoneLabel(p)}

@@ -1,4 +1,5 @@
 import { csvFileName } from '../../../shared/table-csv';
+import { selectedPhone } from '../lib/all-numbers';
 import { errorText } from '../lib/errors';
 import { saveCsv } from '../lib/exports';
 import { toRangeInput } from '../lib/range';
@@ -13,7 +14,7 @@ import { zoneArg } from './store';
 export function useContactsDownload() {
   const client = useClient();
   const phoneId = useDashboard((s) => s.phoneId);
-  const phone = useDashboard((s) => s.phones?.find((p) => p.id === s.phoneId) ?? null);
+  const phone = useDashboard((s) => selectedPhone(s.phones, s.phoneId));
   const range = useDashboard((s) => s.range);
   const timezone = useDashboard((s) => s.timezone);
   const report = useDashboard((s) => s.report);

@@ -13,6 +13,7 @@ import type {
 } from '../../../shared/contract';
 import { isTimeZone } from '../../../shared/timezone';
 import type { Client } from '../api/client';
+import { selectedPhone } from '../lib/all-numbers';
 import { errorText, isOffline } from '../lib/errors';
 import { effectiveSteps } from '../lib/funnel';
 import { markChange, markReportReceived } from '../lib/perf';
@@ -222,8 +223,7 @@ export function createDashboardStore(client: Client): DashboardStore {
         set({ phones, phonesError: null });
         const remembered = get().prefs.phoneId;
         const current = get().phoneId;
-        const keep =
-          phones.find((p) => p.id === current) ?? phones.find((p) => p.id === remembered) ?? phones[0];
+        const keep = selectedPhone(phones, current) ?? selectedPhone(phones, remembered ?? null) ?? phones[0];
         selectPhone(keep?.id ?? null);
       } catch (err) {
         noteError(err);

@@ -1,5 +1,6 @@
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
+import { isAllNumbers } from '../../../../shared/all-numbers';
 import { keywordNotice } from '../../lib/keywords';
 import { useClient, useDashboard } from '../../state/context';
 import { formatPhone } from '../TopBar';
@@ -17,7 +18,10 @@ export function KeywordsPanel() {
   const workspace = useDashboard((s) => s.workspace);
   const phones = useDashboard((s) => s.phones) ?? [];
   const phoneId = useDashboard((s) => s.phoneId);
-  const [linkPhone, setLinkPhone] = useState(phoneId ?? phones[0]?.id ?? '');
+  // A wa.me link names one number: with All numbers selected, the first.
+  const [linkPhone, setLinkPhone] = useState(
+    phoneId && !isAllNumbers(phoneId) ? phoneId : (phones[0]?.id ?? ''),
+  );
   const kws = useLoad(() => client.api['keywords.list']({}), [workspace]);
   const [run, action] = useAction();
   const [kw, setKw] = useState('');

@@ -1,0 +1,169 @@
+import { ALL_NUMBERS, ALL_NUMBERS_NAME, isAllNumbers } from '../../../shared/all-numbers';
+import type { Db } from '../../db/open';
+import { cachedStatement } from '../../db/statements';
+import { type PhoneInfo, resolvePhone } from '../business-numbers';
+import type { Prefix } from '../tables';
+import { type Aggregator, emptyAgg, type SourceAgg, type SourceInfo } from './aggregates';
+import type { ResolvedRange } from './range';
+
+// A report over every business number of the workspace (docs/metrics.md "All numbers"). Counts are the
+// per-number aggregators' figures added up per source id (a source id is the workspace's, so a keyword or an
+// ad on two numbers is one row); distinct contacts subtract the contacts that wrote to more than one number in
+// the range, which are read at conversation level (the only part that is not a sum of summaries).
+
+/** The numbers a report covers: the one a caller names, or for "all" every number phones.list lists. */
+export interface ReportNumbers {
+  phone: PhoneInfo;
+  phones: string[];
+}
+
+export function reportNumbers(db: Db, phone: string): ReportNumbers {
+  if (!isAllNumbers(phone)) {
+    const one = resolvePhone(db, phone);
+    return { phone: one, phones: [one.id] };
+  }
+  const phones = cachedStatement(
+    db,
+    `SELECT phone_number_id FROM business_numbers
+     UNION SELECT phone_number_id FROM channels ORDER BY 1`,
+  )
+    .pluck()
+    .all() as string[];
+  return { phone: { id: ALL_NUMBERS, display: null, name: ALL_NUMBERS_NAME, digits: null }, phones };
+}
+
+/**
+ * SQL: `column` is one of the report's numbers, with the value to bind to its one `?` (`phoneArg`). One number
+ * keeps the plain equality its statements were planned with.
+ */
+export const phoneIn = (phones: readonly string[], column: string): string =>
+  phones.length === 1 ? `${column} = ?` : `${column} IN (SELECT value FROM json_each(?))`;
+
+export const phoneArg = (phones: readonly string[]): string =>
+  phones.length === 1 ? phones[0]! : JSON.stringify(phones);
+
+function addInto(into: SourceAgg, a: SourceAgg): void {
+  into.conversations += a.conversations;
+  into.contacts += a.contacts;
+  into.leads += a.leads;
+  for (const [cur, amt] of a.revenue) into.revenue.set(cur, (into.revenue.get(cur) ?? 0) + amt);
+}
+
+/** Contacts with conversations on two or more of the numbers in the range, and their extra numbers. */
+interface Overlap {
+  /** Σ over those contacts of (numbers − 1): what the per-number distinct counts count too often. */
+  total: number;
+  /** The same per source, among each source's conversations. */
+  bySource: Map<number, number>;
+}
+
+/**
+ * The per-number aggregators of `phones` merged. `summary`: the range is whole local days of the summaries'
+ * timezone (conversations' `day` serves it); otherwise start times bound it.
+ */
+export function allNumbersAggregator(
+  db: Db,
+  p: Prefix,
+  phones: readonly string[],
+  r: ResolvedRange,
+  summary: boolean,
+  perNumber: (phone: string) => Aggregator,
+): Aggregator {
+  const parts = phones.map(perNumber);
+  const q = (sql: string) => cachedStatement(db, sql.replaceAll('$', p));
+  const inRange = summary
+    ? { sql: 'day BETWEEN ? AND ?', args: [r.fromDay, r.toDay], index: '$conv_day' }
+    : { sql: 'start_ts >= ? AND start_ts < ?', args: [r.startTs, r.endTs], index: '$conv_ts' };
+  const phonesJson = JSON.stringify(phones);
+  let overlap: Overlap | undefined;
+  const overlapOf = (): Overlap => {
+    if (overlap) return overlap;
+    overlap = { total: 0, bySource: new Map() };
+    if (phones.length < 2) return overlap;
+    const multi = q(
+      `SELECT contact, COUNT(DISTINCT phone) FROM $conversations INDEXED BY ${inRange.index}
+       WHERE phone IN (SELECT value FROM json_each(?)) AND ${inRange.sql}
+       GROUP BY contact HAVING COUNT(DISTINCT phone) > 1`,
+    )
+      .raw()
+      .all(phonesJson, ...inRange.args) as [string, number][];
+    if (multi.length === 0) return overlap;
+    for (const [, k] of multi) overlap.total += k - 1;
+    for (const [source, extra] of q(
+      `SELECT source, COUNT(DISTINCT phone) - 1 FROM $conversations INDEXED BY $conv_contact
+       WHERE contact IN (SELECT value FROM json_each(?)) AND phone IN (SELECT value FROM json_each(?))
+         AND ${inRange.sql}
+       GROUP BY contact, source HAVING COUNT(DISTINCT phone) > 1`,
+    )
+      .raw()
+      .all(JSON.stringify(multi.map(([c]) => c)), phonesJson, ...inRange.args) as [number, number][])
+      overlap.bySource.set(source, (overlap.bySource.get(source) ?? 0) + extra);
+    return overlap;
+  };
+  return {
+    sources(event) {
+      const out = new Map<number, SourceAgg & { info: SourceInfo }>();
+      for (const part of parts)
+        for (const [s, a] of part.sources(event)) {
+          let into = out.get(s);
+          if (!into) {
+            into = { ...emptyAgg(), info: a.info };
+            out.set(s, into);
+          }
+          addInto(into, a);
+        }
+      for (const [s, extra] of overlapOf().bySource) {
+        const a = out.get(s);
+        if (a) a.contacts -= extra;
+      }
+      return out;
+    },
+    totals(event) {
+      const t = emptyAgg();
+      for (const part of parts) addInto(t, part.totals(event));
+      t.contacts -= overlapOf().total;
+      return t;
+    },
+    distinctContacts(sources) {
+      if (sources.length === 0 || phones.length === 0) return 0;
+      return q(
+        `SELECT COUNT(DISTINCT contact) FROM $conversations INDEXED BY $conv_src
+         WHERE phone IN (SELECT value FROM json_each(?)) AND source IN (SELECT value FROM json_each(?))
+           AND ${inRange.sql}`,
+      )
+        .pluck()
+        .get(phonesJson, JSON.stringify(sources), ...inRange.args) as number;
+    },
+    series(event, buckets) {
+      const conversations = buckets.map(() => 0);
+      const leads = buckets.map(() => 0);
+      for (const part of parts) {
+        const s = part.series(event, buckets);
+        for (const [i, n] of s.conversations.entries()) conversations[i]! += n;
+        for (const [i, n] of s.leads.entries()) leads[i]! += n;
+      }
+      return { conversations, leads };
+    },
+    firstDelays(event) {
+      return parts.flatMap((part) => part.firstDelays(event));
+    },
+    funnelConversations(event, events) {
+      return parts.flatMap((part) => part.funnelConversations(event, events));
+    },
+    available() {
+      const out = new Map<number, { leads: number; occurrences: number }>();
+      for (const part of parts)
+        for (const [e, c] of part.available()) {
+          const into = out.get(e);
+          if (into) {
+            into.leads += c.leads;
+            into.occurrences += c.occurrences;
+          } else out.set(e, { ...c });
+        }
+      return out;
+    },
+    sourceKeysOfKindInRange(kind) {
+      return [...new Set(parts.flatMap((part) => part.sourceKeysOfKindInRange(kind)))];
+    },
+  };
+}
