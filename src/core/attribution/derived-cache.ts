@@ -10,7 +10,7 @@ import type { ConvRow } from './engine/rows';
  * (config.ts, DerivationConfig.cache), so a workspace whose set was made from another version is rebuilt
  * into a set of this shape (shadow set, then swap) when it is opened.
  */
-export const DERIVED_CACHE_VERSION = 1;
+export const DERIVED_CACHE_VERSION = 2;
 
 /**
  * Tables holding derived rows, written by the engine row by row. `$` stands for the set's prefix.
@@ -226,6 +226,34 @@ export const BLOCK_DAYS = 28;
 export const BLOCKS = {
   sum_src_w: WEEK_DAYS,
   sum_src_m: BLOCK_DAYS,
+} as const;
+
+/**
+ * Contacts with conversations on two or more numbers, kept by triggers on conversations (filled after a bulk
+ * load, like the blocks): a report over All numbers counts distinct contacts as the numbers' own counts minus
+ * these contacts' extra numbers, read from their few conversations (report/all-numbers.ts). Since version 2.
+ */
+export const MULTI_NUMBER_CONTACTS = {
+  table: 'CREATE TABLE $multi_contacts (contact TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;',
+  fill: `INSERT INTO $multi_contacts
+    SELECT contact FROM $conversations GROUP BY contact HAVING MIN(phone) <> MAX(phone)`,
+  triggers: `
+CREATE TRIGGER $multi_contacts_ins AFTER INSERT ON $conversations
+WHEN NOT EXISTS (SELECT 1 FROM $multi_contacts WHERE contact = NEW.contact)
+  AND EXISTS (SELECT 1 FROM $conversations WHERE contact = NEW.contact AND phone <> NEW.phone) BEGIN
+  INSERT INTO $multi_contacts VALUES (NEW.contact);
+END;
+CREATE TRIGGER $multi_contacts_del AFTER DELETE ON $conversations
+WHEN EXISTS (SELECT 1 FROM $multi_contacts WHERE contact = OLD.contact) BEGIN
+  DELETE FROM $multi_contacts WHERE contact = OLD.contact
+    AND (SELECT COUNT(DISTINCT phone) FROM $conversations WHERE contact = OLD.contact) < 2;
+END;
+CREATE TRIGGER $multi_contacts_upd AFTER UPDATE OF phone, contact ON $conversations BEGIN
+  DELETE FROM $multi_contacts WHERE contact = OLD.contact
+    AND (SELECT COUNT(DISTINCT phone) FROM $conversations WHERE contact = OLD.contact) < 2;
+  INSERT OR IGNORE INTO $multi_contacts SELECT NEW.contact
+    WHERE (SELECT COUNT(DISTINCT phone) FROM $conversations WHERE contact = NEW.contact) > 1;
+END;`,
 } as const;
 
 /** Secondary indexes (the tables' keys and UNIQUE columns are part of their DDL), built in this order. */

@@ -1,6 +1,6 @@
 import { type Db, openDatabase } from '../db/open';
 import { cachedStatement } from '../db/statements';
-import { BLOCKS, INDEXES, ROW_TABLES, SUMMARIES, type Summary } from './derived-cache';
+import { BLOCKS, INDEXES, MULTI_NUMBER_CONTACTS, ROW_TABLES, SUMMARIES, type Summary } from './derived-cache';
 
 export { BLOCK_DAYS, WEEK_DAYS } from './derived-cache';
 
@@ -45,13 +45,14 @@ CREATE TABLE $${table} (
   PRIMARY KEY (phone, block, source)
 ) STRICT, WITHOUT ROWID;`,
     ),
+    MULTI_NUMBER_CONTACTS.table,
   ];
   return prefixed(tables.join('\n'), p);
 }
 
-/** Keep the block summaries from sum_src. */
+/** Keep the block summaries from sum_src, and the contacts of several numbers from conversations. */
 export function blockTriggersDdl(p: Prefix): string {
-  return Object.entries(BLOCKS)
+  return `${prefixed(MULTI_NUMBER_CONTACTS.triggers, p)}\n${Object.entries(BLOCKS)
     .map(
       ([table, days]) => `
 CREATE TRIGGER ${p}${table}_ins AFTER INSERT ON ${p}sum_src BEGIN
@@ -67,7 +68,7 @@ CREATE TRIGGER ${p}${table}_del AFTER DELETE ON ${p}sum_src BEGIN
   DELETE FROM ${p}${table} WHERE phone = OLD.phone AND block = OLD.day / ${days} AND source = OLD.source AND n = 0;
 END;`,
     )
-    .join('\n');
+    .join('\n')}`;
 }
 
 /** Secondary indexes of a table set (the tables' keys and UNIQUE columns are part of their DDL). */
@@ -77,20 +78,31 @@ export function derivedIndexesDdl(p: Prefix): string {
     .join('\n');
 }
 
-/** Fill empty block summaries from sum_src (before the block triggers exist, or rows count twice). */
+/**
+ * Fill empty block summaries from sum_src and the contacts of several numbers from conversations (before
+ * the triggers exist, or rows count twice).
+ */
 export function blockFillSql(p: Prefix): string[] {
-  return Object.entries(BLOCKS).map(
-    ([table, days]) =>
-      `INSERT INTO ${p}${table} SELECT phone, day / ${days}, source, SUM(n) FROM ${p}sum_src GROUP BY 1, 2, 3 HAVING SUM(n) <> 0`,
-  );
+  return [
+    ...Object.entries(BLOCKS).map(
+      ([table, days]) =>
+        `INSERT INTO ${p}${table} SELECT phone, day / ${days}, source, SUM(n) FROM ${p}sum_src GROUP BY 1, 2, 3 HAVING SUM(n) <> 0`,
+    ),
+    prefixed(MULTI_NUMBER_CONTACTS.fill, p),
+  ];
 }
 
-export type DerivedTable = keyof typeof ROW_TABLES | keyof typeof SUMMARIES | keyof typeof BLOCKS;
+export type DerivedTable =
+  | keyof typeof ROW_TABLES
+  | keyof typeof SUMMARIES
+  | keyof typeof BLOCKS
+  | 'multi_contacts';
 
 export const DERIVED_TABLES = [
   ...Object.keys(ROW_TABLES),
   ...Object.keys(SUMMARIES),
   ...Object.keys(BLOCKS),
+  'multi_contacts',
 ] as readonly DerivedTable[];
 
 export function tableExists(db: Db, name: string): boolean {

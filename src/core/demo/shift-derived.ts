@@ -20,8 +20,10 @@ import type { Db } from '../db/open';
 
 type DerivedTable = (typeof DERIVED_TABLES)[number];
 
-/** The copied columns of each table, in its column order; the block tables are filled from sum_src. */
-function columns(days: number): Record<Exclude<DerivedTable, 'sum_src_w' | 'sum_src_m'>, string> {
+/** The copied columns of each table, in its column order; the tables kept by triggers are filled (blockFillSql). */
+function columns(
+  days: number,
+): Record<Exclude<DerivedTable, 'sum_src_w' | 'sum_src_m' | 'multi_contacts'>, string> {
   const day = (c: string) => `${c} + ${days}`;
   // -1: no previous conversation.
   const prev = (c: string) => `CASE WHEN ${c} < 0 THEN ${c} ELSE ${c} + ${days} END`;

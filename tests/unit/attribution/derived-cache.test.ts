@@ -52,12 +52,23 @@ function shape(db: Db, p: Prefix) {
   return out;
 }
 
-it('version 1 of the declaration is the shape of the sets main made (tests/fixtures/db/main.sqlite)', () => {
+it('version 2 of the declaration is the shape of the sets main made (version 1) plus the contacts of several numbers', () => {
   const main = new Database(path.resolve('tests/fixtures/db/main.sqlite'), { readonly: true });
   const declared = new Database(':memory:');
   declared.exec(derivedDdl('attr_b_'));
-  expect(DERIVED_CACHE_VERSION).toBe(1);
-  expect(shape(declared, 'attr_b_')).toEqual(shape(main, 'attr_a_'));
+  expect(DERIVED_CACHE_VERSION).toBe(2);
+  const { multi_contacts, triggers, ...rest } = shape(declared, 'attr_b_');
+  const { multi_contacts: none, triggers: mainTriggers, ...mainRest } = shape(main, 'attr_a_');
+  expect(rest).toEqual(mainRest);
+  // Version 2 added multi_contacts (All numbers' distinct contacts) and the triggers that keep it.
+  expect(none).toMatchObject({ columns: [] });
+  expect(multi_contacts).toMatchObject({
+    columns: [{ name: 'contact', pk: 1 }],
+    strict: { strict: 1, wr: 1 },
+  });
+  const added = (triggers as string[]).filter((t) => t.includes('TRIGGER $multi_contacts_'));
+  expect(added).toHaveLength(3);
+  expect((triggers as string[]).filter((t) => !added.includes(t))).toEqual(mainTriggers);
   main.close();
   declared.close();
 });

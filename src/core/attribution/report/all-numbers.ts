@@ -2,7 +2,7 @@ import { ALL_NUMBERS, ALL_NUMBERS_NAME, isAllNumbers } from '../../../shared/all
 import type { Db } from '../../db/open';
 import { cachedStatement } from '../../db/statements';
 import { type PhoneInfo, resolvePhone } from '../business-numbers';
-import type { Prefix } from '../tables';
+import { type Prefix, tableExists } from '../tables';
 import { type Aggregator, emptyAgg, type SourceAgg, type SourceInfo } from './aggregates';
 import type { ResolvedRange } from './range';
 
@@ -72,32 +72,40 @@ export function allNumbersAggregator(
   const parts = phones.map(perNumber);
   const q = (sql: string) => cachedStatement(db, sql.replaceAll('$', p));
   const inRange = summary
-    ? { sql: 'day BETWEEN ? AND ?', args: [r.fromDay, r.toDay], index: '$conv_day' }
-    : { sql: 'start_ts >= ? AND start_ts < ?', args: [r.startTs, r.endTs], index: '$conv_ts' };
+    ? { sql: 'day BETWEEN ? AND ?', args: [r.fromDay, r.toDay] }
+    : { sql: 'start_ts >= ? AND start_ts < ?', args: [r.startTs, r.endTs] };
   const phonesJson = JSON.stringify(phones);
   let overlap: Overlap | undefined;
   const overlapOf = (): Overlap => {
     if (overlap) return overlap;
     overlap = { total: 0, bySource: new Map() };
     if (phones.length < 2) return overlap;
-    const multi = q(
-      `SELECT contact, COUNT(DISTINCT phone) FROM $conversations INDEXED BY ${inRange.index}
-       WHERE phone IN (SELECT value FROM json_each(?)) AND ${inRange.sql}
-       GROUP BY contact HAVING COUNT(DISTINCT phone) > 1`,
+    // The contacts that ever wrote to two numbers, kept by triggers (derived-cache.ts); a set made before
+    // version 2 has no such table until its rebuild: those contacts are then found among the range's rows.
+    const kept = tableExists(db, `${p}multi_contacts`);
+    const candidates = kept
+      ? 'SELECT contact FROM $multi_contacts'
+      : `SELECT contact FROM $conversations WHERE ${inRange.sql} GROUP BY contact HAVING MIN(phone) <> MAX(phone)`;
+    const rows = q(
+      `SELECT DISTINCT contact, source, phone FROM $conversations INDEXED BY $conv_contact
+       WHERE contact IN (${candidates}) AND phone IN (SELECT value FROM json_each(?)) AND ${inRange.sql}`,
     )
       .raw()
-      .all(phonesJson, ...inRange.args) as [string, number][];
-    if (multi.length === 0) return overlap;
-    for (const [, k] of multi) overlap.total += k - 1;
-    for (const [source, extra] of q(
-      `SELECT source, COUNT(DISTINCT phone) - 1 FROM $conversations INDEXED BY $conv_contact
-       WHERE contact IN (SELECT value FROM json_each(?)) AND phone IN (SELECT value FROM json_each(?))
-         AND ${inRange.sql}
-       GROUP BY contact, source HAVING COUNT(DISTINCT phone) > 1`,
-    )
-      .raw()
-      .all(JSON.stringify(multi.map(([c]) => c)), phonesJson, ...inRange.args) as [number, number][])
-      overlap.bySource.set(source, (overlap.bySource.get(source) ?? 0) + extra);
+      .all(...(kept ? [] : inRange.args), phonesJson, ...inRange.args) as [string, number, string][];
+    // Per contact, and per contact and source, the numbers it wrote to in the range.
+    const phonesOf = new Map<string, Set<string>>();
+    const phonesOfSource = new Map<string, { source: number; phones: Set<string> }>();
+    for (const [contact, source, phone] of rows) {
+      const all = phonesOf.get(contact) ?? new Set<string>();
+      phonesOf.set(contact, all.add(phone));
+      const key = `${source} ${contact}`;
+      const bySource = phonesOfSource.get(key) ?? { source, phones: new Set<string>() };
+      bySource.phones.add(phone);
+      phonesOfSource.set(key, bySource);
+    }
+    for (const set of phonesOf.values()) overlap.total += set.size - 1;
+    for (const { source, phones: set } of phonesOfSource.values())
+      if (set.size > 1) overlap.bySource.set(source, (overlap.bySource.get(source) ?? 0) + set.size - 1);
     return overlap;
   };
   return {
