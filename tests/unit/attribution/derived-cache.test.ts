@@ -52,12 +52,32 @@ function shape(db: Db, p: Prefix) {
   return out;
 }
 
-it('version 1 of the declaration is the shape of the sets main made (tests/fixtures/db/main.sqlite)', () => {
+it('version 2 of the declaration is the shape of the sets main made (tests/fixtures/db/main.sqlite, version 1) plus the attribution models', () => {
   const main = new Database(path.resolve('tests/fixtures/db/main.sqlite'), { readonly: true });
   const declared = new Database(':memory:');
   declared.exec(derivedDdl('attr_b_'));
-  expect(DERIVED_CACHE_VERSION).toBe(1);
-  expect(shape(declared, 'attr_b_')).toEqual(shape(main, 'attr_a_'));
+  expect(DERIVED_CACHE_VERSION).toBe(2);
+  const mine = shape(declared, 'attr_b_');
+  const theirs = shape(main, 'attr_a_');
+  // Version 2 added each model's summaries, block summaries, indexes and triggers (ft_*, lpt_*) and the
+  // conversations' model columns; everything else is as version 1 made it.
+  const isModel = (s: string) => /\$(ft|lpt)_/.test(s) || /^(ft|lpt)_/.test(s);
+  const conv = mine.conversations as { columns: { name: string }[]; indexes: { name: string }[] };
+  expect(conv.columns.slice(-4).map((c) => c.name)).toEqual([
+    'ft_source',
+    'ft_prev_day',
+    'lpt_source',
+    'lpt_prev_day',
+  ]);
+  const v1 = Object.fromEntries(Object.entries(mine).filter(([t]) => !isModel(t)));
+  for (const t of Object.keys(theirs)) if (isModel(t)) delete theirs[t];
+  v1.conversations = {
+    ...conv,
+    columns: conv.columns.slice(0, -4),
+    indexes: conv.indexes.filter((i) => !isModel(i.name)),
+  };
+  v1.triggers = (mine.triggers as string[]).filter((t) => !isModel(t));
+  expect(v1).toEqual(theirs);
   main.close();
   declared.close();
 });
