@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { ApiError } from '../../shared/contract/errors';
 import {
+  AttributionModel,
   CompareTo,
   EventKind,
   type RangeInput,
   RangePreset,
   type Report,
 } from '../../shared/contract/report';
+import { SettingKey } from '../../shared/contract/settings';
 import { sourcesCsv } from '../../shared/table-csv';
 import { callCore, formatOption, parseIntOption, printJson, printTable } from '../runtime';
 
@@ -57,6 +59,12 @@ export const compareOption = () =>
     .choices(CompareTo.options)
     .default('previous');
 
+/** `--model conversation|first_touch|last_paid_touch`: which source each conversation counts under. */
+export const modelOption = () =>
+  new Option('--model <model>', 'attribution model: the source each conversation counts under')
+    .choices(AttributionModel.options)
+    .default('conversation');
+
 /** `--format table|json|csv`, shared by report and overview. */
 export const tableJsonCsvOption = () =>
   new Option('--format <f>', 'table, json or csv').choices(['table', 'json', 'csv']).default('table');
@@ -67,7 +75,9 @@ function printReport(r: Report): void {
   const t = r.totals;
   process.stdout.write(
     `${r.phone.display ?? r.phone.id}${r.phone.name ? ` (${r.phone.name})` : ''} · ${r.range.from} – ${r.range.to} ${r.range.timezone}\n` +
-      `Event: ${r.event ? r.event.id : '(none)'}\n` +
+      `Event: ${r.event ? r.event.id : '(none)'}` +
+      (r.model && r.model !== 'conversation' ? ` · Model: ${r.model}` : '') +
+      '\n' +
       `Conversations ${t.conversations} · Contacts ${t.contacts} · Leads ${t.leads} · Converted ${pct(t.conversionRate)}` +
       ` · Invested ${money(t.invested) ?? '—'} ${t.currency} · Cost/lead ${money(t.costPerLead) ?? '—'}` +
       (t.metaConversationsStarted == null
@@ -130,6 +140,7 @@ export function registerReportCommands(program: Command): void {
     .option('--event <id>', 'conversion event id (default: the suggested event)')
     .option('--funnel <ids>', 'funnel steps: event ids separated by commas (up to 5)')
     .addOption(compareOption())
+    .addOption(modelOption())
     .addOption(tableJsonCsvOption())
     .action(
       async (
@@ -137,6 +148,7 @@ export function registerReportCommands(program: Command): void {
           event?: string;
           funnel?: string;
           compare: CompareTo;
+          model: AttributionModel;
           format: 'table' | 'json' | 'csv';
         },
         cmd: Command,
@@ -145,6 +157,7 @@ export function registerReportCommands(program: Command): void {
           phone: o.phone,
           range: rangeOf(o),
           compare: o.compare,
+          model: o.model,
           ...(o.event ? { event: o.event } : {}),
           ...(o.tz ? { timezone: o.tz } : {}),
           ...(o.funnel
@@ -306,15 +319,9 @@ export function registerReportCommands(program: Command): void {
     });
   settings
     .command('set <key> <value>')
-    .description('conversationWindowHours, attributionWindowDays, currency, rollupThreshold or timezone')
+    .description(SettingKey.options.join(', '))
     .action(async (key: string, value: string, _o: unknown, cmd: Command) => {
-      const allowed = [
-        'conversationWindowHours',
-        'attributionWindowDays',
-        'currency',
-        'rollupThreshold',
-        'timezone',
-      ] as const;
+      const allowed = SettingKey.options;
       if (!(allowed as readonly string[]).includes(key)) {
         throw new ApiError(
           'invalid_argument',

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { workspaceOverview } from '../../../src/core/app/overview';
+import { sourceConversations } from '../../../src/core/attribution/drilldown';
 import { matchKeyword, normalizeText } from '../../../src/core/attribution/normalize';
 import { rebuildDerived } from '../../../src/core/attribution/rebuild';
 import { bucketsOf, previousRange, resolveRange } from '../../../src/core/attribution/report/range';
@@ -1243,6 +1244,28 @@ describe('docs/metrics.md worked examples: attribution models', () => {
       expect(r(m).totals).toMatchObject({ conversations: 3, contacts: 2, leads: 1 });
     }
     expect(report(db, { event: 'text:yes' }).model).toBe('conversation');
+    // The drill-down of a row lists the conversations the row counts in that model (their own source kept).
+    const drill = (src: string, model: (typeof MODELS)[number]) =>
+      sourceConversations(
+        db,
+        {
+          phone: PHONE,
+          range: { from: '2026-03-01', to: '2026-03-31' },
+          event: 'text:yes',
+          source: src,
+          model,
+        },
+        { now: NOW },
+      );
+    expect(drill('ad:77', 'first_touch')).toMatchObject({
+      total: 2,
+      rows: [
+        { id: 'a3', sourceId: 'kw:promo', converted: true },
+        { id: 'a2', sourceId: 'text:price' },
+      ],
+    });
+    expect(drill('ad:77', 'last_paid_touch').rows.map((c) => c.id)).toEqual(['a2']);
+    expect(drill('ad:77', 'conversation').total).toBe(0);
   });
 
   it('Ex 43: Invested stays with the source that spent it; its cost per lead changes by model', () => {
