@@ -224,11 +224,18 @@ export function registerReportCommands(program: Command): void {
   )
     .option('--event <id>', 'conversion event id (default: the suggested event)')
     .option('--source <id>', 'only this source (text:* for the folded first messages)')
+    .addOption(modelOption().default(undefined))
     .option('--all', 'every conversation of the range, not only leads')
     .requiredOption('--out <file>', 'CSV file to write')
     .action(
       async (
-        o: ScopeOptions & { event?: string; source?: string; all?: boolean; out: string },
+        o: ScopeOptions & {
+          event?: string;
+          source?: string;
+          model?: AttributionModel;
+          all?: boolean;
+          out: string;
+        },
         cmd: Command,
       ) => {
         const r = await callCore(cmd, 'contacts.export', {
@@ -237,6 +244,8 @@ export function registerReportCommands(program: Command): void {
           ...(o.tz ? { timezone: o.tz } : {}),
           ...(o.event ? { event: o.event } : {}),
           ...(o.source ? { source: o.source } : {}),
+          // With --source: the conversations counted under it in that model (as `report --model` shows).
+          ...(o.model ? { model: o.model } : {}),
           ...(o.all ? { all: true } : {}),
         });
         fs.writeFileSync(o.out, r.csv, 'utf8');

@@ -132,6 +132,12 @@ it('report --model, and the lookback setting in a marketer’s words', async () 
   };
   expect(await sources()).toEqual(['conversation', { 'ad:77': 1, 'text:*': 2 }]);
   expect(await sources('--model', 'first_touch')).toEqual(['first_touch', { 'ad:77': 2, 'text:*': 1 }]);
+  // The contacts of a source in a model are the conversations its row counts there.
+  const file = path.join(dataDir, 'ad.csv');
+  await run('contacts', ...scope, '--source', 'ad:77', '--all', '--model', 'first_touch', '--out', file);
+  expect(fs.readFileSync(file, 'utf8').trim().split('\r\n')).toHaveLength(3);
+  await run('contacts', ...scope, '--source', 'ad:77', '--all', '--out', file);
+  expect(fs.readFileSync(file, 'utf8').trim().split('\r\n')).toHaveLength(2);
   out.length = 0;
   await run('report', ...scope, '--model', 'last_paid_touch');
   expect(out.join('')).toMatch(/Model: last_paid_touch/);
