@@ -387,6 +387,29 @@ for (const preset of ['12m', '30d'] as const) {
   });
 }
 
+// ---- attribution models (docs/metrics.md "Attribution models"): each model's report against the conversation model's ----
+const MODELS = ['conversation', 'first_touch', 'last_paid_touch'] as const;
+const modelTimes: { preset: string; model: string; total: number; sources: number; moved: number }[] = [];
+for (const preset of ['12m', '30d'] as const) {
+  const event = new ReportContext(db, phone, { preset }, TZ, { now: NOW }).selectEvent(undefined);
+  const byConversation = buildReport(db, { phone, range: { preset }, event: event?.id }, { now: NOW });
+  const own = new Map(byConversation.sources.map((s) => [s.id, s.conversations]));
+  for (const model of MODELS) {
+    const q = { phone, range: { preset }, event: event?.id, model };
+    const r = buildReport(db, q, { now: NOW });
+    // Conversations counted under another row than in the conversation model (a sign the model works).
+    const moved = r.sources.reduce((a, x) => a + Math.max(0, x.conversations - (own.get(x.id) ?? 0)), 0);
+    const fresh = () => new ReportContext(db, phone, { preset }, TZ, { now: NOW, model });
+    modelTimes.push({
+      preset,
+      model,
+      total: time(() => buildReport(db, q, { now: NOW })),
+      sources: time(() => sourceRows(fresh(), event)),
+      moved,
+    });
+  }
+}
+
 // ---- deriving one new message ----
 const deriveTimes: number[] = [];
 // The latest conversation of 2,000 threads, so "in order" really appends to its thread.
@@ -447,6 +470,16 @@ for (const r of allResults) {
   console.log(`\n${r.label} (ms; the per-number figures above are of PN_A, one of the three)`);
   for (const k of ['total', 'totals', 'previous', 'sources', 'funnel', 'series', 'contacts', 'first'])
     console.log(`  ${k.padEnd(12)} ${f(r.ours[k]!)}`);
+}
+console.log(
+  '\nAttribution models (median ms; ÷ conversation = against the conversation model, target ≤ 1.3)',
+);
+for (const m of modelTimes) {
+  const base = modelTimes.find((x) => x.preset === m.preset && x.model === 'conversation')!;
+  console.log(
+    `  ${m.preset.toUpperCase().padEnd(4)} ${m.model.padEnd(16)} full report ${f(m.total)} (÷ conversation ${(m.total / base.total).toFixed(2)})` +
+      ` · sources ${f(m.sources)} (${(m.sources / base.sources).toFixed(2)}) · conversations moved to another row ${m.moved.toLocaleString()}`,
+  );
 }
 console.log(
   `\nDeriving one new message (own transaction): median ${median(deriveTimes).toFixed(3)} ms; in order ${median(inOrder).toFixed(3)} ms; out of order (thread re-derived) ${median(outOfOrder).toFixed(3)} ms`,

@@ -15,6 +15,9 @@ export function derivedRows(db: Db): Record<string, string[]> {
     event: idMap(`SELECT id, key FROM ${p}events`),
     conv: idMap(`SELECT id, first_message_id FROM ${p}conversations`),
   };
+  // A conversation's source in the attribution models is a source too.
+  maps.ft_source = maps.source!;
+  maps.lpt_source = maps.source!;
   // External events get a random id when stored: named by the sender's event_id where there is one.
   const external = new Map(
     db.prepare('SELECT id, coalesce(event_id, id) FROM external_events').raw().all() as [string, string][],

@@ -3,12 +3,14 @@ import { type Command, Option } from 'commander';
 import { ALL_NUMBERS_NAME, isAllNumbers } from '../../shared/all-numbers';
 import { ApiError } from '../../shared/contract/errors';
 import {
+  AttributionModel,
   CompareTo,
   EventKind,
   type RangeInput,
   RangePreset,
   type Report,
 } from '../../shared/contract/report';
+import { SettingKey } from '../../shared/contract/settings';
 import { sourcesCsv } from '../../shared/table-csv';
 import { callCore, formatOption, parseIntOption, printJson, printTable } from '../runtime';
 
@@ -61,6 +63,12 @@ export const compareOption = () =>
     .choices(CompareTo.options)
     .default('previous');
 
+/** `--model conversation|first_touch|last_paid_touch`: which source each conversation counts under. */
+export const modelOption = () =>
+  new Option('--model <model>', 'attribution model: the source each conversation counts under')
+    .choices(AttributionModel.options)
+    .default('conversation');
+
 /** `--format table|json|csv`, shared by report and overview. */
 export const tableJsonCsvOption = () =>
   new Option('--format <f>', 'table, json or csv').choices(['table', 'json', 'csv']).default('table');
@@ -71,7 +79,9 @@ function printReport(r: Report): void {
   const t = r.totals;
   process.stdout.write(
     `${isAllNumbers(r.phone.id) ? ALL_NUMBERS_NAME : `${r.phone.display ?? r.phone.id}${r.phone.name ? ` (${r.phone.name})` : ''}`} · ${r.range.from} – ${r.range.to} ${r.range.timezone}\n` +
-      `Event: ${r.event ? r.event.id : '(none)'}\n` +
+      `Event: ${r.event ? r.event.id : '(none)'}` +
+      (r.model && r.model !== 'conversation' ? ` · Model: ${r.model}` : '') +
+      '\n' +
       `Conversations ${t.conversations} · Contacts ${t.contacts} · Leads ${t.leads} · Converted ${pct(t.conversionRate)}` +
       ` · Invested ${money(t.invested) ?? '—'} ${t.currency} · Cost/lead ${money(t.costPerLead) ?? '—'}` +
       (t.metaConversationsStarted == null
@@ -134,6 +144,7 @@ export function registerReportCommands(program: Command): void {
     .option('--event <id>', 'conversion event id (default: the suggested event)')
     .option('--funnel <ids>', 'funnel steps: event ids separated by commas (up to 5)')
     .addOption(compareOption())
+    .addOption(modelOption())
     .addOption(tableJsonCsvOption())
     .action(
       async (
@@ -141,6 +152,7 @@ export function registerReportCommands(program: Command): void {
           event?: string;
           funnel?: string;
           compare: CompareTo;
+          model: AttributionModel;
           format: 'table' | 'json' | 'csv';
         },
         cmd: Command,
@@ -149,6 +161,7 @@ export function registerReportCommands(program: Command): void {
           phone: o.phone,
           range: rangeOf(o),
           compare: o.compare,
+          model: o.model,
           ...(o.event ? { event: o.event } : {}),
           ...(o.tz ? { timezone: o.tz } : {}),
           ...(o.funnel
@@ -215,11 +228,18 @@ export function registerReportCommands(program: Command): void {
   )
     .option('--event <id>', 'conversion event id (default: the suggested event)')
     .option('--source <id>', 'only this source (text:* for the folded first messages)')
+    .addOption(modelOption().default(undefined))
     .option('--all', 'every conversation of the range, not only leads')
     .requiredOption('--out <file>', 'CSV file to write')
     .action(
       async (
-        o: ScopeOptions & { event?: string; source?: string; all?: boolean; out: string },
+        o: ScopeOptions & {
+          event?: string;
+          source?: string;
+          model?: AttributionModel;
+          all?: boolean;
+          out: string;
+        },
         cmd: Command,
       ) => {
         const r = await callCore(cmd, 'contacts.export', {
@@ -228,6 +248,8 @@ export function registerReportCommands(program: Command): void {
           ...(o.tz ? { timezone: o.tz } : {}),
           ...(o.event ? { event: o.event } : {}),
           ...(o.source ? { source: o.source } : {}),
+          // With --source: the conversations counted under it in that model (as `report --model` shows).
+          ...(o.model ? { model: o.model } : {}),
           ...(o.all ? { all: true } : {}),
         });
         fs.writeFileSync(o.out, r.csv, 'utf8');
@@ -310,15 +332,9 @@ export function registerReportCommands(program: Command): void {
     });
   settings
     .command('set <key> <value>')
-    .description('conversationWindowHours, attributionWindowDays, currency, rollupThreshold or timezone')
+    .description(SettingKey.options.join(', '))
     .action(async (key: string, value: string, _o: unknown, cmd: Command) => {
-      const allowed = [
-        'conversationWindowHours',
-        'attributionWindowDays',
-        'currency',
-        'rollupThreshold',
-        'timezone',
-      ] as const;
+      const allowed = SettingKey.options;
       if (!(allowed as readonly string[]).includes(key)) {
         throw new ApiError(
           'invalid_argument',

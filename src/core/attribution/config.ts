@@ -15,6 +15,8 @@ export interface AttributionSettings {
   currency: string;
   rollupThreshold: number;
   timezone: string;
+  /** L of the first_touch and last_paid_touch models (docs/metrics.md "Attribution models"). */
+  attributionLookbackDays: number;
 }
 
 export type SettingKey = keyof AttributionSettings;
@@ -40,7 +42,14 @@ export interface DerivationConfig {
   attributionSeconds: number;
   timezone: string;
   keywords: string[];
+  /** The attribution models' lookback; absent in configs stored before the models existed (= the default). */
+  lookbackSeconds?: number;
 }
+
+export const DEFAULT_LOOKBACK_DAYS = 90;
+
+export const lookbackSecondsOf = (c: DerivationConfig): number =>
+  c.lookbackSeconds ?? DEFAULT_LOOKBACK_DAYS * 86_400;
 
 export function systemTimezone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -53,6 +62,7 @@ export function readSettings(db: Db): AttributionSettings {
     currency: getSetting(db, 'currency', 'USD'),
     rollupThreshold: getSetting(db, 'rollupThreshold', 2),
     timezone: getSetting<string | null>(db, 'timezone', null) ?? systemTimezone(),
+    attributionLookbackDays: getSetting(db, 'attributionLookbackDays', DEFAULT_LOOKBACK_DAYS),
   };
 }
 
@@ -70,6 +80,16 @@ export function parseSettingValue(key: SettingKey, raw: unknown): AttributionSet
       return asInt(1, 24 * 90);
     case 'attributionWindowDays':
       return asInt(1, 3650);
+    case 'attributionLookbackDays': {
+      const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+      if (!Number.isInteger(n) || n < 1 || n > 3650)
+        throw new ApiError(
+          'invalid_argument',
+          'The lookback is a number of whole days, from 1 to 3650 (10 years): how far back an earlier conversation of the contact can still get the credit',
+          'value',
+        );
+      return n;
+    }
     case 'rollupThreshold':
       return asInt(1, 1_000_000);
     case 'currency': {
@@ -107,6 +127,7 @@ export function wantedConfig(db: Db): DerivationConfig {
     attributionSeconds: s.attributionWindowDays * 86_400,
     timezone: s.timezone,
     keywords: listKeywords(db),
+    lookbackSeconds: s.attributionLookbackDays * 86_400,
   };
 }
 
@@ -146,6 +167,7 @@ export function revertToApplied(db: Db): void {
     setSetting(db, 'conversationWindowHours', applied.windowSeconds / 3600);
     setSetting(db, 'attributionWindowDays', applied.attributionSeconds / 86_400);
     setSetting(db, 'timezone', applied.timezone);
+    setSetting(db, 'attributionLookbackDays', lookbackSecondsOf(applied) / 86_400);
     const keep = new Set(applied.keywords);
     for (const k of listKeywords(db))
       if (!keep.has(k)) db.prepare('DELETE FROM attr_keywords WHERE keyword = ?').run(k);
@@ -161,6 +183,7 @@ export function sameConfig(a: DerivationConfig, b: DerivationConfig): boolean {
     a.windowSeconds === b.windowSeconds &&
     a.attributionSeconds === b.attributionSeconds &&
     a.timezone === b.timezone &&
+    lookbackSecondsOf(a) === lookbackSecondsOf(b) &&
     a.keywords.join('\n') === b.keywords.join('\n')
   );
 }

@@ -8,9 +8,12 @@ import type { ConvRow } from './engine/rows';
 /**
  * The version of this declaration. Raise it with any change below: it is part of the derivation config
  * (config.ts, DerivationConfig.cache), so a workspace whose set was made from another version is rebuilt
- * into a set of this shape (shadow set, then swap) when it is opened.
+ * into a set of this shape (shadow set, then swap) when it is opened. 3 (2 was two parallel drafts, never
+ * released): each conversation's source under the first-touch and last-paid-touch models, with their
+ * summaries and indexes (docs/metrics.md "Attribution models"), and the contacts who wrote to several
+ * numbers (multi_contacts, docs/metrics.md "All numbers").
  */
-export const DERIVED_CACHE_VERSION = 2;
+export const DERIVED_CACHE_VERSION = 3;
 
 /**
  * Tables holding derived rows, written by the engine row by row. `$` stands for the set's prefix.
@@ -46,7 +49,11 @@ CREATE TABLE $conversations (
   source INTEGER NOT NULL,
   day INTEGER NOT NULL,                  -- local day of start in the applied timezone
   prev_day INTEGER NOT NULL,             -- day of the contact's previous conversation on this number, -1 when none
-  prev_src_day INTEGER NOT NULL          -- same, among conversations of the same source
+  prev_src_day INTEGER NOT NULL,         -- same, among conversations of the same source
+  ft_source INTEGER NOT NULL DEFAULT 0,  -- the source it counts under in the first_touch model (engine/touches.ts)
+  ft_prev_day INTEGER NOT NULL DEFAULT -1, -- prev_src_day among conversations of the same ft_source
+  lpt_source INTEGER NOT NULL DEFAULT 0, -- the same for the last_paid_touch model
+  lpt_prev_day INTEGER NOT NULL DEFAULT -1
 ) STRICT;`,
   // Every occurrence of an event in a conversation (messaging events at each matching message, attributed
   // external events). amount in millionths of the currency unit, so sums are exact in any feeding order.
@@ -212,7 +219,76 @@ export const SUMMARIES = {
     delta: ({ c, event, currency, amount }) => [c.phone, event, c.day, currency, amount],
     fill: revenueFill('c.phone, o.event, c.day, o.currency'),
   }),
+  ...modelSummaries('ft'),
+  ...modelSummaries('lpt'),
 } as const satisfies Record<string, Summary>;
+
+/** The models other than `conversation` (docs/metrics.md "Attribution models"), by their tables' prefix. */
+export const MODEL_PREFIXES = { first_touch: 'ft', last_paid_touch: 'lpt' } as const;
+export type ModelPrefix = (typeof MODEL_PREFIXES)[keyof typeof MODEL_PREFIXES];
+
+/**
+ * The source-keyed summaries of one model: sum_src, src_all, src_prev, sum_event, event_all, sum_rev and
+ * rev_all above, keyed by the conversation's source in that model (`<m>_source`, and `<m>_prev_day` as
+ * its prev_src_day), so a report in any model reads as few rows as one in the conversation model.
+ */
+function modelSummaries<M extends ModelPrefix>(m: M) {
+  const src = `${m}_source` as const;
+  const prev = `${m}_prev_day` as const;
+  const leadFill = (keys: string) =>
+    `SELECT ${keys}, COUNT(*), SUM(ce.occurrences) FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv
+     GROUP BY ${keys
+       .split(',')
+       .map((_, i) => i + 1)
+       .join(', ')}`;
+  return {
+    [`${m}_sum_src`]: conversation({
+      keys: [phone, day, source, prevDay],
+      values: ['n'],
+      delta: ({ c, sign }) => [c.phone, c.day, c[src], c[prev], sign],
+      fill: `SELECT phone, day, ${src}, ${prev}, COUNT(*) FROM $conversations GROUP BY 1, 2, 3, 4`,
+    }),
+    [`${m}_src_all`]: conversation({
+      keys: [phone, source],
+      values: ['n', 'rep'],
+      delta: ({ c, sign }) => [c.phone, c[src], sign, c[prev] >= 0 ? sign : 0],
+      fill: `SELECT phone, ${src}, COUNT(*), SUM(${prev} >= 0) FROM $conversations GROUP BY 1, 2`,
+    }),
+    [`${m}_src_prev`]: conversation({
+      keys: [phone, prevDay, source],
+      values: ['n'],
+      delta: ({ c, sign }) => (c[prev] >= 0 ? [c.phone, c[prev], c[src], sign] : null),
+      fill: `SELECT phone, ${prev}, ${src}, COUNT(*) FROM $conversations WHERE ${prev} >= 0 GROUP BY 1, 2, 3`,
+    }),
+    [`${m}_sum_event`]: lead({
+      keys: [phone, event, day, source],
+      values: ['leads', 'occ'],
+      delta: ({ c, event, leads, occ }) => [c.phone, event, c.day, c[src], leads, occ],
+      fill: leadFill(`c.phone, ce.event, c.day, c.${src}`),
+    }),
+    [`${m}_event_all`]: lead({
+      keys: [phone, event, source],
+      values: ['leads', 'occ'],
+      delta: ({ c, event, leads, occ }) => [c.phone, event, c[src], leads, occ],
+      fill: leadFill(`c.phone, ce.event, c.${src}`),
+    }),
+    [`${m}_sum_rev`]: revenue({
+      keys: [phone, event, day, source, currency],
+      values: ['amount'],
+      delta: ({ c, event, currency, amount }) => [c.phone, event, c.day, c[src], currency, amount],
+      fill: revenueFill(`c.phone, o.event, c.day, c.${src}, o.currency`),
+    }),
+    [`${m}_rev_all`]: revenue({
+      keys: [phone, event, source, currency],
+      values: ['amount'],
+      delta: ({ c, event, currency, amount }) => [c.phone, event, c[src], currency, amount],
+      fill: revenueFill(`c.phone, o.event, c.${src}, o.currency`),
+    }),
+  } as Record<
+    `${M}_${'sum_src' | 'src_all' | 'src_prev' | 'sum_event' | 'event_all' | 'sum_rev' | 'rev_all'}`,
+    Summary
+  >;
+}
 
 /** Day numbers per block of each level: 7-day and 28-day blocks, aligned so that four weeks make a block. */
 export const WEEK_DAYS = 7;
@@ -224,8 +300,12 @@ export const BLOCK_DAYS = 28;
  * repeats (conversations whose previous one of the same contact and source is in the range), indexed apart.
  */
 export const BLOCKS = {
-  sum_src_w: WEEK_DAYS,
-  sum_src_m: BLOCK_DAYS,
+  sum_src_w: { of: 'sum_src', days: WEEK_DAYS },
+  sum_src_m: { of: 'sum_src', days: BLOCK_DAYS },
+  ft_sum_src_w: { of: 'ft_sum_src', days: WEEK_DAYS },
+  ft_sum_src_m: { of: 'ft_sum_src', days: BLOCK_DAYS },
+  lpt_sum_src_w: { of: 'lpt_sum_src', days: WEEK_DAYS },
+  lpt_sum_src_m: { of: 'lpt_sum_src', days: BLOCK_DAYS },
 } as const;
 
 /**
@@ -273,4 +353,11 @@ export const INDEXES = {
   conv_rep:
     'CREATE INDEX $conv_rep ON $conversations(phone, prev_src_day, day, source) WHERE prev_src_day >= 0',
   sources_kind: 'CREATE INDEX $sources_kind ON $sources(kind)',
+  // conv_src and conv_rep for each model's source.
+  ft_conv_src: 'CREATE INDEX $ft_conv_src ON $conversations(phone, ft_source, day)',
+  ft_conv_rep:
+    'CREATE INDEX $ft_conv_rep ON $conversations(phone, ft_prev_day, day, ft_source) WHERE ft_prev_day >= 0',
+  lpt_conv_src: 'CREATE INDEX $lpt_conv_src ON $conversations(phone, lpt_source, day)',
+  lpt_conv_rep:
+    'CREATE INDEX $lpt_conv_rep ON $conversations(phone, lpt_prev_day, day, lpt_source) WHERE lpt_prev_day >= 0',
 } as const;

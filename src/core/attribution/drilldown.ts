@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { DateTime } from 'luxon';
 import { ApiError } from '../../shared/contract/errors';
-import type { ReportEvent, ReportQuery } from '../../shared/contract/report';
+import type { AttributionModel, ReportEvent, ReportQuery } from '../../shared/contract/report';
 import type { ConversationRow, TimelineItem } from '../../shared/contract/sources';
 import { csvSafe } from '../../shared/table-csv';
 import type { Db } from '../db/open';
@@ -9,6 +9,7 @@ import { externalEventOf, isCounting, MESSAGE_COLUMNS, type MessageRow, messagin
 import { MICRO } from './engine';
 import { adOfKey, detailsOfKeys } from './report/ad-platforms';
 import { ReportContext, type ReportOptions } from './report/context';
+import { modelColumns } from './report/models';
 import { ROLLUP_ID, sourceRows } from './report/sources';
 import { activePrefix } from './tables';
 
@@ -19,6 +20,7 @@ interface Scope {
   range: ReportQuery['range'];
   timezone?: string;
   event?: string;
+  model?: AttributionModel;
 }
 
 interface ConvQueryRow {
@@ -41,7 +43,10 @@ function conversationsOf(
   scope: Scope,
   opts: ReportOptions & { source?: string; leadsOnly: boolean; offset?: number; limit?: number },
 ): { ctx: ReportContext; event: ReportEvent | null; total: number; rows: ConversationRow[] } {
-  const ctx = new ReportContext(db, scope.phone, scope.range, scope.timezone, opts);
+  const ctx = new ReportContext(db, scope.phone, scope.range, scope.timezone, {
+    ...opts,
+    model: scope.model,
+  });
   const event = ctx.selectEvent(scope.event);
   const ev = event ? ctx.eventId(event.id) : null;
   const p = ctx.p;
@@ -63,7 +68,8 @@ function conversationsOf(
     ctx.phoneIn('c.phone'),
     'c.start_ts >= ?',
     'c.start_ts < ?',
-    sourceIds ? 'c.source IN (SELECT value FROM json_each(?))' : '1',
+    // The conversations the report's row counts: those whose source in the report's model is the row's.
+    sourceIds ? `c.${modelColumns(ctx.model).source} IN (SELECT value FROM json_each(?))` : '1',
     opts.leadsOnly ? 'ce.conv IS NOT NULL' : '1',
   ].join(' AND ');
   const args: unknown[] = [ev ?? -1, ctx.phoneArg, ctx.range.startTs, ctx.range.endTs];

@@ -50,20 +50,20 @@ CREATE TABLE $${table} (
   return prefixed(tables.join('\n'), p);
 }
 
-/** Keep the block summaries from sum_src, and the contacts of several numbers from conversations. */
+/** Keep the block summaries from sum_src (and each model's), and the contacts of several numbers from conversations. */
 export function blockTriggersDdl(p: Prefix): string {
   return `${prefixed(MULTI_NUMBER_CONTACTS.triggers, p)}\n${Object.entries(BLOCKS)
     .map(
-      ([table, days]) => `
-CREATE TRIGGER ${p}${table}_ins AFTER INSERT ON ${p}sum_src BEGIN
+      ([table, { of, days }]) => `
+CREATE TRIGGER ${p}${table}_ins AFTER INSERT ON ${p}${of} BEGIN
   INSERT INTO ${p}${table} VALUES (NEW.phone, NEW.day / ${days}, NEW.source, NEW.n)
     ON CONFLICT DO UPDATE SET n = n + excluded.n;
 END;
-CREATE TRIGGER ${p}${table}_upd AFTER UPDATE OF n ON ${p}sum_src BEGIN
+CREATE TRIGGER ${p}${table}_upd AFTER UPDATE OF n ON ${p}${of} BEGIN
   UPDATE ${p}${table} SET n = n + NEW.n - OLD.n WHERE phone = NEW.phone AND block = NEW.day / ${days} AND source = NEW.source;
   DELETE FROM ${p}${table} WHERE phone = NEW.phone AND block = NEW.day / ${days} AND source = NEW.source AND n = 0;
 END;
-CREATE TRIGGER ${p}${table}_del AFTER DELETE ON ${p}sum_src BEGIN
+CREATE TRIGGER ${p}${table}_del AFTER DELETE ON ${p}${of} BEGIN
   UPDATE ${p}${table} SET n = n - OLD.n WHERE phone = OLD.phone AND block = OLD.day / ${days} AND source = OLD.source;
   DELETE FROM ${p}${table} WHERE phone = OLD.phone AND block = OLD.day / ${days} AND source = OLD.source AND n = 0;
 END;`,
@@ -79,14 +79,14 @@ export function derivedIndexesDdl(p: Prefix): string {
 }
 
 /**
- * Fill empty block summaries from sum_src and the contacts of several numbers from conversations (before
- * the triggers exist, or rows count twice).
+ * Fill empty block summaries from sum_src and each model's, and the contacts of several numbers from
+ * conversations (before the triggers exist, or rows count twice).
  */
 export function blockFillSql(p: Prefix): string[] {
   return [
     ...Object.entries(BLOCKS).map(
-      ([table, days]) =>
-        `INSERT INTO ${p}${table} SELECT phone, day / ${days}, source, SUM(n) FROM ${p}sum_src GROUP BY 1, 2, 3 HAVING SUM(n) <> 0`,
+      ([table, { of, days }]) =>
+        `INSERT INTO ${p}${table} SELECT phone, day / ${days}, source, SUM(n) FROM ${p}${of} GROUP BY 1, 2, 3 HAVING SUM(n) <> 0`,
     ),
     prefixed(MULTI_NUMBER_CONTACTS.fill, p),
   ];

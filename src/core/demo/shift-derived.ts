@@ -1,5 +1,6 @@
 import { appliedConfig, setState } from '../attribution/config';
 import { engineFor } from '../attribution/derive';
+import type { BLOCKS } from '../attribution/derived-cache';
 import {
   activePrefix,
   blockFillSql,
@@ -23,30 +24,42 @@ type DerivedTable = (typeof DERIVED_TABLES)[number];
 /** The copied columns of each table, in its column order; the tables kept by triggers are filled (blockFillSql). */
 function columns(
   days: number,
-): Record<Exclude<DerivedTable, 'sum_src_w' | 'sum_src_m' | 'multi_contacts'>, string> {
+): Record<Exclude<DerivedTable, keyof typeof BLOCKS | 'multi_contacts'>, string> {
   const day = (c: string) => `${c} + ${days}`;
   // -1: no previous conversation.
   const prev = (c: string) => `CASE WHEN ${c} < 0 THEN ${c} ELSE ${c} + ${days} END`;
   const ts = (c: string) => `demo_shift(${c})`;
+  const sourceKeyed = {
+    sum_src: `phone, ${day('day')}, source, ${prev('prev_day')}, n`,
+    src_all: '*',
+    src_prev: `phone, ${prev('prev_day')}, source, n`,
+    sum_event: `phone, event, ${day('day')}, source, leads, occ`,
+    event_all: '*',
+    sum_rev: `phone, event, ${day('day')}, source, currency, amount`,
+    rev_all: '*',
+  };
+  // Each attribution model's summaries have the same columns as the conversation model's.
+  const ofModel = <M extends string>(m: M) =>
+    Object.fromEntries(Object.entries(sourceKeyed).map(([t, c]) => [`${m}_${t}`, c])) as Record<
+      `${M}_${keyof typeof sourceKeyed}`,
+      string
+    >;
   return {
+    ...sourceKeyed,
+    ...ofModel('ft'),
+    ...ofModel('lpt'),
     sources: `id, key, kind, name, ${ts('name_ts')}, name_msg`,
     events: '*',
     conversations: `id, phone, contact, ${ts('start_ts')}, first_message_id, ${ts('last_ts')}, last_message_id,
-      messages, source, ${day('day')}, ${prev('prev_day')}, ${prev('prev_src_day')}`,
+      messages, source, ${day('day')}, ${prev('prev_day')}, ${prev('prev_src_day')},
+      ft_source, ${prev('ft_prev_day')}, lpt_source, ${prev('lpt_prev_day')}`,
     occurrences: `conv, event, ${ts('ts')}, ref, amount, currency`,
     conv_events: `conv, event, phone, ${day('day')}, source, first_delay, occurrences`,
     external: `event_id, conv, ${ts('ts')}, action, app_id`,
     sum_day: `phone, ${day('day')}, ${prev('prev_day')}, n`,
-    sum_src: `phone, ${day('day')}, source, ${prev('prev_day')}, n`,
-    sum_event: `phone, event, ${day('day')}, source, leads, occ`,
     sum_day_event: `phone, event, ${day('day')}, leads, occ`,
-    sum_rev: `phone, event, ${day('day')}, source, currency, amount`,
     day_n: `phone, ${day('day')}, n`,
     day_prev: `phone, ${prev('prev_day')}, n`,
-    src_all: '*',
-    src_prev: `phone, ${prev('prev_day')}, source, n`,
-    event_all: '*',
-    rev_all: '*',
     day_rev: `phone, event, ${day('day')}, currency, amount`,
   };
 }

@@ -36,6 +36,7 @@ export function mergePreferences(current: Preferences, patch: Preferences): Pref
     ...patch,
     ...(patch.eventByPhone ? { eventByPhone: { ...current.eventByPhone, ...patch.eventByPhone } } : {}),
     ...(patch.funnelByPhone ? { funnelByPhone: { ...current.funnelByPhone, ...patch.funnelByPhone } } : {}),
+    ...(patch.modelByPhone ? { modelByPhone: { ...current.modelByPhone, ...patch.modelByPhone } } : {}),
     ...(patch.timezoneByWorkspace
       ? { timezoneByWorkspace: { ...current.timezoneByWorkspace, ...patch.timezoneByWorkspace } }
       : {}),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { method, NoArgs, Ok, WorkspaceName } from './define';
 import { MAX_FUNNEL_STEPS } from './limits';
-import { CompareTo, RangePreset } from './report';
+import { AttributionModel, CompareTo, RangePreset } from './report';
 
 export const Workspace = z.object({
   name: WorkspaceName,
@@ -52,6 +52,8 @@ export const Preferences = z.object({
     .optional(),
   eventByPhone: z.record(z.string(), z.string()).optional(),
   funnelByPhone: z.record(z.string(), z.array(z.string()).max(MAX_FUNNEL_STEPS)).optional(),
+  /** The attribution model chosen beside the event picker, per number (docs/metrics.md "Attribution models"). */
+  modelByPhone: z.record(z.string(), AttributionModel).optional(),
   /** The report timezone chosen in the top bar, per workspace ("" = the workspace's setting). */
   timezoneByWorkspace: z.record(z.string(), z.string().max(100)).optional(),
   theme: z.enum(['system', 'light', 'dark']).optional(),

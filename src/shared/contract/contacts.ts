@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method } from './define';
+import { AttributionModel } from './report';
 import { Scope } from './sources';
 
 // A person's data (src/core/contacts): the leads or contacts of a range as CSV for a CRM, and erasure
@@ -25,6 +26,8 @@ export const contactsMethods = {
         ...Scope,
         event: z.string().optional(),
         source: z.string().optional(),
+        /** With `source`: the conversations counted under it in this attribution model (the drill-down's). */
+        model: AttributionModel.optional(),
         all: z.boolean().optional(),
       })
       .strict(),

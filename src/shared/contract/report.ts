@@ -124,6 +124,14 @@ export const PaidTotals = z.object({
 });
 export type PaidTotals = z.infer<typeof PaidTotals>;
 
+/**
+ * Which source a conversation counts under (docs/metrics.md "Attribution models"): its own (`conversation`,
+ * the default), its contact's first conversation on the number within the lookback (`first_touch`), or the
+ * latest one from an ad, keyword or template within the lookback (`last_paid_touch`).
+ */
+export const AttributionModel = z.enum(['conversation', 'first_touch', 'last_paid_touch']);
+export type AttributionModel = z.infer<typeof AttributionModel>;
+
 export const ReportEvent = z.object({ id: z.string(), kind: EventKind, label: z.string() });
 export type ReportEvent = z.infer<typeof ReportEvent>;
 
@@ -145,6 +153,8 @@ export const Report = z.object({
   series: z.array(SeriesPoint),
   seriesGranularity: z.enum(['day', 'week', 'month']),
   unattributedExternalEvents: z.number().int(),
+  /** The attribution model of the source rows (the query's `model`); absent in reports made before it existed. */
+  model: AttributionModel.optional(),
 });
 export type Report = z.infer<typeof Report>;
 
@@ -156,6 +166,7 @@ export const ReportQuery = z
     timezone: TimeZone.optional(),
     funnel: z.array(z.string()).max(MAX_FUNNEL_STEPS).optional(),
     compare: CompareTo.optional(),
+    model: AttributionModel.optional(),
   })
   .strict();
 export type ReportQuery = z.infer<typeof ReportQuery>;

@@ -12,6 +12,7 @@ export const SettingKey = z.enum([
   'currency',
   'rollupThreshold',
   'timezone',
+  'attributionLookbackDays',
 ]);
 export type SettingKey = z.infer<typeof SettingKey>;
 
@@ -21,6 +22,8 @@ export const AttributionSettings = z.object({
   currency: CurrencyCode,
   rollupThreshold: z.number().int(),
   timezone: z.string(),
+  /** L of the attribution models first_touch and last_paid_touch, in days (docs/metrics.md "Attribution models"). */
+  attributionLookbackDays: z.number().int(),
   /** True while the derived data still reflects older window/keyword/timezone settings (a rebuild is due or running). */
   rebuildPending: z.boolean(),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CurrencyCode, IsoDate, method, Ok, TimeZone } from './define';
-import { RangeInput, ReportRange } from './report';
+import { AttributionModel, RangeInput, ReportRange } from './report';
 
 // Attribution's other methods: source names and Invested, keywords and the dashboard's drill-down
 // (docs/metrics.md). The leads export: contacts.ts; the attribution settings: settings.ts.
@@ -176,6 +176,8 @@ export const sourcesMethods = {
         ...Scope,
         source: z.string().min(1),
         event: z.string().optional(),
+        /** The report's attribution model: the conversations counted under the source in it. */
+        model: AttributionModel.optional(),
         offset: z.number().int().min(0).optional(),
         limit: z.number().int().min(1).max(1000).optional(),
       })

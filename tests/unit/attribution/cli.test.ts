@@ -142,3 +142,39 @@ it('events, contacts --out, sources rename|invest, keywords, settings', async ()
     ['kw:home', 'home', null],
   ]);
 });
+
+it('report --model, and the lookback setting in a marketer’s words', async () => {
+  // 4911 comes back on 20 Mar with a plain message: by conversation its own source, by first touch ad 77.
+  const db = openDatabase(workspaceDbPath(dataDir, 'default'));
+  feed(db, { messages: [{ id: 'c', ts: '2026-03-20 10:00', text: 'again', contact: '4911' }] });
+  db.close();
+  const sources = async (...args: string[]) => {
+    out.length = 0;
+    await run('report', ...scope, '--event', 'button:Book now', '--format', 'json', ...args);
+    const r = JSON.parse(out.join(''));
+    return [
+      r.model,
+      Object.fromEntries(
+        r.sources.map((s: { id: string; conversations: number }) => [s.id, s.conversations]),
+      ),
+    ];
+  };
+  expect(await sources()).toEqual(['conversation', { 'ad:77': 1, 'text:*': 2 }]);
+  expect(await sources('--model', 'first_touch')).toEqual(['first_touch', { 'ad:77': 2, 'text:*': 1 }]);
+  // The contacts of a source in a model are the conversations its row counts there.
+  const file = path.join(dataDir, 'ad.csv');
+  await run('contacts', ...scope, '--source', 'ad:77', '--all', '--model', 'first_touch', '--out', file);
+  expect(fs.readFileSync(file, 'utf8').trim().split('\r\n')).toHaveLength(3);
+  await run('contacts', ...scope, '--source', 'ad:77', '--all', '--out', file);
+  expect(fs.readFileSync(file, 'utf8').trim().split('\r\n')).toHaveLength(2);
+  out.length = 0;
+  await run('report', ...scope, '--model', 'last_paid_touch');
+  expect(out.join('')).toMatch(/Model: last_paid_touch/);
+  await expect(run('settings', 'set', 'attributionLookbackDays', '0')).rejects.toMatchObject({
+    code: 'invalid_argument',
+    message: expect.stringMatching(/^The lookback is a number of whole days, from 1 to 3650/),
+  });
+  await run('settings', 'set', 'attributionLookbackDays', '7');
+  expect(out.join('')).toMatch(/attributionLookbackDays=7 \(derived data rebuilt\)/);
+  expect(await sources('--model', 'first_touch')).toEqual(['first_touch', { 'ad:77': 1, 'text:*': 2 }]);
+});

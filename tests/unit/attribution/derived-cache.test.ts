@@ -52,23 +52,40 @@ function shape(db: Db, p: Prefix) {
   return out;
 }
 
-it('version 2 of the declaration is the shape of the sets main made (version 1) plus the contacts of several numbers', () => {
+it('version 3 of the declaration is the shape of the sets main made (tests/fixtures/db/main.sqlite, version 1) plus the attribution models and the contacts of several numbers', () => {
   const main = new Database(path.resolve('tests/fixtures/db/main.sqlite'), { readonly: true });
   const declared = new Database(':memory:');
   declared.exec(derivedDdl('attr_b_'));
-  expect(DERIVED_CACHE_VERSION).toBe(2);
-  const { multi_contacts, triggers, ...rest } = shape(declared, 'attr_b_');
-  const { multi_contacts: none, triggers: mainTriggers, ...mainRest } = shape(main, 'attr_a_');
-  expect(rest).toEqual(mainRest);
-  // Version 2 added multi_contacts (All numbers' distinct contacts) and the triggers that keep it.
+  expect(DERIVED_CACHE_VERSION).toBe(3);
+  const { multi_contacts, ...mine } = shape(declared, 'attr_b_');
+  const { multi_contacts: none, ...theirs } = shape(main, 'attr_a_');
+  // Version 3 added multi_contacts (All numbers' distinct contacts) and the triggers that keep it…
   expect(none).toMatchObject({ columns: [] });
   expect(multi_contacts).toMatchObject({
     columns: [{ name: 'contact', pk: 1 }],
     strict: { strict: 1, wr: 1 },
   });
-  const added = (triggers as string[]).filter((t) => t.includes('TRIGGER $multi_contacts_'));
-  expect(added).toHaveLength(3);
-  expect((triggers as string[]).filter((t) => !added.includes(t))).toEqual(mainTriggers);
+  const isMulti = (t: string) => t.includes('TRIGGER $multi_contacts_');
+  expect((mine.triggers as string[]).filter(isMulti)).toHaveLength(3);
+  // …and each model's summaries, block summaries, indexes and triggers (ft_*, lpt_*) and the
+  // conversations' model columns; everything else is as version 1 made it.
+  const isModel = (s: string) => /\$(ft|lpt)_/.test(s) || /^(ft|lpt)_/.test(s);
+  const conv = mine.conversations as { columns: { name: string }[]; indexes: { name: string }[] };
+  expect(conv.columns.slice(-4).map((c) => c.name)).toEqual([
+    'ft_source',
+    'ft_prev_day',
+    'lpt_source',
+    'lpt_prev_day',
+  ]);
+  const v1 = Object.fromEntries(Object.entries(mine).filter(([t]) => !isModel(t)));
+  for (const t of Object.keys(theirs)) if (isModel(t)) delete theirs[t];
+  v1.conversations = {
+    ...conv,
+    columns: conv.columns.slice(0, -4),
+    indexes: conv.indexes.filter((i) => !isModel(i.name)),
+  };
+  v1.triggers = (mine.triggers as string[]).filter((t) => !isModel(t) && !isMulti(t));
+  expect(v1).toEqual(theirs);
   main.close();
   declared.close();
 });

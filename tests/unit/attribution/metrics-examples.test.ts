@@ -1,13 +1,16 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { workspaceOverview } from '../../../src/core/app/overview';
+import { sourceConversations } from '../../../src/core/attribution/drilldown';
 import { matchKeyword, normalizeText } from '../../../src/core/attribution/normalize';
+import { rebuildDerived } from '../../../src/core/attribution/rebuild';
 import { bucketsOf, previousRange, resolveRange } from '../../../src/core/attribution/report/range';
 import { templateDelivery } from '../../../src/core/attribution/report/template-delivery';
 import { importSpend } from '../../../src/core/attribution/spend-import';
 import { activePrefix } from '../../../src/core/attribution/tables';
 import { planWindow } from '../../../src/core/conversions/plan';
 import { setMapping, writeCapiSettings } from '../../../src/core/conversions/settings';
+import { setSetting } from '../../../src/core/db/settings';
 import { ingestPayloads } from '../../../src/core/ingest/ingest';
 import { clickThroughRate, costPerConversationStarted, revenuePerLead } from '../../../src/shared/rates';
 import { conversations, events, feed, makeDb, NOW, PHONE, PHONE2, report, TZ, t } from './feed';
@@ -1185,5 +1188,230 @@ describe('docs/metrics.md worked examples: template delivery', () => {
       delivery(db, 'tpl:spring_offer', { from: '2026-03-03', to: '2026-03-03' }).templates,
     ).toMatchObject([{ sent: 1, failed: 1, replied: 1, deliveredRate: 0 }]);
     expect(delivery(db, 'tpl:other').templates).toMatchObject([{ template: 'other', sent: 0, replied: 0 }]);
+  });
+});
+
+describe('docs/metrics.md worked examples: attribution models', () => {
+  const MODELS = ['conversation', 'first_touch', 'last_paid_touch'] as const;
+  /** conversations, leads and contacts per source row of a model's report. */
+  const split = (r: ReturnType<typeof report>) =>
+    Object.fromEntries(r.sources.map((s) => [s.id, [s.conversations, s.leads, s.contacts]]));
+  /** conversations and contacts per source row. */
+  const counts = (r: ReturnType<typeof report>) =>
+    Object.fromEntries(r.sources.map((s) => [s.id, [s.conversations, s.contacts]]));
+  const ad = (id: string, ts: string, contact = 'c1', phone = PHONE) => ({
+    id,
+    ts,
+    contact,
+    phone,
+    text: 'hi',
+    referral: { source_id: '77', headline: 'Spring sale' },
+  });
+
+  /** Ex 42 and 43: c1 clicks ad 77 in February, writes plainly on 5 Mar, types the keyword on 20 Mar. */
+  function ex42() {
+    const db = makeDb({ rollupThreshold: 1 });
+    addKeywords(db, 'promo');
+    feed(db, {
+      messages: [
+        ad('a1', '2026-02-10 10:00'),
+        { id: 'a2', ts: '2026-03-05 10:00', text: 'price?' },
+        { id: 'a3', ts: '2026-03-20 10:00', text: 'promo please' },
+        { id: 'a4', ts: '2026-03-20 10:05', text: 'yes' },
+        { id: 'b1', ts: '2026-03-03 10:00', contact: 'c2', text: 'hello' },
+      ],
+    });
+    return db;
+  }
+
+  it('Ex 42: the same conversations under their own, their first and their last paid source', () => {
+    const db = ex42();
+    const r = (model: (typeof MODELS)[number]) => report(db, { event: 'text:yes', model });
+    expect(split(r('conversation'))).toEqual({
+      'text:price': [1, 0, 1],
+      'kw:promo': [1, 1, 1],
+      'text:hello': [1, 0, 1],
+    });
+    expect(split(r('first_touch'))).toEqual({ 'ad:77': [2, 1, 1], 'text:hello': [1, 0, 1] });
+    expect(split(r('last_paid_touch'))).toEqual({
+      'ad:77': [1, 0, 1],
+      'kw:promo': [1, 1, 1],
+      'text:hello': [1, 0, 1],
+    });
+    for (const m of MODELS) {
+      expect(r(m).model).toBe(m);
+      expect(r(m).totals).toEqual(r('conversation').totals);
+      expect(r(m).totals).toMatchObject({ conversations: 3, contacts: 2, leads: 1 });
+    }
+    expect(report(db, { event: 'text:yes' }).model).toBe('conversation');
+    // The drill-down of a row lists the conversations the row counts in that model (their own source kept).
+    const drill = (src: string, model: (typeof MODELS)[number]) =>
+      sourceConversations(
+        db,
+        {
+          phone: PHONE,
+          range: { from: '2026-03-01', to: '2026-03-31' },
+          event: 'text:yes',
+          source: src,
+          model,
+        },
+        { now: NOW },
+      );
+    expect(drill('ad:77', 'first_touch')).toMatchObject({
+      total: 2,
+      rows: [
+        { id: 'a3', sourceId: 'kw:promo', converted: true },
+        { id: 'a2', sourceId: 'text:price' },
+      ],
+    });
+    expect(drill('ad:77', 'last_paid_touch').rows.map((c) => c.id)).toEqual(['a2']);
+    expect(drill('ad:77', 'conversation').total).toBe(0);
+  });
+
+  it('Ex 43: Invested stays with the source that spent it; its cost per lead changes by model', () => {
+    const db = ex42();
+    db.prepare(
+      "INSERT INTO attr_investments (source_key, amount, currency, from_date, to_date, saved_at) VALUES ('ad:77', 60, 'USD', '2026-03-01', '2026-03-31', 1)",
+    ).run();
+    const r = (model: (typeof MODELS)[number]) => report(db, { event: 'text:yes', model });
+    const row = (model: (typeof MODELS)[number]) => source(r(model), 'ad:77');
+    expect(row('conversation')).toMatchObject({
+      conversations: 0,
+      leads: 0,
+      invested: 60,
+      costPerLead: null,
+    });
+    expect(row('first_touch')).toMatchObject({ conversations: 2, leads: 1, invested: 60, costPerLead: 60 });
+    expect(row('last_paid_touch')).toMatchObject({
+      conversations: 1,
+      leads: 0,
+      invested: 60,
+      costPerLead: null,
+    });
+    for (const m of MODELS) expect(r(m).totals).toMatchObject({ invested: 60, costPerLead: 60 });
+    expect(r('conversation').paid).toMatchObject({
+      sources: 1,
+      conversations: 0,
+      leads: 0,
+      costPerLead: null,
+    });
+    expect(r('first_touch').paid).toMatchObject({ sources: 1, conversations: 2, leads: 1, costPerLead: 60 });
+  });
+
+  it('Ex 44: a conversation older than the lookback gives no credit; exactly L earlier does', () => {
+    const db = makeDb({ rollupThreshold: 1 });
+    addKeywords(db, 'promo');
+    feed(db, {
+      messages: [
+        { ...ad('c1', '2025-12-01 10:00'), contact: 'c3' },
+        { id: 'c2', ts: '2026-01-20 10:00', contact: 'c3', text: 'hi' },
+        { id: 'c3', ts: '2026-03-05 10:00', contact: 'c3', text: 'thanks' },
+        // 1 Dec 12:00 to 1 Mar 12:00 (both CET): exactly 90 × 86,400 s.
+        { id: 'd1', ts: '2025-12-01 12:00', contact: 'c4', text: 'promo' },
+        { id: 'd2', ts: '2026-03-01 12:00', contact: 'c4', text: 'hello' },
+      ],
+    });
+    expect(counts(report(db, { model: 'first_touch' }))).toEqual({ 'text:hi': [1, 1], 'kw:promo': [1, 1] });
+    expect(counts(report(db, { model: 'last_paid_touch' }))).toEqual({
+      'text:thanks': [1, 1],
+      'kw:promo': [1, 1],
+    });
+  });
+
+  it('Ex 45: a contact with only first messages: first touch is its first one, last paid touch its own', () => {
+    const db = makeDb({ rollupThreshold: 1 });
+    feed(db, {
+      messages: [
+        { id: 'e1', ts: '2026-03-02 10:00', contact: 'c5', text: 'hi' },
+        { id: 'e2', ts: '2026-03-10 10:00', contact: 'c5', text: 'price?' },
+        { id: 'e3', ts: '2026-03-20 10:00', contact: 'c5', text: 'yes' },
+      ],
+    });
+    expect(split(report(db, { event: 'text:yes', model: 'first_touch' }))).toEqual({ 'text:hi': [3, 1, 1] });
+    expect(split(report(db, { event: 'text:yes', model: 'last_paid_touch' }))).toEqual({
+      'text:hi': [1, 0, 1],
+      'text:price': [1, 0, 1],
+      'text:yes': [1, 1, 1],
+    });
+  });
+
+  it('Ex 46: models are per number; a changed phone number keeps its thread', () => {
+    const db = makeDb({ rollupThreshold: 1 });
+    feed(db, {
+      messages: [
+        { ...ad('f1', '2026-03-01 10:00'), contact: 'c6' },
+        { id: 'f2', ts: '2026-03-03 10:00', contact: 'c6', phone: PHONE2, text: 'hi' },
+      ],
+    });
+    for (const model of MODELS)
+      expect(counts(report(db, { phone: PHONE2, model }))).toEqual({ 'text:hi': [1, 1] });
+    expect(counts(report(db, { model: 'first_touch' }))).toEqual({ 'ad:77': [1, 1] });
+
+    const at = (s: string) => String(t(s));
+    const value = (v: Record<string, unknown>) => ({
+      object: 'whatsapp_business_account',
+      entry: [
+        { id: 'w', changes: [{ field: 'messages', value: { metadata: { phone_number_id: PHONE }, ...v } }] },
+      ],
+    });
+    const moved = makeDb({ rollupThreshold: 1 });
+    ingestPayloads(moved, [
+      {
+        body: value({
+          messages: [
+            {
+              from: '4915100000001',
+              id: 'g1',
+              timestamp: at('2026-03-01 10:00'),
+              type: 'text',
+              text: { body: 'hi' },
+              referral: { source_type: 'ad', source_id: '77', headline: 'Spring sale' },
+            },
+            {
+              from: '4915100000001',
+              id: 's1',
+              timestamp: at('2026-03-02 10:00'),
+              type: 'system',
+              system: { type: 'user_changed_number', wa_id: '4915100000002', body: 'changed' },
+            },
+            {
+              from: '4915100000002',
+              id: 'g2',
+              timestamp: at('2026-03-05 10:00'),
+              type: 'text',
+              text: { body: 'hello' },
+            },
+          ],
+        }),
+        origin: 'webhook',
+      },
+    ]);
+    expect(counts(report(moved, { model: 'first_touch' }))).toEqual({ 'ad:77': [2, 1] });
+    expect(counts(report(moved))).toEqual({ 'ad:77': [1, 1], 'text:hello': [1, 1] });
+  });
+
+  it('Ex 47: a template reply is a paid touch; a shorter lookback re-derives the split', async () => {
+    const db = makeDb({ rollupThreshold: 1 });
+    feed(db, {
+      outgoing: [{ id: 'wamid.out1', template: 'spring_offer', contact: 'c9' }],
+      messages: [
+        {
+          id: 'h1',
+          ts: '2026-03-02 10:00',
+          contact: 'c9',
+          button: { text: 'Tell me more' },
+          contextId: 'wamid.out1',
+        },
+        { id: 'h2', ts: '2026-03-10 10:00', contact: 'c9', text: 'yes' },
+      ],
+    });
+    const lpt = () => split(report(db, { event: 'text:yes', model: 'last_paid_touch' }));
+    expect(lpt()).toEqual({ 'tpl:spring_offer': [2, 1, 1] });
+    expect(
+      source(report(db, { event: 'text:yes', model: 'last_paid_touch' }), 'tpl:spring_offer'),
+    ).toMatchObject({ conversionRate: 0.5 });
+    setSetting(db, 'attributionLookbackDays', 7);
+    await rebuildDerived(db);
+    expect(lpt()).toEqual({ 'tpl:spring_offer': [1, 0, 1], 'text:yes': [1, 1, 1] });
   });
 });

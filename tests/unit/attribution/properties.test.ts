@@ -5,7 +5,7 @@ import { derivedRows } from '../../helpers/derived';
 import { type Ext, feed, type Msg, makeDb, PHONE, PHONE2, report, t } from './feed';
 
 // Property tests over random threads: totals vs sources, leads ≤ conversations, feeding order, and the
-// summary path vs the exact conversation-level path.
+// summary path vs the exact conversation-level path — in every attribution model, whose totals are the same.
 
 const BASE = t('2026-03-01 00:00');
 const TEXTS = ['hi', 'Hi!', 'yes', 'price?', 'promo please', 'thanks'];
@@ -108,6 +108,8 @@ const scenario = fc.record({
   exts: fc.array(extArb, { maxLength: 8 }),
   window: fc.constantFrom(1, 24, 48),
   rollup: fc.constantFrom(1, 2),
+  // The attribution models' lookback in days: the messages span 40 days, so each value cuts differently.
+  lookback: fc.constantFrom(1, 7, 90),
 });
 
 const RANGES = [
@@ -117,8 +119,10 @@ const RANGES = [
 ];
 const EVENTS = ['ext:Purchase', 'button:Book now', 'text:yes', 'list:Premium', 'flow:spring'];
 
-function setup(window: number, rollupThreshold = 2) {
-  const db = makeDb({ conversationWindowHours: window, rollupThreshold });
+const MODELS = ['conversation', 'first_touch', 'last_paid_touch'] as const;
+
+function setup(window: number, rollupThreshold = 2, lookback = 90) {
+  const db = makeDb({ conversationWindowHours: window, rollupThreshold, attributionLookbackDays: lookback });
   db.prepare("INSERT INTO attr_keywords (keyword, added_at) VALUES ('promo', 0)").run();
   db.prepare(
     "INSERT INTO outgoing_messages (id, template_name, origin) VALUES ('out1', 'spring', 'send-log')",
@@ -128,17 +132,30 @@ function setup(window: number, rollupThreshold = 2) {
 
 function allReports(db: ReturnType<typeof makeDb>, exact = false) {
   return RANGES.flatMap((range) =>
-    EVENTS.map((event) => report(db, { range, event, funnel: [event, 'text:yes'] }, { forceExact: exact })),
+    EVENTS.flatMap((event) =>
+      // Every model for two events (one external, with revenue); the conversation model for all.
+      (event === 'ext:Purchase' || event === 'text:yes' ? MODELS : MODELS.slice(0, 1)).map((model) =>
+        report(db, { range, event, model, funnel: [event, 'text:yes'] }, { forceExact: exact }),
+      ),
+    ),
   );
 }
 
 describe('attribution properties', () => {
   it('totals other than contacts equal the sum of the source rows; leads ≤ conversations', () => {
     fc.assert(
-      fc.property(scenario, ({ msgs, exts, window }) => {
-        const db = setup(window);
+      fc.property(scenario, ({ msgs, exts, window, lookback }) => {
+        const db = setup(window, 2, lookback);
         feed(db, { messages: toMessages(msgs), events: toEvents(exts) });
-        for (const r of allReports(db)) {
+        const reports = allReports(db);
+        for (const r of reports) {
+          // Every model splits the same totals (Invested included): only the rows differ.
+          const byConversation = reports.find(
+            (c) => c.model === 'conversation' && c.event?.id === r.event?.id && c.range.from === r.range.from,
+          )!;
+          expect(r.totals).toEqual(byConversation.totals);
+          expect(r.previous).toEqual(byConversation.previous);
+          expect(r.series).toEqual(byConversation.series);
           const sum = (f: (s: (typeof r.sources)[number]) => number) =>
             r.sources.reduce((a, s) => a + f(s), 0);
           expect(r.totals.conversations).toBe(sum((s) => s.conversations));
@@ -165,10 +182,10 @@ describe('attribution properties', () => {
 
   it('any feeding order of the same messages gives the same report, equal to a rebuild and to the exact path', async () => {
     await fc.assert(
-      fc.asyncProperty(scenario, fc.integer(), async ({ msgs, exts, window, rollup }, seed) => {
+      fc.asyncProperty(scenario, fc.integer(), async ({ msgs, exts, window, rollup, lookback }, seed) => {
         const messages = toMessages(msgs);
         const events = toEvents(exts);
-        const once = setup(window, rollup);
+        const once = setup(window, rollup, lookback);
         feed(once, { messages, events });
         const expected = allReports(once);
 
@@ -178,7 +195,7 @@ describe('attribution properties', () => {
           fc.shuffledSubarray(items, { minLength: items.length, maxLength: items.length }),
           { seed, numRuns: 1 },
         )[0]!;
-        const oneByOne = setup(window, rollup);
+        const oneByOne = setup(window, rollup, lookback);
         for (const it of rnd) feed(oneByOne, 'm' in it ? { messages: [it.m] } : { events: [it.e] });
         expect(allReports(oneByOne)).toEqual(expected);
         expect(allReports(oneByOne, true)).toEqual(expected);

@@ -6,8 +6,13 @@ import {
   messagingEventOf,
   sourceOf,
 } from '../classify';
+import { lookbackSecondsOf } from '../config';
 import { ExternalEvents } from './external-events';
 import type { ConvRow } from './rows';
+import { isPaidKind, type ModelColumns, modelSourcesOf, ThreadTouches, type Touch } from './touches';
+
+/** How a derivation finds a new conversation's model sources (in memory, or from the stored thread). */
+type ModelsOf = (own: Touch, day: number) => ModelColumns;
 
 // Conversations: a (number, contact) thread's counting messages cut into conversations, appended to or
 // re-derived one thread at a time (engine.ts says when). The top layer: it uses every section below.
@@ -20,7 +25,10 @@ export abstract class Conversations extends ExternalEvents {
     source: number,
     prevDay: number,
     prevSrcDay: number,
+    models: ModelsOf,
   ): ConvRow {
+    const day = this.days.dayOf(first.ts);
+    const m = models({ start: first.ts, source, paid: isPaidKind(this.sourceKind(source)) }, day);
     const c: ConvRow = {
       id: 0,
       phone,
@@ -31,31 +39,83 @@ export abstract class Conversations extends ExternalEvents {
       last_message_id: first.id,
       messages: 1,
       source,
-      day: this.days.dayOf(first.ts),
+      day,
       prev_day: prevDay,
       prev_src_day: prevSrcDay,
+      ...m,
     };
     this.unusedNewSources.delete(source);
+    const args = [
+      phone,
+      contact,
+      c.start_ts,
+      c.first_message_id,
+      c.last_ts,
+      c.last_message_id,
+      source,
+      c.day,
+      prevDay,
+      prevSrcDay,
+    ];
+    // A set made before the models (DERIVED_CACHE_VERSION 1) is still live until its rebuild: no model columns.
     c.id = Number(
-      this.st(
-        `INSERT INTO $conversations (phone, contact, start_ts, first_message_id, last_ts, last_message_id, messages, source, day, prev_day, prev_src_day)
-         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
-      ).run(
-        phone,
-        contact,
-        c.start_ts,
-        c.first_message_id,
-        c.last_ts,
-        c.last_message_id,
-        source,
-        c.day,
-        prevDay,
-        prevSrcDay,
+      (this.hasModels()
+        ? this.st(
+            `INSERT INTO $conversations (phone, contact, start_ts, first_message_id, last_ts, last_message_id, messages, source, day, prev_day, prev_src_day, ft_source, ft_prev_day, lpt_source, lpt_prev_day)
+             VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(...args, m.ft_source, m.ft_prev_day, m.lpt_source, m.lpt_prev_day)
+        : this.st(
+            `INSERT INTO $conversations (phone, contact, start_ts, first_message_id, last_ts, last_message_id, messages, source, day, prev_day, prev_src_day)
+             VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+          ).run(...args)
       ).lastInsertRowid,
     );
     this.newConvEvents.set(c.id, new Set());
     this.countConversation(c, 1);
     return c;
+  }
+
+  private modelColumnsKnown: boolean | undefined;
+
+  /** Whether this set's conversations have the model columns (ft_source …). */
+  private hasModels(): boolean {
+    this.modelColumnsKnown ??= (
+      this.db.pragma(`table_info("${this.p}conversations")`) as { name: string }[]
+    ).some((c) => c.name === 'ft_source');
+    return this.modelColumnsKnown;
+  }
+
+  private get lookback(): number {
+    return lookbackSecondsOf(this.config);
+  }
+
+  /** Model sources of a conversation appended after the thread's stored ones, read from them. */
+  private storedModels(phone: string, contact: string): ModelsOf {
+    return (own) => {
+      const earlier = (
+        this.st(
+          `SELECT c.start_ts, c.source, s.kind FROM $conversations c JOIN $sources s ON s.id = c.source
+           WHERE c.phone = ? AND c.contact = ? AND c.start_ts >= ? ORDER BY c.start_ts, c.first_message_id`,
+        )
+          .raw()
+          .all(phone, contact, own.start - this.lookback) as [number, number, string][]
+      ).map(([start, source, kind]) => ({ start, source, paid: isPaidKind(kind) }));
+      const { ft, lpt } = modelSourcesOf(earlier, own, this.lookback);
+      const prevOf = (col: 'ft_source' | 'lpt_source', s: number) =>
+        !this.hasModels()
+          ? -1
+          : ((this.st(
+              `SELECT day FROM $conversations WHERE phone = ? AND contact = ? AND ${col} = ? ORDER BY start_ts DESC LIMIT 1`,
+            )
+              .pluck()
+              .get(phone, contact, s) as number | undefined) ?? -1);
+      return {
+        ft_source: ft,
+        ft_prev_day: prevOf('ft_source', ft),
+        lpt_source: lpt,
+        lpt_prev_day: prevOf('lpt_source', lpt),
+      };
+    };
   }
 
   private newConversation(
@@ -64,10 +124,11 @@ export abstract class Conversations extends ExternalEvents {
     m: MessageRow,
     prev: ConvRow | undefined,
     prevSrcDay: (source: number) => number,
+    models: ModelsOf,
   ): ConvRow {
     const info = sourceOf(m, this.config.keywords, this.templateOf);
     const source = this.sourceId(info, m.ts, m.id);
-    return this.insertConversation(phone, contact, m, source, prev?.day ?? -1, prevSrcDay(source));
+    return this.insertConversation(phone, contact, m, source, prev?.day ?? -1, prevSrcDay(source), models);
   }
 
   private addMessageEvents(c: ConvRow, m: MessageRow): void {
@@ -113,12 +174,14 @@ export abstract class Conversations extends ExternalEvents {
     let cur: ConvRow | undefined;
     const lastDayOfSource = new Map<number, number>();
     const prevSrcDay = (s: number) => lastDayOfSource.get(s) ?? -1;
+    const touches = new ThreadTouches();
+    const models: ModelsOf = (own, day) => touches.next(own, day, this.lookback);
     let earliest: number | undefined;
     for (const m of msgs) {
       if (!isCounting(m)) continue;
       if (!cur || hasReferral(m) || m.ts - cur.last_ts > this.config.windowSeconds) {
         if (cur) this.saveExtent(cur);
-        cur = this.newConversation(phone, contact, m, cur, prevSrcDay);
+        cur = this.newConversation(phone, contact, m, cur, prevSrcDay, models);
         lastDayOfSource.set(cur.source, cur.day);
         earliest ??= cur.start_ts;
       } else {
@@ -178,11 +241,12 @@ export abstract class Conversations extends ExternalEvents {
           )
             .pluck()
             .get(phone, contact, source) as number | undefined) ?? -1);
+    const models = this.storedModels(phone, contact);
     for (const m of msgs) {
       if (!cur || hasReferral(m) || m.ts - cur.last_ts > this.config.windowSeconds) {
         if (cur && extended) this.storeExtent(cur);
         extended = false;
-        cur = this.newConversation(phone, contact, m, cur, prevSrcDay);
+        cur = this.newConversation(phone, contact, m, cur, prevSrcDay, models);
         // An external event stored before this conversation's messages may belong to it now.
         this.reattributeContact(contact, m.ts);
       } else {

@@ -13,6 +13,11 @@ export interface ConvRow {
   day: number;
   prev_day: number;
   prev_src_day: number;
+  /** Its source in the first_touch and last_paid_touch models, and their prev_src_day (engine/touches.ts). */
+  ft_source: number;
+  ft_prev_day: number;
+  lpt_source: number;
+  lpt_prev_day: number;
 }
 
 /** An external event as attribution reads it (also the unattributed-events list). */

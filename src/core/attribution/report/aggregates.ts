@@ -3,6 +3,7 @@ import type { Db } from '../../db/open';
 import { cachedStatement } from '../../db/statements';
 import { startOfDayTs } from '../days';
 import { BLOCK_DAYS, type Prefix, WEEK_DAYS } from '../tables';
+import { CONVERSATION_MODEL, type ModelColumns } from './models';
 import type { Bucket, ResolvedRange } from './range';
 
 // Counting for one number and range, two ways. The summary path reads per-day summary tables keyed by the
@@ -35,7 +36,7 @@ export interface FunnelConv {
 }
 
 export interface Aggregator {
-  /** Counts per source id, with the source's info joined in the same statement. */
+  /** Counts per source id (the source each conversation counts under in the model), with the source's info. */
   sources(event: number | null): Map<number, SourceAgg & { info: SourceInfo }>;
   totals(event: number | null): TotalAgg;
   distinctContacts(sources: number[]): number;
@@ -139,7 +140,13 @@ function groupFunnel(rows: { conv: number; start: number; event: number; ts: num
 }
 
 /** Summary tables keyed by local day (report timezone = the applied timezone). */
-export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedRange): Aggregator {
+export function summaryAggregator(
+  db: Db,
+  p: Prefix,
+  phone: string,
+  r: ResolvedRange,
+  m: ModelColumns = CONVERSATION_MODEL,
+): Aggregator {
   const q = (sql: string) => stmt(db, p, sql);
   const { fromDay, toDay } = r;
   const [minDay, maxDay] = q('SELECT MIN(day), MAX(day) FROM $day_n WHERE phone = ?').raw().get(phone) as [
@@ -165,7 +172,7 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
       const out = new Map<number, SourceAgg & { info: SourceInfo }>();
       if (complement) {
         for (const [s, n, rep, ...info] of q(
-          `SELECT g.source, g.n, g.rep, ${INFO_COLUMNS} FROM $src_all g ${INFO_JOIN} WHERE g.phone = ?`,
+          `SELECT g.source, g.n, g.rep, ${INFO_COLUMNS} FROM $${m.t}src_all g ${INFO_JOIN} WHERE g.phone = ?`,
         )
           .raw()
           .all(phone) as [number, number, number, ...InfoRow][]) {
@@ -180,7 +187,7 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
         }
         subtract(
           out,
-          q('SELECT source, SUM(n) FROM $sum_src WHERE phone = ? AND day < ? GROUP BY source')
+          q(`SELECT source, SUM(n) FROM $${m.t}sum_src WHERE phone = ? AND day < ? GROUP BY source`)
             .raw()
             .all(phone, fromDay) as [number, number][],
           (a, v) => {
@@ -190,7 +197,7 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
         );
         subtract(
           out,
-          q('SELECT source, SUM(n) FROM $src_prev WHERE phone = ? AND prev_day < ? GROUP BY source')
+          q(`SELECT source, SUM(n) FROM $${m.t}src_prev WHERE phone = ? AND prev_day < ? GROUP BY source`)
             .raw()
             .all(phone, fromDay) as [number, number][],
           (a, v) => {
@@ -199,7 +206,7 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
         );
         for (const [s, a] of out) if (a.conversations === 0) out.delete(s);
         if (event === null) return out;
-        for (const [s, l] of q('SELECT source, leads FROM $event_all WHERE phone = ? AND event = ?')
+        for (const [s, l] of q(`SELECT source, leads FROM $${m.t}event_all WHERE phone = ? AND event = ?`)
           .raw()
           .all(phone, event) as [number, number][]) {
           const a = out.get(s);
@@ -208,7 +215,7 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
         subtract(
           out,
           q(
-            'SELECT source, SUM(leads) FROM $sum_event WHERE phone = ? AND event = ? AND day < ? GROUP BY source',
+            `SELECT source, SUM(leads) FROM $${m.t}sum_event WHERE phone = ? AND event = ? AND day < ? GROUP BY source`,
           )
             .raw()
             .all(phone, event, fromDay) as [number, number][],
@@ -217,7 +224,7 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
           },
         );
         for (const [s, cur, amt] of q(
-          'SELECT source, currency, amount FROM $rev_all WHERE phone = ? AND event = ?',
+          `SELECT source, currency, amount FROM $${m.t}rev_all WHERE phone = ? AND event = ?`,
         )
           .raw()
           .all(phone, event) as [number, string, number][]) {
@@ -225,7 +232,7 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
           if (a) addRevenue(a.revenue, cur, amt);
         }
         for (const [s, cur, amt] of q(
-          'SELECT source, currency, SUM(amount) FROM $sum_rev WHERE phone = ? AND event = ? AND day < ? GROUP BY source, currency',
+          `SELECT source, currency, SUM(amount) FROM $${m.t}sum_rev WHERE phone = ? AND event = ? AND day < ? GROUP BY source, currency`,
         )
           .raw()
           .all(phone, event, fromDay) as [number, string, number][]) {
@@ -237,11 +244,11 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
       const rows = q(
         `SELECT g.source, g.c, ${INFO_COLUMNS} FROM (
            SELECT source, SUM(n) AS c FROM (
-             SELECT source, n FROM $sum_src WHERE phone = @phone AND day BETWEEN @d1 AND @d2
-             UNION ALL SELECT source, n FROM $sum_src WHERE phone = @phone AND day BETWEEN @d3 AND @d4
-             UNION ALL SELECT source, n FROM $sum_src_w WHERE phone = @phone AND block BETWEEN @w1 AND @w2
-             UNION ALL SELECT source, n FROM $sum_src_w WHERE phone = @phone AND block BETWEEN @w3 AND @w4
-             UNION ALL SELECT source, n FROM $sum_src_m WHERE phone = @phone AND block BETWEEN @m1 AND @m2)
+             SELECT source, n FROM $${m.t}sum_src WHERE phone = @phone AND day BETWEEN @d1 AND @d2
+             UNION ALL SELECT source, n FROM $${m.t}sum_src WHERE phone = @phone AND day BETWEEN @d3 AND @d4
+             UNION ALL SELECT source, n FROM $${m.t}sum_src_w WHERE phone = @phone AND block BETWEEN @w1 AND @w2
+             UNION ALL SELECT source, n FROM $${m.t}sum_src_w WHERE phone = @phone AND block BETWEEN @w3 AND @w4
+             UNION ALL SELECT source, n FROM $${m.t}sum_src_m WHERE phone = @phone AND block BETWEEN @m1 AND @m2)
            GROUP BY source) g ${INFO_JOIN}`,
       )
         .raw()
@@ -252,8 +259,8 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
       subtract(
         out,
         q(
-          `SELECT source, COUNT(*) FROM $conversations INDEXED BY $conv_rep
-           WHERE phone = ? AND prev_src_day >= 0 AND prev_src_day >= ? AND day <= ? GROUP BY source`,
+          `SELECT ${m.source}, COUNT(*) FROM $conversations INDEXED BY $${m.t}conv_rep
+           WHERE phone = ? AND ${m.prev} >= 0 AND ${m.prev} >= ? AND day <= ? GROUP BY ${m.source}`,
         )
           .raw()
           .all(phone, fromDay, toDay) as [number, number][],
@@ -263,7 +270,7 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
       );
       if (event === null) return out;
       const leads = q(
-        'SELECT source, SUM(leads) FROM $sum_event WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? GROUP BY source',
+        `SELECT source, SUM(leads) FROM $${m.t}sum_event WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? GROUP BY source`,
       )
         .raw()
         .all(phone, event, fromDay, toDay) as [number, number][];
@@ -272,7 +279,7 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
         if (a) a.leads = l;
       }
       const rev = q(
-        'SELECT source, currency, SUM(amount) FROM $sum_rev WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? GROUP BY source, currency',
+        `SELECT source, currency, SUM(amount) FROM $${m.t}sum_rev WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? GROUP BY source, currency`,
       )
         .raw()
         .all(phone, event, fromDay, toDay) as [number, string, number][];
@@ -325,8 +332,8 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
     distinctContacts(sources) {
       if (sources.length === 0) return 0;
       return q(
-        `SELECT COUNT(DISTINCT contact) FROM $conversations INDEXED BY $conv_src
-         WHERE phone = ? AND source IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ?`,
+        `SELECT COUNT(DISTINCT contact) FROM $conversations INDEXED BY $${m.t}conv_src
+         WHERE phone = ? AND ${m.source} IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ?`,
       )
         .pluck()
         .get(phone, JSON.stringify(sources), fromDay, toDay) as number;
@@ -381,7 +388,13 @@ export function summaryAggregator(db: Db, p: Prefix, phone: string, r: ResolvedR
 }
 
 /** Conversation-level rows by timestamp: exact in any report timezone. */
-export function exactAggregator(db: Db, p: Prefix, phone: string, r: ResolvedRange): Aggregator {
+export function exactAggregator(
+  db: Db,
+  p: Prefix,
+  phone: string,
+  r: ResolvedRange,
+  m: ModelColumns = CONVERSATION_MODEL,
+): Aggregator {
   const q = (sql: string) => stmt(db, p, sql);
   const { startTs, endTs } = r;
   const IN_RANGE = 'c.phone = ? AND c.start_ts >= ? AND c.start_ts < ?';
@@ -390,7 +403,7 @@ export function exactAggregator(db: Db, p: Prefix, phone: string, r: ResolvedRan
       const out = new Map<number, SourceAgg & { info: SourceInfo }>();
       for (const [s, n, k, ...info] of q(
         `SELECT g.source, g.n, g.k, ${INFO_COLUMNS} FROM (
-           SELECT source, COUNT(*) AS n, COUNT(DISTINCT contact) AS k FROM $conversations c WHERE ${IN_RANGE} GROUP BY source
+           SELECT ${m.source} AS source, COUNT(*) AS n, COUNT(DISTINCT contact) AS k FROM $conversations c WHERE ${IN_RANGE} GROUP BY 1
          ) g ${INFO_JOIN}`,
       )
         .raw()
@@ -398,14 +411,14 @@ export function exactAggregator(db: Db, p: Prefix, phone: string, r: ResolvedRan
         out.set(s, { conversations: n, contacts: k, leads: 0, revenue: new Map(), info: infoOf(info) });
       if (event === null) return out;
       for (const [s, l] of q(
-        `SELECT c.source, COUNT(*) FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv WHERE ce.event = ? AND ${IN_RANGE} GROUP BY c.source`,
+        `SELECT c.${m.source}, COUNT(*) FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv WHERE ce.event = ? AND ${IN_RANGE} GROUP BY 1`,
       )
         .raw()
         .all(event, phone, startTs, endTs) as [number, number][])
         out.get(s)!.leads = l;
       for (const [s, cur, amt] of q(
-        `SELECT c.source, o.currency, SUM(o.amount) FROM $conversations c JOIN $occurrences o ON o.conv = c.id AND o.event = ?
-         WHERE ${IN_RANGE} AND o.amount IS NOT NULL GROUP BY c.source, o.currency`,
+        `SELECT c.${m.source}, o.currency, SUM(o.amount) FROM $conversations c JOIN $occurrences o ON o.conv = c.id AND o.event = ?
+         WHERE ${IN_RANGE} AND o.amount IS NOT NULL GROUP BY 1, 2`,
       )
         .raw()
         .all(event, phone, startTs, endTs) as [number, string, number][])
@@ -437,7 +450,7 @@ export function exactAggregator(db: Db, p: Prefix, phone: string, r: ResolvedRan
     distinctContacts(sources) {
       if (sources.length === 0) return 0;
       return q(
-        `SELECT COUNT(DISTINCT contact) FROM $conversations c WHERE ${IN_RANGE} AND c.source IN (SELECT value FROM json_each(?))`,
+        `SELECT COUNT(DISTINCT contact) FROM $conversations c WHERE ${IN_RANGE} AND c.${m.source} IN (SELECT value FROM json_each(?))`,
       )
         .pluck()
         .get(phone, startTs, endTs, JSON.stringify(sources)) as number;

@@ -4,6 +4,7 @@ import { cachedStatement } from '../../db/statements';
 import { type PhoneInfo, resolvePhone } from '../business-numbers';
 import { type Prefix, tableExists } from '../tables';
 import { type Aggregator, emptyAgg, type SourceAgg, type SourceInfo } from './aggregates';
+import { CONVERSATION_MODEL, type ModelColumns } from './models';
 import type { ResolvedRange } from './range';
 
 // A report over every business number of the workspace (docs/metrics.md "All numbers"). Counts are the
@@ -68,6 +69,8 @@ export function allNumbersAggregator(
   r: ResolvedRange,
   summary: boolean,
   perNumber: (phone: string) => Aggregator,
+  /** The attribution model's source column (models.ts): a conversation counts under it. */
+  m: ModelColumns = CONVERSATION_MODEL,
 ): Aggregator {
   const parts = phones.map(perNumber);
   const q = (sql: string) => cachedStatement(db, sql.replaceAll('$', p));
@@ -87,7 +90,7 @@ export function allNumbersAggregator(
       ? 'SELECT contact FROM $multi_contacts'
       : `SELECT contact FROM $conversations WHERE ${inRange.sql} GROUP BY contact HAVING MIN(phone) <> MAX(phone)`;
     const rows = q(
-      `SELECT DISTINCT contact, source, phone FROM $conversations INDEXED BY $conv_contact
+      `SELECT DISTINCT contact, ${m.source}, phone FROM $conversations INDEXED BY $conv_contact
        WHERE contact IN (${candidates}) AND phone IN (SELECT value FROM json_each(?)) AND ${inRange.sql}`,
     )
       .raw()
@@ -135,8 +138,8 @@ export function allNumbersAggregator(
     distinctContacts(sources) {
       if (sources.length === 0 || phones.length === 0) return 0;
       return q(
-        `SELECT COUNT(DISTINCT contact) FROM $conversations INDEXED BY $conv_src
-         WHERE phone IN (SELECT value FROM json_each(?)) AND source IN (SELECT value FROM json_each(?))
+        `SELECT COUNT(DISTINCT contact) FROM $conversations INDEXED BY $${m.t}conv_src
+         WHERE phone IN (SELECT value FROM json_each(?)) AND ${m.source} IN (SELECT value FROM json_each(?))
            AND ${inRange.sql}`,
       )
         .pluck()

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { DateTime, IANAZone } from 'luxon';
 import { ApiError } from '../../../shared/contract/errors';
 import type {
+  AttributionModel,
   AvailableEvent,
   EventKind,
   EventList,
@@ -16,6 +17,7 @@ import { type AttributionSettings, appliedConfig, readSettings } from '../config
 import { activePrefix, type Prefix } from '../tables';
 import { type Aggregator, exactAggregator, type SourceAgg, summaryAggregator } from './aggregates';
 import { allNumbersAggregator, phoneArg, phoneIn, reportNumbers } from './all-numbers';
+import { type ModelColumns, modelColumns, modelsAvailable } from './models';
 import { type ResolvedRange, resolveRange } from './range';
 import { splitRevenue } from './sums';
 
@@ -37,6 +39,8 @@ export interface ReportOptions {
   now?: DateTime;
   /** Use the conversation-level path even when summaries match the timezone (tests compare both). */
   forceExact?: boolean;
+  /** Which source the source rows count a conversation under (docs/metrics.md "Attribution models"). */
+  model?: AttributionModel;
 }
 
 export class ReportContext {
@@ -47,6 +51,8 @@ export class ReportContext {
   readonly phones: string[];
   readonly range: ResolvedRange;
   readonly summary: boolean;
+  readonly model: AttributionModel;
+  private readonly modelCols: ModelColumns;
   private readonly eventIds = new Map<string, number | null>();
   private available: EventList | undefined;
   private readonly withRevenue = new Map<number, boolean>();
@@ -65,6 +71,14 @@ export class ReportContext {
     const tz = resolveTimezone(db, timezone);
     this.range = resolveRange(rangeInput, tz, opts.now);
     this.summary = !opts.forceExact && tz === appliedConfig(db, false).timezone;
+    this.model = opts.model ?? 'conversation';
+    this.modelCols = modelColumns(this.model);
+    if (this.model !== 'conversation' && !modelsAvailable(db, this.p))
+      throw new ApiError(
+        'unavailable',
+        'First touch and last paid touch are ready once the data has been re-derived (it runs in the background); until then the report counts by conversation',
+        'model',
+      );
   }
 
   /** A prepared statement, cached per connection. */
@@ -75,11 +89,11 @@ export class ReportContext {
   aggregator(r: ResolvedRange = this.range): Aggregator {
     const of = (phone: string) =>
       this.summary
-        ? summaryAggregator(this.db, this.p, phone, r)
-        : exactAggregator(this.db, this.p, phone, r);
+        ? summaryAggregator(this.db, this.p, phone, r, this.modelCols)
+        : exactAggregator(this.db, this.p, phone, r, this.modelCols);
     return this.phones.length === 1
       ? of(this.phones[0]!)
-      : allNumbersAggregator(this.db, this.p, this.phones, r, this.summary, of);
+      : allNumbersAggregator(this.db, this.p, this.phones, r, this.summary, of, this.modelCols);
   }
 
   /** SQL: `column` is one of the report's numbers; bind `phoneArg` to its `?`. */

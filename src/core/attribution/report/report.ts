@@ -17,7 +17,7 @@ import { paidTotals, previousTotals, totalsOf } from './totals';
 // (context.ts, sources.ts, totals.ts, series.ts, funnel.ts).
 
 export function buildReport(db: Db, q: ReportQuery, opts: ReportOptions = {}): Report {
-  return reportOf(new ReportContext(db, q.phone, q.range, q.timezone, opts), q);
+  return reportOf(new ReportContext(db, q.phone, q.range, q.timezone, { ...opts, model: q.model }), q);
 }
 
 /** The report and the available events of its range from one context: the events are counted once. */
@@ -27,7 +27,7 @@ export function buildDashboard(
   opts: ReportOptions = {},
 ): { report: Report; events: EventList } {
   const { eventsLimit, ...query } = q;
-  const ctx = new ReportContext(db, q.phone, q.range, q.timezone, opts);
+  const ctx = new ReportContext(db, q.phone, q.range, q.timezone, { ...opts, model: q.model });
   const report = reportOf(ctx, query);
   const all = ctx.availableEvents();
   return { report, events: { events: all.events.slice(0, eventsLimit ?? 500), suggested: all.suggested } };
@@ -50,6 +50,7 @@ function reportOf(ctx: ReportContext, q: ReportQuery): Report {
     series,
     seriesGranularity: granularity,
     unattributedExternalEvents: ctx.unattributed(event),
+    model: ctx.model,
   };
 }
 

@@ -166,7 +166,9 @@ export function sourceRows(
   const counts = event && ev === null ? agg.sources(null) : agg.sources(ev);
   const byKey = new Map<string, { id: number | null; info: SourceInfo; agg: SourceAgg }>();
   for (const [id, c] of counts) byKey.set(c.info.key, { id, info: c.info, agg: c });
-  const withInvested = investedRows(ctx, r, agg, new Set(byKey.keys()));
+  // Invested stays with the source that spent it: in another model, the rows with an Invested amount are
+  // the conversation model's (ads found by their own conversations), so the totals do not change.
+  const withInvested = investedRows(ctx, r, agg, ctx.model === 'conversation' ? new Set(byKey.keys()) : null);
   const extra = sourceInfos(
     ctx,
     withInvested.keys.filter((k) => !byKey.has(k)),

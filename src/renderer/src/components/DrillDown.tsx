@@ -23,6 +23,8 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
   const timezone = useDashboard((s) => s.timezone);
   const report = useDashboard((s) => s.report);
   const eventId = report?.event?.id;
+  // The conversations the shown row counts: those of its source in the report's attribution model.
+  const model = report?.model && report.model !== 'conversation' ? report.model : undefined;
   const currency = report?.totals.currency ?? 'USD';
   const tz = report?.range.timezone;
   const [rows, setRows] = useState<ConversationRow[] | null>(null);
@@ -58,6 +60,7 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
       ...zoneArg(timezone),
       source: drill.sourceId,
       ...(eventId ? { event: eventId } : {}),
+      ...(model ? { model } : {}),
       limit: PAGE,
     }).then(
       (r) => {
@@ -70,7 +73,7 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
     return () => {
       live = false;
     };
-  }, [client, drill, phoneId, range, timezone, eventId]);
+  }, [client, drill, phoneId, range, timezone, eventId, model]);
 
   if (!drill) return null;
 
@@ -92,6 +95,7 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
         ...zoneArg(timezone),
         source: drill.sourceId,
         ...(eventId ? { event: eventId } : {}),
+        ...(model ? { model } : {}),
         offset: rows.length,
         limit: PAGE,
       });

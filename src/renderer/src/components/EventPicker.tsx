@@ -7,6 +7,7 @@ import { toRangeInput } from '../lib/range';
 import { useClient, useDashboard } from '../state/context';
 import { zoneArg } from '../state/store';
 import { ChevronDown, SearchIcon } from './Icons';
+import { ModelSelect } from './ModelSelect';
 import { Popover } from './Popover';
 
 /** The conversion event: the selected one, or what the report chose (the suggested one). */
@@ -64,6 +65,7 @@ export function EventPicker() {
       {events && eventId === null && report?.event && events.suggested === report.event.id && (
         <span className="hint">suggested</span>
       )}
+      <ModelSelect />
     </div>
   );
 }

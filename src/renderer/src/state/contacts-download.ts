@@ -29,6 +29,8 @@ export function useContactsDownload() {
         ...zoneArg(timezone),
         ...(report?.event ? { event: report.event.id } : {}),
         ...(sourceId ? { source: sourceId } : {}),
+        // One source's file holds what its row and drill-down count in the report's attribution model.
+        ...(sourceId && report?.model && report.model !== 'conversation' ? { model: report.model } : {}),
         ...(all ? { all: true } : {}),
       });
       const kind = `${all ? 'contacts' : 'leads'}${sourceId ? `-${sourceId.replace(/[^a-z0-9]+/gi, '_').slice(0, 40)}` : ''}`;

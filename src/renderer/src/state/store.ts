@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type {
   AppInfo,
+  AttributionModel,
   AvailableEvent,
   CompareTo,
   CoreEvent,
@@ -39,6 +40,8 @@ export interface DashboardState {
   timezone: string | null;
   /** The workspace's own report timezone (as the last report without a choice said). */
   defaultTimezone: string | null;
+  /** The attribution model of the source rows, remembered per number (docs/metrics.md "Attribution models"). */
+  model: AttributionModel;
   /** The user's (or remembered) event; null lets the core pick the suggested one. */
   eventId: string | null;
   /** Custom funnel steps for this phone; undefined = the selected event alone. */
@@ -68,6 +71,7 @@ export interface DashboardState {
   openWorkspace(name: string): Promise<void>;
   setTimezone(timezone: string | null): void;
   setEvent(id: string): void;
+  setModel(model: AttributionModel): void;
   setFunnel(steps: string[] | undefined): void;
   setTheme(theme: ThemePref): void;
   setView(view: View, settingsSection?: string): void;
@@ -140,6 +144,7 @@ export function createDashboardStore(client: Client): DashboardStore {
         range: toRangeInput(range),
         ...zoneArg(timezone),
         ...(get().compare === 'previous' ? {} : { compare: get().compare }),
+        ...(get().model === 'conversation' ? {} : { model: get().model }),
       };
       if (eventId) query.event = eventId;
       const steps = effectiveSteps(funnel, eventId);
@@ -211,6 +216,7 @@ export function createDashboardStore(client: Client): DashboardStore {
       set({
         phoneId: id,
         eventId: id ? (prefs.eventByPhone?.[id] ?? null) : null,
+        model: (id && prefs.modelByPhone?.[id]) || 'conversation',
         funnel: id ? prefs.funnelByPhone?.[id] : undefined,
         events: null,
         drill: null,
@@ -315,6 +321,7 @@ export function createDashboardStore(client: Client): DashboardStore {
       timezone: null,
       defaultTimezone: null,
       eventId: null,
+      model: 'conversation',
       funnel: undefined,
       events: null,
       eventsLoading: false,
@@ -406,6 +413,15 @@ export function createDashboardStore(client: Client): DashboardStore {
         markChange();
         set({ eventId: id });
         persist({ eventByPhone: { [phone]: id } });
+        loadReport();
+      },
+
+      setModel(model) {
+        const phone = get().phoneId;
+        if (!phone || model === get().model) return;
+        markChange();
+        set({ model });
+        persist({ modelByPhone: { [phone]: model } });
         loadReport();
       },
 

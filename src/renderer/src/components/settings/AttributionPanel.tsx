@@ -21,6 +21,13 @@ const FIELDS: { key: SettingKey; label: string; help: string; type: 'number' | '
     min: 1,
   },
   {
+    key: 'attributionLookbackDays',
+    label: 'Attribution lookback (days)',
+    help: 'First touch and last paid touch credit an earlier conversation of the contact up to this many days back.',
+    type: 'number',
+    min: 1,
+  },
+  {
     key: 'currency',
     label: 'Workspace currency',
     help: 'Money in other currencies is shown apart, never summed in.',
