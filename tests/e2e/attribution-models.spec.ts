@@ -50,8 +50,7 @@ async function settled(page: Page) {
   await expect(page.locator('.is-refreshing')).toHaveCount(0, { timeout: 30_000 });
 }
 
-const conversationsOf = (page: Page, id: string) =>
-  page.locator(`[data-source-id="${id}"] td`).nth(1);
+const conversationsOf = (page: Page, id: string) => page.locator(`[data-source-id="${id}"] td`).nth(1);
 
 test('attribution model: first touch moves conversations to the ad that brought the contact, remembered per number — keyboard only', async ({
   page,
