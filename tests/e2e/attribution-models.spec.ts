@@ -95,6 +95,7 @@ test('attribution model: first touch moves conversations to the ad that brought 
     await settled(page);
     await expect(conversationsOf(page, 'ad:777')).toHaveText('4');
     await expect(conversationsOf(page, 'text:hello')).toHaveText('2');
+    await expect(page.getByTestId('sources-model')).toHaveText('· by first touch');
     // Only the split changes: the totals are the same.
     await expect(page.getByTestId('kpi-conversations-value')).toHaveText(
       String(byConversation.totals.conversations),
