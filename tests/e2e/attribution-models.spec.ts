@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { textDelivery } from '../helpers/webhook';
-import { expect, shoot, test } from './fixtures';
+import { expect, SCREENSHOT_DIR, shoot, test } from './fixtures';
 
 // Issue 17 §1, keyboard only at 1024×700: the attribution model beside the event picker changes the
 // source rows (totals unchanged), the drill-down lists the conversations its row counts, and the choice
@@ -95,11 +95,17 @@ test('attribution model: first touch moves conversations to the ad that brought 
     await settled(page);
     await expect(conversationsOf(page, 'ad:777')).toHaveText('4');
     await expect(conversationsOf(page, 'text:hello')).toHaveText('2');
+    await expect(page.getByTestId('sources-model')).toHaveText('· by first touch');
     // Only the split changes: the totals are the same.
     await expect(page.getByTestId('kpi-conversations-value')).toHaveText(
       String(byConversation.totals.conversations),
     );
     await shoot(page, 'model-first-touch-1024');
+    // The window as it shows (the top of the dashboard, the control beside the event picker), dark theme too.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'model-first-touch-1024-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   await test.step('the drill-down lists the conversations the row counts', async () => {

@@ -9,7 +9,7 @@ import { externalEventOf, isCounting, MESSAGE_COLUMNS, type MessageRow, messagin
 import { MICRO } from './engine';
 import { adOfKey, detailsOfKeys } from './report/ad-platforms';
 import { ReportContext, type ReportOptions } from './report/context';
-import { modelColumns } from './report/models';
+import { modelTables } from './report/models';
 import { ROLLUP_ID, sourceRows } from './report/sources';
 import { activePrefix } from './tables';
 
@@ -69,7 +69,7 @@ function conversationsOf(
     'c.start_ts >= ?',
     'c.start_ts < ?',
     // The conversations the report's row counts: those whose source in the report's model is the row's.
-    sourceIds ? `c.${modelColumns(ctx.model).source} IN (SELECT value FROM json_each(?))` : '1',
+    sourceIds ? `c.${modelTables(ctx.model).source} IN (SELECT value FROM json_each(?))` : '1',
     opts.leadsOnly ? 'ce.conv IS NOT NULL' : '1',
   ].join(' AND ');
   const args: unknown[] = [ev ?? -1, ctx.phoneArg, ctx.range.startTs, ctx.range.endTs];

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
@@ -175,4 +176,26 @@ it('live derivation keeps writing a set from an older declaration that lacks a n
   expect(derivedRows(db)).toEqual(derivedRows(expected));
   db.close();
   expected.close();
+});
+
+it('live derivation keeps writing the set main made (version 1: no model columns) until its rebuild', async () => {
+  const file = path.join(tempDir(), 'ws.sqlite');
+  fs.copyFileSync(path.resolve('tests/fixtures/db/main.sqlite'), file);
+  const db = openDatabase(file);
+  const p = activePrefix(db);
+  const before = db.prepare(`SELECT COUNT(*) FROM ${p}conversations`).pluck().get() as number;
+  // A new contact and a returning one (appended to its thread, and a thread re-derived by an older message).
+  const contact = db.prepare(`SELECT contact FROM ${p}conversations LIMIT 1`).pluck().get() as string;
+  feed(db, {
+    messages: [
+      { id: 'v1-new', ts: '2026-03-25 10:00', text: 'hello', phone: PHONE, contact: '4999' },
+      { id: 'v1-again', ts: '2026-03-28 10:00', text: 'again', phone: PHONE, contact },
+      { id: 'v1-older', ts: '2025-01-01 10:00', text: 'long ago', phone: PHONE, contact },
+    ],
+  });
+  expect(db.prepare(`SELECT COUNT(*) FROM ${p}conversations`).pluck().get()).toBe(before + 3);
+  expect(rebuildNeeded(db)).toBe(true);
+  await rebuildDerived(db);
+  expect(setSchema(db, activePrefix(db))).toBe(declaredSchema());
+  db.close();
 });

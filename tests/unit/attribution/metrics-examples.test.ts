@@ -1296,6 +1296,19 @@ describe('docs/metrics.md worked examples: attribution models', () => {
       costPerLead: null,
     });
     expect(r('first_touch').paid).toMatchObject({ sources: 1, conversations: 2, leads: 1, costPerLead: 60 });
+
+    // Synced spend of an ad whose account is not linked to the number, without a conversation of its own
+    // in the range: no Invested by conversation, and so none in any model either (totals unchanged).
+    const unlinked = ex42();
+    const spend = unlinked.prepare(
+      "INSERT INTO meta_spend (account_id, ad_id, date, spend, currency, synced_at) VALUES ('act_9', '77', ?, 10, 'USD', 0)",
+    );
+    for (let d = 1; d <= 10; d++) spend.run(`2026-03-${String(d).padStart(2, '0')}`);
+    for (const m of MODELS) {
+      const x = report(unlinked, { event: 'text:yes', model: m });
+      expect(x.totals.invested).toBeNull();
+      expect(source(x, 'ad:77')?.invested ?? null).toBeNull();
+    }
   });
 
   it('Ex 44: a conversation older than the lookback gives no credit; exactly L earlier does', () => {

@@ -3,7 +3,7 @@ import type { Db } from '../../db/open';
 import { cachedStatement } from '../../db/statements';
 import { startOfDayTs } from '../days';
 import { BLOCK_DAYS, type Prefix, WEEK_DAYS } from '../tables';
-import { CONVERSATION_MODEL, type ModelColumns } from './models';
+import { CONVERSATION_MODEL, type ModelTables } from './models';
 import type { Bucket, ResolvedRange } from './range';
 
 // Counting for one number and range, two ways. The summary path reads per-day summary tables keyed by the
@@ -145,7 +145,7 @@ export function summaryAggregator(
   p: Prefix,
   phone: string,
   r: ResolvedRange,
-  m: ModelColumns = CONVERSATION_MODEL,
+  m: ModelTables = CONVERSATION_MODEL,
 ): Aggregator {
   const q = (sql: string) => stmt(db, p, sql);
   const { fromDay, toDay } = r;
@@ -393,7 +393,7 @@ export function exactAggregator(
   p: Prefix,
   phone: string,
   r: ResolvedRange,
-  m: ModelColumns = CONVERSATION_MODEL,
+  m: ModelTables = CONVERSATION_MODEL,
 ): Aggregator {
   const q = (sql: string) => stmt(db, p, sql);
   const { startTs, endTs } = r;

@@ -4,7 +4,7 @@ import { cachedStatement } from '../../db/statements';
 import { type PhoneInfo, resolvePhone } from '../business-numbers';
 import { type Prefix, tableExists } from '../tables';
 import { type Aggregator, emptyAgg, type SourceAgg, type SourceInfo } from './aggregates';
-import { CONVERSATION_MODEL, type ModelColumns } from './models';
+import { CONVERSATION_MODEL, type ModelTables } from './models';
 import type { ResolvedRange } from './range';
 
 // A report over every business number of the workspace (docs/metrics.md "All numbers"). Counts are the
@@ -70,7 +70,7 @@ export function allNumbersAggregator(
   summary: boolean,
   perNumber: (phone: string) => Aggregator,
   /** The attribution model's source column (models.ts): a conversation counts under it. */
-  m: ModelColumns = CONVERSATION_MODEL,
+  m: ModelTables = CONVERSATION_MODEL,
 ): Aggregator {
   const parts = phones.map(perNumber);
   const q = (sql: string) => cachedStatement(db, sql.replaceAll('$', p));

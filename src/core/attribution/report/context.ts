@@ -17,7 +17,7 @@ import { type AttributionSettings, appliedConfig, readSettings } from '../config
 import { activePrefix, type Prefix } from '../tables';
 import { type Aggregator, exactAggregator, type SourceAgg, summaryAggregator } from './aggregates';
 import { allNumbersAggregator, phoneArg, phoneIn, reportNumbers } from './all-numbers';
-import { type ModelColumns, modelColumns, modelsAvailable } from './models';
+import { type ModelTables, modelsAvailable, modelTables } from './models';
 import { type ResolvedRange, resolveRange } from './range';
 import { splitRevenue } from './sums';
 
@@ -52,7 +52,7 @@ export class ReportContext {
   readonly range: ResolvedRange;
   readonly summary: boolean;
   readonly model: AttributionModel;
-  private readonly modelCols: ModelColumns;
+  private readonly modelCols: ModelTables;
   private readonly eventIds = new Map<string, number | null>();
   private available: EventList | undefined;
   private readonly withRevenue = new Map<number, boolean>();
@@ -72,7 +72,7 @@ export class ReportContext {
     this.range = resolveRange(rangeInput, tz, opts.now);
     this.summary = !opts.forceExact && tz === appliedConfig(db, false).timezone;
     this.model = opts.model ?? 'conversation';
-    this.modelCols = modelColumns(this.model);
+    this.modelCols = modelTables(this.model);
     if (this.model !== 'conversation' && !modelsAvailable(db, this.p))
       throw new ApiError(
         'unavailable',

@@ -8,7 +8,7 @@ import type { Prefix } from '../tables';
 // "Attribution models"): the conversation model reads `source` and the summaries keyed by it; the others
 // their own column on the conversation and their own summaries, of the same shape (derived-cache.ts).
 
-export interface ModelColumns {
+export interface ModelTables {
   /** Prefix of the model's source-keyed summaries and indexes ('' for the conversation model). */
   t: '' | `${(typeof MODEL_PREFIXES)[keyof typeof MODEL_PREFIXES]}_`;
   /** The conversation's column holding the source it counts under. */
@@ -17,9 +17,9 @@ export interface ModelColumns {
   prev: string;
 }
 
-export const CONVERSATION_MODEL: ModelColumns = { t: '', source: 'source', prev: 'prev_src_day' };
+export const CONVERSATION_MODEL: ModelTables = { t: '', source: 'source', prev: 'prev_src_day' };
 
-export function modelColumns(model: AttributionModel = 'conversation'): ModelColumns {
+export function modelTables(model: AttributionModel = 'conversation'): ModelTables {
   if (model === 'conversation') return CONVERSATION_MODEL;
   const m = MODEL_PREFIXES[model];
   return { t: `${m}_`, source: `${m}_source`, prev: `${m}_prev_day` };

@@ -2,6 +2,7 @@ import type { Report } from '../../../../shared/contract';
 import { formatInt } from '../../lib/format';
 import type { GroupAds } from '../../lib/sources';
 import { ChevronDown, DownloadIcon, SearchIcon } from '../Icons';
+import { MODEL_LABEL } from '../ModelSelect';
 import { Popover } from '../Popover';
 import { OPTIONAL_COLUMNS } from './columns';
 
@@ -33,7 +34,15 @@ export function SourcesHeader({
 }) {
   return (
     <header className="panel-head wrap">
-      <h2 id="sources-title">Sources</h2>
+      <h2 id="sources-title">
+        Sources
+        {report?.model && report.model !== 'conversation' && (
+          <span className="muted small" data-testid="sources-model">
+            {' '}
+            · by {MODEL_LABEL[report.model].label.toLowerCase()}
+          </span>
+        )}
+      </h2>
       <span className="muted small" aria-live="polite">
         {report ? `${formatInt(shown)} of ${formatInt(report.sources.length)}` : ''}
       </span>
