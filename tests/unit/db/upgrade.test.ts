@@ -71,7 +71,9 @@ it('a database made by main (tests/fixtures/db/main.sqlite) migrates and answers
   const core = coreWith((file) => fs.copyFileSync(path.resolve('tests/fixtures/db/main.sqlite'), file));
   expect(await reports(core)).toEqual(fresh.reports);
   const db = core.db();
-  expect(derivedRows(db)).toEqual(fresh.derived);
+  // main's set was made by version 1 of the derived cache, without multi_contacts (version 2).
+  const { multi_contacts: _, ...version1 } = fresh.derived;
+  expect(derivedRows(db)).toEqual(version1);
   expect(db.prepare('SELECT MAX(id) FROM schema_migrations').pluck().get()).toBe(LATEST);
   // It was derived with derivation rules 2 (config.ts, DERIVATION_RULES): rules 3 changed how
   // previous_external_event_id is followed, so the set is rebuilt, and answers the same afterwards.
