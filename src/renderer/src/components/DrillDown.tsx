@@ -214,7 +214,7 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
                       {formatDateTime(c.start, undefined, tz)}
                       {allNumbers && c.phone && (
                         <span className="muted small drill-number" data-testid="conversation-number">
-                          {numberLabel(c.phone)}
+                          on {numberLabel(c.phone)}
                         </span>
                       )}
                     </td>
