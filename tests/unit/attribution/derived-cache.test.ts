@@ -57,10 +57,29 @@ it('version 2 of the declaration is the shape of the sets main made (version 1) 
   const declared = new Database(':memory:');
   declared.exec(derivedDdl('attr_b_'));
   expect(DERIVED_CACHE_VERSION).toBe(2);
-  const { multi_contacts, triggers, ...rest } = shape(declared, 'attr_b_');
-  const { multi_contacts: none, triggers: mainTriggers, ...mainRest } = shape(main, 'attr_a_');
+  const { multi_contacts, triggers, conversations, ...rest } = shape(declared, 'attr_b_');
+  const {
+    multi_contacts: none,
+    triggers: mainTriggers,
+    conversations: mainConversations,
+    ...mainRest
+  } = shape(main, 'attr_a_');
   expect(rest).toEqual(mainRest);
-  // Version 2 added multi_contacts (All numbers' distinct contacts) and the triggers that keep it.
+  // Version 2 added multi_contacts (All numbers' distinct contacts) and the triggers that keep it, and
+  // phone and source to conv_contact (the index All numbers reads those contacts' conversations from).
+  type TableShape = { indexes: { name: string; columns: { name: string | null }[] }[] };
+  const columnsOf = (t: unknown, index: string) =>
+    (t as TableShape).indexes
+      .find((i) => i.name === index)!
+      .columns.map((c) => c.name)
+      .filter((c) => c !== null);
+  expect(columnsOf(mainConversations, '$conv_contact')).toEqual(['contact', 'start_ts']);
+  expect(columnsOf(conversations, '$conv_contact')).toEqual(['contact', 'start_ts', 'phone', 'source']);
+  const withoutIndex = (t: unknown) => ({
+    ...(t as TableShape),
+    indexes: (t as TableShape).indexes.filter((i) => i.name !== '$conv_contact'),
+  });
+  expect(withoutIndex(conversations)).toEqual(withoutIndex(mainConversations));
   expect(none).toMatchObject({ columns: [] });
   expect(multi_contacts).toMatchObject({
     columns: [{ name: 'contact', pk: 1 }],
