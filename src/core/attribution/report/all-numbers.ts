@@ -8,8 +8,9 @@ import type { ResolvedRange } from './range';
 
 // A report over every business number of the workspace (docs/metrics.md "All numbers"). Counts are the
 // per-number aggregators' figures added up per source id (a source id is the workspace's, so a keyword or an
-// ad on two numbers is one row); distinct contacts subtract the contacts that wrote to more than one number in
-// the range, which are read at conversation level (the only part that is not a sum of summaries).
+// ad on two numbers is one row); distinct contacts subtract what the contacts that wrote to more than one
+// number in the range count too often. Only those contacts are read at conversation level (the derived set
+// keeps them: multi_contacts); everything else is a sum of the numbers' summaries.
 
 /** The numbers a report covers: the one a caller names, or for "all" every number phones.list lists. */
 export interface ReportNumbers {
