@@ -381,7 +381,7 @@ for (const preset of ['12m', '30d'] as const) {
       sources: time(() => sourceRows(fresh(), event)),
       funnel: time(() => funnelOf(fresh(), event ? [event.id] : [], 0)),
       series: time(() => seriesOf(fresh(), event)),
-      // The conversation-level part: contacts on two or more numbers in the range (all-numbers.ts).
+      // Totals without an event: the numbers' counts, plus the contacts of several numbers read by contact.
       contacts: time(() => fresh().aggregator().totals(null)),
     },
   });

@@ -106,6 +106,7 @@ test('All numbers: one row per source, spend and contacts once, drill-down, rena
     });
     await expect.poll(() => kpi(page, 'conversations')).toBe(5);
     await expect(page).toHaveTitle(/^All numbers — Insights/);
+    await expect(page.getByTestId('dash-range')).toContainText('· 2 numbers');
     // The ad of both numbers is one row, its spend counted once.
     const ad = page.locator('[data-source-id="ad:777"]');
     await expect(ad).toHaveCount(1);
@@ -124,6 +125,12 @@ test('All numbers: one row per source, spend and contacts once, drill-down, rena
     const drawer = page.getByTestId('drilldown');
     await expect(drawer.getByTestId('conversation-row')).toHaveCount(3, { timeout: 30_000 });
     await expect(drawer).toContainText('3 conversations');
+    // Each conversation says its number: the contact who wrote to both appears once per number.
+    await expect(drawer.getByTestId('conversation-number')).toHaveText([
+      'on +15550002222',
+      'on +15550002222',
+      'on +15550001111',
+    ]);
     await both(page, 'all-numbers-drilldown');
     await drawer.getByRole('button', { name: 'Close the drill-down' }).click();
   });

@@ -4,7 +4,8 @@ import type { Db } from '../../src/core/db/open';
 /**
  * Every derived table of the active set, rows sorted, ids replaced by what identifies the row across sets
  * (a source or event by its key, a conversation by its first message): sets derived in a different order
- * number their rows differently, and an external event is named by its sender's event_id.
+ * number their rows differently, and an external event is named by its sender's event_id. A table the set
+ * does not have (made by an older declaration) is absent from the result.
  */
 export function derivedRows(db: Db): Record<string, string[]> {
   const p = activePrefix(db);
@@ -30,6 +31,12 @@ export function derivedRows(db: Db): Record<string, string[]> {
         : v;
   const out: Record<string, string[]> = {};
   for (const table of DERIVED_TABLES) {
+    // A set made by an older declaration lacks the tables added since (derived-cache.ts): left out.
+    if (
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(`${p}${table}`) ===
+      undefined
+    )
+      continue;
     out[table] = (db.prepare(`SELECT * FROM ${p}${table}`).all() as Record<string, unknown>[])
       .map((row) => {
         const r: Record<string, unknown> = {};

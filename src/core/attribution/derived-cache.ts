@@ -340,7 +340,8 @@ END;`,
 export const INDEXES = {
   conv_first: 'CREATE UNIQUE INDEX $conv_first ON $conversations(first_message_id)',
   conv_thread: 'CREATE INDEX $conv_thread ON $conversations(phone, contact, start_ts)',
-  conv_contact: 'CREATE INDEX $conv_contact ON $conversations(contact, start_ts)',
+  // phone and source (since version 2) cover All numbers' reading of the contacts of several numbers.
+  conv_contact: 'CREATE INDEX $conv_contact ON $conversations(contact, start_ts, phone, source)',
   conv_day: 'CREATE INDEX $conv_day ON $conversations(phone, day, source, contact)',
   conv_src: 'CREATE INDEX $conv_src ON $conversations(phone, source, day)',
   conv_ts: 'CREATE INDEX $conv_ts ON $conversations(phone, start_ts)',

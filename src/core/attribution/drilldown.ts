@@ -27,6 +27,7 @@ interface ConvQueryRow {
   id: number;
   first_message_id: string;
   contact: string;
+  phone: string;
   name: string | null;
   source_key: string;
   start_ts: number;
@@ -81,7 +82,7 @@ function conversationsOf(
     .get(...args) as number;
   const rows = db
     .prepare(
-      `SELECT c.id, c.first_message_id, c.contact, k.name, s.key AS source_key, c.start_ts,
+      `SELECT c.id, c.first_message_id, c.contact, c.phone, k.name, s.key AS source_key, c.start_ts,
               CASE WHEN ce.conv IS NULL THEN NULL ELSE c.start_ts + COALESCE(ce.first_delay, 0) END AS event_ts
        ${from.replace('WHERE', `JOIN ${p}sources s ON s.id = c.source LEFT JOIN contacts k ON k.id = c.contact WHERE`)}
        ORDER BY c.start_ts DESC, c.first_message_id DESC LIMIT ? OFFSET ?`,
@@ -111,6 +112,7 @@ function conversationsOf(
         contact: r.contact,
         name: r.name,
         sourceId: r.source_key,
+        phone: r.phone,
         start: iso(r.start_ts, zone),
         converted: r.event_ts !== null,
         eventTime: r.event_ts === null ? null : iso(r.event_ts, zone),

@@ -14,8 +14,8 @@ import { dropFuture, shiftDerived } from './shift-derived';
 // the same number of calendar days (wall-clock time kept, so day buckets move by exactly that many days),
 // the derived tables move with them (shift-derived.ts), and what would lie in the future goes.
 
-/** Bump when the generator or the ingestion of the demo changes what a template holds. */
-export const DEMO_VERSION = 3;
+/** Bump when the generator, the ingestion or the derived cache (4: multi_contacts) changes what a template holds. */
+export const DEMO_VERSION = 4;
 
 export interface TemplateInfo {
   /** Unix seconds: the "now" the template was generated for. */

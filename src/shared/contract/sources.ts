@@ -29,6 +29,8 @@ export const ConversationRow = z.object({
   contact: z.string(),
   name: z.string().nullable(),
   sourceId: z.string(),
+  /** The business number (phone_number_id) the conversation is on: All numbers lists several. */
+  phone: z.string().optional(),
   start: z.string(),
   converted: z.boolean(),
   eventTime: z.string().nullable(),

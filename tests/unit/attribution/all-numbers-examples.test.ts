@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sourceConversations } from '../../../src/core/attribution/drilldown';
+import { templateDelivery } from '../../../src/core/attribution/report/template-delivery';
 import { ALL_NUMBERS } from '../../../src/shared/all-numbers';
-import { events, feed, makeDb, NOW, PHONE, PHONE2, report } from './feed';
+import { events, feed, makeDb, NOW, PHONE, PHONE2, report, t } from './feed';
 
 // docs/metrics.md "All numbers": Ex 48–52, by their numbers. Each also compares the exact path (a report
 // timezone other than the summaries') with the summary path: All numbers must give the same figures on both.
@@ -177,6 +178,37 @@ describe('docs/metrics.md worked examples: All numbers', () => {
       { now: NOW },
     );
     expect(drill.total).toBe(3);
-    expect(drill.rows.map((c) => c.contact)).toEqual(['c3', 'c2', 'c1']);
+    expect(drill.rows.map((c) => [c.contact, c.phone])).toEqual([
+      ['c3', PHONE],
+      ['c2', PHONE2],
+      ['c1', PHONE],
+    ]);
+  });
+
+  it('template delivery over All numbers counts the sends and replies of every number', () => {
+    const db = makeDb();
+    const send = db.prepare(
+      "INSERT INTO outgoing_messages (id, phone_number_id, contact_id, template_name, sent_at, origin) VALUES (?, ?, ?, 'spring_offer', ?, 'send-log')",
+    );
+    send.run('o1', PHONE, 'c1', t('2026-03-02 10:00'));
+    send.run('o2', PHONE2, 'c2', t('2026-03-02 10:00'));
+    feed(db, {
+      messages: [
+        {
+          id: 'r2',
+          ts: '2026-03-02 11:00',
+          button: { text: 'Yes' },
+          contextId: 'o2',
+          contact: 'c2',
+          phone: PHONE2,
+        },
+      ],
+    });
+    const q = { range: { from: '2026-03-01', to: '2026-03-31' } };
+    const of = (phone: string) =>
+      templateDelivery(db, { ...q, phone }, { now: NOW }).templates.map((x) => [x.sent, x.replied]);
+    expect(of(ALL_NUMBERS)).toEqual([[2, 1]]);
+    expect(of(PHONE)).toEqual([[1, 0]]);
+    expect(of(PHONE2)).toEqual([[1, 1]]);
   });
 });

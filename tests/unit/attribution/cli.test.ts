@@ -90,6 +90,12 @@ it('--phone all: report, events and contacts over every number (docs/metrics.md 
   const file = path.join(dataDir, 'all.csv');
   await run('contacts', ...all, '--all', '--out', file);
   expect(fs.readFileSync(file, 'utf8').trim().split('\r\n')).toHaveLength(4);
+  out.length = 0;
+  await run('events', ...all, '--format', 'json');
+  expect(JSON.parse(out.join('')).events.map((e: { id: string }) => e.id)).toContain('button:Book now');
+  out.length = 0;
+  await run('delivery', ...all, '--format', 'json');
+  expect(JSON.parse(out.join('')).templates).toEqual([]);
 });
 
 it('report rejects a range given twice or not at all', async () => {

@@ -60,7 +60,22 @@ it('version 3 of the declaration is the shape of the sets main made (tests/fixtu
   expect(DERIVED_CACHE_VERSION).toBe(3);
   const { multi_contacts, ...mine } = shape(declared, 'attr_b_');
   const { multi_contacts: none, ...theirs } = shape(main, 'attr_a_');
-  // Version 3 added multi_contacts (All numbers' distinct contacts) and the triggers that keep it…
+  // Version 3 added multi_contacts (All numbers' distinct contacts) and the triggers that keep it, and
+  // phone and source to conv_contact (the index All numbers reads those contacts' conversations from)…
+  type TableShape = { indexes: { name: string; columns: { name: string | null }[] }[] };
+  const columnsOf = (t: unknown, index: string) =>
+    (t as TableShape).indexes
+      .find((i) => i.name === index)!
+      .columns.map((c) => c.name)
+      .filter((c) => c !== null);
+  expect(columnsOf(theirs.conversations, '$conv_contact')).toEqual(['contact', 'start_ts']);
+  expect(columnsOf(mine.conversations, '$conv_contact')).toEqual(['contact', 'start_ts', 'phone', 'source']);
+  const withoutIndex = (t: unknown) => ({
+    ...(t as TableShape),
+    indexes: (t as TableShape).indexes.filter((i) => i.name !== '$conv_contact'),
+  });
+  mine.conversations = withoutIndex(mine.conversations);
+  theirs.conversations = withoutIndex(theirs.conversations);
   expect(none).toMatchObject({ columns: [] });
   expect(multi_contacts).toMatchObject({
     columns: [{ name: 'contact', pk: 1 }],

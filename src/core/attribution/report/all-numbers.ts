@@ -9,8 +9,9 @@ import type { ResolvedRange } from './range';
 
 // A report over every business number of the workspace (docs/metrics.md "All numbers"). Counts are the
 // per-number aggregators' figures added up per source id (a source id is the workspace's, so a keyword or an
-// ad on two numbers is one row); distinct contacts subtract the contacts that wrote to more than one number in
-// the range, which are read at conversation level (the only part that is not a sum of summaries).
+// ad on two numbers is one row); distinct contacts subtract what the contacts that wrote to more than one
+// number in the range count too often. Only those contacts are read at conversation level (the derived set
+// keeps them: multi_contacts); everything else is a sum of the numbers' summaries.
 
 /** The numbers a report covers: the one a caller names, or for "all" every number phones.list lists. */
 export interface ReportNumbers {
@@ -58,9 +59,13 @@ interface Overlap {
   bySource: Map<number, number>;
 }
 
+// The overlap of a range, read once per report: its sources and its totals both need it. A range object
+// belongs to one ReportContext (one call), which has one set of numbers and one table set.
+const overlaps = new WeakMap<ResolvedRange, Overlap>();
+
 /**
- * The per-number aggregators of `phones` merged. `summary`: the range is whole local days of the summaries'
- * timezone (conversations' `day` serves it); otherwise start times bound it.
+ * The per-number aggregators of `phones` merged. `summary`: the report's days are the summaries' (its zone is
+ * the applied one), so conversations' `day` bounds the range where an index has it.
  */
 export function allNumbersAggregator(
   db: Db,
@@ -74,14 +79,15 @@ export function allNumbersAggregator(
 ): Aggregator {
   const parts = phones.map(perNumber);
   const q = (sql: string) => cachedStatement(db, sql.replaceAll('$', p));
-  const inRange = summary
-    ? { sql: 'day BETWEEN ? AND ?', args: [r.fromDay, r.toDay] }
-    : { sql: 'start_ts >= ? AND start_ts < ?', args: [r.startTs, r.endTs] };
+  // Start times bound the range on both paths (conv_contact has them); `day` where conv_src has it.
+  const inRange = { sql: 'start_ts >= ? AND start_ts < ?', args: [r.startTs, r.endTs] };
+  const inDays = summary ? { sql: 'day BETWEEN ? AND ?', args: [r.fromDay, r.toDay] } : inRange;
   const phonesJson = JSON.stringify(phones);
-  let overlap: Overlap | undefined;
   const overlapOf = (): Overlap => {
+    let overlap = overlaps.get(r);
     if (overlap) return overlap;
     overlap = { total: 0, bySource: new Map() };
+    overlaps.set(r, overlap);
     if (phones.length < 2) return overlap;
     // The contacts that ever wrote to two numbers, kept by triggers (derived-cache.ts); a set made before
     // version 2 has no such table until its rebuild: those contacts are then found among the range's rows.
@@ -89,26 +95,31 @@ export function allNumbersAggregator(
     const candidates = kept
       ? 'SELECT contact FROM $multi_contacts'
       : `SELECT contact FROM $conversations WHERE ${inRange.sql} GROUP BY contact HAVING MIN(phone) <> MAX(phone)`;
+    // One seek per candidate in a covering index, rows in contact order; most candidates wrote to one number
+    // in the range, so each contact's few rows are looked at together and only the others build sets.
     const rows = q(
-      `SELECT DISTINCT contact, ${m.source}, phone FROM $conversations INDEXED BY $conv_contact
-       WHERE contact IN (${candidates}) AND phone IN (SELECT value FROM json_each(?)) AND ${inRange.sql}`,
+      `SELECT contact, ${m.source}, phone FROM $conversations INDEXED BY $conv_contact
+       WHERE contact IN (${candidates}) AND ${inRange.sql} ORDER BY contact`,
     )
       .raw()
-      .all(...(kept ? [] : inRange.args), phonesJson, ...inRange.args) as [string, number, string][];
-    // Per contact, and per contact and source, the numbers it wrote to in the range.
-    const phonesOf = new Map<string, Set<string>>();
-    const phonesOfSource = new Map<string, { source: number; phones: Set<string> }>();
-    for (const [contact, source, phone] of rows) {
-      const all = phonesOf.get(contact) ?? new Set<string>();
-      phonesOf.set(contact, all.add(phone));
-      const key = `${source} ${contact}`;
-      const bySource = phonesOfSource.get(key) ?? { source, phones: new Set<string>() };
-      bySource.phones.add(phone);
-      phonesOfSource.set(key, bySource);
+      .all(...(kept ? [] : inRange.args), ...inRange.args) as [string, number, string][];
+    const covered = new Set(phones);
+    for (let i = 0; i < rows.length; ) {
+      const [contact, , first] = rows[i]!;
+      let j = i;
+      let several = false;
+      for (; j < rows.length && rows[j]![0] === contact; j++) if (rows[j]![2] !== first) several = true;
+      if (several) {
+        const group = rows.slice(i, j).filter(([, , phone]) => covered.has(phone));
+        overlap.total += Math.max(0, new Set(group.map(([, , phone]) => phone)).size - 1);
+        const bySource = new Map<number, Set<string>>();
+        for (const [, source, phone] of group)
+          bySource.set(source, (bySource.get(source) ?? new Set()).add(phone));
+        for (const [source, set] of bySource)
+          if (set.size > 1) overlap.bySource.set(source, (overlap.bySource.get(source) ?? 0) + set.size - 1);
+      }
+      i = j;
     }
-    for (const set of phonesOf.values()) overlap.total += set.size - 1;
-    for (const { source, phones: set } of phonesOfSource.values())
-      if (set.size > 1) overlap.bySource.set(source, (overlap.bySource.get(source) ?? 0) + set.size - 1);
     return overlap;
   };
   return {
@@ -140,10 +151,10 @@ export function allNumbersAggregator(
       return q(
         `SELECT COUNT(DISTINCT contact) FROM $conversations INDEXED BY $${m.t}conv_src
          WHERE phone IN (SELECT value FROM json_each(?)) AND ${m.source} IN (SELECT value FROM json_each(?))
-           AND ${inRange.sql}`,
+           AND ${inDays.sql}`,
       )
         .pluck()
-        .get(phonesJson, JSON.stringify(sources), ...inRange.args) as number;
+        .get(phonesJson, JSON.stringify(sources), ...inDays.args) as number;
     },
     series(event, buckets) {
       const conversations = buckets.map(() => 0);

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef } from 'react';
+import { isAllNumbers } from '../../../shared/all-numbers';
 import { csvFileName } from '../../../shared/table-csv';
 import { selectedPhone } from '../lib/all-numbers';
 import { exportName, exportPdf, saveCsv } from '../lib/exports';
@@ -99,6 +100,9 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
   }, [phone]);
 
   const phoneText = phone ? phoneLabel(phone) : '';
+  // All numbers says how many numbers it adds up (the printed report too).
+  const numbersCount = useDashboard((s) => s.phones?.length ?? 0);
+  const numbersNote = phone && isAllNumbers(phone.id) ? ` · ${numbersCount} numbers` : '';
   const fileBase = (kind: string) =>
     exportName(kind, phone?.display ?? phone?.id, report?.range.from, report?.range.to);
 
@@ -109,7 +113,7 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
           <h1 className="dash-title">{phoneText || 'Dashboard'}</h1>
           <p className="muted small" data-testid="dash-range">
             {report
-              ? `${formatRange(report.range.from, report.range.to)} · ${report.range.timezone.replace(/_/g, ' ')}`
+              ? `${formatRange(report.range.from, report.range.to)} · ${report.range.timezone.replace(/_/g, ' ')}${numbersNote}`
               : '\u00a0'}
             {loading && report ? (
               <span className="refresh-dot" title="Updating">

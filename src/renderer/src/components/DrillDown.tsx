@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { isAllNumbers } from '../../../shared/all-numbers';
 import type { ConversationRow, ResultOf } from '../../../shared/contract';
 import { restOf } from '../../../shared/source-keys';
 import { errorText } from '../lib/errors';
@@ -9,6 +10,7 @@ import { zoneArg } from '../state/store';
 import { BackIcon, CloseIcon, DownloadIcon } from './Icons';
 import { SentToMeta } from './SentToMeta';
 import { TemplateDeliveryPanel } from './TemplateDelivery';
+import { phoneLabel } from './TopBar';
 
 const PAGE = 100;
 type Timeline = ResultOf<'conversations.timeline'>;
@@ -19,6 +21,13 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
   const drill = useDashboard((s) => s.drill);
   const closeDrill = useDashboard((s) => s.closeDrill);
   const phoneId = useDashboard((s) => s.phoneId);
+  const phones = useDashboard((s) => s.phones);
+  // All numbers: each conversation says which number it is on.
+  const allNumbers = phoneId !== null && isAllNumbers(phoneId);
+  const numberLabel = (id: string) => {
+    const p = phones?.find((x) => x.id === id);
+    return p ? phoneLabel(p) : id;
+  };
   const range = useDashboard((s) => s.range);
   const timezone = useDashboard((s) => s.timezone);
   const report = useDashboard((s) => s.report);
@@ -205,7 +214,14 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
                         {c.name && <span className="muted small">+{c.contact}</span>}
                       </button>
                     </td>
-                    <td className="small">{formatDateTime(c.start, undefined, tz)}</td>
+                    <td className="small">
+                      {formatDateTime(c.start, undefined, tz)}
+                      {allNumbers && c.phone && (
+                        <span className="muted small drill-number" data-testid="conversation-number">
+                          on {numberLabel(c.phone)}
+                        </span>
+                      )}
+                    </td>
                     <td
                       className="num small"
                       title={
