@@ -360,25 +360,36 @@ for (const preset of ['12m', '30d'] as const) {
 }
 
 // ---- attribution models (docs/metrics.md "Attribution models"): each model's report against the conversation model's ----
+// Rounds alternate the models (each round times each once, in a rotating order), so a machine busy with
+// other work slows every model alike and the ratios stay meaningful.
 const MODELS = ['conversation', 'first_touch', 'last_paid_touch'] as const;
 const modelTimes: { preset: string; model: string; total: number; sources: number; moved: number }[] = [];
 for (const preset of ['12m', '30d'] as const) {
   const event = new ReportContext(db, phone, { preset }, TZ, { now: NOW }).selectEvent(undefined);
-  const byConversation = buildReport(db, { phone, range: { preset }, event: event?.id }, { now: NOW });
-  const own = new Map(byConversation.sources.map((s) => [s.id, s.conversations]));
+  const query = (model: (typeof MODELS)[number]) => ({ phone, range: { preset }, event: event?.id, model });
+  const own = new Map(
+    buildReport(db, query('conversation'), { now: NOW }).sources.map((s) => [s.id, s.conversations]),
+  );
+  const samples = new Map(MODELS.map((m) => [m, { total: [] as number[], sources: [] as number[] }]));
+  for (let round = -WARMUP; round < RUNS; round++)
+    for (let k = 0; k < MODELS.length; k++) {
+      const model = MODELS[(k + Math.max(round, 0)) % MODELS.length]!;
+      const t1 = performance.now();
+      buildReport(db, query(model), { now: NOW });
+      const t2 = performance.now();
+      sourceRows(new ReportContext(db, phone, { preset }, TZ, { now: NOW, model }), event);
+      const t3 = performance.now();
+      if (round >= 0) {
+        samples.get(model)!.total.push(t2 - t1);
+        samples.get(model)!.sources.push(t3 - t2);
+      }
+    }
   for (const model of MODELS) {
-    const q = { phone, range: { preset }, event: event?.id, model };
-    const r = buildReport(db, q, { now: NOW });
+    const r = buildReport(db, query(model), { now: NOW });
     // Conversations counted under another row than in the conversation model (a sign the model works).
     const moved = r.sources.reduce((a, x) => a + Math.max(0, x.conversations - (own.get(x.id) ?? 0)), 0);
-    const fresh = () => new ReportContext(db, phone, { preset }, TZ, { now: NOW, model });
-    modelTimes.push({
-      preset,
-      model,
-      total: time(() => buildReport(db, q, { now: NOW })),
-      sources: time(() => sourceRows(fresh(), event)),
-      moved,
-    });
+    const s = samples.get(model)!;
+    modelTimes.push({ preset, model, total: median(s.total), sources: median(s.sources), moved });
   }
 }
 
