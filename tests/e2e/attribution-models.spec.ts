@@ -56,6 +56,7 @@ test('attribution model: first touch moves conversations to the ad that brought 
   page,
   api,
   server,
+  consoleProblems,
 }) => {
   test.setTimeout(180_000);
   await api('import.files', {
@@ -120,13 +121,51 @@ test('attribution model: first touch moves conversations to the ad that brought 
     await expect(drawer).toBeHidden();
   });
 
+  await test.step('Settings: a lookback of 5000 days is refused in plain words; 7 days re-derives', async () => {
+    await tabTo(page, page.getByRole('button', { name: 'Settings' }));
+    await page.keyboard.press('Enter');
+    await tabTo(
+      page,
+      page
+        .getByRole('navigation', { name: 'Settings sections' })
+        .getByRole('button', { name: 'Attribution' }),
+    );
+    await page.keyboard.press('Enter');
+    const field = page.getByTestId('setting-attributionLookbackDays');
+    await expect(field).toHaveValue('90', { timeout: 30_000 });
+    await tabTo(page, field);
+    await page.keyboard.press('ControlOrMeta+a');
+    // (0 is refused by the field itself: min 1.)
+    await page.keyboard.type('5000');
+    await page.keyboard.press('Enter');
+    await expect(page.locator('#setting-attributionLookbackDays-error')).toHaveText(
+      /^The lookback is a number of whole days, from 1 to 3650/,
+    );
+    expect((await api('settings.get', {})).attributionLookbackDays).toBe(90);
+    // The refused call is the one console line the browser writes about it (a 400 response).
+    expect(consoleProblems.take(/400 \(Bad Request\).*\/api\/settings\.set/)).toHaveLength(1);
+    await shoot(page, 'model-lookback-refused-1024');
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('7');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(async () => (await api('settings.get', {})).rebuildPending, { timeout: 60_000 })
+      .toBe(false);
+    expect((await api('settings.get', {})).attributionLookbackDays).toBe(7);
+    await tabTo(page, page.getByRole('button', { name: 'Back to the dashboard' }).first(), 80);
+    await page.keyboard.press('Enter');
+    await settled(page);
+    // The 25-day-old ad click is more than 7 days before the contact's later conversations now.
+    await expect(conversationsOf(page, 'ad:777')).toHaveText('2', { timeout: 30_000 });
+  });
+
   await test.step('remembered for this number, not for the other', async () => {
     expect((await api('prefs.get', {})).modelByPhone).toEqual({ [PN1]: 'first_touch' });
     await page.reload();
     await expect(page.getByTestId('dashboard')).toBeVisible({ timeout: 30_000 });
     await settled(page);
     await expect(select).toHaveValue('first_touch');
-    await expect(conversationsOf(page, 'ad:777')).toHaveText('4');
+    await expect(conversationsOf(page, 'ad:777')).toHaveText('2');
     await tabTo(page, page.getByTestId('phone-select'));
     await page.keyboard.press('ArrowDown');
     await settled(page);

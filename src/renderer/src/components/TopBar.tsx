@@ -23,7 +23,7 @@ export function TopBar({ onToggleJobs, jobsOpen }: { onToggleJobs: () => void; j
     <header className="topbar">
       <div className="brand">
         <span className="brand-mark" aria-hidden="true" />
-        Insights
+        <span className="brand-name">Insights</span>
       </div>
       <WorkspaceSwitcher />
       {view === 'dashboard' && (
