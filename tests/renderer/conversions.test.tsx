@@ -203,6 +203,13 @@ describe('Settings → Conversions to Meta', () => {
     fireEvent.change(code, { target: { value: 'TEST123' } });
     fireEvent.click(within(panel).getByRole('button', { name: 'Save code' }));
     expect(await within(panel).findByText(/Test Events tool \(code TEST123\)/)).toBeTruthy();
+    // The field takes the saved code when the settings come back (its Save button then has nothing to
+    // save): clearing it before that would be overwritten on a loaded machine.
+    await waitFor(() =>
+      expect((within(panel).getByRole('button', { name: 'Save code' }) as HTMLButtonElement).disabled).toBe(
+        true,
+      ),
+    );
     fireEvent.change(code, { target: { value: '' } });
     fireEvent.click(within(panel).getByRole('button', { name: 'Clear code' }));
     await waitFor(() => expect(within(panel).queryByText(/Test Events tool/)).toBeNull());
