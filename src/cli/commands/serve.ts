@@ -8,6 +8,7 @@ import { startConversionsScheduler } from '../../core/conversions/schedule';
 import { CoreHost, type CoreHostOptions, SHUTDOWN_DEADLINE_MS } from '../../core/host/host';
 import { JsonPrefsStore } from '../../core/prefs/prefs-store';
 import { FileSecretStore } from '../../core/secrets/file-secret-store';
+import type { BackendHealth } from '../../core/server/health';
 import { DEFAULT_BODY_LIMIT, startServer } from '../../core/server/server';
 import { openInBrowser } from '../open-browser';
 import { globals, parseIntOption, VERSION } from '../runtime';
@@ -26,7 +27,17 @@ export interface ServeOptions {
   bodyLimit: number;
   /** How often conversions to Meta are sent (default every minute); tests make it shorter. */
   sendEveryMs?: number;
+  /** pino level of the request log on stdout (default info; silent turns it off). */
+  logLevel?: string;
+  /** The store /healthz checks (default: the SQLite workspaces of the data folder). */
+  health?: BackendHealth;
 }
+
+/**
+ * How long a stop waits for receiver requests already in flight (a delivery mid-body, a commit) before
+ * it closes the core: within SHUTDOWN_DEADLINE_MS together with the core's own close grace.
+ */
+export const DRAIN_MS = 2000;
 
 export async function serve(
   dataDir: string,
@@ -53,6 +64,8 @@ export async function serve(
     rendererDir: paths.renderer,
     apiToken: token,
     bodyLimit: opts.bodyLimit,
+    log: { level: opts.logLevel ?? 'info' },
+    ...(opts.health ? { health: opts.health } : {}),
   });
   // Workspaces connected to a collector pull from it periodically while this process runs.
   const scheduler = startCollectorScheduler(host);
@@ -69,9 +82,15 @@ export async function serve(
     close: async () => {
       scheduler.stop();
       conversions.stop();
-      // Side by side: the server waits for open requests, which the host answers as it cancels the
-      // running jobs.
-      await Promise.all([server.close(), host.close()]);
+      // No new connection from here on (a balancer sends the next delivery to another process, or
+      // 360dialog retries it); requests on open keep-alive connections get 503
+      // (https://fastify.dev/docs/latest/Reference/Server/#return503onclosing).
+      const closed = server.close();
+      // Deliveries already in flight finish first: each gets its 200 after its commit.
+      await server.drained(DRAIN_MS);
+      // Then side by side: the server waits for the remaining open requests (/api calls), which the
+      // host answers as it cancels the running jobs.
+      await Promise.all([closed, host.close()]);
     },
   };
 }
@@ -101,6 +120,13 @@ function sendEvery(value: string): number {
   return n;
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(value: string): string {
+  if (!LOG_LEVELS.includes(value)) throw new InvalidArgumentError(`one of ${LOG_LEVELS.join(', ')}`);
+  return value;
+}
+
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
@@ -111,6 +137,7 @@ export function registerServeCommand(program: Command): void {
     .option('--token <token>', 'API token for the dashboard (default: random, or INSIGHTS_API_TOKEN)')
     .option('--body-limit <bytes>', 'largest accepted request body', parseIntOption, DEFAULT_BODY_LIMIT)
     .option('--send-every <seconds>', 'how often conversions to Meta are sent (10 to 86400)', sendEvery, 60)
+    .option('--log-level <level>', 'request log on stdout: info, warn, error or silent', logLevel, 'info')
     .action(async (opts: ServeOptions & { sendEvery: number }, cmd: Command) => {
       const { dataDir } = globals(cmd);
       const running = await serve(dataDir, { ...opts, sendEveryMs: opts.sendEvery * 1000 });
