@@ -8,10 +8,13 @@ import { SECURITY_HEADERS } from '../../shared/security-headers';
 import type { CoreHost } from '../host/host';
 import { okEnvelopeBytes, roundMs } from '../host/wire';
 import { MAX_BODY_BYTES } from '../ingest/json-body';
+import type { HostApi } from '../kernel/host-api';
 import { receiverRoutes } from './routes';
 
 export interface ServerOptions {
   host: CoreHost;
+  /** Who stores what the receivers get (default `host`; the PostgreSQL collector with --database). */
+  receivers?: HostApi;
   listenHost?: string;
   port?: number;
   /** The built renderer (out/renderer); browser mode serves it at /. */
@@ -160,7 +163,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   app.get('/healthz', async () => ({ ok: true }));
 
-  for (const register of receiverRoutes) await register(app, options.host);
+  for (const register of receiverRoutes) await register(app, options.receivers ?? options.host);
 
   if (options.rendererDir && fs.existsSync(options.rendererDir)) {
     await app.register(fastifyStatic, {

@@ -1,0 +1,5 @@
+import type { PgMigration } from '../migrate';
+import { p0001 } from './0001_collector';
+
+/** The PostgreSQL schema's migrations, in order (src/core/pg/migrate.ts applies them). */
+export const pgMigrations: readonly PgMigration[] = [p0001];
