@@ -54,7 +54,8 @@ const digits = (v: unknown): string | null => str(v)?.replace(/\D/g, '') || null
  * payloads of the send body), or an interactive message's reply buttons / list rows.
  */
 export function describeOutgoing(
-  db: Db,
+  /** The workspace's synced templates (their buttons' titles); null where none are kept (PostgreSQL). */
+  db: Db | null,
   channel: string,
   request: unknown,
   response: unknown,
@@ -81,7 +82,7 @@ export function describeOutgoing(
       if (Number.isInteger(index) && payload) payloads.set(index, payload);
     }
     // A template not synced yet has no known titles: the reply's context.id still links it to this message.
-    const known = templateName ? templateButtons(db, channel, templateName, language) : [];
+    const known = templateName && db ? templateButtons(db, channel, templateName, language) : [];
     buttons = known
       .filter((b) => b.type === 'QUICK_REPLY')
       .map((b) => ({ title: b.text, id: payloads.get(b.index) ?? null }));

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 
 // Work that must run once per workspace (retention; conversions to Meta) runs on whichever collector
-// process holds that (workspace, job)'s lease: a row in `leases` (migration 0002) naming the holder and
+// process holds that (workspace, job)'s lease: a row in `leases` (PostgreSQL migration 0002) naming the holder and
 // an expiry on the database's clock. The holder renews it every RENEW_EVERY_MS; a holder that dies
 // stops renewing and any other process takes the row over once it has expired (LEASE_TTL_MS), so the
 // work moves within ~25 s. A process that stops cleanly deletes its rows: another takes over at its

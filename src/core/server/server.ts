@@ -8,12 +8,15 @@ import { SECURITY_HEADERS } from '../../shared/security-headers';
 import type { CoreHost } from '../host/host';
 import { okEnvelopeBytes, roundMs } from '../host/wire';
 import { MAX_BODY_BYTES } from '../ingest/json-body';
+import type { HostApi } from '../kernel/host-api';
 import { type BackendHealth, healthProbe, SQLITE_HEALTH } from './health';
 import { type LogOptions, loggerOptions, REQUEST_ID_HEADER, requestIdOf } from './logging';
 import { receiverRoutes } from './routes';
 
 export interface ServerOptions {
   host: CoreHost;
+  /** Who stores what the receivers get (default `host`; the PostgreSQL collector with --database). */
+  receivers?: HostApi;
   listenHost?: string;
   port?: number;
   /** The built renderer (out/renderer); browser mode serves it at /. */
@@ -209,7 +212,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return reply.code(answer.status).header('cache-control', 'no-store').send(answer.body);
   });
 
-  for (const register of receiverRoutes) await register(app, options.host);
+  for (const register of receiverRoutes) await register(app, options.receivers ?? options.host);
 
   if (options.rendererDir && fs.existsSync(options.rendererDir)) {
     await app.register(fastifyStatic, {

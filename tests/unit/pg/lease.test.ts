@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { acquireLease, LEASE_TTL_MS } from '../../../src/core/pg/lease';
-import { p0002 } from '../../../src/core/pg/migrations/0002_leases';
+import { p0002 } from '../../../src/core/pg/migrations/0002_operations';
 import { type OwnerEvent, startOwnerRunner } from '../../../src/core/pg/owner-work';
 import { describePostgres, type PgCluster, startCluster } from '../../helpers/postgres';
 
