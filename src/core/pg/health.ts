@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type BackendHealth, HEALTH_TIMEOUT_MS } from '../server/health';
+import { type BackendHealth, HEALTH_TIMEOUT_MS } from '../kernel/health';
 
 /**
  * /healthz on PostgreSQL: `SELECT 1` through the pool, bounded by a statement timeout on the server

@@ -3,19 +3,12 @@
 // `health_uri`: https://caddyserver.com/docs/caddyfile/directives/reverse_proxy#active-health-checks),
 // so an unreachable database answers 503, as do a process that is shutting down.
 
-export type Backend = 'sqlite' | 'postgres';
+import { type Backend, type BackendHealth, HEALTH_TIMEOUT_MS } from '../kernel/health';
 
-export interface BackendHealth {
-  backend: Backend;
-  /** Resolves when the store answers; rejects (or times out) when it does not. */
-  check(): Promise<void>;
-}
+export type { BackendHealth };
 
 /** The embedded store: a file this process opened itself, reachable while the process runs. */
 export const SQLITE_HEALTH: BackendHealth = { backend: 'sqlite', check: async () => {} };
-
-/** Longest a health check waits for the database: a probe that hangs is as bad as one that fails. */
-export const HEALTH_TIMEOUT_MS = 1000;
 
 export type HealthAnswer =
   | { status: 200; body: { ok: true; backend: Backend; database: 'ok'; ms: number } }
