@@ -6,6 +6,8 @@ import { startCollectorScheduler } from '../../core/collector/scheduler';
 import { SERVING_ENV } from '../../core/conversions/handlers';
 import { startConversionsScheduler } from '../../core/conversions/schedule';
 import { CoreHost, type CoreHostOptions, SHUTDOWN_DEADLINE_MS } from '../../core/host/host';
+import { openPgCollector, type PgCollector } from '../../core/pg/collector';
+import { databaseUrl, describeDatabase } from '../../core/pg/database-url';
 import { JsonPrefsStore } from '../../core/prefs/prefs-store';
 import { FileSecretStore } from '../../core/secrets/file-secret-store';
 import { DEFAULT_BODY_LIMIT, startServer } from '../../core/server/server';
@@ -26,6 +28,8 @@ export interface ServeOptions {
   bodyLimit: number;
   /** How often conversions to Meta are sent (default every minute); tests make it shorter. */
   sendEveryMs?: number;
+  /** postgres://… : the receivers store in PostgreSQL (default INSIGHTS_DATABASE_URL; neither: SQLite). */
+  database?: string | undefined;
 }
 
 export async function serve(
@@ -33,21 +37,32 @@ export async function serve(
   opts: ServeOptions,
   /** The lane workers' entry; the built bundle unless a test runs them from source. */
   runner: CoreHostOptions['runner'] = { kind: 'worker', file: builtPaths().worker },
-): Promise<{ url: string; close(): Promise<void> }> {
+): Promise<{ url: string; database: string; close(): Promise<void> }> {
   const paths = builtPaths();
+  const pgUrl = databaseUrl(opts.database);
   // This process runs around the clock and sends conversions itself (its lane workers inherit the flag).
   process.env[SERVING_ENV] = '1';
+  const secrets = new FileSecretStore(path.join(dataDir, 'secrets.json'));
   const host = new CoreHost({
     dataDir,
     mode: 'browser',
     version: VERSION,
-    secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
+    secrets,
     prefs: new JsonPrefsStore(path.join(dataDir, 'preferences.json')),
     runner,
   });
+  // With --database the receivers store in PostgreSQL (migrated first; a diverged schema stops the start).
+  let receivers: PgCollector | undefined;
+  try {
+    receivers = pgUrl ? await openPgCollector(pgUrl, secrets, host) : undefined;
+  } catch (err) {
+    await host.close();
+    throw err;
+  }
   const token = opts.token ?? process.env.INSIGHTS_API_TOKEN ?? randomBytes(18).toString('base64url');
   const server = await startServer({
     host,
+    ...(receivers ? { receivers } : {}),
     listenHost: opts.host,
     port: opts.port,
     rendererDir: paths.renderer,
@@ -66,12 +81,13 @@ export async function serve(
   const url = `${base}/#token=${token}`;
   return {
     url,
+    database: pgUrl ? describeDatabase(pgUrl) : 'SQLite (the data folder)',
     close: async () => {
       scheduler.stop();
       conversions.stop();
       // Side by side: the server waits for open requests, which the host answers as it cancels the
-      // running jobs.
-      await Promise.all([server.close(), host.close()]);
+      // running jobs. The pool closes once the server has answered them.
+      await Promise.all([server.close().then(() => receivers?.close()), host.close()]);
     },
   };
 }
@@ -112,9 +128,11 @@ export function registerServeCommand(program: Command): void {
     .option('--body-limit <bytes>', 'largest accepted request body', parseIntOption, DEFAULT_BODY_LIMIT)
     .option('--send-every <seconds>', 'how often conversions to Meta are sent (10 to 86400)', sendEvery, 60)
     .action(async (opts: ServeOptions & { sendEvery: number }, cmd: Command) => {
-      const { dataDir } = globals(cmd);
-      const running = await serve(dataDir, { ...opts, sendEveryMs: opts.sendEvery * 1000 });
-      process.stdout.write(`Insights Desktop (browser mode) on ${running.url}\nData folder: ${dataDir}\n`);
+      const { dataDir, database } = globals(cmd);
+      const running = await serve(dataDir, { ...opts, database, sendEveryMs: opts.sendEvery * 1000 });
+      process.stdout.write(
+        `Insights Desktop (browser mode) on ${running.url}\nData folder: ${dataDir}\nReceivers store in: ${running.database}\n`,
+      );
       if (opts.open) openInBrowser(running.url);
       exitOnSignals(running);
     });
