@@ -72,7 +72,8 @@ const pageSql = Object.fromEntries(
     k,
     sql(
       `feed_page_${k}`,
-      `SELECT xid::text AS xid, seq, ${COLUMNS[k]} FROM ${TABLE[k]} WHERE ${AFTER} ORDER BY xid, seq LIMIT $5`,
+      // xid8 → text under another name: ORDER BY xid would otherwise sort the text output column.
+      `SELECT xid::text AS xid_text, seq, ${COLUMNS[k]} FROM ${TABLE[k]} WHERE ${AFTER} ORDER BY xid, seq LIMIT $5`,
     ),
   ]),
 ) as Record<Kind, ReturnType<typeof sql>>;
@@ -82,14 +83,14 @@ const countSql = Object.fromEntries(
 const XMIN = sql('feed_xmin', 'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin');
 const LAST_ERASURE = sql(
   'feed_last_erasure',
-  `SELECT xid::text AS xid, seq FROM erasures WHERE workspace = $1 AND xid < $2::xid8
+  `SELECT xid::text AS xid_text, seq FROM erasures WHERE workspace = $1 AND xid < $2::xid8
    ORDER BY xid DESC, seq DESC LIMIT 1`,
 );
 
-type Row = { xid: string; seq: number } & Record<string, unknown>;
+type Row = { xid_text: string; seq: number } & Record<string, unknown>;
 
 function toItem(kind: Kind, row: Row, cursor: string): FeedItem | null {
-  const { xid: _x, seq: _s, ...rest } = row;
+  const { xid_text: _x, seq: _s, ...rest } = row;
   if (kind === 'x')
     return {
       type: 'erasure',
@@ -140,8 +141,8 @@ export async function readPgPage(
 
 /** A desktop starting from nothing walks every row; erasures logged so far concern rows already gone. */
 async function startCursor(store: PgStore, c: Queryable, workspace: string, xmin: string): Promise<PgCursor> {
-  const [last] = await store.query<{ xid: string; seq: number }>(LAST_ERASURE, [workspace, xmin], c);
-  return { x: last ? [last.xid, last.seq] : ZERO, p: ZERO, e: ZERO, o: ZERO };
+  const [last] = await store.query<{ xid_text: string; seq: number }>(LAST_ERASURE, [workspace, xmin], c);
+  return { x: last ? [last.xid_text, last.seq] : ZERO, p: ZERO, e: ZERO, o: ZERO };
 }
 
 async function readPage(
@@ -158,7 +159,7 @@ async function readPage(
     const room = limit - consumed;
     const rows = await store.query<Row>(pageSql[kind], [workspace, ...cursor[kind], xmin, room + 1], c);
     for (const row of rows.slice(0, room)) {
-      cursor[kind] = [row.xid, row.seq];
+      cursor[kind] = [row.xid_text, row.seq];
       consumed++;
       const item = toItem(kind, row, encodePgCursor(cursor));
       if (item) items.push(item);
