@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { inflateBody } from '../../src/core/collector/feed';
 import { textDelivery } from './webhook';
@@ -7,7 +8,7 @@ import { textDelivery } from './webhook';
 // Collector processes (`insights serve --database …`, tests/helpers/serve-process.ts) and the bursts of
 // deliveries the multi-process tests send them.
 
-const root = path.join(__dirname, '../..');
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface CollectorProcess {
   child: ChildProcess;
