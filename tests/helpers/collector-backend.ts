@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterAll, describe } from 'vitest';
+import type { HostApi } from '../../src/core/kernel/host-api';
 import {
   addChannelPg,
   createApiKeyPg,
@@ -29,6 +30,8 @@ export interface CollectorUnderTest {
   server: RunningServer;
   /** PostgreSQL only: the receivers' store. */
   pg?: PgCollector;
+  /** What the receivers' routes talk to (the core's host on SQLite, PgCollector on PostgreSQL). */
+  receivers: HostApi;
   addChannel(
     args: { phoneNumberId: string; name?: string; apiKey?: string },
     workspace?: string,
@@ -69,6 +72,7 @@ const sqlite: Backend = {
       kind: 'sqlite',
       core,
       server,
+      receivers: core.host,
       addChannel: async (args, ws = 'default') => {
         await ensure(ws);
         return core.call('channels.add', args, ws);
@@ -125,6 +129,7 @@ const postgres: Backend = {
       core,
       server,
       pg,
+      receivers: pg,
       addChannel: (args, ws = 'default') => addChannelPg(store, secrets, ws, args),
       createKey: async (ws = 'default') => (await createApiKeyPg(store, ws, null)).key,
       createToken: (name, ws = 'default') => createTokenPg(store, ws, name),

@@ -10,7 +10,7 @@ import { migratePg } from './migrate';
 import { pgMigrations } from './migrations';
 import { openPgStore, type PgStore, type PoolOptions, sql } from './pool';
 import { lookupPg, receiveExternalEventPg, receiveWebhookPg } from './receivers';
-import { authorizeSendPg, recordOutgoingPg } from './send-proxy';
+import { authorizeSendPg, recordOutgoingPg, templatesSyncPg } from './send-proxy';
 
 // ─── Design: the collector on PostgreSQL (issue 18) ─────────────────────────────────────────────────────
 // `insights serve --database postgres://…` keeps the receivers' routes exactly as they are (webhooks,
@@ -52,6 +52,13 @@ export class PgCollector implements HostApi {
   }
 
   call<M extends MethodName>(method: M, workspace: string | undefined, args: unknown): Promise<ResultOf<M>> {
+    // The send proxy fetches templates it does not know yet; on PostgreSQL they are kept there.
+    if (method === 'templates.sync') {
+      const channel = String((args as { channel?: unknown })?.channel ?? '');
+      return templatesSyncPg(this.store, this.secrets, workspace ?? 'default', channel) as Promise<
+        ResultOf<M>
+      >;
+    }
     return this.local.call(method, workspace, args);
   }
 

@@ -39,6 +39,8 @@ export async function migratePg(
   } catch (err) {
     throw asApiError(err);
   }
+  const cut = () => {}; // a cut connection fails the next statement (see pool.ts)
+  client.on('error', cut);
   try {
     await client.query(`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -75,6 +77,7 @@ export async function migratePg(
   } finally {
     // Unlocked explicitly (a pooled connection outlives this call); a lost connection drops the lock anyway.
     await client.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`).catch(() => {});
+    client.off('error', cut);
     client.release();
   }
 }

@@ -68,6 +68,13 @@ export function openPgStore(url: string, options: PoolOptions = {}): PgStore {
         throw asApiError(err);
       }
       let broken = false;
+      // A connection cut while checked out (between two statements) emits 'error' on the client, which the
+      // pool listens for only while the client is idle: unhandled it would end the process. The next
+      // statement fails too and is answered 503.
+      const cut = () => {
+        broken = true;
+      };
+      client.on('error', cut);
       try {
         await client.query(mode ? `BEGIN ${mode}` : 'BEGIN');
         const out = await fn(client);
@@ -81,6 +88,7 @@ export function openPgStore(url: string, options: PoolOptions = {}): PgStore {
         }
         throw asApiError(err);
       } finally {
+        client.off('error', cut);
         client.release(broken || undefined);
       }
     },

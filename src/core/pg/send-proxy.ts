@@ -1,11 +1,17 @@
 import { ApiError } from '../../shared/contract/errors';
-import { BASE_URL_SETTING, baseUrlFrom } from '../dialog360/client';
-import { describeOutgoing, type RecordOutgoingArgs, type SendTarget } from '../dialog360/send-proxy';
+import { BASE_URL_SETTING, baseUrlFrom, Dialog360Client } from '../dialog360/client';
+import {
+  describeOutgoing,
+  type RecordOutgoingArgs,
+  type SendTarget,
+  type TemplateLookup,
+} from '../dialog360/send-proxy';
+import { buttonsOf } from '../dialog360/templates';
 import { channelApiKeyName, hashesEqual, hashSecret } from '../ingest/channels';
 import type { SecretStore } from '../secrets/secret-store';
 import { type PgStore, sql } from './pool';
 
-// The send proxy's two internal operations on PostgreSQL (the route is src/core/dialog360/routes.ts).
+// The send proxy's internal operations on PostgreSQL, and its template fetch (the route is src/core/dialog360/routes.ts).
 // The channel and its secret's hash come from PostgreSQL; the 360dialog API key the proxy forwards with is
 // a secret this process uses itself, so it comes from the process's own secret store, never the database.
 
@@ -46,21 +52,44 @@ export async function authorizeSendPg(
   const given = auth.startsWith('Bearer ') ? hashSecret(auth.slice(7).trim()) : null;
   if (!row || !given || !hashesEqual(row.secret_hash, given))
     throw new ApiError('unauthorized', 'Missing or wrong channel secret (Authorization: Bearer <secret>)');
-  const apiKey = await secrets.get(channelApiKeyName(row.workspace, channel));
+  return sendTarget(store, secrets, row.workspace, channel);
+}
+
+/** What a call to 360dialog for the channel needs: its API key (this process's secret store) and base URL. */
+async function sendTarget(
+  store: PgStore,
+  secrets: SecretStore,
+  workspace: string,
+  channel: string,
+): Promise<SendTarget> {
+  const apiKey = await secrets.get(channelApiKeyName(workspace, channel));
   if (!apiKey)
     throw new ApiError(
       'invalid_argument',
       `Channel "${channel}" has no 360dialog API key on this collector: store it with insights channels add ${channel} --api-key … --database …`,
       'apiKey',
     );
-  const [setting] = await store.query<{ value: string }>(SETTING, [row.workspace, BASE_URL_SETTING]);
+  const [setting] = await store.query<{ value: string }>(SETTING, [workspace, BASE_URL_SETTING]);
   const fromSetting = setting ? (JSON.parse(setting.value) as string | null) : null;
-  return { workspace: row.workspace, apiKey, baseUrl: baseUrlFrom(fromSetting) };
+  return { workspace, apiKey, baseUrl: baseUrlFrom(fromSetting) };
 }
 
+const TEMPLATES_OF = sql(
+  'templates_of',
+  `SELECT language, components FROM templates WHERE workspace = $1 AND phone_number_id = $2 AND name = $3
+   ORDER BY language`,
+);
+const UPSERT_TEMPLATE = sql(
+  'template_upsert',
+  `INSERT INTO templates (workspace, phone_number_id, name, language, components, synced_at)
+   VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (workspace, phone_number_id, name, language)
+   DO UPDATE SET components = EXCLUDED.components, synced_at = EXCLUDED.synced_at`,
+);
+
 /**
- * dialog360.recordOutgoing: the accepted message, stored once per message id. Templates are not kept in
- * PostgreSQL, so a template message is recorded with its name and without its buttons' titles.
+ * dialog360.recordOutgoing: the accepted message, stored once per message id, with its template's button
+ * titles when the template was fetched (templatesSyncPg); `templateUnknown` makes the route fetch them and
+ * record the message again.
  */
 export async function recordOutgoingPg(
   store: PgStore,
@@ -69,13 +98,22 @@ export async function recordOutgoingPg(
 ): Promise<{ id: string | null; templateUnknown: boolean }> {
   if (typeof args?.channel !== 'string' || args.channel === '')
     throw new ApiError('invalid_argument', 'recordOutgoing needs a channel', 'channel');
-  const rec = describeOutgoing(
-    null,
-    args.channel,
-    args.request,
-    args.response,
-    args.sentAt ?? Math.floor(Date.now() / 1000),
-  );
+  const sentAt = args.sentAt ?? Math.floor(Date.now() / 1000);
+  const recordOf = (templates: TemplateLookup) =>
+    describeOutgoing(templates, args.channel, args.request, args.response, sentAt);
+  // Described once to learn the template's name, then with its stored buttons.
+  const name = recordOf(() => [])?.templateName ?? null;
+  const stored = name
+    ? await store.query<{ language: string; components: string }>(TEMPLATES_OF, [
+        workspace,
+        args.channel,
+        name,
+      ])
+    : [];
+  const rec = recordOf((_c, _n, language) => {
+    const t = stored.find((r) => language === undefined || r.language === language);
+    return t ? buttonsOf(JSON.parse(t.components) as unknown[]) : [];
+  });
   if (!rec) return { id: null, templateUnknown: false };
   await store.query(UPSERT_OUTGOING, [
     workspace,
@@ -87,5 +125,36 @@ export async function recordOutgoingPg(
     JSON.stringify(rec.buttons),
     rec.origin,
   ]);
-  return { id: rec.id, templateUnknown: false };
+  return { id: rec.id, templateUnknown: name !== null && stored.length === 0 };
+}
+
+/** templates.sync for a PostgreSQL collector: the channel's templates from 360dialog, kept in PostgreSQL. */
+export async function templatesSyncPg(
+  store: PgStore,
+  secrets: SecretStore,
+  workspace: string,
+  channel: string,
+): Promise<{ channel: string; templates: number; buttons: number }> {
+  const [row] = await store.query<{ workspace: string }>(CHANNEL, [channel]);
+  if (!row || row.workspace !== workspace)
+    throw new ApiError('not_found', `No channel "${channel}" in this workspace`, 'channel');
+  const target = await sendTarget(store, secrets, workspace, channel);
+  const templates = await new Dialog360Client({
+    baseUrl: target.baseUrl,
+    apiKey: target.apiKey,
+  }).getTemplates();
+  const now = Date.now();
+  let buttons = 0;
+  for (const t of templates) {
+    buttons += buttonsOf(t.components).length;
+    await store.query(UPSERT_TEMPLATE, [
+      workspace,
+      channel,
+      t.name,
+      t.language,
+      JSON.stringify(t.components),
+      now,
+    ]);
+  }
+  return { channel, templates: templates.length, buttons };
 }

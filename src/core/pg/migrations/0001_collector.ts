@@ -131,6 +131,17 @@ CREATE TABLE quarantine (
   received_at bigint NOT NULL
 );
 
+-- Message templates fetched from 360dialog: the send proxy names the buttons of template messages.
+CREATE TABLE templates (
+  workspace text NOT NULL,
+  phone_number_id text NOT NULL,
+  name text NOT NULL,
+  language text NOT NULL,
+  components text NOT NULL,                  -- JSON, as 360dialog sent them
+  synced_at bigint NOT NULL,
+  PRIMARY KEY (workspace, phone_number_id, name, language)
+);
+
 -- POST /v1/conversions/sent: conversions a desktop sent before it was connected (never sent again).
 CREATE TABLE conversions_sent_elsewhere (
   workspace text NOT NULL,
