@@ -58,6 +58,8 @@ interface Run {
   p99: number;
   cpuPerDelivery: number[];
   pgCpuPerDelivery: number | null;
+  /** This process, the 64 clients: on the same two cores, it takes CPU from the collectors. */
+  clientCpuPerDelivery: number;
 }
 
 async function load(
@@ -72,6 +74,7 @@ async function load(
   let next = 0;
   const cpu0 = pids.map((p) => cpuSeconds(p));
   const pg0 = pgPid ? cpuSeconds(pgPid, true) : 0;
+  const client0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
@@ -103,6 +106,10 @@ async function load(
     p99: lat[Math.floor(lat.length * 0.99)]!,
     cpuPerDelivery: pids.map((p, k) => (cpuSeconds(p) - cpu0[k]!) / N),
     pgCpuPerDelivery: pgPid ? (cpuSeconds(pgPid, true) - pg0) / N : null,
+    clientCpuPerDelivery: (() => {
+      const u = process.cpuUsage(client0);
+      return (u.user + u.system) / 1e6 / N;
+    })(),
   };
 }
 
