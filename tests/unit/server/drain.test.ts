@@ -40,6 +40,23 @@ it('SIGTERM drains the delivery in flight, refuses new connections and exits wit
   });
   const port = Number(/URL http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)![1]);
 
+  // A first delivery starts the lane workers (seconds on a loaded machine, from source), so that the
+  // one in flight below takes the time of a delivery, not of a cold start.
+  const warm = await fetch(`http://127.0.0.1:${port}/webhooks/360dialog/1234567890`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+    body: JSON.stringify(
+      textDelivery({
+        phoneNumberId: '1234567890',
+        waId: '4915100000002',
+        id: 'wamid.drain.0',
+        ts: 1732550400,
+        body: 'warm',
+      }),
+    ),
+  });
+  expect(warm.status).toBe(200);
+
   // A delivery whose body is still arriving: in flight on the server, not yet stored.
   const body = Buffer.from(
     JSON.stringify(
