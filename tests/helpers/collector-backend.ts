@@ -5,7 +5,9 @@ import {
   addChannelPg,
   createApiKeyPg,
   createTokenPg,
+  listApiKeysPg,
   listTokensPg,
+  revokeApiKeyPg,
   revokeTokenPg,
   setSettingPg,
 } from '../../src/core/pg/admin';
@@ -14,6 +16,7 @@ import type { PoolOptions } from '../../src/core/pg/pool';
 import { FileSecretStore } from '../../src/core/secrets/file-secret-store';
 import { type RunningServer, startServer } from '../../src/core/server/server';
 import type { CollectorToken } from '../../src/shared/contract/collector';
+import type { ApiKeyInfo } from '../../src/shared/contract/ingest';
 import { makeTestCore, type TestCore } from './core';
 import { describePostgres, type PgCluster, startCluster } from './postgres';
 
@@ -37,6 +40,8 @@ export interface CollectorUnderTest {
     workspace?: string,
   ): Promise<{ secret: string }>;
   createKey(workspace?: string): Promise<string>;
+  listKeys(workspace?: string): Promise<ApiKeyInfo[]>;
+  revokeKey(id: string, workspace?: string): Promise<void>;
   createToken(name?: string, workspace?: string): Promise<{ id: string; token: string }>;
   revokeToken(id: string, workspace?: string): Promise<void>;
   listTokens(workspace?: string): Promise<CollectorToken[]>;
@@ -80,6 +85,10 @@ const sqlite: Backend = {
       createKey: async (ws = 'default') => {
         await ensure(ws);
         return (await core.call('keys.create', {}, ws)).key;
+      },
+      listKeys: (ws = 'default') => core.call('keys.list', {}, ws),
+      revokeKey: async (id, ws = 'default') => {
+        await core.call('keys.revoke', { id }, ws);
       },
       createToken: async (name, ws = 'default') => {
         await ensure(ws);
@@ -132,6 +141,8 @@ const postgres: Backend = {
       receivers: pg,
       addChannel: (args, ws = 'default') => addChannelPg(store, secrets, ws, args),
       createKey: async (ws = 'default') => (await createApiKeyPg(store, ws, null)).key,
+      listKeys: (ws = 'default') => listApiKeysPg(store, ws),
+      revokeKey: (id, ws = 'default') => revokeApiKeyPg(store, ws, id),
       createToken: (name, ws = 'default') => createTokenPg(store, ws, name),
       revokeToken: (id, ws = 'default') => revokeTokenPg(store, ws, id),
       listTokens: (ws = 'default') => listTokensPg(store, ws),

@@ -56,13 +56,15 @@ export async function authorizeSendPg(
 }
 
 /** What a call to 360dialog for the channel needs: its API key (this process's secret store) and base URL. */
-async function sendTarget(
+export async function sendTarget(
   store: PgStore,
   secrets: SecretStore,
   workspace: string,
   channel: string,
+  /** A key given for a check, instead of the stored one. */
+  given?: string,
 ): Promise<SendTarget> {
-  const apiKey = await secrets.get(channelApiKeyName(workspace, channel));
+  const apiKey = given ?? (await secrets.get(channelApiKeyName(workspace, channel)));
   if (!apiKey)
     throw new ApiError(
       'invalid_argument',
