@@ -6,11 +6,12 @@ import { startCollectorScheduler } from '../../core/collector/scheduler';
 import { SERVING_ENV } from '../../core/conversions/handlers';
 import { startConversionsScheduler } from '../../core/conversions/schedule';
 import { CoreHost, type CoreHostOptions, SHUTDOWN_DEADLINE_MS } from '../../core/host/host';
-import { openPgCollector, type PgCollector } from '../../core/pg/collector';
+import type { PgCollector } from '../../core/pg/collector';
 import { databaseUrl, describeDatabase } from '../../core/pg/database-url';
 import { postgresHealth } from '../../core/pg/health';
 import { type OwnerRunner, startOwnerRunner } from '../../core/pg/owner-work';
 import { retentionJob } from '../../core/pg/retention';
+import { openServingPgCollector } from '../../core/pg/serving-store';
 import { honourSqliteCursors } from '../../core/pg/sqlite-cursor';
 import { pgWorkspaces } from '../../core/pg/workspaces';
 import { JsonPrefsStore } from '../../core/prefs/prefs-store';
@@ -67,7 +68,7 @@ export async function serve(
   // With --database the receivers store in PostgreSQL (migrated first; a diverged schema stops the start).
   let receivers: PgCollector | undefined;
   try {
-    receivers = pgUrl ? await openPgCollector(pgUrl, secrets, host) : undefined;
+    receivers = pgUrl ? await openServingPgCollector(pgUrl, secrets, host) : undefined;
   } catch (err) {
     await host.close();
     throw err;
