@@ -27,6 +27,8 @@ it('SIGTERM drains the delivery in flight, refuses new connections and exits wit
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/serve-process.ts', dataDir], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
+    // The request log shows when the delivery is in flight.
+    env: { ...process.env, TEST_LOG_LEVEL: 'info' },
   });
   children.push(child);
   let out = '';
