@@ -190,8 +190,7 @@ try {
   const base = runs[0]!.perSecond;
   for (const r of runs) {
     const cpu = r.cpuPerDelivery.map((c) => `${(c * 1000).toFixed(2)} ms`).join(' + ');
-    const pgCpu =
-      r.pgCpuPerDelivery === null ? '' : `, PostgreSQL ${(r.pgCpuPerDelivery * 1000).toFixed(2)} ms`;
+    const pgCpu = `${r.pgCpuPerDelivery === null ? '' : `, PostgreSQL ${(r.pgCpuPerDelivery * 1000).toFixed(2)} ms`}, clients ${(r.clientCpuPerDelivery * 1000).toFixed(2)} ms`;
     console.log(
       `${r.name.padEnd(26)} ${r.perSecond.toFixed(0).padStart(6)} deliveries/s (×${(r.perSecond / base).toFixed(2)})  p50 ${ms(r.p50)}  p99 ${ms(r.p99)}  CPU per delivery: collector ${cpu}${pgCpu}`,
     );
