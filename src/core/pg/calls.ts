@@ -17,6 +17,7 @@ import {
   revokeTokenPg,
   setSettingPg,
 } from './admin';
+import { eraseContactPg } from './erase';
 import type { PgStore } from './pool';
 import { sendTarget, templatesSyncPg } from './send-proxy';
 
@@ -72,6 +73,7 @@ const CALLS: Partial<Record<MethodName, Call>> = {
   'channels.webhookStatus': async (s, secrets, ws, a: { channel: string }) =>
     webhookStatusOf(a.channel, await clientOf(await channelTarget(s, secrets, ws, a.channel)).getWebhook()),
   'templates.sync': (s, secrets, ws, a: { channel: string }) => templatesSyncPg(s, secrets, ws, a.channel),
+  'contacts.erase': (s, _secrets, ws, a: { phone: string }) => eraseContactPg(s, ws, a.phone),
   'dialog360.setSettings': async (s, _secrets, ws, a: { baseUrl: string | null }) => {
     const baseUrl = a.baseUrl === null ? null : a.baseUrl.replace(/\/+$/, '');
     await setSettingPg(s, ws, BASE_URL_SETTING, baseUrl);

@@ -35,9 +35,20 @@ export function decodePgCursor(text: string | null | undefined): PgCursor | null
   if (!text) return null;
   try {
     const v = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 1 + 2 * KINDS.length && v[0] === TAG) {
+    // A kind added later goes at the end of KINDS: a cursor issued before it starts that walk at the beginning.
+    if (
+      Array.isArray(v) &&
+      v[0] === TAG &&
+      v.length % 2 === 1 &&
+      v.length >= 3 &&
+      v.length <= 1 + 2 * KINDS.length
+    ) {
       const c = {} as PgCursor;
       KINDS.forEach((k, i) => {
+        if (1 + 2 * i >= v.length) {
+          c[k] = ZERO;
+          return;
+        }
         const xid = v[1 + 2 * i];
         const seq = v[2 + 2 * i];
         if (typeof xid !== 'string' || !/^\d{1,20}$/.test(xid) || !Number.isSafeInteger(seq) || seq < 0)

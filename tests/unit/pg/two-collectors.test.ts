@@ -1,7 +1,8 @@
+import http from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../../src/cli/index';
 import { type CollectorUnderTest, postgresBackend } from '../../helpers/collector-backend';
-import { tempDir } from '../../helpers/core';
+import { makeTestCore, type TestCore, tempDir } from '../../helpers/core';
 import { describePostgres } from '../../helpers/postgres';
 import { textDelivery } from '../../helpers/webhook';
 
@@ -10,6 +11,34 @@ import { textDelivery } from '../../helpers/webhook';
 // sent to both stores each delivery, event and outgoing message once.
 
 const PHONE = '5550001';
+
+/** A load balancer in front of the collectors: forwards every request to `target`, which can change. */
+async function switchingProxy(first: string) {
+  const state = { target: first };
+  const server = http.createServer((req, res) => {
+    const up = http.request(
+      `${state.target}${req.url}`,
+      { method: req.method, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    set target(url: string) {
+      state.target = url;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 describePostgres('two collectors on one PostgreSQL database', () => {
   let url: string;
@@ -44,7 +73,7 @@ describePostgres('two collectors on one PostgreSQL database', () => {
     await b?.close();
   });
 
-  it('the same burst sent to both collectors: every delivery and event answered 200 by both, stored once', async () => {
+  it('the same burst sent to both collectors is stored once; a desktop switched from one to the other mid-feed ends with the same data', async () => {
     const channel = JSON.parse(await cli('channels', 'add', PHONE, '--name', 'Shop', '--format', 'json')) as {
       secret: string;
     };
@@ -133,6 +162,49 @@ describePostgres('two collectors on one PostgreSQL database', () => {
       expect(kinds.filter((k) => k === 'payload')).toHaveLength(DELIVERIES);
       expect(kinds.filter((k) => k === 'event')).toHaveLength(EVENTS);
       expect(kinds.filter((k) => k === 'outgoing')).toHaveLength(1);
+    }
+
+    // A desktop behind a load balancer syncs part of the feed from A, then the rest from B: it ends with
+    // exactly the data of a desktop that synced everything from A (the cursor means the same on both).
+    const balancer = await switchingProxy(a.server.url);
+    const switching = makeTestCore();
+    const single = makeTestCore();
+    try {
+      await switching.call('collector.configure', { url: balancer.url, token });
+      await switching.call('collector.sync', {});
+      for (let i = 0; i < 20; i++)
+        await post(
+          b,
+          `/webhooks/360dialog/${PHONE}`,
+          textDelivery({
+            phoneNumberId: PHONE,
+            waId: '4915100000099',
+            id: `wamid.late.${i}`,
+            ts: 1_764_100_000 + i,
+            body: 'later',
+          }),
+          {
+            authorization: `Bearer ${channel.secret}`,
+          },
+        );
+      balancer.target = b.server.url;
+      expect(await switching.call('collector.sync', {})).toMatchObject({
+        payloads: 20,
+        duplicatePayloads: 0,
+      });
+      await single.call('collector.configure', { url: a.server.url, token });
+      await single.call('collector.sync', {});
+      for (const table of ['raw_payloads', 'messages', 'external_events', 'outgoing_messages']) {
+        const q = `SELECT count(*) AS n FROM ${table}`;
+        expect(switching.db().prepare(q).get(), table).toEqual(single.db().prepare(q).get());
+      }
+      const ids = (core: TestCore) => core.db().prepare('SELECT id FROM messages ORDER BY id').all();
+      expect(ids(switching)).toEqual(ids(single));
+      expect(ids(single)).toHaveLength(DELIVERIES + 20);
+    } finally {
+      await switching.close();
+      await single.close();
+      await balancer.close();
     }
   }, 120_000);
 });
