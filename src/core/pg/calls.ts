@@ -19,7 +19,7 @@ import {
 } from './admin';
 import { eraseContactPg } from './erase';
 import type { PgStore } from './pool';
-import { sendTarget, templatesSyncPg } from './send-proxy';
+import { listTemplatesPg, sendTarget, templatesSyncPg } from './send-proxy';
 
 // The contract methods that manage what a PostgreSQL collector serves (`--database` on the CLI): the same
 // names, arguments (validated by the contract) and results as on SQLite, stored in PostgreSQL.
@@ -73,6 +73,7 @@ const CALLS: Partial<Record<MethodName, Call>> = {
   'channels.webhookStatus': async (s, secrets, ws, a: { channel: string }) =>
     webhookStatusOf(a.channel, await clientOf(await channelTarget(s, secrets, ws, a.channel)).getWebhook()),
   'templates.sync': (s, secrets, ws, a: { channel: string }) => templatesSyncPg(s, secrets, ws, a.channel),
+  'templates.list': (s, _secrets, ws, a: { channel?: string }) => listTemplatesPg(s, ws, a.channel),
   'contacts.erase': (s, _secrets, ws, a: { phone: string }) => eraseContactPg(s, ws, a.phone),
   'dialog360.setSettings': async (s, _secrets, ws, a: { baseUrl: string | null }) => {
     const baseUrl = a.baseUrl === null ? null : a.baseUrl.replace(/\/+$/, '');

@@ -13,7 +13,8 @@ import { type PgStore, type Queryable, sql } from './pool';
 // keeps the last (xid, seq) served per table. A row committed after the page was read belongs to a
 // transaction that was still running or not yet started, so its xid is ≥ that xmin, above everything
 // served: it sorts after the cursor and the next page serves it — once. The price: one long-running
-// writing transaction holds the feed back until it ends (the receivers' transactions are short).
+// writing transaction (in any database of the server: xids are cluster-wide) holds the feed back until it
+// ends (the receivers' transactions are short).
 //
 // The cursor stays opaque to desktops (src/core/collector/pull.ts stores and returns it unchanged).
 

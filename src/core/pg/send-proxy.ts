@@ -1,3 +1,4 @@
+import type { TemplateInfo } from '../../shared/contract/dialog360';
 import { ApiError } from '../../shared/contract/errors';
 import { BASE_URL_SETTING, baseUrlFrom, Dialog360Client } from '../dialog360/client';
 import {
@@ -83,9 +84,10 @@ const TEMPLATES_OF = sql(
 );
 const UPSERT_TEMPLATE = sql(
   'template_upsert',
-  `INSERT INTO templates (workspace, phone_number_id, name, language, components, synced_at)
-   VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (workspace, phone_number_id, name, language)
-   DO UPDATE SET components = EXCLUDED.components, synced_at = EXCLUDED.synced_at`,
+  `INSERT INTO templates (workspace, phone_number_id, name, language, status, category, components, synced_at)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (workspace, phone_number_id, name, language)
+   DO UPDATE SET status = EXCLUDED.status, category = EXCLUDED.category, components = EXCLUDED.components,
+     synced_at = EXCLUDED.synced_at`,
 );
 
 /**
@@ -154,9 +156,44 @@ export async function templatesSyncPg(
       channel,
       t.name,
       t.language,
+      t.status,
+      t.category,
       JSON.stringify(t.components),
       now,
     ]);
   }
   return { channel, templates: templates.length, buttons };
+}
+
+/** templates.list on PostgreSQL: the templates fetched for the workspace's channels (or one channel). */
+export async function listTemplatesPg(
+  store: PgStore,
+  workspace: string,
+  channel?: string,
+): Promise<TemplateInfo[]> {
+  const rows = await store.query<{
+    phone_number_id: string;
+    name: string;
+    language: string;
+    status: string | null;
+    category: string | null;
+    components: string;
+    synced_at: number;
+  }>(
+    sql(
+      'templates_list',
+      `SELECT phone_number_id, name, language, status, category, components, synced_at FROM templates
+       WHERE workspace = $1 AND ($2::text IS NULL OR phone_number_id = $2) ORDER BY phone_number_id, name, language`,
+    ),
+    [workspace, channel ?? null],
+  );
+  return rows.map((r) => ({
+    channel: r.phone_number_id,
+    name: r.name,
+    language: r.language,
+    status: r.status,
+    category: r.category,
+    buttons: buttonsOf(JSON.parse(r.components) as unknown[]),
+    syncedAt: new Date(r.synced_at).toISOString(),
+  }));
 }

@@ -69,7 +69,7 @@ describePostgres('the CLI with --database', () => {
     expect(JSON.stringify(dump)).not.toContain(ch.secret);
   });
 
-  it('registers the webhook with the secret from this machine, checks the key, for a channel kept in PostgreSQL', async () => {
+  it('registers the webhook with the secret from this machine, checks the key, fetches and lists templates, for a channel kept in PostgreSQL', async () => {
     const r = await cli('channels', 'register-webhook', '5550005', '--url', 'https://collector.example.com');
     expect(r).toContain('https://collector.example.com/webhooks/360dialog/5550005');
     const hook = fake.numbers.get('key-5')!.webhook;
@@ -77,6 +77,10 @@ describePostgres('the CLI with --database', () => {
     expect(hook.headers.Authorization).toMatch(/^Bearer .{20,}/);
     expect(await cli('channels', 'webhook-status', '5550005')).toMatch(/5550005/);
     expect(await cli('channels', 'check-key', '5550005')).toContain('accepted');
+    await cli('channels', 'templates', '5550005');
+    expect(await json('channels', 'templates', '5550005', '--list')).toMatchObject([
+      { channel: '5550005', name: 'promo', buttons: [{ text: 'Yes' }, { text: 'No' }] },
+    ]);
     await cli('channels', 'remove', '5550005');
     expect(await json('channels', 'list')).toEqual([]);
   });

@@ -137,6 +137,8 @@ CREATE TABLE templates (
   phone_number_id text NOT NULL,
   name text NOT NULL,
   language text NOT NULL,
+  status text,
+  category text,
   components text NOT NULL,                  -- JSON, as 360dialog sent them
   synced_at bigint NOT NULL,
   PRIMARY KEY (workspace, phone_number_id, name, language)
