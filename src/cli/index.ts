@@ -18,6 +18,10 @@ export function buildProgram(): Command {
     .version(VERSION)
     .option('--data-dir <dir>', 'data folder (default: INSIGHTS_DATA_DIR or the per-user app folder)')
     .option('--workspace <name>', 'workspace inside the data folder', 'default')
+    .option(
+      '--database <url>',
+      "the collector's PostgreSQL (postgres://…; default INSIGHTS_DATABASE_URL): serve stores there, and channels, keys and collector tokens are managed there",
+    )
     .showHelpAfterError()
     .configureOutput({ outputError: (str, write) => write(`insights: ${str.replace(/^error: /, '')}`) });
   registerAppCommands(program);

@@ -3,6 +3,11 @@ import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import { allHandlers, internalHandlers } from '../core/entry/handlers';
 import { CoreHost } from '../core/host/host';
+import { callPg, isPgMethod } from '../core/pg/calls';
+import { databaseUrl } from '../core/pg/database-url';
+import { migratePg } from '../core/pg/migrate';
+import { pgMigrations } from '../core/pg/migrations';
+import { openPgStore } from '../core/pg/pool';
 import { JsonPrefsStore } from '../core/prefs/prefs-store';
 import { FileSecretStore } from '../core/secrets/file-secret-store';
 import { DEFAULT_WORKSPACE, resolveDataDir } from '../core/workspace/workspaces';
@@ -15,12 +20,40 @@ export const VERSION = '0.1.0';
 export interface GlobalOptions {
   dataDir?: string;
   workspace?: string;
+  database?: string;
 }
 
-/** The options every command inherits (`--data-dir`, `--workspace`). */
-export function globals(cmd: Command): { dataDir: string; workspace: string } {
+/** The options every command inherits (`--data-dir`, `--workspace`, `--database`). */
+export function globals(cmd: Command): { dataDir: string; workspace: string; database: string | undefined } {
   const o = cmd.optsWithGlobals() as GlobalOptions;
-  return { dataDir: resolveDataDir(o.dataDir), workspace: o.workspace ?? DEFAULT_WORKSPACE };
+  return {
+    dataDir: resolveDataDir(o.dataDir),
+    workspace: o.workspace ?? DEFAULT_WORKSPACE,
+    database: o.database,
+  };
+}
+
+/**
+ * With --database (or INSIGHTS_DATABASE_URL), what a PostgreSQL collector serves (channels, API keys,
+ * read tokens, the 360dialog base URL) is managed in PostgreSQL; secrets this machine uses itself go to
+ * its own secret store. Other methods run on the data folder as always.
+ */
+async function callPgIfManagedThere(
+  g: ReturnType<typeof globals>,
+  method: MethodName,
+  workspace: string,
+  args: unknown,
+): Promise<{ value: unknown } | null> {
+  const url = databaseUrl(g.database);
+  if (!url || !isPgMethod(method)) return null;
+  const store = openPgStore(url, { max: 1 });
+  try {
+    await migratePg(store, pgMigrations);
+    const secrets = new FileSecretStore(path.join(g.dataDir, 'secrets.json'));
+    return { value: await callPg(store, secrets, method, workspace, args) };
+  } finally {
+    await store.close();
+  }
 }
 
 /** The CLI runs the core inline: one process, one command, no worker threads needed. */
@@ -43,6 +76,8 @@ export async function callCore<M extends MethodName>(
   opts: { progress?: boolean; workspace?: string } = {},
 ): Promise<ResultOf<M>> {
   const g = globals(cmd);
+  const inPg = await callPgIfManagedThere(g, method, opts.workspace ?? g.workspace, args);
+  if (inPg) return inPg.value as ResultOf<M>;
   const host = createCliHost(g.dataDir);
   let bar: cliProgress.SingleBar | undefined;
   let unguard: (() => void) | undefined;

@@ -1,6 +1,8 @@
 // `insights serve` in its own process with lane workers from source, for the shutdown test and the
 // two-installation conversions test: `node --import tsx tests/helpers/serve-process.ts <dataDir>`.
-// Prints "URL <url>" once listening. TEST_SEND_EVERY_MS shortens the conversions sender's minute.
+// Prints "URL <url>" once listening. TEST_SEND_EVERY_MS shortens the conversions sender's minute;
+// INSIGHTS_DATABASE_URL stores in PostgreSQL; TEST_LOG_LEVEL sets the request log's level (default
+// warn here: two info lines per request slow the tests that poll the API on a loaded machine).
 import { exitOnSignals, serve } from '../../src/cli/commands/serve';
 import { DEFAULT_BODY_LIMIT } from '../../src/core/server/server';
 import { tsWorkerRunner } from './core';
@@ -17,6 +19,7 @@ const running = await serve(
     token: 'test-token',
     bodyLimit: DEFAULT_BODY_LIMIT,
     ...(sendEvery > 0 ? { sendEveryMs: sendEvery } : {}),
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'warn',
   },
   tsWorkerRunner(),
 );

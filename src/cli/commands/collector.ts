@@ -8,6 +8,7 @@ import {
   printTable,
   type TableOrJson,
 } from '../runtime';
+import { registerCollectorMigrate } from './collector-migrate';
 
 /** The `channels` group may already exist (the ingestion commands add `channels add|list|remove`). */
 function channelsGroup(program: Command): Command {
@@ -92,6 +93,7 @@ export function registerCollectorCommands(program: Command): void {
   const collector = program
     .command('collector')
     .description('Pull what a 24/7 collector (`insights serve` on a server) received; see docs/collector.md');
+  registerCollectorMigrate(collector);
 
   collector
     .command('configure')

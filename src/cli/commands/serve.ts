@@ -6,6 +6,14 @@ import { startCollectorScheduler } from '../../core/collector/scheduler';
 import { SERVING_ENV } from '../../core/conversions/handlers';
 import { startConversionsScheduler } from '../../core/conversions/schedule';
 import { CoreHost, type CoreHostOptions, SHUTDOWN_DEADLINE_MS } from '../../core/host/host';
+import type { PgCollector } from '../../core/pg/collector';
+import { databaseUrl, describeDatabase } from '../../core/pg/database-url';
+import { postgresHealth } from '../../core/pg/health';
+import { type OwnerRunner, startOwnerRunner } from '../../core/pg/owner-work';
+import { retentionJob } from '../../core/pg/retention';
+import { openServingPgCollector } from '../../core/pg/serving-store';
+import { honourSqliteCursors } from '../../core/pg/sqlite-cursor';
+import { pgWorkspaces } from '../../core/pg/workspaces';
 import { JsonPrefsStore } from '../../core/prefs/prefs-store';
 import { FileSecretStore } from '../../core/secrets/file-secret-store';
 import { DEFAULT_BODY_LIMIT, startServer } from '../../core/server/server';
@@ -26,34 +34,75 @@ export interface ServeOptions {
   bodyLimit: number;
   /** How often conversions to Meta are sent (default every minute); tests make it shorter. */
   sendEveryMs?: number;
+  /** postgres://… : the receivers store in PostgreSQL (default INSIGHTS_DATABASE_URL; neither: SQLite). */
+  database?: string | undefined;
+  /** pino level of the request log on stdout (default info; silent turns it off). */
+  logLevel?: string;
 }
+
+/**
+ * How long a stop waits for receiver requests already in flight (a delivery mid-body, a commit) before
+ * it closes the core: within SHUTDOWN_DEADLINE_MS together with the core's own close grace.
+ */
+export const DRAIN_MS = 2000;
 
 export async function serve(
   dataDir: string,
   opts: ServeOptions,
   /** The lane workers' entry; the built bundle unless a test runs them from source. */
   runner: CoreHostOptions['runner'] = { kind: 'worker', file: builtPaths().worker },
-): Promise<{ url: string; close(): Promise<void> }> {
+): Promise<{ url: string; database: string; close(): Promise<void> }> {
   const paths = builtPaths();
+  const pgUrl = databaseUrl(opts.database);
   // This process runs around the clock and sends conversions itself (its lane workers inherit the flag).
   process.env[SERVING_ENV] = '1';
+  const secrets = new FileSecretStore(path.join(dataDir, 'secrets.json'));
   const host = new CoreHost({
     dataDir,
     mode: 'browser',
     version: VERSION,
-    secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
+    secrets,
     prefs: new JsonPrefsStore(path.join(dataDir, 'preferences.json')),
     runner,
   });
+  // With --database the receivers store in PostgreSQL (migrated first; a diverged schema stops the start).
+  let receivers: PgCollector | undefined;
+  try {
+    receivers = pgUrl ? await openServingPgCollector(pgUrl, secrets, host) : undefined;
+  } catch (err) {
+    await host.close();
+    throw err;
+  }
   const token = opts.token ?? process.env.INSIGHTS_API_TOKEN ?? randomBytes(18).toString('base64url');
   const server = await startServer({
     host,
+    // Desktops that synced from the SQLite collector this one replaced keep their cursor.
+    ...(receivers
+      ? { receivers: honourSqliteCursors(receivers), health: postgresHealth(receivers.store.pool) }
+      : {}),
     listenHost: opts.host,
     port: opts.port,
     rendererDir: paths.renderer,
     apiToken: token,
     bodyLimit: opts.bodyLimit,
+    log: { level: opts.logLevel ?? 'info' },
   });
+  // Work that must run once per workspace (retention of raw bodies) runs on the collector process
+  // holding its lease; any other takes over within 30 s if it dies (src/core/pg/lease.ts).
+  let owner: OwnerRunner | undefined;
+  if (receivers) {
+    const db = receivers.store.pool;
+    const log = server.app.log;
+    owner = startOwnerRunner({
+      db,
+      jobs: [retentionJob(db)],
+      workspaces: () => pgWorkspaces(db),
+      onEvent: (e) =>
+        e.type === 'failed'
+          ? log.warn({ owner: e }, 'owner-only work failed')
+          : log.info({ owner: e }, `lease ${e.type}`),
+    });
+  }
   // Workspaces connected to a collector pull from it periodically while this process runs.
   const scheduler = startCollectorScheduler(host);
   // Workspaces that send conversions to Meta (and no collector sends for them) send every minute.
@@ -66,12 +115,20 @@ export async function serve(
   const url = `${base}/#token=${token}`;
   return {
     url,
+    database: pgUrl ? describeDatabase(pgUrl) : 'SQLite (the data folder)',
     close: async () => {
       scheduler.stop();
       conversions.stop();
-      // Side by side: the server waits for open requests, which the host answers as it cancels the
-      // running jobs.
-      await Promise.all([server.close(), host.close()]);
+      // No new connection from here on (a balancer sends the next delivery to another process, or
+      // 360dialog retries it); requests on open keep-alive connections get 503
+      // (https://fastify.dev/docs/latest/Reference/Server/#return503onclosing).
+      const closed = server.close();
+      // Deliveries already in flight finish first: each gets its 200 after its commit. Meanwhile the
+      // owner-only work stops and its leases are given up, for another process to take at once.
+      await Promise.all([server.drained(DRAIN_MS), owner?.stop()]);
+      // Then side by side: the server waits for the remaining open requests (/api calls), which the
+      // host answers as it cancels the running jobs. The pool closes once the server has answered them.
+      await Promise.all([closed.then(() => receivers?.close()), host.close()]);
     },
   };
 }
@@ -101,6 +158,13 @@ function sendEvery(value: string): number {
   return n;
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(value: string): string {
+  if (!LOG_LEVELS.includes(value)) throw new InvalidArgumentError(`one of ${LOG_LEVELS.join(', ')}`);
+  return value;
+}
+
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
@@ -111,10 +175,13 @@ export function registerServeCommand(program: Command): void {
     .option('--token <token>', 'API token for the dashboard (default: random, or INSIGHTS_API_TOKEN)')
     .option('--body-limit <bytes>', 'largest accepted request body', parseIntOption, DEFAULT_BODY_LIMIT)
     .option('--send-every <seconds>', 'how often conversions to Meta are sent (10 to 86400)', sendEvery, 60)
+    .option('--log-level <level>', 'request log on stdout: info, warn, error or silent', logLevel, 'info')
     .action(async (opts: ServeOptions & { sendEvery: number }, cmd: Command) => {
-      const { dataDir } = globals(cmd);
-      const running = await serve(dataDir, { ...opts, sendEveryMs: opts.sendEvery * 1000 });
-      process.stdout.write(`Insights Desktop (browser mode) on ${running.url}\nData folder: ${dataDir}\n`);
+      const { dataDir, database } = globals(cmd);
+      const running = await serve(dataDir, { ...opts, database, sendEveryMs: opts.sendEvery * 1000 });
+      process.stdout.write(
+        `Insights Desktop (browser mode) on ${running.url}\nData folder: ${dataDir}\nReceivers store in: ${running.database}\n`,
+      );
       if (opts.open) openInBrowser(running.url);
       exitOnSignals(running);
     });

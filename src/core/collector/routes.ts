@@ -22,7 +22,7 @@ export function registerCollectorRoutes(app: FastifyInstance, host: HostApi): vo
    */
   app.post('/v1/conversions/sent', { bodyLimit: HANDOVER_BODY_LIMIT }, async (req, reply) => {
     const { token, workspace } = readToken(req.headers.authorization);
-    if (!workspace || !workspaceExists(host.dataDir, workspace)) return unauthorized(reply);
+    if (!workspace || !knownWorkspace(host, workspace)) return unauthorized(reply);
     try {
       await host.internal('collector.authorize', workspace, { token });
       return await host.internal('collector.conversionsSent', workspace, req.body ?? null, 'write');
@@ -40,7 +40,7 @@ export function registerCollectorRoutes(app: FastifyInstance, host: HostApi): vo
   app.get<{ Querystring: { after?: string; limit?: string } }>('/v1/sync', async (req, reply) => {
     const { token, workspace } = readToken(req.headers.authorization);
     // Never open (and so create) a workspace for a request that is not yet authenticated.
-    if (!workspace || !workspaceExists(host.dataDir, workspace)) return unauthorized(reply);
+    if (!workspace || !knownWorkspace(host, workspace)) return unauthorized(reply);
     const limitText = req.query.limit;
     const limit = limitText === undefined || limitText === '' ? SYNC_PAGE_LIMIT : Number(limitText);
     if (!Number.isInteger(limit) || limit < 1 || limit > SYNC_MAX_LIMIT) {
@@ -107,6 +107,9 @@ export function registerCollectorRoutes(app: FastifyInstance, host: HostApi): vo
     res.end();
   });
 }
+
+const knownWorkspace = (host: HostApi, workspace: string) =>
+  host.hasWorkspace ? host.hasWorkspace(workspace) : workspaceExists(host.dataDir, workspace);
 
 function readToken(header: string | undefined): { token: string; workspace: string | null } {
   const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';

@@ -8,7 +8,11 @@ import type { Db } from '../db/open';
 
 const PREFIX = 'ict1';
 
-const hashOf = (token: string) => createHash('sha256').update(token).digest();
+export const hashOf = (token: string) => createHash('sha256').update(token).digest();
+
+/** A new read token's text: it names its workspace, the rest is random. */
+export const newTokenText = (workspace: string) =>
+  `${PREFIX}.${workspace}.${randomBytes(32).toString('base64url')}`;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function createToken(
@@ -18,7 +22,7 @@ export function createToken(
   now = Date.now(),
 ): CollectorToken & { token: string } {
   const id = randomUUID();
-  const token = `${PREFIX}.${workspace}.${randomBytes(32).toString('base64url')}`;
+  const token = newTokenText(workspace);
   db.prepare('INSERT INTO collector_tokens (id, name, hash, created_at) VALUES (?, ?, ?, ?)').run(
     id,
     name ?? null,
@@ -28,25 +32,29 @@ export function createToken(
   return { id, name: name ?? null, createdAt: iso(now)!, lastUsedAt: null, revokedAt: null, token };
 }
 
+export interface TokenRow {
+  id: string;
+  name: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export const toToken = (r: TokenRow): CollectorToken => ({
+  id: r.id,
+  name: r.name,
+  createdAt: iso(r.created_at)!,
+  lastUsedAt: iso(r.last_used_at),
+  revokedAt: iso(r.revoked_at),
+});
+
 export function listTokens(db: Db): CollectorToken[] {
   const rows = db
     .prepare(
       'SELECT id, name, created_at, last_used_at, revoked_at FROM collector_tokens ORDER BY created_at, id',
     )
-    .all() as {
-    id: string;
-    name: string | null;
-    created_at: number;
-    last_used_at: number | null;
-    revoked_at: number | null;
-  }[];
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    createdAt: iso(r.created_at)!,
-    lastUsedAt: iso(r.last_used_at),
-    revokedAt: iso(r.revoked_at),
-  }));
+    .all() as TokenRow[];
+  return rows.map(toToken);
 }
 
 export function revokeToken(db: Db, id: string, now = Date.now()): void {

@@ -11,7 +11,11 @@ export const BASE_URL_SETTING = 'dialog360.baseUrl';
 
 /** Base URL: the workspace setting, else INSIGHTS_360DIALOG_URL, else 360dialog's production host. */
 export function dialog360BaseUrl(db?: Db): string {
-  const fromSetting = db ? getSetting<string | null>(db, BASE_URL_SETTING, null) : null;
+  return baseUrlFrom(db ? getSetting<string | null>(db, BASE_URL_SETTING, null) : null);
+}
+
+/** The base URL from a workspace's setting (wherever it is stored), else the environment, else 360dialog's. */
+export function baseUrlFrom(fromSetting: string | null): string {
   return (fromSetting || process.env.INSIGHTS_360DIALOG_URL || DEFAULT_360DIALOG_URL).replace(/\/+$/, '');
 }
 

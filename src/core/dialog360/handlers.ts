@@ -1,13 +1,13 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { Db } from '../db/open';
 import { deleteSetting, getSetting, setSetting } from '../db/settings';
-import { addChannel, listChannels, removeChannel, webhookPath } from '../ingest/channels';
+import { addChannel, listChannels, removeChannel } from '../ingest/channels';
 import type { CoreContext, Handler, InternalHandlers } from '../kernel/context';
 import { channelApiKey, channelSecret, requireChannel } from './channels';
 import { BASE_URL_SETTING, Dialog360Client, dialog360BaseUrl } from './client';
 import { authorizeSend, type RecordOutgoingArgs, recordOutgoing } from './send-proxy';
 import { listTemplates, storeTemplates } from './templates';
-import { validateWebhookUrl, webhookUrlFor } from './webhook-url';
+import { validateWebhookUrl, webhookStatusOf, webhookUrlFor } from './webhook-url';
 
 const clientFor = async (ctx: CoreContext, channel: string, apiKey?: string) =>
   new Dialog360Client({
@@ -47,17 +47,7 @@ const registerWebhook: Handler<'channels.registerWebhook'> = async ({ channel, u
 
 const webhookStatus: Handler<'channels.webhookStatus'> = async ({ channel }, ctx) => {
   requireChannel(ctx.db(), channel);
-  const current = await (await clientFor(ctx, channel)).getWebhook();
-  const path = webhookPath(channel);
-  let pointsHere = false;
-  if (current.url) {
-    try {
-      pointsHere = new URL(current.url).pathname.endsWith(path);
-    } catch {
-      pointsHere = false;
-    }
-  }
-  return { channel, url: current.url, expectedPath: path, pointsHere };
+  return webhookStatusOf(channel, await (await clientFor(ctx, channel)).getWebhook());
 };
 
 const templatesSync: Handler<'templates.sync'> = async ({ channel }, ctx) => {

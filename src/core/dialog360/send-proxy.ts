@@ -5,7 +5,7 @@ import { type OutgoingInput, storeOutgoingMessages } from '../ingest/outgoing';
 import type { CoreContext } from '../kernel/context';
 import { bearerMatchesChannel, channelApiKey } from './channels';
 import { dialog360BaseUrl } from './client';
-import { templateButtons } from './templates';
+import { type TemplateButton, templateButtons } from './templates';
 
 // The send proxy records what the business sends, because 360dialog never re-delivers the content
 // of outgoing messages, only their statuses (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components: a status carries the message id,
@@ -53,8 +53,11 @@ const digits = (v: unknown): string | null => str(v)?.replace(/\D/g, '') || null
  * Buttons: a template's quick replies (titles from the synced template, ids from the quick_reply
  * payloads of the send body), or an interactive message's reply buttons / list rows.
  */
+/** The buttons of a synced template (any language when none is given); [] when it is not known. */
+export type TemplateLookup = (channel: string, name: string, language?: string) => TemplateButton[];
+
 export function describeOutgoing(
-  db: Db,
+  templates: TemplateLookup,
   channel: string,
   request: unknown,
   response: unknown,
@@ -81,7 +84,7 @@ export function describeOutgoing(
       if (Number.isInteger(index) && payload) payloads.set(index, payload);
     }
     // A template not synced yet has no known titles: the reply's context.id still links it to this message.
-    const known = templateName ? templateButtons(db, channel, templateName, language) : [];
+    const known = templateName ? templates(channel, templateName, language) : [];
     buttons = known
       .filter((b) => b.type === 'QUICK_REPLY')
       .map((b) => ({ title: b.text, id: payloads.get(b.index) ?? null }));
@@ -122,7 +125,13 @@ export function recordOutgoing(
     throw new ApiError('invalid_argument', 'recordOutgoing needs a channel', 'channel');
   }
   const sentAt = args.sentAt ?? Math.floor(Date.now() / 1000);
-  const rec = describeOutgoing(db, args.channel, args.request, args.response, sentAt);
+  const rec = describeOutgoing(
+    (c, n, l) => templateButtons(db, c, n, l),
+    args.channel,
+    args.request,
+    args.response,
+    sentAt,
+  );
   if (!rec) return { id: null, templateUnknown: false };
   storeOutgoingMessages(db, [rec]);
   const templateUnknown =

@@ -59,3 +59,17 @@ export function webhookUrlFor(base: URL, channel: string): string {
   const prefix = base.pathname.replace(/\/+$/, '');
   return `${base.origin}${prefix}${webhookPath(channel)}`;
 }
+
+/** Whether the webhook 360dialog has for a channel points at this channel's receiver path. */
+export function webhookStatusOf(channel: string, current: { url: string | null }) {
+  const path = webhookPath(channel);
+  let pointsHere = false;
+  if (current.url) {
+    try {
+      pointsHere = new URL(current.url).pathname.endsWith(path);
+    } catch {
+      pointsHere = false;
+    }
+  }
+  return { channel, url: current.url, expectedPath: path, pointsHere };
+}

@@ -124,6 +124,8 @@ export class CoreHost implements HostApi {
   private inlineAborts = new Map<number, AbortController>();
   private nextId = 1;
   private closed = false;
+  /** close() has answered what was left and stops the workers: no call runs any more. */
+  private stopped = false;
   private closing?: Promise<void>;
   /** Called whenever a call settles (close() waits for the running ones). */
   private readonly settleWaiters = new Set<() => void>();
@@ -354,6 +356,9 @@ export class CoreHost implements HostApi {
     jobKind?: JobInfo['kind'],
     wire = false,
   ): Promise<Answer> {
+    // After close() has stopped the workers, a late call (a delivery whose body was still arriving) is
+    // refused rather than starting a worker that the process exit would cut off mid-commit.
+    if (this.stopped) return Promise.reject(new ApiError('unavailable', 'The app is shutting down'));
     const id = this.nextId++;
     let jobId: string | undefined;
     if (jobKind) jobId = this.jobs.start(id, jobKind, workspace);
@@ -553,6 +558,7 @@ export class CoreHost implements HostApi {
       await this.idle(graceMs);
       for (const [id] of this.pending)
         this.settle(id, false, { code: 'unavailable', message: 'The app is shutting down' });
+      this.stopped = true;
       await Promise.all([...this.workers.values()].map((w) => w.terminate()));
       this.workers.clear();
       // An inline handler still running past the grace fails at its next statement (between chunks).

@@ -47,7 +47,9 @@ export function getChannel(db: Db, id: string): ChannelRow | undefined {
   return stmt.get(id);
 }
 
-function toChannel(r: ChannelRow): Channel {
+export function toChannel(
+  r: Pick<ChannelRow, 'phone_number_id' | 'name' | 'has_api_key' | 'created_at'>,
+): Channel {
   return {
     id: r.phone_number_id,
     name: r.name,
@@ -130,7 +132,7 @@ export async function removeChannel(ctx: CoreContext, id: string): Promise<void>
   ctx.emit({ type: 'data-changed', workspace: ctx.workspace, what: 'settings' });
 }
 
-interface KeyRow {
+export interface KeyRow {
   id: string;
   name: string | null;
   prefix: string;
@@ -139,7 +141,7 @@ interface KeyRow {
   revoked_at: number | null;
 }
 
-const toKey = (r: KeyRow): ApiKeyInfo => ({
+export const toKey = (r: KeyRow): ApiKeyInfo => ({
   id: r.id,
   name: r.name,
   prefix: r.prefix,
@@ -148,9 +150,14 @@ const toKey = (r: KeyRow): ApiKeyInfo => ({
   revokedAt: iso(r.revoked_at),
 });
 
+/** A new external-events key (shown once) and its id; stored as sha256 and the key's first 7 characters. */
+export const newApiKey = () => ({
+  key: `ik_${randomBytes(24).toString('base64url')}`,
+  id: `key_${randomBytes(6).toString('hex')}`,
+});
+
 export function createApiKey(db: Db, name: string | null): ApiKeyInfo & { key: string } {
-  const key = `ik_${randomBytes(24).toString('base64url')}`;
-  const id = `key_${randomBytes(6).toString('hex')}`;
+  const { key, id } = newApiKey();
   db.prepare('INSERT INTO api_keys (id, name, key_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)').run(
     id,
     name,

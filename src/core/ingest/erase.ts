@@ -57,11 +57,17 @@ export function stripContact(
   return { body, left, removed };
 }
 
-export function eraseContact(db: Db, phone: string): EraseSummary {
+/** The contact id `erase` takes a phone number (or BSUID) for. */
+export function erasedContactId(phone: string): string {
   // A bare BSUID ("US.1234") names the contact bsuid:US.1234, never the number 1234.
   const bsuid = phone.startsWith('bsuid:') ? phone.slice(6) : bsuidOf(phone);
   const contactId = bsuid ? `bsuid:${bsuid}` : phoneDigits(phone);
   if (!contactId) throw new ApiError('invalid_argument', `"${phone}" is not a phone number`, 'phone');
+  return contactId;
+}
+
+export function eraseContact(db: Db, phone: string): EraseSummary {
+  const contactId = erasedContactId(phone);
   return db
     .transaction((): EraseSummary => {
       const ids = new Set<string>([contactId]);

@@ -11,4 +11,9 @@ export interface HostApi {
   /** A receiver's internal operation (not in the contract); the handler validates its payload. */
   internal(name: string, workspace: string, args: unknown, lane?: 'read' | 'write' | 'job'): Promise<unknown>;
   onEvent(listener: (e: CoreEvent) => void): () => void;
+  /**
+   * Whether a workspace exists, where that is not a folder of dataDir (the PostgreSQL collector: rows).
+   * Absent: the workspace folders of dataDir decide.
+   */
+  hasWorkspace?(workspace: string): boolean;
 }

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -8,10 +8,15 @@ import { SECURITY_HEADERS } from '../../shared/security-headers';
 import type { CoreHost } from '../host/host';
 import { okEnvelopeBytes, roundMs } from '../host/wire';
 import { MAX_BODY_BYTES } from '../ingest/json-body';
+import type { HostApi } from '../kernel/host-api';
+import { type BackendHealth, healthProbe, SQLITE_HEALTH } from './health';
+import { type LogOptions, loggerOptions, REQUEST_ID_HEADER, requestIdOf } from './logging';
 import { receiverRoutes } from './routes';
 
 export interface ServerOptions {
   host: CoreHost;
+  /** Who stores what the receivers get (default `host`; the PostgreSQL collector with --database). */
+  receivers?: HostApi;
   listenHost?: string;
   port?: number;
   /** The built renderer (out/renderer); browser mode serves it at /. */
@@ -20,14 +25,24 @@ export interface ServerOptions {
   apiToken: string | null;
   /** Largest accepted request body in bytes (webhooks too): larger → 413. */
   bodyLimit?: number;
-  log?: boolean;
+  /** Structured (pino) request logs with a request id on every line; off when absent or false. */
+  log?: boolean | LogOptions;
+  /** The store /healthz checks (default: SQLite, the embedded store). */
+  health?: BackendHealth;
 }
 
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
   port: number;
+  /** Stops accepting connections; resolves once every connection has ended. */
   close(): Promise<void>;
+  /**
+   * Resolves once no receiver request (anything outside /api) is in flight, or after `timeoutMs`.
+   * Shutdown waits on it before closing the core, so a delivery that arrived before the stop gets its
+   * answer after its commit rather than "shutting down".
+   */
+  drained(timeoutMs: number): Promise<void>;
 }
 
 export const DEFAULT_BODY_LIMIT = MAX_BODY_BYTES;
@@ -38,7 +53,12 @@ export const DEFAULT_BODY_LIMIT = MAX_BODY_BYTES;
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const app = Fastify({
-    logger: options.log ? { level: 'info', redact: ['req.headers.authorization'] } : false,
+    logger: loggerOptions(options.log),
+    // Our own id on every request, or the caller's (a proxy's X-Request-Id) when it is a sane token;
+    // fastify puts it on every log line of the request as reqId
+    // (https://fastify.dev/docs/latest/Reference/Server/#genreqid).
+    requestIdHeader: false,
+    genReqId: (req) => requestIdOf(req.headers[REQUEST_ID_HEADER]) ?? randomUUID(),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Deeply nested JSON must not blow the stack of whoever parses it next.
     onProtoPoisoning: 'error',
@@ -47,10 +67,36 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   // Browser mode's page, its files and the API answer with the renderer's CSP and anti-framing headers:
   // the meta tag cannot carry frame-ancestors (https://www.w3.org/TR/CSP3/#meta-element).
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', async (req, reply, payload) => {
     reply.headers(SECURITY_HEADERS);
+    reply.header(REQUEST_ID_HEADER, req.id);
     return payload;
   });
+
+  // Receiver requests in flight (deliveries, events, sends, sync), for drained().
+  let inFlight = 0;
+  const idleWaiters = new Set<() => void>();
+  app.addHook('onRequest', (req, reply, done) => {
+    if (!req.url.startsWith('/api/')) {
+      inFlight++;
+      // 'close' comes once per response, sent or cut off (https://nodejs.org/api/http.html#event-close_2).
+      reply.raw.once('close', () => {
+        if (--inFlight === 0) for (const wake of idleWaiters) wake();
+      });
+    }
+    done();
+  });
+  const drained = (timeoutMs: number) =>
+    new Promise<void>((resolve) => {
+      if (inFlight === 0) return resolve();
+      const timer = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        idleWaiters.delete(done);
+        resolve();
+      }
+      idleWaiters.add(done);
+    });
 
   app.setErrorHandler((err, _req, reply) => {
     const e = err as { statusCode?: number; code?: string; message: string };
@@ -158,9 +204,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
 
-  app.get('/healthz', async () => ({ ok: true }));
+  const checkHealth = healthProbe(options.health ?? SQLITE_HEALTH);
+  app.get('/healthz', async (req, reply) => {
+    const answer = await checkHealth();
+    if (answer.status !== 200)
+      req.log.warn({ health: answer.body, error: answer.error }, 'health check failed');
+    return reply.code(answer.status).header('cache-control', 'no-store').send(answer.body);
+  });
 
-  for (const register of receiverRoutes) await register(app, options.host);
+  for (const register of receiverRoutes) await register(app, options.receivers ?? options.host);
 
   if (options.rendererDir && fs.existsSync(options.rendererDir)) {
     await app.register(fastifyStatic, {
@@ -183,7 +235,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const address = await app.listen({ host: options.listenHost ?? '127.0.0.1', port: options.port ?? 0 });
   const port = (app.server.address() as { port: number }).port;
   const url = address.replace('[::1]', 'localhost');
-  return { app, url, port, close: () => app.close() };
+  return { app, url, port, close: () => app.close(), drained };
 }
 
 function sendResult(reply: FastifyReply, status: number, result: CallResult) {

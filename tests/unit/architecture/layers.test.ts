@@ -20,6 +20,7 @@ const LAYERS: [layer: string, folders: string[]][] = [
       'dialog360',
       'ingest',
       'meta',
+      'pg',
       'prechecks.ts',
     ],
   ],

@@ -3,6 +3,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../../src/core/server/server';
 import { type Fake360dialog, startFake360dialog } from '../../fakes/fake-360dialog';
+import { type CollectorUnderTest, describeEachBackend } from '../../helpers/collector-backend';
 import { makeTestCore, type TestCore } from '../../helpers/core';
 import { textDelivery } from '../../helpers/webhook';
 
@@ -10,6 +11,9 @@ import { textDelivery } from '../../helpers/webhook';
 // external events and proxied sends; a desktop pulls them with GET /v1/sync.
 
 const PHONE_ID = '5550001';
+
+const count = (core: TestCore, table: string) =>
+  (core.db().prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 /** A Cloud API delivery (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components) with one inbound text message. */
 function delivery(i: number): unknown {
@@ -23,70 +27,6 @@ function delivery(i: number): unknown {
     name: `Kunde ${i} 🚀`,
   });
 }
-
-let fake: Fake360dialog;
-let collector: TestCore;
-let desktop: TestCore;
-let server: RunningServer;
-let readToken: string;
-const TOTAL_PAYLOADS = 40;
-const TOTAL_EVENTS = 6;
-
-const count = (core: TestCore, table: string) =>
-  (core.db().prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-
-beforeAll(async () => {
-  fake = await startFake360dialog({ 'key-c': {} });
-  collector = makeTestCore();
-  desktop = makeTestCore();
-  await collector.call('dialog360.setSettings', { baseUrl: fake.url });
-  const channel = await collector.call('channels.add', { phoneNumberId: PHONE_ID, apiKey: 'key-c' });
-  const apiKey = (await collector.call('keys.create', {})).key;
-  server = await startServer({ host: collector.host, apiToken: 'not-used-here' });
-  const post = (path: string, body: unknown, auth?: string) =>
-    fetch(`${server.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
-      body: JSON.stringify(body),
-    });
-  for (let i = 0; i < TOTAL_PAYLOADS; i++) {
-    const r = await post(`/webhooks/360dialog/${PHONE_ID}`, delivery(i), `Bearer ${channel.secret}`);
-    expect(r.status).toBe(200);
-  }
-  for (let i = 0; i < TOTAL_EVENTS; i++) {
-    const r = await post('/clients/c1/external-events', {
-      api_key: apiKey,
-      external_event: {
-        action: 'Purchased an item',
-        lead_phone: `+49 151 000 ${String(i).padStart(4, '0')}`,
-        revenue: { amount: 10 + i },
-      },
-    });
-    expect(r.status).toBe(200);
-  }
-  const sent = await post(
-    `/messages/${PHONE_ID}`,
-    {
-      messaging_product: 'whatsapp',
-      to: '4915100000001',
-      type: 'interactive',
-      interactive: {
-        type: 'button',
-        action: { buttons: [{ type: 'reply', reply: { id: 'x', title: 'Yes' } }] },
-      },
-    },
-    `Bearer ${channel.secret}`,
-  );
-  expect(sent.status).toBe(200);
-  readToken = (await collector.call('collector.tokens.create', { name: 'laptop' })).token;
-});
-
-afterAll(async () => {
-  await server.close();
-  await collector.close();
-  await desktop.close();
-  await fake.close();
-});
 
 /**
  * A proxy in front of the collector that, after some bytes of a response, either drops the connection
@@ -137,240 +77,323 @@ async function cuttingProxy(
   };
 }
 
-describe('GET /v1/sync authentication', () => {
-  it('answers 401 without a token, with a wrong one, or a token of a workspace that does not exist (not created)', async () => {
-    const get = (auth?: string) =>
-      fetch(`${server.url}/v1/sync`, auth ? { headers: { authorization: auth } } : {});
-    expect((await get()).status).toBe(401);
-    expect((await get(`Bearer ${readToken}x`)).status).toBe(401);
-    expect((await get('Bearer ict1.ghost.abc')).status).toBe(401);
-    expect(await collector.call('workspaces.list', {})).toHaveLength(1);
-  });
+describeEachBackend('collector sync', (backend) => {
+  let fake: Fake360dialog;
+  let col: CollectorUnderTest;
+  let desktop: TestCore;
+  let server: RunningServer;
+  let readToken: string;
+  const TOTAL_PAYLOADS = 40;
+  const TOTAL_EVENTS = 6;
 
-  it('a revoked token is refused', async () => {
-    const t = await collector.call('collector.tokens.create', {});
-    const get = () =>
-      fetch(`${server.url}/v1/sync?limit=1`, { headers: { authorization: `Bearer ${t.token}` } });
-    const ok = await get();
-    expect(ok.status).toBe(200);
-    await ok.text();
-    await collector.call('collector.tokens.revoke', { id: t.id });
-    expect((await get()).status).toBe(401);
-    const listed = (await collector.call('collector.tokens.list', {})).find((x) => x.id === t.id)!;
-    expect(listed.revokedAt).not.toBeNull();
-    expect(listed.lastUsedAt).not.toBeNull();
-    expect(JSON.stringify(listed)).not.toContain(t.token);
-  });
-
-  it('the desktop with a wrong token: sync fails "forbidden", status keeps the error and says online', async () => {
-    const other = makeTestCore();
-    try {
-      await other.call('collector.configure', { url: server.url, token: 'ict1.default.wrong' });
-      await expect(other.call('collector.sync', {})).rejects.toMatchObject({ code: 'forbidden' });
-      const s = await other.call('collector.status', {});
-      expect(s).toMatchObject({ configured: true, online: true, lastSyncedAt: null });
-      expect(s.lastError).toContain('401');
-      expect(count(other, 'raw_payloads')).toBe(0);
-    } finally {
-      await other.close();
-    }
-  });
-});
-
-describe('collector sync: desktop pulls from collector', () => {
-  let proxy: Awaited<ReturnType<typeof cuttingProxy>>;
   beforeAll(async () => {
-    proxy = await cuttingProxy(server.url);
+    fake = await startFake360dialog({ 'key-c': {} });
+    col = await backend.start();
+    desktop = makeTestCore();
+    await col.setBaseUrl(fake.url);
+    const channel = await col.addChannel({ phoneNumberId: PHONE_ID, apiKey: 'key-c' });
+    const apiKey = await col.createKey();
+    server = col.server;
+    const post = (path: string, body: unknown, auth?: string) =>
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+        body: JSON.stringify(body),
+      });
+    for (let i = 0; i < TOTAL_PAYLOADS; i++) {
+      const r = await post(`/webhooks/360dialog/${PHONE_ID}`, delivery(i), `Bearer ${channel.secret}`);
+      expect(r.status).toBe(200);
+    }
+    for (let i = 0; i < TOTAL_EVENTS; i++) {
+      const r = await post('/clients/c1/external-events', {
+        api_key: apiKey,
+        external_event: {
+          action: 'Purchased an item',
+          lead_phone: `+49 151 000 ${String(i).padStart(4, '0')}`,
+          revenue: { amount: 10 + i },
+        },
+      });
+      expect(r.status).toBe(200);
+    }
+    const sent = await post(
+      `/messages/${PHONE_ID}`,
+      {
+        messaging_product: 'whatsapp',
+        to: '4915100000001',
+        type: 'interactive',
+        interactive: {
+          type: 'button',
+          action: { buttons: [{ type: 'reply', reply: { id: 'x', title: 'Yes' } }] },
+        },
+      },
+      `Bearer ${channel.secret}`,
+    );
+    expect(sent.status).toBe(200);
+    readToken = (await col.createToken('laptop')).token;
   });
-  afterAll(() => proxy.close());
 
-  it('streams NDJSON pages with resume cursors, a header and an end line', async () => {
-    const res = await fetch(`${server.url}/v1/sync?limit=15`, {
-      headers: { authorization: `Bearer ${readToken}` },
-    });
-    expect(res.headers.get('content-type')).toContain('application/x-ndjson');
-    const lines = (await res.text())
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(lines[0]).toEqual({ type: 'header', remaining: TOTAL_PAYLOADS + TOTAL_EVENTS + 1, limit: 15 });
-    expect(lines.slice(1, -1)).toHaveLength(15);
-    expect(lines.slice(1, -1).every((l) => l.type === 'payload' && typeof l.cursor === 'string')).toBe(true);
-    expect(lines[1].body).toEqual(delivery(0));
-    expect(lines.at(-1)).toMatchObject({ type: 'end', more: true, cursor: lines.at(-2).cursor });
-    const next = await fetch(`${server.url}/v1/sync?limit=50&after=${lines.at(-1).cursor}`, {
-      headers: { authorization: `Bearer ${readToken}` },
-    });
-    const rest = (await next.text())
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(rest[0]).toMatchObject({ remaining: TOTAL_PAYLOADS - 15 + TOTAL_EVENTS + 1 });
-    expect(rest.filter((l) => l.type === 'payload')).toHaveLength(TOTAL_PAYLOADS - 15);
-    expect(rest.filter((l) => l.type === 'event')).toHaveLength(TOTAL_EVENTS);
-    expect(rest.filter((l) => l.type === 'outgoing')).toHaveLength(1);
-    expect(rest.at(-1)).toMatchObject({ type: 'end', more: false });
-    const bad = await fetch(`${server.url}/v1/sync?after=garbage`, {
-      headers: { authorization: `Bearer ${readToken}` },
-    });
-    expect(bad.status).toBe(400);
+  afterAll(async () => {
+    await col.close();
+    await desktop.close();
+    await fake.close();
   });
 
-  it('an interrupted sync resumes after the last committed item, without duplicates', async () => {
-    {
-      const full = await fetch(`${server.url}/v1/sync`, {
+  describe('GET /v1/sync authentication', () => {
+    it('answers 401 without a token, with a wrong one, or a token of a workspace that does not exist (not created)', async () => {
+      const get = (auth?: string) =>
+        fetch(`${server.url}/v1/sync`, auth ? { headers: { authorization: auth } } : {});
+      expect((await get()).status).toBe(401);
+      expect((await get(`Bearer ${readToken}x`)).status).toBe(401);
+      expect((await get('Bearer ict1.ghost.abc')).status).toBe(401);
+      expect((await col.core.call('workspaces.list', {})).map((w) => w.name)).not.toContain('ghost');
+    });
+
+    it('a revoked token is refused', async () => {
+      const t = await col.createToken();
+      const get = () =>
+        fetch(`${server.url}/v1/sync?limit=1`, { headers: { authorization: `Bearer ${t.token}` } });
+      const ok = await get();
+      expect(ok.status).toBe(200);
+      await ok.text();
+      await col.revokeToken(t.id);
+      expect((await get()).status).toBe(401);
+      const listed = (await col.listTokens()).find((x) => x.id === t.id)!;
+      expect(listed.revokedAt).not.toBeNull();
+      expect(listed.lastUsedAt).not.toBeNull();
+      expect(JSON.stringify(listed)).not.toContain(t.token);
+    });
+
+    it('the desktop with a wrong token: sync fails "forbidden", status keeps the error and says online', async () => {
+      const other = makeTestCore();
+      try {
+        await other.call('collector.configure', { url: server.url, token: 'ict1.default.wrong' });
+        await expect(other.call('collector.sync', {})).rejects.toMatchObject({ code: 'forbidden' });
+        const s = await other.call('collector.status', {});
+        expect(s).toMatchObject({ configured: true, online: true, lastSyncedAt: null });
+        expect(s.lastError).toContain('401');
+        expect(count(other, 'raw_payloads')).toBe(0);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
+  describe('collector sync: desktop pulls from collector', () => {
+    let proxy: Awaited<ReturnType<typeof cuttingProxy>>;
+    beforeAll(async () => {
+      proxy = await cuttingProxy(server.url);
+    });
+    afterAll(() => proxy.close());
+
+    it('streams NDJSON pages with resume cursors, a header and an end line', async () => {
+      const res = await fetch(`${server.url}/v1/sync?limit=15`, {
         headers: { authorization: `Bearer ${readToken}` },
       });
-      proxy.cutAfter.bytes = Math.floor((await full.text()).length * 0.45);
-
-      await desktop.call('collector.configure', { url: proxy.url, token: readToken, intervalMinutes: 5 });
-      await expect(desktop.call('collector.sync', {})).rejects.toMatchObject({
-        code: 'unavailable',
-        message: expect.stringContaining('resume'),
+      expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+      const lines = (await res.text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(lines[0]).toEqual({ type: 'header', remaining: TOTAL_PAYLOADS + TOTAL_EVENTS + 1, limit: 15 });
+      expect(lines.slice(1, -1)).toHaveLength(15);
+      expect(lines.slice(1, -1).every((l) => l.type === 'payload' && typeof l.cursor === 'string')).toBe(
+        true,
+      );
+      expect(lines[1].body).toEqual(delivery(0));
+      expect(lines.at(-1)).toMatchObject({ type: 'end', more: true, cursor: lines.at(-2).cursor });
+      const next = await fetch(`${server.url}/v1/sync?limit=50&after=${lines.at(-1).cursor}`, {
+        headers: { authorization: `Bearer ${readToken}` },
       });
-      const partial = count(desktop, 'raw_payloads');
-      expect(partial).toBeGreaterThan(0);
-      expect(partial).toBeLessThan(TOTAL_PAYLOADS);
-      const interrupted = await desktop.call('collector.status', {});
-      expect(interrupted).toMatchObject({ online: false, lastSyncedAt: null });
-      expect(interrupted.received.payloads).toBe(partial);
+      const rest = (await next.text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(rest[0]).toMatchObject({ remaining: TOTAL_PAYLOADS - 15 + TOTAL_EVENTS + 1 });
+      expect(rest.filter((l) => l.type === 'payload')).toHaveLength(TOTAL_PAYLOADS - 15);
+      expect(rest.filter((l) => l.type === 'event')).toHaveLength(TOTAL_EVENTS);
+      expect(rest.filter((l) => l.type === 'outgoing')).toHaveLength(1);
+      expect(rest.at(-1)).toMatchObject({ type: 'end', more: false });
+      const bad = await fetch(`${server.url}/v1/sync?after=garbage`, {
+        headers: { authorization: `Bearer ${readToken}` },
+      });
+      expect(bad.status).toBe(400);
+    });
 
-      proxy.cutAfter.bytes = Number.POSITIVE_INFINITY;
-      const second = await desktop.call('collector.sync', {});
-      // Only what was missing came over the wire: the cursor resumed, it did not restart.
-      expect(second).toEqual({
-        payloads: TOTAL_PAYLOADS - partial,
+    it('an interrupted sync resumes after the last committed item, without duplicates', async () => {
+      {
+        const full = await fetch(`${server.url}/v1/sync`, {
+          headers: { authorization: `Bearer ${readToken}` },
+        });
+        proxy.cutAfter.bytes = Math.floor((await full.text()).length * 0.45);
+
+        await desktop.call('collector.configure', { url: proxy.url, token: readToken, intervalMinutes: 5 });
+        await expect(desktop.call('collector.sync', {})).rejects.toMatchObject({
+          code: 'unavailable',
+          message: expect.stringContaining('resume'),
+        });
+        const partial = count(desktop, 'raw_payloads');
+        expect(partial).toBeGreaterThan(0);
+        expect(partial).toBeLessThan(TOTAL_PAYLOADS);
+        const interrupted = await desktop.call('collector.status', {});
+        expect(interrupted).toMatchObject({ online: false, lastSyncedAt: null });
+        expect(interrupted.received.payloads).toBe(partial);
+
+        proxy.cutAfter.bytes = Number.POSITIVE_INFINITY;
+        const second = await desktop.call('collector.sync', {});
+        // Only what was missing came over the wire: the cursor resumed, it did not restart.
+        expect(second).toEqual({
+          payloads: TOTAL_PAYLOADS - partial,
+          duplicatePayloads: 0,
+          events: TOTAL_EVENTS,
+          outgoing: 1,
+          erased: 0,
+          skipped: 0,
+          conversions: 0,
+          handedOver: 0,
+        });
+      }
+      for (const table of ['raw_payloads', 'external_events', 'outgoing_messages'] as const) {
+        expect(count(desktop, table), table).toBe(await col.count(table));
+      }
+      // One inbound message per delivery (on PostgreSQL the collector derives none to compare with).
+      expect(count(desktop, 'messages')).toBe(TOTAL_PAYLOADS);
+      const s = await desktop.call('collector.status', {});
+      expect(s).toMatchObject({ online: true, lastError: null, intervalMinutes: 5 });
+      expect(s.lastSyncedAt).not.toBeNull();
+      expect(s.received).toEqual({ payloads: TOTAL_PAYLOADS, events: TOTAL_EVENTS, outgoing: 1 });
+    });
+
+    it('replicates events and payloads with their ids and first-received times', async () => {
+      const same = async (sqlite: string, postgres = sqlite) =>
+        expect(desktop.db().prepare(sqlite).all()).toEqual(await col.rows({ sqlite, postgres }));
+      await same(
+        'SELECT id, contact_id, ts, revenue_amount, revenue_currency, received_at FROM external_events ORDER BY id',
+      );
+      await same(
+        'SELECT hex(sha256) AS h, received_at, channel FROM raw_payloads ORDER BY h',
+        "SELECT upper(encode(sha256, 'hex')) AS h, received_at, channel FROM raw_payloads ORDER BY h",
+      );
+      await same('SELECT id, template_name, buttons, origin FROM outgoing_messages ORDER BY id');
+    });
+
+    it('a sync with nothing new transfers nothing and still records the time', async () => {
+      const before = await desktop.call('collector.status', {});
+      await new Promise((r) => setTimeout(r, 5));
+      expect(await desktop.call('collector.sync', {})).toEqual({
+        payloads: 0,
         duplicatePayloads: 0,
-        events: TOTAL_EVENTS,
-        outgoing: 1,
+        events: 0,
+        outgoing: 0,
         erased: 0,
         skipped: 0,
         conversions: 0,
         handedOver: 0,
       });
-    }
-    for (const table of ['raw_payloads', 'messages', 'external_events', 'outgoing_messages']) {
-      expect(count(desktop, table), table).toBe(count(collector, table));
-    }
-    const s = await desktop.call('collector.status', {});
-    expect(s).toMatchObject({ online: true, lastError: null, intervalMinutes: 5 });
-    expect(s.lastSyncedAt).not.toBeNull();
-    expect(s.received).toEqual({ payloads: TOTAL_PAYLOADS, events: TOTAL_EVENTS, outgoing: 1 });
-  });
-
-  it('replicates events and payloads with their ids and first-received times', () => {
-    const events = (core: TestCore) =>
-      core
-        .db()
-        .prepare(
-          'SELECT id, contact_id, ts, revenue_amount, revenue_currency, received_at FROM external_events ORDER BY id',
-        )
-        .all();
-    expect(events(desktop)).toEqual(events(collector));
-    const payloads = (core: TestCore) =>
-      core.db().prepare('SELECT hex(sha256) AS h, received_at, channel FROM raw_payloads ORDER BY h').all();
-    expect(payloads(desktop)).toEqual(payloads(collector));
-    const out = (core: TestCore) =>
-      core.db().prepare('SELECT id, template_name, buttons, origin FROM outgoing_messages').all();
-    expect(out(desktop)).toEqual(out(collector));
-  });
-
-  it('a sync with nothing new transfers nothing and still records the time', async () => {
-    const before = await desktop.call('collector.status', {});
-    await new Promise((r) => setTimeout(r, 5));
-    expect(await desktop.call('collector.sync', {})).toEqual({
-      payloads: 0,
-      duplicatePayloads: 0,
-      events: 0,
-      outgoing: 0,
-      erased: 0,
-      skipped: 0,
-      conversions: 0,
-      handedOver: 0,
+      const after = await desktop.call('collector.status', {});
+      expect(after.lastSyncedAt! > before.lastSyncedAt!).toBe(true);
     });
-    const after = await desktop.call('collector.status', {});
-    expect(after.lastSyncedAt! > before.lastSyncedAt!).toBe(true);
-  });
 
-  it('payloads the desktop already received itself count as duplicates, not new rows', async () => {
-    const both = makeTestCore();
-    try {
-      // The desktop's own receiver got delivery 3 directly; the collector has it too.
-      const db = both.db();
-      const { ingestPayloads } = await import('../../../src/core/ingest/ingest');
-      ingestPayloads(db, [{ body: delivery(3), origin: 'webhook', channel: PHONE_ID }]);
-      await both.call('collector.configure', { url: server.url, token: readToken });
-      const r = await both.call('collector.sync', {});
-      expect(r.payloads).toBe(TOTAL_PAYLOADS - 1);
-      expect(r.duplicatePayloads).toBe(1);
-      expect(count(both, 'messages')).toBe(count(collector, 'messages'));
-    } finally {
-      await both.close();
-    }
-  });
-});
-
-describe('collector.configure', () => {
-  it('refuses plain http to a public host, a non-token, and keeps the token out of status', async () => {
-    await expect(
-      desktop.call('collector.configure', { url: 'http://collector.example.com', token: readToken }),
-    ).rejects.toMatchObject({
-      code: 'invalid_argument',
-      field: 'url',
+    it('payloads the desktop already received itself count as duplicates, not new rows', async () => {
+      const both = makeTestCore();
+      try {
+        // The desktop's own receiver got delivery 3 directly; the collector has it too.
+        const db = both.db();
+        const { ingestPayloads } = await import('../../../src/core/ingest/ingest');
+        ingestPayloads(db, [{ body: delivery(3), origin: 'webhook', channel: PHONE_ID }]);
+        await both.call('collector.configure', { url: server.url, token: readToken });
+        const r = await both.call('collector.sync', {});
+        expect(r.payloads).toBe(TOTAL_PAYLOADS - 1);
+        expect(r.duplicatePayloads).toBe(1);
+        expect(count(both, 'messages')).toBe(TOTAL_PAYLOADS);
+      } finally {
+        await both.close();
+      }
     });
-    await expect(
-      desktop.call('collector.configure', { url: 'https://collector.example.com', token: 'hello' }),
-    ).rejects.toMatchObject({
-      code: 'invalid_argument',
-      field: 'token',
-    });
-    expect(JSON.stringify(await desktop.call('collector.status', {}))).not.toContain(readToken);
   });
-});
 
-describe('cancelling a sync', () => {
-  it('keeps the lines already received, reports progress, and the next sync completes without duplicates', async () => {
-    const proxy = await cuttingProxy(server.url);
-    const other = makeTestCore();
-    try {
-      const full = await fetch(`${server.url}/v1/sync`, {
-        headers: { authorization: `Bearer ${readToken}` },
+  describe('collector.configure', () => {
+    it('refuses plain http to a public host, a non-token, and keeps the token out of status', async () => {
+      await expect(
+        desktop.call('collector.configure', { url: 'http://collector.example.com', token: readToken }),
+      ).rejects.toMatchObject({
+        code: 'invalid_argument',
+        field: 'url',
       });
-      proxy.cutAfter.bytes = Math.floor((await full.text()).length * 0.6);
-      proxy.cutAfter.stall = true;
-      await other.call('collector.configure', { url: proxy.url, token: readToken });
-      const jobs: { id: string; detail: string | null }[] = [];
-      const headerSeen = new Promise<void>((resolve) =>
-        other.host.onEvent((e) => {
-          if (e.type !== 'job' || e.job.kind !== 'collector-sync') return;
-          jobs.push({ id: e.job.id, detail: e.job.detail });
-          if (e.job.detail === `0 of ${TOTAL_PAYLOADS + TOTAL_EVENTS + 1} items`) resolve();
-        }),
-      );
-      const sync = other.call('collector.sync', {}).catch((err: unknown) => err);
-      await headerSeen;
-      // Give the stalled stream's first lines time to be parsed before cancelling.
-      await new Promise((r) => setTimeout(r, 200));
-      await other.call('jobs.cancel', { id: jobs[0]!.id });
-      expect(await sync).toMatchObject({ code: 'cancelled' });
-      const partial = count(other, 'raw_payloads');
-      expect(partial).toBeGreaterThan(0);
-      expect(partial).toBeLessThan(TOTAL_PAYLOADS);
-      // Cancelling is not a failure: no error is recorded.
-      expect(await other.call('collector.status', {})).toMatchObject({ lastError: null, lastSyncedAt: null });
+      await expect(
+        desktop.call('collector.configure', { url: 'https://collector.example.com', token: 'hello' }),
+      ).rejects.toMatchObject({
+        code: 'invalid_argument',
+        field: 'token',
+      });
+      expect(JSON.stringify(await desktop.call('collector.status', {}))).not.toContain(readToken);
+    });
+  });
 
-      proxy.cutAfter.bytes = Number.POSITIVE_INFINITY;
-      const rest = await other.call('collector.sync', {});
-      expect(rest.payloads).toBe(TOTAL_PAYLOADS - partial);
-      expect(rest.duplicatePayloads).toBe(0);
-      expect(count(other, 'messages')).toBe(count(collector, 'messages'));
-      const finished = (await other.call('jobs.list', {})).filter((j) => j.kind === 'collector-sync');
-      expect(finished.map((j) => j.state).sort()).toEqual(['cancelled', 'done']);
-      expect(finished.find((j) => j.state === 'done')!.progress).toBe(1);
-    } finally {
-      await proxy.close();
-      await other.close();
-    }
+  describe('cancelling a sync', () => {
+    it('keeps the lines already received, reports progress, and the next sync completes without duplicates', async () => {
+      const proxy = await cuttingProxy(server.url);
+      const other = makeTestCore();
+      try {
+        const full = await fetch(`${server.url}/v1/sync`, {
+          headers: { authorization: `Bearer ${readToken}` },
+        });
+        proxy.cutAfter.bytes = Math.floor((await full.text()).length * 0.6);
+        proxy.cutAfter.stall = true;
+        await other.call('collector.configure', { url: proxy.url, token: readToken });
+        const jobs: { id: string; detail: string | null }[] = [];
+        const headerSeen = new Promise<void>((resolve) =>
+          other.host.onEvent((e) => {
+            if (e.type !== 'job' || e.job.kind !== 'collector-sync') return;
+            jobs.push({ id: e.job.id, detail: e.job.detail });
+            if (e.job.detail === `0 of ${TOTAL_PAYLOADS + TOTAL_EVENTS + 1} items`) resolve();
+          }),
+        );
+        const sync = other.call('collector.sync', {}).catch((err: unknown) => err);
+        await headerSeen;
+        // Give the stalled stream's first lines time to be parsed before cancelling.
+        await new Promise((r) => setTimeout(r, 200));
+        await other.call('jobs.cancel', { id: jobs[0]!.id });
+        expect(await sync).toMatchObject({ code: 'cancelled' });
+        const partial = count(other, 'raw_payloads');
+        expect(partial).toBeGreaterThan(0);
+        expect(partial).toBeLessThan(TOTAL_PAYLOADS);
+        // Cancelling is not a failure: no error is recorded.
+        expect(await other.call('collector.status', {})).toMatchObject({
+          lastError: null,
+          lastSyncedAt: null,
+        });
+
+        proxy.cutAfter.bytes = Number.POSITIVE_INFINITY;
+        const rest = await other.call('collector.sync', {});
+        expect(rest.payloads).toBe(TOTAL_PAYLOADS - partial);
+        expect(rest.duplicatePayloads).toBe(0);
+        expect(count(other, 'messages')).toBe(TOTAL_PAYLOADS);
+        const finished = (await other.call('jobs.list', {})).filter((j) => j.kind === 'collector-sync');
+        expect(finished.map((j) => j.state).sort()).toEqual(['cancelled', 'done']);
+        expect(finished.find((j) => j.state === 'done')!.progress).toBe(1);
+      } finally {
+        await proxy.close();
+        await other.close();
+      }
+    });
+  });
+
+  describe('concurrent syncs', () => {
+    it('a second "Sync now" while a sync runs joins it instead of pulling everything twice', async () => {
+      const other = makeTestCore();
+      try {
+        await other.call('collector.configure', { url: server.url, token: readToken });
+        const [a, b] = await Promise.all([
+          other.call('collector.sync', {}),
+          other.call('collector.sync', {}),
+        ]);
+        expect(a).toEqual(b);
+        expect(a).toMatchObject({ payloads: TOTAL_PAYLOADS, duplicatePayloads: 0, events: TOTAL_EVENTS });
+        expect((await other.call('collector.status', {})).received.payloads).toBe(TOTAL_PAYLOADS);
+      } finally {
+        await other.close();
+      }
+    });
   });
 });
 
@@ -445,21 +468,6 @@ describe('rowid reuse after an erase on the collector', () => {
       const fresh = await desktop();
       expect(await fresh.call('collector.sync', {})).toMatchObject({ payloads: 5, duplicatePayloads: 0 });
     }));
-});
-
-describe('concurrent syncs', () => {
-  it('a second "Sync now" while a sync runs joins it instead of pulling everything twice', async () => {
-    const other = makeTestCore();
-    try {
-      await other.call('collector.configure', { url: server.url, token: readToken });
-      const [a, b] = await Promise.all([other.call('collector.sync', {}), other.call('collector.sync', {})]);
-      expect(a).toEqual(b);
-      expect(a).toMatchObject({ payloads: TOTAL_PAYLOADS, duplicatePayloads: 0, events: TOTAL_EVENTS });
-      expect((await other.call('collector.status', {})).received.payloads).toBe(TOTAL_PAYLOADS);
-    } finally {
-      await other.close();
-    }
-  });
 });
 
 describe('erasures on the collector reach desktops', () => {
