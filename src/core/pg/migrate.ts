@@ -21,7 +21,28 @@ export const MIGRATION_LOCK_KEY = '7597136517964264563';
 const checksum = (m: PgMigration) => createHash('sha256').update(m.up).digest('hex');
 
 /**
- * Applies the pending migrations, each in its own transaction, recording id, name and checksum in
+ * Whether `schema_migrations` records exactly `migrations` (ids, names, checksums): nothing to do. Read
+ * without DDL, so a role that may only read and write rows (docs/collector.md, "Database and roles") can
+ * start: even `CREATE TABLE IF NOT EXISTS` is checked against the schema's CREATE privilege before the
+ * table is looked for (https://www.postgresql.org/docs/current/ddl-priv.html, CREATE on a schema).
+ */
+export async function schemaIsCurrent(store: PgStore, migrations: readonly PgMigration[]): Promise<boolean> {
+  const [t] = (await store.pool.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present"))
+    .rows as { present: boolean }[];
+  if (!t?.present) return false;
+  const done = (await store.pool.query('SELECT id, name, checksum FROM schema_migrations ORDER BY id'))
+    .rows as { id: number; name: string; checksum: string }[];
+  return (
+    done.length === migrations.length &&
+    done.every((row, i) => {
+      const m = migrations[i]!;
+      return row.id === m.id && row.name === m.name && row.checksum === checksum(m);
+    })
+  );
+}
+
+/**
+ * Applies the pending migrations (none, and no DDL, when the schema is current), each in its own transaction, recording id, name and checksum in
  * `schema_migrations`. Refuses, changing nothing, a database migrated by a newer version or whose
  * recorded history differs from ours (another name or checksum, a gap) — as the SQLite runner does
  * (src/core/db/migrate.ts): running on a schema we do not know would corrupt the data.
@@ -33,6 +54,11 @@ export async function migratePg(
   for (let i = 1; i < migrations.length; i++)
     if (migrations[i]!.id <= migrations[i - 1]!.id)
       throw new Error('migrations must be listed in increasing id order');
+  try {
+    if (await schemaIsCurrent(store, migrations)) return { applied: [] };
+  } catch (err) {
+    throw asApiError(err);
+  }
   let client: pg.PoolClient;
   try {
     client = await store.pool.connect();

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { buildProgram } from '../../../src/cli/index';
 import { addChannelPg } from '../../../src/core/pg/admin';
 import { migratePg } from '../../../src/core/pg/migrate';
 import { pgMigrations } from '../../../src/core/pg/migrations';
@@ -86,6 +87,33 @@ describePostgres('a collector as the least-privilege role of the docs', () => {
       { timeout: 15_000, interval: 100 },
     );
     expect((await ownerStore.pool.query('SELECT count(*)::int AS n FROM raw_payloads')).rows[0].n).toBe(1);
+
+    // The CLI's --database commands run as that role too: an operator's `keys create` on a collector box.
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((text: string | Uint8Array) => {
+      printed.push(String(text));
+      return true;
+    });
+    try {
+      await buildProgram()
+        .exitOverride()
+        .parseAsync([
+          'node',
+          'insights',
+          '--data-dir',
+          tempDir(),
+          '--database',
+          app,
+          'keys',
+          'create',
+          '--name',
+          'crm',
+        ]);
+    } finally {
+      write.mockRestore();
+    }
+    expect(printed.join('')).toMatch(/ik_/);
+    expect((await ownerStore.pool.query('SELECT count(*)::int AS n FROM api_keys')).rows[0].n).toBe(1);
 
     const restricted = new pg.Client({ connectionString: app });
     await restricted.connect();
