@@ -74,7 +74,11 @@ export interface PgCluster {
 
 let dbCounter = 0;
 
-export async function startCluster(): Promise<PgCluster> {
+/**
+ * `durable`: commits wait for the disk as in production (fsync on, the default of PostgreSQL); tests leave
+ * it off for speed, benchmarks that compare with SQLite's synced commits turn it on.
+ */
+export async function startCluster(opts: { durable?: boolean } = {}): Promise<PgCluster> {
   if (noPostgresReason) throw new Error(`PostgreSQL unavailable: ${noPostgresReason}`);
   // Not under the test run's TMPDIR: that folder is private to this user, and as root the cluster
   // belongs to `postgres`, which must be able to reach its own folder.
@@ -84,7 +88,7 @@ export async function startCluster(): Promise<PgCluster> {
   const data = path.join(dir, 'data');
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
-  const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=200`;
+  const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} ${opts.durable ? '' : '-c fsync=off '}-c max_connections=200`;
   const start = () =>
     run('pg_ctl', ['-D', data, '-o', options, '-w', '-t', '60', '-l', path.join(dir, 'log'), 'start']);
   const stop = () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
