@@ -66,6 +66,21 @@ export function erasedContactId(phone: string): string {
   return contactId;
 }
 
+/** What an erasure of `contactIds` has removed so far: nothing yet (SQLite here, PostgreSQL in pg/erase.ts). */
+export function emptyEraseSummary(contactIds: string[]): EraseSummary {
+  return {
+    contactIds,
+    messages: 0,
+    statuses: 0,
+    externalEvents: 0,
+    outgoingMessages: 0,
+    rawPayloadsDeleted: 0,
+    rawPayloadsRewritten: 0,
+    quarantine: 0,
+    contacts: 0,
+  };
+}
+
 export function eraseContact(db: Db, phone: string): EraseSummary {
   const contactId = erasedContactId(phone);
   return db
@@ -84,17 +99,7 @@ export function eraseContact(db: Db, phone: string): EraseSummary {
       const digits = contactId.startsWith('bsuid:') ? '\u0000' : contactId;
       const idList = [...ids];
       const marks = idList.map(() => '?').join(',');
-      const sum: EraseSummary = {
-        contactIds: idList,
-        messages: 0,
-        statuses: 0,
-        externalEvents: 0,
-        outgoingMessages: 0,
-        rawPayloadsDeleted: 0,
-        rawPayloadsRewritten: 0,
-        quarantine: 0,
-        contacts: 0,
-      };
+      const sum = emptyEraseSummary(idList);
 
       const rawIds = db
         .prepare(

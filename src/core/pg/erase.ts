@@ -1,6 +1,6 @@
 import type { EraseSummary } from '../../shared/contract/contacts';
 import { inflateBody } from '../collector/feed';
-import { erasedContactId, erasureHash, stripContact } from '../ingest/erase';
+import { emptyEraseSummary, erasedContactId, erasureHash, stripContact } from '../ingest/erase';
 import { deflateBody, sha256 } from '../ingest/prepare';
 import { type PgStore, sql } from './pool';
 
@@ -51,17 +51,7 @@ export async function eraseContactPg(
   const ids = [contactId];
   const userIds = new Set(contactId.startsWith('bsuid:') ? [contactId.slice(6)] : []);
   const digits = contactId.startsWith('bsuid:') ? '\u0000' : contactId;
-  const sum: EraseSummary = {
-    contactIds: ids,
-    messages: 0,
-    statuses: 0,
-    externalEvents: 0,
-    outgoingMessages: 0,
-    rawPayloadsDeleted: 0,
-    rawPayloadsRewritten: 0,
-    quarantine: 0,
-    contacts: 0,
-  };
+  const sum = emptyEraseSummary(ids);
   return store.tx(async (c) => {
     for (const { payload_seq: seq } of await store.query<{ payload_seq: number }>(
       LINKED,

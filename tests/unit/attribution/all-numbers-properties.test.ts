@@ -16,6 +16,23 @@ const msgArb = fc.record({
   text: fc.constantFrom('hi', 'promo please', 'yes', 'promo'),
   ad: fc.constantFrom(null, null, '77', '88'),
 });
+/** A workspace with the keyword `promo`, fed the drawn messages. */
+function fedDb(specs: { contact: string; phone: string; ts: number; text: string; ad: string | null }[]) {
+  const db = makeDb({ rollupThreshold: 1 });
+  db.prepare("INSERT INTO attr_keywords VALUES ('promo', 0)").run();
+  feed(db, {
+    messages: specs.map((s, i) => ({
+      id: `m${String(i).padStart(3, '0')}`,
+      ts: BASE + s.ts,
+      contact: s.contact,
+      phone: s.phone,
+      text: s.text,
+      ...(s.ad ? { referral: { source_id: s.ad } } : {}),
+    })),
+  });
+  return db;
+}
+
 const RANGES = [
   { from: '2026-03-01', to: '2026-03-31' },
   { from: '2026-03-10', to: '2026-04-15' },
@@ -25,18 +42,7 @@ const RANGES = [
 it('All numbers: sums per source, contacts distinct across numbers, summary = exact', () => {
   fc.assert(
     fc.property(fc.array(msgArb, { minLength: 1, maxLength: 30 }), (specs) => {
-      const db = makeDb({ rollupThreshold: 1 });
-      db.prepare("INSERT INTO attr_keywords VALUES ('promo', 0)").run();
-      feed(db, {
-        messages: specs.map((s, i) => ({
-          id: `m${String(i).padStart(3, '0')}`,
-          ts: BASE + s.ts,
-          contact: s.contact,
-          phone: s.phone,
-          text: s.text,
-          ...(s.ad ? { referral: { source_id: s.ad } } : {}),
-        })),
-      });
+      const db = fedDb(specs);
       const convs = conversations(db);
       const several = [
         ...new Set(
@@ -82,18 +88,7 @@ it('All numbers: sums per source, contacts distinct across numbers, summary = ex
 it('All numbers in every attribution model: the model moves rows, never totals; each row counts its conversations once across numbers', () => {
   fc.assert(
     fc.property(fc.array(msgArb, { minLength: 1, maxLength: 30 }), (specs) => {
-      const db = makeDb({ rollupThreshold: 1 });
-      db.prepare("INSERT INTO attr_keywords VALUES ('promo', 0)").run();
-      feed(db, {
-        messages: specs.map((s, i) => ({
-          id: `m${String(i).padStart(3, '0')}`,
-          ts: BASE + s.ts,
-          contact: s.contact,
-          phone: s.phone,
-          text: s.text,
-          ...(s.ad ? { referral: { source_id: s.ad } } : {}),
-        })),
-      });
+      const db = fedDb(specs);
       const p = activePrefix(db);
       for (const [model, column] of [
         ['first_touch', 'ft_source'],
