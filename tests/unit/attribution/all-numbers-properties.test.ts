@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { activePrefix } from '../../../src/core/attribution/tables';
 import { ALL_NUMBERS } from '../../../src/shared/all-numbers';
+import type { Report } from '../../../src/shared/contract/report';
 import { conversations, feed, makeDb, PHONE, PHONE2, report, t } from './feed';
 
 // All numbers over random threads on two numbers: the summary path equals the exact path; counts are the
@@ -39,6 +40,33 @@ const RANGES = [
   { from: '2026-03-20', to: '2026-03-26' },
 ];
 
+type Conv = { start: number; source: string; contact: string };
+
+const inRangeOf = (convs: Conv[], range: { from: string; to: string }) => {
+  const from = t(`${range.from} 00:00`);
+  const to = t(`${range.to} 00:00`) + 86_400;
+  return convs.filter((c) => c.start >= from && c.start < to);
+};
+
+/**
+ * Each All-numbers row counts the range's conversations under its source once, its contacts distinct
+ * across numbers, and the leads the numbers' own reports give it.
+ */
+function expectRowsCounted(all: Report, perNumber: Report[], inRange: Conv[]): void {
+  for (const row of all.sources) {
+    const mine = inRange.filter((c) => c.source === row.id);
+    expect([row.id, row.conversations, row.contacts]).toEqual([
+      row.id,
+      mine.length,
+      new Set(mine.map((c) => c.contact)).size,
+    ]);
+    const sum = perNumber
+      .map((r) => r.sources.find((s) => s.id === row.id)?.leads ?? 0)
+      .reduce((a, b) => a + b, 0);
+    expect(row.leads).toBe(sum);
+  }
+}
+
 it('All numbers: sums per source, contacts distinct across numbers, summary = exact', () => {
   fc.assert(
     fc.property(fc.array(msgArb, { minLength: 1, maxLength: 30 }), (specs) => {
@@ -62,22 +90,9 @@ it('All numbers: sums per source, contacts distinct across numbers, summary = ex
           perNumber[0]!.totals.conversations + perNumber[1]!.totals.conversations,
         );
         expect(all.totals.leads).toBe(perNumber[0]!.totals.leads + perNumber[1]!.totals.leads);
-        const from = t(`${range.from} 00:00`);
-        const to = t(`${range.to} 00:00`) + 86_400;
-        const inRange = convs.filter((c) => c.start >= from && c.start < to);
+        const inRange = inRangeOf(convs, range);
         expect(all.totals.contacts).toBe(new Set(inRange.map((c) => c.contact)).size);
-        for (const row of all.sources) {
-          const mine = inRange.filter((c) => c.source === row.id);
-          expect([row.id, row.conversations, row.contacts]).toEqual([
-            row.id,
-            mine.length,
-            new Set(mine.map((c) => c.contact)).size,
-          ]);
-          const sum = perNumber
-            .map((r) => r.sources.find((s) => s.id === row.id)?.leads ?? 0)
-            .reduce((a, b) => a + b, 0);
-          expect(row.leads).toBe(sum);
-        }
+        expectRowsCounted(all, perNumber, inRange);
       }
       db.close();
     }),
@@ -107,21 +122,7 @@ it('All numbers in every attribution model: the model moves rows, never totals; 
           expect(report(db, { ...q, model }, { forceExact: true })).toEqual(all);
           expect(all.totals).toEqual(byConversation.totals);
           const perNumber = [PHONE, PHONE2].map((phone) => report(db, { ...q, phone, model }));
-          const from = t(`${range.from} 00:00`);
-          const to = t(`${range.to} 00:00`) + 86_400;
-          const inRange = convs.filter((c) => c.start >= from && c.start < to);
-          for (const row of all.sources) {
-            const mine = inRange.filter((c) => c.source === row.id);
-            expect([row.id, row.conversations, row.contacts]).toEqual([
-              row.id,
-              mine.length,
-              new Set(mine.map((c) => c.contact)).size,
-            ]);
-            const sum = perNumber
-              .map((r) => r.sources.find((s) => s.id === row.id)?.leads ?? 0)
-              .reduce((a, b) => a + b, 0);
-            expect(row.leads).toBe(sum);
-          }
+          expectRowsCounted(all, perNumber, inRangeOf(convs, range));
         }
       }
       db.close();
