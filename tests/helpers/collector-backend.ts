@@ -11,10 +11,12 @@ import {
   revokeTokenPg,
   setSettingPg,
 } from '../../src/core/pg/admin';
+import { callPg } from '../../src/core/pg/calls';
 import { openPgCollector, type PgCollector } from '../../src/core/pg/collector';
 import type { PoolOptions } from '../../src/core/pg/pool';
 import { FileSecretStore } from '../../src/core/secrets/file-secret-store';
 import { type RunningServer, startServer } from '../../src/core/server/server';
+import type { ArgsOf, MethodName, ResultOf } from '../../src/shared/contract';
 import type { CollectorToken } from '../../src/shared/contract/collector';
 import type { ApiKeyInfo } from '../../src/shared/contract/ingest';
 import { makeTestCore, type TestCore } from './core';
@@ -46,6 +48,8 @@ export interface CollectorUnderTest {
   revokeToken(id: string, workspace?: string): Promise<void>;
   listTokens(workspace?: string): Promise<CollectorToken[]>;
   setBaseUrl(url: string, workspace?: string): Promise<void>;
+  /** A contract method `--database` serves on PostgreSQL (src/core/pg/calls.ts), as the CLI calls it. */
+  manage<M extends MethodName>(method: M, args: ArgsOf<M>, workspace?: string): Promise<ResultOf<M>>;
   /** Rows stored by the receivers: raw_payloads, external_events, outgoing_messages, quarantine. */
   count(
     table: 'raw_payloads' | 'external_events' | 'outgoing_messages' | 'quarantine',
@@ -101,6 +105,7 @@ const sqlite: Backend = {
       setBaseUrl: async (url, ws = 'default') => {
         await core.call('dialog360.setSettings', { baseUrl: url }, ws);
       },
+      manage: (method, args, ws = 'default') => core.call(method, args, ws),
       count: async (table, ws = 'default') =>
         (core.db(ws).prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
       rows: async (q, ws = 'default') => core.db(ws).prepare(q.sqlite).all(),
@@ -147,6 +152,8 @@ const postgres: Backend = {
       revokeToken: (id, ws = 'default') => revokeTokenPg(store, ws, id),
       listTokens: (ws = 'default') => listTokensPg(store, ws),
       setBaseUrl: (u, ws = 'default') => setSettingPg(store, ws, 'dialog360.baseUrl', u),
+      manage: async (method, args, ws = 'default') =>
+        (await callPg(store, secrets, method, ws, args)) as ResultOf<typeof method>,
       count: async (table, ws = 'default') => {
         const r = await store.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE workspace = $1`, [
           ws,

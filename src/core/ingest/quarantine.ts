@@ -62,7 +62,7 @@ export function showQuarantine(db: Db, id: number): QuarantineItem & { body: str
 
 const ORIGINS = new Set<PayloadInput['origin']>(['webhook', 'import', 'sync', 'demo', 'send-proxy']);
 
-/** Re-runs bodies through ingestion; stored ones leave the quarantine, the others get the new reason. */
+/** Re-runs bodies through ingestion; stored ones leave the quarantine, the others keep the new reason (and only their unreadable part). */
 export function retryQuarantine(
   db: Db,
   which: { id: number } | { all: true },
@@ -75,12 +75,14 @@ export function retryQuarantine(
   if ('id' in which && rows.length === 0)
     throw new ApiError('not_found', `No quarantined body ${which.id}`, 'id');
   const out = { retried: rows.length, stored: 0, stillBad: 0 };
-  const setReason = db.prepare('UPDATE quarantine SET reason = ? WHERE id = ?');
+  const setReason = db.prepare('UPDATE quarantine SET reason = ?, body = coalesce(?, body) WHERE id = ?');
   const remove = db.prepare('DELETE FROM quarantine WHERE id = ?');
   db.transaction(() => {
     for (const row of rows) {
       const parsed = parseJsonText(row.body.toString('utf8'));
       let reason: string | null = parsed.ok ? null : parsed.error;
+      // A body readable in part: that part is stored, the rest stays here.
+      let rest: Buffer | null = null;
       if (parsed.ok) {
         const origin = ORIGINS.has(row.origin as PayloadInput['origin'])
           ? (row.origin as PayloadInput['origin'])
@@ -94,12 +96,17 @@ export function retryQuarantine(
           },
         ]);
         reason = r.rejected[0]?.reason ?? null;
+        const part = r.partial[0];
+        if (part) {
+          reason = `not stored: ${part.reason}`;
+          rest = Buffer.from(part.body, 'utf8');
+        }
       }
       if (reason === null) {
         remove.run(row.id);
         out.stored++;
       } else {
-        setReason.run(reason.slice(0, 2000), row.id);
+        setReason.run(reason.slice(0, 2000), rest, row.id);
         out.stillBad++;
       }
     }

@@ -19,6 +19,8 @@ import {
 } from './admin';
 import { eraseContactPg } from './erase';
 import type { PgStore } from './pool';
+import { deleteQuarantinePg, listQuarantinePg, retryQuarantinePg, showQuarantinePg } from './quarantine';
+import { retentionDays, setRetentionPg } from './retention';
 import { listTemplatesPg, sendTarget, templatesSyncPg } from './send-proxy';
 
 // The contract methods that manage what a PostgreSQL collector serves (`--database` on the CLI): the same
@@ -75,6 +77,15 @@ const CALLS: Partial<Record<MethodName, Call>> = {
   'templates.sync': (s, secrets, ws, a: { channel: string }) => templatesSyncPg(s, secrets, ws, a.channel),
   'templates.list': (s, _secrets, ws, a: { channel?: string }) => listTemplatesPg(s, ws, a.channel),
   'contacts.erase': (s, _secrets, ws, a: { phone: string }) => eraseContactPg(s, ws, a.phone),
+  'quarantine.list': (s, _secrets, ws, a: { limit?: number }) => listQuarantinePg(s, ws, a.limit),
+  'quarantine.show': (s, _secrets, ws, a: { id: number }) => showQuarantinePg(s, ws, a.id),
+  'quarantine.retry': (s, _secrets, ws, a: { id: number } | { all: true }) => retryQuarantinePg(s, ws, a),
+  'quarantine.delete': async (s, _secrets, ws, a: { id: number } | { all: true }) => ({
+    deleted: await deleteQuarantinePg(s, ws, a),
+  }),
+  'ingest.settings.get': async (s, _secrets, ws) => ({ rawRetentionDays: await retentionDays(s.pool, ws) }),
+  'ingest.settings.set': (s, _secrets, ws, a: { rawRetentionDays: number | null }) =>
+    setRetentionPg(s, ws, a.rawRetentionDays),
   'dialog360.setSettings': async (s, _secrets, ws, a: { baseUrl: string | null }) => {
     const baseUrl = a.baseUrl === null ? null : a.baseUrl.replace(/\/+$/, '');
     await setSettingPg(s, ws, BASE_URL_SETTING, baseUrl);

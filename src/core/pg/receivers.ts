@@ -3,7 +3,7 @@ import { hashesEqual } from '../ingest/channels';
 import { parseExternalEvent } from '../ingest/external-events';
 import { parseJsonText } from '../ingest/json-body';
 import type { NormalizedPayload } from '../ingest/normalize';
-import { type Prepared, preparePayload } from '../ingest/prepare';
+import { type Prepared, type PreparedPayload, preparePayload } from '../ingest/prepare';
 import { EventArgs, LookupArgs, WebhookArgs, type WebhookOutcome } from '../ingest/receiver';
 import { type PgStore, type Queryable, sql } from './pool';
 
@@ -77,6 +77,33 @@ function contactIdsOf(rows: NormalizedPayload): string[] {
   return [...ids];
 }
 
+/** Stores a readable payload and the contacts it names; false when the same body is there already. */
+export async function storePayload(
+  store: PgStore,
+  c: Queryable,
+  workspace: string,
+  p: PreparedPayload,
+): Promise<boolean> {
+  const rows = typeof p.rows === 'string' ? (JSON.parse(p.rows) as NormalizedPayload) : p.rows;
+  const [inserted] = await store.query<{ seq: number }>(
+    INS_RAW,
+    [
+      workspace,
+      Buffer.from(p.hash),
+      p.receivedAt ?? Date.now(),
+      p.origin,
+      rows.format,
+      p.channel,
+      Buffer.from(p.body),
+      p.size,
+    ],
+    c,
+  );
+  if (!inserted) return false;
+  await store.query(INS_CONTACTS, [workspace, inserted.seq, contactIdsOf(rows)], c);
+  return true;
+}
+
 /** ingest.webhook: checks the channel secret again in the transaction, stores the payload once. */
 export async function receiveWebhookPg(
   store: PgStore,
@@ -116,24 +143,8 @@ export async function receiveWebhookPg(
       return { status: 400, message: reason };
     }
     const p = item.payload;
-    const rows = typeof p.rows === 'string' ? (JSON.parse(p.rows) as NormalizedPayload) : p.rows;
-    const [inserted] = await store.query<{ seq: number }>(
-      INS_RAW,
-      [
-        workspace,
-        Buffer.from(p.hash),
-        p.receivedAt ?? Date.now(),
-        p.origin,
-        rows.format,
-        p.channel,
-        Buffer.from(p.body),
-        p.size,
-      ],
-      c,
-    );
     // Same canonical body: stored already, by this or another process.
-    if (!inserted) return { status: 200, duplicate: true };
-    await store.query(INS_CONTACTS, [workspace, inserted.seq, contactIdsOf(rows)], c);
+    if (!(await storePayload(store, c, workspace, p))) return { status: 200, duplicate: true };
     if (p.invalid) {
       // The readable part is stored: a 200 stops 360dialog's retries; the rest waits in the quarantine.
       await quarantine(`not stored: ${p.invalid.reason}`, p.invalid.body);

@@ -1,12 +1,14 @@
-import { type LeaseQueryable, leaseFence } from './lease';
+import { RETENTION_KEY } from '../ingest/retention';
+import { setSettingPg } from './admin';
+import { acquireLease, holderId, type LeaseQueryable, leaseFence, releaseLease } from './lease';
 import type { OwnerJob } from './owner-work';
+import type { PgStore } from './pool';
 
 // Retention on the PostgreSQL store: as on SQLite (src/core/ingest/retention.ts), raw bodies older than
 // the workspace's `ingest.rawRetentionDays` setting are dropped (the row and its hash stay, so a late
 // re-delivery is still recognised). Owner-only work: one process per workspace, under its lease.
 
 export const RETENTION_JOB = 'retention';
-const RETENTION_KEY = 'ingest.rawRetentionDays';
 const STEP_ROWS = 5000;
 
 const SETTING = {
@@ -61,4 +63,28 @@ export function retentionJob(db: LeaseQueryable, everyMs = 10 * 60_000): OwnerJo
       await applyPgRetention(db, workspace, holder, signal);
     },
   };
+}
+
+/**
+ * `ingest.settings.set` with --database: stores the retention and applies it now when no collector holds
+ * the workspace's retention lease (else that collector applies it at its next round, within 10 minutes).
+ */
+export async function setRetentionPg(
+  store: PgStore,
+  workspace: string,
+  days: number | null,
+): Promise<{ rawRetentionDays: number | null; pruned: number }> {
+  await setSettingPg(store, workspace, RETENTION_KEY, days);
+  const db = store.pool;
+  const holder = holderId();
+  if (!(await acquireLease(db, workspace, RETENTION_JOB, holder)).held)
+    return { rawRetentionDays: days, pruned: 0 };
+  try {
+    return {
+      rawRetentionDays: days,
+      pruned: await applyPgRetention(db, workspace, holder, new AbortController().signal),
+    };
+  } finally {
+    await releaseLease(db, workspace, RETENTION_JOB, holder);
+  }
 }

@@ -193,27 +193,58 @@ describeEachBackend('webhook and external-event receivers', (backend) => {
       });
     });
 
-    sqliteIt('quarantine retry stores a body once the cause is fixed, delete removes', async () => {
+    it('quarantine: retry stores a body once the cause is fixed, keeps only the unreadable part, delete removes', async () => {
       // A channel-less On-Premise body can never be read: retry keeps it with its reason.
-      const q = await core.call('quarantine.list', {});
-      const r = await core.call('quarantine.retry', { all: true });
+      const q = await col.manage('quarantine.list', {});
+      expect(q.total).toBeGreaterThan(0);
+      const r = await col.manage('quarantine.retry', { all: true });
       expect(r).toEqual({ retried: q.total, stored: 0, stillBad: q.total });
-      const id = core
-        .db()
-        .prepare(
-          "INSERT INTO quarantine (received_at, origin, channel, reason, body) VALUES (1, 'webhook', '1234567890', 'was broken', ?) RETURNING id",
-        )
-        .get(Buffer.from(fixtureText('cloud', 'video'))) as { id: number };
-      expect(await core.call('quarantine.retry', { id: id.id })).toEqual({
+      const quarantine = (body: string) => {
+        const hex = Buffer.from(body).toString('hex');
+        return col.rows({
+          sqlite: `INSERT INTO quarantine (received_at, origin, channel, reason, body) VALUES (1, 'webhook', '1234567890', 'was broken', X'${hex}') RETURNING id`,
+          postgres: `INSERT INTO quarantine (workspace, received_at, origin, channel, reason, body) VALUES ('default', 1, 'webhook', '1234567890', 'was broken', '\\x${hex}') RETURNING id::int`,
+        }) as Promise<{ id: number }[]>;
+      };
+      const stored = await count('raw_payloads');
+      const [fixed] = await quarantine(fixtureText('cloud', 'video'));
+      expect(await col.manage('quarantine.retry', { id: fixed!.id })).toEqual({
         retried: 1,
         stored: 1,
         stillBad: 0,
       });
-      expect(
-        core.db().prepare("SELECT count(*) AS n FROM messages WHERE id = 'wamid.IN.video'").get(),
-      ).toEqual({ n: 1 });
-      expect(await core.call('quarantine.delete', { all: true })).toEqual({ deleted: q.total });
-      await expect(core.call('quarantine.show', { id: 1 })).rejects.toThrow(/No quarantined/);
+      expect(await count('raw_payloads')).toBe(stored + 1);
+      if (backend.kind === 'sqlite')
+        expect(
+          core.db().prepare("SELECT count(*) AS n FROM messages WHERE id = 'wamid.IN.video'").get(),
+        ).toEqual({ n: 1 });
+      await expect(col.manage('quarantine.show', { id: fixed!.id })).rejects.toThrow(/No quarantined/);
+
+      // Readable in part: that part is stored, the row keeps only the unreadable message.
+      const partly = JSON.parse(fixtureText('cloud', 'text'));
+      const good = partly.entry[0].changes[0].value.messages[0];
+      good.id = 'wamid.IN.partly';
+      partly.entry[0].changes[0].value.messages.push({ ...good, id: undefined, timestamp: 'yesterday' });
+      const [part] = await quarantine(JSON.stringify(partly));
+      expect(await col.manage('quarantine.retry', { id: part!.id })).toEqual({
+        retried: 1,
+        stored: 0,
+        stillBad: 1,
+      });
+      expect(await count('raw_payloads')).toBe(stored + 2);
+      const left = await col.manage('quarantine.show', { id: part!.id });
+      expect(left.reason).toMatch(/^not stored: .*messages\[1\]\.id/);
+      expect(left.body).toContain('yesterday');
+      expect(left.body).not.toContain('wamid.IN.partly');
+      expect(await col.manage('quarantine.retry', { id: part!.id })).toMatchObject({
+        stored: 0,
+        stillBad: 1,
+      });
+      expect(await count('raw_payloads')).toBe(stored + 2);
+
+      expect(await col.manage('quarantine.delete', { all: true })).toEqual({ deleted: q.total + 1 });
+      await expect(col.manage('quarantine.show', { id: 1 })).rejects.toThrow(/No quarantined/);
+      await expect(col.manage('quarantine.delete', { id: part!.id })).rejects.toThrow(/No quarantined/);
     });
 
     it('acknowledges concurrent deliveries, each stored once (group commit)', async () => {

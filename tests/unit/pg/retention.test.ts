@@ -1,11 +1,13 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { callPg } from '../../../src/core/pg/calls';
 import { acquireLease } from '../../../src/core/pg/lease';
 import { migratePg } from '../../../src/core/pg/migrate';
 import { pgMigrations } from '../../../src/core/pg/migrations';
 import { startOwnerRunner } from '../../../src/core/pg/owner-work';
 import { openPgStore, type PgStore } from '../../../src/core/pg/pool';
 import { applyPgRetention, RETENTION_JOB, retentionJob } from '../../../src/core/pg/retention';
+import { FileSecretStore } from '../../../src/core/secrets/file-secret-store';
 import { describePostgres, type PgCluster, startCluster } from '../../helpers/postgres';
 
 // Retention on the PostgreSQL store: bodies past the workspace's retention are dropped by the process
@@ -66,5 +68,28 @@ describePostgres('retention on PostgreSQL, under its lease', () => {
     } finally {
       await runner.stop();
     }
+  });
+
+  it('`retention N --database` stores the setting and applies it now unless a collector holds the lease', async () => {
+    const secrets = new FileSecretStore('/nonexistent/secrets.json');
+    const set = (rawRetentionDays: number | null) =>
+      callPg(store, secrets, 'ingest.settings.set', 'w', { rawRetentionDays });
+    const get = () => callPg(store, secrets, 'ingest.settings.get', 'w', {});
+    await pool.query("UPDATE raw_payloads SET body = '\\x00'::bytea WHERE workspace = 'w'");
+    // A running collector holds the lease: it applies the new setting at its next round, not this call.
+    expect((await acquireLease(pool, 'w', RETENTION_JOB, 'collector-1')).held).toBe(true);
+    expect(await set(30)).toEqual({ rawRetentionDays: 30, pruned: 0 });
+    expect(await withBody()).toBe(3);
+    await pool.query("DELETE FROM leases WHERE workspace = 'w'");
+    // No holder: applied now, and the lease is not kept by the command.
+    expect(await set(3)).toEqual({ rawRetentionDays: 3, pruned: 2 });
+    expect(await withBody()).toBe(1);
+    expect((await pool.query("SELECT count(*)::int AS n FROM leases WHERE workspace = 'w'")).rows[0].n).toBe(
+      0,
+    );
+    expect(await get()).toEqual({ rawRetentionDays: 3 });
+    expect(await set(null)).toEqual({ rawRetentionDays: null, pruned: 0 });
+    expect(await get()).toEqual({ rawRetentionDays: null });
+    await expect(set(0)).rejects.toThrow();
   });
 });
