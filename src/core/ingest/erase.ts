@@ -152,20 +152,13 @@ export function eraseContact(db: Db, phone: string): EraseSummary {
       // What was to be sent to Meta for them: unsent entries withdrawn, click ids and contact dropped.
       eraseOutboxContacts(db, idList, Date.now());
 
-      // Quarantined bodies are unreadable by definition: match the number (not inside a longer one) as text.
-      const needles = [...userIds].map(escapeRe);
-      if (!contactId.startsWith('bsuid:')) needles.push(`(?<!\\d)${contactId}(?!\\d)`);
-      const re = needles.length > 0 ? new RegExp(needles.join('|')) : null;
+      const names = namesContact(contactId, userIds);
       const doomed: number[] = [];
       for (const q of db.prepare('SELECT id, body FROM quarantine').iterate() as IterableIterator<{
         id: number;
         body: Buffer;
-      }>) {
-        const text = q.body.toString('utf8');
-        // Numbers inside quarantined JSON may be written with "+" or spaces: compare digits too.
-        if (re?.test(text) || (!contactId.startsWith('bsuid:') && digitRuns(text).has(contactId)))
-          doomed.push(q.id);
-      }
+      }>)
+        if (names(q.body)) doomed.push(q.id);
       const delQ = db.prepare('DELETE FROM quarantine WHERE id = ?');
       for (const id of doomed) sum.quarantine += delQ.run(id).changes;
 
@@ -181,6 +174,22 @@ export function eraseContact(db: Db, phone: string): EraseSummary {
       return sum;
     })
     .immediate();
+}
+
+/**
+ * Whether a quarantined body names the contact. Quarantined bodies are unreadable by definition: the
+ * number is matched as text (not inside a longer one, and as digits, since numbers in JSON may be written
+ * with "+" or spaces), the user ids literally.
+ */
+export function namesContact(contactId: string, userIds: Set<string>): (body: Buffer) => boolean {
+  const isNumber = !contactId.startsWith('bsuid:');
+  const needles = [...userIds].map(escapeRe);
+  if (isNumber) needles.push(`(?<!\\d)${contactId}(?!\\d)`);
+  const re = needles.length > 0 ? new RegExp(needles.join('|')) : null;
+  return (body) => {
+    const text = body.toString('utf8');
+    return (re?.test(text) ?? false) || (isNumber && digitRuns(text).has(contactId));
+  };
 }
 
 /** What the erasure log keeps of a contact id: its sha256, so the log does not list the numbers. */
