@@ -24,7 +24,8 @@ export function addToQuarantine(db: Db, q: QuarantineInput): number {
     .get(q.receivedAt ?? Date.now(), q.origin, q.channel, q.reason.slice(0, 2000), q.contentType, q.body)!.id;
 }
 
-interface Row {
+/** A quarantine row as both backends list it (QUARANTINE_COLUMNS). */
+export interface QuarantineRow {
   id: number;
   received_at: number;
   origin: string;
@@ -34,7 +35,7 @@ interface Row {
   size: number;
 }
 
-const toItem = (r: Row): QuarantineItem => ({
+export const toQuarantineItem = (r: QuarantineRow): QuarantineItem => ({
   id: r.id,
   receivedAt: new Date(r.received_at).toISOString(),
   origin: r.origin,
@@ -44,23 +45,29 @@ const toItem = (r: Row): QuarantineItem => ({
   size: r.size,
 });
 
-const COLUMNS = 'id, received_at, origin, channel, reason, content_type, length(body) AS size';
+export const QUARANTINE_COLUMNS =
+  'id, received_at, origin, channel, reason, content_type, length(body) AS size';
 
 export function listQuarantine(db: Db, limit = 200): { total: number; items: QuarantineItem[] } {
   const total = (db.prepare('SELECT count(*) AS n FROM quarantine').get() as { n: number }).n;
-  const rows = db.prepare(`SELECT ${COLUMNS} FROM quarantine ORDER BY id DESC LIMIT ?`).all(limit) as Row[];
-  return { total, items: rows.map(toItem) };
+  const rows = db
+    .prepare(`SELECT ${QUARANTINE_COLUMNS} FROM quarantine ORDER BY id DESC LIMIT ?`)
+    .all(limit) as QuarantineRow[];
+  return { total, items: rows.map(toQuarantineItem) };
 }
 
 export function showQuarantine(db: Db, id: number): QuarantineItem & { body: string } {
-  const row = db.prepare(`SELECT ${COLUMNS}, body FROM quarantine WHERE id = ?`).get(id) as
-    | (Row & { body: Buffer })
+  const row = db.prepare(`SELECT ${QUARANTINE_COLUMNS}, body FROM quarantine WHERE id = ?`).get(id) as
+    | (QuarantineRow & { body: Buffer })
     | undefined;
   if (!row) throw new ApiError('not_found', `No quarantined body ${id}`, 'id');
-  return { ...toItem(row), body: row.body.toString('utf8') };
+  return { ...toQuarantineItem(row), body: row.body.toString('utf8') };
 }
 
 const ORIGINS = new Set<PayloadInput['origin']>(['webhook', 'import', 'sync', 'demo', 'send-proxy']);
+/** The origin a retried body is stored with: its own, or webhook for one this version does not know. */
+export const retryOrigin = (origin: string): PayloadInput['origin'] =>
+  ORIGINS.has(origin as PayloadInput['origin']) ? (origin as PayloadInput['origin']) : 'webhook';
 
 /** Re-runs bodies through ingestion; stored ones leave the quarantine, the others keep the new reason (and only their unreadable part). */
 export function retryQuarantine(
@@ -84,13 +91,10 @@ export function retryQuarantine(
       // A body readable in part: that part is stored, the rest stays here.
       let rest: Buffer | null = null;
       if (parsed.ok) {
-        const origin = ORIGINS.has(row.origin as PayloadInput['origin'])
-          ? (row.origin as PayloadInput['origin'])
-          : 'webhook';
         const r = ingestPayloads(db, [
           {
             body: parsed.value,
-            origin,
+            origin: retryOrigin(row.origin),
             receivedAt: row.received_at,
             ...(row.channel ? { channel: row.channel } : {}),
           },

@@ -1,7 +1,8 @@
 import { ApiError } from '../../shared/contract/errors';
 import type { QuarantineItem } from '../../shared/contract/ingest';
 import { parseJsonText } from '../ingest/json-body';
-import { type PayloadInput, preparePayload } from '../ingest/prepare';
+import { preparePayload } from '../ingest/prepare';
+import { QUARANTINE_COLUMNS, type QuarantineRow, retryOrigin, toQuarantineItem } from '../ingest/quarantine';
 import { type PgStore, sql } from './pool';
 import { storePayload } from './receivers';
 
@@ -10,33 +11,15 @@ import { storePayload } from './receivers';
 // keep. A retry stores a now-readable body through the receivers' own insert, so a body that meanwhile
 // arrived again is stored once.
 
-interface Row {
-  id: number;
-  received_at: number;
-  origin: string;
-  channel: string | null;
-  reason: string;
-  content_type: string | null;
-  size: number;
-}
-
-const toItem = (r: Row): QuarantineItem => ({
-  id: r.id,
-  receivedAt: new Date(r.received_at).toISOString(),
-  origin: r.origin,
-  channel: r.channel,
-  reason: r.reason,
-  contentType: r.content_type,
-  size: r.size,
-});
-
-const COLUMNS = 'id, received_at, origin, channel, reason, content_type, length(body) AS size';
 const COUNT = sql('quarantine_count', 'SELECT count(*)::int AS n FROM quarantine WHERE workspace = $1');
 const LIST = sql(
   'quarantine_list',
-  `SELECT ${COLUMNS} FROM quarantine WHERE workspace = $1 ORDER BY id DESC LIMIT $2`,
+  `SELECT ${QUARANTINE_COLUMNS} FROM quarantine WHERE workspace = $1 ORDER BY id DESC LIMIT $2`,
 );
-const ONE = sql('quarantine_one', `SELECT ${COLUMNS}, body FROM quarantine WHERE workspace = $1 AND id = $2`);
+const ONE = sql(
+  'quarantine_one',
+  `SELECT ${QUARANTINE_COLUMNS}, body FROM quarantine WHERE workspace = $1 AND id = $2`,
+);
 const TO_RETRY = sql(
   'quarantine_to_retry',
   `SELECT id, origin, channel, received_at, body FROM quarantine
@@ -60,8 +43,8 @@ export async function listQuarantinePg(
   limit = 200,
 ): Promise<{ total: number; items: QuarantineItem[] }> {
   const [count] = await store.query<{ n: number }>(COUNT, [workspace]);
-  const rows = await store.query<Row>(LIST, [workspace, limit]);
-  return { total: count?.n ?? 0, items: rows.map(toItem) };
+  const rows = await store.query<QuarantineRow>(LIST, [workspace, limit]);
+  return { total: count?.n ?? 0, items: rows.map(toQuarantineItem) };
 }
 
 export async function showQuarantinePg(
@@ -69,12 +52,10 @@ export async function showQuarantinePg(
   workspace: string,
   id: number,
 ): Promise<QuarantineItem & { body: string }> {
-  const [row] = await store.query<Row & { body: Buffer }>(ONE, [workspace, id]);
+  const [row] = await store.query<QuarantineRow & { body: Buffer }>(ONE, [workspace, id]);
   if (!row) throw notFound(id);
-  return { ...toItem(row), body: row.body.toString('utf8') };
+  return { ...toQuarantineItem(row), body: row.body.toString('utf8') };
 }
-
-const ORIGINS = new Set<PayloadInput['origin']>(['webhook', 'import', 'sync', 'demo', 'send-proxy']);
 
 /** Re-reads bodies: stored ones leave the quarantine; the others keep the new reason (and only their unreadable part). */
 export async function retryQuarantinePg(
@@ -97,9 +78,7 @@ export async function retryQuarantinePg(
       const prepared = parsed.ok
         ? preparePayload({
             body: parsed.value,
-            origin: ORIGINS.has(row.origin as PayloadInput['origin'])
-              ? (row.origin as PayloadInput['origin'])
-              : 'webhook',
+            origin: retryOrigin(row.origin),
             receivedAt: row.received_at,
             ...(row.channel ? { channel: row.channel } : {}),
           })
