@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { standardHandlers } from './fixtures';
+import { fixtureReport, standardHandlers } from './fixtures';
 import { argsOf, mount } from './mount';
 
 // A number or range change asks the core once for the report and the event list (report.dashboard);
@@ -24,6 +24,24 @@ describe('dashboard calls', () => {
     store.getState().setEvent('button:Book now');
     await waitFor(() => expect(store.getState().reportLoading).toBe(false));
     expect(transport.calls.slice(before).map((c) => c.method)).toEqual(['prefs.set', 'report.get']);
+  });
+
+  it('asks the template delivery for the report on screen, not ahead of it on a range change', async () => {
+    const h = standardHandlers();
+    // A new object per answer, as from JSON: each report is a new one.
+    h['report.get'] = () => fixtureReport();
+    // Whether a report was loading when the delivery was asked (it then answered for a report not yet shown).
+    const whileLoading: boolean[] = [];
+    h['sources.delivery'] = () => {
+      whileLoading.push(store.getState().reportLoading);
+      return { templates: [], series: null, granularity: 'day' };
+    };
+    const { transport, store } = mount(h);
+    await waitFor(() => expect(argsOf(transport, 'sources.delivery').length).toBe(1));
+    fireEvent.click(screen.getByRole('button', { name: '7D' }));
+    await waitFor(() => expect(argsOf(transport, 'sources.delivery').length).toBe(2));
+    expect(argsOf(transport, 'sources.delivery')[1]).toMatchObject({ range: { preset: '7d' } });
+    expect(whileLoading).toEqual([false, false]);
   });
 
   it('still lists the events when the report fails, so the event can be changed', async () => {
