@@ -44,6 +44,37 @@ describe('dashboard calls', () => {
     expect(whileLoading).toEqual([false, false]);
   });
 
+  it("asks the remembered number's report together with the list of numbers, not after it", async () => {
+    const h = standardHandlers();
+    h['prefs.get'] = () => ({ phoneId: 'pn2' });
+    let answerPhones: () => void = () => undefined;
+    const phones = h['phones.list']!;
+    h['phones.list'] = (a, ws) => new Promise((resolve) => (answerPhones = () => resolve(phones(a, ws))));
+    const { transport, store } = mount(h);
+    // The list has not answered yet: the report is already asked for the remembered number.
+    await waitFor(() => expect(argsOf(transport, 'report.dashboard')).toHaveLength(1));
+    expect(argsOf(transport, 'report.dashboard')[0]).toMatchObject({ phone: 'pn2' });
+    expect(store.getState().phones).toBeNull();
+    answerPhones();
+    await screen.findByTestId('dashboard');
+    await waitFor(() => expect(store.getState().report).not.toBeNull());
+    expect(store.getState().phoneId).toBe('pn2');
+    expect(argsOf(transport, 'report.dashboard')).toHaveLength(1);
+    expect(store.getState().events?.list.length).toBeGreaterThan(0);
+  });
+
+  it('drops the answer for a remembered number that is gone and shows the first number instead', async () => {
+    const h = standardHandlers();
+    h['prefs.get'] = () => ({ phoneId: 'gone' });
+    h['report.get'] = (a) =>
+      fixtureReport({ phone: { id: (a as { phone: string }).phone, display: 'x', name: null } });
+    const { transport, store } = mount(h);
+    await screen.findByTestId('dashboard');
+    await waitFor(() => expect(store.getState().report?.phone.id).toBe('pn1'));
+    expect(argsOf(transport, 'report.dashboard').map((a) => a.phone)).toEqual(['gone', 'pn1']);
+    expect(store.getState().phoneId).toBe('pn1');
+  });
+
   it('still lists the events when the report fails, so the event can be changed', async () => {
     const h = standardHandlers();
     h['report.get'] = () => {

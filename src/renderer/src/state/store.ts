@@ -223,19 +223,31 @@ export function createDashboardStore(client: Client): DashboardStore {
       });
     };
 
-    const loadPhones = async () => {
+    /**
+     * Lists the numbers and selects one (the current, else the remembered, else the first). `asked`: the
+     * number whose report was already asked before the list came (boot); it stays selected, its answer
+     * in flight, when the list still has it. Returns whether the selection changed, so the caller asks
+     * the report of the number now selected.
+     */
+    const loadPhones = async (asked: string | null = null): Promise<boolean> => {
       try {
         const phones = await client.api['phones.list']({});
         set({ phones, phonesError: null });
         const remembered = get().prefs.phoneId;
-        const current = get().phoneId;
+        const current = asked ? null : get().phoneId;
         const keep = selectedPhone(phones, current) ?? selectedPhone(phones, remembered ?? null) ?? phones[0];
+        if (asked && keep?.id === asked) return false;
         selectPhone(keep?.id ?? null);
       } catch (err) {
         noteError(err);
         set({ phones: [], phonesError: errorText(err) });
         selectPhone(null);
       }
+      // An answer still on its way is for a number no longer selected.
+      reportSeq++;
+      eventsSeq++;
+      set({ reportLoading: false, eventsLoading: false });
+      return true;
     };
 
     const refreshAll = () => {
@@ -295,10 +307,17 @@ export function createDashboardStore(client: Client): DashboardStore {
           theme: prefs.theme ?? 'system',
           jobs,
         });
-        await loadPhones();
+        // The remembered number's report is asked together with the list of numbers, not after it (and a
+        // render): one round trip less before the first dashboard. The list almost always still has that
+        // number; when it does not, the answer is dropped and the selected number's report asked.
+        const asked = prefs.phoneId ?? null;
+        if (asked) {
+          selectPhone(asked);
+          refreshAll();
+        }
         // The report is asked for before the dashboard first renders: that render (chart, table) takes a
         // few hundred milliseconds on a slow machine, and the request is in flight meanwhile.
-        refreshAll();
+        if (await loadPhones(asked)) refreshAll();
         set({ boot: 'ready' });
       } catch (err) {
         noteError(err);
