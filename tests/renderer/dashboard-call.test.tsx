@@ -17,13 +17,18 @@ describe('dashboard calls', () => {
     expect(argsOf(transport, 'report.dashboard')).toEqual([
       { phone: 'pn1', range: { preset: '30d' }, eventsLimit: 500 },
     ]);
+    const atClick = transport.calls.length;
     fireEvent.click(screen.getByRole('button', { name: '7D' }));
     await waitFor(() => expect(argsOf(transport, 'report.dashboard').length).toBe(2));
     expect(argsOf(transport, 'report.dashboard')[1]).toMatchObject({ range: { preset: '7d' } });
+    // The report is asked before the choice is stored (see persist in store.ts).
+    const afterClick = transport.calls.slice(atClick).map((c) => c.method);
+    expect(afterClick.indexOf('report.dashboard')).toBeLessThan(afterClick.indexOf('prefs.set'));
     const before = transport.calls.length;
     store.getState().setEvent('button:Book now');
     await waitFor(() => expect(store.getState().reportLoading).toBe(false));
-    expect(transport.calls.slice(before).map((c) => c.method)).toEqual(['prefs.set', 'report.get']);
+    // The report first: the preference write must not hold it up (see persist in store.ts).
+    expect(transport.calls.slice(before).map((c) => c.method)).toEqual(['report.get', 'prefs.set']);
   });
 
   it('asks the template delivery for the report on screen, not ahead of it on a range change', async () => {

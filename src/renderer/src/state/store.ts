@@ -107,6 +107,8 @@ export function createDashboardStore(client: Client): DashboardStore {
   let booting: Promise<void> | null = null;
 
   const store = createStore<DashboardState>()((set, get) => {
+    // A change asks its report before it stores the choice: the preference write runs on the thread that
+    // answers every call (the server's, Electron's main), and a report asked after it would wait for it.
     const persist = (patch: Preferences) => {
       set((s) => ({ prefs: { ...s.prefs, ...patch } }));
       client.api['prefs.set'](patch).catch(noteError);
@@ -386,27 +388,27 @@ export function createDashboardStore(client: Client): DashboardStore {
         if (id === get().phoneId) return;
         markChange();
         selectPhone(id);
-        persist({ phoneId: id });
         refreshAll();
+        persist({ phoneId: id });
       },
 
       setRange(range) {
         markChange();
         set({ range });
+        refreshAll();
         persist({
           range:
             'preset' in range
               ? { preset: range.preset }
               : { preset: 'custom', from: range.from, to: range.to },
         });
-        refreshAll();
       },
 
       setCompare(compare) {
         if (compare === get().compare) return;
         set({ compare });
-        persist({ compare });
         if (get().view !== 'overview') loadReport();
+        persist({ compare });
       },
 
       async openWorkspace(name) {
@@ -422,8 +424,8 @@ export function createDashboardStore(client: Client): DashboardStore {
         if (timezone === get().timezone) return;
         markChange();
         set({ timezone });
-        persist({ timezoneByWorkspace: { [get().workspace]: timezone ?? '' } });
         refreshAll();
+        persist({ timezoneByWorkspace: { [get().workspace]: timezone ?? '' } });
       },
 
       setEvent(id) {
@@ -431,8 +433,8 @@ export function createDashboardStore(client: Client): DashboardStore {
         if (!phone) return;
         markChange();
         set({ eventId: id });
-        persist({ eventByPhone: { [phone]: id } });
         loadReport();
+        persist({ eventByPhone: { [phone]: id } });
       },
 
       setModel(model) {
@@ -440,16 +442,16 @@ export function createDashboardStore(client: Client): DashboardStore {
         if (!phone || model === get().model) return;
         markChange();
         set({ model });
-        persist({ modelByPhone: { [phone]: model } });
         loadReport();
+        persist({ modelByPhone: { [phone]: model } });
       },
 
       setFunnel(steps) {
         const phone = get().phoneId;
         if (!phone) return;
         set({ funnel: steps });
-        persist({ funnelByPhone: { [phone]: steps ?? [] } });
         loadReport();
+        persist({ funnelByPhone: { [phone]: steps ?? [] } });
       },
 
       setTheme(theme) {
