@@ -101,7 +101,7 @@ const RECOVERY: Partial<Record<JobInfo['kind'], string>> = {
 
 /** Lanes that run in worker threads; jobs get their own so imports never hold up reports or webhooks. */
 // 'pool-N': the overview's pool, which reads workspaces side by side (see overview()).
-type WorkerLane = 'read' | 'write' | 'job' | `pool-${number}`;
+type WorkerLane = 'read' | 'side' | 'write' | 'job' | `pool-${number}`;
 
 /**
  * Worker threads that read workspaces side by side for overview.get: opening the overview takes about as

@@ -5,8 +5,10 @@ import { isTimeZone } from '../timezone';
  * Which worker lane runs a method. Reads run beside writes (SQLite WAL lets them), so a slow
  * report never delays a webhook acknowledgement; jobs (imports, syncs, rebuilds) get their own lane.
  */
-export type Lane = 'read' | 'write' | 'job' | 'host';
+export type Lane = 'read' | 'side' | 'write' | 'job' | 'host';
 // 'host': answered by the process that owns the workers (preferences, the job list); never touches SQLite.
+// 'side': reads a panel asks for once the report is on screen (template delivery), on a worker of their
+// own, so that the next report (a click right after) never queues behind them on the read lane.
 
 export interface MethodSpec<A extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   readonly args: A;

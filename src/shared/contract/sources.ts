@@ -197,7 +197,7 @@ export const sourcesMethods = {
       })
       .strict(),
     result: TemplateDeliveryResult,
-    lane: 'read',
+    lane: 'side',
     summary:
       'Template campaigns: sent, delivered, read, failed (top errors), replied, billable, per bucket for one',
   }),

@@ -40,7 +40,7 @@ describe('API surface', () => {
   it('gives every method a lane, a one-line summary and an object of arguments', () => {
     for (const name of methodNames) {
       const spec: MethodSpec = contract[name];
-      expect(['read', 'write', 'job', 'host'], name).toContain(spec.lane);
+      expect(['read', 'side', 'write', 'job', 'host'], name).toContain(spec.lane);
       expect(spec.summary.trim(), name).not.toBe('');
       expect(spec.summary, name).not.toContain('\n');
       expect(isObjectSchema(z.toJSONSchema(spec.args, { io: 'input', unrepresentable: 'any' })), name).toBe(

@@ -52,6 +52,21 @@ describe('CoreHost (inline)', () => {
     });
   });
 
+  it('keeps every change of preferences stored at the same time (each merges into the one before)', async () => {
+    core = makeTestCore();
+    await Promise.all([
+      core.call('prefs.set', { theme: 'dark' }),
+      core.call('prefs.set', { compare: 'none' }),
+      core.call('prefs.set', { eventByPhone: { a: 'ext:Purchase' } }),
+      core.call('prefs.set', { eventByPhone: { b: 'button:Yes' } }),
+    ]);
+    expect(await core.call('prefs.get', {})).toEqual({
+      theme: 'dark',
+      compare: 'none',
+      eventByPhone: { a: 'ext:Purchase', b: 'button:Yes' },
+    });
+  });
+
   it("rejects a bad setting or keyword as the caller's error, without a failed job", async () => {
     core = makeTestCore();
     const jobs: string[] = [];

@@ -7,7 +7,7 @@ import {
   type SortingState,
   useReactTable,
 } from '@tanstack/react-table';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { useVirtualizer, type VirtualizerOptions } from '@tanstack/react-virtual';
 import { memo, useMemo, useRef, useState } from 'react';
 import type { Investment, Report, TemplateDelivery } from '../../../shared/contract';
 import { nullsLast } from '../lib/sorting';
@@ -29,6 +29,25 @@ import { DeliveryContext } from './TemplateDelivery';
 
 // The sources panel: state (search, sorting, grouping, expanded rows, rename, invest), the table and its
 // virtualised body. Columns and cells are in ./source-table.
+
+/**
+ * The scroll box's size, as the virtualizer's default reads it (clientWidth/clientHeight), but only once
+ * the browser has laid the page out: ResizeObserver reports after layout
+ * (https://www.w3.org/TR/resize-observer/#html-event-loop), where the default also reads it when the
+ * table mounts, forcing a layout of the whole page in the middle of React's commit (~60 ms on a slow
+ * machine, on the way to the first dashboard). `initialRect` stands in until the first report.
+ */
+const observeRectAfterLayout: VirtualizerOptions<HTMLDivElement, Element>['observeElementRect'] = (
+  instance,
+  cb,
+) => {
+  const el = instance.scrollElement;
+  const Observer = instance.targetWindow?.ResizeObserver;
+  if (!el || !Observer) return;
+  const observer = new Observer(() => cb({ width: el.clientWidth, height: el.clientHeight }));
+  observer.observe(el, { box: 'content-box' });
+  return () => observer.disconnect();
+};
 
 /** Above this many rows only the visible ones are in the DOM. */
 const VIRTUAL_FROM = 80;
@@ -139,7 +158,10 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
     enabled: virtual,
-    initialRect: { width: 1000, height: 600 },
+    // The scroll box's largest height (.table-scroll's max-height): until the first measurement, the rows
+    // of a full box are rendered, never too few.
+    initialRect: { width: 1000, height: 620 },
+    observeElementRect: observeRectAfterLayout,
   });
   const items = virtual ? virtualizer.getVirtualItems() : null;
   const visible = items ? items.map((i) => flat[i.index]!) : flat;

@@ -24,11 +24,13 @@ export function useDelivery(
   const phoneId = useDashboard((s) => s.phoneId);
   const range = useDashboard((s) => s.range);
   const timezone = useDashboard((s) => s.timezone);
-  // A new report (an import, a sync) may bring new statuses: ask again with it.
+  // Asked once per report (a new number, range or timezone brings a new report; so does an import or a
+  // sync, which may bring new statuses), not also when the selection changes: that earlier call answered
+  // for a report not yet on screen, and it held the report's own call up on the read lane.
   const report = useDashboard((s) => s.report);
   const [data, setData] = useState<Delivery | null>(null);
   const [error, setError] = useState<string | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `report` only says when to ask again
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the selection is read when `report` changes
   useEffect(() => {
     if (!phoneId || !enabled) return;
     let live = true;
@@ -45,7 +47,7 @@ export function useDelivery(
     return () => {
       live = false;
     };
-  }, [client, phoneId, range, timezone, source, enabled, report]);
+  }, [client, source, enabled, report]);
   return { data, error };
 }
 

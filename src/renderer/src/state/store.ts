@@ -107,6 +107,8 @@ export function createDashboardStore(client: Client): DashboardStore {
   let booting: Promise<void> | null = null;
 
   const store = createStore<DashboardState>()((set, get) => {
+    // A change asks its report before it stores the choice: the preference write runs on the thread that
+    // answers every call (the server's, Electron's main), and a report asked after it would wait for it.
     const persist = (patch: Preferences) => {
       set((s) => ({ prefs: { ...s.prefs, ...patch } }));
       client.api['prefs.set'](patch).catch(noteError);
@@ -223,19 +225,31 @@ export function createDashboardStore(client: Client): DashboardStore {
       });
     };
 
-    const loadPhones = async () => {
+    /**
+     * Lists the numbers and selects one (the current, else the remembered, else the first). `asked`: the
+     * number whose report was already asked before the list came (boot); it stays selected, its answer
+     * in flight, when the list still has it. Returns whether the selection changed, so the caller asks
+     * the report of the number now selected.
+     */
+    const loadPhones = async (asked: string | null = null): Promise<boolean> => {
       try {
         const phones = await client.api['phones.list']({});
         set({ phones, phonesError: null });
         const remembered = get().prefs.phoneId;
-        const current = get().phoneId;
+        const current = asked ? null : get().phoneId;
         const keep = selectedPhone(phones, current) ?? selectedPhone(phones, remembered ?? null) ?? phones[0];
+        if (asked && keep?.id === asked) return false;
         selectPhone(keep?.id ?? null);
       } catch (err) {
         noteError(err);
         set({ phones: [], phonesError: errorText(err) });
         selectPhone(null);
       }
+      // An answer still on its way is for a number no longer selected.
+      reportSeq++;
+      eventsSeq++;
+      set({ reportLoading: false, eventsLoading: false });
+      return true;
     };
 
     const refreshAll = () => {
@@ -295,10 +309,17 @@ export function createDashboardStore(client: Client): DashboardStore {
           theme: prefs.theme ?? 'system',
           jobs,
         });
-        await loadPhones();
+        // The remembered number's report is asked together with the list of numbers, not after it (and a
+        // render): one round trip less before the first dashboard. The list almost always still has that
+        // number; when it does not, the answer is dropped and the selected number's report asked.
+        const asked = prefs.phoneId ?? null;
+        if (asked) {
+          selectPhone(asked);
+          refreshAll();
+        }
         // The report is asked for before the dashboard first renders: that render (chart, table) takes a
         // few hundred milliseconds on a slow machine, and the request is in flight meanwhile.
-        refreshAll();
+        if (await loadPhones(asked)) refreshAll();
         set({ boot: 'ready' });
       } catch (err) {
         noteError(err);
@@ -367,27 +388,27 @@ export function createDashboardStore(client: Client): DashboardStore {
         if (id === get().phoneId) return;
         markChange();
         selectPhone(id);
-        persist({ phoneId: id });
         refreshAll();
+        persist({ phoneId: id });
       },
 
       setRange(range) {
         markChange();
         set({ range });
+        refreshAll();
         persist({
           range:
             'preset' in range
               ? { preset: range.preset }
               : { preset: 'custom', from: range.from, to: range.to },
         });
-        refreshAll();
       },
 
       setCompare(compare) {
         if (compare === get().compare) return;
         set({ compare });
-        persist({ compare });
         if (get().view !== 'overview') loadReport();
+        persist({ compare });
       },
 
       async openWorkspace(name) {
@@ -403,8 +424,8 @@ export function createDashboardStore(client: Client): DashboardStore {
         if (timezone === get().timezone) return;
         markChange();
         set({ timezone });
-        persist({ timezoneByWorkspace: { [get().workspace]: timezone ?? '' } });
         refreshAll();
+        persist({ timezoneByWorkspace: { [get().workspace]: timezone ?? '' } });
       },
 
       setEvent(id) {
@@ -412,8 +433,8 @@ export function createDashboardStore(client: Client): DashboardStore {
         if (!phone) return;
         markChange();
         set({ eventId: id });
-        persist({ eventByPhone: { [phone]: id } });
         loadReport();
+        persist({ eventByPhone: { [phone]: id } });
       },
 
       setModel(model) {
@@ -421,16 +442,16 @@ export function createDashboardStore(client: Client): DashboardStore {
         if (!phone || model === get().model) return;
         markChange();
         set({ model });
-        persist({ modelByPhone: { [phone]: model } });
         loadReport();
+        persist({ modelByPhone: { [phone]: model } });
       },
 
       setFunnel(steps) {
         const phone = get().phoneId;
         if (!phone) return;
         set({ funnel: steps });
-        persist({ funnelByPhone: { [phone]: steps ?? [] } });
         loadReport();
+        persist({ funnelByPhone: { [phone]: steps ?? [] } });
       },
 
       setTheme(theme) {
