@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../../db/open';
-import { cachedStatement } from '../../db/statements';
+import { cachedStatement, jsonRows } from '../../db/statements';
 import { startOfDayTs } from '../days';
 import { BLOCK_DAYS, type Prefix, WEEK_DAYS } from '../tables';
 import { CONVERSATION_MODEL, type ModelTables } from './models';
@@ -11,14 +11,6 @@ import type { Bucket, ResolvedRange } from './range';
 // other report timezone. Both give the same numbers (a property test checks it). They stay in one file (about
 // 500 lines) on purpose: each count is written twice, side by side, so a change to one path is seen next to
 // the other.
-
-/** What a source row shows besides its counts: its key, kind, derived name and the user's rename. */
-export interface SourceInfo {
-  key: string;
-  kind: string;
-  name: string | null;
-  rename: string | null;
-}
 
 export interface SourceAgg {
   conversations: number;
@@ -36,8 +28,8 @@ export interface FunnelConv {
 }
 
 export interface Aggregator {
-  /** Counts per source id (the source each conversation counts under in the model), with the source's info. */
-  sources(event: number | null): Map<number, SourceAgg & { info: SourceInfo }>;
+  /** Counts per source id (the source each conversation counts under in the model). */
+  sources(event: number | null): Map<number, SourceAgg>;
   totals(event: number | null): TotalAgg;
   distinctContacts(sources: number[]): number;
   series(event: number | null, buckets: Bucket[]): { conversations: number[]; leads: number[] };
@@ -52,19 +44,39 @@ export interface Aggregator {
 
 export const emptyAgg = (): SourceAgg => ({ conversations: 0, contacts: 0, leads: 0, revenue: new Map() });
 
-// Appended to a statement whose rows carry a source id as `g.source`: the info of that source.
-const INFO_JOIN =
-  'JOIN $sources si ON si.id = g.source LEFT JOIN attr_source_names nm ON nm.source_key = si.key';
-const INFO_COLUMNS = 'si.key, si.kind, si.name, nm.name';
-type InfoRow = [string, string, string | null, string | null];
-const infoOf = ([key, kind, name, rename]: InfoRow): SourceInfo => ({ key, kind, name, rename });
-
 function addRevenue(map: Map<string, number>, currency: string, amount: number): void {
   map.set(currency, (map.get(currency) ?? 0) + amount);
 }
 
 function stmt(db: Db, p: Prefix, sql: string): Database.Statement {
   return cachedStatement(db, sql.replaceAll('$', p));
+}
+
+/**
+ * Sums per source of a statement selecting `json_group_array(source), json_group_array(value)` over rows that
+ * may repeat a source: `f` adds each value into the source's entry (created by `create` when absent, skipped
+ * when `create` is not given). Summed here rather than by GROUP BY: SQLite sorts the rows for that, which
+ * costs more than the additions, and thousands of rows handed over one by one cost more again (jsonRows).
+ */
+function sumBySource<A>(
+  st: Database.Statement,
+  args: unknown[],
+  out: Map<number, A>,
+  f: (a: A, v: number) => void,
+  create?: () => A,
+): void {
+  const [sources, values] = st.raw().get(...args) as [string, string];
+  const s = JSON.parse(sources) as number[];
+  const v = JSON.parse(values) as number[];
+  for (let i = 0; i < s.length; i++) {
+    let a = out.get(s[i]!);
+    if (a === undefined) {
+      if (!create) continue;
+      a = create();
+      out.set(s[i]!, a);
+    }
+    f(a, v[i]!);
+  }
 }
 
 /**
@@ -169,21 +181,14 @@ export function summaryAggregator(
   };
   return {
     sources(event) {
-      const out = new Map<number, SourceAgg & { info: SourceInfo }>();
+      const out = new Map<number, SourceAgg>();
       if (complement) {
-        for (const [s, n, rep, ...info] of q(
-          `SELECT g.source, g.n, g.rep, ${INFO_COLUMNS} FROM $${m.t}src_all g ${INFO_JOIN} WHERE g.phone = ?`,
-        )
-          .raw()
-          .all(phone) as [number, number, number, ...InfoRow][]) {
+        for (const [s, n, rep] of jsonRows<[number, number, number]>(
+          q(`SELECT json_group_array(json_array(source, n, rep)) FROM $${m.t}src_all WHERE phone = ?`),
+          phone,
+        )) {
           // contacts = conversations in range − conversations whose previous one (same source) is also in range
-          out.set(s, {
-            conversations: n,
-            contacts: n - rep,
-            leads: 0,
-            revenue: new Map(),
-            info: infoOf(info),
-          });
+          out.set(s, { conversations: n, contacts: n - rep, leads: 0, revenue: new Map() });
         }
         subtract(
           out,
@@ -241,20 +246,23 @@ export function summaryAggregator(
         }
         return out;
       }
-      const rows = q(
-        `SELECT g.source, g.c, ${INFO_COLUMNS} FROM (
-           SELECT source, SUM(n) AS c FROM (
+      sumBySource(
+        q(
+          `SELECT json_group_array(source), json_group_array(n) FROM (
              SELECT source, n FROM $${m.t}sum_src WHERE phone = @phone AND day BETWEEN @d1 AND @d2
              UNION ALL SELECT source, n FROM $${m.t}sum_src WHERE phone = @phone AND day BETWEEN @d3 AND @d4
              UNION ALL SELECT source, n FROM $${m.t}sum_src_w WHERE phone = @phone AND block BETWEEN @w1 AND @w2
              UNION ALL SELECT source, n FROM $${m.t}sum_src_w WHERE phone = @phone AND block BETWEEN @w3 AND @w4
-             UNION ALL SELECT source, n FROM $${m.t}sum_src_m WHERE phone = @phone AND block BETWEEN @m1 AND @m2)
-           GROUP BY source) g ${INFO_JOIN}`,
-      )
-        .raw()
-        .all({ phone, ...blockParams(fromDay, toDay) }) as [number, number, ...InfoRow][];
-      for (const [s, c, ...info] of rows)
-        out.set(s, { conversations: c, contacts: c, leads: 0, revenue: new Map(), info: infoOf(info) });
+             UNION ALL SELECT source, n FROM $${m.t}sum_src_m WHERE phone = @phone AND block BETWEEN @m1 AND @m2)`,
+        ),
+        [{ phone, ...blockParams(fromDay, toDay) }],
+        out,
+        (a, n) => {
+          a.conversations += n;
+          a.contacts += n;
+        },
+        emptyAgg,
+      );
       // contacts = conversations − those whose previous one (same contact and source) is in the range too
       subtract(
         out,
@@ -269,15 +277,17 @@ export function summaryAggregator(
         },
       );
       if (event === null) return out;
-      const leads = q(
-        `SELECT source, SUM(leads) FROM $${m.t}sum_event WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? GROUP BY source`,
-      )
-        .raw()
-        .all(phone, event, fromDay, toDay) as [number, number][];
-      for (const [s, l] of leads) {
-        const a = out.get(s);
-        if (a) a.leads = l;
-      }
+      sumBySource(
+        q(
+          `SELECT json_group_array(source), json_group_array(leads) FROM $${m.t}sum_event
+           WHERE phone = ? AND event = ? AND day BETWEEN ? AND ?`,
+        ),
+        [phone, event, fromDay, toDay],
+        out,
+        (a, l) => {
+          a.leads += l;
+        },
+      );
       const rev = q(
         `SELECT source, currency, SUM(amount) FROM $${m.t}sum_rev WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? GROUP BY source, currency`,
       )
@@ -400,15 +410,13 @@ export function exactAggregator(
   const IN_RANGE = 'c.phone = ? AND c.start_ts >= ? AND c.start_ts < ?';
   return {
     sources(event) {
-      const out = new Map<number, SourceAgg & { info: SourceInfo }>();
-      for (const [s, n, k, ...info] of q(
-        `SELECT g.source, g.n, g.k, ${INFO_COLUMNS} FROM (
-           SELECT ${m.source} AS source, COUNT(*) AS n, COUNT(DISTINCT contact) AS k FROM $conversations c WHERE ${IN_RANGE} GROUP BY 1
-         ) g ${INFO_JOIN}`,
+      const out = new Map<number, SourceAgg>();
+      for (const [s, n, k] of q(
+        `SELECT ${m.source}, COUNT(*), COUNT(DISTINCT contact) FROM $conversations c WHERE ${IN_RANGE} GROUP BY 1`,
       )
         .raw()
-        .all(phone, startTs, endTs) as [number, number, number, ...InfoRow][])
-        out.set(s, { conversations: n, contacts: k, leads: 0, revenue: new Map(), info: infoOf(info) });
+        .all(phone, startTs, endTs) as [number, number, number][])
+        out.set(s, { conversations: n, contacts: k, leads: 0, revenue: new Map() });
       if (event === null) return out;
       for (const [s, l] of q(
         `SELECT c.${m.source}, COUNT(*) FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv WHERE ce.event = ? AND ${IN_RANGE} GROUP BY 1`,

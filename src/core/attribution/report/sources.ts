@@ -1,10 +1,11 @@
 import type { ReportEvent, SourceKind, SourceRow } from '../../../shared/contract/report';
 import { ratesOf } from '../../../shared/rates';
 import { parseSourceKey, ROLLUP_KEY, restOf } from '../../../shared/source-keys';
+import { cachedStatement, jsonRows } from '../../db/statements';
 import { templateNameForReply } from '../../dialog360/templates';
 import { adDisplayName, type SpendSummary } from './ad-platform';
 import { adOfKey, adPlatforms, detailsOfKeys, linkedAdKeys, spendOfKeys } from './ad-platforms';
-import { type Aggregator, emptyAgg, type SourceAgg, type SourceInfo } from './aggregates';
+import { type Aggregator, emptyAgg, type SourceAgg } from './aggregates';
 import type { ReportContext } from './context';
 import { importedSpend } from './imported-spend';
 import { computeInvested, type Invested, type ManualEntry, manualEntries } from './invested';
@@ -15,6 +16,14 @@ import { addAgg, mergeInvested } from './sums';
 
 export const ROLLUP_ID = ROLLUP_KEY;
 export const ROLLUP_NAME = 'Other first messages';
+
+/** What a source row shows besides its counts: its key, kind, derived name and the user's rename. */
+interface SourceInfo {
+  key: string;
+  kind: string;
+  name: string | null;
+  rename: string | null;
+}
 
 /** Source keys with an Invested figure in a range, the spend of their ads, the manual entries and imported spend. */
 interface InvestedRows {
@@ -67,6 +76,23 @@ function sourceInfos(
       },
     ]),
   );
+}
+
+/** Info of the sources counted in a range, by id, in one statement (ids without a source row are absent). */
+function infosOfIds(ctx: ReportContext, ids: Iterable<number>): Map<number, SourceInfo> {
+  const out = new Map<number, SourceInfo>();
+  for (const [id, key, kind, name, rename] of jsonRows<
+    [number, string, string, string | null, string | null]
+  >(
+    cachedStatement(
+      ctx.db,
+      `SELECT json_group_array(json_array(s.id, s.key, s.kind, s.name, nm.name)) FROM json_each(?) j
+       JOIN ${ctx.p}sources s ON s.id = j.value LEFT JOIN attr_source_names nm ON nm.source_key = s.key`,
+    ),
+    JSON.stringify([...ids]),
+  ))
+    out.set(id, { key, kind, name, rename });
+  return out;
 }
 
 function sourceIdOfKey(ctx: ReportContext, key: string): number | null {
@@ -164,8 +190,12 @@ export function sourceRows(
   const agg = ctx.aggregator(r);
   const ev = event ? ctx.eventId(event.id) : null;
   const counts = event && ev === null ? agg.sources(null) : agg.sources(ev);
+  const infos = infosOfIds(ctx, counts.keys());
   const byKey = new Map<string, { id: number | null; info: SourceInfo; agg: SourceAgg }>();
-  for (const [id, c] of counts) byKey.set(c.info.key, { id, info: c.info, agg: c });
+  for (const [id, c] of counts) {
+    const info = infos.get(id);
+    if (info) byKey.set(info.key, { id, info, agg: c });
+  }
   // Invested stays with the source that spent it: in another model, the rows with an Invested amount are
   // the conversation model's (ads found by their own conversations), so the totals do not change.
   const withInvested = investedRows(ctx, r, agg, ctx.model === 'conversation' ? new Set(byKey.keys()) : null);
@@ -175,9 +205,9 @@ export function sourceRows(
   );
   for (const [key, x] of extra)
     byKey.set(key, { ...x, agg: { conversations: 0, contacts: 0, leads: 0, revenue: new Map() } });
-  const keys = [...byKey.keys()];
-  const inv = invested(ctx, keys, r, withInvested);
-  const details = detailsOfKeys(ctx.db, keys, withInvested.spend);
+  // Only the keys investedRows found can have an Invested amount; every other row's is none (null).
+  const inv = invested(ctx, withInvested.keys, r, withInvested);
+  const details = detailsOfKeys(ctx.db, byKey.keys(), withInvested.spend);
   const rows: SourceRow[] = [];
   const folded: Folded[] = [];
   const paid = { sources: 0, agg: emptyAgg(), invested: [] as Invested[] };
