@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../../db/open';
-import { cachedStatement, jsonRows } from '../../db/statements';
+import { cachedStatement, jsonColumns } from '../../db/statements';
 import { startOfDayTs } from '../days';
 import { BLOCK_DAYS, type Prefix, WEEK_DAYS } from '../tables';
 import { CONVERSATION_MODEL, type ModelTables } from './models';
@@ -56,7 +56,7 @@ function stmt(db: Db, p: Prefix, sql: string): Database.Statement {
  * Sums per source of a statement selecting `json_group_array(source), json_group_array(value)` over rows that
  * may repeat a source: `f` adds each value into the source's entry (created by `create` when absent, skipped
  * when `create` is not given). Summed here rather than by GROUP BY: SQLite sorts the rows for that, which
- * costs more than the additions, and thousands of rows handed over one by one cost more again (jsonRows).
+ * costs more than the additions, and thousands of rows handed over one by one cost more again (jsonColumns).
  */
 function sumBySource<A>(
   st: Database.Statement,
@@ -65,9 +65,7 @@ function sumBySource<A>(
   f: (a: A, v: number) => void,
   create?: () => A,
 ): void {
-  const [sources, values] = st.raw().get(...args) as [string, string];
-  const s = JSON.parse(sources) as number[];
-  const v = JSON.parse(values) as number[];
+  const [s, v] = jsonColumns<[number[], number[]]>(st, ...args);
   for (let i = 0; i < s.length; i++) {
     let a = out.get(s[i]!);
     if (a === undefined) {
@@ -183,13 +181,20 @@ export function summaryAggregator(
     sources(event) {
       const out = new Map<number, SourceAgg>();
       if (complement) {
-        for (const [s, n, rep] of jsonRows<[number, number, number]>(
-          q(`SELECT json_group_array(json_array(source, n, rep)) FROM $${m.t}src_all WHERE phone = ?`),
+        const [ids, ns, reps] = jsonColumns<[number[], number[], number[]]>(
+          q(
+            `SELECT json_group_array(source), json_group_array(n), json_group_array(rep) FROM $${m.t}src_all WHERE phone = ?`,
+          ),
           phone,
-        )) {
-          // contacts = conversations in range − conversations whose previous one (same source) is also in range
-          out.set(s, { conversations: n, contacts: n - rep, leads: 0, revenue: new Map() });
-        }
+        );
+        // contacts = conversations in range − conversations whose previous one (same source) is also in range
+        for (let i = 0; i < ids.length; i++)
+          out.set(ids[i]!, {
+            conversations: ns[i]!,
+            contacts: ns[i]! - reps[i]!,
+            leads: 0,
+            revenue: new Map(),
+          });
         subtract(
           out,
           q(`SELECT source, SUM(n) FROM $${m.t}sum_src WHERE phone = ? AND day < ? GROUP BY source`)
@@ -387,12 +392,16 @@ export function summaryAggregator(
       return out;
     },
     sourceKeysOfKindInRange(kind) {
-      return q(
-        `SELECT s.key FROM $sources s WHERE s.kind = ? AND EXISTS (
-           SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.phone = ? AND c.source = s.id AND c.day BETWEEN ? AND ?)`,
-      )
-        .pluck()
-        .all(kind, phone, fromDay, toDay) as string[];
+      return jsonColumns<[string[]]>(
+        q(
+          `SELECT json_group_array(s.key) FROM $sources s WHERE s.kind = ? AND EXISTS (
+             SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.phone = ? AND c.source = s.id AND c.day BETWEEN ? AND ?)`,
+        ),
+        kind,
+        phone,
+        fromDay,
+        toDay,
+      )[0];
     },
   };
 }
@@ -511,12 +520,16 @@ export function exactAggregator(
       return out;
     },
     sourceKeysOfKindInRange(kind) {
-      return q(
-        `SELECT s.key FROM $sources s WHERE s.kind = ? AND EXISTS (
-           SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.source = s.id AND ${IN_RANGE})`,
-      )
-        .pluck()
-        .all(kind, phone, startTs, endTs) as string[];
+      return jsonColumns<[string[]]>(
+        q(
+          `SELECT json_group_array(s.key) FROM $sources s WHERE s.kind = ? AND EXISTS (
+             SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.source = s.id AND ${IN_RANGE})`,
+        ),
+        kind,
+        phone,
+        startTs,
+        endTs,
+      )[0];
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { ReportEvent, SourceKind, SourceRow } from '../../../shared/contract/report';
 import { ratesOf } from '../../../shared/rates';
 import { parseSourceKey, ROLLUP_KEY, restOf } from '../../../shared/source-keys';
-import { cachedStatement, jsonRows } from '../../db/statements';
+import { cachedStatement, jsonColumns } from '../../db/statements';
 import { templateNameForReply } from '../../dialog360/templates';
 import { adDisplayName, type SpendSummary } from './ad-platform';
 import { adOfKey, adPlatforms, detailsOfKeys, linkedAdKeys, spendOfKeys } from './ad-platforms';
@@ -80,18 +80,20 @@ function sourceInfos(
 
 /** Info of the sources counted in a range, by id, in one statement (ids without a source row are absent). */
 function infosOfIds(ctx: ReportContext, ids: Iterable<number>): Map<number, SourceInfo> {
-  const out = new Map<number, SourceInfo>();
-  for (const [id, key, kind, name, rename] of jsonRows<
-    [number, string, string, string | null, string | null]
+  const [id, key, kind, name, rename] = jsonColumns<
+    [number[], string[], string[], (string | null)[], (string | null)[]]
   >(
     cachedStatement(
       ctx.db,
-      `SELECT json_group_array(json_array(s.id, s.key, s.kind, s.name, nm.name)) FROM json_each(?) j
-       JOIN ${ctx.p}sources s ON s.id = j.value LEFT JOIN attr_source_names nm ON nm.source_key = s.key`,
+      `SELECT json_group_array(s.id), json_group_array(s.key), json_group_array(s.kind), json_group_array(s.name),
+         json_group_array(nm.name)
+       FROM json_each(?) j JOIN ${ctx.p}sources s ON s.id = j.value LEFT JOIN attr_source_names nm ON nm.source_key = s.key`,
     ),
     JSON.stringify([...ids]),
-  ))
-    out.set(id, { key, kind, name, rename });
+  );
+  const out = new Map<number, SourceInfo>();
+  for (let i = 0; i < id.length; i++)
+    out.set(id[i]!, { key: key[i]!, kind: kind[i]!, name: name[i]!, rename: rename[i]! });
   return out;
 }
 
@@ -109,11 +111,12 @@ function investedRows(
   ctx: ReportContext,
   r: ResolvedRange,
   agg: Aggregator,
-  withConversations: Set<string> | null,
+  /** The range's source rows by key (conversation model), or null to find its ads with conversations. */
+  withConversations: ReadonlyMap<string, unknown> | null,
 ): InvestedRows {
   const keys = new Set<string>();
   if (withConversations) {
-    for (const k of withConversations) if (adOfKey(k)) keys.add(k);
+    for (const k of withConversations.keys()) if (adOfKey(k)) keys.add(k);
   } else {
     for (const kind of new Set(adPlatforms().map((pl) => pl.kind)))
       for (const key of agg.sourceKeysOfKindInRange(kind)) if (adOfKey(key)) keys.add(key);
@@ -198,7 +201,7 @@ export function sourceRows(
   }
   // Invested stays with the source that spent it: in another model, the rows with an Invested amount are
   // the conversation model's (ads found by their own conversations), so the totals do not change.
-  const withInvested = investedRows(ctx, r, agg, ctx.model === 'conversation' ? new Set(byKey.keys()) : null);
+  const withInvested = investedRows(ctx, r, agg, ctx.model === 'conversation' ? byKey : null);
   const extra = sourceInfos(
     ctx,
     withInvested.keys.filter((k) => !byKey.has(k)),
