@@ -38,6 +38,8 @@ export interface Aggregator {
   /** Conversations with `event`, with every occurrence time of `events`, for multi-step funnels. */
   funnelConversations(event: number, events: number[]): FunnelConv[];
   available(): Map<number, { leads: number; occurrences: number }>;
+  /** Leads of each of a few events in the range (as available() counts them); events without are absent. */
+  eventLeads(events: number[]): Map<number, number>;
   /** Keys of the sources of `kind` with a conversation in the range (one statement, index seeks). */
   sourceKeysOfKindInRange(kind: string): string[];
 }
@@ -391,6 +393,17 @@ export function summaryAggregator(
         out.set(e, { leads: l, occurrences: o });
       return out;
     },
+    eventLeads(events) {
+      // One range of the (phone, event, day) key per event.
+      return new Map(
+        q(
+          `SELECT s.event, SUM(s.leads) FROM json_each(?) j CROSS JOIN $sum_day_event s
+           ON s.phone = ? AND s.event = j.value AND s.day BETWEEN ? AND ? GROUP BY s.event`,
+        )
+          .raw()
+          .all(JSON.stringify(events), phone, fromDay, toDay) as [number, number][],
+      );
+    },
     sourceKeysOfKindInRange(kind) {
       return jsonColumns<[string[]]>(
         q(
@@ -518,6 +531,16 @@ export function exactAggregator(
         .all(phone, startTs, endTs) as [number, number, number][])
         out.set(e, { leads: l, occurrences: o });
       return out;
+    },
+    eventLeads(events) {
+      return new Map(
+        q(
+          `SELECT ce.event, COUNT(*) FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv
+           WHERE ce.event IN (SELECT value FROM json_each(?)) AND ${IN_RANGE} GROUP BY ce.event`,
+        )
+          .raw()
+          .all(JSON.stringify(events), phone, startTs, endTs) as [number, number][],
+      );
     },
     sourceKeysOfKindInRange(kind) {
       return jsonColumns<[string[]]>(

@@ -184,6 +184,12 @@ export function allNumbersAggregator(
         }
       return out;
     },
+    eventLeads(events) {
+      const out = new Map<number, number>();
+      for (const part of parts)
+        for (const [e, l] of part.eventLeads(events)) out.set(e, (out.get(e) ?? 0) + l);
+      return out;
+    },
     sourceKeysOfKindInRange(kind) {
       return [...new Set(parts.flatMap((part) => part.sourceKeysOfKindInRange(kind)))];
     },

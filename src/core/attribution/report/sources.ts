@@ -97,10 +97,19 @@ function infosOfIds(ctx: ReportContext, ids: Iterable<number>): Map<number, Sour
   return out;
 }
 
-function sourceIdOfKey(ctx: ReportContext, key: string): number | null {
-  return (
-    (ctx.q(`SELECT id FROM ${ctx.p}sources WHERE key = ?`).pluck().get(key) as number | undefined) ?? null
+/** The keys among `keys` of sources that ever had a conversation on the report's numbers (one statement). */
+function everOnNumber(ctx: ReportContext, keys: string[]): Set<string> {
+  if (keys.length === 0) return new Set();
+  const [found] = jsonColumns<[string[]]>(
+    ctx.q(
+      `SELECT json_group_array(j.value) FROM json_each(?) j WHERE EXISTS (
+         SELECT 1 FROM ${ctx.p}sources s JOIN ${ctx.p}conversations c ON c.source = s.id
+         WHERE s.key = j.value AND ${ctx.phoneIn('c.phone')})`,
+    ),
+    JSON.stringify(keys),
+    ctx.phoneArg,
   );
+  return new Set(found);
 }
 
 /**
@@ -127,18 +136,16 @@ function investedRows(
     const s = spend.get(key);
     if (s && [...s.spend.values()].some((v) => v > 0)) keys.add(key);
   }
-  const everOnNumber = ctx.q(
-    `SELECT 1 FROM ${ctx.p}conversations WHERE ${ctx.phoneIn('phone')} AND source = ? LIMIT 1`,
-  );
   const extraAds: string[] = [];
   const manual = manualEntries(ctx.db, r.from, r.to);
   const imported = importedSpend(ctx.db, r.from, r.to);
-  for (const key of new Set([...manual.keys(), ...imported.keys()])) {
-    if (keys.has(key)) continue;
-    if (!withConversations?.has(key)) {
-      const id = sourceIdOfKey(ctx, key);
-      if (id === null || everOnNumber.get(ctx.phoneArg, id) === undefined) continue;
-    }
+  const entered = [...new Set([...manual.keys(), ...imported.keys()])].filter((k) => !keys.has(k));
+  const onNumber = everOnNumber(
+    ctx,
+    entered.filter((k) => !withConversations?.has(k)),
+  );
+  for (const key of entered) {
+    if (!withConversations?.has(key) && !onNumber.has(key)) continue;
     keys.add(key);
     if (adOfKey(key)) extraAds.push(key);
   }
