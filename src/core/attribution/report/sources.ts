@@ -183,7 +183,7 @@ export function investedOfRange(ctx: ReportContext, r: ResolvedRange = ctx.range
  * is shown with that template's name; its id stays `reply:` (templates synced from 360dialog, docs/ingestion.md).
  */
 function templateReplyName(ctx: ReportContext, key: string, buttonText: string | null): string | null {
-  if (restOf(key, 'reply') === null || !buttonText) return null;
+  if (!buttonText || restOf(key, 'reply') === null) return null;
   for (const phone of ctx.phones) {
     const name = templateNameForReply(ctx.db, phone, buttonText);
     if (name !== null) return name;
@@ -293,8 +293,9 @@ function rollup(ctx: ReportContext, folded: Folded[], agg: Aggregator, event: Re
   const a = emptyAgg();
   for (const f of folded) addAgg(a, f.agg, event?.kind === 'external');
   a.contacts = agg.distinctContacts(folded.map((f) => f.id).filter((x): x is number => x !== null));
+  // Most folded sources have no Invested amount (their entry is absent): they add nothing.
   const inv = mergeInvested(
-    folded.map((f) => ({ invested: f.inv?.invested ?? null, investedOther: f.inv?.other ?? {} })),
+    folded.flatMap((f) => (f.inv ? [{ invested: f.inv.invested, investedOther: f.inv.other }] : [])),
   );
   const row = sourceRow(ctx, ROLLUP_ID, 'rollup', ROLLUP_NAME, a, inv, event);
   row.children = folded
