@@ -40,8 +40,8 @@ export interface Aggregator {
   available(): Map<number, { leads: number; occurrences: number }>;
   /** Leads of each of a few events in the range (as available() counts them); events without are absent. */
   eventLeads(events: number[]): Map<number, number>;
-  /** Keys of the sources of `kind` with a conversation in the range (one statement, index seeks). */
-  sourceKeysOfKindInRange(kind: string): string[];
+  /** Keys of the sources of `kind` with a conversation in the range, but `except` (one statement, index seeks). */
+  sourceKeysOfKindInRange(kind: string, except: string[]): string[];
 }
 
 export const emptyAgg = (): SourceAgg => ({ conversations: 0, contacts: 0, leads: 0, revenue: new Map() });
@@ -404,13 +404,15 @@ export function summaryAggregator(
           .all(JSON.stringify(events), phone, fromDay, toDay) as [number, number][],
       );
     },
-    sourceKeysOfKindInRange(kind) {
+    sourceKeysOfKindInRange(kind, except) {
       return jsonColumns<[string[]]>(
         q(
-          `SELECT json_group_array(s.key) FROM $sources s WHERE s.kind = ? AND EXISTS (
+          `SELECT json_group_array(s.key) FROM $sources s
+           WHERE s.kind = ? AND s.key NOT IN (SELECT value FROM json_each(?)) AND EXISTS (
              SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.phone = ? AND c.source = s.id AND c.day BETWEEN ? AND ?)`,
         ),
         kind,
+        JSON.stringify(except),
         phone,
         fromDay,
         toDay,
@@ -542,13 +544,15 @@ export function exactAggregator(
           .all(JSON.stringify(events), phone, startTs, endTs) as [number, number][],
       );
     },
-    sourceKeysOfKindInRange(kind) {
+    sourceKeysOfKindInRange(kind, except) {
       return jsonColumns<[string[]]>(
         q(
-          `SELECT json_group_array(s.key) FROM $sources s WHERE s.kind = ? AND EXISTS (
+          `SELECT json_group_array(s.key) FROM $sources s
+           WHERE s.kind = ? AND s.key NOT IN (SELECT value FROM json_each(?)) AND EXISTS (
              SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.source = s.id AND ${IN_RANGE})`,
         ),
         kind,
+        JSON.stringify(except),
         phone,
         startTs,
         endTs,

@@ -190,8 +190,8 @@ export function allNumbersAggregator(
         for (const [e, l] of part.eventLeads(events)) out.set(e, (out.get(e) ?? 0) + l);
       return out;
     },
-    sourceKeysOfKindInRange(kind) {
-      return [...new Set(parts.flatMap((part) => part.sourceKeysOfKindInRange(kind)))];
+    sourceKeysOfKindInRange(kind, except) {
+      return [...new Set(parts.flatMap((part) => part.sourceKeysOfKindInRange(kind, except)))];
     },
   };
 }

@@ -124,12 +124,7 @@ function investedRows(
   withConversations: ReadonlyMap<string, unknown> | null,
 ): InvestedRows {
   const keys = new Set<string>();
-  if (withConversations) {
-    for (const k of withConversations.keys()) if (adOfKey(k)) keys.add(k);
-  } else {
-    for (const kind of new Set(adPlatforms().map((pl) => pl.kind)))
-      for (const key of agg.sourceKeysOfKindInRange(kind)) if (adOfKey(key)) keys.add(key);
-  }
+  if (withConversations) for (const k of withConversations.keys()) if (adOfKey(k)) keys.add(k);
   const linked = [...new Set(ctx.phones.flatMap((phone) => linkedAdKeys(ctx.db, phone)))];
   const spend = spendOfKeys(ctx.db, new Set([...keys, ...linked]), r.from, r.to);
   for (const key of linked) {
@@ -137,6 +132,17 @@ function investedRows(
     if (s && [...s.spend.values()].some((v) => v > 0)) keys.add(key);
   }
   const extraAds: string[] = [];
+  if (!withConversations) {
+    // The ads with a conversation in the range, but those already in (linked, with spend): an index seek
+    // each, so a workspace whose ads are all linked checks none.
+    const known = [...keys];
+    for (const kind of new Set(adPlatforms().map((pl) => pl.kind)))
+      for (const key of agg.sourceKeysOfKindInRange(kind, known))
+        if (adOfKey(key)) {
+          keys.add(key);
+          if (!spend.has(key)) extraAds.push(key);
+        }
+  }
   const manual = manualEntries(ctx.db, r.from, r.to);
   const imported = importedSpend(ctx.db, r.from, r.to);
   const entered = [...new Set([...manual.keys(), ...imported.keys()])].filter((k) => !keys.has(k));
