@@ -9,7 +9,7 @@ import type { Bucket, ResolvedRange } from './range';
 // Counting for one number and range, two ways. The summary path reads per-day summary tables keyed by the
 // applied timezone's local day; the exact path reads conversation-level rows by timestamp and serves any
 // other report timezone. Both give the same numbers (a property test checks it). They stay in one file (about
-// 500 lines) on purpose: each count is written twice, side by side, so a change to one path is seen next to
+// 560 lines) on purpose: each count is written twice, side by side, so a change to one path is seen next to
 // the other.
 
 export interface SourceAgg {
