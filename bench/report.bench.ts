@@ -320,7 +320,7 @@ for (const preset of ['12m', '30d'] as const) {
     }),
     previous: time(() => previousTotals(fresh(), event)),
     sources: time(() => sourceRows(fresh(), event)),
-    // What DuckDB's sources query computes: counts per source (ours also joins each source's name).
+    // What DuckDB's sources query computes: counts per source.
     counts: time(() =>
       fresh()
         .aggregator()
@@ -491,7 +491,7 @@ for (const r of results) {
     );
   }
   console.log(
-    `  ${'  counts only'.padEnd(12)} ${f(r.ours.counts!)} | ${f(r.duck.sources!)} | ${(r.ours.counts! / r.duck.sources!).toFixed(2)} (source rows' counts and names only: no Invested, Meta figures or rollup)`,
+    `  ${'  counts only'.padEnd(12)} ${f(r.ours.counts!)} | ${f(r.duck.sources!)} | ${(r.ours.counts! / r.duck.sources!).toFixed(2)} (source rows' counts only: no names, Invested, Meta figures or rollup)`,
   );
   console.log(`  ${'unattributed'.padEnd(12)} ${f(r.ours.unattributed!)} | (not part of the DuckDB report)`);
   console.log(

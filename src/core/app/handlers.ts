@@ -33,8 +33,9 @@ export const appInternalHandlers: InternalHandlers = {
   // One workspace's row of overview.get; the host runs one per workspace on its pool (host.ts, overview).
   'overview.workspace': (args, ctx) => workspaceOverview(ctx.db(), OverviewQuery.parse(args)),
   // The host's head start for the overview: open (and migrate) each workspace on this pool thread, and
-  // read the rows of `compute` once (30 days, the dashboard's default), so their statements are prepared
-  // and their pages cached when the overview opens.
+  // read the rows of `compute` once for 30 days (the dashboard's default) and 12 months (whose longer
+  // range reads other summaries), so their statements are prepared and their pages cached when the
+  // overview opens; the host reads `compute` on this thread first.
   'overview.warm': (args, ctx) => {
     const { workspaces, compute } = z
       .object({ workspaces: z.array(WorkspaceName), compute: z.array(WorkspaceName) })
@@ -43,7 +44,8 @@ export const appInternalHandlers: InternalHandlers = {
       if (!workspaceExists(ctx.dataDir, ws)) continue;
       try {
         const db = ctx.dbFor(ws);
-        if (compute.includes(ws)) workspaceOverview(db, { range: { preset: '30d' } });
+        if (compute.includes(ws))
+          for (const preset of ['30d', '12m'] as const) workspaceOverview(db, { range: { preset } });
       } catch {
         // A workspace that cannot be read says so in the overview itself; warm the others.
       }

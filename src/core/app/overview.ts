@@ -1,3 +1,4 @@
+import { ALL_NUMBERS } from '../../shared/all-numbers';
 import type {
   OverviewFigures,
   OverviewMoney,
@@ -22,16 +23,9 @@ import { listPhones } from './phones';
 // totals from the report's own totalsOf, summed; Invested once per source even when several numbers show
 // it; money per currency, never summed across currencies.
 
-/** A range's totals of one number, and the Invested of its source rows by key. */
-interface NumberTotals {
-  totals: Totals;
-  invested: Map<string, Invested>;
-}
-
-function numberTotals(ctx: ReportContext, event: ReportEvent | null, r: ResolvedRange): NumberTotals {
-  const invested = investedOfRange(ctx, r);
-  return { totals: totalsOf(ctx, event, invested, r), invested };
-}
+// A number's totals here leave Invested out (an empty map): the row's Invested is read once per range
+// over all its numbers below, and each number's own is never shown.
+const NO_INVESTED = new Map<string, Invested>();
 
 /** The dashboard's event of a number: the remembered one when it is an event id, else the suggested one. */
 function eventOf(ctx: ReportContext, remembered: string | undefined): ReportEvent | null {
@@ -40,20 +34,17 @@ function eventOf(ctx: ReportContext, remembered: string | undefined): ReportEven
 
 /**
  * Figures of several numbers: counts and revenue add up (a conversation belongs to one number); Invested
- * depends only on the source and the range, so a source shown on two numbers counts once.
+ * depends only on the source and the range, so a source shown on two numbers counts once: `invested` is
+ * that of the source rows of all the numbers (the union of theirs, as in All numbers).
  */
-export function figuresOf(parts: NumberTotals[], currency: string): OverviewFigures {
-  const invested = new Map<string, Invested>();
-  for (const p of parts) for (const [key, inv] of p.invested) invested.set(key, inv);
+function figuresOf(parts: Totals[], invested: Map<string, Invested>, currency: string): OverviewFigures {
   const inv = mergeInvested(
     [...invested.values()].map((i) => ({ invested: i.invested, investedOther: i.other })),
   );
   // Revenue in millionths like Invested (mergeInvested sums amounts per currency; null stays null).
-  const rev = mergeInvested(
-    parts.map((p) => ({ invested: p.totals.revenue, investedOther: p.totals.revenueOther })),
-  );
-  const conversations = parts.reduce((n, p) => n + p.totals.conversations, 0);
-  const leads = parts.reduce((n, p) => n + p.totals.leads, 0);
+  const rev = mergeInvested(parts.map((p) => ({ invested: p.revenue, investedOther: p.revenueOther })));
+  const conversations = parts.reduce((n, p) => n + p.conversations, 0);
+  const leads = parts.reduce((n, p) => n + p.leads, 0);
   const others = [...new Set([...Object.keys(inv.other), ...Object.keys(rev.other)])]
     .filter((c) => c !== currency)
     .sort();
@@ -101,8 +92,8 @@ function lastDataAt(db: Db): string | null {
 export function workspaceOverview(db: Db, q: OverviewQuery, opts: ReportOptions = {}): WorkspaceOverview {
   const { currency } = readSettings(db);
   const compare = q.compare ?? 'previous';
-  const current: NumberTotals[] = [];
-  const previous: NumberTotals[] = [];
+  const current: Totals[] = [];
+  const previous: Totals[] = [];
   const states: { comparison: Comparison; dataFrom: string | null }[] = [];
   let range: ResolvedRange | undefined;
   let prevRange: ResolvedRange | undefined;
@@ -110,22 +101,33 @@ export function workspaceOverview(db: Db, q: OverviewQuery, opts: ReportOptions 
   for (const phone of phones) {
     const ctx = new ReportContext(db, phone.id, q.range, q.timezone, opts);
     const event = eventOf(ctx, q.eventByPhone?.[phone.id]);
-    current.push(numberTotals(ctx, event, ctx.range));
+    current.push(totalsOf(ctx, event, NO_INVESTED));
     const period = comparedPeriod(ctx, compare);
     states.push(period);
-    if (compare !== 'none') previous.push(numberTotals(ctx, event, period.range));
+    if (compare !== 'none') previous.push(totalsOf(ctx, event, NO_INVESTED, period.range));
     range ??= ctx.range;
     prevRange ??= period.range;
   }
   range ??= resolveRange(q.range, resolveTimezone(db, q.timezone), opts.now);
   prevRange ??= previousRange(range, compare === 'year' ? 'year' : 'previous');
+  // Invested over every number at once (All numbers' source rows are the union of the numbers'), so an ad
+  // linked to both numbers is read once, not once per number.
+  const all =
+    phones.length === 0
+      ? null
+      : new ReportContext(db, phones.length === 1 ? phones[0]!.id : ALL_NUMBERS, q.range, q.timezone, opts);
+  const investedOf = (r: ResolvedRange) => (all ? investedOfRange(all, r) : NO_INVESTED);
   const shown = (r: ResolvedRange) => ({ from: r.from, to: r.to, timezone: r.timezone });
   return {
     numbers: phones.length,
     currency,
     range: shown(range),
-    figures: figuresOf(current, currency),
-    previous: { ...figuresOf(previous, currency), range: shown(prevRange), ...comparisonOf(states) },
+    figures: figuresOf(current, investedOf(range), currency),
+    previous: {
+      ...figuresOf(previous, compare === 'none' ? NO_INVESTED : investedOf(prevRange), currency),
+      range: shown(prevRange),
+      ...comparisonOf(states),
+    },
     lastDataAt: lastDataAt(db),
   };
 }

@@ -32,10 +32,20 @@ export class DayKeyer {
   }
 }
 
+// Every report resolves its range's midnights; luxon computes each through Intl (tens of microseconds).
+// The answer depends only on the day and the zone's rules, so it is kept (bounded like DayKeyer's).
+const midnights = new Map<string, number>();
+
 /** Unix seconds of the local midnight that starts `day` in `zone` (DST-aware). */
 export function startOfDayTs(day: number, zone: string): number {
-  const iso = dateOfDay(day);
-  return Math.round(DateTime.fromISO(iso, { zone }).startOf('day').toSeconds());
+  const k = `${day} ${zone}`;
+  let ts = midnights.get(k);
+  if (ts === undefined) {
+    ts = Math.round(DateTime.fromISO(dateOfDay(day), { zone }).startOf('day').toSeconds());
+    if (midnights.size > 100_000) midnights.clear();
+    midnights.set(k, ts);
+  }
+  return ts;
 }
 
 export function isValidIsoDate(iso: string): boolean {

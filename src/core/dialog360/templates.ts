@@ -1,4 +1,5 @@
 import type { Db } from '../db/open';
+import { cachedStatement } from '../db/statements';
 import type { RawTemplate } from './client';
 
 // Message templates as fetched from 360dialog (GET /v1/configs/templates, https://docs.360dialog.com/docs/messaging-api/api-reference/templates).
@@ -128,11 +129,11 @@ export function templateButtons(
  * Only quick-reply buttons come back as replies, so URL/phone/copy-code buttons never compete.
  */
 export function templateNameForReply(db: Db, phoneNumberId: string, buttonText: string): string | null {
-  const rows = db
-    .prepare(
-      `SELECT DISTINCT template_name FROM template_buttons
-       WHERE phone_number_id = ? AND text = ? AND type = 'QUICK_REPLY' LIMIT 2`,
-    )
-    .all(phoneNumberId, buttonText) as { template_name: string }[];
+  // Cached: a report names every reply: source of its range through this.
+  const rows = cachedStatement(
+    db,
+    `SELECT DISTINCT template_name FROM template_buttons
+     WHERE phone_number_id = ? AND text = ? AND type = 'QUICK_REPLY' LIMIT 2`,
+  ).all(phoneNumberId, buttonText) as { template_name: string }[];
   return rows.length === 1 ? rows[0]!.template_name : null;
 }

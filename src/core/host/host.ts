@@ -286,6 +286,8 @@ export class CoreHost implements HostApi {
   }
 
   private overviewWarmed = false;
+  /** The pool thread that warmed each workspace: the overview reads it there first (its connection is warm). */
+  private readonly overviewThreadOf = new Map<string, number>();
 
   /**
    * Once, when the app lists the workspaces of a data folder with at least two of its own (an agency's):
@@ -300,6 +302,7 @@ export class CoreHost implements HostApi {
     if (names.length < 2) return;
     this.overviewWarmed = true;
     const threads = Math.min(OVERVIEW_POOL, names.length);
+    for (const [j, name] of names.entries()) this.overviewThreadOf.set(name, j % threads);
     for (let i = 0; i < threads; i++) {
       const compute = names.filter((_, j) => j % threads === i);
       this.dispatch(
@@ -315,9 +318,11 @@ export class CoreHost implements HostApi {
   }
 
   /**
-   * Every workspace's row of the overview, read on the pool: each thread takes the next workspace when it
-   * is done with one, so the slowest workspace alone sets the time when there are more workspaces than
-   * threads. A workspace that cannot be read gets its error instead of failing the whole overview.
+   * Every workspace's row of the overview, read on the pool: each thread reads the workspaces it warmed
+   * (largest first, in name order as listed), then takes the last one still waiting in another thread's
+   * queue, so the slowest workspace alone sets the time when there are more workspaces than threads and
+   * a workspace is read on a connection whose statements are prepared and pages cached when possible.
+   * A workspace that cannot be read gets its error instead of failing the whole overview.
    */
   private async overview(q: OverviewQuery): Promise<{ workspaces: OverviewRow[] }> {
     const list = listWorkspaces(this.options.dataDir);
@@ -325,14 +330,17 @@ export class CoreHost implements HostApi {
     const remembered = q.eventByPhone ?? this.options.prefs.get().eventByPhone;
     const args: OverviewQuery = remembered ? { ...q, eventByPhone: remembered } : q;
     const rows: OverviewRow[] = new Array(list.length);
-    let next = 0;
-    const threads = Array.from(
-      { length: Math.min(OVERVIEW_POOL, list.length) },
-      (_, i) => `pool-${i}` as const,
-    );
+    const threads = Math.min(OVERVIEW_POOL, list.length);
+    const queues = Array.from({ length: threads }, () => [] as number[]);
+    for (const [i, ws] of list.entries())
+      queues[(this.overviewThreadOf.get(ws.name) ?? i) % threads]!.push(i);
+    const take = (t: number): number | undefined =>
+      queues[t]!.shift() ??
+      queues.reduce<number[] | undefined>((a, q) => (q.length > (a?.length ?? 0) ? q : a), undefined)?.pop();
     await Promise.all(
-      threads.map(async (lane) => {
-        for (let i = next++; i < list.length; i = next++) {
+      queues.map(async (_, t) => {
+        const lane = `pool-${t}` as const;
+        for (let i = take(t); i !== undefined; i = take(t)) {
           const ws = list[i]!;
           const row = { workspace: ws.name, isDemo: ws.isDemo };
           try {

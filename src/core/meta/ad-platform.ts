@@ -1,6 +1,6 @@
 import type { AdDetails, AdPlatform, SpendSummary } from '../attribution/report/ad-platform';
 import type { Db } from '../db/open';
-import { cachedStatement } from '../db/statements';
+import { cachedStatement, jsonColumns } from '../db/statements';
 
 // Meta as the report's ad platform: `ad:<ad id>` sources (a Click-to-WhatsApp referral's source_id), their
 // synced daily spend (meta_spend, with running totals in attr_spend_cum from migration 0007) and names
@@ -31,9 +31,11 @@ const packed = (t: string) =>
 const lastBefore = (op: '<' | '<=', bound: string) =>
   `(SELECT ${packed('c')} FROM attr_spend_cum c WHERE c.ad_id = k.ad_id AND c.currency = k.currency AND c.date ${op} ${bound}
     ORDER BY c.date DESC LIMIT 1)`;
+// All ads' rows come back as one JSON text per column (jsonColumns): hundreds of rows handed over one by one cost more.
 const SPEND_SQL = `
-  SELECT k.ad_id, k.currency, CASE WHEN k.last_date <= @to THEN ${packed('k')} ELSE ${lastBefore('<=', '@to')} END,
-    ${lastBefore('<', '@from')}
+  SELECT json_group_array(k.ad_id), json_group_array(k.currency),
+    json_group_array(CASE WHEN k.last_date <= @to THEN ${packed('k')} ELSE ${lastBefore('<=', '@to')} END),
+    json_group_array(${lastBefore('<', '@from')})
   FROM json_each(@ads) j CROSS JOIN attr_spend_ads k ON k.ad_id = j.value`;
 const FIELDS = 5;
 /** Adds (sign 1) or subtracts (sign -1) a packed running total into `into`, without allocating per row. */
@@ -52,14 +54,16 @@ function addPacked(into: number[], v: string | null, sign: number): void {
 export function spendSummary(db: Db, adIds: string[], from: string, to: string): Map<string, SpendSummary> {
   const out = new Map<string, SpendSummary>();
   if (adIds.length === 0) return out;
-  const rows = cachedStatement(db, SPEND_SQL)
-    .raw()
-    .all({ ads: JSON.stringify(adIds), from, to }) as [string, string, string | null, string | null][];
+  const [ads, currencies, throughs, befores] = jsonColumns<
+    [string[], string[], (string | null)[], (string | null)[]]
+  >(cachedStatement(db, SPEND_SQL), { ads: JSON.stringify(adIds), from, to });
   const d = new Array<number>(FIELDS);
-  for (const [ad, cur, through, before] of rows) {
+  for (let i = 0; i < ads.length; i++) {
+    const ad = ads[i]!;
+    const cur = currencies[i]!;
     d.fill(0);
-    addPacked(d, through, 1);
-    addPacked(d, before, -1);
+    addPacked(d, throughs[i]!, 1);
+    addPacked(d, befores[i]!, -1);
     const [micro, impressions, clicks, started, days] = d as [number, number, number, number, number];
     if (!days) continue;
     let s = out.get(ad);

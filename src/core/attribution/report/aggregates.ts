@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../../db/open';
-import { cachedStatement } from '../../db/statements';
+import { cachedStatement, jsonColumns } from '../../db/statements';
 import { startOfDayTs } from '../days';
 import { BLOCK_DAYS, type Prefix, WEEK_DAYS } from '../tables';
 import { CONVERSATION_MODEL, type ModelTables } from './models';
@@ -9,16 +9,8 @@ import type { Bucket, ResolvedRange } from './range';
 // Counting for one number and range, two ways. The summary path reads per-day summary tables keyed by the
 // applied timezone's local day; the exact path reads conversation-level rows by timestamp and serves any
 // other report timezone. Both give the same numbers (a property test checks it). They stay in one file (about
-// 500 lines) on purpose: each count is written twice, side by side, so a change to one path is seen next to
+// 560 lines) on purpose: each count is written twice, side by side, so a change to one path is seen next to
 // the other.
-
-/** What a source row shows besides its counts: its key, kind, derived name and the user's rename. */
-export interface SourceInfo {
-  key: string;
-  kind: string;
-  name: string | null;
-  rename: string | null;
-}
 
 export interface SourceAgg {
   conversations: number;
@@ -36,8 +28,8 @@ export interface FunnelConv {
 }
 
 export interface Aggregator {
-  /** Counts per source id (the source each conversation counts under in the model), with the source's info. */
-  sources(event: number | null): Map<number, SourceAgg & { info: SourceInfo }>;
+  /** Counts per source id (the source each conversation counts under in the model). */
+  sources(event: number | null): Map<number, SourceAgg>;
   totals(event: number | null): TotalAgg;
   distinctContacts(sources: number[]): number;
   series(event: number | null, buckets: Bucket[]): { conversations: number[]; leads: number[] };
@@ -46,18 +38,13 @@ export interface Aggregator {
   /** Conversations with `event`, with every occurrence time of `events`, for multi-step funnels. */
   funnelConversations(event: number, events: number[]): FunnelConv[];
   available(): Map<number, { leads: number; occurrences: number }>;
-  /** Keys of the sources of `kind` with a conversation in the range (one statement, index seeks). */
-  sourceKeysOfKindInRange(kind: string): string[];
+  /** Leads of each of a few events in the range (as available() counts them); events without are absent. */
+  eventLeads(events: number[]): Map<number, number>;
+  /** Keys of the sources of `kind` with a conversation in the range, but `except` (one statement, index seeks). */
+  sourceKeysOfKindInRange(kind: string, except: string[]): string[];
 }
 
 export const emptyAgg = (): SourceAgg => ({ conversations: 0, contacts: 0, leads: 0, revenue: new Map() });
-
-// Appended to a statement whose rows carry a source id as `g.source`: the info of that source.
-const INFO_JOIN =
-  'JOIN $sources si ON si.id = g.source LEFT JOIN attr_source_names nm ON nm.source_key = si.key';
-const INFO_COLUMNS = 'si.key, si.kind, si.name, nm.name';
-type InfoRow = [string, string, string | null, string | null];
-const infoOf = ([key, kind, name, rename]: InfoRow): SourceInfo => ({ key, kind, name, rename });
 
 function addRevenue(map: Map<string, number>, currency: string, amount: number): void {
   map.set(currency, (map.get(currency) ?? 0) + amount);
@@ -65,6 +52,31 @@ function addRevenue(map: Map<string, number>, currency: string, amount: number):
 
 function stmt(db: Db, p: Prefix, sql: string): Database.Statement {
   return cachedStatement(db, sql.replaceAll('$', p));
+}
+
+/**
+ * Sums per source of a statement selecting `json_group_array(source), json_group_array(value)` over rows that
+ * may repeat a source: `f` adds each value into the source's entry (created by `create` when absent, skipped
+ * when `create` is not given). Summed here rather than by GROUP BY: SQLite sorts the rows for that, which
+ * costs more than the additions, and thousands of rows handed over one by one cost more again (jsonColumns).
+ */
+function sumBySource<A>(
+  st: Database.Statement,
+  args: unknown[],
+  out: Map<number, A>,
+  f: (a: A, v: number) => void,
+  create?: () => A,
+): void {
+  const [s, v] = jsonColumns<[number[], number[]]>(st, ...args);
+  for (let i = 0; i < s.length; i++) {
+    let a = out.get(s[i]!);
+    if (a === undefined) {
+      if (!create) continue;
+      a = create();
+      out.set(s[i]!, a);
+    }
+    f(a, v[i]!);
+  }
 }
 
 /**
@@ -169,22 +181,22 @@ export function summaryAggregator(
   };
   return {
     sources(event) {
-      const out = new Map<number, SourceAgg & { info: SourceInfo }>();
+      const out = new Map<number, SourceAgg>();
       if (complement) {
-        for (const [s, n, rep, ...info] of q(
-          `SELECT g.source, g.n, g.rep, ${INFO_COLUMNS} FROM $${m.t}src_all g ${INFO_JOIN} WHERE g.phone = ?`,
-        )
-          .raw()
-          .all(phone) as [number, number, number, ...InfoRow][]) {
-          // contacts = conversations in range − conversations whose previous one (same source) is also in range
-          out.set(s, {
-            conversations: n,
-            contacts: n - rep,
+        const [ids, ns, reps] = jsonColumns<[number[], number[], number[]]>(
+          q(
+            `SELECT json_group_array(source), json_group_array(n), json_group_array(rep) FROM $${m.t}src_all WHERE phone = ?`,
+          ),
+          phone,
+        );
+        // contacts = conversations in range − conversations whose previous one (same source) is also in range
+        for (let i = 0; i < ids.length; i++)
+          out.set(ids[i]!, {
+            conversations: ns[i]!,
+            contacts: ns[i]! - reps[i]!,
             leads: 0,
             revenue: new Map(),
-            info: infoOf(info),
           });
-        }
         subtract(
           out,
           q(`SELECT source, SUM(n) FROM $${m.t}sum_src WHERE phone = ? AND day < ? GROUP BY source`)
@@ -241,20 +253,23 @@ export function summaryAggregator(
         }
         return out;
       }
-      const rows = q(
-        `SELECT g.source, g.c, ${INFO_COLUMNS} FROM (
-           SELECT source, SUM(n) AS c FROM (
+      sumBySource(
+        q(
+          `SELECT json_group_array(source), json_group_array(n) FROM (
              SELECT source, n FROM $${m.t}sum_src WHERE phone = @phone AND day BETWEEN @d1 AND @d2
              UNION ALL SELECT source, n FROM $${m.t}sum_src WHERE phone = @phone AND day BETWEEN @d3 AND @d4
              UNION ALL SELECT source, n FROM $${m.t}sum_src_w WHERE phone = @phone AND block BETWEEN @w1 AND @w2
              UNION ALL SELECT source, n FROM $${m.t}sum_src_w WHERE phone = @phone AND block BETWEEN @w3 AND @w4
-             UNION ALL SELECT source, n FROM $${m.t}sum_src_m WHERE phone = @phone AND block BETWEEN @m1 AND @m2)
-           GROUP BY source) g ${INFO_JOIN}`,
-      )
-        .raw()
-        .all({ phone, ...blockParams(fromDay, toDay) }) as [number, number, ...InfoRow][];
-      for (const [s, c, ...info] of rows)
-        out.set(s, { conversations: c, contacts: c, leads: 0, revenue: new Map(), info: infoOf(info) });
+             UNION ALL SELECT source, n FROM $${m.t}sum_src_m WHERE phone = @phone AND block BETWEEN @m1 AND @m2)`,
+        ),
+        [{ phone, ...blockParams(fromDay, toDay) }],
+        out,
+        (a, n) => {
+          a.conversations += n;
+          a.contacts += n;
+        },
+        emptyAgg,
+      );
       // contacts = conversations − those whose previous one (same contact and source) is in the range too
       subtract(
         out,
@@ -269,15 +284,17 @@ export function summaryAggregator(
         },
       );
       if (event === null) return out;
-      const leads = q(
-        `SELECT source, SUM(leads) FROM $${m.t}sum_event WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? GROUP BY source`,
-      )
-        .raw()
-        .all(phone, event, fromDay, toDay) as [number, number][];
-      for (const [s, l] of leads) {
-        const a = out.get(s);
-        if (a) a.leads = l;
-      }
+      sumBySource(
+        q(
+          `SELECT json_group_array(source), json_group_array(leads) FROM $${m.t}sum_event
+           WHERE phone = ? AND event = ? AND day BETWEEN ? AND ?`,
+        ),
+        [phone, event, fromDay, toDay],
+        out,
+        (a, l) => {
+          a.leads += l;
+        },
+      );
       const rev = q(
         `SELECT source, currency, SUM(amount) FROM $${m.t}sum_rev WHERE phone = ? AND event = ? AND day BETWEEN ? AND ? GROUP BY source, currency`,
       )
@@ -376,13 +393,30 @@ export function summaryAggregator(
         out.set(e, { leads: l, occurrences: o });
       return out;
     },
-    sourceKeysOfKindInRange(kind) {
-      return q(
-        `SELECT s.key FROM $sources s WHERE s.kind = ? AND EXISTS (
-           SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.phone = ? AND c.source = s.id AND c.day BETWEEN ? AND ?)`,
-      )
-        .pluck()
-        .all(kind, phone, fromDay, toDay) as string[];
+    eventLeads(events) {
+      // One range of the (phone, event, day) key per event.
+      return new Map(
+        q(
+          `SELECT s.event, SUM(s.leads) FROM json_each(?) j CROSS JOIN $sum_day_event s
+           ON s.phone = ? AND s.event = j.value AND s.day BETWEEN ? AND ? GROUP BY s.event`,
+        )
+          .raw()
+          .all(JSON.stringify(events), phone, fromDay, toDay) as [number, number][],
+      );
+    },
+    sourceKeysOfKindInRange(kind, except) {
+      return jsonColumns<[string[]]>(
+        q(
+          `SELECT json_group_array(s.key) FROM $sources s
+           WHERE s.kind = ? AND s.key NOT IN (SELECT value FROM json_each(?)) AND EXISTS (
+             SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.phone = ? AND c.source = s.id AND c.day BETWEEN ? AND ?)`,
+        ),
+        kind,
+        JSON.stringify(except),
+        phone,
+        fromDay,
+        toDay,
+      )[0];
     },
   };
 }
@@ -400,15 +434,13 @@ export function exactAggregator(
   const IN_RANGE = 'c.phone = ? AND c.start_ts >= ? AND c.start_ts < ?';
   return {
     sources(event) {
-      const out = new Map<number, SourceAgg & { info: SourceInfo }>();
-      for (const [s, n, k, ...info] of q(
-        `SELECT g.source, g.n, g.k, ${INFO_COLUMNS} FROM (
-           SELECT ${m.source} AS source, COUNT(*) AS n, COUNT(DISTINCT contact) AS k FROM $conversations c WHERE ${IN_RANGE} GROUP BY 1
-         ) g ${INFO_JOIN}`,
+      const out = new Map<number, SourceAgg>();
+      for (const [s, n, k] of q(
+        `SELECT ${m.source}, COUNT(*), COUNT(DISTINCT contact) FROM $conversations c WHERE ${IN_RANGE} GROUP BY 1`,
       )
         .raw()
-        .all(phone, startTs, endTs) as [number, number, number, ...InfoRow][])
-        out.set(s, { conversations: n, contacts: k, leads: 0, revenue: new Map(), info: infoOf(info) });
+        .all(phone, startTs, endTs) as [number, number, number][])
+        out.set(s, { conversations: n, contacts: k, leads: 0, revenue: new Map() });
       if (event === null) return out;
       for (const [s, l] of q(
         `SELECT c.${m.source}, COUNT(*) FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv WHERE ce.event = ? AND ${IN_RANGE} GROUP BY 1`,
@@ -502,13 +534,29 @@ export function exactAggregator(
         out.set(e, { leads: l, occurrences: o });
       return out;
     },
-    sourceKeysOfKindInRange(kind) {
-      return q(
-        `SELECT s.key FROM $sources s WHERE s.kind = ? AND EXISTS (
-           SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.source = s.id AND ${IN_RANGE})`,
-      )
-        .pluck()
-        .all(kind, phone, startTs, endTs) as string[];
+    eventLeads(events) {
+      return new Map(
+        q(
+          `SELECT ce.event, COUNT(*) FROM $conv_events ce JOIN $conversations c ON c.id = ce.conv
+           WHERE ce.event IN (SELECT value FROM json_each(?)) AND ${IN_RANGE} GROUP BY ce.event`,
+        )
+          .raw()
+          .all(JSON.stringify(events), phone, startTs, endTs) as [number, number][],
+      );
+    },
+    sourceKeysOfKindInRange(kind, except) {
+      return jsonColumns<[string[]]>(
+        q(
+          `SELECT json_group_array(s.key) FROM $sources s
+           WHERE s.kind = ? AND s.key NOT IN (SELECT value FROM json_each(?)) AND EXISTS (
+             SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.source = s.id AND ${IN_RANGE})`,
+        ),
+        kind,
+        JSON.stringify(except),
+        phone,
+        startTs,
+        endTs,
+      )[0];
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Db } from '../../db/open';
 import { cachedStatement } from '../../db/statements';
 import { type PhoneInfo, resolvePhone } from '../business-numbers';
 import { type Prefix, tableExists } from '../tables';
-import { type Aggregator, emptyAgg, type SourceAgg, type SourceInfo } from './aggregates';
+import { type Aggregator, emptyAgg, type SourceAgg } from './aggregates';
 import { CONVERSATION_MODEL, type ModelTables } from './models';
 import type { ResolvedRange } from './range';
 
@@ -124,12 +124,12 @@ export function allNumbersAggregator(
   };
   return {
     sources(event) {
-      const out = new Map<number, SourceAgg & { info: SourceInfo }>();
+      const out = new Map<number, SourceAgg>();
       for (const part of parts)
         for (const [s, a] of part.sources(event)) {
           let into = out.get(s);
           if (!into) {
-            into = { ...emptyAgg(), info: a.info };
+            into = emptyAgg();
             out.set(s, into);
           }
           addInto(into, a);
@@ -184,8 +184,14 @@ export function allNumbersAggregator(
         }
       return out;
     },
-    sourceKeysOfKindInRange(kind) {
-      return [...new Set(parts.flatMap((part) => part.sourceKeysOfKindInRange(kind)))];
+    eventLeads(events) {
+      const out = new Map<number, number>();
+      for (const part of parts)
+        for (const [e, l] of part.eventLeads(events)) out.set(e, (out.get(e) ?? 0) + l);
+      return out;
+    },
+    sourceKeysOfKindInRange(kind, except) {
+      return [...new Set(parts.flatMap((part) => part.sourceKeysOfKindInRange(kind, except)))];
     },
   };
 }

@@ -224,9 +224,36 @@ export class ReportContext {
       .get(...w.args, ...(byAction ? [event.label] : [])) as number;
   }
 
+  /**
+   * The suggested event of the context's range (availableEvents' rule: the first kind in KIND_ORDER with an
+   * event that has a lead, its event with the most leads, then the smallest id) from the leads of that
+   * kind's few events, without counting every event of the range (a 12-month range reads a row per day and
+   * event). A kind with many events (texts), or a range without any lead, is left to availableEvents.
+   */
+  private suggestedEvent(): string | null {
+    if (this.available) return this.available.suggested;
+    const MANY = 64;
+    for (const kind of KIND_ORDER) {
+      const events = this.q(`SELECT id, key FROM ${this.p}events WHERE kind = ? LIMIT ${MANY + 1}`)
+        .raw()
+        .all(kind) as [number, string][];
+      if (events.length > MANY) break;
+      if (events.length === 0) continue;
+      const leads = this.aggregator().eventLeads(events.map(([id]) => id));
+      let best: { key: string; leads: number } | null = null;
+      for (const [id, key] of events) {
+        const l = leads.get(id) ?? 0;
+        if (l >= 1 && (!best || l > best.leads || (l === best.leads && key < best.key)))
+          best = { key, leads: l };
+      }
+      if (best) return best.key;
+    }
+    return this.availableEvents().suggested;
+  }
+
   /** The selected event: the requested one, else the suggested one. */
   selectEvent(requested: string | undefined): ReportEvent | null {
-    const key = requested ?? this.availableEvents().suggested;
+    const key = requested ?? this.suggestedEvent();
     if (key === null || key === undefined) return null;
     const info = parseEventKey(key);
     if (!info)

@@ -105,13 +105,15 @@ function withEntries(
   const sums = new Map<string, number>();
   const add = (cur: string, amount: number) => sums.set(cur, (sums.get(cur) ?? 0) + amount);
   const spans = entries.map((e) => ({ e, from: dayOfDate(e.from_date), to: dayOfDate(e.to_date), won: 0 }));
-  const wonDays = new Set<number>();
-  for (let d = dayOfDate(from); d <= dayOfDate(to); d++) {
+  const first = dayOfDate(from);
+  // wonDays[d - first] = 1: an entry won day d (a typed array: ranges run to years of days, per source).
+  const wonDays = new Uint8Array(Math.max(0, dayOfDate(to) - first + 1));
+  for (let d = first; d - first < wonDays.length; d++) {
     for (let i = spans.length - 1; i >= 0; i--) {
       const s = spans[i]!;
       if (d >= s.from && d <= s.to) {
         s.won++;
-        wonDays.add(d);
+        wonDays[d - first] = 1;
         break;
       }
     }
@@ -124,7 +126,7 @@ function withEntries(
   }
   let synced = false;
   for (const r of daily.rows(from, to)) {
-    if (wonDays.has(dayOfDate(r.date))) continue;
+    if (wonDays[dayOfDate(r.date) - first] === 1) continue;
     add(r.currency, r.spend);
     synced = true;
   }

@@ -1,10 +1,11 @@
 import type { ReportEvent, SourceKind, SourceRow } from '../../../shared/contract/report';
 import { ratesOf } from '../../../shared/rates';
 import { parseSourceKey, ROLLUP_KEY, restOf } from '../../../shared/source-keys';
+import { cachedStatement, jsonColumns } from '../../db/statements';
 import { templateNameForReply } from '../../dialog360/templates';
 import { adDisplayName, type SpendSummary } from './ad-platform';
 import { adOfKey, adPlatforms, detailsOfKeys, linkedAdKeys, spendOfKeys } from './ad-platforms';
-import { type Aggregator, emptyAgg, type SourceAgg, type SourceInfo } from './aggregates';
+import { type Aggregator, emptyAgg, type SourceAgg } from './aggregates';
 import type { ReportContext } from './context';
 import { importedSpend } from './imported-spend';
 import { computeInvested, type Invested, type ManualEntry, manualEntries } from './invested';
@@ -15,6 +16,14 @@ import { addAgg, mergeInvested } from './sums';
 
 export const ROLLUP_ID = ROLLUP_KEY;
 export const ROLLUP_NAME = 'Other first messages';
+
+/** What a source row shows besides its counts: its key, kind, derived name and the user's rename. */
+interface SourceInfo {
+  key: string;
+  kind: string;
+  name: string | null;
+  rename: string | null;
+}
 
 /** Source keys with an Invested figure in a range, the spend of their ads, the manual entries and imported spend. */
 interface InvestedRows {
@@ -69,10 +78,38 @@ function sourceInfos(
   );
 }
 
-function sourceIdOfKey(ctx: ReportContext, key: string): number | null {
-  return (
-    (ctx.q(`SELECT id FROM ${ctx.p}sources WHERE key = ?`).pluck().get(key) as number | undefined) ?? null
+/** Info of the sources counted in a range, by id, in one statement (ids without a source row are absent). */
+function infosOfIds(ctx: ReportContext, ids: Iterable<number>): Map<number, SourceInfo> {
+  const [id, key, kind, name, rename] = jsonColumns<
+    [number[], string[], string[], (string | null)[], (string | null)[]]
+  >(
+    cachedStatement(
+      ctx.db,
+      `SELECT json_group_array(s.id), json_group_array(s.key), json_group_array(s.kind), json_group_array(s.name),
+         json_group_array(nm.name)
+       FROM json_each(?) j JOIN ${ctx.p}sources s ON s.id = j.value LEFT JOIN attr_source_names nm ON nm.source_key = s.key`,
+    ),
+    JSON.stringify([...ids]),
   );
+  const out = new Map<number, SourceInfo>();
+  for (let i = 0; i < id.length; i++)
+    out.set(id[i]!, { key: key[i]!, kind: kind[i]!, name: name[i]!, rename: rename[i]! });
+  return out;
+}
+
+/** The keys among `keys` of sources that ever had a conversation on the report's numbers (one statement). */
+function everOnNumber(ctx: ReportContext, keys: string[]): Set<string> {
+  if (keys.length === 0) return new Set();
+  const [found] = jsonColumns<[string[]]>(
+    ctx.q(
+      `SELECT json_group_array(j.value) FROM json_each(?) j WHERE EXISTS (
+         SELECT 1 FROM ${ctx.p}sources s JOIN ${ctx.p}conversations c ON c.source = s.id
+         WHERE s.key = j.value AND ${ctx.phoneIn('c.phone')})`,
+    ),
+    JSON.stringify(keys),
+    ctx.phoneArg,
+  );
+  return new Set(found);
 }
 
 /**
@@ -83,33 +120,38 @@ function investedRows(
   ctx: ReportContext,
   r: ResolvedRange,
   agg: Aggregator,
-  withConversations: Set<string> | null,
+  /** The range's source rows by key (conversation model), or null to find its ads with conversations. */
+  withConversations: ReadonlyMap<string, unknown> | null,
 ): InvestedRows {
   const keys = new Set<string>();
-  if (withConversations) {
-    for (const k of withConversations) if (adOfKey(k)) keys.add(k);
-  } else {
-    for (const kind of new Set(adPlatforms().map((pl) => pl.kind)))
-      for (const key of agg.sourceKeysOfKindInRange(kind)) if (adOfKey(key)) keys.add(key);
-  }
+  if (withConversations) for (const k of withConversations.keys()) if (adOfKey(k)) keys.add(k);
   const linked = [...new Set(ctx.phones.flatMap((phone) => linkedAdKeys(ctx.db, phone)))];
   const spend = spendOfKeys(ctx.db, new Set([...keys, ...linked]), r.from, r.to);
   for (const key of linked) {
     const s = spend.get(key);
     if (s && [...s.spend.values()].some((v) => v > 0)) keys.add(key);
   }
-  const everOnNumber = ctx.q(
-    `SELECT 1 FROM ${ctx.p}conversations WHERE ${ctx.phoneIn('phone')} AND source = ? LIMIT 1`,
-  );
   const extraAds: string[] = [];
+  if (!withConversations) {
+    // The ads with a conversation in the range, but those already in (linked, with spend): an index seek
+    // each, so a workspace whose ads are all linked checks none.
+    const known = [...keys];
+    for (const kind of new Set(adPlatforms().map((pl) => pl.kind)))
+      for (const key of agg.sourceKeysOfKindInRange(kind, known))
+        if (adOfKey(key)) {
+          keys.add(key);
+          if (!spend.has(key)) extraAds.push(key);
+        }
+  }
   const manual = manualEntries(ctx.db, r.from, r.to);
   const imported = importedSpend(ctx.db, r.from, r.to);
-  for (const key of new Set([...manual.keys(), ...imported.keys()])) {
-    if (keys.has(key)) continue;
-    if (!withConversations?.has(key)) {
-      const id = sourceIdOfKey(ctx, key);
-      if (id === null || everOnNumber.get(ctx.phoneArg, id) === undefined) continue;
-    }
+  const entered = [...new Set([...manual.keys(), ...imported.keys()])].filter((k) => !keys.has(k));
+  const onNumber = everOnNumber(
+    ctx,
+    entered.filter((k) => !withConversations?.has(k)),
+  );
+  for (const key of entered) {
+    if (!withConversations?.has(key) && !onNumber.has(key)) continue;
     keys.add(key);
     if (adOfKey(key)) extraAds.push(key);
   }
@@ -147,7 +189,7 @@ export function investedOfRange(ctx: ReportContext, r: ResolvedRange = ctx.range
  * is shown with that template's name; its id stays `reply:` (templates synced from 360dialog, docs/ingestion.md).
  */
 function templateReplyName(ctx: ReportContext, key: string, buttonText: string | null): string | null {
-  if (restOf(key, 'reply') === null || !buttonText) return null;
+  if (!buttonText || restOf(key, 'reply') === null) return null;
   for (const phone of ctx.phones) {
     const name = templateNameForReply(ctx.db, phone, buttonText);
     if (name !== null) return name;
@@ -164,20 +206,24 @@ export function sourceRows(
   const agg = ctx.aggregator(r);
   const ev = event ? ctx.eventId(event.id) : null;
   const counts = event && ev === null ? agg.sources(null) : agg.sources(ev);
+  const infos = infosOfIds(ctx, counts.keys());
   const byKey = new Map<string, { id: number | null; info: SourceInfo; agg: SourceAgg }>();
-  for (const [id, c] of counts) byKey.set(c.info.key, { id, info: c.info, agg: c });
+  for (const [id, c] of counts) {
+    const info = infos.get(id);
+    if (info) byKey.set(info.key, { id, info, agg: c });
+  }
   // Invested stays with the source that spent it: in another model, the rows with an Invested amount are
   // the conversation model's (ads found by their own conversations), so the totals do not change.
-  const withInvested = investedRows(ctx, r, agg, ctx.model === 'conversation' ? new Set(byKey.keys()) : null);
+  const withInvested = investedRows(ctx, r, agg, ctx.model === 'conversation' ? byKey : null);
   const extra = sourceInfos(
     ctx,
     withInvested.keys.filter((k) => !byKey.has(k)),
   );
   for (const [key, x] of extra)
     byKey.set(key, { ...x, agg: { conversations: 0, contacts: 0, leads: 0, revenue: new Map() } });
-  const keys = [...byKey.keys()];
-  const inv = invested(ctx, keys, r, withInvested);
-  const details = detailsOfKeys(ctx.db, keys, withInvested.spend);
+  // Only the keys investedRows found can have an Invested amount; every other row's is none (null).
+  const inv = invested(ctx, withInvested.keys, r, withInvested);
+  const details = detailsOfKeys(ctx.db, byKey.keys(), withInvested.spend);
   const rows: SourceRow[] = [];
   const folded: Folded[] = [];
   const paid = { sources: 0, agg: emptyAgg(), invested: [] as Invested[] };
@@ -253,8 +299,9 @@ function rollup(ctx: ReportContext, folded: Folded[], agg: Aggregator, event: Re
   const a = emptyAgg();
   for (const f of folded) addAgg(a, f.agg, event?.kind === 'external');
   a.contacts = agg.distinctContacts(folded.map((f) => f.id).filter((x): x is number => x !== null));
+  // Most folded sources have no Invested amount (their entry is absent): they add nothing.
   const inv = mergeInvested(
-    folded.map((f) => ({ invested: f.inv?.invested ?? null, investedOther: f.inv?.other ?? {} })),
+    folded.flatMap((f) => (f.inv ? [{ invested: f.inv.invested, investedOther: f.inv.other }] : [])),
   );
   const row = sourceRow(ctx, ROLLUP_ID, 'rollup', ROLLUP_NAME, a, inv, event);
   row.children = folded
