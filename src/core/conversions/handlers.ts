@@ -113,7 +113,7 @@ async function token(ctx: CoreContext): Promise<string> {
 }
 
 /** Sends go out one request at a time: Meta is not asked to wait, the outbox retries later instead. */
-async function client(ctx: CoreContext): Promise<GraphClient> {
+export async function metaClient(ctx: CoreContext): Promise<GraphClient> {
   return new GraphClient({
     ...graphConfig(ctx.db()),
     accessToken: await token(ctx),
@@ -133,7 +133,7 @@ const dataset: Handler<'conversions.dataset'> = async ({ phoneNumberId, wabaId, 
       `The WhatsApp Business Account of ${phone} is not known yet (deliveries from 360dialog's Cloud API carry it): enter it (--waba)`,
       'wabaId',
     );
-  const id = await findDataset(await client(ctx), waba, create ?? false);
+  const id = await findDataset(await metaClient(ctx), waba, create ?? false);
   // Meta knows the account (it answered without an error): keep it for this number, dataset or not.
   if (wabaId) setNumberWaba(db, phone, wabaId);
   if (!id)
@@ -168,7 +168,7 @@ const send: Handler<'conversions.send'> = async ({ dryRun, testEventCode }, ctx)
     sendConversions({
       db,
       // A dry run uses the token, when there is one, only to look up datasets not stored yet.
-      client: dryRun ? await client(ctx).catch(() => null) : await client(ctx),
+      client: dryRun ? await metaClient(ctx).catch(() => null) : await metaClient(ctx),
       dryRun: dryRun ?? false,
       testEventCode: testEventCode ?? null,
       now: Date.now,

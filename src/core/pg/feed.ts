@@ -18,8 +18,8 @@ import { type PgStore, type Queryable, sql } from './pool';
 //
 // The cursor stays opaque to desktops (src/core/collector/pull.ts stores and returns it unchanged).
 
-type Kind = 'x' | 'p' | 'e' | 'o';
-const KINDS: readonly Kind[] = ['x', 'p', 'e', 'o'];
+type Kind = 'x' | 'p' | 'e' | 'o' | 'c';
+const KINDS: readonly Kind[] = ['x', 'p', 'e', 'o', 'c'];
 
 /** Last (xid, seq) served per table; xid as decimal text (xid8 exceeds 2^53 in principle). */
 export type PgCursor = Record<Kind, [xid: string, seq: number]>;
@@ -70,12 +70,17 @@ const COLUMNS: Record<Kind, string> = {
   e: `id, event_id, client_id, action, contact_id, ts, revenue_amount, revenue_currency, app_id,
       previous_external_event_id, received_at, origin`,
   o: 'id, phone_number_id, contact_id, template_name, sent_at, buttons, origin',
+  // The columns the SQLite collector serves (src/core/collector/feed.ts): not the click id or the contact.
+  c: `event_id, conversation, phone_number_id, source_key, event_key, meta_event, occurrence, event_time,
+      value_micros, currency, state, reason, error, attempts, next_attempt_at, events_received, fbtrace_id,
+      sent_at, created_at, updated_at`,
 };
 const TABLE: Record<Kind, string> = {
   x: 'erasures',
   p: 'raw_payloads',
   e: 'external_events',
   o: 'outgoing_messages',
+  c: 'capi_outbox',
 };
 
 const AFTER = 'workspace = $1 AND (xid, seq) > ($2::xid8, $3) AND xid < $4::xid8';
@@ -112,6 +117,7 @@ function toItem(kind: Kind, row: Row, cursor: string): FeedItem | null {
     };
   if (kind === 'e') return { type: 'event', cursor, event: rest };
   if (kind === 'o') return { type: 'outgoing', cursor, outgoing: rest };
+  if (kind === 'c') return { type: 'outbox', cursor, outbox: rest };
   if (!row.body) return null; // body removed by retention: passed over, the cursor moves on
   return {
     type: 'payload',
@@ -126,7 +132,8 @@ function toItem(kind: Kind, row: Row, cursor: string): FeedItem | null {
 /**
  * Up to `limit` entries after `cursor` for a workspace: erasures first (a row of an erased contact still
  * stored was stored after its erasure, so the desktop erases first and keeps it), then payloads, events
- * and outgoing messages, each in (xid, seq) order; with the count of what remains when `count` is set.
+ * and outgoing messages, then the conversions outbox (capi_outbox, every change of an entry serving it
+ * again), each in (xid, seq) order; with the count of what remains when `count` is set.
  */
 export async function readPgPage(
   store: PgStore,
@@ -154,7 +161,7 @@ export async function readPgPage(
 /** A desktop starting from nothing walks every row; erasures logged so far concern rows already gone. */
 async function startCursor(store: PgStore, c: Queryable, workspace: string, xmin: string): Promise<PgCursor> {
   const [last] = await store.query<{ xid_text: string; seq: number }>(LAST_ERASURE, [workspace, xmin], c);
-  return { x: last ? [last.xid_text, last.seq] : ZERO, p: ZERO, e: ZERO, o: ZERO };
+  return { x: last ? [last.xid_text, last.seq] : ZERO, p: ZERO, e: ZERO, o: ZERO, c: ZERO };
 }
 
 async function readPage(

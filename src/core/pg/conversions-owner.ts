@@ -1,0 +1,43 @@
+import type { HostApi } from '../kernel/host-api';
+import { workspaceExists } from '../workspace/workspaces';
+import { CONVERSIONS_JOB, type RoundArgs, type RoundResult } from './conversions-round';
+import type { LeaseQueryable } from './lease';
+import type { OwnerJob } from './owner-work';
+import { pgWorkspaces } from './workspaces';
+
+// Conversions to Meta on a PostgreSQL collector (docs/collector.md, "Conversions to Meta with PostgreSQL"):
+// an owner-only job (owner-work.ts) whose round runs on this process's lane worker
+// (conversions-round.ts), where the workspace's SQLite copy lives. Only processes that can send take part
+// in the election: those whose data folder has the workspace with conversions turned on (mappings,
+// datasets and the Meta token are set up there, with `insights --data-dir … conversions …` and
+// `meta connect`); a process that could not send never holds the lease.
+
+/** The workspaces this process may send for: served by PostgreSQL, and turned on in its data folder. */
+export async function sendingWorkspaces(host: HostApi, db: LeaseQueryable): Promise<string[]> {
+  const served = (await pgWorkspaces(db)).filter((w) => workspaceExists(host.dataDir, w));
+  const on = await Promise.all(
+    served.map(async (w) => {
+      const r = (await host.internal('conversions.pgEnabled', w, {}, 'read')) as { enabled: boolean };
+      return r.enabled;
+    }),
+  );
+  return served.filter((_, i) => on[i]);
+}
+
+/** Every `everyMs` (serve --send-every) on the process holding the workspace's `conversions` lease. */
+export function conversionsJob(
+  host: HostApi,
+  databaseUrl: string,
+  everyMs: number,
+  onRound?: (workspace: string, r: RoundResult) => void,
+): OwnerJob {
+  return {
+    job: CONVERSIONS_JOB,
+    everyMs,
+    run: async ({ workspace, holder }) => {
+      const args: RoundArgs = { databaseUrl, holder };
+      const r = (await host.internal('conversions.pgRound', workspace, args, 'job')) as RoundResult;
+      onRound?.(workspace, r);
+    },
+  };
+}
