@@ -1,6 +1,7 @@
+import { BroadcastChannel } from 'node:worker_threads';
 import type { HostApi } from '../kernel/host-api';
 import { workspaceExists } from '../workspace/workspaces';
-import { CONVERSIONS_JOB, type RoundArgs, type RoundResult } from './conversions-round';
+import { CONVERSIONS_JOB, type RoundArgs, type RoundResult, STOP_CHANNEL } from './conversions-round';
 import type { LeaseQueryable } from './lease';
 import type { OwnerJob } from './owner-work';
 import { pgWorkspaces } from './workspaces';
@@ -34,10 +35,19 @@ export function conversionsJob(
   return {
     job: CONVERSIONS_JOB,
     everyMs,
-    run: async ({ workspace, holder }) => {
+    run: async ({ workspace, holder, signal }) => {
       const args: RoundArgs = { databaseUrl, holder };
-      const r = (await host.internal('conversions.pgRound', workspace, args, 'job')) as RoundResult;
-      onRound?.(workspace, r);
+      // The lease lost or given up: the round stops before its next request to Meta.
+      const stop = new BroadcastChannel(STOP_CHANNEL);
+      const onAbort = () => stop.postMessage({ holder, workspace });
+      signal.addEventListener('abort', onAbort);
+      try {
+        const r = (await host.internal('conversions.pgRound', workspace, args, 'job')) as RoundResult;
+        onRound?.(workspace, r);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        stop.close();
+      }
     },
   };
 }

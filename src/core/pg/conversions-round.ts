@@ -1,3 +1,4 @@
+import { BroadcastChannel } from 'node:worker_threads';
 import { ApiError } from '../../shared/contract/errors';
 import { parseSentConversions, recordSentElsewhere, type SentConversion } from '../collector/handover';
 import { type FeedLine, pullFeed } from '../collector/pull';
@@ -36,6 +37,12 @@ const PUSHED_SEQ = 'pg.outboxPushedSeq';
 /** The lease (holder and since when) whose outbox the local one was last replaced by. */
 const ADOPTED_LEASE = 'pg.outboxAdoptedLease';
 export const CONVERSIONS_JOB = 'conversions';
+/**
+ * Where the process tells a running round (on its lane worker) to stop before its next request to Meta:
+ * the lease is being given up or was lost. A BroadcastChannel reaches every thread of the process
+ * (https://nodejs.org/api/worker_threads.html#class-broadcastchannel-extends-eventtarget).
+ */
+export const STOP_CHANNEL = 'insights.pg.conversions.stop';
 const PUSH_ROWS = 1000;
 
 export interface RoundArgs {
@@ -265,6 +272,28 @@ export async function conversionsRound(args: RoundArgs, ctx: CoreContext): Promi
   const store = storeFor(args.databaseUrl);
   const { holder } = args;
   const ws = ctx.workspace;
+  let stopping = false;
+  const stop = new BroadcastChannel(STOP_CHANNEL);
+  stop.onmessage = (e) => {
+    const m = (e as { data?: { holder?: unknown; workspace?: unknown } }).data;
+    if (m?.holder === holder && m.workspace === ws) stopping = true;
+  };
+  try {
+    return await round(store, ctx, holder, result, () => stopping);
+  } finally {
+    stop.close();
+  }
+}
+
+async function round(
+  store: PgStore,
+  ctx: CoreContext,
+  holder: string,
+  result: RoundResult,
+  stopping: () => boolean,
+): Promise<RoundResult> {
+  const db = ctx.db();
+  const ws = ctx.workspace;
   result.pushed += await pushOutbox(store, db, ws, holder);
   result.unanswered = await adoptOutbox(store, db, ws, holder);
   const synced = await pullFeed(
@@ -287,6 +316,12 @@ export async function conversionsRound(args: RoundArgs, ctx: CoreContext): Promi
           now: Date.now,
           signal: ctx.signal,
           beforeRequest: async (rows) => {
+            // Stopping or no longer the owner: the request in flight has finished, no new one starts.
+            if (stopping())
+              throw new ApiError(
+                'unavailable',
+                'Stopped before the next request to Meta; the next owner sends',
+              );
             result.pushed += await pushOutbox(store, db, ws, holder);
             const claimed = await store.query(CLAIM, [
               ws,
