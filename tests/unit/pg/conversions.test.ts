@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { outboxEventId } from '../../../src/core/conversions/outbox';
 import { CONVERSIONS_JOB, type RoundResult } from '../../../src/core/pg/conversions-round';
 import { readPgPage } from '../../../src/core/pg/feed';
