@@ -122,15 +122,16 @@ const TYPES: Record<(typeof COLUMNS)[number], string> = {
 const FINAL_SQL = [...FINAL_STATES].map((s) => `'${s}'`).join(', ');
 
 // Local changes into PostgreSQL. A final state (sent, rejected, expired) is the truth whoever records it,
-// lease or not: Meta answered. Any other state only from the lease holder ($3–$5, the fence), and never
-// over a final one, except `sent` (Meta has it). A row whose content did not change keeps its position, so
+// lease or not: Meta answered. Any other state only from the lease holder ($3–$5, the fence; $6 for
+// `collector migrate`, which copies a SQLite collector's outbox), and never over a final one, except
+// `sent` (Meta has it). A row whose content did not change keeps its position, so
 // desktops are not served it again.
 const PUSH = sql(
   'capi_outbox_push',
   `INSERT INTO capi_outbox AS o (workspace, ${COLUMNS.join(', ')})
    SELECT $1, ${COLUMNS.map((c) => `r.${c}`).join(', ')}
    FROM jsonb_to_recordset($2::jsonb) AS r(${COLUMNS.map((c) => `${c} ${TYPES[c]}`).join(', ')})
-   WHERE r.state IN (${FINAL_SQL}) OR ${leaseFence(3)}
+   WHERE r.state IN (${FINAL_SQL}) OR $6::boolean OR ${leaseFence(3)}
    ON CONFLICT (workspace, event_id) DO UPDATE SET
      ${COLUMNS.filter((c) => c !== 'event_id')
        .map((c) => `${c} = EXCLUDED.${c}`)
@@ -138,7 +139,7 @@ const PUSH = sql(
      claimed_by = NULL, claimed_at = NULL,
      seq = nextval('capi_outbox_seq'), xid = pg_current_xact_id()
    WHERE (o.state NOT IN (${FINAL_SQL}) OR (EXCLUDED.state = 'sent' AND o.state <> 'sent'))
-     AND (EXCLUDED.state IN (${FINAL_SQL}) OR ${leaseFence(3)})
+     AND (EXCLUDED.state IN (${FINAL_SQL}) OR $6::boolean OR ${leaseFence(3)})
      AND (o.state, o.reason, o.error, o.updated_at, o.attempts, o.contact_id, o.ctwa_clid)
          IS DISTINCT FROM (EXCLUDED.state, EXCLUDED.reason, EXCLUDED.error, EXCLUDED.updated_at,
                            EXCLUDED.attempts, EXCLUDED.contact_id, EXCLUDED.ctwa_clid)`,
@@ -167,6 +168,29 @@ const SENT_ELSEWHERE = sql(
   'SELECT entry FROM conversions_sent_elsewhere WHERE workspace = $1 ORDER BY event_id',
 );
 
+/**
+ * Outbox rows into PostgreSQL by the rules of PUSH: as the lease `holder`, or with `holder` null as
+ * `collector migrate` (a SQLite collector's outbox, which the next owner starts from).
+ */
+export async function copyOutboxRows(
+  store: PgStore,
+  workspace: string,
+  rows: readonly Pick<OutboxRow, (typeof COLUMNS)[number]>[],
+  holder: string | null,
+): Promise<void> {
+  await store.query(PUSH, [
+    workspace,
+    JSON.stringify(rows.map((r) => Object.fromEntries(COLUMNS.map((c) => [c, r[c]])))),
+    workspace,
+    CONVERSIONS_JOB,
+    holder ?? '',
+    holder === null,
+  ]);
+}
+
+/** The SQLite outbox's columns PostgreSQL keeps, for `collector migrate`. */
+export const OUTBOX_COLUMNS = COLUMNS;
+
 /** Pushes every local outbox change PostgreSQL may not have; returns how many rows were sent to it. */
 async function pushOutbox(store: PgStore, db: Db, workspace: string, holder: string): Promise<number> {
   const page = db.prepare(
@@ -178,13 +202,12 @@ async function pushOutbox(store: PgStore, db: Db, workspace: string, holder: str
       seq: number;
     })[];
     if (rows.length === 0) return pushed;
-    await store.query(PUSH, [
+    await copyOutboxRows(
+      store,
       workspace,
-      JSON.stringify(rows.map(({ seq: _s, ...r }) => r)),
-      workspace,
-      CONVERSIONS_JOB,
+      rows.map(({ seq: _s, ...r }) => r),
       holder,
-    ]);
+    );
     setSetting(db, PUSHED_SEQ, rows[rows.length - 1]!.seq);
     pushed += rows.length;
   }

@@ -3,6 +3,8 @@ import { outboxEventId } from '../../../src/core/conversions/outbox';
 import { CONVERSIONS_JOB, type RoundResult } from '../../../src/core/pg/conversions-round';
 import { readPgPage } from '../../../src/core/pg/feed';
 import { acquireLease, releaseLease } from '../../../src/core/pg/lease';
+import { importSqliteCollector } from '../../../src/core/pg/sqlite-import';
+import { startServer } from '../../../src/core/server/server';
 import { type FakeCapi, startFakeCapi } from '../../fakes/fake-capi';
 import { testFixture } from '../../fakes/meta-fixture';
 import { type CollectorUnderTest, postgresBackend } from '../../helpers/collector-backend';
@@ -214,5 +216,56 @@ describePostgres('conversions to Meta from PostgreSQL collectors', () => {
     expect(row.rows).toEqual([{ state: 'sent', reason: 'sent_elsewhere' }]);
     expect(await roundOn('a')).toMatchObject({ sent: 0 });
     expect(meta.ledger.duplicates()).toEqual([]);
+  });
+
+  it('after `collector migrate` from a SQLite collector that sent, nothing it sent is sent again', async () => {
+    // The SQLite collector: receives, plans and sends as before the move.
+    const old = makeTestCore();
+    const server = await startServer({ host: old.host, apiToken: null, port: 0 });
+    try {
+      await old.call('meta.connectToken', { token: fixture.token });
+      const { secret: oldSecret } = await old.call('channels.add', { phoneNumberId: '5550009' });
+      await old.call('conversions.map', { eventId: 'button:Book now', metaEvent: 'LeadSubmitted' });
+      await old.call('conversions.configure', { enabled: true });
+      const bodies = leads('m', 3).map((d) => JSON.parse(JSON.stringify(d).replaceAll(PHONE, '5550009')));
+      for (const body of bodies) {
+        const r = await fetch(`${server.url}/webhooks/360dialog/5550009`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${oldSecret}` },
+          body: JSON.stringify(body),
+        });
+        expect(r.status).toBe(200);
+      }
+      expect(await old.call('conversions.send', {})).toMatchObject({ sent: 3 });
+      const sentBefore = meta.ledger.events.length;
+
+      // Moved into a database of its own, then sent from by a PostgreSQL collector.
+      const targetUrl = await (await postgresBackend.cluster!()).createDatabase();
+      const target = await postgresBackend.start({ databaseUrl: targetUrl });
+      try {
+        const [moved] = await importSqliteCollector(target.pg!.store, old.dataDir);
+        expect(moved).toMatchObject({ workspace: WS, outbox: 3 });
+        await target.core.call('meta.connectToken', { token: fixture.token });
+        await target.core.call('conversions.map', { eventId: 'button:Book now', metaEvent: 'LeadSubmitted' });
+        await target.core.call('conversions.configure', { enabled: true });
+        const holder = 'test-c:3';
+        expect((await acquireLease(target.pg!.store.pool, WS, CONVERSIONS_JOB, holder)).held).toBe(true);
+        const r = (await target.core.host.internal(
+          'conversions.pgRound',
+          WS,
+          { databaseUrl: targetUrl, holder },
+          'job',
+        )) as RoundResult;
+        expect(r).toMatchObject({ sent: 0 });
+        expect(r.synced).toBeGreaterThan(0);
+        expect(meta.ledger.events.length).toBe(sentBefore);
+        expect(meta.ledger.duplicates()).toEqual([]);
+      } finally {
+        await target.close();
+      }
+    } finally {
+      await server.close();
+      await old.close();
+    }
   });
 });
