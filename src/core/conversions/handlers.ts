@@ -34,6 +34,12 @@ import {
 
 const nowS = () => Math.floor(Date.now() / 1000);
 
+/**
+ * The feed cursor of a workspace that is a PostgreSQL collector's copy (src/core/pg/conversions-round.ts):
+ * only the `serve --database` process holding the workspace's lease sends from it.
+ */
+export const PG_COPY_CURSOR = 'pg.feedCursor';
+
 /** Set by `insights serve`: this installation runs around the clock (the sender line says so). */
 export const SERVING_ENV = 'INSIGHTS_SERVING';
 
@@ -161,6 +167,11 @@ const send: Handler<'conversions.send'> = async ({ dryRun, testEventCode }, ctx)
     throw new ApiError(
       'conflict',
       `The collector at ${sender.collectorUrl} sends this workspace's conversions: this installation never sends them too`,
+    );
+  if (!dryRun && getSetting<string | null>(db, PG_COPY_CURSOR, null) !== null)
+    throw new ApiError(
+      'conflict',
+      'This workspace is the copy a PostgreSQL collector sends from: `insights serve --database …` sends it (the process holding its lease), never a command',
     );
   if (!readCapiSettings(db).enabled && !dryRun)
     throw new ApiError('invalid_argument', 'Conversions to Meta are off: turn them on first');

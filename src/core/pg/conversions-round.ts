@@ -4,7 +4,7 @@ import { parseSentConversions, recordSentElsewhere, type SentConversion } from '
 import { type FeedLine, pullFeed } from '../collector/pull';
 import type { SyncLine } from '../collector/wire';
 import { sendIsDue } from '../conversions/due';
-import { metaClient } from '../conversions/handlers';
+import { metaClient, PG_COPY_CURSOR } from '../conversions/handlers';
 import { FINAL_STATES, type OutboxRow } from '../conversions/outbox';
 import { sendConversions } from '../conversions/send';
 import { withSendLease } from '../conversions/send-lease';
@@ -31,7 +31,7 @@ import { openPgStore, type PgStore, sql } from './pool';
 //     the lease (no lease, no request), and right after Meta's answer the new states are pushed.
 
 /** The workspace is a PostgreSQL collector's copy: its feed cursor (the desktop keeps its own in collector_state). */
-export const PG_FEED_CURSOR = 'pg.feedCursor';
+const PG_FEED_CURSOR = PG_COPY_CURSOR;
 /** The local outbox seq up to which PostgreSQL has every change. */
 const PUSHED_SEQ = 'pg.outboxPushedSeq';
 /** The lease (holder and since when) whose outbox the local one was last replaced by. */

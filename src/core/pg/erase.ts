@@ -40,6 +40,16 @@ const DELETE_QUARANTINE = sql(
   `DELETE FROM quarantine WHERE workspace = $1
    AND convert_from(body, 'UTF8') ~ ('(^|[^0-9])' || $2 || '([^0-9]|$)') RETURNING 1`,
 );
+// The conversions outbox keeps only what stops a second send, as on SQLite (eraseOutboxContacts): no
+// contact, no click id; an entry not sent yet is withdrawn. The sender's copy erases at its next sync too.
+const ERASE_OUTBOX = sql(
+  'erase_outbox',
+  `UPDATE capi_outbox SET contact_id = NULL, ctwa_clid = NULL, updated_at = $3,
+     reason = CASE WHEN state IN ('pending', 'failed', 'not_sendable') THEN 'erased' ELSE reason END,
+     state = CASE WHEN state IN ('pending', 'failed', 'not_sendable') THEN 'withdrawn' ELSE state END,
+     seq = nextval('capi_outbox_seq'), xid = pg_current_xact_id()
+   WHERE workspace = $1 AND contact_id = ANY($2::text[])`,
+);
 const LOG = sql('erase_log', 'INSERT INTO erasures (workspace, contact_hash, erased_at) VALUES ($1, $2, $3)');
 
 export async function eraseContactPg(
@@ -77,6 +87,7 @@ export async function eraseContactPg(
     sum.outgoingMessages = (await store.query(DELETE_OUTGOING, [workspace, ids], c)).length;
     if (!contactId.startsWith('bsuid:'))
       sum.quarantine = (await store.query(DELETE_QUARANTINE, [workspace, contactId], c)).length;
+    await store.query(ERASE_OUTBOX, [workspace, ids, Date.now()], c);
     await store.query(LOG, [workspace, erasureHash(contactId), Date.now()], c);
     return sum;
   });

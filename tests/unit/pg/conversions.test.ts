@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { outboxEventId } from '../../../src/core/conversions/outbox';
 import { CONVERSIONS_JOB, type RoundResult } from '../../../src/core/pg/conversions-round';
+import { eraseContactPg } from '../../../src/core/pg/erase';
 import { readPgPage } from '../../../src/core/pg/feed';
 import { acquireLease, releaseLease } from '../../../src/core/pg/lease';
 import { importSqliteCollector } from '../../../src/core/pg/sqlite-import';
@@ -140,6 +141,10 @@ describePostgres('conversions to Meta from PostgreSQL collectors', () => {
     expect(await roundOn('b')).toMatchObject({ sent: 0 });
     expect(meta.ledger.duplicates()).toEqual([]);
     expect(meta.ledger.events).toHaveLength(9);
+    // The copy is sent from by the lease holder only, never by a command on the data folder.
+    await expect(a.core.call('conversions.send', {})).rejects.toThrow(
+      /copy a PostgreSQL collector sends from/,
+    );
     expect(await pgStates()).toEqual([
       { state: 'not_sendable', n: 1 },
       { state: 'sent', n: 9 },
@@ -216,6 +221,29 @@ describePostgres('conversions to Meta from PostgreSQL collectors', () => {
     expect(row.rows).toEqual([{ state: 'sent', reason: 'sent_elsewhere' }]);
     expect(await roundOn('a')).toMatchObject({ sent: 0 });
     expect(meta.ledger.duplicates()).toEqual([]);
+  });
+
+  it('an erase on PostgreSQL leaves the outbox only what stops a second send', async () => {
+    await deliver(leads('7', 2, 1));
+    expect(await roundOn('a')).toMatchObject({ sent: 1 });
+    const erased = ['491510070', '491510071'];
+    for (const phone of erased) await eraseContactPg(a.pg!.store, WS, `+${phone}`);
+    const rows = await pool().query(
+      `SELECT state, reason, contact_id, ctwa_clid FROM capi_outbox WHERE workspace = $1
+       AND conversation = ANY($2::text[]) ORDER BY conversation`,
+      [WS, ['wamid.7.0.a', 'wamid.7.1.a']],
+    );
+    expect(rows.rows).toEqual([
+      { state: 'sent', reason: null, contact_id: null, ctwa_clid: null },
+      { state: 'withdrawn', reason: 'erased', contact_id: null, ctwa_clid: null },
+    ]);
+    // The next owner's copy gets the erasure from the feed: nothing comes back, nothing is sent.
+    expect(await roundOn('b')).toMatchObject({ sent: 0 });
+    const again = await pool().query(
+      'SELECT count(*)::int AS n FROM capi_outbox WHERE workspace = $1 AND contact_id = ANY($2::text[])',
+      [WS, erased],
+    );
+    expect(again.rows).toEqual([{ n: 0 }]);
   });
 
   it('after `collector migrate` from a SQLite collector that sent, nothing it sent is sent again', async () => {
