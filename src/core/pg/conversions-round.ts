@@ -5,7 +5,7 @@ import { type FeedLine, pullFeed } from '../collector/pull';
 import type { SyncLine } from '../collector/wire';
 import { sendIsDue } from '../conversions/due';
 import { metaClient, PG_COPY_CURSOR } from '../conversions/handlers';
-import { FINAL_STATES, type OutboxRow } from '../conversions/outbox';
+import { FINAL_STATES, OUTBOX_COLUMNS, type OutboxRow } from '../conversions/outbox';
 import { sendConversions } from '../conversions/send';
 import { withSendLease } from '../conversions/send-lease';
 import { readCapiSettings } from '../conversions/settings';
@@ -71,30 +71,7 @@ function storeFor(url: string): PgStore {
   return s;
 }
 
-const COLUMNS = [
-  'event_id',
-  'conversation',
-  'phone_number_id',
-  'contact_id',
-  'source_key',
-  'event_key',
-  'meta_event',
-  'occurrence',
-  'event_time',
-  'ctwa_clid',
-  'value_micros',
-  'currency',
-  'state',
-  'reason',
-  'error',
-  'attempts',
-  'next_attempt_at',
-  'events_received',
-  'fbtrace_id',
-  'sent_at',
-  'created_at',
-  'updated_at',
-] as const satisfies readonly (keyof OutboxRow)[];
+const COLUMNS = OUTBOX_COLUMNS;
 const TYPES: Record<(typeof COLUMNS)[number], string> = {
   event_id: 'text',
   conversation: 'text',
@@ -187,9 +164,6 @@ export async function copyOutboxRows(
     holder === null,
   ]);
 }
-
-/** The SQLite outbox's columns PostgreSQL keeps, for `collector migrate`. */
-export const OUTBOX_COLUMNS = COLUMNS;
 
 /** Pushes every local outbox change PostgreSQL may not have; returns how many rows were sent to it. */
 async function pushOutbox(store: PgStore, db: Db, workspace: string, holder: string): Promise<number> {

@@ -1,5 +1,10 @@
-import { ApiError } from '../../shared/contract/errors';
-import { type FeedItem, type FeedPage, inflateBody } from '../collector/feed';
+import {
+  decodeCursorArray,
+  encodeCursorArray,
+  type FeedItem,
+  type FeedPage,
+  inflateBody,
+} from '../collector/feed';
 import { type PgStore, type Queryable, sql } from './pool';
 
 // GET /v1/sync on PostgreSQL: the same lines as the SQLite feed (src/core/collector/feed.ts), in a
@@ -28,40 +33,34 @@ const TAG = 'pg1';
 const ZERO: [string, number] = ['0', 0];
 
 export function encodePgCursor(c: PgCursor): string {
-  return Buffer.from(JSON.stringify([TAG, ...KINDS.flatMap((k) => c[k])])).toString('base64url');
+  return encodeCursorArray([TAG, ...KINDS.flatMap((k) => c[k])]);
 }
 
 /** null for "from the beginning". */
 export function decodePgCursor(text: string | null | undefined): PgCursor | null {
-  if (!text) return null;
-  try {
-    const v = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+  return decodeCursorArray(text, (v) => {
     // A kind added later goes at the end of KINDS: a cursor issued before it starts that walk at the beginning.
-    if (
-      Array.isArray(v) &&
-      v[0] === TAG &&
-      v.length % 2 === 1 &&
-      v.length >= 3 &&
-      v.length <= 1 + 2 * KINDS.length
-    ) {
-      const c = {} as PgCursor;
-      KINDS.forEach((k, i) => {
-        if (1 + 2 * i >= v.length) {
-          c[k] = ZERO;
-          return;
-        }
-        const xid = v[1 + 2 * i];
-        const seq = v[2 + 2 * i];
-        if (typeof xid !== 'string' || !/^\d{1,20}$/.test(xid) || !Number.isSafeInteger(seq) || seq < 0)
-          throw new Error('bad position');
-        c[k] = [xid, seq];
-      });
-      return c;
+    if (v[0] !== TAG || v.length % 2 !== 1 || v.length < 3 || v.length > 1 + 2 * KINDS.length)
+      return undefined;
+    const c = {} as PgCursor;
+    for (const [i, k] of KINDS.entries()) {
+      if (1 + 2 * i >= v.length) {
+        c[k] = ZERO;
+        continue;
+      }
+      const xid = v[1 + 2 * i];
+      const seq = v[2 + 2 * i];
+      if (
+        typeof xid !== 'string' ||
+        !/^\d{1,20}$/.test(xid) ||
+        !Number.isSafeInteger(seq) ||
+        (seq as number) < 0
+      )
+        return undefined;
+      c[k] = [xid, seq as number];
     }
-  } catch {
-    // fall through
-  }
-  throw new ApiError('invalid_argument', 'after: not a cursor this collector issued', 'after');
+    return c;
+  });
 }
 
 const COLUMNS: Record<Kind, string> = {

@@ -1,7 +1,8 @@
+import { OUTBOX_COLUMNS } from '../conversions/outbox';
 import type { Db } from '../db/open';
 import { openDatabase } from '../db/open';
 import { listWorkspaces, workspaceDbPath } from '../workspace/workspaces';
-import { copyOutboxRows, OUTBOX_COLUMNS } from './conversions-round';
+import { copyOutboxRows } from './conversions-round';
 import type { PgStore, Queryable } from './pool';
 import { sql } from './pool';
 

@@ -7,11 +7,10 @@ import { pgMigrations } from '../../../src/core/pg/migrations';
 import { openPgStore, type PgStore } from '../../../src/core/pg/pool';
 import { FileSecretStore } from '../../../src/core/secrets/file-secret-store';
 import { type FakeCapi, startFakeCapi } from '../../fakes/fake-capi';
-import { testFixture } from '../../fakes/meta-fixture';
 import { type CollectorProcess, startCollectorProcess } from '../../helpers/collector-processes';
 import { makeTestCore, tempDir } from '../../helpers/core';
+import { capiFixture, ctwaLeads, DATASET, PHONE, WABA } from '../../helpers/ctwa-leads';
 import { describePostgres, type PgCluster, startCluster } from '../../helpers/postgres';
-import { textDelivery } from '../../helpers/webhook';
 
 // Two `insights serve --database …` processes, each with its own data folder where Meta is connected and
 // conversions are mapped, deliveries reaching both. The one holding the `conversions` lease sends; it is
@@ -19,32 +18,8 @@ import { textDelivery } from '../../helpers/webhook';
 // starts from the outbox in PostgreSQL and sends every conversion exactly once (the fake Conversions API
 // counts every event_id it accepts). A desktop syncing from the survivor sees them all sent.
 
-const PHONE = '106540352242922';
-const WABA = '102290129340398';
-const DATASET = '900000000000001';
-const fixture = testFixture({ permissions: ['ads_read', 'whatsapp_business_manage_events'] });
-const nowS = Math.floor(Date.now() / 1000);
-
-const leads = (tag: string, n: number) =>
-  Array.from({ length: n }, (_, i) => {
-    const common = { phoneNumberId: PHONE, wabaId: WABA, waId: `4915100${tag}${i}` };
-    return [
-      textDelivery({
-        ...common,
-        id: `wamid.${tag}.${i}.a`,
-        ts: nowS - 7200 + i * 60,
-        body: 'Hi',
-        referral: { adId: '120210000000077', clid: `ARAclid${tag}${i}` },
-      }),
-      textDelivery({
-        ...common,
-        id: `wamid.${tag}.${i}.b`,
-        ts: nowS - 7200 + i * 60 + 30,
-        body: '',
-        button: 'Book now',
-      }),
-    ];
-  }).flat();
+const leads = ctwaLeads;
+const fixture = capiFixture;
 
 describePostgres('conversions from two collector processes on one PostgreSQL', () => {
   let cluster: PgCluster;

@@ -7,11 +7,10 @@ import { acquireLease, releaseLease } from '../../../src/core/pg/lease';
 import { importSqliteCollector } from '../../../src/core/pg/sqlite-import';
 import { startServer } from '../../../src/core/server/server';
 import { type FakeCapi, startFakeCapi } from '../../fakes/fake-capi';
-import { testFixture } from '../../fakes/meta-fixture';
 import { type CollectorUnderTest, postgresBackend } from '../../helpers/collector-backend';
 import { makeTestCore } from '../../helpers/core';
+import { capiFixture, ctwaLeads, DATASET, PHONE, WABA } from '../../helpers/ctwa-leads';
 import { describePostgres } from '../../helpers/postgres';
-import { textDelivery } from '../../helpers/webhook';
 
 // Conversions to Meta on PostgreSQL (issue 18 item 4): two collectors on one database, each with its own
 // data folder, Meta connected and conversions mapped there; deliveries reach both. Whichever holds the
@@ -20,34 +19,12 @@ import { textDelivery } from '../../helpers/webhook';
 // deduplicate business-messaging events). The lease is moved by hand here (lease.test.ts and
 // conversions-processes.test.ts cover the election and a killed owner).
 
-const PHONE = '106540352242922';
-const WABA = '102290129340398';
-const DATASET = '900000000000001';
 const WS = 'default';
-const fixture = testFixture({ permissions: ['ads_read', 'whatsapp_business_manage_events'] });
 const nowS = Math.floor(Date.now() / 1000);
 
 /** Ad conversations with a "Book now" lead each; `noClid` ones come from a Status placement (not sendable). */
-const leads = (tag: string, n: number, noClid = -1) =>
-  Array.from({ length: n }, (_, i) => {
-    const common = { phoneNumberId: PHONE, wabaId: WABA, waId: `4915100${tag}${i}` };
-    return [
-      textDelivery({
-        ...common,
-        id: `wamid.${tag}.${i}.a`,
-        ts: nowS - 7200 + i * 60,
-        body: 'Hi, is this available?',
-        referral: { adId: '120210000000077', clid: i === noClid ? null : `ARAclid${tag}${i}` },
-      }),
-      textDelivery({
-        ...common,
-        id: `wamid.${tag}.${i}.b`,
-        ts: nowS - 7200 + i * 60 + 30,
-        body: '',
-        button: 'Book now',
-      }),
-    ];
-  }).flat();
+const leads = ctwaLeads;
+const fixture = capiFixture;
 
 describePostgres('conversions to Meta from PostgreSQL collectors', () => {
   let url: string;
