@@ -9,11 +9,11 @@ import { pgWorkspaces } from './workspaces';
 // Conversions to Meta on a PostgreSQL collector (docs/collector.md, "Conversions to Meta with PostgreSQL"):
 // an owner-only job (owner-work.ts) whose round runs on this process's lane worker
 // (conversions-round.ts), where the workspace's SQLite copy lives. Only processes that can send take part
-// in the election: those whose data folder has the workspace with conversions turned on (mappings,
-// datasets and the Meta token are set up there, with `insights --data-dir … conversions …` and
-// `meta connect`); a process that could not send never holds the lease.
+// in the election: those whose data folder has the workspace with conversions turned on and Meta
+// connected (set up there with `insights --data-dir … conversions …` and `meta connect`, the token in
+// this process's secret store); a process that could not send never holds the lease.
 
-/** The workspaces this process may send for: served by PostgreSQL, and turned on in its data folder. */
+/** The workspaces this process can send for: served by PostgreSQL, turned on and connected to Meta here. */
 export async function sendingWorkspaces(host: HostApi, db: LeaseQueryable): Promise<string[]> {
   const served = (await pgWorkspaces(db)).filter((w) => workspaceExists(host.dataDir, w));
   const on = await Promise.all(

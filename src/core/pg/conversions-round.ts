@@ -12,6 +12,8 @@ import { readCapiSettings } from '../conversions/settings';
 import type { Db } from '../db/open';
 import { getSetting, setSetting } from '../db/settings';
 import type { CoreContext, InternalHandlers } from '../kernel/context';
+import { TOKEN_SECRET } from '../meta/settings';
+import { secretName } from '../secrets/secret-store';
 import { readPgPage } from './feed';
 import { leaseFence } from './lease';
 import { openPgStore, type PgStore, sql } from './pool';
@@ -346,7 +348,20 @@ async function round(
   return result;
 }
 
+/**
+ * Whether this process can send the workspace's conversions: on, Meta connected here (the token in this
+ * process's secret store) and not refused by Meta since. Only such processes contend for the lease, so
+ * a machine set up halfway never holds it while another could send.
+ */
+async function canSend(ctx: CoreContext): Promise<boolean> {
+  const db = ctx.db();
+  if (!readCapiSettings(db).enabled) return false;
+  const needsLogin = db.prepare('SELECT needs_login FROM meta_connection WHERE id = 1').pluck().get();
+  if (needsLogin === 1) return false;
+  return !!(await ctx.secrets.get(secretName(ctx.workspace, TOKEN_SECRET)));
+}
+
 export const pgConversionsInternalHandlers: InternalHandlers = {
   'conversions.pgRound': (args, ctx) => conversionsRound(args as RoundArgs, ctx),
-  'conversions.pgEnabled': (_args, ctx) => ({ enabled: readCapiSettings(ctx.db()).enabled }),
+  'conversions.pgEnabled': async (_args, ctx) => ({ enabled: await canSend(ctx) }),
 };

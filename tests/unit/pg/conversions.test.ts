@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { outboxEventId } from '../../../src/core/conversions/outbox';
+import { sendingWorkspaces } from '../../../src/core/pg/conversions-owner';
 import { CONVERSIONS_JOB, type RoundResult } from '../../../src/core/pg/conversions-round';
 import { eraseContactPg } from '../../../src/core/pg/erase';
 import { readPgPage } from '../../../src/core/pg/feed';
@@ -147,6 +148,21 @@ describePostgres('conversions to Meta from PostgreSQL collectors', () => {
       expect(outbox.every((i) => !('ctwa_clid' in i.outbox) && !('contact_id' in i.outbox))).toBe(true);
     } finally {
       await desktop.close();
+    }
+  });
+
+  it('only a process that can send contends for the lease: conversions on and Meta connected in its data folder', async () => {
+    expect(await sendingWorkspaces(a.core.host, pool())).toEqual([WS]);
+    const halfway = makeTestCore();
+    try {
+      await halfway.call('conversions.map', { eventId: 'button:Book now', metaEvent: 'LeadSubmitted' });
+      expect(await sendingWorkspaces(halfway.host, pool())).toEqual([]);
+      await halfway.call('conversions.configure', { enabled: true });
+      expect(await sendingWorkspaces(halfway.host, pool())).toEqual([]);
+      await halfway.call('meta.connectToken', { token: fixture.token });
+      expect(await sendingWorkspaces(halfway.host, pool())).toEqual([WS]);
+    } finally {
+      await halfway.close();
     }
   });
 
