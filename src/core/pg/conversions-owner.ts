@@ -1,7 +1,6 @@
-import { BroadcastChannel } from 'node:worker_threads';
 import type { HostApi } from '../kernel/host-api';
 import { workspaceExists } from '../workspace/workspaces';
-import { CONVERSIONS_JOB, type RoundArgs, type RoundResult, STOP_CHANNEL } from './conversions-round';
+import { CONVERSIONS_JOB, type RoundArgs, type RoundResult, stopFlag } from './conversions-round';
 import type { LeaseQueryable } from './lease';
 import type { OwnerJob } from './owner-work';
 import { pgWorkspaces } from './workspaces';
@@ -36,17 +35,16 @@ export function conversionsJob(
     job: CONVERSIONS_JOB,
     everyMs,
     run: async ({ workspace, holder, signal }) => {
-      const args: RoundArgs = { databaseUrl, holder };
-      // The lease lost or given up: the round stops before its next request to Meta.
-      const stop = new BroadcastChannel(STOP_CHANNEL);
-      const onAbort = () => stop.postMessage({ holder, workspace });
+      // The lease lost or given up: the round starts no further request to Meta.
+      const stop = stopFlag();
+      const onAbort = () => Atomics.store(stop, 0, 1);
       signal.addEventListener('abort', onAbort);
       try {
+        const args: RoundArgs = { databaseUrl, holder, stop };
         const r = (await host.internal('conversions.pgRound', workspace, args, 'job')) as RoundResult;
         onRound?.(workspace, r);
       } finally {
         signal.removeEventListener('abort', onAbort);
-        stop.close();
       }
     },
   };

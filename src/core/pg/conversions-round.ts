@@ -1,4 +1,3 @@
-import { BroadcastChannel } from 'node:worker_threads';
 import { ApiError } from '../../shared/contract/errors';
 import { parseSentConversions, recordSentElsewhere, type SentConversion } from '../collector/handover';
 import { type FeedLine, pullFeed } from '../collector/pull';
@@ -39,17 +38,23 @@ const PUSHED_SEQ = 'pg.outboxPushedSeq';
 /** The lease (holder and since when) whose outbox the local one was last replaced by. */
 const ADOPTED_LEASE = 'pg.outboxAdoptedLease';
 export const CONVERSIONS_JOB = 'conversions';
-/**
- * Where the process tells a running round (on its lane worker) to stop before its next request to Meta:
- * the lease is being given up or was lost. A BroadcastChannel reaches every thread of the process
- * (https://nodejs.org/api/worker_threads.html#class-broadcastchannel-extends-eventtarget).
- */
-export const STOP_CHANNEL = 'insights.pg.conversions.stop';
+
 const PUSH_ROWS = 1000;
 
 export interface RoundArgs {
   databaseUrl: string;
   holder: string;
+  /**
+   * Set to 1 by the process when the lease is given up or lost: the round starts no further request to
+   * Meta. Shared memory, so the lane worker sees it at once (a SharedArrayBuffer is shared, not copied,
+   * by postMessage: https://nodejs.org/api/worker_threads.html#portpostmessagevalue-transferlist).
+   */
+  stop?: Int32Array;
+}
+
+/** A flag for RoundArgs.stop. */
+export function stopFlag(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4));
 }
 
 export interface RoundResult {
@@ -270,18 +275,8 @@ export async function conversionsRound(args: RoundArgs, ctx: CoreContext): Promi
   if (!readCapiSettings(db).enabled) return { ...result, off: true };
   const store = storeFor(args.databaseUrl);
   const { holder } = args;
-  const ws = ctx.workspace;
-  let stopping = false;
-  const stop = new BroadcastChannel(STOP_CHANNEL);
-  stop.onmessage = (e) => {
-    const m = (e as { data?: { holder?: unknown; workspace?: unknown } }).data;
-    if (m?.holder === holder && m.workspace === ws) stopping = true;
-  };
-  try {
-    return await round(store, ctx, holder, result, () => stopping);
-  } finally {
-    stop.close();
-  }
+  const stop = args.stop;
+  return round(store, ctx, holder, result, () => !!stop && Atomics.load(stop, 0) === 1);
 }
 
 async function round(

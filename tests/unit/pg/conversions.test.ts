@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { outboxEventId } from '../../../src/core/conversions/outbox';
-import { sendingWorkspaces } from '../../../src/core/pg/conversions-owner';
+import { conversionsJob, sendingWorkspaces } from '../../../src/core/pg/conversions-owner';
 import { CONVERSIONS_JOB, type RoundResult } from '../../../src/core/pg/conversions-round';
 import { eraseContactPg } from '../../../src/core/pg/erase';
 import { readPgPage } from '../../../src/core/pg/feed';
@@ -182,6 +182,74 @@ describePostgres('conversions to Meta from PostgreSQL collectors', () => {
     // Whoever holds it next sends them, once.
     expect(await roundOn('b')).toMatchObject({ sent: 2 });
     expect(meta.ledger.duplicates()).toEqual([]);
+  });
+
+  it('a stopping owner lets its request to Meta finish and starts no other; the next owner sends the rest', async () => {
+    // Two WhatsApp Business Accounts, so one round makes two requests (one per dataset); the first is held.
+    const PHONE2 = '106540352242923';
+    const WABA2 = '102290129340399';
+    let reached!: () => void;
+    const atFirst = new Promise<void>((r) => {
+      reached = r;
+    });
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let holding = true;
+    const meta2 = await startFakeCapi({
+      fixture,
+      wabas: [
+        { id: WABA, datasetId: DATASET },
+        { id: WABA2, datasetId: '900000000000002' },
+      ],
+      hold: (req) => {
+        if (!req.path.endsWith('/events') || !holding) return undefined;
+        holding = false;
+        reached();
+        return held;
+      },
+    });
+    process.env.INSIGHTS_GRAPH_URL = meta2.url;
+    try {
+      const secret2 = (await a.addChannel({ phoneNumberId: PHONE2 })).secret;
+      await deliver(leads('s', 2));
+      for (const body of leads('t', 2).map((d) =>
+        JSON.parse(JSON.stringify(d).replaceAll(PHONE, PHONE2).replaceAll(WABA, WABA2)),
+      )) {
+        const r = await fetch(`${b.server.url}/webhooks/360dialog/${PHONE2}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${secret2}` },
+          body: JSON.stringify(body),
+        });
+        expect(r.status).toBe(200);
+      }
+      await releaseLease(pool(), WS, CONVERSIONS_JOB, holderOf.b);
+      expect((await acquireLease(pool(), WS, CONVERSIONS_JOB, holderOf.a)).held).toBe(true);
+      const stop = new AbortController();
+      const run = conversionsJob(a.core.host, url, 60_000).run({
+        workspace: WS,
+        holder: holderOf.a,
+        signal: stop.signal,
+      });
+      const settled = run.then(
+        () => 'done',
+        (err: Error) => err.message,
+      );
+      await atFirst;
+      stop.abort(); // what the owner runner does when it stops or loses the lease
+      release();
+      expect(await settled).toMatch(/Stopped before the next request to Meta/);
+      expect(meta2.eventRequests()).toHaveLength(1);
+      expect(meta2.ledger.events).toHaveLength(2);
+      // The next owner sends the other account's two, and nothing twice.
+      expect(await roundOn('b')).toMatchObject({ sent: 2 });
+      expect(meta2.ledger.events).toHaveLength(4);
+      expect(meta2.ledger.duplicates()).toEqual([]);
+    } finally {
+      process.env.INSIGHTS_GRAPH_URL = meta.url;
+      await meta2.close();
+    }
   });
 
   it('a conversion a desktop reports as sent (POST /v1/conversions/sent to either collector) is never sent', async () => {
