@@ -357,6 +357,11 @@ async function canSend(ctx: CoreContext): Promise<boolean> {
 }
 
 export const pgConversionsInternalHandlers: InternalHandlers = {
-  'conversions.pgRound': (args, ctx) => conversionsRound(args as RoundArgs, ctx),
+  'conversions.pgRound': (args, ctx) => {
+    const a = args as Partial<RoundArgs> | null;
+    if (typeof a?.databaseUrl !== 'string' || typeof a.holder !== 'string')
+      throw new ApiError('invalid_argument', 'conversions.pgRound: a database URL and a lease holder');
+    return conversionsRound(a as RoundArgs, ctx);
+  },
   'conversions.pgEnabled': async (_args, ctx) => ({ enabled: await canSend(ctx) }),
 };
