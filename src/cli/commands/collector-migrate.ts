@@ -45,7 +45,7 @@ export function registerCollectorMigrate(collector: Command): void {
             .map((k) => `${r.copied[k]} ${KIND_NAMES[k]}`)
             .join(', ');
           process.stdout.write(
-            `${r.workspace}: copied ${copied}; ${r.channels} channels, ${r.apiKeys} API keys, ${r.readTokens} read tokens, ${r.settings} settings\n`,
+            `${r.workspace}: copied ${copied}; ${r.channels} channels, ${r.apiKeys} API keys, ${r.readTokens} read tokens, ${r.settings} settings, ${r.outbox} conversions outbox entries\n`,
           );
           if (r.channelConflicts.length > 0)
             process.stdout.write(

@@ -7,9 +7,10 @@ import { SERVING_ENV } from '../../core/conversions/handlers';
 import { startConversionsScheduler } from '../../core/conversions/schedule';
 import { CoreHost, type CoreHostOptions, SHUTDOWN_DEADLINE_MS } from '../../core/host/host';
 import type { PgCollector } from '../../core/pg/collector';
+import { conversionsJob, sendingWorkspaces } from '../../core/pg/conversions-owner';
 import { databaseUrl, describeDatabase } from '../../core/pg/database-url';
 import { postgresHealth } from '../../core/pg/health';
-import { type OwnerRunner, startOwnerRunner } from '../../core/pg/owner-work';
+import { type OwnerEvent, type OwnerRunner, startOwnerRunner } from '../../core/pg/owner-work';
 import { retentionJob } from '../../core/pg/retention';
 import { openServingPgCollector } from '../../core/pg/serving-store';
 import { honourSqliteCursors } from '../../core/pg/sqlite-cursor';
@@ -89,27 +90,33 @@ export async function serve(
   });
   // Work that must run once per workspace (retention of raw bodies) runs on the collector process
   // holding its lease; any other takes over within 30 s if it dies (src/core/pg/lease.ts).
-  let owner: OwnerRunner | undefined;
-  if (receivers) {
+  const owners: OwnerRunner[] = [];
+  if (pgUrl && receivers) {
     const db = receivers.store.pool;
     const log = server.app.log;
-    owner = startOwnerRunner({
-      db,
-      jobs: [retentionJob(db)],
-      workspaces: () => pgWorkspaces(db),
-      onEvent: (e) =>
-        e.type === 'failed'
-          ? log.warn({ owner: e }, 'owner-only work failed')
-          : log.info({ owner: e }, `lease ${e.type}`),
-    });
+    const onEvent = (e: OwnerEvent) =>
+      e.type === 'failed'
+        ? log.warn({ owner: e }, 'owner-only work failed')
+        : log.info({ owner: e }, `lease ${e.type}`);
+    owners.push(
+      startOwnerRunner({ db, jobs: [retentionJob(db)], workspaces: () => pgWorkspaces(db), onEvent }),
+    );
+    // Conversions to Meta: only processes whose data folder can send a workspace's conversions contend
+    // for its lease (src/core/pg/conversions-owner.ts).
+    const job = conversionsJob(host, pgUrl, opts.sendEveryMs ?? 60_000, (workspace, r) =>
+      log.info({ conversions: { workspace, ...r } }, 'conversions round'),
+    );
+    owners.push(
+      startOwnerRunner({ db, jobs: [job], workspaces: () => sendingWorkspaces(host, db), onEvent }),
+    );
   }
   // Workspaces connected to a collector pull from it periodically while this process runs.
   const scheduler = startCollectorScheduler(host);
-  // Workspaces that send conversions to Meta (and no collector sends for them) send every minute.
-  const conversions = startConversionsScheduler(
-    host,
-    opts.sendEveryMs === undefined ? {} : { everyMs: opts.sendEveryMs },
-  );
+  // Workspaces that send conversions to Meta (and no collector sends for them) send every minute; on
+  // PostgreSQL the lease holder sends instead (above): the data folder's workspaces are its copies.
+  const conversions = receivers
+    ? undefined
+    : startConversionsScheduler(host, opts.sendEveryMs === undefined ? {} : { everyMs: opts.sendEveryMs });
   const base = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${server.port}`;
   // The token travels in the fragment: never sent to a server, never in a log line of ours.
   const url = `${base}/#token=${token}`;
@@ -118,14 +125,14 @@ export async function serve(
     database: pgUrl ? describeDatabase(pgUrl) : 'SQLite (the data folder)',
     close: async () => {
       scheduler.stop();
-      conversions.stop();
+      conversions?.stop();
       // No new connection from here on (a balancer sends the next delivery to another process, or
       // 360dialog retries it); requests on open keep-alive connections get 503
       // (https://fastify.dev/docs/latest/Reference/Server/#return503onclosing).
       const closed = server.close();
       // Deliveries already in flight finish first: each gets its 200 after its commit. Meanwhile the
       // owner-only work stops and its leases are given up, for another process to take at once.
-      await Promise.all([server.drained(DRAIN_MS), owner?.stop()]);
+      await Promise.all([server.drained(DRAIN_MS), ...owners.map((o) => o.stop())]);
       // Then side by side: the server waits for the remaining open requests (/api calls), which the
       // host answers as it cancels the running jobs. The pool closes once the server has answered them.
       await Promise.all([closed.then(() => receivers?.close()), host.close()]);

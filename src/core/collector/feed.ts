@@ -26,30 +26,44 @@ export interface Cursor {
 
 type Kind = 'p' | 'e' | 'o';
 
-export function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.p, c.e, c.o, c.r, c.x, c.c])).toString('base64url');
+/** A feed cursor on the wire: a JSON array in base64url (opaque to desktops; also the PostgreSQL feed's). */
+export function encodeCursorArray(v: readonly unknown[]): string {
+  return Buffer.from(JSON.stringify(v)).toString('base64url');
 }
 
-/** null for "from the beginning" (no cursor yet). */
-export function decodeCursor(text: string | null | undefined): Cursor | null {
+/**
+ * A cursor from the wire: null for "from the beginning" (no cursor), else what `read` makes of its array;
+ * `read` answers undefined (or throws) for one this collector did not issue, which is a 400.
+ */
+export function decodeCursorArray<T>(
+  text: string | null | undefined,
+  read: (v: unknown[]) => T | undefined,
+): T | null {
   if (!text) return null;
   try {
     const v = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    // Four positions: a cursor issued before erasures were logged, so every logged one is new to it.
-    // Five: issued before the outbox was served, so its walk starts at the beginning.
-    if (
-      Array.isArray(v) &&
-      v.length >= 4 &&
-      v.length <= 6 &&
-      v.every((n) => Number.isSafeInteger(n) && n >= 0)
-    ) {
-      const [p, e, o, r, x = 0, c = 0] = v as number[];
-      return { p: p!, e: e!, o: o!, r: r!, x, c };
-    }
+    const c = Array.isArray(v) ? read(v) : undefined;
+    if (c !== undefined) return c;
   } catch {
     // fall through
   }
   throw new ApiError('invalid_argument', 'after: not a cursor this collector issued', 'after');
+}
+
+export function encodeCursor(c: Cursor): string {
+  return encodeCursorArray([c.p, c.e, c.o, c.r, c.x, c.c]);
+}
+
+/** null for "from the beginning" (no cursor yet). */
+export function decodeCursor(text: string | null | undefined): Cursor | null {
+  // Four positions: a cursor issued before erasures were logged, so every logged one is new to it.
+  // Five: issued before the outbox was served, so its walk starts at the beginning.
+  return decodeCursorArray(text, (v) => {
+    if (v.length < 4 || v.length > 6 || !v.every((n) => Number.isSafeInteger(n) && (n as number) >= 0))
+      return undefined;
+    const [p, e, o, r, x = 0, c = 0] = v as number[];
+    return { p: p!, e: e!, o: o!, r: r!, x, c };
+  });
 }
 
 /**

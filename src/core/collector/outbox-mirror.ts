@@ -1,5 +1,5 @@
 import { OutboxState } from '../../shared/contract/conversions';
-import { nextSeq, type OutboxRow } from '../conversions/outbox';
+import { nextSeq, OUTBOX_COLUMNS, type OutboxRow } from '../conversions/outbox';
 import type { Db } from '../db/open';
 
 // The desktop's mirror of the collector's conversions outbox. When a collector is configured it alone
@@ -49,29 +49,8 @@ export function toMirroredRow(o: Record<string, unknown>): MirroredRow | null {
   return Object.values(row).some((v) => v === undefined) ? null : (row as MirroredRow);
 }
 
-const COLUMNS = [
-  'event_id',
-  'conversation',
-  'phone_number_id',
-  'contact_id',
-  'source_key',
-  'event_key',
-  'meta_event',
-  'occurrence',
-  'event_time',
-  'value_micros',
-  'currency',
-  'state',
-  'reason',
-  'error',
-  'attempts',
-  'next_attempt_at',
-  'events_received',
-  'fbtrace_id',
-  'sent_at',
-  'created_at',
-  'updated_at',
-] as const satisfies readonly (keyof MirroredRow)[];
+/** What a desktop keeps of a collector's row: not the click id (feed.ts does not serve it). */
+const COLUMNS = OUTBOX_COLUMNS.filter((c) => c !== 'ctwa_clid');
 
 const UPSERT = `INSERT INTO capi_outbox (${COLUMNS.join(', ')}, origin, seq)
   VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')}, 'collector', @seq)

@@ -76,29 +76,13 @@ async function pull(ctx: CoreContext): Promise<CollectorSyncResult> {
     );
   markAttempt(db, Date.now());
 
-  const run: Run = {
-    ctx,
-    db,
-    cursor: state.cursor,
-    done: 0,
-    total: 0,
-    totals: {
-      payloads: 0,
-      duplicatePayloads: 0,
-      events: 0,
-      outgoing: 0,
-      erased: 0,
-      skipped: 0,
-      conversions: 0,
-    },
-  };
+  const run = newRun(ctx, state.cursor, saveDesktopCursor);
   try {
     // First: a collector that does not know what this desktop sent to Meta might send it again.
     run.totals.handedOver = await handOverSent(db, state.url, token, ctx.signal);
-    for (;;) {
-      const more = await pullPage(run, await fetchPage(state.url, token, run.cursor, ctx.signal));
-      if (!more) break;
-    }
+    await pullAll(run, async (cursor) =>
+      ndjsonLines(await fetchPage(state.url, token, cursor, ctx.signal), ctx.signal),
+    );
   } catch (err) {
     const shape = err as { name?: string; code?: string; message?: string };
     if (shape.name !== 'AbortError') {
@@ -130,20 +114,84 @@ function syncSummary(t: CollectorSyncResult): string {
   return parts.join(', ');
 }
 
+/** Stores a committed batch's cursor (and counts) in the batch's transaction. */
+export type SaveCursor = (
+  db: Db,
+  batch: { cursor: string | null; payloads: unknown[]; events: unknown[]; outgoing: unknown[] },
+) => void;
+
+/** The desktop keeps its cursor in collector_state, with the running counts the status shows. */
+const saveDesktopCursor: SaveCursor = (db, batch) => {
+  db.prepare(
+    `UPDATE collector_state SET cursor = ?, received_payloads = received_payloads + ?,
+       received_events = received_events + ?, received_outgoing = received_outgoing + ? WHERE id = 1`,
+  ).run(batch.cursor, batch.payloads.length, batch.events.length, batch.outgoing.length);
+};
+
+/** One feed line as parsed, with its size (batches are also bounded in bytes). */
+export type FeedLine = { line: SyncLine; bytes: number };
+
 interface Run {
   ctx: CoreContext;
   db: Db;
   cursor: string | null;
+  saveCursor: SaveCursor;
   done: number;
   total: number;
   totals: CollectorSyncResult;
+}
+
+function newRun(ctx: CoreContext, cursor: string | null, saveCursor: SaveCursor): Run {
+  return {
+    ctx,
+    db: ctx.db(),
+    cursor,
+    saveCursor,
+    done: 0,
+    total: 0,
+    totals: {
+      payloads: 0,
+      duplicatePayloads: 0,
+      events: 0,
+      outgoing: 0,
+      erased: 0,
+      skipped: 0,
+      conversions: 0,
+    },
+  };
+}
+
+/** Pulls page after page (`page` answers the lines after a cursor) until the feed has no more. */
+async function pullAll(
+  run: Run,
+  page: (cursor: string | null) => Promise<AsyncIterable<FeedLine> | Iterable<FeedLine>>,
+) {
+  for (;;) {
+    const more = await pullPage(run, await page(run.cursor));
+    if (!more) break;
+  }
+}
+
+/**
+ * The same sync into this workspace from another feed of collector lines: the PostgreSQL sender's own
+ * copy of a workspace (src/core/pg/conversions-owner.ts), with its cursor kept by `saveCursor`.
+ */
+export async function pullFeed(
+  ctx: CoreContext,
+  cursor: string | null,
+  saveCursor: SaveCursor,
+  page: (cursor: string | null) => Promise<AsyncIterable<FeedLine> | Iterable<FeedLine>>,
+): Promise<CollectorSyncResult> {
+  const run = newRun(ctx, cursor, saveCursor);
+  await pullAll(run, page);
+  return run.totals;
 }
 
 /**
  * Streams one GET /v1/sync response into batches. Whatever complete lines arrived are committed even
  * when the stream breaks or the job is cancelled; returns whether the collector has more.
  */
-async function pullPage(run: Run, res: Response): Promise<boolean> {
+async function pullPage(run: Run, lines: AsyncIterable<FeedLine> | Iterable<FeedLine>): Promise<boolean> {
   const { ctx } = run;
   let batch = emptyBatch();
   let ended: { more: boolean } | null = null;
@@ -156,13 +204,13 @@ async function pullPage(run: Run, res: Response): Promise<boolean> {
     const b = batch;
     batch = emptyBatch(); // taken first: a batch whose commit failed is not retried by `finally`
     if (!b.cursor) return;
-    commitBatch(run.db, b, run.totals);
+    commitBatch(run.db, b, run.totals, run.saveCursor);
     run.cursor = b.cursor;
     run.done += b.erasures.length + rowsIn(b);
     report();
   };
   try {
-    for await (const { line, bytes } of ndjsonLines(res, ctx.signal)) {
+    for await (const { line, bytes } of lines) {
       switch (line.type) {
         case 'header':
           run.total = run.done + line.remaining;
@@ -248,10 +296,7 @@ async function fetchPage(
 }
 
 /** NDJSON lines of a response body, parsed; a torn last line (cut connection) is dropped. */
-async function* ndjsonLines(
-  res: Response,
-  signal: AbortSignal,
-): AsyncGenerator<{ line: SyncLine; bytes: number }> {
+async function* ndjsonLines(res: Response, signal: AbortSignal): AsyncGenerator<FeedLine> {
   const decoder = new TextDecoder();
   let buffered = '';
   const reader = res.body!.getReader();
@@ -281,7 +326,7 @@ async function* ndjsonLines(
   }
 }
 
-function commitBatch(db: Db, batch: Batch, totals: CollectorSyncResult): void {
+function commitBatch(db: Db, batch: Batch, totals: CollectorSyncResult, saveCursor: SaveCursor): void {
   db.transaction(() => {
     if (batch.erasures.length > 0) totals.erased += eraseHashed(db, batch.erasures).length;
     if (batch.payloads.length > 0) {
@@ -304,10 +349,7 @@ function commitBatch(db: Db, batch: Batch, totals: CollectorSyncResult): void {
     const outbox = batch.outbox.flatMap((o) => toMirroredRow(o) ?? []);
     totals.skipped += batch.outbox.length - outbox.length;
     if (outbox.length > 0) totals.conversions = (totals.conversions ?? 0) + mirrorOutboxRows(db, outbox);
-    db.prepare(
-      `UPDATE collector_state SET cursor = ?, received_payloads = received_payloads + ?,
-         received_events = received_events + ?, received_outgoing = received_outgoing + ? WHERE id = 1`,
-    ).run(batch.cursor, batch.payloads.length, batch.events.length, batch.outgoing.length);
+    saveCursor(db, batch);
   }).immediate();
 }
 

@@ -34,6 +34,12 @@ import {
 
 const nowS = () => Math.floor(Date.now() / 1000);
 
+/**
+ * The feed cursor of a workspace that is a PostgreSQL collector's copy (src/core/pg/conversions-round.ts):
+ * only the `serve --database` process holding the workspace's lease sends from it.
+ */
+export const PG_COPY_CURSOR = 'pg.feedCursor';
+
 /** Set by `insights serve`: this installation runs around the clock (the sender line says so). */
 export const SERVING_ENV = 'INSIGHTS_SERVING';
 
@@ -113,7 +119,7 @@ async function token(ctx: CoreContext): Promise<string> {
 }
 
 /** Sends go out one request at a time: Meta is not asked to wait, the outbox retries later instead. */
-async function client(ctx: CoreContext): Promise<GraphClient> {
+export async function metaClient(ctx: CoreContext): Promise<GraphClient> {
   return new GraphClient({
     ...graphConfig(ctx.db()),
     accessToken: await token(ctx),
@@ -133,7 +139,7 @@ const dataset: Handler<'conversions.dataset'> = async ({ phoneNumberId, wabaId, 
       `The WhatsApp Business Account of ${phone} is not known yet (deliveries from 360dialog's Cloud API carry it): enter it (--waba)`,
       'wabaId',
     );
-  const id = await findDataset(await client(ctx), waba, create ?? false);
+  const id = await findDataset(await metaClient(ctx), waba, create ?? false);
   // Meta knows the account (it answered without an error): keep it for this number, dataset or not.
   if (wabaId) setNumberWaba(db, phone, wabaId);
   if (!id)
@@ -162,13 +168,18 @@ const send: Handler<'conversions.send'> = async ({ dryRun, testEventCode }, ctx)
       'conflict',
       `The collector at ${sender.collectorUrl} sends this workspace's conversions: this installation never sends them too`,
     );
+  if (!dryRun && getSetting<string | null>(db, PG_COPY_CURSOR, null) !== null)
+    throw new ApiError(
+      'conflict',
+      'This workspace is the copy a PostgreSQL collector sends from: `insights serve --database …` sends it (the process holding its lease), never a command',
+    );
   if (!readCapiSettings(db).enabled && !dryRun)
     throw new ApiError('invalid_argument', 'Conversions to Meta are off: turn them on first');
   const run = async () =>
     sendConversions({
       db,
       // A dry run uses the token, when there is one, only to look up datasets not stored yet.
-      client: dryRun ? await client(ctx).catch(() => null) : await client(ctx),
+      client: dryRun ? await metaClient(ctx).catch(() => null) : await metaClient(ctx),
       dryRun: dryRun ?? false,
       testEventCode: testEventCode ?? null,
       now: Date.now,

@@ -46,6 +46,32 @@ export interface OutboxRow {
   seq: number;
 }
 
+/** Every column of a row but origin and seq, in table order (the PostgreSQL sender mirrors them all). */
+export const OUTBOX_COLUMNS = [
+  'event_id',
+  'conversation',
+  'phone_number_id',
+  'contact_id',
+  'source_key',
+  'event_key',
+  'meta_event',
+  'occurrence',
+  'event_time',
+  'ctwa_clid',
+  'value_micros',
+  'currency',
+  'state',
+  'reason',
+  'error',
+  'attempts',
+  'next_attempt_at',
+  'events_received',
+  'fbtrace_id',
+  'sent_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof OutboxRow)[];
+
 /** States a row never leaves: Meta has it, refused it, or it is too old. */
 export const FINAL_STATES: ReadonlySet<OutboxState> = new Set(['sent', 'rejected', 'expired']);
 

@@ -52,6 +52,13 @@ export interface SendOptions {
   now: () => number;
   signal?: AbortSignal | undefined;
   progress?: (fraction: number | null, detail: string) => void;
+  /**
+   * Before each request to Meta, with the entries it carries; throwing stops the send with nothing posted
+   * (the PostgreSQL sender claims them under its lease: src/core/pg/conversions-owner.ts).
+   */
+  beforeRequest?: (rows: readonly OutboxRow[]) => Promise<void>;
+  /** After the outbox changes a request led to are committed (the PostgreSQL sender mirrors them at once). */
+  afterRequest?: () => Promise<void>;
 }
 
 interface Outcome {
@@ -100,7 +107,10 @@ export async function sendConversions(o: SendOptions): Promise<ConversionSendRes
           });
           out.sent += rows.length;
           out.batches++;
-        } else await sendBatch(o, o.client, g, rows, testCode, out);
+        } else {
+          await sendBatch(o, o.client, g, rows, testCode, out);
+          await o.afterRequest?.();
+        }
         done += rows.length;
         o.progress?.(dueCount ? Math.min(1, done / dueCount) : 1, `${done} of ${dueCount} conversions`);
       }
@@ -218,6 +228,7 @@ async function sendBatch(
   out: Outcome,
 ): Promise<void> {
   const { db } = o;
+  await o.beforeRequest?.(rows);
   try {
     const answer = await postEvents(client, g.datasetId, bodyOf(g, rows, testCode));
     const now = o.now();

@@ -9,6 +9,7 @@ import { dialog360Handlers, dialog360InternalHandlers } from '../dialog360/handl
 import { ingestHandlers, ingestInternalHandlers } from '../ingest/handlers';
 import type { Handlers, InternalHandlers } from '../kernel/context';
 import { metaHandlers } from '../meta/handlers';
+import { pgConversionsInternalHandlers } from '../pg/conversions-round';
 
 // Every area contributes its handlers; `satisfies` makes a missing or mistyped handler a compile error.
 export const allHandlers = {
@@ -31,4 +32,5 @@ export const internalHandlers: InternalHandlers = {
   ...dialog360InternalHandlers,
   ...collectorInternalHandlers,
   ...conversionsInternalHandlers,
+  ...pgConversionsInternalHandlers,
 };

@@ -42,6 +42,16 @@ const QUARANTINE = sql(
   'SELECT id, body FROM quarantine WHERE workspace = $1 ORDER BY id FOR UPDATE',
 );
 const DELETE_QUARANTINE = sql('erase_quarantine', 'DELETE FROM quarantine WHERE id = $1 RETURNING 1');
+// The conversions outbox keeps only what stops a second send, as on SQLite (eraseOutboxContacts): no
+// contact, no click id; an entry not sent yet is withdrawn. The sender's copy erases at its next sync too.
+const ERASE_OUTBOX = sql(
+  'erase_outbox',
+  `UPDATE capi_outbox SET contact_id = NULL, ctwa_clid = NULL, updated_at = $3,
+     reason = CASE WHEN state IN ('pending', 'failed', 'not_sendable') THEN 'erased' ELSE reason END,
+     state = CASE WHEN state IN ('pending', 'failed', 'not_sendable') THEN 'withdrawn' ELSE state END,
+     seq = nextval('capi_outbox_seq'), xid = pg_current_xact_id()
+   WHERE workspace = $1 AND contact_id = ANY($2::text[])`,
+);
 const LOG = sql('erase_log', 'INSERT INTO erasures (workspace, contact_hash, erased_at) VALUES ($1, $2, $3)');
 
 export async function eraseContactPg(
@@ -92,6 +102,7 @@ export async function eraseContactPg(
     const names = namesContact(contactId, userIds);
     for (const q of await store.query<{ id: number; body: Buffer }>(QUARANTINE, [workspace], c))
       if (names(q.body)) sum.quarantine += (await store.query(DELETE_QUARANTINE, [q.id], c)).length;
+    await store.query(ERASE_OUTBOX, [workspace, ids, Date.now()], c);
     for (const id of ids) await store.query(LOG, [workspace, erasureHash(id), Date.now()], c);
     return sum;
   });

@@ -1,5 +1,10 @@
-import { ApiError } from '../../shared/contract/errors';
-import { type FeedItem, type FeedPage, inflateBody } from '../collector/feed';
+import {
+  decodeCursorArray,
+  encodeCursorArray,
+  type FeedItem,
+  type FeedPage,
+  inflateBody,
+} from '../collector/feed';
 import { type PgStore, type Queryable, sql } from './pool';
 
 // GET /v1/sync on PostgreSQL: the same lines as the SQLite feed (src/core/collector/feed.ts), in a
@@ -18,8 +23,8 @@ import { type PgStore, type Queryable, sql } from './pool';
 //
 // The cursor stays opaque to desktops (src/core/collector/pull.ts stores and returns it unchanged).
 
-type Kind = 'x' | 'p' | 'e' | 'o';
-const KINDS: readonly Kind[] = ['x', 'p', 'e', 'o'];
+type Kind = 'x' | 'p' | 'e' | 'o' | 'c';
+const KINDS: readonly Kind[] = ['x', 'p', 'e', 'o', 'c'];
 
 /** Last (xid, seq) served per table; xid as decimal text (xid8 exceeds 2^53 in principle). */
 export type PgCursor = Record<Kind, [xid: string, seq: number]>;
@@ -28,40 +33,34 @@ const TAG = 'pg1';
 const ZERO: [string, number] = ['0', 0];
 
 export function encodePgCursor(c: PgCursor): string {
-  return Buffer.from(JSON.stringify([TAG, ...KINDS.flatMap((k) => c[k])])).toString('base64url');
+  return encodeCursorArray([TAG, ...KINDS.flatMap((k) => c[k])]);
 }
 
 /** null for "from the beginning". */
 export function decodePgCursor(text: string | null | undefined): PgCursor | null {
-  if (!text) return null;
-  try {
-    const v = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+  return decodeCursorArray(text, (v) => {
     // A kind added later goes at the end of KINDS: a cursor issued before it starts that walk at the beginning.
-    if (
-      Array.isArray(v) &&
-      v[0] === TAG &&
-      v.length % 2 === 1 &&
-      v.length >= 3 &&
-      v.length <= 1 + 2 * KINDS.length
-    ) {
-      const c = {} as PgCursor;
-      KINDS.forEach((k, i) => {
-        if (1 + 2 * i >= v.length) {
-          c[k] = ZERO;
-          return;
-        }
-        const xid = v[1 + 2 * i];
-        const seq = v[2 + 2 * i];
-        if (typeof xid !== 'string' || !/^\d{1,20}$/.test(xid) || !Number.isSafeInteger(seq) || seq < 0)
-          throw new Error('bad position');
-        c[k] = [xid, seq];
-      });
-      return c;
+    if (v[0] !== TAG || v.length % 2 !== 1 || v.length < 3 || v.length > 1 + 2 * KINDS.length)
+      return undefined;
+    const c = {} as PgCursor;
+    for (const [i, k] of KINDS.entries()) {
+      if (1 + 2 * i >= v.length) {
+        c[k] = ZERO;
+        continue;
+      }
+      const xid = v[1 + 2 * i];
+      const seq = v[2 + 2 * i];
+      if (
+        typeof xid !== 'string' ||
+        !/^\d{1,20}$/.test(xid) ||
+        !Number.isSafeInteger(seq) ||
+        (seq as number) < 0
+      )
+        return undefined;
+      c[k] = [xid, seq as number];
     }
-  } catch {
-    // fall through
-  }
-  throw new ApiError('invalid_argument', 'after: not a cursor this collector issued', 'after');
+    return c;
+  });
 }
 
 const COLUMNS: Record<Kind, string> = {
@@ -70,12 +69,17 @@ const COLUMNS: Record<Kind, string> = {
   e: `id, event_id, client_id, action, contact_id, ts, revenue_amount, revenue_currency, app_id,
       previous_external_event_id, received_at, origin`,
   o: 'id, phone_number_id, contact_id, template_name, sent_at, buttons, origin',
+  // The columns the SQLite collector serves (src/core/collector/feed.ts): not the click id or the contact.
+  c: `event_id, conversation, phone_number_id, source_key, event_key, meta_event, occurrence, event_time,
+      value_micros, currency, state, reason, error, attempts, next_attempt_at, events_received, fbtrace_id,
+      sent_at, created_at, updated_at`,
 };
 const TABLE: Record<Kind, string> = {
   x: 'erasures',
   p: 'raw_payloads',
   e: 'external_events',
   o: 'outgoing_messages',
+  c: 'capi_outbox',
 };
 
 const AFTER = 'workspace = $1 AND (xid, seq) > ($2::xid8, $3) AND xid < $4::xid8';
@@ -112,6 +116,7 @@ function toItem(kind: Kind, row: Row, cursor: string): FeedItem | null {
     };
   if (kind === 'e') return { type: 'event', cursor, event: rest };
   if (kind === 'o') return { type: 'outgoing', cursor, outgoing: rest };
+  if (kind === 'c') return { type: 'outbox', cursor, outbox: rest };
   if (!row.body) return null; // body removed by retention: passed over, the cursor moves on
   return {
     type: 'payload',
@@ -126,7 +131,8 @@ function toItem(kind: Kind, row: Row, cursor: string): FeedItem | null {
 /**
  * Up to `limit` entries after `cursor` for a workspace: erasures first (a row of an erased contact still
  * stored was stored after its erasure, so the desktop erases first and keeps it), then payloads, events
- * and outgoing messages, each in (xid, seq) order; with the count of what remains when `count` is set.
+ * and outgoing messages, then the conversions outbox (capi_outbox, every change of an entry serving it
+ * again), each in (xid, seq) order; with the count of what remains when `count` is set.
  */
 export async function readPgPage(
   store: PgStore,
@@ -154,7 +160,7 @@ export async function readPgPage(
 /** A desktop starting from nothing walks every row; erasures logged so far concern rows already gone. */
 async function startCursor(store: PgStore, c: Queryable, workspace: string, xmin: string): Promise<PgCursor> {
   const [last] = await store.query<{ xid_text: string; seq: number }>(LAST_ERASURE, [workspace, xmin], c);
-  return { x: last ? [last.xid_text, last.seq] : ZERO, p: ZERO, e: ZERO, o: ZERO };
+  return { x: last ? [last.xid_text, last.seq] : ZERO, p: ZERO, e: ZERO, o: ZERO, c: ZERO };
 }
 
 async function readPage(

@@ -15,7 +15,8 @@ import { type PgStore, sql } from './pool';
 // the first such row in feed order. Rows after it that the desktop did have come again and are
 // absorbed by its own unique keys (payload hash, event id, message id), as any re-sync is.
 
-type Kind = keyof PgCursor;
+/** The tables `collector migrate` copies (the outbox is not copied: its walk starts at the beginning). */
+type Kind = Exclude<keyof PgCursor, 'c'>;
 const TABLE: Record<Kind, string> = {
   x: 'erasures',
   p: 'raw_payloads',
@@ -59,7 +60,7 @@ export async function pgCursorFromSqlite(store: PgStore, workspace: string, text
   const rowid: Record<Kind, number> = { x: s.x, p: s.p, e: s.e, o: s.o };
   return store.tx(async (c) => {
     const [{ xmin }] = (await store.query(XMIN, [], c)) as [{ xmin: string }];
-    const out = {} as PgCursor;
+    const out: PgCursor = { x: ['0', 0], p: ['0', 0], e: ['0', 0], o: ['0', 0], c: ['0', 0] };
     for (const k of Object.keys(TABLE) as Kind[]) {
       const [row] = await store.query<{ xid: string; seq: number }>(
         POSITION[k],

@@ -1,6 +1,8 @@
+import { OUTBOX_COLUMNS } from '../conversions/outbox';
 import type { Db } from '../db/open';
 import { openDatabase } from '../db/open';
 import { listWorkspaces, workspaceDbPath } from '../workspace/workspaces';
+import { copyOutboxRows } from './conversions-round';
 import type { PgStore, Queryable } from './pool';
 import { sql } from './pool';
 
@@ -35,6 +37,8 @@ export interface WorkspaceImport {
   read: Record<ImportKind, number>;
   /** Channels the target already has in another workspace: not moved. */
   channelConflicts: string[];
+  /** Conversions outbox entries read (each copied, or merged into PostgreSQL's: a sent one stays sent). */
+  outbox: number;
 }
 
 const PROGRESS = sql(
@@ -327,6 +331,26 @@ async function copyDirectory(store: PgStore, db: Db, workspace: string, out: Wor
   });
 }
 
+/**
+ * The conversions outbox the SQLite collector sent from (its own entries): the PostgreSQL collector that
+ * takes the `conversions` lease starts from it, so nothing it sent goes to Meta again. Idempotent (an
+ * unchanged entry is left as it is) and without progress rows: a second run copies what changed since.
+ */
+async function copyOutbox(store: PgStore, db: Db, workspace: string): Promise<number> {
+  const page = db.prepare(
+    `SELECT ${OUTBOX_COLUMNS.join(', ')} FROM capi_outbox WHERE origin = 'local' AND event_id > ?
+     ORDER BY event_id LIMIT ?`,
+  );
+  let read = 0;
+  for (let after = ''; ; ) {
+    const rows = page.all(after, IMPORT_BATCH) as Parameters<typeof copyOutboxRows>[2][number][];
+    if (rows.length === 0) return read;
+    await copyOutboxRows(store, workspace, rows, null);
+    read += rows.length;
+    after = rows.at(-1)!.event_id;
+  }
+}
+
 const zero = (): Record<ImportKind, number> => ({ p: 0, e: 0, o: 0, x: 0, q: 0 });
 
 /**
@@ -352,6 +376,7 @@ export async function importSqliteCollector(
         copied: zero(),
         read: zero(),
         channelConflicts: [],
+        outbox: 0,
       };
       await copyDirectory(store, db, ws.name, out);
       // Rows SQLite served again after a rowid was reused (migration 0006): a cursor's `r` says whether
@@ -375,6 +400,7 @@ export async function importSqliteCollector(
           onProgress(ws.name, kind, out.read[kind]);
         }
       }
+      out.outbox = await copyOutbox(store, db, ws.name);
       results.push(out);
     } finally {
       db.close();

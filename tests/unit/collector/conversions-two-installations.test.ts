@@ -4,8 +4,8 @@ import { afterAll, afterEach, expect, it, vi } from 'vitest';
 import { startConversionsScheduler } from '../../../src/core/conversions/schedule';
 import { type RunningServer, startServer } from '../../../src/core/server/server';
 import { type FakeCapi, startFakeCapi } from '../../fakes/fake-capi';
-import { testFixture } from '../../fakes/meta-fixture';
 import { makeTestCore, type TestCore, tempDir } from '../../helpers/core';
+import { capiFixture, ctwaLeads, DATASET, PHONE, WABA } from '../../helpers/ctwa-leads';
 import { textDelivery } from '../../helpers/webhook';
 
 // Issue 16, "Who sends": the same event is never sent to Meta by two installations. A collector
@@ -15,33 +15,11 @@ import { textDelivery } from '../../helpers/webhook';
 // deduplicate them).
 
 const root = path.join(__dirname, '../../..');
-const PHONE = '106540352242922';
-const WABA = '102290129340398';
-const DATASET = '900000000000001';
-const fixture = testFixture({ permissions: ['ads_read', 'whatsapp_business_manage_events'] });
+const fixture = capiFixture;
 const nowS = Math.floor(Date.now() / 1000);
 
 /** Five ad conversations of the last hours, each with a "Book now" lead; the last from a Status placement (no click id). */
-const deliveries = (tag: string) =>
-  [0, 1, 2, 3, 4].flatMap((i) => {
-    const common = { phoneNumberId: PHONE, wabaId: WABA, waId: `4915100${tag}${i}` };
-    return [
-      textDelivery({
-        ...common,
-        id: `wamid.${tag}.${i}.a`,
-        ts: nowS - 7200 + i * 60,
-        body: 'Hi, is this available?',
-        referral: { adId: '120210000000077', clid: i === 4 ? null : `ARAclid${tag}${i}` },
-      }),
-      textDelivery({
-        ...common,
-        id: `wamid.${tag}.${i}.b`,
-        ts: nowS - 7200 + i * 60 + 30,
-        body: '',
-        button: 'Book now',
-      }),
-    ];
-  });
+const deliveries = (tag: string) => ctwaLeads(tag, 5, 4, nowS);
 const SENDABLE = 4;
 
 const children: ChildProcess[] = [];

@@ -9,6 +9,7 @@ describe('PostgreSQL feed cursor', () => {
     p: ['18446744073709551615', 9007199254740991],
     e: ['0', 0],
     o: ['7', 1],
+    c: ['9', 4],
   };
   const encode = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
@@ -23,6 +24,12 @@ describe('PostgreSQL feed cursor', () => {
       p: ['40', 5],
       e: ['0', 0],
       o: ['0', 0],
+      c: ['0', 0],
+    });
+    // Issued before the outbox was served: its walk starts at the beginning.
+    expect(decodePgCursor(encode(['pg1', '1', 1, '2', 2, '3', 3, '4', 4]))).toMatchObject({
+      o: ['4', 4],
+      c: ['0', 0],
     });
   });
 
@@ -31,7 +38,7 @@ describe('PostgreSQL feed cursor', () => {
     ['a SQLite collector cursor', encode([1, 2, 3, 0, 0, 0])],
     ['a negative sequence', encode(['pg1', '1', -1])],
     ['an xid that is no number', encode(['pg1', '1x', 1])],
-    ['too many positions', encode(['pg1', ...Array(10).fill('1')])],
+    ['too many positions', encode(['pg1', ...Array(12).fill('1')])],
   ])('refuses %s', (_name, text) => {
     expect(() => decodePgCursor(text)).toThrow(
       expect.objectContaining({ code: 'invalid_argument', field: 'after' }),
