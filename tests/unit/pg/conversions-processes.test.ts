@@ -123,10 +123,16 @@ describePostgres('conversions from two collector processes on one PostgreSQL', (
     await vi.waitFor(() => expect(meta.ledger.counts().size).toBe(7), { timeout: 60_000, interval: 200 });
     expect(meta.ledger.duplicates()).toEqual([]);
     expect((await holder())!.split(':')[1]).toBe(String(survivor.child.pid));
-    const states = await store.pool.query<{ state: string; n: number }>(
-      'SELECT state, count(*)::int AS n FROM capi_outbox GROUP BY state',
+    // Meta has them; the sender records its answer locally, then pushes it to PostgreSQL.
+    await vi.waitFor(
+      async () => {
+        const states = await store.pool.query<{ state: string; n: number }>(
+          'SELECT state, count(*)::int AS n FROM capi_outbox GROUP BY state',
+        );
+        expect(states.rows).toEqual([{ state: 'sent', n: 7 }]);
+      },
+      { timeout: 30_000, interval: 200 },
     );
-    expect(states.rows).toEqual([{ state: 'sent', n: 7 }]);
 
     // A desktop syncing from the survivor sees them sent.
     const desktop = makeTestCore();
