@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FIRST_SOURCE_ROWS } from '../../src/renderer/src/state/store';
 import { fixtureReport, standardHandlers } from './fixtures';
 import { argsOf, mount } from './mount';
 
@@ -18,7 +19,11 @@ describe('app shell', () => {
     expect(screen.getByTestId('kpi-conversionRate-value').textContent).toMatch(/20[.,]8\s?%/);
     expect(within(screen.getByTestId('kpi-conversations')).getByText(/\+32[.,]0\s?%/)).toBeTruthy();
     expect(document.title).toContain('+49 151 2345678');
-    expect(argsOf(transport, 'report.get')[0]).toEqual({ phone: 'pn1', range: { preset: '30d' } });
+    expect(argsOf(transport, 'report.get')[0]).toEqual({
+      phone: 'pn1',
+      range: { preset: '30d' },
+      sourcesLimit: FIRST_SOURCE_ROWS,
+    });
     // The report timezone, in the top bar's select.
     const tz = screen.getByTestId('timezone-select') as HTMLSelectElement;
     expect(tz.selectedOptions[0]?.textContent).toBe('Europe/Berlin');
@@ -40,6 +45,7 @@ describe('app shell', () => {
       phone: 'pn2',
       range: { from: '2026-01-01', to: '2026-01-31' },
       event: 'button:Book now',
+      sourcesLimit: FIRST_SOURCE_ROWS,
     });
     expect((screen.getByTestId('phone-select') as HTMLSelectElement).value).toBe('pn2');
   });

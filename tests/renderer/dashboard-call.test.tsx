@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FIRST_EVENTS_PER_KIND, FIRST_SOURCE_ROWS } from '../../src/renderer/src/state/store';
 import { fixtureReport, standardHandlers } from './fixtures';
 import { argsOf, mount } from './mount';
 
@@ -15,7 +16,12 @@ describe('dashboard calls', () => {
     await screen.findByTestId('dashboard');
     await waitFor(() => expect(store.getState().events?.list.length).toBeGreaterThan(0));
     expect(argsOf(transport, 'report.dashboard')).toEqual([
-      { phone: 'pn1', range: { preset: '30d' }, eventsLimit: 500 },
+      {
+        phone: 'pn1',
+        range: { preset: '30d' },
+        eventsPerKind: FIRST_EVENTS_PER_KIND,
+        sourcesLimit: FIRST_SOURCE_ROWS,
+      },
     ]);
     const atClick = transport.calls.length;
     fireEvent.click(screen.getByRole('button', { name: '7D' }));

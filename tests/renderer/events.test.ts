@@ -48,6 +48,10 @@ describe('event grouping', () => {
     const [g] = groupEvents(many, 5);
     expect(g!.events.map((e) => e.leads)).toEqual([11, 10, 9, 8, 7]);
     expect(g!.more).toBe(7);
+    // The list came with the first events of each kind only: the rest is counted from the core's count.
+    const [cut] = groupEvents(many, 5, { text: 2400 });
+    expect(cut!.events.map((e) => e.leads)).toEqual([11, 10, 9, 8, 7]);
+    expect(cut!.more).toBe(2395);
   });
 
   it('searches labels and ids case-insensitively', () => {

@@ -8,11 +8,12 @@ import { keywordOf } from './normalize';
 import { rebuildDerived, rebuildNeeded, releaseStoppedRebuild } from './rebuild';
 import { resolveTimezone } from './report/context';
 import type { ManualEntry } from './report/invested';
-import { buildDashboard, buildReport, listEvents } from './report/report';
+import { buildDashboard, buildReport, listEvents, listSources } from './report/report';
 import { templateDelivery } from './report/template-delivery';
 import { importSpend } from './spend-import';
 
 const reportGet: Handler<'report.get'> = (args, ctx) => buildReport(ctx.db(), args);
+const reportSources: Handler<'report.sources'> = (args, ctx) => listSources(ctx.db(), args);
 const eventsList: Handler<'events.list'> = (args, ctx) => listEvents(ctx.db(), args);
 const reportDashboard: Handler<'report.dashboard'> = (args, ctx) => buildDashboard(ctx.db(), args);
 
@@ -181,6 +182,7 @@ const settingsApplyDerivation: Handler<'settings.applyDerivation'> = async (_arg
 
 export const reportHandlers = {
   'report.get': reportGet,
+  'report.sources': reportSources,
   'events.list': eventsList,
   'report.dashboard': reportDashboard,
 };

@@ -149,6 +149,11 @@ export const Report = z.object({
   }),
   paid: PaidTotals,
   sources: z.array(SourceRow),
+  /**
+   * Present when the query's `sourcesLimit` cut the rows: how many there are in all. `sources` then holds
+   * the first of them in their order (conversations, most first); `report.sources` answers the rest.
+   */
+  sourcesTotal: z.number().int().optional(),
   funnel: z.array(FunnelStep),
   series: z.array(SeriesPoint),
   seriesGranularity: z.enum(['day', 'week', 'month']),
@@ -167,21 +172,41 @@ export const ReportQuery = z
     funnel: z.array(z.string()).max(MAX_FUNNEL_STEPS).optional(),
     compare: CompareTo.optional(),
     model: AttributionModel.optional(),
+    /**
+     * At most this many source rows in the answer (the rest through `report.sources`): a screen shows a
+     * few dozen rows, and the answer's size is what carrying it costs (docs/architecture.md "Source rows
+     * on demand").
+     */
+    sourcesLimit: z.number().int().min(1).max(100_000).optional(),
   })
   .strict();
 export type ReportQuery = z.infer<typeof ReportQuery>;
+
+/** The source rows of a report's query, all of them (the query's funnel and comparison do not matter). */
+export const SourcesQuery = ReportQuery.omit({ sourcesLimit: true });
+export type SourcesQuery = z.infer<typeof SourcesQuery>;
 
 export const AvailableEvent = ReportEvent.extend({ leads: z.number().int(), occurrences: z.number().int() });
 export type AvailableEvent = z.infer<typeof AvailableEvent>;
 
 /** Available conversion events in suggested order, and the suggested one. */
-export const EventList = z.object({ events: z.array(AvailableEvent), suggested: z.string().nullable() });
+export const EventList = z.object({
+  events: z.array(AvailableEvent),
+  suggested: z.string().nullable(),
+  /** How many events of each kind there are in all, when `eventsPerKind` cut the list. */
+  kinds: z.partialRecord(EventKind, z.number().int()).optional(),
+});
 export type EventList = z.infer<typeof EventList>;
 
 const EventsLimit = z.number().int().min(1).max(10000);
 
 export const DashboardQuery = z
-  .object({ ...ReportQuery.shape, eventsLimit: EventsLimit.optional() })
+  .object({
+    ...ReportQuery.shape,
+    eventsLimit: EventsLimit.optional(),
+    /** At most this many events of each kind, in the list's order (the picker shows the first few of each). */
+    eventsPerKind: EventsLimit.optional(),
+  })
   .strict();
 export type DashboardQuery = z.infer<typeof DashboardQuery>;
 
@@ -191,6 +216,12 @@ export const reportMethods = {
     result: Report,
     lane: 'read',
     summary: 'The report for a number, range and event',
+  }),
+  'report.sources': method({
+    args: SourcesQuery,
+    result: z.object({ sources: z.array(SourceRow) }),
+    lane: 'read',
+    summary: 'All source rows of a report (after one asked with sourcesLimit)',
   }),
   'events.list': method({
     args: z

@@ -59,6 +59,28 @@ describe('report.dashboard', () => {
     expect(counted).toHaveBeenCalledTimes(1);
   });
 
+  it('keeps the first events of each kind with eventsPerKind and counts each kind in all', async () => {
+    feed(core.db(), {
+      messages: [
+        { id: 't1', ts: '2026-03-05 10:00', text: 'Hi', contact: '4944' },
+        { id: 't2', ts: '2026-03-05 10:05', text: 'Price?', contact: '4944' },
+        { id: 't3', ts: '2026-03-05 10:06', text: 'Thanks', contact: '4944' },
+      ],
+    });
+    const all = (await core.call('report.dashboard', { phone: '1000000001', range })).events;
+    const cut = (await core.call('report.dashboard', { phone: '1000000001', range, eventsPerKind: 1 })).events;
+    const count = (kind: string) => all.events.filter((e) => e.kind === kind).length;
+    expect(count('text')).toBeGreaterThan(1);
+    // The first of each kind, in the full list's order; every kind still there.
+    const kinds = [...new Set(all.events.map((e) => e.kind))];
+    expect(cut.events).toEqual(kinds.map((k) => all.events.find((e) => e.kind === k)));
+    expect(cut.kinds).toEqual(Object.fromEntries(kinds.map((k) => [k, count(k)])));
+    expect(cut.suggested).toBe(all.suggested);
+    // A list that fits is the whole list, without counts.
+    const fits = (await core.call('report.dashboard', { phone: '1000000001', range, eventsPerKind: 100 })).events;
+    expect(fits).toEqual(all);
+  });
+
   it('validates like report.get', async () => {
     await expect(
       core.call('report.dashboard', { phone: '1000000001', range, eventsLimit: 0 }),

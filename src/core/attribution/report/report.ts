@@ -1,14 +1,19 @@
 import type {
+  AvailableEvent,
   DashboardQuery,
   EventKind,
   EventList,
   Report,
+  ReportEvent,
   ReportQuery,
+  SourceRow,
+  SourcesQuery,
 } from '../../../shared/contract/report';
 import { conversationsStartedOf } from '../../../shared/rates';
 import type { Db } from '../../db/open';
 import { ReportContext, type ReportOptions } from './context';
 import { funnelOf } from './funnel';
+import { rememberedRows, rememberRows } from './rows-cache';
 import { seriesOf } from './series';
 import { sourceRows } from './sources';
 import { paidTotals, previousTotals, totalsOf } from './totals';
@@ -26,11 +31,28 @@ export function buildDashboard(
   q: DashboardQuery,
   opts: ReportOptions = {},
 ): { report: Report; events: EventList } {
-  const { eventsLimit, ...query } = q;
+  const { eventsLimit, eventsPerKind, ...query } = q;
   const ctx = new ReportContext(db, q.phone, q.range, q.timezone, { ...opts, model: q.model });
   const report = reportOf(ctx, query);
   const all = ctx.availableEvents();
-  return { report, events: { events: all.events.slice(0, eventsLimit ?? 500), suggested: all.suggested } };
+  const events = all.events.slice(0, eventsLimit ?? 500);
+  return {
+    report,
+    events:
+      eventsPerKind === undefined
+        ? { events, suggested: all.suggested }
+        : perKind(events, all.suggested, eventsPerKind),
+  };
+}
+
+/** The first `n` events of each kind, in the list's order, and how many of each kind there are. */
+function perKind(events: AvailableEvent[], suggested: string | null, n: number): EventList {
+  const kinds: Partial<Record<EventKind, number>> = {};
+  const kept = events.filter((e) => {
+    kinds[e.kind] = (kinds[e.kind] ?? 0) + 1;
+    return kinds[e.kind]! <= n;
+  });
+  return kept.length === events.length ? { events, suggested } : { events: kept, suggested, kinds };
 }
 
 function reportOf(ctx: ReportContext, q: ReportQuery): Report {
@@ -45,13 +67,32 @@ function reportOf(ctx: ReportContext, q: ReportQuery): Report {
     totals,
     previous: previousTotals(ctx, event, q.compare),
     paid: paidTotals(ctx, event, sources.paid),
-    sources: sources.rows,
+    ...firstRows(ctx, event, sources.rows, q.sourcesLimit),
     funnel: funnelOf(ctx, q.funnel ?? (event ? [event.id] : []), totals.conversations),
     series,
     seriesGranularity: granularity,
     unattributedExternalEvents: ctx.unattributed(event),
     model: ctx.model,
   };
+}
+
+/** The rows a `sourcesLimit` lets through, the first in the rows' own order; the rest kept for `report.sources`. */
+function firstRows(
+  ctx: ReportContext,
+  event: ReportEvent | null,
+  rows: SourceRow[],
+  limit: number | undefined,
+): { sources: SourceRow[]; sourcesTotal?: number } {
+  if (limit === undefined || rows.length <= limit) return { sources: rows };
+  rememberRows(ctx, event, rows);
+  return { sources: rows.slice(0, limit), sourcesTotal: rows.length };
+}
+
+/** Every source row of a report's query: kept from the report just asked with `sourcesLimit`, else counted. */
+export function listSources(db: Db, q: SourcesQuery, opts: ReportOptions = {}): { sources: SourceRow[] } {
+  const ctx = new ReportContext(db, q.phone, q.range, q.timezone, { ...opts, model: q.model });
+  const event = ctx.selectEvent(q.event);
+  return { sources: rememberedRows(ctx, event) ?? sourceRows(ctx, event).rows };
 }
 
 export function listEvents(

@@ -8,6 +8,7 @@ import { markUpdated } from '../lib/perf';
 import type { GroupAds, TableRow } from '../lib/sources';
 import { useContactsDownload } from '../state/contacts-download';
 import { useClient, useDashboard } from '../state/context';
+import { allSourcesIn, sourceRowsOf } from '../state/store';
 import { CompareSelect } from './CompareSelect';
 import { ContactsMenu } from './ContactsMenu';
 import { EventPicker } from './EventPicker';
@@ -26,7 +27,9 @@ export { useContactsDownload } from '../state/contacts-download';
 export function Dashboard({ themeKey }: { themeKey: string }) {
   const client = useClient();
   const report = useDashboard((s) => s.report);
-  const delivery = useTemplateDeliveries(report);
+  const sources = useDashboard(sourceRowsOf);
+  const complete = useDashboard(allSourcesIn);
+  const delivery = useTemplateDeliveries(sources);
   const loading = useDashboard((s) => s.reportLoading);
   const error = useDashboard((s) => s.reportError);
   const phone = useDashboard((s) => selectedPhone(s.phones, s.phoneId));
@@ -172,6 +175,8 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
 
         <SourceTable
           report={report}
+          sources={sources}
+          complete={complete}
           error={error}
           sort={tablePrefs?.sort}
           groupAds={tablePrefs?.groupAds}

@@ -6,7 +6,7 @@ import { errorText } from '../lib/errors';
 import { DASH, formatDateTime, formatDuration, formatInt, formatMoney } from '../lib/format';
 import { toRangeInput } from '../lib/range';
 import { useClient, useDashboard } from '../state/context';
-import { zoneArg } from '../state/store';
+import { sourceRowsOf, zoneArg } from '../state/store';
 import { BackIcon, CloseIcon, DownloadIcon } from './Icons';
 import { SentToMeta } from './SentToMeta';
 import { TemplateDeliveryPanel } from './TemplateDelivery';
@@ -31,6 +31,7 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
   const range = useDashboard((s) => s.range);
   const timezone = useDashboard((s) => s.timezone);
   const report = useDashboard((s) => s.report);
+  const sources = useDashboard(sourceRowsOf);
   const eventId = report?.event?.id;
   // The conversations the shown row counts: those of its source in the report's attribution model.
   const model = report?.model && report.model !== 'conversation' ? report.model : undefined;
@@ -155,7 +156,7 @@ export function DrillDown({ onDownload }: { onDownload: (sourceId: string, all: 
           {restOf(drill.sourceId, 'tpl') !== null && (
             <TemplateDeliveryPanel
               sourceId={drill.sourceId}
-              row={report?.sources.find((r) => r.id === drill.sourceId)}
+              row={sources?.find((r) => r.id === drill.sourceId)}
               currency={currency}
             />
           )}

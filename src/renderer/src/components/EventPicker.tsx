@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useState } from 'react';
-import type { AvailableEvent } from '../../../shared/contract';
+import type { AvailableEvent, EventKind } from '../../../shared/contract';
 import { errorText } from '../lib/errors';
 import { groupEvents, KIND_SHORT, matchEvents } from '../lib/events';
 import { formatInt } from '../lib/format';
@@ -54,6 +54,7 @@ export function EventPicker() {
         {(close) => (
           <EventList
             events={events?.list ?? null}
+            kinds={events?.kinds}
             selected={current?.id ?? null}
             onPick={(id) => {
               setEvent(id);
@@ -75,8 +76,11 @@ export function EventList({
   selected,
   onPick,
   perGroup = 5,
+  kinds,
 }: {
   events: AvailableEvent[] | null;
+  /** Each kind's count in all, when `events` holds the first few of each only. */
+  kinds?: Partial<Record<EventKind, number>> | undefined;
   selected: string | null;
   onPick: (id: string) => void;
   perGroup?: number;
@@ -91,7 +95,7 @@ export function EventList({
   const [active, setActive] = useState(-1);
   const idBase = useId();
 
-  // The first 500 events are local; thousands of distinct texts need the core's search.
+  // The first events of each kind are local; the rest (thousands of distinct texts) need the core's search.
   useEffect(() => {
     const q = query.trim();
     if (!q || !phoneId) return;
@@ -115,10 +119,10 @@ export function EventList({
 
   const groups = useMemo(() => {
     const q = query.trim();
-    if (!q) return groupEvents(events ?? [], perGroup);
+    if (!q) return groupEvents(events ?? [], perGroup, kinds);
     const list = remote?.q === q ? remote.events : matchEvents(events ?? [], q);
     return groupEvents(list, 25);
-  }, [events, query, remote, perGroup]);
+  }, [events, query, remote, perGroup, kinds]);
   // The options in screen order, for the arrow keys.
   const options = useMemo(() => groups.flatMap((g) => g.events), [groups]);
   const activeId = options[active] ? `${idBase}-${active}` : undefined;

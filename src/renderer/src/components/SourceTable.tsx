@@ -9,7 +9,7 @@ import {
 } from '@tanstack/react-table';
 import { useVirtualizer, type VirtualizerOptions } from '@tanstack/react-virtual';
 import { memo, useMemo, useRef, useState } from 'react';
-import type { Investment, Report, TemplateDelivery } from '../../../shared/contract';
+import type { Investment, Report, SourceRow, TemplateDelivery } from '../../../shared/contract';
 import { nullsLast } from '../lib/sorting';
 import {
   buildRows,
@@ -55,6 +55,13 @@ const ROW_HEIGHT = 44;
 
 export interface SourceTableProps {
   report: Report | null;
+  /**
+   * The rows to show when they are not the report's own (the dashboard's: all rows once they came after a
+   * report that brought its first ones only); default `report.sources`.
+   */
+  sources?: SourceRow[] | null | undefined;
+  /** Whether `sources` are all the rows: the CSV export waits for them (default true). */
+  complete?: boolean | undefined;
   /** Standalone use only; the dashboard dims all panels together while a report loads. */
   loading?: boolean;
   error: string | null;
@@ -93,10 +100,12 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
     [shownOptional],
   );
 
-  const hasAdGroups = report?.sources.some((s) => s.kind === 'meta_ad' && s.meta?.campaignId) ?? false;
+  const sources = props.sources ?? report?.sources ?? null;
+  const complete = props.complete ?? true;
+  const hasAdGroups = sources?.some((s) => s.kind === 'meta_ad' && s.meta?.campaignId) ?? false;
   const rows = useMemo(
-    () => searchRows(buildRows(report?.sources ?? [], hasAdGroups ? groupAds : 'none'), query),
-    [report, groupAds, query, hasAdGroups],
+    () => searchRows(buildRows(sources ?? [], hasAdGroups ? groupAds : 'none'), query),
+    [sources, groupAds, query, hasAdGroups],
   );
   const byValue = useMemo(() => nullsLast<TableRow>(sorting[0]?.desc ?? true), [sorting]);
   const maxConv = useMemo(() => rows.reduce((m, r) => Math.max(m, r.conversations), 0), [rows]);
@@ -192,6 +201,8 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
         <SourcesHeader
           report={report}
           shown={rows.length}
+          total={complete ? (sources?.length ?? 0) : (report?.sourcesTotal ?? sources?.length ?? 0)}
+          complete={complete}
           query={query}
           onQueryChange={setQuery}
           groupAds={hasAdGroups ? groupAds : null}
@@ -225,7 +236,7 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
         )}
         {error && !report ? (
           <p className="empty-hint">No sources to show.</p>
-        ) : report && report.sources.length === 0 ? (
+        ) : report && sources?.length === 0 ? (
           <p className="empty-hint">No conversations started in this range.</p>
         ) : (
           <div className="table-scroll" ref={scrollRef} data-virtual={virtual}>

@@ -1,5 +1,5 @@
 import { createContext, useEffect, useMemo, useState } from 'react';
-import type { Report, ResultOf, SourceRow, TemplateDelivery } from '../../../shared/contract';
+import type { ResultOf, SourceRow, TemplateDelivery } from '../../../shared/contract';
 import { costPer, shareOf } from '../../../shared/rates';
 import { errorText } from '../lib/errors';
 import { formatDate, formatInt, formatMoney, formatPercent, formatPercentWhole } from '../lib/format';
@@ -52,8 +52,10 @@ export function useDelivery(
 }
 
 /** Delivery of every template of the report's range, asked only when the report has template rows. */
-export function useTemplateDeliveries(report: Report | null): ReadonlyMap<string, TemplateDelivery> | null {
-  const has = report?.sources.some((r) => r.kind === 'outgoing') ?? false;
+export function useTemplateDeliveries(
+  sources: readonly SourceRow[] | null,
+): ReadonlyMap<string, TemplateDelivery> | null {
+  const has = sources?.some((r) => r.kind === 'outgoing') ?? false;
   const { data } = useDelivery(null, has);
   return useMemo(
     () => (has && data ? new Map(data.templates.map((d) => [d.sourceId, d])) : null),

@@ -28,11 +28,16 @@ export const KIND_SHORT: Record<EventKind, string> = {
 const byLeads = (a: AvailableEvent, b: AvailableEvent) =>
   b.leads - a.leads || b.occurrences - a.occurrences || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** Top events by leads per group; empty groups are dropped. */
-export function groupEvents(events: readonly AvailableEvent[], perGroup = 5): EventGroup[] {
+/** Top events by leads per group; empty groups are dropped. `kinds`: each kind's count in all, when the list is cut. */
+export function groupEvents(
+  events: readonly AvailableEvent[],
+  perGroup = 5,
+  kinds?: Partial<Record<EventKind, number>>,
+): EventGroup[] {
   return EVENT_GROUPS.map(({ kind, label }) => {
     const all = events.filter((e) => e.kind === kind).sort(byLeads);
-    return { kind, label, events: all.slice(0, perGroup), more: Math.max(0, all.length - perGroup) };
+    const count = Math.max(all.length, kinds?.[kind] ?? 0);
+    return { kind, label, events: all.slice(0, perGroup), more: Math.max(0, count - perGroup) };
   }).filter((g) => g.events.length > 0);
 }
 

@@ -5,11 +5,13 @@ import type {
   AvailableEvent,
   CompareTo,
   CoreEvent,
+  EventList,
   JobInfo,
   PhoneNumber,
   Preferences,
   Report,
   ReportQuery,
+  SourceRow,
   Workspace,
 } from '../../../shared/contract';
 import { isTimeZone } from '../../../shared/timezone';
@@ -46,11 +48,14 @@ export interface DashboardState {
   eventId: string | null;
   /** Custom funnel steps for this phone; undefined = the selected event alone. */
   funnel: string[] | undefined;
-  events: { list: AvailableEvent[]; suggested: string | null } | null;
+  /** The picker's events; `kinds` counts each kind's events in all when the list holds the first few only. */
+  events: { list: AvailableEvent[]; suggested: string | null; kinds?: EventList['kinds'] } | null;
   eventsLoading: boolean;
   eventsError: string | null;
   /** The last report received; kept while a new one loads so nothing jumps. */
   report: Report | null;
+  /** Every source row of `report` when it came with its first rows only (`sourcesTotal`), once asked. */
+  allSources: { report: Report; rows: SourceRow[] } | null;
   reportLoading: boolean;
   reportError: string | null;
   theme: ThemePref;
@@ -88,6 +93,50 @@ export interface DashboardState {
 }
 
 export type DashboardStore = StoreApi<DashboardState>;
+
+/**
+ * How many source rows a report brings with it: more than a screen shows. The rest follows in a second
+ * call, so a change of range or event waits for a small answer (docs/architecture.md "Source rows on demand").
+ */
+export const FIRST_SOURCE_ROWS = 50;
+
+/**
+ * How many events of each kind come with a new number's or range's report: more than the picker shows of
+ * each; typing in it searches all of them (events.list).
+ */
+export const FIRST_EVENTS_PER_KIND = 20;
+
+/** Two reports whose source rows answer the same question (number, range, zone, event, model). */
+function sameRows(a: Report, b: Report): boolean {
+  return (
+    a.phone.id === b.phone.id &&
+    a.range.from === b.range.from &&
+    a.range.to === b.range.to &&
+    a.range.timezone === b.range.timezone &&
+    a.event?.id === b.event?.id &&
+    (a.model ?? 'conversation') === (b.model ?? 'conversation')
+  );
+}
+
+/**
+ * The report's source rows: all of them once they came, else the first ones the report brought. A report
+ * asked again for the same rows (another funnel or comparison, a refresh after an edit) keeps showing the
+ * previous report's full list until its own arrives: the table does not shrink to its first rows and lose
+ * its scroll position for the moment between the two answers.
+ */
+export function sourceRowsOf(s: Pick<DashboardState, 'report' | 'allSources'>): SourceRow[] | null {
+  const { report, allSources } = s;
+  if (!report) return null;
+  if (!allSources) return report.sources;
+  if (allSources.report === report) return allSources.rows;
+  if (report.sourcesTotal !== undefined && sameRows(allSources.report, report)) return allSources.rows;
+  return report.sources;
+}
+
+/** Whether every source row of the report is at hand (exports and the row count wait for it). */
+export function allSourcesIn(s: Pick<DashboardState, 'report' | 'allSources'>): boolean {
+  return !!s.report && (s.report.sourcesTotal === undefined || s.allSources?.report === s.report);
+}
 
 /** The optional `timezone` argument of the report's calls: absent means the workspace's setting. */
 export const zoneArg = (timezone: string | null): { timezone?: string } => (timezone ? { timezone } : {});
@@ -147,6 +196,7 @@ export function createDashboardStore(client: Client): DashboardStore {
         ...zoneArg(timezone),
         ...(get().compare === 'previous' ? {} : { compare: get().compare }),
         ...(get().model === 'conversation' ? {} : { model: get().model }),
+        sourcesLimit: FIRST_SOURCE_ROWS,
       };
       if (eventId) query.event = eventId;
       const steps = effectiveSteps(funnel, eventId);
@@ -158,7 +208,7 @@ export function createDashboardStore(client: Client): DashboardStore {
       });
       const call = withEvents
         ? client
-            .timed('report.dashboard', { ...query, eventsLimit: 500 })
+            .timed('report.dashboard', { ...query, eventsPerKind: FIRST_EVENTS_PER_KIND })
             .then(({ value, timing }) => ({ ...value, timing }))
         : client
             .timed('report.get', query)
@@ -168,7 +218,11 @@ export function createDashboardStore(client: Client): DashboardStore {
           const patch: Partial<DashboardState> = {};
           if (events && eventsAt === eventsSeq)
             Object.assign(patch, {
-              events: { list: events.events, suggested: events.suggested },
+              events: {
+                list: events.events,
+                suggested: events.suggested,
+                ...(events.kinds ? { kinds: events.kinds } : {}),
+              },
               eventsLoading: false,
             });
           if (seq === reportSeq) {
@@ -181,12 +235,30 @@ export function createDashboardStore(client: Client): DashboardStore {
             });
           }
           set(patch);
+          if (seq === reportSeq && report.sourcesTotal !== undefined) loadAllSources(query, report);
         },
         (err) => {
           noteError(err);
           if (seq === reportSeq) set({ reportLoading: false, reportError: errorText(err) });
           // The picker still needs the list, e.g. to replace a remembered event the report refused.
           if (eventsAt === eventsSeq) loadEvents();
+        },
+      );
+    };
+
+    /**
+     * The rest of a report's source rows, asked once the report is on screen; the core answers them from
+     * the rows it just counted. The event is the one the report picked, so nothing is chosen again.
+     */
+    const loadAllSources = (query: ReportQuery, report: Report) => {
+      const { sourcesLimit: _first, funnel: _funnel, compare: _compare, ...rest } = query;
+      client.api['report.sources']({ ...rest, ...(report.event ? { event: report.event.id } : {}) }).then(
+        ({ sources }) => {
+          if (get().report === report) set({ allSources: { report, rows: sources } });
+        },
+        (err) => {
+          noteError(err);
+          if (get().report === report) set({ reportError: errorText(err) });
         },
       );
     };
@@ -348,6 +420,7 @@ export function createDashboardStore(client: Client): DashboardStore {
       eventsLoading: false,
       eventsError: null,
       report: null,
+      allSources: null,
       reportLoading: false,
       reportError: null,
       theme: 'system',

@@ -10,6 +10,8 @@ import { OPTIONAL_COLUMNS } from './columns';
 export function SourcesHeader({
   report,
   shown,
+  total,
+  complete,
   query,
   onQueryChange,
   groupAds,
@@ -22,6 +24,10 @@ export function SourcesHeader({
   report: Report | null;
   /** Rows on screen after the search (groups count as rows). */
   shown: number;
+  /** Source rows of the report, all of them (also while only the first ones are at hand). */
+  total: number;
+  /** All rows are at hand: until then the count says the rest is coming and the CSV waits. */
+  complete: boolean;
   query: string;
   onQueryChange: (query: string) => void;
   /** Null when the report has no ads with campaigns to group by. */
@@ -44,7 +50,11 @@ export function SourcesHeader({
         )}
       </h2>
       <span className="muted small" aria-live="polite">
-        {report ? `${formatInt(shown)} of ${formatInt(report.sources.length)}` : ''}
+        {report
+          ? complete
+            ? `${formatInt(shown)} of ${formatInt(total)}`
+            : `Loading all ${formatInt(total)}…`
+          : ''}
       </span>
       <div className="toolbar">
         <label className="search-field compact">
@@ -109,7 +119,7 @@ export function SourcesHeader({
           <button
             type="button"
             className="button ghost"
-            disabled={!report}
+            disabled={!report || !complete}
             onClick={onExport}
             data-testid="export-sources"
           >
