@@ -9,8 +9,13 @@
 //    the commit after the chart and table effects), split in the page into the handler's own time (in its
 //    lane, sent back with the answer), the transport's (the report call as the page saw it, minus the
 //    handler: validation, lane hop, JSON, HTTP) and the UI's (the rest: events, React, chart, table);
-//    targets: transport ≤ 10 ms, UI ≤ 50 ms;
-//  - the same split for the IPC path without Electron's own channel (the main process's entry, in Node).
+//    targets: transport ≤ 10 ms, UI ≤ 50 ms. The transport is split again into the wire (request out to
+//    last byte in, Resource Timing, minus the handler) and the page (JSON parse and waits for its main
+//    thread, busy with the click's own render); "all rows in" is when the rest of the source rows
+//    (report.sources) arrived, from the click;
+//  - the same split for the IPC path without Electron's own channel (the main process's entry, in Node);
+//  - the same calls over HTTP from a Chromium page that Playwright does not drive: its Network
+//    instrumentation adds several milliseconds to every request of the pages it drives.
 //  - "Explore demo data": the click on a fresh data folder (and again after "Leave demo") → the dashboard
 //    showing the demo's numbers, target ≤ 3 s.
 // Data: the attribution benchmark's database (`npm run bench:report -- --keep` prints its path) when --db
@@ -20,6 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { FIRST_EVENTS_PER_KIND, FIRST_SOURCE_ROWS } from '../src/renderer/src/state/store';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const arg = (name: string): string | undefined => {
@@ -124,21 +130,34 @@ async function timedChange(
   act: () => Promise<void>,
 ): Promise<Split> {
   await calls.idle();
-  const before = await page.evaluate(() => performance.getEntriesByName('insights:update').length);
+  // The page keeps 250 resource entries by default; each change reads its own.
+  const before = await page.evaluate(() => {
+    performance.clearResourceTimings();
+    return performance.getEntriesByName('insights:update').length;
+  });
   await act();
   await page.waitForFunction((n) => performance.getEntriesByName('insights:update').length > n, before, {
     timeout: 60_000,
   });
+  // The rest of the source rows (and the template delivery) arrive after the update.
+  await calls.idle();
   return page.evaluate<Split>(SPLIT_IN_PAGE);
 }
 
 // ---- handler / transport / UI split ----
 
-/** One change: click → every panel updated, the report call within it, and the handler's part of that call. */
+/**
+ * One change: click → every panel updated, the report call within it, and the handler's part of that call.
+ * `wire`: the call's request leaving the page to its last byte in (Resource Timing), so call − wire is the
+ * page's own part of the call: the JSON parse and any wait for its busy main thread (the click's render).
+ * `rest`: when the rest of the source rows were in (report.sources), from the click; null when not asked.
+ */
 interface Split {
   update: number;
   call: number;
   handler: number;
+  wire: number;
+  rest: number | null;
 }
 
 /**
@@ -148,7 +167,16 @@ interface Split {
 const SPLIT_IN_PAGE = `(() => {
   const last = (name) => performance.getEntriesByName(name).at(-1);
   const call = last('insights:report-call');
-  return { update: last('insights:update').duration, call: call.duration, handler: call.detail.handlerMs ?? NaN };
+  const fetches = performance.getEntriesByType('resource');
+  const res = fetches.filter((e) => (e.name.endsWith('/api/report.get') || e.name.endsWith('/api/report.dashboard')) && e.startTime >= call.startTime - 1).at(0);
+  const rest = fetches.filter((e) => e.name.endsWith('/api/report.sources') && e.startTime >= call.startTime).at(0);
+  return {
+    update: last('insights:update').duration,
+    call: call.duration,
+    handler: call.detail.handlerMs ?? NaN,
+    wire: res ? res.responseEnd - res.startTime : NaN,
+    rest: rest ? rest.responseEnd - last('insights:change').startTime : null,
+  };
 })()`;
 
 /** The first render after launch: when the report was asked, its call, the handler's part, the total. */
@@ -170,10 +198,15 @@ const FIRST_IN_PAGE = `(() => {
   };
 })()`;
 
-/** Medians of each part over the runs (each run's transport = call − handler, UI = update − call). */
+/**
+ * Medians of each part over the runs: transport = call − handler, itself split into the wire (request out
+ * to last byte in, minus the handler) and the page (parse, and waiting for the main thread); UI = update − call.
+ */
 function splitLine(name: string, runs: Split[]): string {
   const m = (f: (s: Split) => number) => ms(median(runs.map(f)));
-  return `  ${name.padEnd(36)} ${m((s) => s.update).padStart(8)}   handler ${m((s) => s.handler).padStart(6)}   transport ${m((s) => s.call - s.handler).padStart(6)}   UI ${m((s) => s.update - s.call).padStart(6)}`;
+  const rests = runs.map((s) => s.rest).filter((x): x is number => x !== null);
+  const rest = rests.length ? `   all rows in at ${ms(median(rests))}` : '';
+  return `  ${name.padEnd(36)} ${m((s) => s.update).padStart(8)}   handler ${m((s) => s.handler).padStart(6)}   transport ${m((s) => s.call - s.handler).padStart(6)} (wire ${m((s) => s.wire - s.handler)}, page ${m((s) => s.call - s.wire)})   UI ${m((s) => s.update - s.call).padStart(6)}${rest}`;
 }
 
 /**
@@ -184,7 +217,7 @@ function splitLine(name: string, runs: Split[]): string {
 async function ipcSplit(
   dataDir: string,
   workspace: string,
-  queries: object[],
+  queries: { method: 'report.get' | 'report.dashboard'; args: object }[],
 ): Promise<{ handler: number; transport: number }[]> {
   const { CoreHost } = await import('../src/core/host/host');
   const { handleContractCall } = await import('../src/main/ipc-call');
@@ -204,7 +237,7 @@ async function ipcSplit(
     const out: { handler: number; transport: number }[] = [];
     for (const [i, q] of [...queries, ...queries].entries()) {
       const t0 = performance.now();
-      const text = await handleContractCall(host, origin, 'report.get', frame, workspace, q);
+      const text = await handleContractCall(host, origin, q.method, frame, workspace, q.args);
       const r = JSON.parse(text) as { ok: boolean; handlerMs: number };
       const total = performance.now() - t0;
       if (!r.ok) throw new Error(text.slice(0, 200));
@@ -213,6 +246,119 @@ async function ipcSplit(
     return out;
   } finally {
     await host.close();
+  }
+}
+
+/**
+ * The same report calls over HTTP from a Chromium page without Playwright: the test harness follows every
+ * request of its pages (the DevTools Network domain), which adds several milliseconds to each. Chromium is
+ * driven here over --remote-debugging-pipe (DevTools protocol messages on fds 3 and 4, NUL-terminated,
+ * https://chromedevtools.github.io/devtools-protocol/) with the Target and Runtime domains only; the page
+ * fetches and parses as the app's HTTP transport does. Warm: each call's second round counts.
+ */
+async function harnessFreeSplit(
+  origin: string,
+  workspace: string,
+  queries: { method: string; args: object }[],
+): Promise<{ handler: number; transport: number }[]> {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'insights-bench-cdp-'));
+  const browser = spawn(
+    process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--remote-debugging-pipe',
+      `--user-data-dir=${profile}`,
+      'about:blank',
+    ],
+    { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] },
+  );
+  const out = browser.stdio[3] as NodeJS.WritableStream;
+  const into = browser.stdio[4] as NodeJS.ReadableStream;
+  let pending = '';
+  let nextId = 0;
+  const waiting = new Map<number, (m: { result?: unknown; error?: { message: string } }) => void>();
+  into.on('data', (d: Buffer) => {
+    pending += d.toString();
+    for (let i = pending.indexOf('\0'); i >= 0; i = pending.indexOf('\0')) {
+      const m = JSON.parse(pending.slice(0, i)) as {
+        id?: number;
+        result?: unknown;
+        error?: { message: string };
+      };
+      pending = pending.slice(i + 1);
+      if (m.id !== undefined) waiting.get(m.id)?.(m);
+    }
+  });
+  const send = <T>(method: string, params: object, sessionId?: string) =>
+    new Promise<T>((resolve, reject) => {
+      const id = ++nextId;
+      waiting.set(id, (m) => {
+        waiting.delete(id);
+        if (m.error) reject(new Error(`${method}: ${m.error.message}`));
+        else resolve(m.result as T);
+      });
+      out.write(`${JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) })}\0`);
+    });
+  try {
+    // A page of the app's origin (its favicon: no app code runs), so the calls are same-origin like the app's.
+    const { targetId } = await send<{ targetId: string }>('Target.createTarget', {
+      url: `${origin}/favicon.ico`,
+    });
+    const { sessionId } = await send<{ sessionId: string }>('Target.attachToTarget', {
+      targetId,
+      flatten: true,
+    });
+    // Until the page has loaded (an evaluation during the navigation loses its context).
+    for (let i = 0; ; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const ready = await send<{ result: { value?: string } }>(
+        'Runtime.evaluate',
+        { expression: 'document.readyState' },
+        sessionId,
+      ).catch(() => null);
+      if (ready?.result.value === 'complete') break;
+      if (i > 40) throw new Error('the page did not load');
+    }
+    const expression = `(async () => {
+      const calls = ${JSON.stringify(queries)};
+      const out = [];
+      for (const round of [0, 1])
+        for (const c of calls) {
+          const t0 = performance.now();
+          const res = await fetch('/api/' + c.method, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: 'Bearer ${TOKEN}' },
+            body: JSON.stringify({ workspace: ${JSON.stringify(workspace)}, args: c.args }),
+          });
+          const r = await res.json();
+          if (!r.ok) throw new Error(r.error.message);
+          if (round === 1) out.push({ handler: r.handlerMs, transport: performance.now() - t0 - r.handlerMs });
+        }
+      return JSON.stringify(out);
+    })()`;
+    const r = await send<{ result: { value?: string }; exceptionDetails?: { text: string } }>(
+      'Runtime.evaluate',
+      { expression, awaitPromise: true },
+      sessionId,
+    );
+    if (r.exceptionDetails || !r.result.value)
+      throw new Error(`harness-free calls failed: ${r.exceptionDetails?.text}`);
+    return JSON.parse(r.result.value) as { handler: number; transport: number }[];
+  } finally {
+    // Closed through the protocol, so its helper processes are done with the profile before it goes.
+    const exited = new Promise((resolve) => browser.once('exit', resolve));
+    await Promise.race([send('Browser.close', {}), new Promise((r) => setTimeout(r, 3000))]).catch(
+      () => undefined,
+    );
+    browser.kill();
+    await exited;
+    await new Promise((r) => setTimeout(r, 200));
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 
@@ -330,10 +476,25 @@ async function main() {
       );
     }
 
-    const ipc = await ipcSplit(dataDir, workspace, [
-      ...presets.map((p) => ({ phone, range: { preset: p } })),
-      ...picks.map((e) => ({ phone, range: { preset: '30d' }, event: e.id })),
-    ]);
+    // As the dashboard asks (src/renderer/src/state/store.ts): a range change with its events, an event
+    // change alone, each with the first source rows.
+    const asked = [
+      ...presets.map((p) => ({
+        method: 'report.dashboard' as const,
+        args: {
+          phone,
+          range: { preset: p },
+          eventsPerKind: FIRST_EVENTS_PER_KIND,
+          sourcesLimit: FIRST_SOURCE_ROWS,
+        },
+      })),
+      ...picks.map((e) => ({
+        method: 'report.get' as const,
+        args: { phone, range: { preset: '30d' }, event: e.id, sourcesLimit: FIRST_SOURCE_ROWS },
+      })),
+    ];
+    const ipc = await ipcSplit(dataDir, workspace, asked);
+    const plain = await harnessFreeSplit(origin, workspace, asked);
 
     const demo = await demoTimes(browser);
 
@@ -352,7 +513,10 @@ async function main() {
     if (eventUi.length) console.log(splitLine('event change (HTTP)', eventUi));
     if (phoneUi.length) console.log(splitLine('phone change (HTTP)', phoneUi));
     console.log(
-      `  ${'report.get over IPC, without Electron'.padEnd(36)} ${''.padStart(8)}   handler ${ms(median(ipc.map((x) => x.handler))).padStart(6)}   transport ${ms(median(ipc.map((x) => x.transport))).padStart(6)}`,
+      `  ${'report over IPC, without Electron'.padEnd(36)} ${''.padStart(8)}   handler ${ms(median(ipc.map((x) => x.handler))).padStart(6)}   transport ${ms(median(ipc.map((x) => x.transport))).padStart(6)}`,
+    );
+    console.log(
+      `  ${'report over HTTP, Chromium unharnessed'.padEnd(36)} ${''.padStart(8)}   handler ${ms(median(plain.map((x) => x.handler))).padStart(6)}   transport ${ms(median(plain.map((x) => x.transport))).padStart(6)}`,
     );
   } finally {
     await browser.close();
