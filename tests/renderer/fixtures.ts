@@ -156,7 +156,11 @@ export function fakeTransport(handlers: Partial<Record<MethodName, Handler>>): F
   // Like the core, report.dashboard answers what report.get and events.list answer for the same query
   // (through this transport, so tests see those calls and their handlers stay the ones to override).
   const dashboard = async (workspace: string, args: unknown): Promise<CallResult> => {
-    const { eventsLimit, eventsPerKind: _perKind, ...query } = args as Record<string, unknown> & {
+    const {
+      eventsLimit,
+      eventsPerKind: _perKind,
+      ...query
+    } = args as Record<string, unknown> & {
       eventsLimit?: number;
       eventsPerKind?: number;
     };

@@ -1,5 +1,5 @@
 import { createClient, detectTransport } from './api/client';
-import { formatInt } from './lib/format';
+import { warmFormats } from './lib/format';
 import { createDashboardStore } from './state/store';
 
 // The boot calls leave from here. main.tsx imports this module first, and modules run in the order they
@@ -10,7 +10,10 @@ export const client = createClient(detectTransport());
 export const store = createDashboardStore(client);
 // App's own init() call joins this one.
 void store.getState().init();
-// The first number format of a renderer process loads the number data of the locale (about 40 ms, twice
-// that on a busy machine), whoever asks first (the chart's axis or a figure): asked now, while the boot
-// calls are in flight, it is not paid inside the dashboard's first render.
-setTimeout(() => formatInt(0));
+// The formats of the first render (see warmFormats), made once the first report is asked and while it is
+// counted: not before, where they would hold up the boot calls' answers and so the report's request.
+const unsubscribe = store.subscribe((s) => {
+  if (!s.reportLoading) return;
+  unsubscribe();
+  setTimeout(warmFormats);
+});

@@ -8,7 +8,8 @@ import { isTimeZone } from '../timezone';
 export type Lane = 'read' | 'side' | 'write' | 'job' | 'host';
 // 'host': answered by the process that owns the workers (preferences, the job list); never touches SQLite.
 // 'side': reads a panel asks for once the report is on screen (template delivery), on a worker of their
-// own, so that the next report (a click right after) never queues behind them on the read lane.
+// own, so that the next report (a click right after) never queues behind them on the read lane; and the
+// quick reads the dashboard needs beside a report (the list of numbers), so they never queue behind it.
 
 export interface MethodSpec<A extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   readonly args: A;

@@ -390,7 +390,9 @@ export function createDashboardStore(client: Client): DashboardStore {
           refreshAll();
         }
         // The report is asked for before the dashboard first renders: that render (chart, table) takes a
-        // few hundred milliseconds on a slow machine, and the request is in flight meanwhile.
+        // few hundred milliseconds on a slow machine, and the request is in flight meanwhile. The list of
+        // numbers is answered beside the report (its own lane), so that frame is built while the report is
+        // counted rather than after it came.
         if (await loadPhones(asked)) refreshAll();
         set({ boot: 'ready' });
       } catch (err) {
