@@ -68,7 +68,8 @@ describe('report.dashboard', () => {
       ],
     });
     const all = (await core.call('report.dashboard', { phone: '1000000001', range })).events;
-    const cut = (await core.call('report.dashboard', { phone: '1000000001', range, eventsPerKind: 1 })).events;
+    const cut = (await core.call('report.dashboard', { phone: '1000000001', range, eventsPerKind: 1 }))
+      .events;
     const count = (kind: string) => all.events.filter((e) => e.kind === kind).length;
     expect(count('text')).toBeGreaterThan(1);
     // The first of each kind, in the full list's order; every kind still there.
@@ -77,7 +78,8 @@ describe('report.dashboard', () => {
     expect(cut.kinds).toEqual(Object.fromEntries(kinds.map((k) => [k, count(k)])));
     expect(cut.suggested).toBe(all.suggested);
     // A list that fits is the whole list, without counts.
-    const fits = (await core.call('report.dashboard', { phone: '1000000001', range, eventsPerKind: 100 })).events;
+    const fits = (await core.call('report.dashboard', { phone: '1000000001', range, eventsPerKind: 100 }))
+      .events;
     expect(fits).toEqual(all);
   });
 
