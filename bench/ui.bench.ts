@@ -3,7 +3,9 @@
 // Browser mode end to end: `insights serve` + the system Chromium (playwright-core). Prints medians of
 //  - the first dashboard render after launch (navigation start → first report on screen, performance
 //    measure `insights:first-render`), target < 1 s, split into the page and its boot calls until the
-//    report is asked, the report call (handler and transport, as below) and the UI's rest;
+//    report is asked, the report call (handler and transport, as below) and the UI's rest; each launch is a
+//    new page in one browser profile, kept as Electron keeps its own (caches), and the first launch of
+//    that profile is printed apart as a first visit;
 //  - a range / event / phone change, made once the page's previous calls are answered (as a person reads
 //    the numbers before the next click) → every panel updated (measure `insights:update`, from the click to
 //    the commit after the chart and table effects), split in the page into the handler's own time (in its
