@@ -12,7 +12,7 @@ import { expect, shoot, test } from './fixtures';
 
 const PN = '100200500';
 const DAY = 86_400;
-const SOURCES = FIRST_SOURCE_ROWS + 30;
+const SOURCES = FIRST_SOURCE_ROWS + 60;
 
 /**
  * Source i (a first message "question i") has 2 + (SOURCES − i) / 20 conversations: question 0 the most,
@@ -104,6 +104,18 @@ test('a table with more sources than the first answer: all rows, search, sort an
       .click();
     await expect(page.locator('th[aria-sort="ascending"]')).toHaveCount(1);
     expect(smallest).toContain(await page.getByTestId('source-row').first().getAttribute('data-source-id'));
+  });
+
+  await test.step('the printed report: every row of the table, page after page', async () => {
+    // On screen only the rows in view are in the page (a virtual body); in print every row is.
+    expect(await page.getByTestId('source-row').count()).toBeLessThan(SOURCES);
+    await page.emulateMedia({ media: 'print', colorScheme: 'light' });
+    await expect(page.getByTestId('source-row')).toHaveCount(SOURCES);
+    const file = path.join('test-results', 'screenshots', 'many-sources.pdf');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    await page.pdf({ path: file, preferCSSPageSize: true, printBackground: true });
+    await page.emulateMedia({ media: 'screen' });
+    await expect(page.getByTestId('source-row')).not.toHaveCount(SOURCES);
   });
 
   await test.step('the table CSV holds every row and the total', async () => {

@@ -130,7 +130,8 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
           <button
             type="button"
             className="button ghost no-print"
-            disabled={!report}
+            // The printed table holds every source row: it waits for them.
+            disabled={!report || !complete}
             onClick={() => void exportPdf(`${fileBase('report')}.pdf`)}
             data-testid="export-pdf"
           >

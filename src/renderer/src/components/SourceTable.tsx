@@ -10,6 +10,7 @@ import {
 import { useVirtualizer, type VirtualizerOptions } from '@tanstack/react-virtual';
 import { memo, useMemo, useRef, useState } from 'react';
 import type { Investment, Report, SourceRow, TemplateDelivery } from '../../../shared/contract';
+import { usePrinting } from '../lib/print';
 import { nullsLast } from '../lib/sorting';
 import {
   buildRows,
@@ -160,7 +161,9 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
 
   const flat = table.getRowModel().rows;
   const scrollRef = useRef<HTMLDivElement>(null);
-  const virtual = flat.length > VIRTUAL_FROM;
+  // A printed report holds every row: the virtual body's spacers would print as blank pages.
+  const printing = usePrinting();
+  const virtual = !printing && flat.length > VIRTUAL_FROM;
   const virtualizer = useVirtualizer({
     count: flat.length,
     getScrollElement: () => scrollRef.current,
