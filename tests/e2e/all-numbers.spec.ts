@@ -15,7 +15,7 @@ const PN2 = '100200400';
 const DAY = 86_400;
 
 async function settled(page: Page) {
-  await expect(page.locator('.is-refreshing')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 30_000 });
 }
 
 async function kpi(page: Page, key: string): Promise<number> {

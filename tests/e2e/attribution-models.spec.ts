@@ -47,7 +47,7 @@ async function tabTo(page: Page, target: Locator, max = 60): Promise<void> {
 }
 
 async function settled(page: Page) {
-  await expect(page.locator('.is-refreshing')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 30_000 });
 }
 
 const conversationsOf = (page: Page, id: string) => page.locator(`[data-source-id="${id}"] td`).nth(1);

@@ -17,7 +17,7 @@ async function kpi(page: Page, key: string): Promise<number> {
 }
 
 async function settled(page: Page) {
-  await expect(page.locator('.is-refreshing')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 30_000 });
 }
 
 async function both(page: Page, name: string) {

@@ -14,7 +14,7 @@ const PHONE = '100200300';
 const DAY = 86_400;
 
 async function settled(page: Page) {
-  await expect(page.locator('.is-refreshing')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 30_000 });
 }
 
 async function both(page: Page, name: string) {

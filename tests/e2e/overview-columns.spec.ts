@@ -50,7 +50,7 @@ async function tabTo(page: Page, target: Locator, max = 60): Promise<void> {
 }
 
 async function settled(page: Page) {
-  await expect(page.locator('.is-refreshing')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 30_000 });
 }
 
 test('agency overview: every workspace, money per currency, sort, open a workspace — keyboard only', async ({

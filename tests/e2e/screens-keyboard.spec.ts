@@ -15,7 +15,7 @@ const NARROW = { width: 1024, height: 700 };
 const WIDE = { width: 1440, height: 900 };
 
 async function settled(page: Page) {
-  await expect(page.locator('.is-refreshing')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 30_000 });
 }
 
 async function both(page: Page, name: string) {

@@ -8,7 +8,7 @@ import { expect, shoot, test } from './fixtures';
 const WS = 'demo';
 
 async function settled(page: Page) {
-  await expect(page.locator('.is-refreshing')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 30_000 });
 }
 
 test('template delivery in the table and the drill-down; spend imported from a CSV', async ({

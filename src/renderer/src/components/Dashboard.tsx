@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { isAllNumbers } from '../../../shared/all-numbers';
 import { csvFileName } from '../../../shared/table-csv';
 import { selectedPhone } from '../lib/all-numbers';
+import { SLOW_LOAD_MS, useDelayedFlag } from '../lib/delayed';
 import { exportName, exportPdf, saveCsv } from '../lib/exports';
 import { formatInt, formatRange } from '../lib/format';
 import { markUpdated } from '../lib/perf';
@@ -31,6 +32,7 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
   const complete = useDashboard(allSourcesIn);
   const delivery = useTemplateDeliveries(sources);
   const loading = useDashboard((s) => s.reportLoading);
+  const dimmed = useDelayedFlag(loading, SLOW_LOAD_MS);
   const error = useDashboard((s) => s.reportError);
   const phone = useDashboard((s) => selectedPhone(s.phones, s.phoneId));
   const funnel = useDashboard((s) => s.funnel);
@@ -156,7 +158,7 @@ export function Dashboard({ themeKey }: { themeKey: string }) {
       )}
 
       <EventPicker />
-      <div className={`panels ${loading ? 'is-refreshing' : ''}`} aria-busy={loading}>
+      <div className={`panels ${dimmed ? 'is-refreshing' : ''}`} aria-busy={loading}>
         <KpiCards report={report} />
         {report && report.unattributedExternalEvents > 0 && (
           <p className="notice" data-testid="unattributed">

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { OverviewFigures, OverviewMoney, OverviewRow } from '../../../shared/contract';
 import { previousNote } from '../lib/comparison';
+import { SLOW_LOAD_MS, useDelayedFlag } from '../lib/delayed';
 import { errorText } from '../lib/errors';
 import {
   formatAgo,
@@ -135,6 +136,7 @@ export function Overview() {
   const [rows, setRows] = useState<OverviewRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  const dimmed = useDelayedFlag(loading, SLOW_LOAD_MS);
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'conversations', desc: true });
 
   useEffect(() => {
@@ -202,7 +204,11 @@ export function Overview() {
           Could not load the overview: {error}
         </p>
       )}
-      <section className={`panel ${loading ? 'is-refreshing' : ''}`} aria-labelledby="overview-title">
+      <section
+        className={`panel ${dimmed ? 'is-refreshing' : ''}`}
+        aria-labelledby="overview-title"
+        aria-busy={loading}
+      >
         <header className="panel-head">
           <h2 id="overview-title">Workspaces</h2>
           <span className="muted small">{rows ? `${formatInt(rows.length)} workspaces` : ''}</span>
@@ -211,7 +217,7 @@ export function Overview() {
           <p className="empty-hint">No workspaces yet.</p>
         ) : (
           <div className="table-scroll">
-            <table className="data-table overview-table" aria-busy={loading}>
+            <table className="data-table overview-table">
               <thead>
                 <tr>
                   {COLUMNS.map((c) => {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { ALL_NUMBERS, ALL_NUMBERS_NAME, isAllNumbers } from '../../../shared/all-numbers';
 import type { PhoneNumber } from '../../../shared/contract';
 import { offersAllNumbers } from '../lib/all-numbers';
@@ -230,7 +230,8 @@ const allZones = (): string[] => {
 const zoneName = (tz: string) => tz.replace(/_/g, ' ');
 
 /** The report timezone (days, weeks and ranges are counted in it), changeable for this workspace. */
-function TimezonePicker() {
+// Memoised: the top bar renders with every report, and the zone list is some 400 options.
+const TimezonePicker = memo(function TimezonePicker() {
   const timezone = useDashboard((s) => s.timezone);
   const fallback = useDashboard((s) => s.defaultTimezone);
   const shown = useDashboard((s) => s.report?.range.timezone);
@@ -261,7 +262,7 @@ function TimezonePicker() {
       </select>
     </label>
   );
-}
+});
 
 function SyncStatus({ onClick, open }: { onClick: () => void; open: boolean }) {
   const jobs = useDashboard((s) => s.jobs);

@@ -98,7 +98,7 @@ export type DashboardStore = StoreApi<DashboardState>;
  * How many source rows a report brings with it: more than a screen shows. The rest follows in a second
  * call, so a change of range or event waits for a small answer (docs/architecture.md "Source rows on demand").
  */
-export const FIRST_SOURCE_ROWS = 50;
+export const FIRST_SOURCE_ROWS = 30;
 
 /**
  * How many events of each kind come with a new number's or range's report: more than the picker shows of
