@@ -16,8 +16,9 @@
 //    thread, busy with the click's own render); "all rows in" is when the rest of the source rows
 //    (report.sources) arrived, from the click;
 //  - the same split for the IPC path without Electron's own channel (the main process's entry, in Node);
-//  - the same calls over HTTP from a Chromium page that Playwright does not drive: its Network
-//    instrumentation adds several milliseconds to every request of the pages it drives.
+//  - the same calls over HTTP, and the first render after launch, in a Chromium that Playwright does not
+//    drive (pipe-chromium.ts): its network instrumentation adds milliseconds to every request of the
+//    pages it drives, and its injected scripts run in them while they start.
 //  - "Explore demo data": the click on a fresh data folder (and again after "Leave demo") → the dashboard
 //    showing the demo's numbers, target ≤ 3 s.
 // Data: the attribution benchmark's database (`npm run bench:report -- --keep` prints its path) when --db
@@ -28,6 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { FIRST_EVENTS_PER_KIND, FIRST_SOURCE_ROWS } from '../src/renderer/src/state/store';
+import { launchPipeChromium, type PipeChromium } from './pipe-chromium';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const arg = (name: string): string | undefined => {
@@ -252,80 +254,18 @@ async function ipcSplit(
 }
 
 /**
- * The same report calls over HTTP from a Chromium page without Playwright: the test harness follows every
- * request of its pages (the DevTools Network domain), which adds several milliseconds to each. Chromium is
- * driven here over --remote-debugging-pipe (DevTools protocol messages on fds 3 and 4, NUL-terminated,
- * https://chromedevtools.github.io/devtools-protocol/) with the Target and Runtime domains only; the page
- * fetches and parses as the app's HTTP transport does. Warm: each call's second round counts.
+ * The same report calls over HTTP from a Chromium page that Playwright does not drive (pipe-chromium.ts),
+ * fetched and parsed as the app's HTTP transport does, from a page of the app's origin (its favicon: no
+ * app code runs). Warm: each call's second round counts.
  */
 async function harnessFreeSplit(
+  chromium: PipeChromium,
   origin: string,
   workspace: string,
   queries: { method: string; args: object }[],
 ): Promise<{ handler: number; transport: number }[]> {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'insights-bench-cdp-'));
-  const browser = spawn(
-    process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--remote-debugging-pipe',
-      `--user-data-dir=${profile}`,
-      'about:blank',
-    ],
-    { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] },
-  );
-  const out = browser.stdio[3] as NodeJS.WritableStream;
-  const into = browser.stdio[4] as NodeJS.ReadableStream;
-  let pending = '';
-  let nextId = 0;
-  const waiting = new Map<number, (m: { result?: unknown; error?: { message: string } }) => void>();
-  into.on('data', (d: Buffer) => {
-    pending += d.toString();
-    for (let i = pending.indexOf('\0'); i >= 0; i = pending.indexOf('\0')) {
-      const m = JSON.parse(pending.slice(0, i)) as {
-        id?: number;
-        result?: unknown;
-        error?: { message: string };
-      };
-      pending = pending.slice(i + 1);
-      if (m.id !== undefined) waiting.get(m.id)?.(m);
-    }
-  });
-  const send = <T>(method: string, params: object, sessionId?: string) =>
-    new Promise<T>((resolve, reject) => {
-      const id = ++nextId;
-      waiting.set(id, (m) => {
-        waiting.delete(id);
-        if (m.error) reject(new Error(`${method}: ${m.error.message}`));
-        else resolve(m.result as T);
-      });
-      out.write(`${JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) })}\0`);
-    });
+  const page = await chromium.open(`${origin}/favicon.ico`, origin);
   try {
-    // A page of the app's origin (its favicon: no app code runs), so the calls are same-origin like the app's.
-    const { targetId } = await send<{ targetId: string }>('Target.createTarget', {
-      url: `${origin}/favicon.ico`,
-    });
-    const { sessionId } = await send<{ sessionId: string }>('Target.attachToTarget', {
-      targetId,
-      flatten: true,
-    });
-    // Until the page has loaded (an evaluation during the navigation loses its context).
-    for (let i = 0; ; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      const ready = await send<{ result: { value?: string } }>(
-        'Runtime.evaluate',
-        { expression: `location.origin === ${JSON.stringify(origin)} ? document.readyState : 'elsewhere'` },
-        sessionId,
-      ).catch(() => null);
-      if (ready?.result.value === 'complete') break;
-      if (i > 40) throw new Error('the page did not load');
-    }
     const expression = `(async () => {
       const calls = ${JSON.stringify(queries)};
       const out = [];
@@ -343,25 +283,41 @@ async function harnessFreeSplit(
         }
       return JSON.stringify(out);
     })()`;
-    const r = await send<{ result: { value?: string }; exceptionDetails?: { text: string } }>(
-      'Runtime.evaluate',
-      { expression, awaitPromise: true },
-      sessionId,
-    );
-    if (r.exceptionDetails || !r.result.value)
-      throw new Error(`harness-free calls failed: ${r.exceptionDetails?.text}`);
-    return JSON.parse(r.result.value) as { handler: number; transport: number }[];
+    return JSON.parse(await page.evaluate<string>(expression, true)) as {
+      handler: number;
+      transport: number;
+    }[];
   } finally {
-    // Closed through the protocol, so its helper processes are done with the profile before it goes.
-    const exited = new Promise((resolve) => browser.once('exit', resolve));
-    await Promise.race([send('Browser.close', {}), new Promise((r) => setTimeout(r, 3000))]).catch(
-      () => undefined,
-    );
-    browser.kill();
-    await exited;
-    await new Promise((r) => setTimeout(r, 200));
-    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    await page.close();
   }
+}
+
+/**
+ * First renders after launch in a Chromium page that Playwright does not drive: each launch a new tab of
+ * one profile, read once its first-render measure exists; the first launch (an empty profile) is left out.
+ */
+async function harnessFreeFirstRenders(chromium: PipeChromium, origin: string): Promise<FirstSplit[]> {
+  const out: FirstSplit[] = [];
+  for (let i = 0; i <= RUNS; i++) {
+    const page = await chromium.open(`${origin}/#token=${TOKEN}`, origin);
+    try {
+      for (let n = 0; ; n++) {
+        const done = await page.evaluate<number>(
+          "performance.getEntriesByName('insights:first-render').length",
+        );
+        if (done > 0) break;
+        if (n > 600) throw new Error('no first render');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const split = JSON.parse(await page.evaluate<string>(`JSON.stringify(${FIRST_IN_PAGE})`)) as FirstSplit;
+      if (i > 0) out.push(split);
+      // Its follow-up calls (the rest of the rows, the template delivery) end before the next launch.
+      await new Promise((r) => setTimeout(r, 1500));
+    } finally {
+      await page.close();
+    }
+  }
+  return out;
 }
 
 /** Click → usable dashboard (KPIs of the demo on screen), on a fresh data folder, then after Leave demo. */
@@ -502,7 +458,15 @@ async function main() {
       })),
     ];
     const ipc = await ipcSplit(dataDir, workspace, asked);
-    const plain = await harnessFreeSplit(origin, workspace, asked);
+    const pipe = launchPipeChromium();
+    let plain: { handler: number; transport: number }[];
+    let plainFirst: FirstSplit[];
+    try {
+      plain = await harnessFreeSplit(pipe, origin, workspace, asked);
+      plainFirst = await harnessFreeFirstRenders(pipe, origin);
+    } finally {
+      await pipe.close();
+    }
 
     const demo = await demoTimes(browser);
 
@@ -513,6 +477,10 @@ async function main() {
     const fm = (f: (x: FirstSplit) => number) => ms(median(first.map(f)));
     console.log(
       `  first dashboard render after launch   ${fm((x) => x.total)}   (target < 1000 ms): page and boot calls until the report is asked ${fm((x) => x.asked)}, handler ${fm((x) => x.handler)}, transport ${fm((x) => x.call - x.handler)}, UI ${fm((x) => x.total - x.asked - x.call)}`,
+    );
+    const pm = (f: (x: FirstSplit) => number) => ms(median(plainFirst.map(f)));
+    console.log(
+      `  the same, Chromium unharnessed        ${pm((x) => x.total)}   (target < 1000 ms): until the report is asked ${pm((x) => x.asked)}, handler ${pm((x) => x.handler)}, transport ${pm((x) => x.call - x.handler)}, UI ${pm((x) => x.total - x.asked - x.call)}`,
     );
     if (firstVisit) {
       const v = firstVisit;
