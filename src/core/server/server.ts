@@ -1,5 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { CallResult, CoreEvent } from '../../shared/contract';
@@ -215,13 +216,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   for (const register of receiverRoutes) await register(app, options.receivers ?? options.host);
 
   if (options.rendererDir && fs.existsSync(options.rendererDir)) {
+    const assets = path.join(options.rendererDir, 'assets') + path.sep;
     await app.register(fastifyStatic, {
       root: options.rendererDir,
       index: ['index.html'],
       wildcard: false,
+      cacheControl: false,
       // The full policy as a header: frame-ancestors has no effect in the page's meta tag.
-      setHeaders: (res) => {
+      setHeaders: (res, file) => {
         for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+        // The bundle's files are named by their content's hash: a launch takes them from the cache without
+        // asking again (https://www.rfc-editor.org/rfc/rfc8246, "The Immutable Cache-Control Extension"). The
+        // page that names them is checked on every load (https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.4).
+        res.setHeader(
+          'cache-control',
+          file.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
       },
     });
     app.setNotFoundHandler((req, reply) => {

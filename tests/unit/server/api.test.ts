@@ -129,6 +129,10 @@ describe('security headers (browser mode)', () => {
         const res = await at(p);
         expect(res.status).toBe(200);
         expectSecurityHeaders(res);
+        // The hashed bundle files are kept; the page that names them is checked on every load.
+        expect(res.headers.get('cache-control')).toBe(
+          p.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
       }
       const api = (auth: string) =>
         at('/api/workspaces.list', {
