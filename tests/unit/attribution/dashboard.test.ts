@@ -83,6 +83,31 @@ describe('report.dashboard', () => {
     expect(fits).toEqual(all);
   });
 
+  it('counts each kind over every event, beyond the first 500 of an uncut list', async () => {
+    // 520 distinct text replies in one conversation: more events than a list without a limit holds.
+    feed(core.db(), {
+      messages: Array.from({ length: 521 }, (_, i) => ({
+        id: `many${i}`,
+        ts: `2026-03-06 ${String(10 + Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`,
+        text: `reply ${i}`,
+        contact: '4955',
+      })),
+    });
+    const listed = await core.call('events.list', { phone: '1000000001', range, limit: 10000 });
+    const texts = listed.events.filter((e) => e.kind === 'text').length;
+    expect(texts).toBeGreaterThan(500);
+    const cut = (await core.call('report.dashboard', { phone: '1000000001', range, eventsPerKind: 20 }))
+      .events;
+    expect(cut.kinds?.text).toBe(texts);
+    expect(cut.events.filter((e) => e.kind === 'text')).toHaveLength(20);
+    // eventsLimit, when given, still caps the list.
+    const capped = (
+      await core.call('report.dashboard', { phone: '1000000001', range, eventsPerKind: 20, eventsLimit: 3 })
+    ).events;
+    expect(capped.events).toHaveLength(3);
+    expect(capped.kinds?.text).toBe(texts);
+  });
+
   it('validates like report.get', async () => {
     await expect(
       core.call('report.dashboard', { phone: '1000000001', range, eventsLimit: 0 }),

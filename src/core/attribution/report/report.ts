@@ -35,13 +35,13 @@ export function buildDashboard(
   const ctx = new ReportContext(db, q.phone, q.range, q.timezone, { ...opts, model: q.model });
   const report = reportOf(ctx, query);
   const all = ctx.availableEvents();
-  const events = all.events.slice(0, eventsLimit ?? 500);
+  if (eventsPerKind === undefined)
+    return { report, events: { events: all.events.slice(0, eventsLimit ?? 500), suggested: all.suggested } };
+  // Each kind counted over every event; a limit, when given, caps only the list.
+  const cut = perKind(all.events, all.suggested, eventsPerKind);
   return {
     report,
-    events:
-      eventsPerKind === undefined
-        ? { events, suggested: all.suggested }
-        : perKind(events, all.suggested, eventsPerKind),
+    events: eventsLimit === undefined ? cut : { ...cut, events: cut.events.slice(0, eventsLimit) },
   };
 }
 
