@@ -204,7 +204,7 @@ export const SourceTable = memo(function SourceTable(props: SourceTableProps) {
         <SourcesHeader
           report={report}
           shown={rows.length}
-          total={complete ? (sources?.length ?? 0) : (report?.sourcesTotal ?? sources?.length ?? 0)}
+          total={report?.sourcesTotal ?? sources?.length ?? 0}
           complete={complete}
           query={query}
           onQueryChange={setQuery}
