@@ -85,15 +85,27 @@ function time(fn: () => unknown, runs = RUNS): number {
   }
   return median(xs);
 }
-async function timeAsync(fn: () => Promise<unknown>, runs = RUNS): Promise<number> {
-  for (let i = 0; i < WARMUP; i++) await fn();
-  const xs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    xs.push(performance.now() - t0);
+/**
+ * Medians of `ours` and `theirs` over three pairs of blocks, each block warmed up and timed on its own
+ * (both sides with hot caches, as a report run alone has them). Three pairs, because a machine that slows
+ * down for a while would otherwise slow one side only.
+ */
+async function pairedTimes(ours: () => unknown, theirs: () => Promise<unknown>): Promise<[number, number]> {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let pair = 0; pair < 3; pair++) {
+    for (let i = -WARMUP; i < RUNS; i++) {
+      const t0 = performance.now();
+      ours();
+      if (i >= 0) a.push(performance.now() - t0);
+    }
+    for (let i = -WARMUP; i < RUNS; i++) {
+      const t0 = performance.now();
+      await theirs();
+      if (i >= 0) b.push(performance.now() - t0);
+    }
   }
-  return median(xs);
+  return [median(a), median(b)];
 }
 
 const reuse = (() => {
@@ -310,24 +322,27 @@ for (const preset of ['12m', '30d'] as const) {
   const cold = performance.now();
   buildReport(db, q, { now: NOW });
   const first = performance.now() - cold;
+  // The parts DuckDB computes too, timed in pairs of blocks with DuckDB's (pairedTimes).
+  const paired: Record<string, () => unknown> = {
+    // Totals of a range shown alone: with the Invested of its source rows, computed without the rows.
+    totals: () => {
+      const c = fresh();
+      return totalsOf(c, event, investedOfRange(c));
+    },
+    previous: () => previousTotals(fresh(), event),
+    sources: () => sourceRows(fresh(), event),
+    funnel: () => funnelOf(fresh(), event ? [event.id] : [], 0),
+    series: () => seriesOf(fresh(), event),
+  };
   const ours: Record<string, number> = {
     first,
     total: time(() => buildReport(db, q, { now: NOW })),
-    // Totals of a range shown alone: with the Invested of its source rows, computed without the rows.
-    totals: time(() => {
-      const c = fresh();
-      return totalsOf(c, event, investedOfRange(c));
-    }),
-    previous: time(() => previousTotals(fresh(), event)),
-    sources: time(() => sourceRows(fresh(), event)),
     // What DuckDB's sources query computes: counts per source.
     counts: time(() =>
       fresh()
         .aggregator()
         .sources(ev === -1 ? null : ev),
     ),
-    funnel: time(() => funnelOf(fresh(), event ? [event.id] : [], 0)),
-    series: time(() => seriesOf(fresh(), event)),
     unattributed: time(() => fresh().unattributed(event)),
   };
   const r = ctx.range;
@@ -354,7 +369,11 @@ for (const preset of ['12m', '30d'] as const) {
       WHERE c.phone = '${phone}' AND c.day BETWEEN ${r.fromDay} AND ${r.toDay} GROUP BY c.day`,
   };
   const duckTimes: Record<string, number> = {};
-  for (const [k, sql] of Object.entries(parts)) duckTimes[k] = await timeAsync(() => duck.runAndReadAll(sql));
+  for (const [k, sql] of Object.entries(parts)) {
+    const [a, b] = await pairedTimes(paired[k]!, () => duck.runAndReadAll(sql));
+    ours[k] = a;
+    duckTimes[k] = b;
+  }
   duckTimes.total = Object.values(duckTimes).reduce((a, b) => a + b, 0);
   results.push({ label: `${preset.toUpperCase()} (event ${event?.id ?? 'none'})`, ours, duck: duckTimes });
 }
@@ -479,7 +498,7 @@ const count = (table: string) =>
 
 const f = (x: number) => x.toFixed(1).padStart(8);
 console.log(
-  '\nReport timings (median of %d runs after %d warm-up runs, ms) — ours | DuckDB | ours ÷ DuckDB',
+  '\nReport timings (median of %d runs after %d warm-up runs, ms; the parts DuckDB computes too: three blocks per side, in turn) — ours | DuckDB | ours ÷ DuckDB',
   RUNS,
   WARMUP,
 );

@@ -1,3 +1,4 @@
+import { dateOfDay, dayOfDate } from '../attribution/days';
 import type { AdDetails, AdPlatform, SpendSummary } from '../attribution/report/ad-platform';
 import type { Db } from '../db/open';
 import { cachedStatement, jsonColumns } from '../db/statements';
@@ -6,75 +7,112 @@ import { cachedStatement, jsonColumns } from '../db/statements';
 // synced daily spend (meta_spend, with running totals in attr_spend_cum from migration 0007) and names
 // (meta_ads). Meta's dates are plain dates (docs/metrics.md, "invested").
 
-/** Ads of the selected ad accounts linked to this number. */
+/** Ads of the selected ad accounts linked to this number (one JSON text: see COLUMNS below). */
 function linkedAds(db: Db, phone: string): string[] {
-  return cachedStatement(
-    db,
-    `SELECT a.ad_id FROM meta_ads a
-       WHERE a.account_id IN (
-         SELECT m.id FROM meta_account_numbers n JOIN meta_accounts m ON m.id = n.account_id
-         WHERE n.phone_number_id = @phone AND m.selected = 1
-         UNION SELECT m.account_id FROM meta_account_numbers n JOIN meta_accounts m ON m.id = n.account_id
-         WHERE n.phone_number_id = @phone AND m.selected = 1)`,
-  )
-    .pluck()
-    .all({ phone }) as string[];
+  const [ads] = jsonColumns<[string[]]>(
+    cachedStatement(
+      db,
+      `SELECT json_group_array(a.ad_id) FROM meta_ads a
+         WHERE a.account_id IN (
+           SELECT m.id FROM meta_account_numbers n JOIN meta_accounts m ON m.id = n.account_id
+           WHERE n.phone_number_id = @phone AND m.selected = 1
+           UNION SELECT m.account_id FROM meta_account_numbers n JOIN meta_accounts m ON m.id = n.account_id
+           WHERE n.phone_number_id = @phone AND m.selected = 1)`,
+    ),
+    { phone },
+  );
+  return ads;
+}
+
+/** A running total of one ad and currency (migration 0007): spend in millionths, impressions, clicks, started, days. */
+type Running = [number, number, number, number, number];
+// Every query hands its rows over as one JSON array per column (jsonColumns): hundreds of rows one by one
+// cost more. A pair is `<ad id> <currency>`.
+const COLUMNS = (t: string) =>
+  `json_group_array(${t}.ad_id || ' ' || ${t}.currency), json_group_array(${t}.spend), json_group_array(${t}.impressions),
+   json_group_array(${t}.clicks), json_group_array(${t}.started), json_group_array(${t}.days)`;
+type Columns = [string[], number[], number[], number[], number[], number[]];
+/** Each ad's totals through its last date (attr_spend_ads), with that date. */
+const ADS_SQL = `SELECT ${COLUMNS('k')}, json_group_array(k.last_date)
+  FROM json_each(?) j CROSS JOIN attr_spend_ads k ON k.ad_id = j.value`;
+/** The running totals of every ad that spent on one date: one range scan of the date index (migration 0012). */
+const ON_DATE_SQL = `SELECT ${COLUMNS('c')} FROM attr_spend_cum c INDEXED BY attr_spend_cum_date WHERE c.date = ?`;
+/** The running totals of some pairs at their last date on or before a date, sought pair by pair. */
+const LAST_SQL = `
+  WITH w AS (SELECT j.value ->> 0 AS ad, j.value ->> 1 AS cur, (SELECT MAX(c.date) FROM attr_spend_cum c
+      WHERE c.ad_id = j.value ->> 0 AND c.currency = j.value ->> 1 AND c.date <= @date) AS d FROM json_each(@pairs) j)
+  SELECT ${COLUMNS('c')} FROM w JOIN attr_spend_cum c ON c.ad_id = w.ad AND c.currency = w.cur AND c.date = w.d`;
+
+const NONE: Running = [0, 0, 0, 0, 0];
+/** A pair's ad id and currency (a currency code has no space; an ad id might). */
+const splitPair = (p: string): [string, string] => {
+  const i = p.lastIndexOf(' ');
+  return [p.slice(0, i), p.slice(i + 1)];
+};
+
+function addColumns(out: Map<string, Running>, [pair, ...fields]: Columns, keep?: Set<string>): void {
+  for (let i = 0; i < pair.length; i++)
+    if (!keep || keep.has(pair[i]!)) out.set(pair[i]!, fields.map((f) => f[i]!) as Running);
+}
+
+/**
+ * The running totals of `pairs` at `date` (each pair's last row on or before it): the pairs that spent on
+ * that date from one index scan, the others sought one by one (a paused ad, a new one). Absent: none yet.
+ */
+function runningAt(db: Db, pairs: Set<string>, date: string): Map<string, Running> {
+  const out = new Map<string, Running>();
+  if (pairs.size === 0) return out;
+  addColumns(out, jsonColumns<Columns>(cachedStatement(db, ON_DATE_SQL), date), pairs);
+  const sought = [...pairs].filter((p) => !out.has(p)).map(splitPair);
+  if (sought.length > 0)
+    addColumns(
+      out,
+      jsonColumns<Columns>(cachedStatement(db, LAST_SQL), { pairs: JSON.stringify(sought), date }),
+    );
+  return out;
 }
 
 /**
  * Spend and delivery of ads over [from, to] that have spend rows in it: the running total through `to`
- * (the ad's totals when `to` is past its last date) minus the one before `from` (migration 0007).
+ * minus the one before `from` (migration 0007). Through `to` is the ad's totals when `to` is past its last
+ * date, as for every preset.
  */
-// A running total comes back packed in one column, so finding it is one index seek.
-const packed = (t: string) =>
-  `${t}.spend || ',' || ${t}.impressions || ',' || ${t}.clicks || ',' || ${t}.started || ',' || ${t}.days`;
-const lastBefore = (op: '<' | '<=', bound: string) =>
-  `(SELECT ${packed('c')} FROM attr_spend_cum c WHERE c.ad_id = k.ad_id AND c.currency = k.currency AND c.date ${op} ${bound}
-    ORDER BY c.date DESC LIMIT 1)`;
-// All ads' rows come back as one JSON text per column (jsonColumns): hundreds of rows handed over one by one cost more.
-const SPEND_SQL = `
-  SELECT json_group_array(k.ad_id), json_group_array(k.currency),
-    json_group_array(CASE WHEN k.last_date <= @to THEN ${packed('k')} ELSE ${lastBefore('<=', '@to')} END),
-    json_group_array(${lastBefore('<', '@from')})
-  FROM json_each(@ads) j CROSS JOIN attr_spend_ads k ON k.ad_id = j.value`;
-const FIELDS = 5;
-/** Adds (sign 1) or subtracts (sign -1) a packed running total into `into`, without allocating per row. */
-function addPacked(into: number[], v: string | null, sign: number): void {
-  if (v === null) return;
-  let field = 0;
-  let start = 0;
-  for (let i = 0; i <= v.length; i++) {
-    if (i === v.length || v.charCodeAt(i) === 44 /* , */) {
-      into[field++]! += sign * Number(v.slice(start, i));
-      start = i + 1;
-    }
-  }
-}
-
 export function spendSummary(db: Db, adIds: string[], from: string, to: string): Map<string, SpendSummary> {
   const out = new Map<string, SpendSummary>();
   if (adIds.length === 0) return out;
-  const [ads, currencies, throughs, befores] = jsonColumns<
-    [string[], string[], (string | null)[], (string | null)[]]
-  >(cachedStatement(db, SPEND_SQL), { ads: JSON.stringify(adIds), from, to });
-  const d = new Array<number>(FIELDS);
-  for (let i = 0; i < ads.length; i++) {
-    const ad = ads[i]!;
-    const cur = currencies[i]!;
-    d.fill(0);
-    addPacked(d, throughs[i]!, 1);
-    addPacked(d, befores[i]!, -1);
-    const [micro, impressions, clicks, started, days] = d as [number, number, number, number, number];
-    if (!days) continue;
+  const [pair, spend, impressions, clicks, started, days, lastDate] = jsonColumns<[...Columns, string[]]>(
+    cachedStatement(db, ADS_SQL),
+    JSON.stringify(adIds),
+  );
+  // Pairs whose last spend is before the range have none in it.
+  const spent = new Set<string>();
+  const cut = new Set<string>();
+  for (let i = 0; i < pair.length; i++) {
+    if (lastDate[i]! < from) continue;
+    spent.add(pair[i]!);
+    if (lastDate[i]! > to) cut.add(pair[i]!);
+  }
+  const before = runningAt(db, spent, dateOfDay(dayOfDate(from) - 1));
+  const through = runningAt(db, cut, to);
+  for (let i = 0; i < pair.length; i++) {
+    const p = pair[i]!;
+    if (!spent.has(p)) continue;
+    const t: Running | undefined = cut.has(p)
+      ? through.get(p)
+      : [spend[i]!, impressions[i]!, clicks[i]!, started[i]!, days[i]!];
+    if (!t) continue;
+    const b = before.get(p) ?? NONE;
+    if (t[4] - b[4] === 0) continue;
+    const [ad, cur] = splitPair(p);
     let s = out.get(ad);
     if (!s) {
       s = { spend: new Map<string, number>(), impressions: 0, clicks: 0, started: 0 };
       out.set(ad, s);
     }
-    s.spend.set(cur, micro / 1_000_000);
-    s.impressions += impressions;
-    s.clicks += clicks;
-    s.started += started;
+    s.spend.set(cur, (t[0] - b[0]) / 1_000_000);
+    s.impressions += t[1] - b[1];
+    s.clicks += t[2] - b[2];
+    s.started += t[3] - b[3];
   }
   return out;
 }
@@ -94,26 +132,26 @@ export function metaDetails(
 ): Map<string, AdDetails> {
   const out = new Map<string, AdDetails>();
   if (adIds.length === 0) return out;
-  const ids = JSON.stringify(adIds);
-  const ads = cachedStatement(
-    db,
-    'SELECT a.ad_id, a.name, a.adset_id, a.adset_name, a.campaign_id, a.campaign_name FROM json_each(?) j CROSS JOIN meta_ads a WHERE a.ad_id = j.value',
-  ).all(ids) as {
-    ad_id: string;
-    name: string | null;
-    adset_id: string | null;
-    adset_name: string | null;
-    campaign_id: string | null;
-    campaign_name: string | null;
-  }[];
-  for (const a of ads) {
-    const s = stats.get(a.ad_id);
-    out.set(a.ad_id, {
-      adName: a.name,
-      campaignId: a.campaign_id,
-      campaignName: a.campaign_name,
-      adsetId: a.adset_id,
-      adsetName: a.adset_name,
+  // One JSON text per column (jsonColumns): 400 ads handed over as objects cost three times as much.
+  const [ad, name, adsetId, adsetName, campaignId, campaignName] = jsonColumns<
+    [string[], (string | null)[], (string | null)[], (string | null)[], (string | null)[], (string | null)[]]
+  >(
+    cachedStatement(
+      db,
+      `SELECT json_group_array(a.ad_id), json_group_array(a.name), json_group_array(a.adset_id),
+         json_group_array(a.adset_name), json_group_array(a.campaign_id), json_group_array(a.campaign_name)
+       FROM json_each(?) j CROSS JOIN meta_ads a WHERE a.ad_id = j.value`,
+    ),
+    JSON.stringify(adIds),
+  );
+  for (let i = 0; i < ad.length; i++) {
+    const s = stats.get(ad[i]!);
+    out.set(ad[i]!, {
+      adName: name[i]!,
+      campaignId: campaignId[i]!,
+      campaignName: campaignName[i]!,
+      adsetId: adsetId[i]!,
+      adsetName: adsetName[i]!,
       impressions: s?.impressions ?? null,
       clicks: s?.clicks ?? null,
       metaConversationsStarted: s?.started ?? null,

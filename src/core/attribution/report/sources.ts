@@ -78,22 +78,43 @@ function sourceInfos(
   );
 }
 
-/** Info of the sources counted in a range, by id, in one statement (ids without a source row are absent). */
-function infosOfIds(ctx: ReportContext, ids: Iterable<number>): Map<number, SourceInfo> {
-  const [id, key, kind, name, rename] = jsonColumns<
-    [number[], string[], string[], (string | null)[], (string | null)[]]
-  >(
+/** A source row before it is built: its source id (null: never derived), info and counts. */
+interface Counted {
+  id: number | null;
+  info: SourceInfo;
+  agg: SourceAgg;
+}
+
+/** The sources counted in a range by key, with their info read in one statement (ids without a source row are left out). */
+function countedSources(ctx: ReportContext, counts: Map<number, SourceAgg>): Map<string, Counted> {
+  const [id, key, kind, name] = jsonColumns<[number[], string[], string[], (string | null)[]]>(
     cachedStatement(
       ctx.db,
-      `SELECT json_group_array(s.id), json_group_array(s.key), json_group_array(s.kind), json_group_array(s.name),
-         json_group_array(nm.name)
-       FROM json_each(?) j JOIN ${ctx.p}sources s ON s.id = j.value LEFT JOIN attr_source_names nm ON nm.source_key = s.key`,
+      `SELECT json_group_array(s.id), json_group_array(s.key), json_group_array(s.kind), json_group_array(s.name)
+       FROM json_each(?) j JOIN ${ctx.p}sources s ON s.id = j.value`,
     ),
-    JSON.stringify([...ids]),
+    JSON.stringify([...counts.keys()]),
   );
-  const out = new Map<number, SourceInfo>();
-  for (let i = 0; i < id.length; i++)
-    out.set(id[i]!, { key: key[i]!, kind: kind[i]!, name: name[i]!, rename: rename[i]! });
+  // Renames are the user's, so few: read whole, they cost less than a lookup per source.
+  const renames = JSON.parse(
+    cachedStatement(ctx.db, 'SELECT json_group_object(source_key, name) FROM attr_source_names')
+      .pluck()
+      .get() as string,
+  ) as Record<string, string>;
+  const out = new Map<string, Counted>();
+  for (let i = 0; i < id.length; i++) {
+    const k = key[i]!;
+    out.set(k, {
+      id: id[i]!,
+      info: {
+        key: k,
+        kind: kind[i]!,
+        name: name[i]!,
+        rename: Object.hasOwn(renames, k) ? renames[k]! : null,
+      },
+      agg: counts.get(id[i]!)!,
+    });
+  }
   return out;
 }
 
@@ -206,12 +227,7 @@ export function sourceRows(
   const agg = ctx.aggregator(r);
   const ev = event ? ctx.eventId(event.id) : null;
   const counts = event && ev === null ? agg.sources(null) : agg.sources(ev);
-  const infos = infosOfIds(ctx, counts.keys());
-  const byKey = new Map<string, { id: number | null; info: SourceInfo; agg: SourceAgg }>();
-  for (const [id, c] of counts) {
-    const info = infos.get(id);
-    if (info) byKey.set(info.key, { id, info, agg: c });
-  }
+  const byKey = countedSources(ctx, counts);
   // Invested stays with the source that spent it: in another model, the rows with an Invested amount are
   // the conversation model's (ads found by their own conversations), so the totals do not change.
   const withInvested = investedRows(ctx, r, agg, ctx.model === 'conversation' ? byKey : null);

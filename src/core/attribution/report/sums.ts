@@ -19,8 +19,9 @@ export function splitRevenue(
   if (!carries) return { revenue: null, revenueOther: {} };
   if (map.size === 0) return { revenue: 0, revenueOther: {} };
   const other: Record<string, number> = {};
-  for (const [cur, amt] of [...map.entries()].sort())
-    if (cur !== currency && amt !== 0) other[cur] = amt / MICRO;
+  // Most rows have one currency: only several are sorted (so the record's order is the currencies').
+  const entries = map.size === 1 ? map.entries() : [...map.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  for (const [cur, amt] of entries) if (cur !== currency && amt !== 0) other[cur] = amt / MICRO;
   return { revenue: (map.get(currency) ?? 0) / MICRO, revenueOther: other };
 }
 

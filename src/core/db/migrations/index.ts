@@ -10,6 +10,7 @@ import { m0008 } from './0008_sync_erasures';
 import { m0009 } from './0009_real_payloads';
 import { m0010 } from './0010_conversions_outbox';
 import { m0011 } from './0011_spend_imports';
+import { m0012 } from './0012_spend_by_date';
 
 // Numbered, append-only. Never edit a migration that has shipped: add a new one.
 export const migrations: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   m0009,
   m0010,
   m0011,
+  m0012,
 ];
