@@ -1,17 +1,10 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS } from './tests/helpers/chromium-args';
 
 // End-to-end tests. 'browser': browser mode (`insights serve`) driven by the system Chromium through
 // playwright-core (no Playwright browser download). 'electron': the desktop app through Playwright's
 // _electron; it reports itself skipped where the Electron binary is not installed.
 // Both need the build first: `npm run build` (npm test does it).
-
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 
 export default defineConfig({
   outputDir: 'test-results/artifacts',
@@ -36,7 +29,7 @@ export default defineConfig({
         viewport: { width: 1440, height: 900 },
         launchOptions: {
           executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-          args: chromiumArgs,
+          args: CHROMIUM_ARGS,
         },
       },
     },

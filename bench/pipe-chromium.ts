@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CHROMIUM_ARGS } from '../tests/helpers/chromium-args';
 
 // Chromium without a test harness: driven over --remote-debugging-pipe (DevTools protocol messages on fds 3
 // and 4, NUL-terminated, https://chromedevtools.github.io/devtools-protocol/) with the Target and Runtime
@@ -28,11 +29,7 @@ export function launchPipeChromium(): PipeChromium {
     process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     [
       '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
+      ...CHROMIUM_ARGS,
       '--remote-debugging-pipe',
       `--user-data-dir=${profile}`,
       'about:blank',

@@ -29,6 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { FIRST_EVENTS_PER_KIND, FIRST_SOURCE_ROWS } from '../src/renderer/src/state/store';
+import { CHROMIUM_ARGS } from '../tests/helpers/chromium-args';
 import { launchPipeChromium, type PipeChromium } from './pipe-chromium';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -357,7 +358,7 @@ async function main() {
   const { child, origin } = await serve(dataDir);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu'],
+    args: CHROMIUM_ARGS,
   });
   try {
     const phones = await api<{ id: string }[]>(origin, workspace, 'phones.list', {});
