@@ -37,11 +37,16 @@ const ADS_SQL = `SELECT ${COLUMNS('k')}, json_group_array(k.last_date)
   FROM json_each(?) j CROSS JOIN attr_spend_ads k ON k.ad_id = j.value`;
 /** The running totals of every ad that spent on one date: one range scan of the date index (migration 0012). */
 const ON_DATE_SQL = `SELECT ${COLUMNS('c')} FROM attr_spend_cum c INDEXED BY attr_spend_cum_date WHERE c.date = ?`;
-/** The running totals of some pairs at their last date on or before a date, sought pair by pair. */
+/**
+ * The running totals of some ads (each currency) at their last date on or before a date, sought one by one:
+ * one index seek each, the total packed in one text (`spend,impressions,clicks,started,days`; null: none yet).
+ */
 const LAST_SQL = `
-  WITH w AS (SELECT j.value ->> 0 AS ad, j.value ->> 1 AS cur, (SELECT MAX(c.date) FROM attr_spend_cum c
-      WHERE c.ad_id = j.value ->> 0 AND c.currency = j.value ->> 1 AND c.date <= @date) AS d FROM json_each(@pairs) j)
-  SELECT ${COLUMNS('c')} FROM w JOIN attr_spend_cum c ON c.ad_id = w.ad AND c.currency = w.cur AND c.date = w.d`;
+  SELECT json_group_array(k.ad_id || ' ' || k.currency), json_group_array((
+    SELECT c.spend || ',' || c.impressions || ',' || c.clicks || ',' || c.started || ',' || c.days
+    FROM attr_spend_cum c WHERE c.ad_id = k.ad_id AND c.currency = k.currency AND c.date <= @date
+    ORDER BY c.date DESC LIMIT 1))
+  FROM json_each(@ads) j CROSS JOIN attr_spend_ads k ON k.ad_id = j.value`;
 
 const NONE: Running = [0, 0, 0, 0, 0];
 /** A pair's ad id and currency (a currency code has no space; an ad id might). */
@@ -62,13 +67,22 @@ function addColumns(out: Map<string, Running>, [pair, ...fields]: Columns, keep?
 function runningAt(db: Db, pairs: Set<string>, date: string): Map<string, Running> {
   const out = new Map<string, Running>();
   if (pairs.size === 0) return out;
+  // Before any spend at all (a 12-month range of a younger workspace): none, and nothing to seek.
+  const first = cachedStatement(db, 'SELECT MIN(date) FROM attr_spend_cum').pluck().get() as string | null;
+  if (first === null || date < first) return out;
   addColumns(out, jsonColumns<Columns>(cachedStatement(db, ON_DATE_SQL), date), pairs);
-  const sought = [...pairs].filter((p) => !out.has(p)).map(splitPair);
-  if (sought.length > 0)
-    addColumns(
-      out,
-      jsonColumns<Columns>(cachedStatement(db, LAST_SQL), { pairs: JSON.stringify(sought), date }),
-    );
+  const sought = [...pairs].filter((p) => !out.has(p));
+  if (sought.length > 0) {
+    const [pair, packed] = jsonColumns<[string[], (string | null)[]]>(cachedStatement(db, LAST_SQL), {
+      ads: JSON.stringify([...new Set(sought.map((p) => splitPair(p)[0]))]),
+      date,
+    });
+    // Every currency of the sought ads comes back: only the sought pairs are kept.
+    const wanted = new Set(sought);
+    for (let i = 0; i < pair.length; i++)
+      if (packed[i] != null && wanted.has(pair[i]!))
+        out.set(pair[i]!, packed[i]!.split(',').map(Number) as Running);
+  }
   return out;
 }
 

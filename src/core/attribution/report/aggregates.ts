@@ -80,6 +80,19 @@ function sumBySource<A>(
 }
 
 /**
+ * Ids of the sources of `kind` whose key is not in `except`. Filtered here: a workspace's ads are usually
+ * all linked ones with spend (`except`), and SQLite's NOT IN over a JSON list cost twice as much.
+ */
+function idsOfKindBut(q: (sql: string) => Database.Statement, kind: string, except: string[]): number[] {
+  const [ids, keys] = jsonColumns<[number[], string[]]>(
+    q('SELECT json_group_array(id), json_group_array(key) FROM $sources WHERE kind = ?'),
+    kind,
+  );
+  const skip = new Set(except);
+  return ids.filter((_, i) => !skip.has(keys[i]!));
+}
+
+/**
  * [fromDay, toDay] as up to two runs of edge days, two runs of 7-day blocks and one run of 28-day blocks
  * (block indices: day / 7, day / 28), as named parameters; an unused run is the empty range 1..0.
  */
@@ -405,14 +418,14 @@ export function summaryAggregator(
       );
     },
     sourceKeysOfKindInRange(kind, except) {
+      const ids = idsOfKindBut(q, kind, except);
+      if (ids.length === 0) return [];
       return jsonColumns<[string[]]>(
         q(
-          `SELECT json_group_array(s.key) FROM $sources s
-           WHERE s.kind = ? AND s.key NOT IN (SELECT value FROM json_each(?)) AND EXISTS (
+          `SELECT json_group_array(s.key) FROM json_each(?) j JOIN $sources s ON s.id = j.value WHERE EXISTS (
              SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.phone = ? AND c.source = s.id AND c.day BETWEEN ? AND ?)`,
         ),
-        kind,
-        JSON.stringify(except),
+        JSON.stringify(ids),
         phone,
         fromDay,
         toDay,
@@ -545,14 +558,14 @@ export function exactAggregator(
       );
     },
     sourceKeysOfKindInRange(kind, except) {
+      const ids = idsOfKindBut(q, kind, except);
+      if (ids.length === 0) return [];
       return jsonColumns<[string[]]>(
         q(
-          `SELECT json_group_array(s.key) FROM $sources s
-           WHERE s.kind = ? AND s.key NOT IN (SELECT value FROM json_each(?)) AND EXISTS (
+          `SELECT json_group_array(s.key) FROM json_each(?) j JOIN $sources s ON s.id = j.value WHERE EXISTS (
              SELECT 1 FROM $conversations c INDEXED BY $conv_src WHERE c.source = s.id AND ${IN_RANGE})`,
         ),
-        kind,
-        JSON.stringify(except),
+        JSON.stringify(ids),
         phone,
         startTs,
         endTs,
