@@ -56,15 +56,18 @@ export function computeInvested(
 ): Map<string, Invested> {
   const out = new Map<string, Invested>();
   for (const key of keys) {
-    const daily = dailyOf(db, key);
     const entries = manual.get(key);
+    // Only manual entries need a source's spend per day; otherwise its sums over the range are enough.
+    if (entries) {
+      out.set(key, withEntries(dailyOf(db, key), entries, from, to, currency));
+      continue;
+    }
+    const ad = adOfKey(key);
     out.set(
       key,
-      entries
-        ? withEntries(daily, entries, from, to, currency)
-        : daily.origin === IMPORTED
-          ? split(imported.get(key), currency, IMPORTED)
-          : split(spend.get(key)?.spend, currency, daily.origin),
+      ad
+        ? split(spend.get(key)?.spend, currency, ad.platform.investedFrom)
+        : split(imported.get(key), currency, IMPORTED),
     );
   }
   return out;
