@@ -148,10 +148,17 @@ test('attribution model: first touch moves conversations to the ad that brought 
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.type('7');
     await page.keyboard.press('Enter');
+    // Saved, then re-derived: polled together, since the save itself may still be on its way (a loaded
+    // machine read "no rebuild pending" before it landed, with the old 90 days).
     await expect
-      .poll(async () => (await api('settings.get', {})).rebuildPending, { timeout: 60_000 })
-      .toBe(false);
-    expect((await api('settings.get', {})).attributionLookbackDays).toBe(7);
+      .poll(
+        async () => {
+          const s = await api('settings.get', {});
+          return [s.attributionLookbackDays, s.rebuildPending];
+        },
+        { timeout: 60_000 },
+      )
+      .toEqual([7, false]);
     await tabTo(page, page.getByRole('button', { name: 'Back to the dashboard' }).first(), 80);
     await page.keyboard.press('Enter');
     await settled(page);
