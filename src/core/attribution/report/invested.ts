@@ -56,37 +56,26 @@ export function computeInvested(
 ): Map<string, Invested> {
   const out = new Map<string, Invested>();
   for (const key of keys) {
-    const entries = manual.get(key);
-    // Only manual entries need a source's spend per day; otherwise its sums over the range are enough.
-    if (entries) {
-      out.set(key, withEntries(dailyOf(db, key), entries, from, to, currency));
-      continue;
-    }
+    // A source's spend comes from its ad platform, else from the imported rows.
     const ad = adOfKey(key);
+    const origin: Invested['from'] = ad ? ad.platform.investedFrom : IMPORTED;
+    const entries = manual.get(key);
     out.set(
       key,
-      ad
-        ? split(spend.get(key)?.spend, currency, ad.platform.investedFrom)
-        : split(imported.get(key), currency, IMPORTED),
+      entries
+        ? withEntries(
+            // Only manual entries need the spend per day; the other sources' sums over the range are enough.
+            (f, t) => (ad ? ad.platform.dailySpend(db, ad.ad, f, t) : importedDailySpend(db, key, f, t)),
+            origin,
+            entries,
+            from,
+            to,
+            currency,
+          )
+        : split(ad ? spend.get(key)?.spend : imported.get(key), currency, origin),
     );
   }
   return out;
-}
-
-/** Where a source's daily spend comes from: its ad platform, else the imported rows. */
-interface DailySource {
-  origin: Invested['from'];
-  rows(from: string, to: string): { date: string; currency: string; spend: number }[];
-}
-
-function dailyOf(db: Db, key: string): DailySource {
-  const ad = adOfKey(key);
-  if (ad)
-    return {
-      origin: ad.platform.investedFrom,
-      rows: (from, to) => ad.platform.dailySpend(db, ad.ad, from, to),
-    };
-  return { origin: IMPORTED, rows: (from, to) => importedDailySpend(db, key, from, to) };
 }
 
 /** Sums per currency as Invested: the workspace currency, the others apart. */
@@ -99,7 +88,8 @@ function split(sums: Map<string, number> | undefined, currency: string, from: In
 
 /** Winner per day: the most recently saved entry covering it, else that day's synced or imported spend. */
 function withEntries(
-  daily: DailySource,
+  dailyRows: (from: string, to: string) => { date: string; currency: string; spend: number }[],
+  origin: Invested['from'],
   entries: ManualEntry[],
   from: string,
   to: string,
@@ -128,10 +118,10 @@ function withEntries(
     man = true;
   }
   let synced = false;
-  for (const r of daily.rows(from, to)) {
+  for (const r of dailyRows(from, to)) {
     if (wonDays[dayOfDate(r.date) - first] === 1) continue;
     add(r.currency, r.spend);
     synced = true;
   }
-  return split(sums, currency, synced && man ? 'mixed' : synced ? daily.origin : man ? 'manual' : null);
+  return split(sums, currency, synced && man ? 'mixed' : synced ? origin : man ? 'manual' : null);
 }
