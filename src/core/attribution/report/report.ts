@@ -9,13 +9,12 @@ import type {
   SourceRow,
   SourcesQuery,
 } from '../../../shared/contract/report';
-import { conversationsStartedOf } from '../../../shared/rates';
 import type { Db } from '../../db/open';
 import { ReportContext, type ReportOptions } from './context';
 import { funnelOf } from './funnel';
 import { rememberedRows, rememberRows } from './rows-cache';
 import { seriesOf } from './series';
-import { sourceRows } from './sources';
+import { type SourceRows, sourceRows } from './sources';
 import { paidTotals, previousTotals, totalsOf } from './totals';
 
 // The report and the event list: one context, then its parts with their inputs passed explicitly
@@ -57,8 +56,8 @@ function perKind(events: AvailableEvent[], suggested: string | null, n: number):
 
 function reportOf(ctx: ReportContext, q: ReportQuery): Report {
   const event = ctx.selectEvent(q.event);
-  const sources = sourceRows(ctx, event);
-  const totals = { ...totalsOf(ctx, event, sources.invested), ...conversationsStartedOf(sources.rows) };
+  const sources = sourceRows(ctx, event, ctx.range, q.sourcesLimit);
+  const totals = { ...totalsOf(ctx, event, sources.invested), ...sources.started };
   const { granularity, series } = seriesOf(ctx, event);
   return {
     phone: { id: ctx.phone.id, display: ctx.phone.display, name: ctx.phone.name },
@@ -67,7 +66,7 @@ function reportOf(ctx: ReportContext, q: ReportQuery): Report {
     totals,
     previous: previousTotals(ctx, event, q.compare),
     paid: paidTotals(ctx, event, sources.paid),
-    ...firstRows(ctx, event, sources.rows, q.sourcesLimit),
+    ...firstRows(ctx, event, sources),
     funnel: funnelOf(ctx, q.funnel ?? (event ? [event.id] : []), totals.conversations),
     series,
     seriesGranularity: granularity,
@@ -76,23 +75,22 @@ function reportOf(ctx: ReportContext, q: ReportQuery): Report {
   };
 }
 
-/** The rows a `sourcesLimit` lets through, the first in the rows' own order; the rest kept for `report.sources`. */
+/** The rows a `sourcesLimit` let through, and how many there are; the rest kept for `report.sources`. */
 function firstRows(
   ctx: ReportContext,
   event: ReportEvent | null,
-  rows: SourceRow[],
-  limit: number | undefined,
+  rows: SourceRows,
 ): { sources: SourceRow[]; sourcesTotal?: number } {
-  if (limit === undefined || rows.length <= limit) return { sources: rows };
-  rememberRows(ctx, event, rows);
-  return { sources: rows.slice(0, limit), sourcesTotal: rows.length };
+  if (rows.rows.length === rows.count) return { sources: rows.rows };
+  rememberRows(ctx, event, rows.all);
+  return { sources: rows.rows, sourcesTotal: rows.count };
 }
 
 /** Every source row of a report's query: kept from the report just asked with `sourcesLimit`, else counted. */
 export function listSources(db: Db, q: SourcesQuery, opts: ReportOptions = {}): { sources: SourceRow[] } {
   const ctx = new ReportContext(db, q.phone, q.range, q.timezone, { ...opts, model: q.model });
   const event = ctx.selectEvent(q.event);
-  return { sources: rememberedRows(ctx, event) ?? sourceRows(ctx, event).rows };
+  return { sources: rememberedRows(ctx, event)?.() ?? sourceRows(ctx, event).rows };
 }
 
 export function listEvents(

@@ -4,10 +4,11 @@ import type { ReportContext } from './context';
 
 // The source rows of the last few reports asked with `sourcesLimit`, per connection: the dashboard asks
 // for the rest right after the first rows are on screen, and this lane (the same thread, the same
-// connection) answers from here instead of counting the range again.
+// connection) answers from here instead of counting the range again. What is kept builds the rows not
+// built yet on its first call (sources.ts); the database has not changed since, or it is not used.
 
 const KEEP = 4;
-const byDb = new WeakMap<Db, Map<string, SourceRow[]>>();
+const byDb = new WeakMap<Db, Map<string, () => SourceRow[]>>();
 
 /**
  * What the rows depend on: the database's content and the query as the context resolved it. SQLite's
@@ -32,8 +33,8 @@ function keyOf(ctx: ReportContext, event: ReportEvent | null): string {
   ]);
 }
 
-export function rememberRows(ctx: ReportContext, event: ReportEvent | null, rows: SourceRow[]): void {
-  const kept = byDb.get(ctx.db) ?? new Map<string, SourceRow[]>();
+export function rememberRows(ctx: ReportContext, event: ReportEvent | null, rows: () => SourceRow[]): void {
+  const kept = byDb.get(ctx.db) ?? new Map<string, () => SourceRow[]>();
   byDb.set(ctx.db, kept);
   const key = keyOf(ctx, event);
   kept.delete(key);
@@ -41,6 +42,9 @@ export function rememberRows(ctx: ReportContext, event: ReportEvent | null, rows
   while (kept.size > KEEP) kept.delete(kept.keys().next().value!);
 }
 
-export function rememberedRows(ctx: ReportContext, event: ReportEvent | null): SourceRow[] | undefined {
+export function rememberedRows(
+  ctx: ReportContext,
+  event: ReportEvent | null,
+): (() => SourceRow[]) | undefined {
   return byDb.get(ctx.db)?.get(keyOf(ctx, event));
 }

@@ -1,5 +1,5 @@
 import type { ReportEvent, SourceKind, SourceRow } from '../../../shared/contract/report';
-import { ratesOf } from '../../../shared/rates';
+import { conversationsStartedOf, ratesOf } from '../../../shared/rates';
 import { parseSourceKey, ROLLUP_KEY, restOf } from '../../../shared/source-keys';
 import { cachedStatement, jsonColumns } from '../../db/statements';
 import { templateNameForReply } from '../../dialog360/templates';
@@ -10,6 +10,7 @@ import type { ReportContext } from './context';
 import { importedSpend } from './imported-spend';
 import { computeInvested, type Invested, type ManualEntry, manualEntries } from './invested';
 import type { ResolvedRange } from './range';
+import { sourceHandles, sourceNames } from './source-handles';
 import { addAgg, mergeInvested } from './sums';
 
 // The source rows of a range: counts per source, names, Invested, and the rollup of small first messages.
@@ -17,29 +18,12 @@ import { addAgg, mergeInvested } from './sums';
 export const ROLLUP_ID = ROLLUP_KEY;
 export const ROLLUP_NAME = 'Other first messages';
 
-/** What a source row shows besides its counts: its key, kind, derived name and the user's rename. */
-interface SourceInfo {
-  key: string;
-  kind: string;
-  name: string | null;
-  rename: string | null;
-}
-
 /** Source keys with an Invested figure in a range, the spend of their ads, the manual entries and imported spend. */
 interface InvestedRows {
   keys: string[];
   spend: Map<string, SpendSummary>;
   manual: Map<string, ManualEntry[]>;
   imported: Map<string, Map<string, number>>;
-}
-
-/** A first-message source folded into the rollup row. */
-interface Folded {
-  key: string;
-  id: number | null;
-  name: string;
-  agg: SourceAgg;
-  inv: Invested | undefined;
 }
 
 /** The sums over the sources (folded ones included) that have an Invested amount. */
@@ -50,72 +34,61 @@ export interface PaidSums {
 }
 
 export interface SourceRows {
+  /** The first `limit` rows in order (every row without a limit). */
   rows: SourceRow[];
+  /** How many rows there are in all. */
+  count: number;
+  /** Every row in order: those past `limit` are built on the first call. */
+  all(): SourceRow[];
   /** Invested of every source row by key (folded ones included): the totals' Invested is their sum. */
   invested: Map<string, Invested>;
   paid: PaidSums;
+  /** Conversations started on the ad platforms and their cost, over every row. */
+  started: ReturnType<typeof conversationsStartedOf>;
 }
 
-/** Source rows' info by key, in one statement; a key never derived (an ad with spend only) has just its rename. */
-function sourceInfos(
-  ctx: ReportContext,
-  keys: string[],
-): Map<string, { id: number | null; info: SourceInfo }> {
-  const rows = ctx
-    .q(
-      `SELECT j.value AS key, s.id, s.kind, s.name, nm.name AS rename FROM json_each(?) j
-       LEFT JOIN ${ctx.p}sources s ON s.key = j.value LEFT JOIN attr_source_names nm ON nm.source_key = j.value`,
-    )
-    .all(JSON.stringify(keys)) as (SourceInfo & { id: number | null })[];
-  return new Map(
-    rows.map(({ id, key, kind, name, rename }) => [
-      key,
-      {
-        id,
-        info: { key, kind: kind ?? adOfKey(key)?.platform.kind ?? 'first_message', name, rename },
-      },
-    ]),
-  );
-}
-
-/** A source row before it is built: its source id (null: never derived), info and counts. */
+/** A source row before it is built: its key, source id (null: never derived), kind and counts. */
 interface Counted {
+  key: string;
   id: number | null;
-  info: SourceInfo;
+  kind: string;
+  /** Conversations (agg.conversations), where the sort reads it. */
+  n: number;
   agg: SourceAgg;
 }
 
-/** The sources counted in a range by key, with their info read in one statement (ids without a source row are left out). */
+/** The sources counted in a range by key (ids without a source row are left out). */
 function countedSources(ctx: ReportContext, counts: Map<number, SourceAgg>): Map<string, Counted> {
-  const [id, key, kind, name] = jsonColumns<[number[], string[], string[], (string | null)[]]>(
-    cachedStatement(
-      ctx.db,
-      `SELECT json_group_array(s.id), json_group_array(s.key), json_group_array(s.kind), json_group_array(s.name)
-       FROM json_each(?) j JOIN ${ctx.p}sources s ON s.id = j.value`,
-    ),
-    JSON.stringify([...counts.keys()]),
-  );
-  // Renames are the user's, so few: read whole, they cost less than a lookup per source.
-  const renames = JSON.parse(
-    cachedStatement(ctx.db, 'SELECT json_group_object(source_key, name) FROM attr_source_names')
-      .pluck()
-      .get() as string,
-  ) as Record<string, string>;
+  const handles = sourceHandles(ctx.db, ctx.p, counts.keys());
   const out = new Map<string, Counted>();
-  for (let i = 0; i < id.length; i++) {
-    const k = key[i]!;
-    out.set(k, {
-      id: id[i]!,
-      info: {
-        key: k,
-        kind: kind[i]!,
-        name: name[i]!,
-        rename: Object.hasOwn(renames, k) ? renames[k]! : null,
-      },
-      agg: counts.get(id[i]!)!,
-    });
+  for (const [id, agg] of counts) {
+    const h = handles.get(id);
+    if (h) out.set(h.key, { key: h.key, id, kind: h.kind, n: agg.conversations, agg });
   }
   return out;
+}
+
+/** Sources with an Invested amount but no conversation counted, by key, with their stored names. */
+function uncountedSources(
+  ctx: ReportContext,
+  keys: string[],
+): Map<string, { id: number | null; kind: string; name: string | null }> {
+  const rows = ctx
+    .q(
+      `SELECT j.value AS key, s.id, s.kind, s.name FROM json_each(?) j LEFT JOIN ${ctx.p}sources s ON s.key = j.value`,
+    )
+    .all(JSON.stringify(keys)) as {
+    key: string;
+    id: number | null;
+    kind: string | null;
+    name: string | null;
+  }[];
+  return new Map(
+    rows.map(({ key, id, kind, name }) => [
+      key,
+      { id, kind: kind ?? adOfKey(key)?.platform.kind ?? 'first_message', name },
+    ]),
+  );
 }
 
 /** The keys among `keys` of sources that ever had a conversation on the report's numbers (one statement). */
@@ -218,11 +191,37 @@ function templateReplyName(ctx: ReportContext, key: string, buttonText: string |
   return null;
 }
 
-/** Source rows sorted by conversations descending, then id; small first-message sources folded into one row. */
+/** Rows first by conversations descending, then by id. */
+const inRowOrder = (a: Counted, b: Counted): number =>
+  b.n - a.n || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/**
+ * The first `limit` of `rows` in row order, and the others not sorted yet: they all come after the first
+ * ones (their conversations are at most the limit-th's, and its ties stay together in the first part).
+ */
+function firstInOrder(rows: Counted[], limit: number | undefined): { head: Counted[]; tail: Counted[] } {
+  if (limit === undefined || rows.length <= limit) return { head: rows.sort(inRowOrder), tail: [] };
+  const n = Float64Array.from(rows, (s) => s.n).sort();
+  const cut = n[n.length - limit]!;
+  const head: Counted[] = [];
+  const tail: Counted[] = [];
+  for (const s of rows) (s.n >= cut ? head : tail).push(s);
+  head.sort(inRowOrder);
+  for (const s of head.splice(limit)) tail.push(s);
+  return { head, tail };
+}
+
+/**
+ * Source rows sorted by conversations descending, then id; small first-message sources folded into one row.
+ * Every source is counted and its Invested found (the totals and the paid figures need them all), but only
+ * the first `limit` rows are built (named, priced): the rest when `all()` is first called, which the
+ * dashboard does right after through `report.sources` (rows-cache.ts).
+ */
 export function sourceRows(
   ctx: ReportContext,
   event: ReportEvent | null,
   r: ResolvedRange = ctx.range,
+  limit?: number,
 ): SourceRows {
   const agg = ctx.aggregator(r);
   const ev = event ? ctx.eventId(event.id) : null;
@@ -231,53 +230,96 @@ export function sourceRows(
   // Invested stays with the source that spent it: in another model, the rows with an Invested amount are
   // the conversation model's (ads found by their own conversations), so the totals do not change.
   const withInvested = investedRows(ctx, r, agg, ctx.model === 'conversation' ? byKey : null);
-  const extra = sourceInfos(
+  const stored = new Map<string, string | null>();
+  for (const [key, x] of uncountedSources(
     ctx,
     withInvested.keys.filter((k) => !byKey.has(k)),
-  );
-  for (const [key, x] of extra)
-    byKey.set(key, { ...x, agg: { conversations: 0, contacts: 0, leads: 0, revenue: new Map() } });
+  )) {
+    byKey.set(key, { key, id: x.id, kind: x.kind, n: 0, agg: emptyAgg() });
+    stored.set(key, x.name);
+  }
   // Only the keys investedRows found can have an Invested amount; every other row's is none (null).
   const inv = invested(ctx, withInvested.keys, r, withInvested);
   const details = detailsOfKeys(ctx.db, byKey.keys(), withInvested.spend);
-  const rows: SourceRow[] = [];
-  const folded: Folded[] = [];
+  const order: Counted[] = [];
+  const folded: Counted[] = [];
   const paid = { sources: 0, agg: emptyAgg(), invested: [] as Invested[] };
-  for (const [key, s] of byKey) {
-    const i = inv.get(key);
+  for (const s of byKey.values()) {
+    const i = inv.get(s.key);
     if (i && i.invested !== null) {
       paid.sources++;
       addAgg(paid.agg, s.agg);
       paid.invested.push(i);
     }
-    const d = details.get(key);
-    const name =
-      s.info.rename ??
-      adDisplayName(d) ??
-      templateReplyName(ctx, key, s.info.name) ??
-      s.info.name ??
-      defaultName(key);
-    if (s.info.kind === 'first_message' && s.agg.conversations < ctx.settings.rollupThreshold) {
-      folded.push({ key, id: s.id, name, agg: s.agg, inv: inv.get(key) });
-      continue;
-    }
-    const row = sourceRow(ctx, key, s.info.kind as SourceKind, name, s.agg, inv.get(key), event);
-    if (d) {
-      const { adName: _, ...rest } = d;
-      row.meta = rest;
-    }
-    rows.push(row);
+    if (s.kind === 'first_message' && s.n < ctx.settings.rollupThreshold) folded.push(s);
+    else order.push(s);
   }
-  if (folded.length > 0) rows.push(rollup(ctx, folded, agg, event));
+  if (folded.length > 0) {
+    const a = emptyAgg();
+    for (const f of folded) addAgg(a, f.agg, event?.kind === 'external');
+    order.push({ key: ROLLUP_ID, id: null, kind: 'rollup', n: a.conversations, agg: a });
+  }
+  const { head, tail } = firstInOrder(order, limit);
+
+  const renames = sourceRenames(ctx);
+  const name = (s: Counted, names: Map<number, string | null>): string => {
+    const own = s.id === null ? null : (names.get(s.id) ?? stored.get(s.key) ?? null);
+    return (
+      renames[s.key] ??
+      adDisplayName(details.get(s.key)) ??
+      templateReplyName(ctx, s.key, own) ??
+      own ??
+      defaultName(s.key)
+    );
+  };
+  const build = (part: Counted[]): SourceRow[] => {
+    const withFolded = part.some((s) => s.kind === 'rollup') ? folded : [];
+    const names = sourceNames(
+      ctx.db,
+      ctx.p,
+      [...part, ...withFolded].flatMap((s) => (s.id === null || stored.has(s.key) ? [] : [s.id])),
+    );
+    return part.map((s) => {
+      if (s.kind === 'rollup') return rollup(ctx, s.agg, folded, agg, inv, event, (f) => name(f, names));
+      const row = sourceRow(ctx, s.key, s.kind as SourceKind, name(s, names), s.agg, inv.get(s.key), event);
+      const d = details.get(s.key);
+      if (d) {
+        const { adName: _, ...rest } = d;
+        row.meta = rest;
+      }
+      return row;
+    });
+  };
+  const first = build(head);
+  let every: SourceRow[] | undefined = tail.length === 0 ? first : undefined;
   return {
-    rows: rows.sort((a, b) => b.conversations - a.conversations || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    rows: first,
+    count: order.length,
+    all: () => {
+      every ??= [...first, ...build(tail.sort(inRowOrder))];
+      return every;
+    },
     invested: inv,
     paid: {
       sources: paid.sources,
       agg: paid.agg,
       invested: mergeInvested(paid.invested.map((i) => ({ invested: i.invested, investedOther: i.other }))),
     },
+    // Over every ad row (no other row has delivery figures): what the totals show beside Invested.
+    started: conversationsStartedOf(
+      [...details].map(([key, d]) => ({ invested: inv.get(key)?.invested ?? null, meta: d })),
+    ),
   };
+}
+
+/** The user's renames by source key: the user's own, so few, read whole. */
+function sourceRenames(ctx: ReportContext): Record<string, string> {
+  const renames = JSON.parse(
+    cachedStatement(ctx.db, 'SELECT json_group_object(source_key, name) FROM attr_source_names')
+      .pluck()
+      .get() as string,
+  ) as Record<string, string>;
+  return Object.setPrototypeOf(renames, null) as Record<string, string>;
 }
 
 function sourceRow(
@@ -310,18 +352,27 @@ function sourceRow(
   };
 }
 
-/** One row for the folded first-message sources; their own rows are never built, only listed. */
-function rollup(ctx: ReportContext, folded: Folded[], agg: Aggregator, event: ReportEvent | null): SourceRow {
-  const a = emptyAgg();
-  for (const f of folded) addAgg(a, f.agg, event?.kind === 'external');
+/** One row for the folded first-message sources (their sums in `a`); their own rows are never built, only listed. */
+function rollup(
+  ctx: ReportContext,
+  a: SourceAgg,
+  folded: Counted[],
+  agg: Aggregator,
+  inv: Map<string, Invested>,
+  event: ReportEvent | null,
+  nameOf: (s: Counted) => string,
+): SourceRow {
   a.contacts = agg.distinctContacts(folded.map((f) => f.id).filter((x): x is number => x !== null));
   // Most folded sources have no Invested amount (their entry is absent): they add nothing.
-  const inv = mergeInvested(
-    folded.flatMap((f) => (f.inv ? [{ invested: f.inv.invested, investedOther: f.inv.other }] : [])),
+  const merged = mergeInvested(
+    folded.flatMap((f) => {
+      const i = inv.get(f.key);
+      return i ? [{ invested: i.invested, investedOther: i.other }] : [];
+    }),
   );
-  const row = sourceRow(ctx, ROLLUP_ID, 'rollup', ROLLUP_NAME, a, inv, event);
+  const row = sourceRow(ctx, ROLLUP_ID, 'rollup', ROLLUP_NAME, a, merged, event);
   row.children = folded
-    .map((f) => ({ id: f.key, name: f.name, conversations: f.agg.conversations }))
+    .map((f) => ({ id: f.key, name: nameOf(f), conversations: f.n }))
     .sort((x, y) => y.conversations - x.conversations || (x.id < y.id ? -1 : 1));
   return row;
 }
