@@ -171,6 +171,21 @@ export function metaDetails(
       metaConversationsStarted: s?.started ?? null,
     });
   }
+  // An ad whose names are not synced (yet) still has Meta's delivery figures.
+  for (const id of adIds) {
+    const s = stats.get(id);
+    if (s && !out.has(id))
+      out.set(id, {
+        adName: null,
+        campaignId: null,
+        campaignName: null,
+        adsetId: null,
+        adsetName: null,
+        impressions: s.impressions,
+        clicks: s.clicks,
+        metaConversationsStarted: s.started,
+      });
+  }
   return out;
 }
 

@@ -798,6 +798,40 @@ describe('docs/metrics.md worked examples', () => {
     });
   });
 
+  it("an ad whose names are not synced yet still shows Meta's delivery, and its conversations started count in the totals", () => {
+    const db = makeDb();
+    const ad = (id: string, ts: string, contact: string) => ({
+      id: `${contact}-${id}`,
+      ts,
+      text: 'x',
+      referral: { source_id: id },
+      contact,
+    });
+    feed(db, { messages: [ad('77', '2026-03-02 10:00', 'c1'), ad('99', '2026-03-03 10:00', 'c2')] });
+    const spend = db.prepare(
+      `INSERT INTO meta_spend (account_id, ad_id, date, spend, currency, impressions, clicks, messaging_started, synced_at)
+       VALUES ('act_1', ?, '2026-03-02', ?, 'USD', 1000, 20, 4, 0)`,
+    );
+    spend.run('77', 10);
+    spend.run('99', 30);
+    db.prepare(
+      "INSERT INTO meta_ads (ad_id, name, adset_name, campaign_name) VALUES ('77', 'Video 1', 'DE', 'Brand')",
+    ).run();
+    const r = report(db);
+    expect(source(r, 'ad:99')).toMatchObject({
+      name: 'ad:99',
+      invested: 30,
+      meta: {
+        campaignName: null,
+        adsetName: null,
+        impressions: 1000,
+        clicks: 20,
+        metaConversationsStarted: 4,
+      },
+    });
+    expect(r.totals).toMatchObject({ metaConversationsStarted: 8, costPerConversationStarted: 5 });
+  });
+
   it('Ex 27: an event without revenue has no Revenue and no ROAS', () => {
     const db = makeDb();
     feed(db, {

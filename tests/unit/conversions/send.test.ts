@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { rebuildDerived } from '../../../src/core/attribution/rebuild';
 import { activePrefix } from '../../../src/core/attribution/tables';
 import type { Db } from '../../../src/core/db/open';
@@ -356,11 +356,13 @@ describe('conversions to Meta: a sender killed halfway', () => {
       release = r;
     });
     let eventsRequests = 0;
+    let inFlight: { aborted: boolean } | undefined;
     fake = await startFakeCapi({
       fixture,
       wabas: [{ id: WABA, datasetId: DATASET }],
       hold: (req) => {
         if (!req.path.endsWith('/events') || ++eventsRequests !== 2) return undefined;
+        inFlight = req;
         reached();
         return held;
       },
@@ -379,6 +381,9 @@ describe('conversions to Meta: a sender killed halfway', () => {
     await atSecond;
     child.kill('SIGKILL');
     await exited;
+    // The fake sees the hang-up as its own event, after or before the exit: released only once it has
+    // (a request whose client is gone is not processed, as the fake models Meta).
+    await vi.waitFor(() => expect(inFlight?.aborted).toBe(true), { timeout: 5_000 });
     release();
     // The first request was answered and recorded; the one in flight and the third were not.
     expect(states()['wamid.0a']).toBeDefined();

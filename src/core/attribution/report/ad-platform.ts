@@ -43,7 +43,10 @@ export interface AdPlatform {
     from: string,
     to: string,
   ): { date: string; currency: string; spend: number }[];
-  /** Names of ads (absent when unknown), with the delivery figures of `stats`. */
+  /**
+   * Names and delivery figures (from `stats`) of the ads among `adIds` that have either: an ad with
+   * delivery but no names synced yet has null names; one with neither is absent.
+   */
   details(db: Db, adIds: string[], stats: Map<string, SpendSummary>): Map<string, AdDetails>;
 }
 

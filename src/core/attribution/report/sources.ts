@@ -3,7 +3,7 @@ import { conversationsStartedOf, ratesOf } from '../../../shared/rates';
 import { parseSourceKey, ROLLUP_KEY, restOf } from '../../../shared/source-keys';
 import { cachedStatement, jsonColumns } from '../../db/statements';
 import { templateNameForReply } from '../../dialog360/templates';
-import { adDisplayName, type SpendSummary } from './ad-platform';
+import { type AdDetails, adDisplayName, type SpendSummary } from './ad-platform';
 import { adOfKey, adPlatforms, detailsOfKeys, linkedAdKeys, spendOfKeys } from './ad-platforms';
 import { type Aggregator, emptyAgg, type SourceAgg } from './aggregates';
 import type { ReportContext } from './context';
@@ -240,7 +240,7 @@ export function sourceRows(
   }
   // Only the keys investedRows found can have an Invested amount; every other row's is none (null).
   const inv = invested(ctx, withInvested.keys, r, withInvested);
-  const details = detailsOfKeys(ctx.db, byKey.keys(), withInvested.spend);
+  const stats = withInvested.spend;
   const order: Counted[] = [];
   const folded: Counted[] = [];
   const paid = { sources: 0, agg: emptyAgg(), invested: [] as Invested[] };
@@ -262,7 +262,7 @@ export function sourceRows(
   const { head, tail } = firstInOrder(order, limit);
 
   const renames = sourceRenames(ctx);
-  const name = (s: Counted, names: Map<number, string | null>): string => {
+  const name = (s: Counted, names: Map<number, string | null>, details: Map<string, AdDetails>): string => {
     const own = s.id === null ? null : (names.get(s.id) ?? stored.get(s.key) ?? null);
     return (
       renames[s.key] ??
@@ -279,9 +279,23 @@ export function sourceRows(
       ctx.p,
       [...part, ...withFolded].flatMap((s) => (s.id === null || stored.has(s.key) ? [] : [s.id])),
     );
+    const details = detailsOfKeys(
+      ctx.db,
+      part.map((s) => s.key),
+      stats,
+    );
     return part.map((s) => {
-      if (s.kind === 'rollup') return rollup(ctx, s.agg, folded, agg, inv, event, (f) => name(f, names));
-      const row = sourceRow(ctx, s.key, s.kind as SourceKind, name(s, names), s.agg, inv.get(s.key), event);
+      if (s.kind === 'rollup')
+        return rollup(ctx, s.agg, folded, agg, inv, event, (f) => name(f, names, details));
+      const row = sourceRow(
+        ctx,
+        s.key,
+        s.kind as SourceKind,
+        name(s, names, details),
+        s.agg,
+        inv.get(s.key),
+        event,
+      );
       const d = details.get(s.key);
       if (d) {
         const { adName: _, ...rest } = d;
@@ -305,9 +319,13 @@ export function sourceRows(
       agg: paid.agg,
       invested: mergeInvested(paid.invested.map((i) => ({ invested: i.invested, investedOther: i.other }))),
     },
-    // Over every ad row (no other row has delivery figures): what the totals show beside Invested.
+    // Over every row with an ad platform's delivery figures (built or not): what the totals show beside Invested.
     started: conversationsStartedOf(
-      [...details].map(([key, d]) => ({ invested: inv.get(key)?.invested ?? null, meta: d })),
+      [...stats].flatMap(([key, s]) =>
+        byKey.has(key)
+          ? [{ invested: inv.get(key)?.invested ?? null, meta: { metaConversationsStarted: s.started } }]
+          : [],
+      ),
     ),
   };
 }
