@@ -201,7 +201,9 @@ const inRowOrder = (a: Counted, b: Counted): number =>
  */
 function firstInOrder(rows: Counted[], limit: number | undefined): { head: Counted[]; tail: Counted[] } {
   if (limit === undefined || rows.length <= limit) return { head: rows.sort(inRowOrder), tail: [] };
-  const n = Float64Array.from(rows, (s) => s.n).sort();
+  const n = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) n[i] = rows[i]!.n;
+  n.sort();
   const cut = n[n.length - limit]!;
   const head: Counted[] = [];
   const tail: Counted[] = [];
