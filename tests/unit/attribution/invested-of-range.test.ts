@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { ReportContext } from '../../../src/core/attribution/report/context';
-import { investedOfRange } from '../../../src/core/attribution/report/sources';
+import { investedOfRange } from '../../../src/core/attribution/report/invested-rows';
 import { feed, makeDb, NOW, PHONE, report, TZ } from './feed';
 
 // The totals of a range shown alone (the previous period's) sum the Invested of the range's rows without

@@ -9,8 +9,9 @@ import type {
 import { ratesOf } from '../../../shared/rates';
 import type { ReportContext } from './context';
 import type { Invested } from './invested';
+import { investedOfRange } from './invested-rows';
 import { previousRange, type ResolvedRange } from './range';
-import { investedOfRange, type PaidSums } from './sources';
+import type { PaidSums } from './sources';
 import { mergeInvested } from './sums';
 
 // The totals of a range (from day-level summaries, independent of the source rows), the previous range's,
