@@ -21,6 +21,14 @@ const addKeywords = (db: ReturnType<typeof makeDb>, ...kws: string[]) => {
   for (const k of kws) db.prepare('INSERT INTO attr_keywords (keyword, added_at) VALUES (?, 0)').run(k);
 };
 const source = (r: ReturnType<typeof report>, id: string) => r.sources.find((s) => s.id === id);
+/** A first message from a Click-to-WhatsApp ad. */
+const ad = (id: string, ts: string, contact: string) => ({
+  id: `${contact}-${id}`,
+  ts,
+  text: 'x',
+  referral: { source_id: id },
+  contact,
+});
 
 describe('docs/metrics.md worked examples', () => {
   it('Ex 1: the display number selects the same business number', () => {
@@ -750,13 +758,6 @@ describe('docs/metrics.md worked examples', () => {
 
   it('Ex 36: CTR, conversations started and their cost, revenue per lead', () => {
     const db = makeDb();
-    const ad = (id: string, ts: string, contact: string) => ({
-      id: `${contact}-${id}`,
-      ts,
-      text: 'x',
-      referral: { source_id: id },
-      contact,
-    });
     feed(db, {
       messages: [
         ad('77', '2026-03-02 10:00', 'c1'),
@@ -800,13 +801,6 @@ describe('docs/metrics.md worked examples', () => {
 
   it("an ad whose names are not synced yet still shows Meta's delivery, and its conversations started count in the totals", () => {
     const db = makeDb();
-    const ad = (id: string, ts: string, contact: string) => ({
-      id: `${contact}-${id}`,
-      ts,
-      text: 'x',
-      referral: { source_id: id },
-      contact,
-    });
     feed(db, { messages: [ad('77', '2026-03-02 10:00', 'c1'), ad('99', '2026-03-03 10:00', 'c2')] });
     const spend = db.prepare(
       `INSERT INTO meta_spend (account_id, ad_id, date, spend, currency, impressions, clicks, messaging_started, synced_at)

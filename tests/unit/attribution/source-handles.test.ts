@@ -35,29 +35,16 @@ it('a rebuild that gives the sources other ids is read with those ids, not the k
 
 it('a source named by an earlier message that arrives late shows its new name in the next report', () => {
   const db = makeDb();
-  feed(db, {
-    messages: [
-      {
-        id: 'm2',
-        ts: '2026-03-10 10:00',
-        contact: 'c1',
-        text: 'Hi',
-        referral: { source_id: '42', headline: 'Later' },
-      },
-    ],
+  const adMessage = (id: string, ts: string, contact: string, headline: string) => ({
+    id,
+    ts,
+    contact,
+    text: 'Hi',
+    referral: { source_id: '42', headline },
   });
+  feed(db, { messages: [adMessage('m2', '2026-03-10 10:00', 'c1', 'Later')] });
   expect(report(db).sources.find((s) => s.id === 'ad:42')?.name).toBe('Later');
-  feed(db, {
-    messages: [
-      {
-        id: 'm1',
-        ts: '2026-03-05 10:00',
-        contact: 'c2',
-        text: 'Hi',
-        referral: { source_id: '42', headline: 'Earlier' },
-      },
-    ],
-  });
+  feed(db, { messages: [adMessage('m1', '2026-03-05 10:00', 'c2', 'Earlier')] });
   expect(report(db).sources.find((s) => s.id === 'ad:42')?.name).toBe('Earlier');
   db.close();
 });
