@@ -16,6 +16,8 @@ import { SYNC_PAGE_LIMIT, type SyncLine } from './wire';
 // committed batch; ingestion's exactly-once storage makes an overlap harmless anyway. Erasures keep their
 // place in the feed's order: a batch applies its erasures before its rows, and an erasure that follows
 // rows starts a new batch, so rows stored on the collector before an erase never outlive it here.
+// One module (~420 lines): reading a page, cutting it into batches and committing each with its cursor
+// are one rule about what a cut-off sync leaves behind.
 
 const BATCH_ITEMS = 500;
 const BATCH_BYTES = 4 * 1024 * 1024;
