@@ -43,6 +43,17 @@ test('dashboard flows against the core (demo data)', async ({ page, api }) => {
     await settled(page);
   });
 
+  await test.step('at 1024 × 700 the top bar stays one line with the demo’s long names', async () => {
+    const wide = page.viewportSize()!;
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const top = async (locator: ReturnType<typeof page.getByTestId>) => (await locator.boundingBox())!.y;
+    const settings = page.getByRole('button', { name: 'Settings' });
+    expect(Math.abs((await top(settings)) - (await top(page.getByTestId('workspace-select'))))).toBeLessThan(
+      4,
+    );
+    await page.setViewportSize(wide);
+  });
+
   const phones = await api('phones.list', {}, WS);
   expect(phones.length).toBeGreaterThan(0);
 
