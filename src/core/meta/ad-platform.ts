@@ -158,33 +158,23 @@ export function metaDetails(
     ),
     JSON.stringify(adIds),
   );
-  for (let i = 0; i < ad.length; i++) {
-    const s = stats.get(ad[i]!);
-    out.set(ad[i]!, {
-      adName: name[i]!,
-      campaignId: campaignId[i]!,
-      campaignName: campaignName[i]!,
-      adsetId: adsetId[i]!,
-      adsetName: adsetName[i]!,
+  const named = new Map(ad.map((id, i) => [id, i]));
+  // An ad whose names are not synced (yet) still has Meta's delivery figures, with null names.
+  for (const id of adIds) {
+    const i = named.get(id);
+    const s = stats.get(id);
+    if (i === undefined && !s) continue;
+    const at = (column: (string | null)[]) => (i === undefined ? null : column[i]!);
+    out.set(id, {
+      adName: at(name),
+      campaignId: at(campaignId),
+      campaignName: at(campaignName),
+      adsetId: at(adsetId),
+      adsetName: at(adsetName),
       impressions: s?.impressions ?? null,
       clicks: s?.clicks ?? null,
       metaConversationsStarted: s?.started ?? null,
     });
-  }
-  // An ad whose names are not synced (yet) still has Meta's delivery figures.
-  for (const id of adIds) {
-    const s = stats.get(id);
-    if (s && !out.has(id))
-      out.set(id, {
-        adName: null,
-        campaignId: null,
-        campaignName: null,
-        adsetId: null,
-        adsetName: null,
-        impressions: s.impressions,
-        clicks: s.clicks,
-        metaConversationsStarted: s.started,
-      });
   }
   return out;
 }
