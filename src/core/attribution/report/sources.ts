@@ -44,8 +44,6 @@ interface Counted {
   key: string;
   id: number | null;
   kind: string;
-  /** Conversations (agg.conversations), where the sort reads it. */
-  n: number;
   agg: SourceAgg;
 }
 
@@ -55,7 +53,7 @@ function countedSources(ctx: ReportContext, counts: Map<number, SourceAgg>): Map
   const out = new Map<string, Counted>();
   for (const [id, agg] of counts) {
     const h = handles.get(id);
-    if (h) out.set(h.key, { key: h.key, id, kind: h.kind, n: agg.conversations, agg });
+    if (h) out.set(h.key, { key: h.key, id, kind: h.kind, agg });
   }
   return out;
 }
@@ -98,7 +96,7 @@ function templateReplyName(ctx: ReportContext, key: string, buttonText: string |
 
 /** Rows first by conversations descending, then by id. */
 const inRowOrder = (a: Counted, b: Counted): number =>
-  b.n - a.n || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  b.agg.conversations - a.agg.conversations || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /**
  * The first `limit` of `rows` in row order, and the others not sorted yet: they all come after the first
@@ -107,12 +105,12 @@ const inRowOrder = (a: Counted, b: Counted): number =>
 function firstInOrder(rows: Counted[], limit: number | undefined): { head: Counted[]; tail: Counted[] } {
   if (limit === undefined || rows.length <= limit) return { head: rows.sort(inRowOrder), tail: [] };
   const n = new Float64Array(rows.length);
-  for (let i = 0; i < rows.length; i++) n[i] = rows[i]!.n;
+  for (let i = 0; i < rows.length; i++) n[i] = rows[i]!.agg.conversations;
   n.sort();
   const cut = n[n.length - limit]!;
   const head: Counted[] = [];
   const tail: Counted[] = [];
-  for (const s of rows) (s.n >= cut ? head : tail).push(s);
+  for (const s of rows) (s.agg.conversations >= cut ? head : tail).push(s);
   head.sort(inRowOrder);
   for (const s of head.splice(limit)) tail.push(s);
   return { head, tail };
@@ -142,7 +140,7 @@ export function sourceRows(
     ctx,
     withInvested.keys.filter((k) => !byKey.has(k)),
   )) {
-    byKey.set(key, { key, id: x.id, kind: x.kind, n: 0, agg: emptyAgg() });
+    byKey.set(key, { key, id: x.id, kind: x.kind, agg: emptyAgg() });
     stored.set(key, x.name);
   }
   // Only the keys investedRows found can have an Invested amount; every other row's is none (null).
@@ -158,13 +156,13 @@ export function sourceRows(
       addAgg(paid.agg, s.agg);
       paid.invested.push(i);
     }
-    if (s.kind === 'first_message' && s.n < ctx.settings.rollupThreshold) folded.push(s);
+    if (s.kind === 'first_message' && s.agg.conversations < ctx.settings.rollupThreshold) folded.push(s);
     else order.push(s);
   }
   if (folded.length > 0) {
     const a = emptyAgg();
     for (const f of folded) addAgg(a, f.agg, event?.kind === 'external');
-    order.push({ key: ROLLUP_ID, id: null, kind: 'rollup', n: a.conversations, agg: a });
+    order.push({ key: ROLLUP_ID, id: null, kind: 'rollup', agg: a });
   }
   const { head, tail } = firstInOrder(order, limit);
 
@@ -297,7 +295,7 @@ function rollup(
   );
   const row = sourceRow(ctx, ROLLUP_ID, 'rollup', ROLLUP_NAME, a, merged, event);
   row.children = folded
-    .map((f) => ({ id: f.key, name: nameOf(f), conversations: f.n }))
+    .map((f) => ({ id: f.key, name: nameOf(f), conversations: f.agg.conversations }))
     .sort((x, y) => y.conversations - x.conversations || (x.id < y.id ? -1 : 1));
   return row;
 }
